@@ -1,0 +1,34 @@
+package deputybot
+
+import (
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Department is a government department that handles items (承办单位).
+type Department struct {
+	ID        string    `bson:"_id"`
+	Name      string    `bson:"name"`
+	Key       string    `bson:"key"` // DepartmentKey(Name), unique
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+// MaxDepartmentNameLen bounds a department's name.
+const MaxDepartmentNameLen = 100
+
+// DepartmentKey is the form of a department's name used to decide whether
+// two names are the same department: Unicode-normalised (full-width
+// letters become half-width), case-folded, inner spaces collapsed.
+func DepartmentKey(name string) string {
+	s := norm.NFKC.String(name)
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	return s
+}
+
+// CleanName trims a name and collapses runs of white space, so that what
+// is stored is what a person meant to type.
+func CleanName(name string) string {
+	return strings.Join(strings.Fields(name), " ")
+}

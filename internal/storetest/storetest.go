@@ -1,0 +1,93 @@
+// Package storetest gives tests a real database: the embedded store
+// (FerretDB on SQLite) started once per test package, or the MongoDB
+// server named by TEST_MONGODB_URI. Each test gets its own database.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"deputybot/storage"
+)
+
+var (
+	serverURI string
+	embedded  *storage.Embedded
+	counter   atomic.Int64
+)
+
+// Main starts the package's database server, runs the tests and stops the
+// server. Call it from TestMain.
+func Main(m *testing.M) {
+	code := func() int {
+		uri, stop, err := Start()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "storetest:", err)
+			return 1
+		}
+		defer stop()
+		serverURI = uri
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// Start starts an embedded server in a temporary directory (or returns
+// TEST_MONGODB_URI) and a function that stops it and removes its files.
+func Start() (uri string, stop func(), err error) {
+	if uri := os.Getenv("TEST_MONGODB_URI"); uri != "" {
+		return uri, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "deputybot-store-")
+	if err != nil {
+		return "", nil, err
+	}
+	e, err := storage.StartEmbedded(context.Background(), dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	embedded = e
+	return e.URI(), func() { e.Stop(); os.RemoveAll(dir) }, nil
+}
+
+// Options returns storage options for a fresh database on the package's
+// server. The database is dropped when the test ends.
+func Options(t testing.TB) storage.Options {
+	t.Helper()
+	if serverURI == "" {
+		t.Fatal("storetest: call storetest.Main from TestMain")
+	}
+	o := storage.Options{
+		URI:      serverURI,
+		Database: fmt.Sprintf("test_%d_%d", os.Getpid(), counter.Add(1)),
+	}
+	if embedded != nil {
+		o.MaxPoolSize = 1
+	}
+	return o
+}
+
+// Open returns a store on a fresh database, closed and dropped when the
+// test ends.
+func Open(t testing.TB) *storage.Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := storage.Open(ctx, Options(t))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = s.Drop(ctx)
+		_ = s.Close(ctx)
+	})
+	return s
+}

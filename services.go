@@ -1,0 +1,98 @@
+package deputybot
+
+import (
+	"context"
+	"time"
+)
+
+// PeopleService keeps the people the bot knows and their Telegram
+// bindings.
+type PeopleService interface {
+	// PersonByTelegramID returns the person bound to the Telegram user,
+	// or an ENOTFOUND error when the user is a stranger.
+	PersonByTelegramID(ctx context.Context, telegramID int64) (*Person, error)
+
+	// Person returns a person by id, or ENOTFOUND.
+	Person(ctx context.Context, id string) (*Person, error)
+
+	// EnsureBootstrapAdmin returns the person bound to u, creating an
+	// active person for u when there is none. Called only for the Telegram
+	// ids listed in ADMIN_TELEGRAM_IDS.
+	EnsureBootstrapAdmin(ctx context.Context, u TelegramUser, now time.Time) (*Person, error)
+
+	// People lists people matching f, ordered by name, and the total count
+	// of matches (for paging). Merged records are never listed.
+	People(ctx context.Context, f PeopleFilter) ([]*Person, int, error)
+
+	// SetLanguage changes the language a person is addressed in.
+	SetLanguage(ctx context.Context, personID string, lang Language) error
+
+	// SetCommandsKey records which command menu Telegram now shows.
+	SetCommandsKey(ctx context.Context, personID, key string) error
+}
+
+// PeopleFilter selects people for a listing.
+type PeopleFilter struct {
+	Role   Role // empty: any role
+	Offset int
+	Limit  int // 0: no limit
+}
+
+// InvitationService creates and redeems invitation links.
+type InvitationService interface {
+	// Invite creates an invited person and a one-time invitation token
+	// for the role. The request is validated; the department must exist.
+	Invite(ctx context.Context, createdBy string, req InviteRequest, now time.Time) (*Person, string, error)
+
+	// RenewInvitation revokes the open invitations of an invited person
+	// and returns a new token. ECONFLICT if the person has already joined.
+	RenewInvitation(ctx context.Context, createdBy, personID string, now time.Time) (string, error)
+
+	// Redeem binds the Telegram user to the invitation's person and role.
+	// An unknown, used, revoked or expired token binds nobody and returns
+	// ENOTFOUND or ECONFLICT. A user who is already registered gains the
+	// invitation's role (and department) instead.
+	Redeem(ctx context.Context, token string, u TelegramUser, now time.Time) (*Person, error)
+}
+
+// DepartmentService keeps the departments.
+type DepartmentService interface {
+	// CreateDepartment adds a department. A name that is already taken
+	// (ignoring case, width and spacing) is ECONFLICT.
+	CreateDepartment(ctx context.Context, name string, now time.Time) (*Department, error)
+
+	// Department returns a department by id, or ENOTFOUND.
+	Department(ctx context.Context, id string) (*Department, error)
+
+	// Departments lists all departments by name.
+	Departments(ctx context.Context) ([]*Department, error)
+}
+
+// Conversation is the stored state of a multi-step dialogue with one chat
+// (an invitation being typed, an item being filed). It survives restarts:
+// the next message continues where the person was.
+type Conversation struct {
+	ChatID   int64  `bson:"chatId"`
+	PersonID string `bson:"personId"`
+	Flow     string `bson:"flow"` // which dialogue
+	Step     string `bson:"step"` // which question is open
+	// Nonce is part of every button of this conversation, so a button of
+	// an earlier, finished conversation is recognised as stale.
+	Nonce string            `bson:"nonce"`
+	Data  map[string]string `bson:"data,omitempty"`
+	// LastUpdateID is the Telegram update that produced this state. An
+	// update redelivered after a crash with an id not above it has already
+	// been applied and is not applied again.
+	LastUpdateID int64     `bson:"lastUpdateId"`
+	UpdatedAt    time.Time `bson:"updatedAt"`
+}
+
+// ConversationStore keeps one conversation per chat.
+type ConversationStore interface {
+	// Conversation returns the chat's open conversation, or nil.
+	Conversation(ctx context.Context, chatID int64) (*Conversation, error)
+	// SaveConversation stores c, replacing the chat's previous state.
+	SaveConversation(ctx context.Context, c *Conversation) error
+	// DeleteConversation ends the chat's conversation.
+	DeleteConversation(ctx context.Context, chatID int64) error
+}

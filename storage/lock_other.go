@@ -1,0 +1,15 @@
+//go:build !unix
+
+package storage
+
+import "os"
+
+// tryLock always succeeds where advisory locks are not available: run one
+// deputybot process per data directory there.
+func tryLock(f *os.File) (bool, error) { return true, nil }
+
+func unlock(f *os.File) {
+	if f != nil {
+		_ = f.Close()
+	}
+}

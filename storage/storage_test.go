@@ -1,0 +1,393 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"deputybot"
+	"deputybot/internal/storetest"
+	"deputybot/storage"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+var t0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func wantCode(t *testing.T, err error, code, key string) {
+	t.Helper()
+	if deputybot.ErrorCode(err) != code {
+		t.Fatalf("error %v: want code %s", err, code)
+	}
+	if e, ok := err.(*deputybot.Error); key != "" && (!ok || e.Key != key) {
+		t.Fatalf("error %v: want key %s", err, key)
+	}
+}
+
+func TestInviteRedeemOnce(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	p, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "  张三  "}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "张三" || p.State != deputybot.PersonInvited || !deputybot.LooksLikeToken(token) {
+		t.Fatalf("invited %+v token %q", p, token)
+	}
+	u := deputybot.TelegramUser{ID: 1001, FirstName: "San", LanguageCode: "en-GB"}
+	got, err := s.Redeem(c, token, u, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != p.ID || got.State != deputybot.PersonActive || got.TelegramID != 1001 || got.Language != deputybot.LangEN {
+		t.Fatalf("redeemed %+v", got)
+	}
+	byTG, err := s.PersonByTelegramID(c, 1001)
+	if err != nil || byTG.ID != p.ID || !byTG.HasRole(deputybot.RoleDeputy) {
+		t.Fatalf("by telegram id: %+v %v", byTG, err)
+	}
+	// A second user with the same link gets nothing.
+	_, err = s.Redeem(c, token, deputybot.TelegramUser{ID: 2002}, t0.Add(2*time.Hour))
+	wantCode(t, err, deputybot.ECONFLICT, "err.invite_used")
+	_, err = s.PersonByTelegramID(c, 2002)
+	wantCode(t, err, deputybot.ENOTFOUND, "")
+}
+
+func TestRedeemRefusals(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	_, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "李四"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := deputybot.TelegramUser{ID: 3003}
+	for _, tc := range []struct {
+		name, token string
+		at          time.Time
+		code, key   string
+	}{
+		{"unknown", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", t0, deputybot.ENOTFOUND, "err.invite_unknown"},
+		{"malformed", `{"$ne": ""}`, t0, deputybot.ENOTFOUND, "err.invite_unknown"},
+		{"too long", strings.Repeat("a", 65), t0, deputybot.ENOTFOUND, "err.invite_unknown"},
+		{"expired", token, t0.Add(deputybot.InvitationValidity), deputybot.ECONFLICT, "err.invite_expired"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.Redeem(c, tc.token, u, tc.at)
+			wantCode(t, err, tc.code, tc.key)
+			if _, err := s.PersonByTelegramID(c, u.ID); deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
+				t.Fatalf("user bound after refused redeem: %v", err)
+			}
+		})
+	}
+	// Still usable just before expiry.
+	if _, err := s.Redeem(c, token, u, t0.Add(deputybot.InvitationValidity-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRedeemConcurrentlyBindsOne(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	_, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "王五"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Redeem(c, token, deputybot.TelegramUser{ID: int64(5000 + i)}, t0); err == nil {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			} else if deputybot.ErrorCode(err) != deputybot.ECONFLICT {
+				t.Errorf("redeem: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Fatalf("%d users redeemed one link", wins)
+	}
+}
+
+func TestSecondInvitationAddsRole(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	d, err := s.CreateDepartment(c, "区住建局", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tok1, _ := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "赵六"}, t0)
+	_, tok2, err := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "赵六", DepartmentID: d.ID}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := deputybot.TelegramUser{ID: 77}
+	first, err := s.Redeem(c, tok1, u, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Redeem(c, tok2, u, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ID != first.ID || !second.HasRole(deputybot.RoleDeputy) || !second.HasRole(deputybot.RoleContact) || second.DepartmentID != d.ID {
+		t.Fatalf("merged person %+v", second)
+	}
+	people, total, err := s.People(c, deputybot.PeopleFilter{})
+	if err != nil || total != 1 || len(people) != 1 {
+		t.Fatalf("people after merge: %d %v", total, err)
+	}
+}
+
+func TestInviteValidation(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	for _, tc := range []struct {
+		req deputybot.InviteRequest
+		key string
+	}{
+		{deputybot.InviteRequest{Role: "king", Name: "x"}, "err.role_unknown"},
+		{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "   "}, "err.name_empty"},
+		{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: strings.Repeat("名", 65)}, "err.name_too_long"},
+		{deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "x"}, "err.department_required"},
+		{deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "x", DepartmentID: "nope"}, "err.department_not_found"},
+		{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "x", Phone: "call me"}, "err.phone_invalid"},
+	} {
+		_, _, err := s.Invite(c, "o", tc.req, t0)
+		if e, ok := err.(*deputybot.Error); !ok || e.Key != tc.key {
+			t.Errorf("%+v: got %v, want %s", tc.req, err, tc.key)
+		}
+	}
+	if _, total, _ := s.People(c, deputybot.PeopleFilter{}); total != 0 {
+		t.Fatalf("refused invitations created %d people", total)
+	}
+}
+
+func TestRenewInvitationRevokesOld(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	p, old, _ := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleLeader, Name: "钱七"}, t0)
+	fresh, err := s.RenewInvitation(c, "o", p.ID, t0.Add(20*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Redeem(c, old, deputybot.TelegramUser{ID: 9}, t0.Add(20*24*time.Hour))
+	wantCode(t, err, deputybot.ECONFLICT, "err.invite_revoked")
+	got, err := s.Redeem(c, fresh, deputybot.TelegramUser{ID: 9}, t0.Add(21*24*time.Hour))
+	if err != nil || !got.HasRole(deputybot.RoleLeader) {
+		t.Fatalf("fresh link: %+v %v", got, err)
+	}
+	_, err = s.RenewInvitation(c, "o", p.ID, t0)
+	wantCode(t, err, deputybot.ECONFLICT, "err.person_joined")
+}
+
+func TestDepartments(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	for _, n := range []string{"区教育局", "区住建局", "区卫健局"} {
+		if _, err := s.CreateDepartment(c, n, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := s.CreateDepartment(c, " 区住建局 ", t0)
+	wantCode(t, err, deputybot.ECONFLICT, "err.department_exists")
+	_, err = s.CreateDepartment(c, "Water  Bureau", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.CreateDepartment(c, "ｗａｔｅｒ bureau", t0) // full-width letters
+	wantCode(t, err, deputybot.ECONFLICT, "err.department_exists")
+	ds, err := s.Departments(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range ds {
+		names = append(names, d.Name)
+	}
+	// Pinyin order: jiao < wei < zhu; Latin before Han in the Chinese collation.
+	if got := strings.Join(names, ","); got != "Water Bureau,区教育局,区卫健局,区住建局" {
+		t.Fatalf("departments %s", got)
+	}
+}
+
+func TestPeopleFilterAndPaging(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	for i := range 12 {
+		role := deputybot.RoleDeputy
+		if i%3 == 0 {
+			role = deputybot.RoleSupervisor
+		}
+		if _, _, err := s.Invite(c, "o", deputybot.InviteRequest{Role: role, Name: fmt.Sprintf("P%02d", i)}, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, total, err := s.People(c, deputybot.PeopleFilter{Role: deputybot.RoleDeputy, Offset: 5, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 8 || len(page) != 3 || page[0].Name != "P08" {
+		t.Fatalf("total %d page %d first %s", total, len(page), page[0].Name)
+	}
+}
+
+func TestUpdatesInbox(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	fresh, err := s.RecordUpdate(c, 10, 1, []byte(`{"update_id":10}`), t0)
+	if err != nil || !fresh {
+		t.Fatalf("first record: %v %v", fresh, err)
+	}
+	if fresh, _ := s.RecordUpdate(c, 10, 1, []byte(`{"update_id":10}`), t0); fresh {
+		t.Fatal("redelivered update recorded as new")
+	}
+	s.RecordUpdate(c, 11, 1, []byte(`{"update_id":11}`), t0)
+	if err := s.MarkUpdateDone(c, 10, t0); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.PendingUpdates(c)
+	if err != nil || len(pending) != 1 || string(pending[0]) != `{"update_id":11}` {
+		t.Fatalf("pending %q %v", pending, err)
+	}
+	n, err := s.PruneUpdates(c, t0.Add(time.Second))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d %v", n, err)
+	}
+	// A pruned update is still not re-recorded as pending by accident:
+	// only handled ones are pruned, and only after Telegram stops
+	// redelivering.
+	if pending, _ := s.PendingUpdates(c); len(pending) != 1 {
+		t.Fatalf("prune touched pending updates")
+	}
+}
+
+func TestConversationRoundTrip(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	if conv, err := s.Conversation(c, 42); conv != nil || err != nil {
+		t.Fatalf("empty: %v %v", conv, err)
+	}
+	in := &deputybot.Conversation{ChatID: 42, PersonID: "p", Flow: "invite", Step: "name", Nonce: "n1",
+		Data: map[string]string{"role": "deputy", "name": `{"$ne": ""}`}, LastUpdateID: 7, UpdatedAt: t0}
+	if err := s.SaveConversation(c, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Conversation(c, 42)
+	if err != nil || got.Step != "name" || got.Data["role"] != "deputy" || got.Data["name"] != `{"$ne": ""}` || got.LastUpdateID != 7 {
+		t.Fatalf("got %+v %v", got, err)
+	}
+	if err := s.DeleteConversation(c, 42); err != nil {
+		t.Fatal(err)
+	}
+	if conv, _ := s.Conversation(c, 42); conv != nil {
+		t.Fatal("conversation survived delete")
+	}
+}
+
+func TestClaimOnce(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.Claim(c, "reminder:item1:p1:d7", t0)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Fatalf("%d claims won", wins)
+	}
+}
+
+func TestBootstrapAdmin(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	u := deputybot.TelegramUser{ID: 500, FirstName: "Ada", LastName: "Admin", LanguageCode: "en"}
+	p1, err := s.EnsureBootstrapAdmin(c, u, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := s.EnsureBootstrapAdmin(c, u, t0)
+	if err != nil || p2.ID != p1.ID || p1.Name != "Ada Admin" || p1.Language != deputybot.LangEN {
+		t.Fatalf("%+v %+v %v", p1, p2, err)
+	}
+}
+
+// TestReopenKeepsDataAndSchema opens an embedded store in a directory,
+// writes, closes, and opens it again: the data and the schema version
+// survive, and the second start's index creation is a no-op.
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	dir := t.TempDir()
+	c := ctx(t)
+	open := func() *storage.Store {
+		s, err := storage.Open(c, storage.Options{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := open()
+	_, token, err := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "孙八"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close(c)
+	s = open()
+	defer s.Close(c)
+	if _, err := s.Redeem(c, token, deputybot.TelegramUser{ID: 8}, t0); err != nil {
+		t.Fatalf("invitation lost across restart: %v", err)
+	}
+}
+
+// TestSecondProcessJoinsEmbedded checks that a second Open on a data
+// directory that is in use connects to the running embedded server
+// instead of opening its files twice.
+func TestSecondProcessJoinsEmbedded(t *testing.T) {
+	dir := t.TempDir()
+	c := ctx(t)
+	a, err := storage.Open(c, storage.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(c)
+	b, err := storage.Open(c, storage.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(c)
+	if _, err := a.CreateDepartment(c, "区民政局", t0); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := b.Departments(c)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("second opener sees %d departments, %v", len(ds), err)
+	}
+}
