@@ -137,4 +137,3 @@ func (l levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
 func (l levelFilter) WithGroup(n string) slog.Handler {
 	return levelFilter{h: l.h.WithGroup(n), min: l.min}
 }
-
