@@ -57,11 +57,9 @@ func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (*Embedded
 		return joinEmbedded(ctx, abs)
 	}
 	// FerretDB logs every unsupported command (such as the driver's
-	// endSessions) at warning level; only its errors interest us.
-	flog := slog.New(log.Handler().WithGroup("ferretdb"))
-	if !log.Enabled(ctx, slog.LevelDebug) {
-		flog = slog.New(levelFilter{h: log.Handler().WithGroup("ferretdb"), min: slog.LevelError})
-	}
+	// endSessions) at warning level, and every wire message at debug
+	// level; only its errors interest us.
+	flog := slog.New(levelFilter{h: log.Handler().WithGroup("ferretdb"), min: slog.LevelError})
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",

@@ -1,0 +1,243 @@
+// Package bot is deputybot's Telegram side: it receives updates (long
+// polling or webhook), keeps each chat's updates in order, handles each
+// update once, talks to people in their language, and turns their
+// commands and button presses into calls of the domain services. It knows
+// Telegram and nothing of MongoDB.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"deputybot"
+)
+
+// Store is what the bot needs from storage.
+type Store interface {
+	deputybot.PeopleService
+	deputybot.InvitationService
+	deputybot.DepartmentService
+	deputybot.ConversationStore
+	UpdateLog
+}
+
+// UpdateLog is the bot's durable inbox of Telegram updates.
+type UpdateLog interface {
+	// RecordUpdate stores an update before it is confirmed to Telegram;
+	// false means it was recorded before (a redelivery).
+	RecordUpdate(ctx context.Context, updateID, chatID int64, payload []byte, now time.Time) (bool, error)
+	// MarkUpdateDone records that the update was handled.
+	MarkUpdateDone(ctx context.Context, updateID int64, now time.Time) error
+	// PendingUpdates returns recorded, unhandled updates, oldest first.
+	PendingUpdates(ctx context.Context) ([][]byte, error)
+	// PruneUpdates forgets handled updates received before a time.
+	PruneUpdates(ctx context.Context, before time.Time) (int64, error)
+}
+
+// Options configure the bot.
+type Options struct {
+	Token    string
+	APIURL   string // e.g. https://api.telegram.org
+	AdminIDs []int64
+	Location *time.Location
+	Clock    deputybot.Clock
+	Logger   *slog.Logger
+	// PollTimeout is getUpdates' long-poll timeout (default 50 s).
+	PollTimeout time.Duration
+	// Workers bounds how many chats are handled at once (default 16).
+	Workers int
+	// ShutdownGrace is how long running handlers may take to finish after
+	// a stop is requested (default 10 s).
+	ShutdownGrace time.Duration
+	// OnHandled, if set, is called after each update has been handled and
+	// marked done (tests wait on it; it must not block).
+	OnHandled func(updateID int64)
+}
+
+// Bot is the Telegram bot.
+type Bot struct {
+	opts       Options
+	store      Store
+	api        *tgbot.Bot
+	pollClient *http.Client
+	log        *slog.Logger
+	now        deputybot.Clock
+	tx         *texts
+	username   string
+	dispatch   *dispatcher
+	commands   []command
+}
+
+// New connects to the Bot API (getMe) and returns the bot. A rejected
+// token is an error at once; an unreachable server is retried until ctx
+// ends.
+func New(ctx context.Context, store Store, o Options) (*Bot, error) {
+	if o.APIURL == "" {
+		o.APIURL = "https://api.telegram.org"
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 50 * time.Second
+	}
+	if o.Workers <= 0 {
+		o.Workers = 16
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = 10 * time.Second
+	}
+	tx, err := loadTexts()
+	if err != nil {
+		return nil, err
+	}
+	b := &Bot{
+		opts:       o,
+		store:      store,
+		log:        o.Logger,
+		now:        o.Clock,
+		tx:         tx,
+		pollClient: &http.Client{Timeout: o.PollTimeout + 15*time.Second},
+	}
+	b.commands = b.commandTable()
+	b.dispatch = newDispatcher(o.Workers, b.process)
+	api, err := tgbot.New(o.Token,
+		tgbot.WithServerURL(o.APIURL),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second}),
+		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram client", "err", redactToken(err, o.Token)) }),
+	)
+	if err != nil {
+		return nil, err
+	}
+	b.api = api
+	if err := b.getMe(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *Bot) getMe(ctx context.Context) error {
+	wait := time.Second
+	for {
+		me, err := b.api.GetMe(ctx)
+		if err == nil {
+			b.username = me.Username
+			return nil
+		}
+		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) || errors.Is(err, tgbot.ErrorBadRequest) {
+			return fmt.Errorf("TELEGRAM_BOT_TOKEN: Telegram refused the token (%v)", redactToken(err, b.opts.Token))
+		}
+		b.log.Warn("Telegram unreachable, retrying", "err", redactToken(err, b.opts.Token), "in", wait)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("reach Telegram at %s: %w", b.opts.APIURL, redactToken(err, b.opts.Token))
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}
+
+// Username is the bot's Telegram username (from getMe).
+func (b *Bot) Username() string { return b.username }
+
+// API is the Telegram client, for the parts of the service that send
+// notifications.
+func (b *Bot) API() *tgbot.Bot { return b.api }
+
+// Start prepares the bot to take updates: it clears the strangers' menu
+// and resumes the updates received but not handled before the last stop.
+// Then call Poll, or StartWebhook.
+func (b *Bot) Start(ctx context.Context) error {
+	if err := b.setDefaultCommands(ctx); err != nil {
+		b.log.Warn("default command menu not set", "err", redactToken(err, b.opts.Token))
+	}
+	if n, err := b.store.PruneUpdates(ctx, b.now().Add(-48*time.Hour)); err == nil && n > 0 {
+		b.log.Debug("pruned handled updates", "count", n)
+	}
+	return b.replayPending(ctx)
+}
+
+// Poll receives updates by long polling until ctx ends, then lets running
+// handlers finish (up to ShutdownGrace) and returns.
+func (b *Bot) Poll(ctx context.Context) error {
+	if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("switch to long polling (deleteWebhook): %w", redactToken(err, b.opts.Token))
+	}
+	b.poll(ctx)
+	b.Shutdown()
+	return nil
+}
+
+// StartWebhook registers url (with secret) with Telegram; mount
+// WebhookHandler(secret) on the HTTP server at that URL's path first, and
+// call Shutdown when done.
+func (b *Bot) StartWebhook(ctx context.Context, url, secret string) error {
+	_, err := b.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
+		URL: url, SecretToken: secret, AllowedUpdates: allowedUpdates,
+	})
+	if err != nil {
+		return fmt.Errorf("setWebhook: %w", redactToken(err, b.opts.Token))
+	}
+	return nil
+}
+
+// Shutdown stops taking updates and waits up to ShutdownGrace for running
+// handlers.
+func (b *Bot) Shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), b.opts.ShutdownGrace)
+	defer cancel()
+	b.dispatch.shutdown(ctx)
+}
+
+// Idle returns a channel closed when no update is waiting or running.
+func (b *Bot) Idle() <-chan struct{} { return b.dispatch.Idle() }
+
+// process handles one update and marks it done.
+func (b *Bot) process(ctx context.Context, in *incoming) {
+	start := time.Now()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.Error("handler panicked", "update", in.id, "panic", r)
+			}
+		}()
+		b.handle(ctx, in)
+	}()
+	if ctx.Err() != nil {
+		// Cut off by shutdown: leave it pending, to be handled again.
+		return
+	}
+	if err := b.store.MarkUpdateDone(ctx, in.id, b.now()); err != nil {
+		b.log.Error("update handled but not marked done", "update", in.id, "err", err)
+		return
+	}
+	b.log.Debug("update handled", "update", in.id, "took", time.Since(start))
+	if b.opts.OnHandled != nil {
+		b.opts.OnHandled(in.id)
+	}
+}
+
+func (b *Bot) isAdmin(telegramID int64) bool { return slices.Contains(b.opts.AdminIDs, telegramID) }
+
+// sender converts Telegram's user.
+func sender(u *models.User) deputybot.TelegramUser {
+	if u == nil {
+		return deputybot.TelegramUser{}
+	}
+	return deputybot.TelegramUser{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username, LanguageCode: u.LanguageCode}
+}

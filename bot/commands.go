@@ -1,0 +1,159 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"deputybot"
+)
+
+// command is one slash command. Its menu description is the message
+// "cmd.<name>"; allowed decides who sees and may use it (nil: every
+// registered person).
+type command struct {
+	name    string
+	allowed func(p *deputybot.Person) bool
+	run     func(ctx context.Context, r *request)
+}
+
+func can(perm deputybot.Permission) func(p *deputybot.Person) bool {
+	return func(p *deputybot.Person) bool { return p.Can(perm) }
+}
+
+// commandTable lists the commands in menu order (SPEC §6).
+func (b *Bot) commandTable() []command {
+	return []command{
+		{name: "start", run: b.cmdStart},
+		{name: "help", run: b.cmdHelp},
+		{name: "lang", run: b.cmdLang},
+		{name: "cancel", run: b.cmdCancel},
+		{name: "invite", allowed: can(deputybot.PermManagePeople), run: b.cmdInvite},
+		{name: "people", allowed: can(deputybot.PermManagePeople), run: b.cmdPeople},
+		{name: "departments", allowed: can(deputybot.PermListDepartments), run: b.cmdDepartments},
+	}
+}
+
+// callbacks maps the prefix of a button's callback data to its handler.
+// Callback data is at most 64 bytes: "<prefix>:<arguments>".
+func (b *Bot) callbacks() map[string]func(ctx context.Context, r *request, arg string) error {
+	return map[string]func(ctx context.Context, r *request, arg string) error{
+		"c":    b.onConversationButton, // c:<nonce>:<value>
+		"lang": b.onLangButton,         // lang:<zh|en>
+		"pp":   b.onPeoplePage,         // pp:<role|->:<offset>
+		"rn":   b.onRenewInvitation,    // rn:<person id>
+		"dp":   b.onDepartmentsButton,  // dp:add
+	}
+}
+
+// visibleCommands are the commands p may use.
+func (b *Bot) visibleCommands(p *deputybot.Person) []command {
+	var out []command
+	for _, c := range b.commands {
+		if c.allowed == nil || c.allowed(p) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (b *Bot) runCommand(ctx context.Context, r *request) {
+	for _, c := range b.commands {
+		if c.name != r.cmd {
+			continue
+		}
+		if c.allowed != nil && !c.allowed(r.person) {
+			b.reply(ctx, r, b.tx.T(r.lang, "err.command_not_allowed", "Command", "/"+c.name), nil)
+			return
+		}
+		c.run(ctx, r)
+		return
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, "err.unknown_command", "Command", "/"+r.cmd), nil)
+}
+
+// syncCommands shows p the command menu of his roles and language. The
+// menu last set is remembered, so Telegram is called only on a change.
+func (b *Bot) syncCommands(ctx context.Context, p *deputybot.Person) {
+	if p.TelegramID == 0 {
+		return
+	}
+	cmds := b.visibleCommands(p)
+	names := make([]string, len(cmds))
+	list := make([]models.BotCommand, len(cmds))
+	for i, c := range cmds {
+		names[i] = c.name
+		list[i] = models.BotCommand{Command: c.name, Description: plain(b.tx.T(p.Language, "cmd."+c.name))}
+	}
+	key := string(p.Language) + ":" + strings.Join(names, ",")
+	if p.CommandsKey == key {
+		return
+	}
+	err := retry(ctx, func() error {
+		_, err := b.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
+			Commands: list, Scope: &models.BotCommandScopeChat{ChatID: p.TelegramID},
+		})
+		return err
+	})
+	if err != nil {
+		b.log.Warn("setMyCommands", "person", p.ID, "err", redactToken(err, b.opts.Token))
+		return
+	}
+	if err := b.store.SetCommandsKey(ctx, p.ID, key); err != nil {
+		b.log.Warn("record command menu", "person", p.ID, "err", err)
+		return
+	}
+	p.CommandsKey = key
+}
+
+// setDefaultCommands clears the menu for everyone without a chat-scoped
+// one: strangers see no commands.
+func (b *Bot) setDefaultCommands(ctx context.Context) error {
+	_, err := b.api.DeleteMyCommands(ctx, &tgbot.DeleteMyCommandsParams{})
+	return err
+}
+
+func (b *Bot) cmdHelp(ctx context.Context, r *request) {
+	b.reply(ctx, r, b.helpText(r.person), nil)
+}
+
+// helpText explains, for p's roles, what p can do.
+func (b *Bot) helpText(p *deputybot.Person) string {
+	l := p.Language
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s\n", b.tx.T(l, "help.title", "Name", p.Name, "Roles", b.rolesText(l, p.Roles)))
+	for _, role := range p.Roles {
+		if intro := b.tx.T(l, "help.role."+string(role)); intro != "help.role."+string(role) {
+			sb.WriteString("\n" + intro + "\n")
+		}
+	}
+	sb.WriteString("\n" + b.tx.T(l, "help.commands") + "\n")
+	for _, c := range b.visibleCommands(p) {
+		fmt.Fprintf(&sb, "/%s — %s\n", c.name, b.tx.T(l, "cmd."+c.name))
+	}
+	return strings.TrimRight(sb.String(), "\n")
+}
+
+func (b *Bot) roleText(l deputybot.Language, r deputybot.Role) string {
+	return b.tx.T(l, "role."+string(r))
+}
+
+// roleArg is a role's name as a template argument.
+func (b *Bot) roleArg(l deputybot.Language, r deputybot.Role) rawHTML {
+	return rawHTML(b.roleText(l, r))
+}
+
+// rolesText is rendered HTML, to be passed on as rawHTML.
+func (b *Bot) rolesText(l deputybot.Language, rs []deputybot.Role) rawHTML {
+	if len(rs) == 0 {
+		return rawHTML(b.tx.T(l, "role.none"))
+	}
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = b.roleText(l, r)
+	}
+	return rawHTML(strings.Join(parts, b.tx.T(l, "list.sep")))
+}

@@ -1,0 +1,167 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"strings"
+
+	"deputybot"
+)
+
+// flow is one multi-step dialogue. Its state is a deputybot.Conversation
+// stored per chat, so a restart in the middle continues where the person
+// was.
+type flow struct {
+	// prompt asks the current step's question.
+	prompt func(ctx context.Context, r *request, c *deputybot.Conversation)
+	// text handles a message sent while the flow waits for an answer.
+	text func(ctx context.Context, r *request, c *deputybot.Conversation) error
+	// choice handles a button of this conversation ("c:<nonce>:<value>").
+	choice func(ctx context.Context, r *request, c *deputybot.Conversation, value string) error
+}
+
+func (b *Bot) flows() map[string]flow {
+	return map[string]flow{
+		"invite":  {prompt: b.invitePrompt, text: b.inviteText, choice: b.inviteChoice},
+		"adddept": {prompt: b.addDeptPrompt, text: b.addDeptText, choice: b.noChoice},
+	}
+}
+
+func (b *Bot) noChoice(context.Context, *request, *deputybot.Conversation, string) error {
+	return errStale
+}
+
+func newNonce() string {
+	buf := make([]byte, 6)
+	_, _ = rand.Read(buf)
+	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+// begin starts a conversation (replacing any other of this chat) and asks
+// its first question.
+func (b *Bot) begin(ctx context.Context, r *request, flowName, step string, data map[string]string) error {
+	c := &deputybot.Conversation{
+		ChatID: r.chatID, PersonID: r.person.ID, Flow: flowName, Step: step,
+		Nonce: newNonce(), Data: data,
+	}
+	if c.Data == nil {
+		c.Data = map[string]string{}
+	}
+	if err := b.advance(ctx, r, c, step); err != nil {
+		return err
+	}
+	return nil
+}
+
+// advance stores the conversation at step and asks that step's question.
+func (b *Bot) advance(ctx context.Context, r *request, c *deputybot.Conversation, step string) error {
+	c.Step = step
+	c.LastUpdateID = r.in.id
+	c.UpdatedAt = r.now
+	if err := b.store.SaveConversation(ctx, c); err != nil {
+		return err
+	}
+	b.flows()[c.Flow].prompt(ctx, r, c)
+	return nil
+}
+
+// finish ends the chat's conversation.
+func (b *Bot) finish(ctx context.Context, r *request) error {
+	return b.store.DeleteConversation(ctx, r.chatID)
+}
+
+// conversation returns the chat's open conversation, checked against the
+// person: a conversation of someone else (a chat taken over) is ignored.
+func (b *Bot) conversation(ctx context.Context, r *request) (*deputybot.Conversation, error) {
+	c, err := b.store.Conversation(ctx, r.chatID)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	if c.PersonID != r.person.ID || b.flows()[c.Flow].prompt == nil {
+		return nil, nil
+	}
+	if c.Data == nil {
+		c.Data = map[string]string{}
+	}
+	return c, nil
+}
+
+// onText handles a message that is not a command: an answer in the open
+// conversation, or a pointer to the menu.
+func (b *Bot) onText(ctx context.Context, r *request) {
+	c, err := b.conversation(ctx, r)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	if c == nil {
+		b.reply(ctx, r, b.tx.T(r.lang, "hint.no_conversation"), nil)
+		return
+	}
+	f := b.flows()[c.Flow]
+	if r.in.id <= c.LastUpdateID {
+		// Already applied before a crash; only the next question may be
+		// missing.
+		f.prompt(ctx, r, c)
+		return
+	}
+	if err := f.text(ctx, r, c); err != nil {
+		b.fail(ctx, r, err)
+		if deputybot.ErrorCode(err) == deputybot.EINVALID {
+			f.prompt(ctx, r, c)
+		}
+	}
+}
+
+// onConversationButton handles "c:<nonce>:<value>".
+func (b *Bot) onConversationButton(ctx context.Context, r *request, arg string) error {
+	nonce, value, ok := strings.Cut(arg, ":")
+	if !ok {
+		return errStale
+	}
+	c, err := b.conversation(ctx, r)
+	if err != nil {
+		return err
+	}
+	if c == nil || c.Nonce != nonce || r.in.id <= c.LastUpdateID {
+		return errStale
+	}
+	if value == "x" {
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		b.cmdCancel(ctx, r)
+		return nil
+	}
+	f := b.flows()[c.Flow]
+	if err := f.choice(ctx, r, c, value); err != nil {
+		if deputybot.ErrorCode(err) == deputybot.EINVALID {
+			b.fail(ctx, r, err)
+			f.prompt(ctx, r, c)
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// cancelButton is the conversation's "Cancel" button.
+func (b *Bot) cancelButton(r *request, c *deputybot.Conversation) []keyboardButton {
+	return []keyboardButton{button(b.tx.T(r.lang, "btn.cancel"), "c:"+c.Nonce+":x")}
+}
+
+func (b *Bot) cmdCancel(ctx context.Context, r *request) {
+	c, err := b.conversation(ctx, r)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	if c == nil {
+		b.reply(ctx, r, b.tx.T(r.lang, "cancel.nothing"), nil)
+		return
+	}
+	if err := b.finish(ctx, r); err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, "cancel.done"), nil)
+}

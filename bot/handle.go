@@ -1,0 +1,229 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/go-telegram/bot/models"
+
+	"deputybot"
+)
+
+// request is one update being handled, with who sent it.
+type request struct {
+	in     *incoming
+	from   deputybot.TelegramUser
+	chatID int64
+	person *deputybot.Person // nil for a stranger
+	lang   deputybot.Language
+	now    time.Time
+
+	msg      *models.Message       // a message
+	cb       *models.CallbackQuery // or a button press
+	cmd      string                // command name, lower case, without "/"
+	args     string                // text after the command
+	answered bool                  // the callback query has been answered
+}
+
+func (b *Bot) handle(ctx context.Context, in *incoming) {
+	u := in.update
+	switch {
+	case u.Message != nil:
+		b.onMessage(ctx, in, u.Message)
+	case u.CallbackQuery != nil:
+		b.onCallback(ctx, in, u.CallbackQuery)
+	}
+}
+
+// identify finds the person behind a Telegram user. Bootstrap admins are
+// created on first contact and always hold the office role.
+func (b *Bot) identify(ctx context.Context, u deputybot.TelegramUser, now time.Time) (*deputybot.Person, error) {
+	p, err := b.store.PersonByTelegramID(ctx, u.ID)
+	if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
+		if !b.isAdmin(u.ID) {
+			return nil, nil
+		}
+		p, err = b.store.EnsureBootstrapAdmin(ctx, u, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.isAdmin(u.ID) {
+		p.Admin = true
+		p.AddRole(deputybot.RoleOffice)
+	}
+	return p, nil
+}
+
+func (b *Bot) onMessage(ctx context.Context, in *incoming, m *models.Message) {
+	if m.From == nil || m.From.IsBot {
+		return
+	}
+	r := &request{in: in, from: sender(m.From), chatID: m.Chat.ID, msg: m, now: b.now()}
+	r.lang = deputybot.LanguageFromTelegram(r.from.LanguageCode)
+	r.cmd, r.args = parseCommand(m, b.username)
+	if m.Chat.Type != models.ChatTypePrivate {
+		// Items are private: the bot never answers inside a group, where
+		// others would read the answer. A command gets one pointer.
+		if r.cmd != "" {
+			b.send(ctx, r.chatID, b.tx.T(r.lang, "group.private_only", "Bot", b.username), nil)
+		}
+		return
+	}
+	p, err := b.identify(ctx, r.from, r.now)
+	if err != nil {
+		b.log.Error("identify", "user", r.from.ID, "err", err)
+		b.send(ctx, r.chatID, b.tx.T(r.lang, "err.internal"), nil)
+		return
+	}
+	if p == nil {
+		if r.cmd == "start" && r.args != "" {
+			b.redeem(ctx, r)
+			return
+		}
+		b.refuseStranger(ctx, r)
+		return
+	}
+	r.person, r.lang = p, p.Language
+	b.syncCommands(ctx, p)
+	if r.cmd != "" {
+		b.runCommand(ctx, r)
+		return
+	}
+	b.onText(ctx, r)
+}
+
+// parseCommand returns the command of a message ("/invite@bot deputy x"
+// gives "invite", "deputy x"), or "" if it is not a command.
+func parseCommand(m *models.Message, botName string) (cmd, args string) {
+	text := m.Text
+	if text == "" || text[0] != '/' {
+		return "", ""
+	}
+	end := len(text)
+	if len(m.Entities) > 0 && m.Entities[0].Type == models.MessageEntityTypeBotCommand && m.Entities[0].Offset == 0 {
+		end = utf16Offset(text, m.Entities[0].Length)
+	} else if i := strings.IndexAny(text, " \n\t"); i >= 0 {
+		end = i
+	}
+	word := text[1:end]
+	if at := strings.IndexByte(word, '@'); at >= 0 {
+		if !strings.EqualFold(word[at+1:], botName) {
+			return "", ""
+		}
+		word = word[:at]
+	}
+	return strings.ToLower(word), strings.TrimSpace(text[end:])
+}
+
+// utf16Offset converts a Telegram entity length (UTF-16 code units) to a
+// byte offset in s.
+func utf16Offset(s string, units int) int {
+	n := 0
+	for i, r := range s {
+		if n >= units {
+			return i
+		}
+		n += len(utf16.Encode([]rune{r}))
+	}
+	return len(s)
+}
+
+func (b *Bot) refuseStranger(ctx context.Context, r *request) {
+	b.send(ctx, r.chatID, b.tx.T(r.lang, "stranger.refusal"), nil)
+}
+
+// reply answers the person in his chat.
+func (b *Bot) reply(ctx context.Context, r *request, text string, kb keyboard) *models.Message {
+	m, _ := b.send(ctx, r.chatID, text, kb)
+	return m
+}
+
+// fail tells the person why an action was refused. Internal errors are
+// logged and shown as an apology.
+func (b *Bot) fail(ctx context.Context, r *request, err error) {
+	if deputybot.ErrorCode(err) == deputybot.EINTERNAL {
+		b.log.Error("handler", "update", r.in.id, "err", err)
+	}
+	text := b.tx.Err(r.lang, err)
+	if r.cb != nil && !r.answered {
+		r.answered = true
+		b.answerQuery(ctx, r.cb.ID, plain(text), true)
+		return
+	}
+	b.reply(ctx, r, text, nil)
+}
+
+// plain strips our HTML markup for the places Telegram shows text without
+// formatting (button-press notices).
+func plain(s string) string {
+	var out strings.Builder
+	in := false
+	for _, c := range s {
+		switch {
+		case c == '<':
+			in = true
+		case c == '>' && in:
+			in = false
+		case !in:
+			out.WriteRune(c)
+		}
+	}
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#34;", `"`, "&#39;", "'", "&amp;", "&").Replace(out.String())
+}
+
+func (b *Bot) onCallback(ctx context.Context, in *incoming, q *models.CallbackQuery) {
+	r := &request{in: in, from: sender(&q.From), chatID: q.From.ID, cb: q, now: b.now()}
+	if m := q.Message.Message; m != nil {
+		r.chatID = m.Chat.ID
+	}
+	r.lang = deputybot.LanguageFromTelegram(r.from.LanguageCode)
+	defer func() {
+		if !r.answered {
+			b.answerQuery(ctx, q.ID, "", false)
+		}
+	}()
+	p, err := b.identify(ctx, r.from, r.now)
+	if err != nil {
+		b.log.Error("identify", "user", r.from.ID, "err", err)
+		b.fail(ctx, r, err)
+		return
+	}
+	if p == nil {
+		r.answered = true
+		b.answerQuery(ctx, q.ID, plain(b.tx.T(r.lang, "stranger.refusal")), true)
+		return
+	}
+	r.person, r.lang = p, p.Language
+	b.syncCommands(ctx, p)
+	prefix, rest, _ := strings.Cut(q.Data, ":")
+	h := b.callbacks()[prefix]
+	if h == nil {
+		b.fail(ctx, r, errStale)
+		return
+	}
+	if err := h(ctx, r, rest); err != nil {
+		b.fail(ctx, r, err)
+	}
+}
+
+// errStale answers a button that is forged, or belongs to something that
+// has finished.
+var errStale = deputybot.Errorf(deputybot.ECONFLICT, "err.stale_button")
+
+// callbackMessageID is the id of the message whose button was pressed.
+func (r *request) callbackMessageID() int {
+	if r.cb != nil && r.cb.Message.Message != nil {
+		return r.cb.Message.Message.ID
+	}
+	return 0
+}
+
+// isNotFound reports whether err means "no such thing".
+func isNotFound(err error) bool {
+	var e *deputybot.Error
+	return errors.As(err, &e) && e.Code == deputybot.ENOTFOUND
+}

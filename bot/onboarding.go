@@ -1,0 +1,564 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"deputybot"
+)
+
+// inviteLink is the deep link that opens the bot with the token.
+func (b *Bot) inviteLink(token string) string {
+	return "https://t.me/" + b.username + "?start=" + token
+}
+
+func (b *Bot) cmdStart(ctx context.Context, r *request) {
+	if r.args != "" {
+		b.redeem(ctx, r)
+		return
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, "start.welcome_back", "Name", r.person.Name)+"\n\n"+b.helpText(r.person), nil)
+}
+
+// redeem binds the sender to the invitation in "/start <token>". A
+// stranger becomes the invited person; a registered person gains the
+// invitation's role.
+func (b *Bot) redeem(ctx context.Context, r *request) {
+	token := r.args
+	wasRegistered := r.person != nil
+	p, err := b.store.Redeem(ctx, token, r.from, r.now)
+	if err != nil {
+		if deputybot.ErrorCode(err) == deputybot.EINTERNAL {
+			b.fail(ctx, r, err)
+			return
+		}
+		b.reply(ctx, r, b.tx.Err(r.lang, err)+"\n"+b.tx.T(r.lang, "invite.ask_office"), nil)
+		return
+	}
+	if b.isAdmin(p.TelegramID) {
+		p.Admin = true
+		p.AddRole(deputybot.RoleOffice)
+	}
+	r.person, r.lang = p, p.Language
+	b.syncCommands(ctx, p)
+	key := "start.joined"
+	if wasRegistered {
+		key = "start.role_added"
+	}
+	b.log.Info("invitation redeemed", "person", p.ID, "telegram", p.TelegramID)
+	b.reply(ctx, r, b.tx.T(r.lang, key, "Name", p.Name, "Roles", b.rolesText(r.lang, p.Roles))+"\n\n"+b.helpText(p), nil)
+}
+
+// --- /lang
+
+func (b *Bot) cmdLang(ctx context.Context, r *request) {
+	if r.args != "" {
+		lang, ok := deputybot.ParseLanguage(r.args)
+		if !ok {
+			b.reply(ctx, r, b.tx.T(r.lang, "lang.unknown", "Given", r.args), nil)
+			return
+		}
+		b.setLanguage(ctx, r, lang)
+		return
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, "lang.choose"), keyboard{{
+		button("中文", "lang:zh"), button("English", "lang:en"),
+	}})
+}
+
+func (b *Bot) onLangButton(ctx context.Context, r *request, arg string) error {
+	lang, ok := deputybot.ParseLanguage(arg)
+	if !ok {
+		return errStale
+	}
+	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	b.setLanguage(ctx, r, lang)
+	return nil
+}
+
+func (b *Bot) setLanguage(ctx context.Context, r *request, lang deputybot.Language) {
+	if err := b.store.SetLanguage(ctx, r.person.ID, lang); err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	r.person.Language, r.lang = lang, lang
+	b.syncCommands(ctx, r.person)
+	b.reply(ctx, r, b.tx.T(lang, "lang.set"), nil)
+}
+
+// --- /invite
+
+func (b *Bot) cmdInvite(ctx context.Context, r *request) {
+	if r.args == "" {
+		if err := b.begin(ctx, r, "invite", "role", nil); err != nil {
+			b.fail(ctx, r, err)
+		}
+		return
+	}
+	fields := strings.Fields(r.args)
+	role, ok := deputybot.ParseRole(fields[0])
+	if !ok {
+		b.reply(ctx, r, b.tx.T(r.lang, "err.role_unknown", "Role", fields[0])+"\n"+b.tx.T(r.lang, "invite.usage"), nil)
+		return
+	}
+	rest := fields[1:]
+	if len(rest) == 0 {
+		if err := b.begin(ctx, r, "invite", "name", map[string]string{"role": string(role)}); err != nil {
+			b.fail(ctx, r, err)
+		}
+		return
+	}
+	req := deputybot.InviteRequest{Role: role, Name: strings.Join(rest, " ")}
+	if len(rest) > 1 {
+		depts, err := b.store.Departments(ctx)
+		if err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		// The department is the longest run of trailing words that names
+		// one: "/invite contact 李四 区住建局", "/invite contact Li Si Water Bureau".
+		for k := 1; k < len(rest); k++ {
+			if d := findDepartment(depts, strings.Join(rest[k:], " ")); d != nil {
+				req.Name, req.DepartmentID = strings.Join(rest[:k], " "), d.ID
+				break
+			}
+		}
+		if role.NeedsDepartment() && req.DepartmentID == "" {
+			b.reply(ctx, r, b.tx.T(r.lang, "err.department_not_found_named", "Name", strings.Join(rest[1:], " "))+"\n"+b.tx.T(r.lang, "invite.usage"), nil)
+			return
+		}
+	}
+	if role.NeedsDepartment() && req.DepartmentID == "" {
+		if err := deputybot.ValidateName(req.Name, deputybot.MaxNameLen); err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		if err := b.begin(ctx, r, "invite", "dept", map[string]string{"role": string(role), "name": deputybot.CleanName(req.Name)}); err != nil {
+			b.fail(ctx, r, err)
+		}
+		return
+	}
+	b.createInvitation(ctx, r, req)
+}
+
+func findDepartment(depts []*deputybot.Department, name string) *deputybot.Department {
+	key := deputybot.DepartmentKey(name)
+	for _, d := range depts {
+		if d.Key == key {
+			return d
+		}
+	}
+	return nil
+}
+
+func (b *Bot) createInvitation(ctx context.Context, r *request, req deputybot.InviteRequest) {
+	p, token, err := b.store.Invite(ctx, r.person.ID, req, r.now)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, b.inviteMessage(r.lang, p, token, req.Role), nil)
+}
+
+func (b *Bot) inviteMessage(lang deputybot.Language, p *deputybot.Person, token string, role deputybot.Role) string {
+	return b.tx.T(lang, "invite.created",
+		"Name", p.Name,
+		"Role", b.roleArg(lang, role),
+		"Expires", b.formatDate(p.CreatedAt.Add(deputybot.InvitationValidity)),
+		"Link", b.inviteLink(token))
+}
+
+func (b *Bot) invitePrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+	cancel := b.cancelButton(r, c)
+	switch c.Step {
+	case "role":
+		var kb keyboard
+		var row []keyboardButton
+		for _, role := range deputybot.AllRoles {
+			row = append(row, button(b.roleText(r.lang, role), "c:"+c.Nonce+":r:"+string(role)))
+			if len(row) == 2 {
+				kb, row = append(kb, row), nil
+			}
+		}
+		kb = append(kb, append(row, cancel...))
+		b.reply(ctx, r, b.tx.T(r.lang, "invite.ask_role"), kb)
+	case "name":
+		b.reply(ctx, r, b.tx.T(r.lang, "invite.ask_name", "Role", b.roleArg(r.lang, deputybot.Role(c.Data["role"]))), keyboard{cancel})
+	case "dept":
+		depts, err := b.store.Departments(ctx)
+		if err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		if len(depts) == 0 {
+			b.reply(ctx, r, b.tx.T(r.lang, "invite.no_departments"), keyboard{cancel})
+			return
+		}
+		page, _ := strconv.Atoi(c.Data["page"])
+		kb := pagedChoices(depts, page, 8, func(d *deputybot.Department) keyboardButton {
+			return button(d.Name, "c:"+c.Nonce+":d:"+d.ID)
+		}, func(p int) string { return "c:" + c.Nonce + ":pg:" + strconv.Itoa(p) })
+		kb = append(kb, cancel)
+		b.reply(ctx, r, b.tx.T(r.lang, "invite.ask_department", "Name", c.Data["name"]), kb)
+	}
+}
+
+// pagedChoices lays out one page of choices, two per row, with ◀ ▶ to
+// move between pages.
+func pagedChoices[T any](xs []T, page, size int, btn func(T) keyboardButton, pageData func(int) string) keyboard {
+	pages := (len(xs) + size - 1) / size
+	page = max(0, min(page, pages-1))
+	var kb keyboard
+	var row []keyboardButton
+	for _, x := range xs[page*size : min(len(xs), (page+1)*size)] {
+		row = append(row, btn(x))
+		if len(row) == 2 {
+			kb, row = append(kb, row), nil
+		}
+	}
+	if len(row) > 0 {
+		kb = append(kb, row)
+	}
+	if pages > 1 {
+		var nav []keyboardButton
+		if page > 0 {
+			nav = append(nav, button("◀", pageData(page-1)))
+		}
+		nav = append(nav, button(fmt.Sprintf("%d/%d", page+1, pages), pageData(page)))
+		if page < pages-1 {
+			nav = append(nav, button("▶", pageData(page+1)))
+		}
+		kb = append(kb, nav)
+	}
+	return kb
+}
+
+func (b *Bot) inviteText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+	text := strings.TrimSpace(r.msg.Text)
+	if text == "" {
+		return deputybot.Errorf(deputybot.EINVALID, "err.text_expected")
+	}
+	switch c.Step {
+	case "role":
+		role, ok := deputybot.ParseRole(text)
+		if !ok {
+			return deputybot.Errorf(deputybot.EINVALID, "err.role_unknown", "Role", text)
+		}
+		return b.inviteRoleChosen(ctx, r, c, role)
+	case "name":
+		if err := deputybot.ValidateName(text, deputybot.MaxNameLen); err != nil {
+			return err
+		}
+		c.Data["name"] = deputybot.CleanName(text)
+		return b.inviteNext(ctx, r, c)
+	case "dept":
+		depts, err := b.store.Departments(ctx)
+		if err != nil {
+			return err
+		}
+		d := findDepartment(depts, text)
+		if d == nil {
+			return deputybot.Errorf(deputybot.EINVALID, "err.department_not_found_named", "Name", text)
+		}
+		c.Data["dept"] = d.ID
+		return b.inviteNext(ctx, r, c)
+	}
+	return errStale
+}
+
+func (b *Bot) inviteChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+	kind, arg, _ := strings.Cut(value, ":")
+	switch {
+	case kind == "r" && c.Step == "role":
+		role, ok := deputybot.ParseRole(arg)
+		if !ok {
+			return errStale
+		}
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		return b.inviteRoleChosen(ctx, r, c, role)
+	case kind == "d" && c.Step == "dept":
+		if _, err := b.store.Department(ctx, arg); err != nil {
+			if isNotFound(err) {
+				return errStale
+			}
+			return err
+		}
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		c.Data["dept"] = arg
+		return b.inviteNext(ctx, r, c)
+	case kind == "pg" && c.Step == "dept":
+		page, err := strconv.Atoi(arg)
+		if err != nil || page < 0 {
+			return errStale
+		}
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		c.Data["page"] = arg
+		return b.advance(ctx, r, c, "dept")
+	}
+	return errStale
+}
+
+func (b *Bot) inviteRoleChosen(ctx context.Context, r *request, c *deputybot.Conversation, role deputybot.Role) error {
+	c.Data["role"] = string(role)
+	return b.advance(ctx, r, c, "name")
+}
+
+// inviteNext moves to the department question for a contact, or creates
+// the invitation.
+func (b *Bot) inviteNext(ctx context.Context, r *request, c *deputybot.Conversation) error {
+	role := deputybot.Role(c.Data["role"])
+	if role.NeedsDepartment() && c.Data["dept"] == "" {
+		return b.advance(ctx, r, c, "dept")
+	}
+	if err := b.finish(ctx, r); err != nil {
+		return err
+	}
+	b.createInvitation(ctx, r, deputybot.InviteRequest{Role: role, Name: c.Data["name"], DepartmentID: c.Data["dept"]})
+	return nil
+}
+
+// --- /people
+
+const peoplePageSize = 15
+
+func (b *Bot) cmdPeople(ctx context.Context, r *request) {
+	var role deputybot.Role
+	if r.args != "" {
+		var ok bool
+		if role, ok = deputybot.ParseRole(r.args); !ok {
+			b.reply(ctx, r, b.tx.T(r.lang, "err.role_unknown", "Role", r.args), nil)
+			return
+		}
+	}
+	text, kb, err := b.peoplePage(ctx, r, role, 0)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, text, kb)
+}
+
+func (b *Bot) onPeoplePage(ctx context.Context, r *request, arg string) error {
+	if !r.person.Can(deputybot.PermManagePeople) {
+		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
+	}
+	roleArg, offArg, _ := strings.Cut(arg, ":")
+	var role deputybot.Role
+	if roleArg != "-" {
+		var ok bool
+		if role, ok = deputybot.ParseRole(roleArg); !ok {
+			return errStale
+		}
+	}
+	offset, err := strconv.Atoi(offArg)
+	if err != nil || offset < 0 {
+		return errStale
+	}
+	text, kb, err := b.peoplePage(ctx, r, role, offset)
+	if err != nil {
+		return err
+	}
+	return b.edit(ctx, r.chatID, r.callbackMessageID(), text, kb)
+}
+
+func (b *Bot) peoplePage(ctx context.Context, r *request, role deputybot.Role, offset int) (string, keyboard, error) {
+	people, total, err := b.store.People(ctx, deputybot.PeopleFilter{Role: role, Offset: offset, Limit: peoplePageSize})
+	if err != nil {
+		return "", nil, err
+	}
+	if total == 0 {
+		return b.tx.T(r.lang, "people.none"), nil, nil
+	}
+	if offset >= total {
+		offset = max(0, (total-1)/peoplePageSize*peoplePageSize)
+		if people, total, err = b.store.People(ctx, deputybot.PeopleFilter{Role: role, Offset: offset, Limit: peoplePageSize}); err != nil {
+			return "", nil, err
+		}
+	}
+	depts, err := b.departmentNames(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	var sb strings.Builder
+	sb.WriteString(b.tx.T(r.lang, "people.title", "Count", total, "From", offset+1, "To", offset+len(people)))
+	var renew keyboard
+	var row []keyboardButton
+	for i, p := range people {
+		if b.isAdmin(p.TelegramID) {
+			p.AddRole(deputybot.RoleOffice)
+		}
+		dept := ""
+		if p.DepartmentID != "" {
+			dept = b.tx.T(r.lang, "people.department", "Department", depts[p.DepartmentID])
+		}
+		state := "people.state." + string(p.State)
+		if b.isAdmin(p.TelegramID) {
+			state = "people.state.admin"
+		}
+		sb.WriteString("\n" + b.tx.T(r.lang, "people.line",
+			"N", offset+i+1, "Name", p.Name, "Roles", b.rolesText(r.lang, p.Roles),
+			"Department", rawHTML(dept), "State", rawHTML(b.tx.T(r.lang, state))))
+		if p.State == deputybot.PersonInvited {
+			row = append(row, button(b.tx.T(r.lang, "btn.new_link", "Name", p.Name), "rn:"+p.ID))
+			if len(row) == 2 {
+				renew, row = append(renew, row), nil
+			}
+		}
+	}
+	if len(row) > 0 {
+		renew = append(renew, row)
+	}
+	roleKey := "-"
+	if role != "" {
+		roleKey = string(role)
+	}
+	var nav []keyboardButton
+	if offset > 0 {
+		nav = append(nav, button("◀", fmt.Sprintf("pp:%s:%d", roleKey, max(0, offset-peoplePageSize))))
+	}
+	if offset+len(people) < total {
+		nav = append(nav, button("▶", fmt.Sprintf("pp:%s:%d", roleKey, offset+peoplePageSize)))
+	}
+	if len(nav) > 0 {
+		renew = append(renew, nav)
+	}
+	return sb.String(), renew, nil
+}
+
+func (b *Bot) departmentNames(ctx context.Context) (map[string]string, error) {
+	depts, err := b.store.Departments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(depts))
+	for _, d := range depts {
+		m[d.ID] = d.Name
+	}
+	return m, nil
+}
+
+func (b *Bot) onRenewInvitation(ctx context.Context, r *request, personID string) error {
+	if !r.person.Can(deputybot.PermManagePeople) {
+		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
+	}
+	p, err := b.store.Person(ctx, personID)
+	if err != nil {
+		if isNotFound(err) {
+			return errStale
+		}
+		return err
+	}
+	token, err := b.store.RenewInvitation(ctx, r.person.ID, personID, r.now)
+	if err != nil {
+		return err
+	}
+	p.CreatedAt = r.now
+	b.reply(ctx, r, b.inviteMessage(r.lang, p, token, p.Roles[0]), nil)
+	return nil
+}
+
+// --- /departments
+
+func (b *Bot) cmdDepartments(ctx context.Context, r *request) {
+	if name, ok := strings.CutPrefix(r.args, "add"); ok && (name == "" || name[0] == ' ') {
+		if !r.person.Can(deputybot.PermManageDepartments) {
+			b.reply(ctx, r, b.tx.T(r.lang, "err.not_allowed"), nil)
+			return
+		}
+		if name = strings.TrimSpace(name); name == "" {
+			if err := b.begin(ctx, r, "adddept", "name", nil); err != nil {
+				b.fail(ctx, r, err)
+			}
+			return
+		}
+		b.addDepartment(ctx, r, name)
+		return
+	}
+	if r.args != "" {
+		b.reply(ctx, r, b.tx.T(r.lang, "departments.usage"), nil)
+		return
+	}
+	text, kb, err := b.departmentsList(ctx, r)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, text, kb)
+}
+
+func (b *Bot) departmentsList(ctx context.Context, r *request) (string, keyboard, error) {
+	depts, err := b.store.Departments(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	contacts, _, err := b.store.People(ctx, deputybot.PeopleFilter{Role: deputybot.RoleContact})
+	if err != nil {
+		return "", nil, err
+	}
+	active, invited := map[string]int{}, map[string]int{}
+	for _, p := range contacts {
+		if p.State == deputybot.PersonActive {
+			active[p.DepartmentID]++
+		} else {
+			invited[p.DepartmentID]++
+		}
+	}
+	var kb keyboard
+	if r.person.Can(deputybot.PermManageDepartments) {
+		kb = keyboard{{button(b.tx.T(r.lang, "btn.add_department"), "dp:add")}}
+	}
+	if len(depts) == 0 {
+		return b.tx.T(r.lang, "departments.none"), kb, nil
+	}
+	var sb strings.Builder
+	sb.WriteString(b.tx.T(r.lang, "departments.title", "Count", len(depts)))
+	for _, d := range depts {
+		sb.WriteString("\n" + b.tx.T(r.lang, "departments.line", "Name", d.Name, "Active", active[d.ID], "Invited", invited[d.ID]))
+	}
+	return sb.String(), kb, nil
+}
+
+func (b *Bot) onDepartmentsButton(ctx context.Context, r *request, arg string) error {
+	if arg != "add" {
+		return errStale
+	}
+	if !r.person.Can(deputybot.PermManageDepartments) {
+		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
+	}
+	return b.begin(ctx, r, "adddept", "name", nil)
+}
+
+func (b *Bot) addDepartment(ctx context.Context, r *request, name string) {
+	d, err := b.store.CreateDepartment(ctx, name, r.now)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, "departments.added", "Name", d.Name), nil)
+}
+
+func (b *Bot) addDeptPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+	b.reply(ctx, r, b.tx.T(r.lang, "departments.ask_name"), keyboard{b.cancelButton(r, c)})
+}
+
+func (b *Bot) addDeptText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+	text := strings.TrimSpace(r.msg.Text)
+	if text == "" {
+		return deputybot.Errorf(deputybot.EINVALID, "err.text_expected")
+	}
+	d, err := b.store.CreateDepartment(ctx, text, r.now)
+	if err != nil {
+		if deputybot.ErrorCode(err) == deputybot.ECONFLICT {
+			// Ask again: a clerk who typed an existing name means another.
+			return &deputybot.Error{Code: deputybot.EINVALID, Key: "err.department_exists", Args: map[string]any{"Name": deputybot.CleanName(text)}}
+		}
+		return err
+	}
+	if err := b.finish(ctx, r); err != nil {
+		return err
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, "departments.added", "Name", d.Name), nil)
+	return nil
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"deputybot/internal/telegramtest"
+)
+
+// The tests start this test binary as the deputybot process: with
+// DEPUTYBOT_AS_MAIN set it runs main's logic instead of the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("DEPUTYBOT_AS_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.LookupEnv, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func env(kv ...string) func(string) (string, bool) {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestBadConfigurationStopsWithCode2(t *testing.T) {
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, "TELEGRAM_BOT_TOKEN: is not set"},
+		{[]string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "TIMEZONE", "Moon/Base"}, "TIMEZONE: unknown time zone \"Moon/Base\""},
+		{[]string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "ADMIN_TELEGRAM_IDS", "12,x"}, "ADMIN_TELEGRAM_IDS: \"x\" is not a Telegram user id"},
+		{[]string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "DIGEST_SCHEDULE", "mondays"}, "DIGEST_SCHEDULE:"},
+	} {
+		var out bytes.Buffer
+		if code := run([]string{"run"}, env(tc.env...), &out); code != 2 {
+			t.Errorf("%v: exit code %d", tc.env, code)
+		}
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		if len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
+			t.Errorf("%v: output %q, want one line with %q", tc.env, out.String(), tc.want)
+		}
+	}
+	var out bytes.Buffer
+	if code := run([]string{"frobnicate"}, env(), &out); code != 2 || !strings.Contains(out.String(), "unknown command") {
+		t.Errorf("unknown subcommand: %d %q", code, out.String())
+	}
+}
+
+func TestRejectedTokenStopsTheService(t *testing.T) {
+	tg := telegramtest.New(t)
+	var out bytes.Buffer
+	code := run([]string{"run"}, env(
+		"TELEGRAM_BOT_TOKEN", "987654321:SOMEoneELSEStokenSOMEoneELSEStoken",
+		"TELEGRAM_API_URL", tg.URL, "DATA_DIR", t.TempDir(), "HTTP_ADDR", "off",
+	), &out)
+	if code != 1 || !strings.Contains(out.String(), "TELEGRAM_BOT_TOKEN: Telegram refused the token") {
+		t.Fatalf("exit %d, output %q", code, out.String())
+	}
+	if strings.Contains(out.String(), "SOMEoneELSE") {
+		t.Fatal("the token was logged")
+	}
+}
+
+// process is the service running as a child process.
+type process struct {
+	cmd    *exec.Cmd
+	done   chan struct{}
+	mu     sync.Mutex
+	stderr bytes.Buffer
+}
+
+func (p *process) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.Write(b)
+}
+
+func startService(t *testing.T, tg *telegramtest.Server, dataDir string) *process {
+	t.Helper()
+	p := &process{done: make(chan struct{})}
+	p.cmd = exec.Command(os.Args[0], "run")
+	p.cmd.Env = append(os.Environ(),
+		"DEPUTYBOT_AS_MAIN=1",
+		"TELEGRAM_BOT_TOKEN="+telegramtest.Token,
+		"TELEGRAM_API_URL="+tg.URL,
+		"DATA_DIR="+dataDir,
+		"ADMIN_TELEGRAM_IDS=1001",
+		"HTTP_ADDR=127.0.0.1:0",
+		"LOG_LEVEL=debug",
+	)
+	p.cmd.Stderr = p
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		if t.Failed() {
+			p.mu.Lock()
+			t.Logf("service log:\n%s", p.stderr.String())
+			p.mu.Unlock()
+		}
+	})
+	tg.WaitFor("the service to poll", func() bool { return tg.Polling() > 0 })
+	return p
+}
+
+func (p *process) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode()
+	case <-time.After(30 * time.Second):
+		t.Fatal("service did not exit")
+		return -1
+	}
+}
+
+func sends(tg *telegramtest.Server, chatID int64, substr string) int {
+	n := 0
+	for _, m := range tg.Messages(chatID) {
+		if strings.Contains(m.Text, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestSIGTERMDuringAHandlerLetsItFinish(t *testing.T) {
+	tg := telegramtest.New(t)
+	dir := t.TempDir()
+	p := startService(t, tg, dir)
+	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+	release := tg.HoldWhen(func(c *telegramtest.Call) bool { return c.Method == "sendMessage" })
+	admin.Send("/departments add Term Bureau")
+	tg.WaitFor("the reply to be held", func() bool { return tg.Holding("sendMessage") == 1 })
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	tg.WaitFor("polling to stop", func() bool {
+		for _, c := range tg.Calls("getUpdates") {
+			if c.Error == "client went away" {
+				return true
+			}
+		}
+		return false
+	})
+	select {
+	case <-p.done:
+		t.Fatal("the service exited while a handler was running")
+	default:
+	}
+	release()
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if n := sends(tg, 1001, "Term Bureau added"); n != 1 {
+		t.Fatalf("reply delivered %d times", n)
+	}
+
+	// Started again, the service does not handle the finished update again.
+	startService(t, tg, dir)
+	admin.Send("/departments")
+	tg.WaitFor("the department list", func() bool { return sends(tg, 1001, "Departments (1)") == 1 })
+	if n := sends(tg, 1001, "already exists"); n != 0 {
+		t.Fatal("the update was handled twice")
+	}
+}
+
+func TestKilledServiceResumesUnhandledUpdate(t *testing.T) {
+	tg := telegramtest.New(t)
+	dir := t.TempDir()
+	p := startService(t, tg, dir)
+	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+	release := tg.HoldWhen(func(c *telegramtest.Call) bool { return c.Method == "sendMessage" })
+	admin.Send("/help")
+	tg.WaitFor("the reply to be held", func() bool { return tg.Holding("sendMessage") == 1 })
+	// The update was confirmed to Telegram (polling went on), so only the
+	// service's own record can bring it back.
+	tg.WaitFor("the update to be confirmed", func() bool { return tg.Pending() == 0 })
+	_ = p.cmd.Process.Kill()
+	p.wait(t)
+	release()
+	if n := sends(tg, 1001, "Commands"); n != 0 {
+		t.Fatalf("a reply got through before the kill (%d)", n)
+	}
+	startService(t, tg, dir)
+	tg.WaitFor("the /help reply after the restart", func() bool { return sends(tg, 1001, "Commands") == 1 })
+}

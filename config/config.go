@@ -1,0 +1,270 @@
+// Package config loads deputybot's configuration from environment
+// variables and checks every value before anything starts: a bad value
+// stops the program with a message that names the variable.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+)
+
+// Config is the validated configuration.
+type Config struct {
+	BotToken       string
+	TelegramAPIURL string
+	MongoURI       string // empty: the embedded store
+	Database       string
+	DataDir        string
+	Location       *time.Location
+	AdminIDs       []int64
+	// Schedules are cron specs in local time (Location).
+	ReminderSchedule string
+	DigestSchedule   string
+	WebhookURL       string // empty: long polling
+	WebhookSecret    string
+	ListenAddr       string // webhook listener
+	HTTPAddr         string // health and metrics; empty: off
+	LogLevel         slog.Level
+}
+
+// Error is a configuration error; its message names the variable.
+type Error struct {
+	Var     string
+	Problem string
+}
+
+func (e *Error) Error() string { return e.Var + ": " + e.Problem }
+
+// Lookup returns an environment variable and whether it is set.
+type Lookup func(name string) (string, bool)
+
+// Defaults of SPEC §7.
+const (
+	DefaultTelegramAPIURL   = "https://api.telegram.org"
+	DefaultDatabase         = "deputybot"
+	DefaultDataDir          = "./data"
+	DefaultTimezone         = "Asia/Shanghai"
+	DefaultReminderSchedule = "0 9 * * *"
+	DefaultDigestSchedule   = "0 9 * * 1"
+	DefaultHTTPAddr         = "127.0.0.1:8080"
+	DefaultListenAddr       = ":8443"
+)
+
+// Load reads and validates the configuration. requireToken is true for
+// the commands that talk to Telegram (run).
+func Load(env Lookup, requireToken bool) (*Config, error) {
+	get := func(name, def string) string {
+		if v, ok := env(name); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	c := &Config{
+		BotToken:         get("TELEGRAM_BOT_TOKEN", ""),
+		TelegramAPIURL:   strings.TrimRight(get("TELEGRAM_API_URL", DefaultTelegramAPIURL), "/"),
+		MongoURI:         get("MONGODB_URI", ""),
+		Database:         get("MONGODB_DATABASE", DefaultDatabase),
+		DataDir:          get("DATA_DIR", DefaultDataDir),
+		ReminderSchedule: get("REMINDER_SCHEDULE", DefaultReminderSchedule),
+		DigestSchedule:   get("DIGEST_SCHEDULE", DefaultDigestSchedule),
+		WebhookURL:       get("WEBHOOK_URL", ""),
+		WebhookSecret:    get("WEBHOOK_SECRET", ""),
+		ListenAddr:       get("LISTEN_ADDR", ""),
+	}
+	checks := []func() error{
+		func() error { return checkToken(c.BotToken, requireToken) },
+		func() error { return checkHTTPURL("TELEGRAM_API_URL", c.TelegramAPIURL, false) },
+		func() error { return checkMongoURI(c.MongoURI) },
+		func() error { return checkDatabase(c.Database) },
+		func() (err error) {
+			c.Location, err = loadLocation(get("TIMEZONE", DefaultTimezone))
+			return err
+		},
+		func() (err error) {
+			c.AdminIDs, err = parseAdminIDs(get("ADMIN_TELEGRAM_IDS", ""))
+			return err
+		},
+		func() error { return checkCron("REMINDER_SCHEDULE", c.ReminderSchedule) },
+		func() error { return checkCron("DIGEST_SCHEDULE", c.DigestSchedule) },
+		func() error { return c.checkWebhook() },
+		func() (err error) {
+			c.HTTPAddr, err = httpAddr(env)
+			return err
+		},
+		func() (err error) {
+			c.LogLevel, err = parseLogLevel(get("LOG_LEVEL", "info"))
+			return err
+		},
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Telegram's tokens are "<bot id>:<secret>", the secret being 30-odd
+// characters of [A-Za-z0-9_-].
+var tokenRE = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
+
+func checkToken(token string, required bool) error {
+	if token == "" {
+		if required {
+			return &Error{"TELEGRAM_BOT_TOKEN", "is not set (get one from @BotFather)"}
+		}
+		return nil
+	}
+	if !tokenRE.MatchString(token) {
+		return &Error{"TELEGRAM_BOT_TOKEN", "is malformed (expected <digits>:<secret>, as @BotFather gives it)"}
+	}
+	return nil
+}
+
+func checkHTTPURL(name, raw string, httpsOnly bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && (httpsOnly || u.Scheme != "http")) {
+		want := "an http:// or https:// URL"
+		if httpsOnly {
+			want = "an https:// URL"
+		}
+		return &Error{name, fmt.Sprintf("%q is not %s", raw, want)}
+	}
+	return nil
+}
+
+func checkMongoURI(uri string) error {
+	if uri == "" {
+		return nil
+	}
+	if _, err := connstring.ParseAndValidate(uri); err != nil {
+		// The driver's message may contain the password; say only what is wrong.
+		msg := err.Error()
+		if u, perr := url.Parse(uri); perr == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok && pw != "" {
+				msg = strings.ReplaceAll(msg, pw, "***")
+			}
+		}
+		return &Error{"MONGODB_URI", "is not a valid MongoDB connection string: " + msg}
+	}
+	return nil
+}
+
+// MongoDB database names: at most 63 bytes, none of /\. "$ and no NUL.
+func checkDatabase(name string) error {
+	if len(name) > 63 || strings.ContainsAny(name, "/\\. \"$*<>:|?\x00") {
+		return &Error{"MONGODB_DATABASE", fmt.Sprintf("%q is not a valid database name (at most 63 characters, none of /\\. \"$*<>:|?)", name)}
+	}
+	return nil
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		return nil, &Error{"TIMEZONE", fmt.Sprintf("unknown time zone %q (use an IANA name such as Asia/Shanghai)", name)}
+	}
+	return loc, nil
+}
+
+func parseAdminIDs(s string) ([]int64, error) {
+	var ids []int64
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, &Error{"ADMIN_TELEGRAM_IDS", fmt.Sprintf("%q is not a Telegram user id (a positive number; ask @userinfobot for yours)", part)}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func checkCron(name, spec string) error {
+	if _, err := cron.ParseStandard(spec); err != nil {
+		return &Error{name, fmt.Sprintf("%q is not a cron schedule (five fields, e.g. \"0 9 * * 1\"): %v", spec, err)}
+	}
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		return &Error{name, "must not set its own time zone: schedules follow TIMEZONE"}
+	}
+	return nil
+}
+
+// Telegram's secret_token: 1 to 256 characters of [A-Za-z0-9_-].
+var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+func (c *Config) checkWebhook() error {
+	if c.WebhookURL == "" {
+		if c.WebhookSecret != "" {
+			return &Error{"WEBHOOK_SECRET", "is set but WEBHOOK_URL is not"}
+		}
+		if c.ListenAddr != "" {
+			return &Error{"LISTEN_ADDR", "is set but WEBHOOK_URL is not"}
+		}
+		return nil
+	}
+	if err := checkHTTPURL("WEBHOOK_URL", c.WebhookURL, true); err != nil {
+		return err
+	}
+	if c.WebhookSecret == "" {
+		return &Error{"WEBHOOK_SECRET", "is required with WEBHOOK_URL (1-256 characters of A-Z a-z 0-9 _ -), so that only Telegram can post updates"}
+	}
+	if !secretRE.MatchString(c.WebhookSecret) {
+		return &Error{"WEBHOOK_SECRET", "must be 1-256 characters of A-Z a-z 0-9 _ -"}
+	}
+	if c.ListenAddr == "" {
+		c.ListenAddr = DefaultListenAddr
+	}
+	return checkAddr("LISTEN_ADDR", c.ListenAddr)
+}
+
+// httpAddr reads HTTP_ADDR; set to "off" (or explicitly empty) it
+// disables the health and metrics listener.
+func httpAddr(env Lookup) (string, error) {
+	v, ok := env("HTTP_ADDR")
+	v = strings.TrimSpace(v)
+	switch {
+	case !ok:
+		return DefaultHTTPAddr, nil
+	case v == "" || v == "off":
+		return "", nil
+	}
+	return v, checkAddr("HTTP_ADDR", v)
+}
+
+func checkAddr(name, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		var n int
+		n, err = strconv.Atoi(port)
+		if err == nil && (n < 0 || n > 65535) {
+			err = fmt.Errorf("port out of range")
+		}
+	}
+	if err != nil {
+		return &Error{name, fmt.Sprintf("%q is not a host:port address", addr)}
+	}
+	return nil
+}
+
+func parseLogLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, &Error{"LOG_LEVEL", fmt.Sprintf("%q is not one of debug, info, warn, error", s)}
+	}
+	return l, nil
+}
+
+// Embedded reports whether the configuration uses the embedded store.
+func (c *Config) Embedded() bool { return c.MongoURI == "" }

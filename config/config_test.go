@@ -1,0 +1,122 @@
+package config
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+const goodToken = "123456789:AAF3x-abcdefghijklmnopqrstuvwxyz_0"
+
+func env(kv ...string) Lookup {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env("TELEGRAM_BOT_TOKEN", goodToken), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TelegramAPIURL != "https://api.telegram.org" || c.MongoURI != "" || !c.Embedded() ||
+		c.Database != "deputybot" || c.DataDir != "./data" || c.Location.String() != "Asia/Shanghai" ||
+		len(c.AdminIDs) != 0 || c.ReminderSchedule != "0 9 * * *" || c.DigestSchedule != "0 9 * * 1" ||
+		c.WebhookURL != "" || c.HTTPAddr != "127.0.0.1:8080" || c.LogLevel != slog.LevelInfo {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestGoodValues(t *testing.T) {
+	c, err := Load(env(
+		"TELEGRAM_BOT_TOKEN", goodToken,
+		"TELEGRAM_API_URL", "http://127.0.0.1:8081/",
+		"MONGODB_URI", "mongodb://user:pw@db1,db2/?replicaSet=rs0",
+		"MONGODB_DATABASE", "wuchang",
+		"TIMEZONE", "Europe/Berlin",
+		"ADMIN_TELEGRAM_IDS", " 111, 222 ,",
+		"REMINDER_SCHEDULE", "30 8 * * 1-5",
+		"WEBHOOK_URL", "https://bot.example.org/tg",
+		"WEBHOOK_SECRET", "s3cr3t_-X",
+		"HTTP_ADDR", "off",
+		"LOG_LEVEL", "DEBUG",
+	), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TelegramAPIURL != "http://127.0.0.1:8081" || c.Location.String() != "Europe/Berlin" ||
+		len(c.AdminIDs) != 2 || c.AdminIDs[1] != 222 || c.ListenAddr != ":8443" || c.HTTPAddr != "" ||
+		c.LogLevel != slog.LevelDebug || c.Embedded() {
+		t.Fatalf("parsed: %+v", c)
+	}
+}
+
+func TestTokenOnlyRequiredForRun(t *testing.T) {
+	if _, err := Load(env(), false); err != nil {
+		t.Fatalf("report without token: %v", err)
+	}
+	_, err := Load(env(), true)
+	wantVar(t, err, "TELEGRAM_BOT_TOKEN")
+}
+
+func TestMalformed(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"token", []string{"TELEGRAM_BOT_TOKEN", "not-a-token"}, "TELEGRAM_BOT_TOKEN"},
+		{"token spaces", []string{"TELEGRAM_BOT_TOKEN", "123:abc def ghi jkl mno pqr stu"}, "TELEGRAM_BOT_TOKEN"},
+		{"api url", []string{"TELEGRAM_API_URL", "api.telegram.org"}, "TELEGRAM_API_URL"},
+		{"api url scheme", []string{"TELEGRAM_API_URL", "ftp://x"}, "TELEGRAM_API_URL"},
+		{"mongo uri", []string{"MONGODB_URI", "postgres://x"}, "MONGODB_URI"},
+		{"mongo uri option", []string{"MONGODB_URI", "mongodb://h/?maxPoolSize=lots"}, "MONGODB_URI"},
+		{"database", []string{"MONGODB_DATABASE", "a.b"}, "MONGODB_DATABASE"},
+		{"database long", []string{"MONGODB_DATABASE", strings.Repeat("d", 64)}, "MONGODB_DATABASE"},
+		{"timezone", []string{"TIMEZONE", "Mars/Olympus"}, "TIMEZONE"},
+		{"timezone local", []string{"TIMEZONE", "Local"}, "TIMEZONE"},
+		{"admin", []string{"ADMIN_TELEGRAM_IDS", "123,abc"}, "ADMIN_TELEGRAM_IDS"},
+		{"admin negative", []string{"ADMIN_TELEGRAM_IDS", "-5"}, "ADMIN_TELEGRAM_IDS"},
+		{"reminders", []string{"REMINDER_SCHEDULE", "every day"}, "REMINDER_SCHEDULE"},
+		{"reminders fields", []string{"REMINDER_SCHEDULE", "0 9 * *"}, "REMINDER_SCHEDULE"},
+		{"digest", []string{"DIGEST_SCHEDULE", "0 25 * * 1"}, "DIGEST_SCHEDULE"},
+		{"digest tz", []string{"DIGEST_SCHEDULE", "CRON_TZ=UTC 0 9 * * 1"}, "DIGEST_SCHEDULE"},
+		{"webhook http", []string{"WEBHOOK_URL", "http://bot.example.org", "WEBHOOK_SECRET", "x"}, "WEBHOOK_URL"},
+		{"webhook no secret", []string{"WEBHOOK_URL", "https://bot.example.org"}, "WEBHOOK_SECRET"},
+		{"webhook bad secret", []string{"WEBHOOK_URL", "https://bot.example.org", "WEBHOOK_SECRET", "a b"}, "WEBHOOK_SECRET"},
+		{"secret without url", []string{"WEBHOOK_SECRET", "abc"}, "WEBHOOK_SECRET"},
+		{"listen", []string{"WEBHOOK_URL", "https://b.example.org", "WEBHOOK_SECRET", "x", "LISTEN_ADDR", "8443"}, "LISTEN_ADDR"},
+		{"listen without url", []string{"LISTEN_ADDR", ":8443"}, "LISTEN_ADDR"},
+		{"http addr", []string{"HTTP_ADDR", "localhost"}, "HTTP_ADDR"},
+		{"http port", []string{"HTTP_ADDR", "127.0.0.1:99999"}, "HTTP_ADDR"},
+		{"log level", []string{"LOG_LEVEL", "loud"}, "LOG_LEVEL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kv := append([]string{"TELEGRAM_BOT_TOKEN", goodToken}, tc.env...)
+			_, err := Load(env(kv...), true)
+			wantVar(t, err, tc.want)
+		})
+	}
+}
+
+func wantVar(t *testing.T, err error, name string) {
+	t.Helper()
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Var != name {
+		t.Fatalf("got %v, want an error about %s", err, name)
+	}
+	if !strings.HasPrefix(err.Error(), name+": ") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("message %q should be one line starting with the variable", err)
+	}
+}
+
+func TestMongoPasswordNotEchoed(t *testing.T) {
+	_, err := Load(env("MONGODB_URI", "mongodb://u:hunter2@h/?maxPoolSize=lots"), false)
+	wantVar(t, err, "MONGODB_URI")
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("password in message: %v", err)
+	}
+}

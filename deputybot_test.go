@@ -1,0 +1,89 @@
+package deputybot
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseRoleAndLanguage(t *testing.T) {
+	for in, want := range map[string]Role{"Deputy": RoleDeputy, " 代表 ": RoleDeputy, "联系人": RoleContact, "督查室": RoleSupervisor, "LEADER": RoleLeader} {
+		if got, ok := ParseRole(in); !ok || got != want {
+			t.Errorf("ParseRole(%q) = %q %v", in, got, ok)
+		}
+	}
+	if _, ok := ParseRole(`{"$ne":""}`); ok {
+		t.Error("nonsense role accepted")
+	}
+	for code, want := range map[string]Language{"en": LangEN, "en-GB": LangEN, "EN-us": LangEN, "zh-hans": LangZH, "": LangZH, "de": LangZH, "eng": LangZH} {
+		if got := LanguageFromTelegram(code); got != want {
+			t.Errorf("LanguageFromTelegram(%q) = %s", code, got)
+		}
+	}
+}
+
+func TestValidateName(t *testing.T) {
+	if err := ValidateName("张三", MaxNameLen); err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateName(strings.Repeat("名", MaxNameLen), MaxNameLen); err != nil {
+		t.Fatalf("64 Han characters are 64, not 192: %v", err)
+	}
+	for _, bad := range []string{"", "   ", strings.Repeat("a", MaxNameLen+1), "a\x00b", "line\nbreak"} {
+		if ErrorCode(ValidateName(bad, MaxNameLen)) != EINVALID {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestDepartmentKey(t *testing.T) {
+	if DepartmentKey("  Water   Bureau ") != DepartmentKey("ｗａｔｅｒ bureau") {
+		t.Error("width/case/space variants differ")
+	}
+	if DepartmentKey("区住建局") == DepartmentKey("区教育局") {
+		t.Error("different departments collide")
+	}
+}
+
+func TestInvitationRules(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tok, err := NewInvitationToken()
+	if err != nil || !LooksLikeToken(tok) || len(tok) > 64 {
+		t.Fatalf("token %q %v", tok, err)
+	}
+	if tok2, _ := NewInvitationToken(); tok2 == tok {
+		t.Fatal("tokens repeat")
+	}
+	if HashToken(tok) == tok || len(HashToken(tok)) != 64 {
+		t.Fatal("hash")
+	}
+	inv := Invitation{CreatedAt: now, ExpiresAt: now.Add(InvitationValidity)}
+	if err := inv.CheckRedeemable(now.Add(InvitationValidity - time.Nanosecond)); err != nil {
+		t.Fatal(err)
+	}
+	if ErrorCode(inv.CheckRedeemable(now.Add(InvitationValidity))) != ECONFLICT {
+		t.Fatal("expired link usable")
+	}
+	inv.UsedAt = now
+	if e, _ := inv.CheckRedeemable(now).(*Error); e == nil || e.Key != "err.invite_used" {
+		t.Fatal("used link usable")
+	}
+	for _, bad := range []string{"", "a b", "x/y", strings.Repeat("a", 65), "é"} {
+		if LooksLikeToken(bad) {
+			t.Errorf("%q looks like a token", bad)
+		}
+	}
+}
+
+func TestPermissions(t *testing.T) {
+	office := &Person{State: PersonActive, Roles: []Role{RoleOffice}}
+	deputy := &Person{State: PersonActive, Roles: []Role{RoleDeputy}}
+	invited := &Person{State: PersonInvited, Roles: []Role{RoleOffice}}
+	if !office.Can(PermManagePeople) || deputy.Can(PermManagePeople) || invited.Can(PermManagePeople) {
+		t.Fatal("permission table")
+	}
+	var nobody *Person
+	if nobody.Can(PermListDepartments) {
+		t.Fatal("nil person allowed")
+	}
+}

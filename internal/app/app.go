@@ -1,0 +1,192 @@
+// Package app wires deputybot together — store, bot, scheduler, HTTP —
+// and runs it until its context ends. The command line (cmd/deputybot)
+// and the end-to-end tests both start the service through Run, so the
+// tests exercise the real wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"deputybot"
+	"deputybot/bot"
+	"deputybot/config"
+	"deputybot/scheduler"
+	"deputybot/storage"
+)
+
+// Options for Run. Config is required; the rest default for production.
+type Options struct {
+	Config *config.Config
+	Clock  deputybot.Clock
+	Logger *slog.Logger
+	// Store overrides where the data lives (tests); default from Config.
+	Store *storage.Options
+	// PollTimeout overrides the long-poll timeout (tests).
+	PollTimeout time.Duration
+	// OnHandled is called after each update is handled (tests).
+	OnHandled func(updateID int64)
+	// ShutdownGrace overrides how long running handlers may finish (tests).
+	ShutdownGrace time.Duration
+	// Ready is called once the service takes updates.
+	Ready func(*App)
+}
+
+// App is the running service.
+type App struct {
+	Store *storage.Store
+	Bot   *bot.Bot
+	// HTTPAddr is the health/metrics listener's address, if any.
+	HTTPAddr string
+}
+
+// Run starts the service and blocks until ctx ends; then it stops taking
+// updates, lets running handlers finish (10 s at most), and closes the
+// store. Updates that did not finish are handled after the next start.
+func Run(ctx context.Context, o Options) error {
+	cfg := o.Config
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	clock := o.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	sopts := storage.Options{URI: cfg.MongoURI, Database: cfg.Database, DataDir: cfg.DataDir, Logger: log}
+	if o.Store != nil {
+		sopts = *o.Store
+		sopts.Logger = log
+	}
+	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	store, err := storage.Open(openCtx, sopts)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := store.Close(cctx); err != nil {
+			log.Warn("close store", "err", err)
+		}
+	}()
+	if store.Embedded() {
+		log.Info("using the embedded store", "dir", cfg.DataDir)
+	}
+
+	b, err := bot.New(ctx, store, bot.Options{
+		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
+		Location: cfg.Location, Clock: clock, Logger: log,
+		PollTimeout: o.PollTimeout, OnHandled: o.OnHandled, ShutdownGrace: o.ShutdownGrace,
+	})
+	if err != nil {
+		return err
+	}
+	a := &App{Store: store, Bot: b}
+	log.Info("connected to Telegram", "bot", "@"+b.Username())
+
+	sched := scheduler.New(cfg.Location, log)
+	sched.Start()
+	defer sched.Stop()
+
+	if cfg.HTTPAddr != "" {
+		srv, addr, err := serveHTTP(cfg.HTTPAddr, opsHandler(store), log)
+		if err != nil {
+			return fmt.Errorf("HTTP_ADDR: %w", err)
+		}
+		a.HTTPAddr = addr
+		defer shutdownHTTP(srv)
+	}
+
+	if err := b.Start(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
+		return err
+	}
+	if cfg.WebhookURL == "" {
+		ready(o, a)
+		log.Info("taking updates by long polling")
+		return b.Poll(ctx)
+	}
+	u, _ := url.Parse(cfg.WebhookURL)
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	mux := http.NewServeMux()
+	mux.Handle(path, b.WebhookHandler(cfg.WebhookSecret))
+	srv, addr, err := serveHTTP(cfg.ListenAddr, mux, log)
+	if err != nil {
+		return fmt.Errorf("LISTEN_ADDR: %w", err)
+	}
+	if err := b.StartWebhook(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+		shutdownHTTP(srv)
+		b.Shutdown()
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	log.Info("taking updates by webhook", "url", cfg.WebhookURL, "listen", addr)
+	ready(o, a)
+	<-ctx.Done()
+	shutdownHTTP(srv) // no new updates...
+	b.Shutdown()      // ...and the running ones finish
+	return nil
+}
+
+func ready(o Options, a *App) {
+	if o.Ready != nil {
+		o.Ready(a)
+	}
+}
+
+func serveHTTP(addr string, h http.Handler, log *slog.Logger) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("HTTP server", "err", err)
+		}
+	}()
+	return srv, ln.Addr().String(), nil
+}
+
+func shutdownHTTP(srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(ctx)
+}
+
+// opsHandler serves /healthz (the store answers) and /metrics.
+func opsHandler(store *storage.Store) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := store.Ping(ctx); err != nil {
+			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}

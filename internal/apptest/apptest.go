@@ -1,0 +1,243 @@
+// Package apptest runs the whole service (internal/app) in-process for
+// end-to-end tests: on a real store (the package's embedded FerretDB, or
+// TEST_MONGODB_URI), against the fake Bot API, with an injected clock.
+// The service can be stopped and started again on the same data.
+package apptest
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"deputybot/config"
+	"deputybot/internal/app"
+	"deputybot/internal/storetest"
+	"deputybot/internal/telegramtest"
+	"deputybot/storage"
+)
+
+// Clock is a settable clock.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// Shanghai is the default time zone.
+var Shanghai = mustLoad("Asia/Shanghai")
+
+func mustLoad(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// Harness is a running service with its fake Telegram.
+type Harness struct {
+	T      testing.TB
+	TG     *telegramtest.Server
+	Clock  *Clock
+	Config *config.Config
+	Store  *storage.Options // where the data lives; kept across restarts
+	App    *app.App
+	// ShutdownGrace is passed to the service (default 10 s).
+	ShutdownGrace time.Duration
+
+	mu      sync.Mutex
+	handled map[int64]bool
+	changed chan struct{}
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+// Option adjusts the configuration before the start.
+type Option func(*Harness)
+
+// Webhook runs the service in webhook mode on a free loopback port, with
+// the fake Telegram delivering to it.
+func Webhook(secret string) Option {
+	return func(h *Harness) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			h.T.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		h.Config.ListenAddr = addr
+		h.Config.WebhookURL = "http://" + addr + "/telegram/hook"
+		h.Config.WebhookSecret = secret
+	}
+}
+
+// Admins makes the given Telegram ids bootstrap admins.
+func Admins(ids ...int64) Option { return func(h *Harness) { h.Config.AdminIDs = ids } }
+
+// Start runs the service for the test; it is stopped when the test ends.
+func Start(t testing.TB, opts ...Option) *Harness {
+	t.Helper()
+	so := storetest.Options(t)
+	h := &Harness{
+		T:     t,
+		TG:    telegramtest.New(t),
+		Clock: NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, Shanghai)),
+		Store: &so,
+		Config: &config.Config{
+			BotToken: telegramtest.Token, Database: so.Database, Location: Shanghai,
+			ReminderSchedule: config.DefaultReminderSchedule, DigestSchedule: config.DefaultDigestSchedule,
+		},
+		handled: map[int64]bool{},
+		changed: make(chan struct{}),
+	}
+	h.Config.TelegramAPIURL = h.TG.URL
+	for _, o := range opts {
+		o(h)
+	}
+	t.Cleanup(func() {
+		h.Stop()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if s, err := storage.Open(ctx, *h.Store); err == nil {
+			_ = s.Drop(ctx)
+			_ = s.Close(ctx)
+		}
+	})
+	h.Restart()
+	return h
+}
+
+// Restart starts the service (stopping it first if it runs).
+func (h *Harness) Restart() {
+	h.T.Helper()
+	h.Stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	readyCh := make(chan *app.App, 1)
+	done := make(chan error, 1)
+	var log *slog.Logger
+	if os.Getenv("DEPUTYBOT_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	go func() {
+		done <- app.Run(ctx, app.Options{
+			Config: h.Config, Clock: h.Clock.Now, Logger: log, Store: h.Store,
+			PollTimeout: 2 * time.Second, ShutdownGrace: h.ShutdownGrace,
+			OnHandled: h.markHandled,
+			Ready:     func(a *app.App) { readyCh <- a },
+		})
+	}()
+	select {
+	case a := <-readyCh:
+		h.App = a
+	case err := <-done:
+		cancel()
+		h.T.Fatalf("service did not start: %v", err)
+	case <-time.After(60 * time.Second):
+		cancel()
+		h.T.Fatal("service did not start within a minute")
+	}
+	h.cancel, h.done = cancel, done
+}
+
+// Stop stops the service the way SIGTERM does, and waits for it.
+func (h *Harness) Stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.T.Errorf("service stopped with error: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		h.T.Error("service did not stop within 30 s")
+	}
+	h.cancel, h.done, h.App = nil, nil, nil
+}
+
+func (h *Harness) markHandled(id int64) {
+	h.mu.Lock()
+	h.handled[id] = true
+	close(h.changed)
+	h.changed = make(chan struct{})
+	h.mu.Unlock()
+}
+
+// Handled reports whether the update has been handled (by any run).
+func (h *Harness) Handled(id int64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.handled[id]
+}
+
+// WaitHandled waits until every update in ids has been handled.
+func (h *Harness) WaitHandled(ids ...int64) {
+	h.T.Helper()
+	deadline := time.After(h.TG.WaitTimeout)
+	for {
+		h.mu.Lock()
+		all := true
+		for _, id := range ids {
+			all = all && h.handled[id]
+		}
+		ch := h.changed
+		h.mu.Unlock()
+		if all {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			h.T.Fatalf("updates %v not handled in time", ids)
+		}
+	}
+}
+
+// User returns a chat of a new Telegram user with the bot.
+func (h *Harness) User(id int64, name, lang string) *telegramtest.Chat {
+	return h.TG.Chat(telegramtest.User{ID: id, FirstName: name, LanguageCode: lang})
+}
+
+// Do sends text as the user, waits until the bot has handled it, and
+// returns the bot's new messages to that chat.
+func (h *Harness) Do(c *telegramtest.Chat, text string) []*telegramtest.Message {
+	h.T.Helper()
+	h.WaitHandled(c.Send(text))
+	return c.Unread()
+}
+
+// Press presses a button as the user, waits until the bot has handled it,
+// and returns the bot's new messages to that chat.
+func (h *Harness) Press(c *telegramtest.Chat, m *telegramtest.Message, label string) []*telegramtest.Message {
+	h.T.Helper()
+	h.WaitHandled(c.PressButton(m, label))
+	return c.Unread()
+}
