@@ -1,0 +1,136 @@
+package bot
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+)
+
+func flatten(prefix string, m map[string]any, out map[string]string) {
+	for k, v := range m {
+		key := k
+		if prefix != "" {
+			key = prefix + "." + k
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			flatten(key, x, out)
+		case string:
+			out[key] = x
+		}
+	}
+}
+
+func messages(t *testing.T, lang string) map[string]string {
+	var raw map[string]any
+	if _, err := toml.DecodeFS(localeFiles, "locales/active."+lang+".toml", &raw); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	flatten("", raw, out)
+	return out
+}
+
+var argRE = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
+
+// TestEveryMessageInBothLanguages: the two message files have the same
+// ids, and each message uses the same arguments in both.
+func TestEveryMessageInBothLanguages(t *testing.T) {
+	zh, en := messages(t, "zh"), messages(t, "en")
+	for id, zt := range zh {
+		et, ok := en[id]
+		if !ok {
+			t.Errorf("%s: no English text", id)
+			continue
+		}
+		za, ea := args(zt), args(et)
+		if !slices.Equal(za, ea) {
+			t.Errorf("%s: arguments differ: zh %v, en %v", id, za, ea)
+		}
+	}
+	for id := range en {
+		if _, ok := zh[id]; !ok {
+			t.Errorf("%s: no Chinese text", id)
+		}
+	}
+}
+
+func args(s string) []string {
+	var out []string
+	for _, m := range argRE.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestEveryMessageIDInCodeExists finds the message ids written as string
+// literals in the module's code and checks that each has a text. (Ids
+// built at run time, like "cmd."+name, are checked by the tests that
+// render them.)
+func TestEveryMessageIDInCodeExists(t *testing.T) {
+	zh := messages(t, "zh")
+	sections := map[string]bool{}
+	for id := range zh {
+		sections[strings.SplitN(id, ".", 2)[0]] = true
+	}
+	fset := token.NewFileSet()
+	found := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != ".." && (d.Name() == "internal" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, _ := strconv.Unquote(lit.Value)
+			sec, rest, ok := strings.Cut(s, ".")
+			if !ok || !sections[sec] || rest == "" || strings.HasSuffix(rest, ".") || strings.ContainsAny(s, " /:") {
+				return true
+			}
+			found++
+			if _, ok := zh[s]; !ok {
+				t.Errorf("%s: message %q has no text", fset.Position(lit.Pos()), s)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 20 {
+		t.Fatalf("only %d message ids found in the code: the scan is broken", found)
+	}
+}
+
+func TestCommandDescriptionsExist(t *testing.T) {
+	zh, en := messages(t, "zh"), messages(t, "en")
+	b := &Bot{}
+	for _, c := range b.commandTable() {
+		if zh["cmd."+c.name] == "" || en["cmd."+c.name] == "" {
+			t.Errorf("command /%s has no description", c.name)
+		}
+	}
+}
