@@ -136,14 +136,21 @@ func sends(tg *telegramtest.Server, chatID int64, substr string) int {
 	return n
 }
 
-func TestSIGTERMDuringAHandlerLetsItFinish(t *testing.T) {
-	tg := telegramtest.New(t)
-	dir := t.TempDir()
-	p := startService(t, tg, dir)
-	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
-	release := tg.HoldWhen(func(c *telegramtest.Call) bool { return c.Method == "sendMessage" })
-	admin.Send("/departments add Term Bureau")
+// heldUpdate starts the service, has the admin send text, and holds the
+// bot's reply at the fake Telegram.
+func heldUpdate(t *testing.T, text string) (tg *telegramtest.Server, dir string, p *process, admin *telegramtest.Chat, release func()) {
+	tg = telegramtest.New(t)
+	dir = t.TempDir()
+	p = startService(t, tg, dir)
+	admin = tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+	release = tg.HoldWhen(func(c *telegramtest.Call) bool { return c.Method == "sendMessage" })
+	admin.Send(text)
 	tg.WaitFor("the reply to be held", func() bool { return tg.Holding("sendMessage") == 1 })
+	return tg, dir, p, admin, release
+}
+
+func TestSIGTERMDuringAHandlerLetsItFinish(t *testing.T) {
+	tg, dir, p, admin, release := heldUpdate(t, "/departments add Term Bureau")
 
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -179,13 +186,7 @@ func TestSIGTERMDuringAHandlerLetsItFinish(t *testing.T) {
 }
 
 func TestKilledServiceResumesUnhandledUpdate(t *testing.T) {
-	tg := telegramtest.New(t)
-	dir := t.TempDir()
-	p := startService(t, tg, dir)
-	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
-	release := tg.HoldWhen(func(c *telegramtest.Call) bool { return c.Method == "sendMessage" })
-	admin.Send("/help")
-	tg.WaitFor("the reply to be held", func() bool { return tg.Holding("sendMessage") == 1 })
+	tg, dir, p, _, release := heldUpdate(t, "/help")
 	// The update was confirmed to Telegram (polling went on), so only the
 	// service's own record can bring it back.
 	tg.WaitFor("the update to be confirmed", func() bool { return tg.Pending() == 0 })

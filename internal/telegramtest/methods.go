@@ -157,31 +157,13 @@ func checkKeyboard(raw string) ([][]Button, int, string) {
 }
 
 func (s *Server) sendMessage(c *Call) (int, string, int, any) {
-	chatID := c.ChatID()
-	if chatID == 0 {
+	if c.ChatID() == 0 {
 		return 400, "Bad Request: chat not found", 0, nil
 	}
-	shown, st, desc := checkText(c.Params["text"], c.Params["parse_mode"], false)
-	if st != 200 {
-		return st, desc, 0, nil
-	}
-	kb, st, desc := checkKeyboard(c.Params["reply_markup"])
-	if st != 200 {
-		return st, desc, 0, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cs := s.chat(chatID)
-	m := &Message{ID: cs.nextMessageID, ChatID: chatID, Text: shown, Raw: c.Params["text"],
-		ParseMode: c.Params["parse_mode"], Keyboard: kb, SentAt: time.Now()}
-	cs.nextMessageID++
-	cs.messages = append(cs.messages, m)
-	s.notifyLocked()
-	return 200, "", 0, messageJSON(m)
+	return s.post(c, "text", false, nil)
 }
 
 func (s *Server) sendDocument(c *Call) (int, string, int, any) {
-	chatID := c.ChatID()
 	field := "document"
 	if c.Method == "sendPhoto" {
 		field = "photo"
@@ -196,7 +178,13 @@ func (s *Server) sendDocument(c *Call) (int, string, int, any) {
 			return 400, "Bad Request: there is no " + field + " in the request", 0, nil
 		}
 	}
-	shown, st, desc := checkText(c.Params["caption"], c.Params["parse_mode"], true)
+	return s.post(c, "caption", true, f)
+}
+
+// post checks a message's text (or caption) and keyboard like Telegram,
+// and adds it to the chat.
+func (s *Server) post(c *Call, textField string, caption bool, f *File) (int, string, int, any) {
+	shown, st, desc := checkText(c.Params[textField], c.Params["parse_mode"], caption)
 	if st != 200 {
 		return st, desc, 0, nil
 	}
@@ -206,19 +194,21 @@ func (s *Server) sendDocument(c *Call) (int, string, int, any) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if f.ID == "" {
+	if f != nil && f.ID == "" {
 		s.nextFile++
 		f.ID = "botfile-" + strconv.Itoa(s.nextFile)
 		s.files[f.ID] = f
 	}
-	cs := s.chat(chatID)
-	m := &Message{ID: cs.nextMessageID, ChatID: chatID, Text: shown, Raw: c.Params["caption"],
+	cs := s.chat(c.ChatID())
+	m := &Message{ID: cs.nextMessageID, ChatID: c.ChatID(), Text: shown, Raw: c.Params[textField],
 		ParseMode: c.Params["parse_mode"], Keyboard: kb, Document: f, SentAt: time.Now()}
 	cs.nextMessageID++
 	cs.messages = append(cs.messages, m)
 	s.notifyLocked()
 	res := messageJSON(m)
-	res["document"] = map[string]any{"file_id": f.ID, "file_unique_id": f.ID, "file_name": f.Name, "file_size": len(f.Data)}
+	if f != nil {
+		res["document"] = map[string]any{"file_id": f.ID, "file_unique_id": f.ID, "file_name": f.Name, "file_size": len(f.Data)}
+	}
 	return 200, "", 0, res
 }
 
