@@ -9,6 +9,8 @@ const (
 	PermManagePeople      Permission = "manage_people"      // /invite, /people, /import
 	PermManageDepartments Permission = "manage_departments" // /departments add
 	PermListDepartments   Permission = "list_departments"   // /departments
+	PermFile              Permission = "file"               // /new, /my
+	PermInbox             Permission = "inbox"              // /inbox
 )
 
 // permissionRoles is the one table that says which roles grant what.
@@ -16,6 +18,8 @@ var permissionRoles = map[Permission][]Role{
 	PermManagePeople:      {RoleOffice},
 	PermManageDepartments: {RoleOffice},
 	PermListDepartments:   {RoleOffice},
+	PermFile:              {RoleDeputy},
+	PermInbox:             {RoleOffice},
 }
 
 // Can reports whether p may do perm.

@@ -96,3 +96,43 @@ type ConversationStore interface {
 	// DeleteConversation ends the chat's conversation.
 	DeleteConversation(ctx context.Context, chatID int64) error
 }
+
+// DraftInput is what an author typed for a draft.
+type DraftInput struct {
+	ItemID      string // empty: a new draft
+	Kind        Kind
+	Title       string
+	Body        string
+	Category    string
+	Attachments []Attachment
+	CoSponsors  []string // person ids to invite
+}
+
+// ItemService keeps items.
+type ItemService interface {
+	// SaveDraft creates a draft (ItemID empty) or replaces an existing
+	// draft's fields; the input is validated.
+	SaveDraft(ctx context.Context, author *Person, in DraftInput, r *Rules, now time.Time) (*Item, error)
+	// DeleteDraft removes an author's draft.
+	DeleteDraft(ctx context.Context, author *Person, itemID string) error
+	// Item returns an item by id, or ENOTFOUND.
+	Item(ctx context.Context, id string) (*Item, error)
+	// ItemDetails returns the item's body, attachments and timeline.
+	ItemDetails(ctx context.Context, id string) (*ItemDetails, error)
+	// ItemsByNumber returns the items with that number (of either kind
+	// when q.Kind is empty).
+	ItemsByNumber(ctx context.Context, q NumberQuery) ([]*Item, error)
+	// ItemByShareToken returns the item of a co-sponsor share link.
+	ItemByShareToken(ctx context.Context, token string) (*Item, error)
+	// UpdateItem applies change to the item and stores the result with the
+	// events it returns, unless another change came first (then change is
+	// applied again to the newer item). When change moves the item out of
+	// draft, the item gets its number, claimed atomically.
+	UpdateItem(ctx context.Context, id string, change func(it *Item) ([]Event, error)) (*Item, error)
+	// PersonItems lists the items p authored or was asked to co-sponsor,
+	// newest first, and their total.
+	PersonItems(ctx context.Context, personID string, offset, limit int) ([]*Item, int, error)
+	// ItemsWithStatus lists items in any of the statuses (all items if
+	// none is given).
+	ItemsWithStatus(ctx context.Context, statuses ...Status) ([]*Item, error)
+}

@@ -26,6 +26,7 @@ type Store interface {
 	deputybot.InvitationService
 	deputybot.DepartmentService
 	deputybot.ConversationStore
+	deputybot.ItemService
 	UpdateLog
 }
 
@@ -48,6 +49,8 @@ type Options struct {
 	APIURL   string // e.g. https://api.telegram.org
 	AdminIDs []int64
 	Location *time.Location
+	// Rules: co-sponsors needed, session dates, categories.
+	Rules    deputybot.Rules
 	Clock    deputybot.Clock
 	Logger   *slog.Logger
 	// PollTimeout is getUpdates' long-poll timeout (default 50 s).
@@ -85,6 +88,12 @@ func New(ctx context.Context, store Store, o Options) (*Bot, error) {
 	}
 	if o.Location == nil {
 		o.Location = time.UTC
+	}
+	if o.Rules.Location == nil {
+		o.Rules.Location = o.Location
+	}
+	if len(o.Rules.Categories) == 0 {
+		o.Rules.Categories = deputybot.DefaultCategories
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now

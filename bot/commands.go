@@ -31,6 +31,10 @@ func (b *Bot) commandTable() []command {
 		{name: "help", run: b.cmdHelp},
 		{name: "lang", run: b.cmdLang},
 		{name: "cancel", run: b.cmdCancel},
+		{name: "new", allowed: can(deputybot.PermFile), run: b.cmdNew},
+		{name: "my", allowed: can(deputybot.PermFile), run: b.cmdMy},
+		{name: "view", allowed: func(p *deputybot.Person) bool { return len(p.Roles) > 0 }, run: b.cmdView},
+		{name: "inbox", allowed: can(deputybot.PermInbox), run: b.cmdInbox},
 		{name: "invite", allowed: can(deputybot.PermManagePeople), run: b.cmdInvite},
 		{name: "people", allowed: can(deputybot.PermManagePeople), run: b.cmdPeople},
 		{name: "departments", allowed: can(deputybot.PermListDepartments), run: b.cmdDepartments},
@@ -46,6 +50,14 @@ func (b *Bot) callbacks() map[string]func(ctx context.Context, r *request, arg s
 		"pp":   b.onPeoplePage,         // pp:<role|->:<offset>
 		"rn":   b.onRenewInvitation,    // rn:<person id>
 		"dp":   b.onDepartmentsButton,  // dp:add
+		"it":   b.onItemButton,         // it:<item id>: show the card
+		"my":   b.onMyPage,             // my:<offset>
+		"ib":   b.onInboxPage,          // ib:<offset>
+		"wd":   b.onWithdraw,           // wd:<item id>: ask to confirm
+		"wy":   b.onWithdrawConfirmed,  // wy:<item id>
+		"cs":   b.onCoSponsorAnswer,    // cs:<item id>:<y|n>[:<share token>]
+		"at":   b.onAttachments,        // at:<item id>
+		"ed":   b.onContinueDraft,      // ed:<item id>
 	}
 }
 

@@ -25,6 +25,7 @@ func (b *Bot) flows() map[string]flow {
 	return map[string]flow{
 		"invite":  {prompt: b.invitePrompt, text: b.inviteText, choice: b.inviteChoice},
 		"adddept": {prompt: b.addDeptPrompt, text: b.addDeptText, choice: b.noChoice},
+		"new":     {prompt: b.newPrompt, text: b.newText, choice: b.newChoice},
 	}
 }
 

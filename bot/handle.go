@@ -80,7 +80,7 @@ func (b *Bot) onMessage(ctx context.Context, in *incoming, m *models.Message) {
 		return
 	}
 	if p == nil {
-		if r.cmd == "start" && r.args != "" {
+		if _, share := shareToken(r.args); r.cmd == "start" && r.args != "" && !share {
 			b.redeem(ctx, r)
 			return
 		}

@@ -15,11 +15,24 @@ func (b *Bot) inviteLink(token string) string {
 }
 
 func (b *Bot) cmdStart(ctx context.Context, r *request) {
+	if token, ok := shareToken(r.args); ok {
+		b.openShareLink(ctx, r, token)
+		return
+	}
 	if r.args != "" {
 		b.redeem(ctx, r)
 		return
 	}
 	b.reply(ctx, r, b.tx.T(r.lang, "start.welcome_back", "Name", r.person.Name)+"\n\n"+b.helpText(r.person), nil)
+}
+
+// shareToken recognises a co-sponsor link's payload, "cs_" and a 22
+// character token; invitation tokens are 43 characters long.
+func shareToken(payload string) (string, bool) {
+	if len(payload) == 25 && strings.HasPrefix(payload, "cs_") {
+		return payload[3:], true
+	}
+	return "", false
 }
 
 // redeem binds the sender to the invitation in "/start <token>". A

@@ -105,7 +105,7 @@ func TestInviteBindAndDeputyCommands(t *testing.T) {
 		t.Fatalf("deputy's help offers office commands: %q", m.Text)
 	}
 	cmds, ok := h.TG.Commands("chat:2001")
-	if !ok || commandNames(cmds) != "start,help,lang,cancel" || cmds[1].Description != "我能做什么" {
+	if !ok || commandNames(cmds) != "start,help,lang,cancel,new,my,view" || cmds[1].Description != "我能做什么" {
 		t.Fatalf("deputy's command menu: %+v", cmds)
 	}
 	one(t, h.Do(dep, "/help"), "张三", "代表", "/lang")
@@ -119,7 +119,7 @@ func TestInviteBindAndDeputyCommands(t *testing.T) {
 	// the office commands.
 	one(t, h.Do(admin, "/people"), "张三", "代表", "已加入")
 	cmds, _ = h.TG.Commands("chat:1001")
-	if commandNames(cmds) != "start,help,lang,cancel,invite,people,departments" {
+	if commandNames(cmds) != "start,help,lang,cancel,view,inbox,invite,people,departments" {
 		t.Fatalf("admin's command menu: %s", commandNames(cmds))
 	}
 	// The menu is set once, not on every message.

@@ -8,6 +8,8 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+
+	"deputybot"
 )
 
 // keyboard is an inline keyboard: rows of buttons.
@@ -121,6 +123,19 @@ func (b *Bot) sendFile(ctx context.Context, chatID int64, name string, data []by
 			Caption:   caption,
 			ParseMode: models.ParseModeHTML,
 		})
+		return err
+	})
+}
+
+// sendFileID sends a file Telegram already has (by its file id).
+func (b *Bot) sendFileID(ctx context.Context, chatID int64, a deputybot.Attachment) error {
+	return retry(ctx, func() error {
+		var err error
+		if a.Kind == "photo" {
+			_, err = b.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chatID, Photo: &models.InputFileString{Data: a.FileID}})
+		} else {
+			_, err = b.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chatID, Document: &models.InputFileString{Data: a.FileID}})
+		}
 		return err
 	})
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"deputybot"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 )
 
@@ -34,6 +36,8 @@ type Config struct {
 	ListenAddr       string // webhook listener
 	HTTPAddr         string // health and metrics; empty: off
 	LogLevel         slog.Level
+	// Rules: SESSION_DATES, MOTION_COSPONSORS, CATEGORIES.
+	Rules deputybot.Rules
 }
 
 // Error is a configuration error; its message names the variable.
@@ -102,6 +106,19 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 		},
 		func() (err error) {
 			c.LogLevel, err = parseLogLevel(get("LOG_LEVEL", "info"))
+			return err
+		},
+		func() (err error) {
+			c.Rules = deputybot.DefaultRules(c.Location)
+			if c.Rules.Sessions, err = parseSessions(get("SESSION_DATES", "")); err != nil {
+				return err
+			}
+			if c.Rules.MotionCoSponsors, err = parseCount("MOTION_COSPONSORS", get("MOTION_COSPONSORS", ""), deputybot.DefaultMotionCoSponsors, 0, deputybot.MaxCoSponsors); err != nil {
+				return err
+			}
+			if v := get("CATEGORIES", ""); v != "" {
+				c.Rules.Categories, err = parseCategories(v)
+			}
 			return err
 		},
 	}
@@ -264,6 +281,60 @@ func parseLogLevel(s string) (slog.Level, error) {
 		return 0, &Error{"LOG_LEVEL", fmt.Sprintf("%q is not one of debug, info, warn, error", s)}
 	}
 	return l, nil
+}
+
+// parseSessions reads "2026-01-10/2026-01-14,2027-01-08/2027-01-12".
+func parseSessions(s string) ([]deputybot.DateRange, error) {
+	var out []deputybot.DateRange
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		from, to, ok := strings.Cut(part, "/")
+		f, ok1 := deputybot.ParseDate(from)
+		t, ok2 := deputybot.ParseDate(to)
+		if !ok || !ok1 || !ok2 || t.Before(f) {
+			return nil, &Error{"SESSION_DATES", fmt.Sprintf("%q is not a date range (YYYY-MM-DD/YYYY-MM-DD, first day before last)", part)}
+		}
+		out = append(out, deputybot.DateRange{From: f, To: t})
+	}
+	return out, nil
+}
+
+func parseCount(name, s string, def, lo, hi int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, &Error{name, fmt.Sprintf("%q is not a number from %d to %d", s, lo, hi)}
+	}
+	return n, nil
+}
+
+// parseCategories reads "城市建设|Urban construction,教育|Education,...":
+// a Chinese name, optionally with an English one. The Chinese name is the
+// key stored on items.
+func parseCategories(s string) ([]deputybot.Category, error) {
+	var out []deputybot.Category
+	seen := map[string]bool{}
+	for _, part := range strings.Split(s, ",") {
+		zh, en, _ := strings.Cut(part, "|")
+		zh, en = strings.TrimSpace(zh), strings.TrimSpace(en)
+		if zh == "" {
+			continue
+		}
+		if len(zh) > 40 || len(en) > 60 || seen[zh] {
+			return nil, &Error{"CATEGORIES", fmt.Sprintf("%q: names must be unique and short (name|English name, comma-separated)", part)}
+		}
+		seen[zh] = true
+		out = append(out, deputybot.Category{Key: zh, NameZH: zh, NameEN: en})
+	}
+	if len(out) == 0 {
+		return nil, &Error{"CATEGORIES", "lists no category"}
+	}
+	return out, nil
 }
 
 // Embedded reports whether the configuration uses the embedded store.

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"deputybot"
 )
 
 const goodToken = "123456789:AAF3x-abcdefghijklmnopqrstuvwxyz_0"
@@ -25,7 +27,8 @@ func TestDefaults(t *testing.T) {
 	if c.TelegramAPIURL != "https://api.telegram.org" || c.MongoURI != "" || !c.Embedded() ||
 		c.Database != "deputybot" || c.DataDir != "./data" || c.Location.String() != "Asia/Shanghai" ||
 		len(c.AdminIDs) != 0 || c.ReminderSchedule != "0 9 * * *" || c.DigestSchedule != "0 9 * * 1" ||
-		c.WebhookURL != "" || c.HTTPAddr != "127.0.0.1:8080" || c.LogLevel != slog.LevelInfo {
+		c.WebhookURL != "" || c.HTTPAddr != "127.0.0.1:8080" || c.LogLevel != slog.LevelInfo ||
+		c.Rules.MotionCoSponsors != 10 || len(c.Rules.Categories) != 9 || len(c.Rules.Sessions) != 0 {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -43,13 +46,19 @@ func TestGoodValues(t *testing.T) {
 		"WEBHOOK_SECRET", "s3cr3t_-X",
 		"HTTP_ADDR", "off",
 		"LOG_LEVEL", "DEBUG",
+		"SESSION_DATES", "2026-01-10/2026-01-14, 2027-01-08/2027-01-12",
+		"MOTION_COSPONSORS", "5",
+		"CATEGORIES", "城建|Urban,教育",
 	), true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.TelegramAPIURL != "http://127.0.0.1:8081" || c.Location.String() != "Europe/Berlin" ||
 		len(c.AdminIDs) != 2 || c.AdminIDs[1] != 222 || c.ListenAddr != ":8443" || c.HTTPAddr != "" ||
-		c.LogLevel != slog.LevelDebug || c.Embedded() {
+		c.LogLevel != slog.LevelDebug || c.Embedded() ||
+		len(c.Rules.Sessions) != 2 || c.Rules.MotionCoSponsors != 5 || len(c.Rules.Categories) != 2 ||
+		c.Rules.Categories[0].Name(deputybot.LangEN) != "Urban" || c.Rules.Categories[1].Name(deputybot.LangEN) != "教育" ||
+		c.Rules.Location != c.Location {
 		t.Fatalf("parsed: %+v", c)
 	}
 }
@@ -93,6 +102,13 @@ func TestMalformed(t *testing.T) {
 		{"http addr", []string{"HTTP_ADDR", "localhost"}, "HTTP_ADDR"},
 		{"http port", []string{"HTTP_ADDR", "127.0.0.1:99999"}, "HTTP_ADDR"},
 		{"log level", []string{"LOG_LEVEL", "loud"}, "LOG_LEVEL"},
+		{"sessions", []string{"SESSION_DATES", "2026-01-10"}, "SESSION_DATES"},
+		{"sessions order", []string{"SESSION_DATES", "2026-01-14/2026-01-10"}, "SESSION_DATES"},
+		{"sessions date", []string{"SESSION_DATES", "2026-02-30/2026-03-01"}, "SESSION_DATES"},
+		{"cosponsors", []string{"MOTION_COSPONSORS", "ten"}, "MOTION_COSPONSORS"},
+		{"cosponsors range", []string{"MOTION_COSPONSORS", "-1"}, "MOTION_COSPONSORS"},
+		{"categories empty", []string{"CATEGORIES", " , "}, "CATEGORIES"},
+		{"categories dup", []string{"CATEGORIES", "教育,教育"}, "CATEGORIES"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kv := append([]string{"TELEGRAM_BOT_TOKEN", goodToken}, tc.env...)

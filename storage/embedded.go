@@ -36,6 +36,9 @@ func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (*Embedded
 	if dir == "" {
 		dir = "data"
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("DATA_DIR: %w", err)

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -63,6 +65,9 @@ func indexes() map[string][]mongo.IndexModel {
 		"invitations": {
 			{Keys: bson.D{{Key: "personId", Value: 1}}, Options: options.Index().SetName("person")},
 		},
+		"items": {
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "submittedAt", Value: 1}}, Options: options.Index().SetName("status_submitted")},
+		},
 		"updates": {
 			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "updateId", Value: 1}}, Options: options.Index().SetName("state_update")},
 		},
@@ -73,6 +78,19 @@ func indexes() map[string][]mongo.IndexModel {
 // drops the connection) on a createIndexes command that names two or more
 // indexes which all exist already, which is every start after the first.
 func (s *Store) ensureIndexes(ctx context.Context) error {
+	// Every collection exists from the start, so that the embedded
+	// store's SQLite tables can be indexed (indexIDExpressions).
+	existing, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return err
+	}
+	for _, name := range collections {
+		if !slices.Contains(existing, name) {
+			if err := s.db.CreateCollection(ctx, name); err != nil && !isNamespaceExists(err) {
+				return fmt.Errorf("create collection %s: %w", name, err)
+			}
+		}
+	}
 	for coll, models := range indexes() {
 		for _, m := range models {
 			if _, err := s.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
@@ -81,4 +99,15 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// collections are all of deputybot's collections.
+var collections = []string{
+	"meta", "people", "bindings", "departments", "invitations", "claims", "updates",
+	"conversations", "items", "itemdetails", "itemkeys", "personitems",
+}
+
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && (ce.Code == 48 || ce.Name == "NamespaceExists")
 }

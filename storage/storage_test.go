@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -389,5 +391,43 @@ func TestSecondProcessJoinsEmbedded(t *testing.T) {
 	ds, err := b.Departments(c)
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("second opener sees %d departments, %v", len(ds), err)
+	}
+}
+
+// TestEmbeddedStoreIndexesIDExpression checks that every collection of the
+// embedded store has the SQLite index that lets updates by _id avoid a
+// full scan (see indexIDExpressions).
+func TestEmbeddedStoreIndexesIDExpression(t *testing.T) {
+	dir := t.TempDir()
+	c := ctx(t)
+	s, err := storage.Open(c, storage.Options{DataDir: dir, Database: "tuned"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(c)
+	db, err := sql.Open("sqlite", filepath.Join(dir, "tuned.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables, indexed int
+	db.QueryRow(`SELECT count(*) FROM _ferretdb_collections`).Scan(&tables)
+	db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%_deputybot_id'`).Scan(&indexed)
+	if tables < 12 || indexed != tables {
+		t.Fatalf("%d collections, %d with the _id expression index", tables, indexed)
+	}
+	var plan string
+	var table string
+	db.QueryRow(`SELECT table_name FROM _ferretdb_collections WHERE name = 'items'`).Scan(&table)
+	rows, _ := db.Query(fmt.Sprintf(`EXPLAIN QUERY PLAN UPDATE %q SET _ferretdb_sjson = '{}' WHERE _ferretdb_sjson->'$._id' = '"x"'`, table))
+	for rows.Next() {
+		var a, b, c int
+		var detail string
+		rows.Scan(&a, &b, &c, &detail)
+		plan += detail
+	}
+	rows.Close()
+	if !strings.Contains(plan, "USING INDEX") {
+		t.Fatalf("update by _id does not use an index: %s", plan)
 	}
 }

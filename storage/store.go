@@ -35,6 +35,11 @@ type Options struct {
 	// updates are not atomic across connections).
 	MaxPoolSize uint64
 	Logger      *slog.Logger
+	// SQLiteDir is the data directory of an embedded store that URI
+	// points at (tests share one): Open then adds the SQLite indexes
+	// FerretDB lacks (see indexIDExpressions). Set automatically when Open
+	// starts the embedded store itself.
+	SQLiteDir string
 }
 
 // Store is deputybot's MongoDB database.
@@ -52,6 +57,12 @@ type Store struct {
 	claims        *mongo.Collection
 	updates       *mongo.Collection
 	conversations *mongo.Collection
+	items         *mongo.Collection
+	itemDetails   *mongo.Collection
+	itemKeys      *mongo.Collection
+	personItems   *mongo.Collection
+
+	itemLocks itemLocks
 }
 
 // Open connects to the database (starting the embedded store if no URI is
@@ -75,6 +86,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.embedded = e
 		uri = e.URI()
 		pool = 1
+		o.SQLiteDir = e.dir
 	}
 	copts := options.Client().ApplyURI(uri).
 		SetAppName("deputybot").
@@ -101,9 +113,19 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.claims = s.db.Collection("claims")
 	s.updates = s.db.Collection("updates")
 	s.conversations = s.db.Collection("conversations")
+	s.items = s.db.Collection("items")
+	s.itemDetails = s.db.Collection("itemdetails")
+	s.itemKeys = s.db.Collection("itemkeys")
+	s.personItems = s.db.Collection("personitems")
 	if err := s.migrate(ctx); err != nil {
 		s.Close(context.Background())
 		return nil, err
+	}
+	if o.SQLiteDir != "" {
+		if err := indexIDExpressions(ctx, o.SQLiteDir, o.Database); err != nil {
+			s.Close(context.Background())
+			return nil, fmt.Errorf("tune the embedded store: %w", err)
+		}
 	}
 	return s, nil
 }

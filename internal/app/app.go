@@ -87,7 +87,7 @@ func Run(ctx context.Context, o Options) error {
 
 	b, err := bot.New(ctx, store, bot.Options{
 		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
-		Location: cfg.Location, Clock: clock, Logger: log,
+		Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log,
 		PollTimeout: o.PollTimeout, OnHandled: o.OnHandled, ShutdownGrace: o.ShutdownGrace,
 	})
 	if err != nil {

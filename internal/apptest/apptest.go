@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"deputybot"
 	"deputybot/config"
 	"deputybot/internal/app"
 	"deputybot/internal/storetest"
@@ -98,6 +99,9 @@ func Webhook(secret string) Option {
 	}
 }
 
+// WithRules adjusts the product rules (co-sponsors, sessions, categories).
+func WithRules(f func(*deputybot.Rules)) Option { return func(h *Harness) { f(&h.Config.Rules) } }
+
 // Admins makes the given Telegram ids bootstrap admins.
 func Admins(ids ...int64) Option { return func(h *Harness) { h.Config.AdminIDs = ids } }
 
@@ -113,6 +117,7 @@ func Start(t testing.TB, opts ...Option) *Harness {
 		Config: &config.Config{
 			BotToken: telegramtest.Token, Database: so.Database, Location: Shanghai,
 			ReminderSchedule: config.DefaultReminderSchedule, DigestSchedule: config.DefaultDigestSchedule,
+			Rules: deputybot.DefaultRules(Shanghai),
 		},
 		handled: map[int64]bool{},
 		changed: make(chan struct{}),

@@ -17,7 +17,7 @@ import (
 
 var (
 	serverURI string
-	embedded  *storage.Embedded
+	serverDir string // the embedded server's data directory
 	counter   atomic.Int64
 )
 
@@ -52,7 +52,7 @@ func Start() (uri string, stop func(), err error) {
 		os.RemoveAll(dir)
 		return "", nil, err
 	}
-	embedded = e
+	serverDir = dir
 	return e.URI(), func() { e.Stop(); os.RemoveAll(dir) }, nil
 }
 
@@ -67,8 +67,9 @@ func Options(t testing.TB) storage.Options {
 		URI:      serverURI,
 		Database: fmt.Sprintf("test_%d_%d", os.Getpid(), counter.Add(1)),
 	}
-	if embedded != nil {
+	if serverDir != "" {
 		o.MaxPoolSize = 1
+		o.SQLiteDir = serverDir
 	}
 	return o
 }

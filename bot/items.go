@@ -1,0 +1,374 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"deputybot"
+)
+
+const listPageSize = 10
+
+// --- /my
+
+func (b *Bot) cmdMy(ctx context.Context, r *request) {
+	text, kb, err := b.myPage(ctx, r, 0)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, text, kb)
+}
+
+func (b *Bot) onMyPage(ctx context.Context, r *request, arg string) error {
+	offset, err := strconv.Atoi(arg)
+	if err != nil || offset < 0 {
+		return errStale
+	}
+	text, kb, err := b.myPage(ctx, r, offset)
+	if err != nil {
+		return err
+	}
+	return b.edit(ctx, r.chatID, r.callbackMessageID(), text, kb)
+}
+
+func (b *Bot) myPage(ctx context.Context, r *request, offset int) (string, keyboard, error) {
+	items, total, err := b.store.PersonItems(ctx, r.person.ID, offset, listPageSize)
+	if err != nil {
+		return "", nil, err
+	}
+	items = slices.DeleteFunc(items, func(it *deputybot.Item) bool { return !deputybot.CanView(r.person, it) })
+	if total == 0 {
+		return b.tx.T(r.lang, "my.none"), nil, nil
+	}
+	return b.itemList(r.lang, b.tx.T(r.lang, "my.title", "Count", total), items, offset, total, "my")
+}
+
+// itemList renders a page of items, numbered, with a button per item
+// that opens its card, and ◀ ▶ (callback prefix pagePrefix) to page.
+func (b *Bot) itemList(l deputybot.Language, title string, items []*deputybot.Item, offset, total int, pagePrefix string) (string, keyboard, error) {
+	var sb strings.Builder
+	sb.WriteString(title)
+	var kb keyboard
+	var row []keyboardButton
+	for i, it := range items {
+		n := offset + i + 1
+		sb.WriteString(fmt.Sprintf("\n%d. %s", n, b.itemLine(l, it)))
+		if it.Status != deputybot.StatusDraft || it.Seq == 0 {
+			if d := b.deadlineText(l, it); d != "" {
+				sb.WriteString(" · " + d)
+			}
+		}
+		row = append(row, button(strconv.Itoa(n), "it:"+it.ID))
+		if len(row) == 5 {
+			kb, row = append(kb, row), nil
+		}
+	}
+	if len(row) > 0 {
+		kb = append(kb, row)
+	}
+	var nav []keyboardButton
+	if offset > 0 {
+		nav = append(nav, button("◀", fmt.Sprintf("%s:%d", pagePrefix, max(0, offset-listPageSize))))
+	}
+	if offset+listPageSize < total {
+		nav = append(nav, button("▶", fmt.Sprintf("%s:%d", pagePrefix, offset+listPageSize)))
+	}
+	if len(nav) > 0 {
+		kb = append(kb, nav)
+	}
+	return sb.String(), kb, nil
+}
+
+// deadlineText shows an item's deadline, if it has one.
+func (b *Bot) deadlineText(l deputybot.Language, it *deputybot.Item) string { return "" }
+
+// --- /inbox
+
+func (b *Bot) cmdInbox(ctx context.Context, r *request) {
+	text, kb, err := b.inboxPage(ctx, r, 0)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, text, kb)
+}
+
+func (b *Bot) onInboxPage(ctx context.Context, r *request, arg string) error {
+	if !r.person.Can(deputybot.PermInbox) {
+		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
+	}
+	offset, err := strconv.Atoi(arg)
+	if err != nil || offset < 0 {
+		return errStale
+	}
+	text, kb, err := b.inboxPage(ctx, r, offset)
+	if err != nil {
+		return err
+	}
+	return b.edit(ctx, r.chatID, r.callbackMessageID(), text, kb)
+}
+
+func (b *Bot) inboxPage(ctx context.Context, r *request, offset int) (string, keyboard, error) {
+	items, err := b.store.ItemsWithStatus(ctx, deputybot.StatusSubmitted)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(items) == 0 {
+		return b.tx.T(r.lang, "inbox.none"), nil, nil
+	}
+	slices.SortFunc(items, func(a, c *deputybot.Item) int {
+		if d := a.SubmittedAt.Compare(c.SubmittedAt); d != 0 {
+			return d
+		}
+		return a.Seq - c.Seq
+	})
+	total := len(items)
+	offset = min(offset, (total-1)/listPageSize*listPageSize)
+	page := items[offset:min(total, offset+listPageSize)]
+	return b.itemList(r.lang, b.tx.T(r.lang, "inbox.title", "Count", total), page, offset, total, "ib")
+}
+
+// --- /view
+
+func (b *Bot) cmdView(ctx context.Context, r *request) {
+	if r.args == "" {
+		b.reply(ctx, r, b.tx.T(r.lang, "view.usage"), nil)
+		return
+	}
+	q, ok := deputybot.ParseNumber(r.args)
+	if !ok {
+		b.reply(ctx, r, b.tx.T(r.lang, "view.bad_number", "Given", r.args)+"\n"+b.tx.T(r.lang, "view.usage"), nil)
+		return
+	}
+	items, err := b.store.ItemsByNumber(ctx, q)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	items = slices.DeleteFunc(items, func(it *deputybot.Item) bool { return !deputybot.CanView(r.person, it) })
+	switch len(items) {
+	case 0:
+		// The same answer whether the item does not exist or may not be
+		// seen by this person.
+		b.reply(ctx, r, b.tx.T(r.lang, "err.item_not_found"), nil)
+	case 1:
+		b.showCard(ctx, r, items[0], "")
+	default:
+		var row []keyboardButton
+		for _, it := range items {
+			row = append(row, button(plain(b.itemLabel(r.lang, it)), "it:"+it.ID))
+		}
+		b.reply(ctx, r, b.tx.T(r.lang, "view.which"), keyboard{row})
+	}
+}
+
+func (b *Bot) onItemButton(ctx context.Context, r *request, id string) error {
+	it, err := b.store.Item(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !deputybot.CanView(r.person, it) {
+		return deputybot.Errorf(deputybot.ENOTFOUND, "err.item_not_found")
+	}
+	b.showCard(ctx, r, it, "")
+	return nil
+}
+
+// showCard sends the item's card with the actions the person may take.
+// token is the co-sponsor share token the person came with, if any.
+func (b *Bot) showCard(ctx context.Context, r *request, it *deputybot.Item, token string) {
+	det, err := b.store.ItemDetails(ctx, it.ID)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.sendLong(ctx, r.chatID, b.cardText(ctx, r.lang, it, det), b.cardButtons(r, it, det, token))
+}
+
+func (b *Bot) cardButtons(r *request, it *deputybot.Item, det *deputybot.ItemDetails, token string) keyboard {
+	l, p := r.lang, r.person
+	var kb keyboard
+	if deputybot.Check(p, it, deputybot.ActEditDraft) == nil {
+		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.continue_draft"), "ed:"+it.ID)})
+	}
+	if deputybot.Check(p, it, deputybot.ActWithdraw) == nil {
+		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.withdraw"), "wd:"+it.ID)})
+	}
+	cs := it.CoSponsor(p.ID)
+	open := it.Status == deputybot.StatusDraft || it.Status == deputybot.StatusSubmitted
+	switch {
+	case open && cs != nil && cs.State == deputybot.CoSponsorInvited:
+		kb = append(kb, []keyboardButton{
+			button(b.tx.T(l, "btn.cosponsor_yes"), "cs:"+it.ID+":y"), button(b.tx.T(l, "btn.cosponsor_no"), "cs:"+it.ID+":n"),
+		})
+	case open && cs == nil && token != "" && it.AuthorID != p.ID:
+		kb = append(kb, []keyboardButton{
+			button(b.tx.T(l, "btn.cosponsor_yes"), "cs:"+it.ID+":y:"+token), button(b.tx.T(l, "btn.cosponsor_no"), "cs:"+it.ID+":n:"+token),
+		})
+	}
+	if det != nil && len(det.Attachments) > 0 {
+		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.files", "Count", len(det.Attachments)), "at:"+it.ID)})
+	}
+	return kb
+}
+
+// --- actions on a card
+
+// loadFor loads an item the person may see; otherwise "not found".
+func (b *Bot) loadFor(ctx context.Context, r *request, id string) (*deputybot.Item, error) {
+	it, err := b.store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !deputybot.CanView(r.person, it) {
+		return nil, deputybot.Errorf(deputybot.ENOTFOUND, "err.item_not_found")
+	}
+	return it, nil
+}
+
+func (b *Bot) onWithdraw(ctx context.Context, r *request, id string) error {
+	it, err := b.loadFor(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	if err := deputybot.Check(r.person, it, deputybot.ActWithdraw); err != nil {
+		return err
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, "withdraw.confirm", "Label", rawHTML(b.itemLabel(r.lang, it)), "Title", it.Title), keyboard{{
+		button(b.tx.T(r.lang, "btn.withdraw_yes"), "wy:"+it.ID),
+	}})
+	return nil
+}
+
+func (b *Bot) onWithdrawConfirmed(ctx context.Context, r *request, id string) error {
+	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item) ([]deputybot.Event, error) {
+		ev, err := deputybot.Withdraw(it, r.person, r.now)
+		return []deputybot.Event{ev}, err
+	})
+	if err != nil {
+		return err
+	}
+	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	b.reply(ctx, r, b.tx.T(r.lang, "withdraw.done", "Label", rawHTML(b.itemLabel(r.lang, it))), nil)
+	b.notify(ctx, b.officeRecipients(ctx), func(l deputybot.Language) (string, keyboard) {
+		return b.tx.T(l, "office.withdrawn", "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title), nil
+	})
+	return nil
+}
+
+// onCoSponsorAnswer handles "cs:<id>:<y|n>[:<share token>]".
+func (b *Bot) onCoSponsorAnswer(ctx context.Context, r *request, arg string) error {
+	parts := strings.Split(arg, ":")
+	if len(parts) < 2 || len(parts) > 3 || (parts[1] != "y" && parts[1] != "n") {
+		return errStale
+	}
+	id, accept, token := parts[0], parts[1] == "y", ""
+	if len(parts) == 3 {
+		token = parts[2]
+	}
+	var submitted bool
+	var evs []deputybot.Event
+	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item) ([]deputybot.Event, error) {
+		var err error
+		evs, submitted, err = deputybot.AnswerCoSponsor(it, r.person, accept, token, &b.opts.Rules, r.now)
+		return evs, err
+	})
+	if err != nil {
+		return err
+	}
+	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	key := "cosponsor.declined_you"
+	if accept {
+		key = "cosponsor.confirmed_you"
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", rawHTML(b.itemLabel(r.lang, it)), "Title", it.Title), nil)
+	if len(evs) == 0 {
+		return nil
+	}
+	// The author hears of every answer, and of the submission it caused.
+	name := r.person.Name
+	b.notifyPeople(ctx, []string{it.AuthorID}, func(l deputybot.Language) (string, keyboard) {
+		k := "cosponsor.author_declined"
+		if accept {
+			k = "cosponsor.author_confirmed"
+		}
+		text := b.tx.T(l, k, "Name", name, "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title,
+			"Confirmed", it.ConfirmedCoSponsors())
+		if submitted {
+			text += "\n" + b.tx.T(l, "cosponsor.author_submitted", "Label", rawHTML(b.itemLabel(l, it)), "Code", it.Code())
+		}
+		return text, nil
+	})
+	if submitted {
+		b.announceSubmitted(ctx, it)
+	}
+	return nil
+}
+
+// onAttachments sends an item's files.
+func (b *Bot) onAttachments(ctx context.Context, r *request, id string) error {
+	it, err := b.loadFor(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	det, err := b.store.ItemDetails(ctx, it.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range det.Attachments {
+		if err := b.sendFileID(ctx, r.chatID, a); err != nil {
+			b.log.Warn("resend attachment", "item", it.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// onContinueDraft reopens a draft in the /new dialogue, at its preview.
+func (b *Bot) onContinueDraft(ctx context.Context, r *request, id string) error {
+	it, err := b.loadFor(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	if err := deputybot.Check(r.person, it, deputybot.ActEditDraft); err != nil {
+		return err
+	}
+	det, err := b.store.ItemDetails(ctx, id)
+	if err != nil {
+		return err
+	}
+	c := &deputybot.Conversation{Data: map[string]string{
+		"item": it.ID, "kind": string(it.Kind), "title": it.Title, "body": det.Body, "cat": it.Category,
+		"cos": strings.Join(coSponsorIDsOf(it), ","),
+	}}
+	setAttachments(c, det.Attachments)
+	return b.begin(ctx, r, "new", "preview", c.Data)
+}
+
+func coSponsorIDsOf(it *deputybot.Item) []string {
+	var ids []string
+	for _, c := range it.CoSponsors {
+		ids = append(ids, c.PersonID)
+	}
+	return ids
+}
+
+// openShareLink shows a deputy who opened "/start cs_<token>" the item
+// with Confirm and Decline.
+func (b *Bot) openShareLink(ctx context.Context, r *request, token string) {
+	it, err := b.store.ItemByShareToken(ctx, token)
+	if err == nil && !deputybot.CanViewWithToken(r.person, it, token) {
+		err = deputybot.Errorf(deputybot.ENOTFOUND, "err.item_not_found")
+	}
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	if it.AuthorID != r.person.ID && it.CoSponsor(r.person.ID) == nil {
+		b.reply(ctx, r, b.tx.T(r.lang, "cosponsor.link_intro", "Author", b.names(ctx).of(it.AuthorID)), nil)
+	}
+	b.showCard(ctx, r, it, token)
+}

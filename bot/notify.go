@@ -1,0 +1,86 @@
+package bot
+
+import (
+	"context"
+
+	"deputybot"
+)
+
+// recipient is someone a notification goes to.
+type recipient struct {
+	PersonID string
+	ChatID   int64
+	Lang     deputybot.Language
+}
+
+func recipientOf(p *deputybot.Person) (recipient, bool) {
+	if p == nil || p.State != deputybot.PersonActive || p.TelegramID == 0 {
+		return recipient{}, false
+	}
+	return recipient{PersonID: p.ID, ChatID: p.TelegramID, Lang: p.Language}, true
+}
+
+// notify sends a message, rendered in each recipient's language, to the
+// people given (each once).
+func (b *Bot) notify(ctx context.Context, to []recipient, render func(lang deputybot.Language) (string, keyboard)) {
+	seen := map[int64]bool{}
+	for _, r := range to {
+		if r.ChatID == 0 || seen[r.ChatID] {
+			continue
+		}
+		seen[r.ChatID] = true
+		text, kb := render(r.Lang)
+		b.sendLong(ctx, r.ChatID, text, kb)
+	}
+}
+
+// notifyPeople notifies persons by id.
+func (b *Bot) notifyPeople(ctx context.Context, ids []string, render func(lang deputybot.Language) (string, keyboard)) {
+	var to []recipient
+	for _, id := range ids {
+		p, err := b.store.Person(ctx, id)
+		if err != nil {
+			continue
+		}
+		if r, ok := recipientOf(p); ok {
+			to = append(to, r)
+		}
+	}
+	b.notify(ctx, to, render)
+}
+
+// officeRecipients are the office's people and the bootstrap admins
+// (reachable in their private chats even before they first wrote).
+func (b *Bot) officeRecipients(ctx context.Context) []recipient {
+	var to []recipient
+	people, _, err := b.store.People(ctx, deputybot.PeopleFilter{Role: deputybot.RoleOffice})
+	if err != nil {
+		b.log.Error("list office", "err", err)
+	}
+	for _, p := range people {
+		if r, ok := recipientOf(p); ok {
+			to = append(to, r)
+		}
+	}
+	for _, id := range b.opts.AdminIDs {
+		lang := deputybot.DefaultLanguage
+		if p, err := b.store.PersonByTelegramID(ctx, id); err == nil {
+			lang = p.Language
+		}
+		to = append(to, recipient{ChatID: id, Lang: lang})
+	}
+	return to
+}
+
+// sendLong sends text, split into several messages if Telegram's limit
+// requires; the keyboard goes with the last part.
+func (b *Bot) sendLong(ctx context.Context, chatID int64, text string, kb keyboard) {
+	parts := splitMessage(text, maxMessageLen)
+	for i, p := range parts {
+		var k keyboard
+		if i == len(parts)-1 {
+			k = kb
+		}
+		b.send(ctx, chatID, p, k)
+	}
+}

@@ -1,0 +1,277 @@
+package deputybot
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Kind is what a deputy files.
+type Kind string
+
+const (
+	KindSuggestion Kind = "suggestion" // 建议、批评和意见
+	KindMotion     Kind = "motion"     // 议案: needs co-sponsors
+)
+
+// Period says whether an item was filed during the congress session or
+// between sessions; the annual report counts them separately.
+type Period string
+
+const (
+	PeriodSession Period = "session" // 会议期间
+	PeriodRecess  Period = "recess"  // 闭会期间
+)
+
+// Status is where an item stands in its workflow (SPEC §3.1).
+type Status string
+
+const (
+	StatusDraft      Status = "draft"
+	StatusSubmitted  Status = "submitted"
+	StatusReturned   Status = "returned"
+	StatusWithdrawn  Status = "withdrawn"
+	StatusAssigned   Status = "assigned"
+	StatusInProgress Status = "in_progress"
+	StatusReplied    Status = "replied"
+	StatusRehandling Status = "rehandling"
+	StatusClosed     Status = "closed"
+)
+
+// Limits on what deputies type.
+const (
+	MaxTitleLen       = 100
+	MaxBodyLen        = 3000
+	MaxAttachments    = 10
+	MaxCoSponsors     = 50
+	MaxAttachmentName = 100
+)
+
+// CoSponsorState is a co-sponsor's answer.
+type CoSponsorState string
+
+const (
+	CoSponsorInvited   CoSponsorState = "invited"
+	CoSponsorConfirmed CoSponsorState = "confirmed"
+	CoSponsorDeclined  CoSponsorState = "declined"
+)
+
+// CoSponsor is a deputy asked to join an item (附议).
+type CoSponsor struct {
+	PersonID string         `bson:"personId"`
+	State    CoSponsorState `bson:"state"`
+	At       time.Time      `bson:"at"`
+	// Asked: the co-sponsor has been sent the request to confirm (when
+	// the author submits; a draft's co-sponsors are not disturbed yet).
+	Asked bool `bson:"asked,omitempty"`
+}
+
+// Attachment is a file a deputy sent with the item; Telegram keeps the
+// file, we keep its id.
+type Attachment struct {
+	FileID string `bson:"fileId"`
+	Kind   string `bson:"kind"` // document | photo
+	Name   string `bson:"name,omitempty"`
+}
+
+// Item is a motion or suggestion. The document is kept slim, because
+// lists, digests and reports read many of them; the body, attachments and
+// timeline are in ItemDetails, read when one item is shown.
+type Item struct {
+	ID         string      `bson:"_id"`
+	Kind       Kind        `bson:"kind"`
+	Year       int         `bson:"year,omitempty"` // of the number
+	Seq        int         `bson:"seq,omitempty"`  // of the number; 0 until submitted
+	Period     Period      `bson:"period,omitempty"`
+	Title      string      `bson:"title"`
+	Category   string      `bson:"category"`
+	AuthorID   string      `bson:"authorId"`
+	CoSponsors []CoSponsor `bson:"coSponsors,omitempty"`
+	Status     Status      `bson:"status"`
+	// SubmitRequested: the author pressed Submit on a motion that lacks
+	// confirmed co-sponsors; it is submitted as soon as enough confirm.
+	SubmitRequested bool `bson:"submitRequested,omitempty"`
+	// ShareToken makes the co-sponsor link of the item.
+	ShareToken  string    `bson:"shareToken,omitempty"`
+	Attachments int       `bson:"attachments,omitempty"` // how many
+	CreatedAt   time.Time `bson:"createdAt"`
+	SubmittedAt time.Time `bson:"submittedAt,omitempty"`
+	UpdatedAt   time.Time `bson:"updatedAt"`
+	// Version counts the item's changes; a change is stored only over the
+	// version it was made from (optimistic concurrency).
+	Version int `bson:"version"`
+}
+
+// ItemDetails holds an item's long parts, read by _id when one item is
+// shown.
+type ItemDetails struct {
+	ID          string       `bson:"_id"` // the item's id
+	Body        string       `bson:"body"`
+	Attachments []Attachment `bson:"attachments,omitempty"`
+	Timeline    []Event      `bson:"timeline,omitempty"`
+}
+
+// Event is one line of an item's timeline: who did what, when, with the
+// values that changed.
+type Event struct {
+	At      time.Time         `bson:"at"`
+	ActorID string            `bson:"actorId,omitempty"` // empty: the system
+	Type    string            `bson:"type"`
+	Data    map[string]string `bson:"data,omitempty"`
+}
+
+// Event types.
+const (
+	EvDrafted           = "drafted"
+	EvSubmitted         = "submitted"
+	EvSubmitRequested   = "submit_requested"
+	EvWithdrawn         = "withdrawn"
+	EvCoSponsorInvited  = "cosponsor_invited"
+	EvCoSponsorJoined   = "cosponsor_joined" // by share link
+	EvCoSponsorConfirm  = "cosponsor_confirmed"
+	EvCoSponsorDeclined = "cosponsor_declined"
+	EvEdited            = "edited"
+)
+
+// Number is the item's human number, "2026-017", or "" for a draft.
+func (it *Item) Number() string {
+	if it.Seq == 0 {
+		return ""
+	}
+	return FormatNumber(it.Year, it.Seq)
+}
+
+// FormatNumber formats a year and sequence: 2026, 17 → "2026-017".
+func FormatNumber(year, seq int) string { return fmt.Sprintf("%d-%03d", year, seq) }
+
+// Code is the item's number with its kind letter, "S2026-017" or
+// "M2026-002", unique across kinds and easy to type in /view.
+func (it *Item) Code() string {
+	if it.Seq == 0 {
+		return ""
+	}
+	return kindLetter(it.Kind) + it.Number()
+}
+
+func kindLetter(k Kind) string {
+	if k == KindMotion {
+		return "M"
+	}
+	return "S"
+}
+
+// NumberQuery is a parsed item number as a person types it.
+type NumberQuery struct {
+	Kind Kind // empty: either kind
+	Year int
+	Seq  int
+}
+
+var numberRE = regexp.MustCompile(`^(?i)(?:(s|m|sug|suggestion|mot|motion|建议|议案)\s*)?(\d{4})\s*[-/. ]\s*(\d{1,6})$`)
+
+// ParseNumber reads "2026-017", "S2026-17", "建议 2026-017",
+// "motion 2026-2".
+func ParseNumber(s string) (NumberQuery, bool) {
+	m := numberRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return NumberQuery{}, false
+	}
+	var q NumberQuery
+	switch strings.ToLower(m[1]) {
+	case "s", "sug", "suggestion", "建议":
+		q.Kind = KindSuggestion
+	case "m", "mot", "motion", "议案":
+		q.Kind = KindMotion
+	}
+	q.Year, _ = strconv.Atoi(m[2])
+	q.Seq, _ = strconv.Atoi(m[3])
+	if q.Seq == 0 {
+		return NumberQuery{}, false
+	}
+	return q, true
+}
+
+// ValidateTitle checks an item title.
+func ValidateTitle(s string) error { return validateText(s, MaxTitleLen, true) }
+
+// ValidateBody checks an item body.
+func ValidateBody(s string) error { return validateText(s, MaxBodyLen, false) }
+
+func validateText(s string, max int, oneLine bool) error {
+	if strings.TrimSpace(s) == "" {
+		return Errorf(EINVALID, "err.text_empty")
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return Errorf(EINVALID, "err.text_too_long", "Max", max, "Got", n)
+	}
+	if !utf8.ValidString(s) {
+		return Errorf(EINVALID, "err.text_invalid")
+	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
+			if oneLine || r != '\r' {
+				return Errorf(EINVALID, "err.text_invalid")
+			}
+		}
+		if oneLine && r == '\n' {
+			return Errorf(EINVALID, "err.title_one_line")
+		}
+	}
+	return nil
+}
+
+// CoSponsor returns p's co-sponsorship of it, or nil.
+func (it *Item) CoSponsor(personID string) *CoSponsor {
+	for i := range it.CoSponsors {
+		if it.CoSponsors[i].PersonID == personID {
+			return &it.CoSponsors[i]
+		}
+	}
+	return nil
+}
+
+// ConfirmedCoSponsors counts the co-sponsors who confirmed.
+func (it *Item) ConfirmedCoSponsors() int {
+	n := 0
+	for _, c := range it.CoSponsors {
+		if c.State == CoSponsorConfirmed {
+			n++
+		}
+	}
+	return n
+}
+
+// IsOpen reports whether the item still waits for handling to finish.
+func (it *Item) IsOpen() bool {
+	switch it.Status {
+	case StatusSubmitted, StatusAssigned, StatusInProgress, StatusReplied, StatusRehandling:
+		return true
+	}
+	return false
+}
+
+// Validate checks a draft's input against the rules.
+func (in *DraftInput) Validate(r *Rules) error {
+	if in.Kind != KindSuggestion && in.Kind != KindMotion {
+		return Errorf(EINVALID, "err.kind_unknown")
+	}
+	if err := ValidateTitle(in.Title); err != nil {
+		return err
+	}
+	if err := ValidateBody(in.Body); err != nil {
+		return err
+	}
+	if _, ok := r.Category(in.Category); !ok {
+		return Errorf(EINVALID, "err.category_unknown")
+	}
+	if len(in.Attachments) > MaxAttachments {
+		return Errorf(EINVALID, "err.too_many_attachments", "Max", MaxAttachments)
+	}
+	if len(in.CoSponsors) > MaxCoSponsors {
+		return Errorf(EINVALID, "err.too_many_cosponsors", "Max", MaxCoSponsors)
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package deputybot
+
+import (
+	"strings"
+	"time"
+)
+
+// Rules are the configurable parts of the product's rules (SPEC §3).
+type Rules struct {
+	// MotionCoSponsors is how many confirmed co-sponsors a motion needs
+	// before it can be submitted (10 at district level: 代表十人以上联名).
+	MotionCoSponsors int
+	// Sessions are the congress sessions' dates; an item submitted on one
+	// of these local dates is a session item, any other a recess item.
+	Sessions []DateRange
+	// Categories offered when filing.
+	Categories []Category
+	// Location is the local time zone: dates, deadlines, schedules.
+	Location *time.Location
+}
+
+// DefaultMotionCoSponsors follows the Local Organic Law at district level.
+const DefaultMotionCoSponsors = 10
+
+// DateRange is a span of local calendar dates, both ends included.
+type DateRange struct {
+	From, To Date
+}
+
+// Date is a calendar date without a time zone.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateOf returns t's local date in loc.
+func DateOf(t time.Time, loc *time.Location) Date {
+	y, m, d := t.In(loc).Date()
+	return Date{y, m, d}
+}
+
+// ParseDate reads "2026-01-10".
+func ParseDate(s string) (Date, bool) {
+	t, err := time.Parse("2006-01-02", strings.TrimSpace(s))
+	if err != nil {
+		return Date{}, false
+	}
+	return Date{t.Year(), t.Month(), t.Day()}, true
+}
+
+func (d Date) String() string { return d.Time(time.UTC).Format("2006-01-02") }
+
+// Time is the start of the date in loc.
+func (d Date) Time(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
+
+// Before reports whether d is an earlier date than e.
+func (d Date) Before(e Date) bool {
+	if d.Year != e.Year {
+		return d.Year < e.Year
+	}
+	if d.Month != e.Month {
+		return d.Month < e.Month
+	}
+	return d.Day < e.Day
+}
+
+// Contains reports whether d lies in r.
+func (r DateRange) Contains(d Date) bool { return !d.Before(r.From) && !r.To.Before(d) }
+
+// PeriodAt is the period of an item submitted at t.
+func (r *Rules) PeriodAt(t time.Time) Period {
+	d := DateOf(t, r.loc())
+	for _, s := range r.Sessions {
+		if s.Contains(d) {
+			return PeriodSession
+		}
+	}
+	return PeriodRecess
+}
+
+func (r *Rules) loc() *time.Location {
+	if r.Location == nil {
+		return time.UTC
+	}
+	return r.Location
+}
+
+// Category is a subject area offered when filing. Key is stored on items;
+// the names are shown.
+type Category struct {
+	Key    string
+	NameZH string
+	NameEN string
+}
+
+// Name returns the category's name in lang.
+func (c Category) Name(lang Language) string {
+	if lang == LangEN && c.NameEN != "" {
+		return c.NameEN
+	}
+	return c.NameZH
+}
+
+// DefaultCategories are offered unless configured otherwise.
+var DefaultCategories = []Category{
+	{"urban", "城市建设", "Urban construction"},
+	{"elderly", "养老服务", "Elderly care"},
+	{"education", "教育", "Education"},
+	{"health", "医疗卫生", "Health"},
+	{"transport", "交通", "Transport"},
+	{"environment", "生态环境", "Environment"},
+	{"economy", "经济发展", "Economy"},
+	{"safety", "公共安全", "Public safety"},
+	{"other", "其他", "Other"},
+}
+
+// Category returns the category with key, or false.
+func (r *Rules) Category(key string) (Category, bool) {
+	for _, c := range r.Categories {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Category{}, false
+}
+
+// CategoryName names a stored category key in lang; a key that is no
+// longer configured is shown as it was stored.
+func (r *Rules) CategoryName(key string, lang Language) string {
+	if c, ok := r.Category(key); ok {
+		return c.Name(lang)
+	}
+	return key
+}
+
+// DefaultRules returns the defaults of SPEC §3.
+func DefaultRules(loc *time.Location) Rules {
+	return Rules{MotionCoSponsors: DefaultMotionCoSponsors, Categories: DefaultCategories, Location: loc}
+}

@@ -1,0 +1,396 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"deputybot"
+)
+
+var _ deputybot.ItemService = (*Store)(nil)
+
+// Items live in three places, each read by _id:
+//   - items: the slim documents that lists, digests and reports scan;
+//   - itemdetails: body, attachments and timeline, read to show one item;
+//   - itemkeys: unique keys that lead to an item — its number
+//     ("suggestion:2026:17", claimed by inserting it, so two items never
+//     share a number) and its co-sponsor share token ("share:<token>");
+//   - personitems: per person, the ids of the items he authored or was
+//     asked to co-sponsor, for /my without scanning items.
+
+type itemKey struct {
+	ID     string    `bson:"_id"`
+	ItemID string    `bson:"itemId"`
+	At     time.Time `bson:"at"`
+}
+
+type counter struct {
+	ID string `bson:"_id"`
+	N  int    `bson:"n"`
+}
+
+type personItems struct {
+	ID    string   `bson:"_id"`
+	Items []string `bson:"items"`
+}
+
+func numberKey(kind deputybot.Kind, year, seq int) string {
+	return fmt.Sprintf("%s:%d:%d", kind, year, seq)
+}
+
+// itemLocks serialises changes to one item inside this process. On the
+// embedded store (one process, one connection) that makes UpdateItem's
+// read-change-write atomic; on MongoDB the version in the filter does.
+type itemLocks struct {
+	mu    sync.Mutex
+	locks map[string]*itemLock
+}
+
+type itemLock struct {
+	sync.Mutex
+	users int
+}
+
+func (l *itemLocks) lock(id string) func() {
+	l.mu.Lock()
+	if l.locks == nil {
+		l.locks = map[string]*itemLock{}
+	}
+	il := l.locks[id]
+	if il == nil {
+		il = &itemLock{}
+		l.locks[id] = il
+	}
+	il.users++
+	l.mu.Unlock()
+	il.Lock()
+	return func() {
+		il.Unlock()
+		l.mu.Lock()
+		il.users--
+		if il.users == 0 {
+			delete(l.locks, id)
+		}
+		l.mu.Unlock()
+	}
+}
+
+func newShareToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// SaveDraft implements deputybot.ItemService.
+func (s *Store) SaveDraft(ctx context.Context, author *deputybot.Person, in deputybot.DraftInput, r *deputybot.Rules, now time.Time) (*deputybot.Item, error) {
+	if err := in.Validate(r); err != nil {
+		return nil, err
+	}
+	in.CoSponsors = slices.DeleteFunc(slices.Clone(in.CoSponsors), func(id string) bool { return id == author.ID })
+	for _, id := range in.CoSponsors {
+		p, err := s.Person(ctx, id)
+		if err != nil || p.State != deputybot.PersonActive || !p.HasRole(deputybot.RoleDeputy) {
+			return nil, deputybot.Errorf(deputybot.EINVALID, "err.cosponsor_unknown")
+		}
+	}
+	apply := func(it *deputybot.Item) {
+		it.Kind, it.Title, it.Category = in.Kind, in.Title, in.Category
+		it.Attachments = len(in.Attachments)
+		var cos []deputybot.CoSponsor
+		for _, id := range in.CoSponsors {
+			if c := it.CoSponsor(id); c != nil {
+				cos = append(cos, *c)
+			} else {
+				cos = append(cos, deputybot.CoSponsor{PersonID: id, State: deputybot.CoSponsorInvited, At: now})
+			}
+		}
+		it.CoSponsors = cos
+	}
+	if in.ItemID == "" {
+		it := &deputybot.Item{
+			ID: newID(), AuthorID: author.ID, Status: deputybot.StatusDraft,
+			ShareToken: newShareToken(), CreatedAt: now, UpdatedAt: now, Version: 1,
+		}
+		apply(it)
+		if _, err := s.itemKeys.InsertOne(ctx, itemKey{ID: "share:" + it.ShareToken, ItemID: it.ID, At: now}); err != nil {
+			return nil, err
+		}
+		det := deputybot.ItemDetails{ID: it.ID, Body: in.Body, Attachments: in.Attachments,
+			Timeline: []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvDrafted}}}
+		if _, err := s.itemDetails.InsertOne(ctx, det); err != nil {
+			return nil, err
+		}
+		if _, err := s.items.InsertOne(ctx, it); err != nil {
+			return nil, err
+		}
+		if err := s.indexPersonItems(ctx, it.ID, append([]string{author.ID}, in.CoSponsors...)); err != nil {
+			return nil, err
+		}
+		return it, nil
+	}
+	it, err := s.UpdateItem(ctx, in.ItemID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+		if err := deputybot.Check(author, it, deputybot.ActEditDraft); err != nil {
+			return nil, err
+		}
+		apply(it)
+		return []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvEdited}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.itemDetails.UpdateOne(ctx, byID(it.ID), bson.D{{Key: "$set", Value: bson.D{
+		{Key: "body", Value: in.Body}, {Key: "attachments", Value: in.Attachments},
+	}}})
+	return it, err
+}
+
+// DeleteDraft implements deputybot.ItemService.
+func (s *Store) DeleteDraft(ctx context.Context, author *deputybot.Person, itemID string) error {
+	unlock := s.itemLocks.lock(itemID)
+	defer unlock()
+	it, err := s.Item(ctx, itemID)
+	if err != nil {
+		return err
+	}
+	if err := deputybot.Check(author, it, deputybot.ActDeleteDraft); err != nil {
+		return err
+	}
+	if _, err := s.items.DeleteOne(ctx, byID(itemID)); err != nil {
+		return err
+	}
+	_, _ = s.itemDetails.DeleteOne(ctx, byID(itemID))
+	_, _ = s.itemKeys.DeleteOne(ctx, byID("share:"+it.ShareToken))
+	for _, id := range append([]string{it.AuthorID}, coSponsorIDs(it)...) {
+		_, _ = s.personItems.UpdateOne(ctx, byID(id), bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: itemID}}}})
+	}
+	return nil
+}
+
+func coSponsorIDs(it *deputybot.Item) []string {
+	ids := make([]string, len(it.CoSponsors))
+	for i, c := range it.CoSponsors {
+		ids[i] = c.PersonID
+	}
+	return ids
+}
+
+// Item implements deputybot.ItemService.
+func (s *Store) Item(ctx context.Context, id string) (*deputybot.Item, error) {
+	var it deputybot.Item
+	if err := s.items.FindOne(ctx, byID(id)).Decode(&it); err != nil {
+		return nil, notFound(err, "err.item_not_found")
+	}
+	return &it, nil
+}
+
+// ItemDetails implements deputybot.ItemService.
+func (s *Store) ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error) {
+	var d deputybot.ItemDetails
+	if err := s.itemDetails.FindOne(ctx, byID(id)).Decode(&d); err != nil {
+		return nil, notFound(err, "err.item_not_found")
+	}
+	return &d, nil
+}
+
+func (s *Store) itemByKey(ctx context.Context, key string) (*deputybot.Item, error) {
+	var k itemKey
+	if err := s.itemKeys.FindOne(ctx, byID(key)).Decode(&k); err != nil {
+		return nil, notFound(err, "err.item_not_found")
+	}
+	return s.Item(ctx, k.ItemID)
+}
+
+// ItemsByNumber implements deputybot.ItemService.
+func (s *Store) ItemsByNumber(ctx context.Context, q deputybot.NumberQuery) ([]*deputybot.Item, error) {
+	kinds := []deputybot.Kind{deputybot.KindSuggestion, deputybot.KindMotion}
+	if q.Kind != "" {
+		kinds = []deputybot.Kind{q.Kind}
+	}
+	var out []*deputybot.Item
+	for _, k := range kinds {
+		it, err := s.itemByKey(ctx, numberKey(k, q.Year, q.Seq))
+		if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// ItemByShareToken implements deputybot.ItemService.
+func (s *Store) ItemByShareToken(ctx context.Context, token string) (*deputybot.Item, error) {
+	if !deputybot.LooksLikeToken(token) {
+		return nil, deputybot.Errorf(deputybot.ENOTFOUND, "err.item_not_found")
+	}
+	return s.itemByKey(ctx, "share:"+token)
+}
+
+// UpdateItem implements deputybot.ItemService.
+func (s *Store) UpdateItem(ctx context.Context, id string, change func(it *deputybot.Item) ([]deputybot.Event, error)) (*deputybot.Item, error) {
+	unlock := s.itemLocks.lock(id)
+	defer unlock()
+	for attempt := 0; attempt < 8; attempt++ {
+		it, err := s.Item(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		oldVersion := it.Version
+		oldCos := coSponsorIDs(it)
+		evs, err := change(it)
+		if err != nil {
+			return nil, err
+		}
+		if len(evs) == 0 {
+			return it, nil
+		}
+		it.Version = oldVersion + 1
+		it.UpdatedAt = evs[len(evs)-1].At
+		var claimed string
+		if it.Status != deputybot.StatusDraft && it.Seq == 0 && it.Year != 0 {
+			if it.Seq, claimed, err = s.claimNumber(ctx, it); err != nil {
+				return nil, err
+			}
+		}
+		filter := byID(id)
+		if s.embedded == nil {
+			// On MongoDB another replica may have changed the item since
+			// it was read: store over the version read, or start again.
+			filter = bson.D{{Key: "_id", Value: id}, {Key: "version", Value: oldVersion}}
+		}
+		res, err := s.items.ReplaceOne(ctx, filter, it)
+		if err == nil && res.MatchedCount == 0 {
+			if claimed != "" {
+				_, _ = s.itemKeys.DeleteOne(ctx, byID(claimed))
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.itemDetails.UpdateOne(ctx, byID(id), bson.D{{Key: "$push", Value: bson.D{
+			{Key: "timeline", Value: bson.D{{Key: "$each", Value: evs}}},
+		}}}); err != nil {
+			return nil, fmt.Errorf("item %s changed but its timeline not written: %w", id, err)
+		}
+		var added []string
+		for _, c := range coSponsorIDs(it) {
+			if !slices.Contains(oldCos, c) {
+				added = append(added, c)
+			}
+		}
+		if err := s.indexPersonItems(ctx, id, added); err != nil {
+			return nil, err
+		}
+		return it, nil
+	}
+	return nil, deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
+}
+
+// claimNumber gives a submitted item the next free number of its kind and
+// year. The number is claimed by inserting its key: two items can never
+// get the same one, whatever runs concurrently. The counter document is
+// only a hint of where to start looking.
+func (s *Store) claimNumber(ctx context.Context, it *deputybot.Item) (int, string, error) {
+	hintID := fmt.Sprintf("next:%s:%d", it.Kind, it.Year)
+	readHint := func() int {
+		var c counter
+		_ = s.itemKeys.FindOne(ctx, byID(hintID)).Decode(&c)
+		return c.N
+	}
+	n := readHint() + 1
+	for tries := 0; tries < 10000; tries++ {
+		key := numberKey(it.Kind, it.Year, n)
+		_, err := s.itemKeys.InsertOne(ctx, itemKey{ID: key, ItemID: it.ID, At: it.UpdatedAt})
+		if mongo.IsDuplicateKeyError(err) {
+			n = max(n+1, readHint()+1)
+			continue
+		}
+		if err != nil {
+			return 0, "", err
+		}
+		_, err = s.itemKeys.UpdateOne(ctx, byID(hintID), bson.D{{Key: "$max", Value: bson.D{{Key: "n", Value: n}}}},
+			options.UpdateOne().SetUpsert(true))
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return 0, "", err
+		}
+		return n, key, nil
+	}
+	return 0, "", errors.New("no free item number found")
+}
+
+func (s *Store) indexPersonItems(ctx context.Context, itemID string, personIDs []string) error {
+	for _, pid := range personIDs {
+		_, err := s.personItems.UpdateOne(ctx, byID(pid),
+			bson.D{{Key: "$addToSet", Value: bson.D{{Key: "items", Value: itemID}}}},
+			options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PersonItems implements deputybot.ItemService.
+func (s *Store) PersonItems(ctx context.Context, personID string, offset, limit int) ([]*deputybot.Item, int, error) {
+	var pi personItems
+	err := s.personItems.FindOne(ctx, byID(personID)).Decode(&pi)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	ids := slices.Clone(pi.Items)
+	slices.Reverse(ids) // newest first: ids are appended as items come
+	total := len(ids)
+	ids = ids[min(offset, len(ids)):]
+	if limit > 0 && len(ids) > limit {
+		ids = ids[:limit]
+	}
+	out := make([]*deputybot.Item, 0, len(ids))
+	for _, id := range ids {
+		it, err := s.Item(ctx, id)
+		if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, it)
+	}
+	return out, total, nil
+}
+
+// ItemsWithStatus implements deputybot.ItemService.
+func (s *Store) ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error) {
+	filter := bson.D{}
+	if len(statuses) > 0 {
+		vals := make(bson.A, len(statuses))
+		for i, st := range statuses {
+			vals[i] = string(st)
+		}
+		filter = bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: vals}}}}
+	}
+	cur, err := s.items.Find(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	var out []*deputybot.Item
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,240 @@
+package storage_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"deputybot"
+	"deputybot/internal/storetest"
+	"deputybot/storage"
+)
+
+var rules = deputybot.Rules{
+	MotionCoSponsors: 2,
+	Categories:       deputybot.DefaultCategories,
+	Location:         time.UTC,
+	Sessions:         []deputybot.DateRange{{From: deputybot.Date{Year: 2026, Month: 1, Day: 10}, To: deputybot.Date{Year: 2026, Month: 1, Day: 14}}},
+}
+
+func deputy(t *testing.T, s *storage.Store, name string, tg int64) *deputybot.Person {
+	t.Helper()
+	c := ctx(t)
+	_, token, err := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: name}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Redeem(c, token, deputybot.TelegramUser{ID: tg}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func draft(kind deputybot.Kind, title string) deputybot.DraftInput {
+	return deputybot.DraftInput{Kind: kind, Title: title, Body: "body of " + title, Category: "education"}
+}
+
+func submit(t *testing.T, s *storage.Store, p *deputybot.Person, it *deputybot.Item, at time.Time) *deputybot.Item {
+	t.Helper()
+	got, err := s.UpdateItem(ctx(t), it.ID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+		ev, _, err := deputybot.Submit(it, p, &rules, at)
+		return []deputybot.Event{ev}, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func TestDraftSubmitNumberAndPeriod(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	a := deputy(t, s, "张三", 1)
+	it, err := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "修路"), &rules, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Status != deputybot.StatusDraft || it.Number() != "" {
+		t.Fatalf("draft %+v", it)
+	}
+	session := time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC)
+	it = submit(t, s, a, it, session)
+	if it.Number() != "2026-001" || it.Code() != "S2026-001" || it.Period != deputybot.PeriodSession || it.Version != 2 {
+		t.Fatalf("submitted %+v", it)
+	}
+	it2, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "修桥"), &rules, t0)
+	it2 = submit(t, s, a, it2, t0)
+	if it2.Number() != "2026-002" || it2.Period != deputybot.PeriodRecess {
+		t.Fatalf("second %+v", it2)
+	}
+	// Motions are numbered separately.
+	m, _ := s.SaveDraft(c, a, draft(deputybot.KindMotion, "养老"), &rules, t0)
+	m.CoSponsors = nil
+	found, err := s.ItemsByNumber(c, deputybot.NumberQuery{Year: 2026, Seq: 1})
+	if err != nil || len(found) != 1 || found[0].ID != it.ID {
+		t.Fatalf("by number: %v %v", found, err)
+	}
+	det, err := s.ItemDetails(c, it.ID)
+	if err != nil || det.Body != "body of 修路" || len(det.Timeline) != 2 || det.Timeline[1].Type != deputybot.EvSubmitted {
+		t.Fatalf("details %+v %v", det, err)
+	}
+	mine, total, err := s.PersonItems(c, a.ID, 0, 10)
+	if err != nil || total != 3 || mine[0].ID != m.ID || mine[2].ID != it.ID {
+		t.Fatalf("person items: %d %v", total, err)
+	}
+}
+
+func TestFiftyConcurrentSubmissionsGetConsecutiveNumbers(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	a := deputy(t, s, "张三", 1)
+	var items []*deputybot.Item
+	for i := range 50 {
+		it, err := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, fmt.Sprint("item ", i)), &rules, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, it)
+	}
+	var wg sync.WaitGroup
+	nums := make([]int, 50)
+	for i, it := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := s.UpdateItem(c, it.ID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+				ev, _, err := deputybot.Submit(it, a, &rules, t0)
+				return []deputybot.Event{ev}, err
+			})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			nums[i] = got.Seq
+		}()
+	}
+	wg.Wait()
+	sort.Ints(nums)
+	for i, n := range nums {
+		if n != i+1 {
+			t.Fatalf("numbers %v", nums)
+		}
+	}
+}
+
+func TestConcurrentChangesOfOneItemAllApply(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	a := deputy(t, s, "张三", 1)
+	it, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "t"), &rules, t0)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdateItem(c, it.ID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+				it.Attachments++ // a read-modify-write that would lose updates without serialisation
+				return []deputybot.Event{{At: t0, Type: "test", Data: map[string]string{"i": fmt.Sprint(i)}}}, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, _ := s.Item(c, it.ID)
+	det, _ := s.ItemDetails(c, it.ID)
+	if got.Attachments != 20 || got.Version != 21 || len(det.Timeline) != 21 {
+		t.Fatalf("attachments %d version %d timeline %d", got.Attachments, got.Version, len(det.Timeline))
+	}
+}
+
+func TestMotionWaitsForCoSponsors(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	a, b, d := deputy(t, s, "A", 1), deputy(t, s, "B", 2), deputy(t, s, "D", 3)
+	in := draft(deputybot.KindMotion, "m")
+	in.CoSponsors = []string{b.ID, a.ID} // the author is dropped
+	m, err := s.SaveDraft(c, a, in, &rules, t0)
+	if err != nil || len(m.CoSponsors) != 1 {
+		t.Fatalf("%+v %v", m, err)
+	}
+	m = submit(t, s, a, m, t0)
+	if m.Status != deputybot.StatusDraft || !m.SubmitRequested {
+		t.Fatalf("motion submitted without co-sponsors: %+v", m)
+	}
+	answer := func(p *deputybot.Person, token string) *deputybot.Item {
+		got, err := s.UpdateItem(c, m.ID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+			evs, _, err := deputybot.AnswerCoSponsor(it, p, true, token, &rules, t0)
+			return evs, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	m = answer(b, "")
+	if m.Status != deputybot.StatusDraft {
+		t.Fatal("submitted with one of two")
+	}
+	byToken, err := s.ItemByShareToken(c, m.ShareToken)
+	if err != nil || byToken.ID != m.ID {
+		t.Fatal("share token lookup")
+	}
+	m = answer(d, m.ShareToken) // joins by link: the second confirmation
+	if m.Status != deputybot.StatusSubmitted || m.Number() != "2026-001" {
+		t.Fatalf("not submitted on the second confirmation: %+v", m)
+	}
+	if mine, _, _ := s.PersonItems(c, d.ID, 0, 10); len(mine) != 1 {
+		t.Fatal("joined co-sponsor's items not indexed")
+	}
+}
+
+func TestDeleteDraft(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	a, b := deputy(t, s, "A", 1), deputy(t, s, "B", 2)
+	it, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "x"), &rules, t0)
+	err := s.DeleteDraft(c, b, it.ID)
+	wantCode(t, err, deputybot.ENOTFOUND, "err.item_not_found")
+	if err := s.DeleteDraft(c, a, it.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := s.PersonItems(c, a.ID, 0, 10); total != 0 {
+		t.Fatal("deleted draft still listed")
+	}
+	if _, err := s.ItemByShareToken(c, it.ShareToken); deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
+		t.Fatal("share link of a deleted draft still works")
+	}
+}
+
+func TestDraftValidation(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	a := deputy(t, s, "A", 1)
+	for _, tc := range []struct {
+		mod func(*deputybot.DraftInput)
+		key string
+	}{
+		{func(d *deputybot.DraftInput) { d.Title = strings.Repeat("题", 101) }, "err.text_too_long"},
+		{func(d *deputybot.DraftInput) { d.Title = " \n" }, "err.text_empty"},
+		{func(d *deputybot.DraftInput) { d.Body = strings.Repeat("x", 3001) }, "err.text_too_long"},
+		{func(d *deputybot.DraftInput) { d.Category = "$where" }, "err.category_unknown"},
+		{func(d *deputybot.DraftInput) { d.Kind = "petition" }, "err.kind_unknown"},
+		{func(d *deputybot.DraftInput) { d.CoSponsors = []string{"nobody"} }, "err.cosponsor_unknown"},
+	} {
+		in := draft(deputybot.KindSuggestion, "ok")
+		tc.mod(&in)
+		_, err := s.SaveDraft(c, a, in, &rules, t0)
+		if e, ok := err.(*deputybot.Error); !ok || e.Key != tc.key {
+			t.Errorf("want %s, got %v", tc.key, err)
+		}
+	}
+	if _, total, _ := s.PersonItems(c, a.ID, 0, 10); total != 0 {
+		t.Fatal("invalid drafts stored")
+	}
+}

@@ -1,0 +1,181 @@
+package deputybot
+
+import "time"
+
+// Action is something a person does to an item. Which actions are allowed
+// for whom, in which status, is decided here and only here.
+type Action string
+
+const (
+	ActView            Action = "view"
+	ActEditDraft       Action = "edit_draft"
+	ActSubmit          Action = "submit"
+	ActDeleteDraft     Action = "delete_draft"
+	ActWithdraw        Action = "withdraw"
+)
+
+// CanView reports whether p may see it. Whoever may not see an item is
+// told it does not exist.
+func CanView(p *Person, it *Item) bool {
+	if p == nil || p.State != PersonActive {
+		return false
+	}
+	if it.AuthorID == p.ID {
+		return true
+	}
+	if it.Status == StatusDraft {
+		// A draft is the author's, and its co-sponsors' (they confirm it).
+		c := it.CoSponsor(p.ID)
+		return c != nil && c.State != CoSponsorDeclined
+	}
+	if p.HasAnyRole(RoleOffice, RoleSupervisor) {
+		return true
+	}
+	return it.CoSponsor(p.ID) != nil
+}
+
+// Check says whether p may do act to it now: nil, or an error for the
+// person (ENOTFOUND when p may not even see the item).
+func Check(p *Person, it *Item, act Action) error {
+	if !CanView(p, it) {
+		return Errorf(ENOTFOUND, "err.item_not_found")
+	}
+	author := it.AuthorID == p.ID
+	switch act {
+	case ActView:
+		return nil
+	case ActEditDraft, ActSubmit, ActDeleteDraft:
+		if !author {
+			return Errorf(EFORBIDDEN, "err.only_author")
+		}
+		if it.Status != StatusDraft {
+			return Errorf(ECONFLICT, "err.not_draft")
+		}
+		return nil
+	case ActWithdraw:
+		if !author {
+			return Errorf(EFORBIDDEN, "err.only_author")
+		}
+		if it.Status != StatusSubmitted {
+			return Errorf(ECONFLICT, "err.withdraw_too_late")
+		}
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "err.not_allowed")
+}
+
+// Submit submits a draft for p. A motion without enough confirmed
+// co-sponsors is not submitted but marked to be submitted as soon as they
+// confirm (submitted is false then). On submission the item gets its
+// period and the year of its number; the sequence number is claimed by
+// the store.
+func Submit(it *Item, p *Person, r *Rules, now time.Time) (ev Event, submitted bool, err error) {
+	if err := Check(p, it, ActSubmit); err != nil {
+		return Event{}, false, err
+	}
+	if it.Title == "" || it.Category == "" {
+		return Event{}, false, Errorf(EINVALID, "err.draft_incomplete")
+	}
+	if it.Kind == KindMotion && it.ConfirmedCoSponsors() < r.MotionCoSponsors {
+		it.SubmitRequested = true
+		return Event{At: now, ActorID: p.ID, Type: EvSubmitRequested}, false, nil
+	}
+	return markSubmitted(it, p.ID, r, now), true, nil
+}
+
+func markSubmitted(it *Item, actorID string, r *Rules, now time.Time) Event {
+	it.Status = StatusSubmitted
+	it.SubmitRequested = false
+	it.SubmittedAt = now
+	it.Period = r.PeriodAt(now)
+	it.Year = now.In(r.loc()).Year()
+	return Event{At: now, ActorID: actorID, Type: EvSubmitted, Data: map[string]string{"period": string(it.Period)}}
+}
+
+// Withdraw withdraws a submitted item that is not yet assigned.
+func Withdraw(it *Item, p *Person, now time.Time) (Event, error) {
+	if err := Check(p, it, ActWithdraw); err != nil {
+		return Event{}, err
+	}
+	it.Status = StatusWithdrawn
+	return Event{At: now, ActorID: p.ID, Type: EvWithdrawn}, nil
+}
+
+// InviteCoSponsors adds deputies as invited co-sponsors of a draft or
+// submitted item, and returns the ids newly invited.
+func InviteCoSponsors(it *Item, p *Person, ids []string, now time.Time) ([]string, error) {
+	if it.AuthorID != p.ID {
+		return nil, Errorf(EFORBIDDEN, "err.only_author")
+	}
+	if it.Status != StatusDraft && it.Status != StatusSubmitted {
+		return nil, Errorf(ECONFLICT, "err.cosponsors_closed")
+	}
+	var added []string
+	for _, id := range ids {
+		if id == it.AuthorID || it.CoSponsor(id) != nil {
+			continue
+		}
+		if len(it.CoSponsors) >= MaxCoSponsors {
+			return added, Errorf(EINVALID, "err.too_many_cosponsors", "Max", MaxCoSponsors)
+		}
+		it.CoSponsors = append(it.CoSponsors, CoSponsor{PersonID: id, State: CoSponsorInvited, At: now})
+		added = append(added, id)
+	}
+	return added, nil
+}
+
+// CanViewWithToken: a deputy who opened the item's share link may see it
+// to decide whether to co-sponsor it.
+func CanViewWithToken(p *Person, it *Item, token string) bool {
+	if CanView(p, it) {
+		return true
+	}
+	return p != nil && p.State == PersonActive && p.HasRole(RoleDeputy) &&
+		it.ShareToken != "" && token == it.ShareToken &&
+		(it.Status == StatusDraft || it.Status == StatusSubmitted)
+}
+
+// AnswerCoSponsor records p's answer to co-sponsoring it: an invited
+// co-sponsor confirms or declines; a deputy with the share link (token)
+// joins by confirming. When a motion whose author already pressed Submit
+// reaches its co-sponsors, it is submitted (submitted is true).
+func AnswerCoSponsor(it *Item, p *Person, accept bool, token string, r *Rules, now time.Time) (evs []Event, submitted bool, err error) {
+	if !CanViewWithToken(p, it, token) {
+		return nil, false, Errorf(ENOTFOUND, "err.item_not_found")
+	}
+	if it.AuthorID == p.ID {
+		return nil, false, Errorf(ECONFLICT, "err.cosponsor_self")
+	}
+	if !p.HasRole(RoleDeputy) {
+		return nil, false, Errorf(EFORBIDDEN, "err.cosponsor_not_deputy")
+	}
+	if it.Status != StatusDraft && it.Status != StatusSubmitted {
+		return nil, false, Errorf(ECONFLICT, "err.cosponsors_closed")
+	}
+	c := it.CoSponsor(p.ID)
+	switch {
+	case c == nil && (token == "" || token != it.ShareToken):
+		return nil, false, Errorf(ENOTFOUND, "err.item_not_found")
+	case c == nil && !accept:
+		return nil, false, nil // declining a link one never joined changes nothing
+	case c == nil:
+		if len(it.CoSponsors) >= MaxCoSponsors {
+			return nil, false, Errorf(EINVALID, "err.too_many_cosponsors", "Max", MaxCoSponsors)
+		}
+		it.CoSponsors = append(it.CoSponsors, CoSponsor{PersonID: p.ID, State: CoSponsorConfirmed, At: now})
+		evs = append(evs, Event{At: now, ActorID: p.ID, Type: EvCoSponsorJoined})
+	case c.State != CoSponsorInvited:
+		return nil, false, Errorf(ECONFLICT, "err.cosponsor_answered")
+	case accept:
+		c.State, c.At = CoSponsorConfirmed, now
+		evs = append(evs, Event{At: now, ActorID: p.ID, Type: EvCoSponsorConfirm})
+	default:
+		c.State, c.At = CoSponsorDeclined, now
+		evs = append(evs, Event{At: now, ActorID: p.ID, Type: EvCoSponsorDeclined})
+	}
+	if it.Status == StatusDraft && it.SubmitRequested && it.Kind == KindMotion && it.ConfirmedCoSponsors() >= r.MotionCoSponsors {
+		evs = append(evs, markSubmitted(it, "", r, now))
+		submitted = true
+	}
+	return evs, submitted, nil
+}
