@@ -7,11 +7,11 @@ import "time"
 type Action string
 
 const (
-	ActView            Action = "view"
-	ActEditDraft       Action = "edit_draft"
-	ActSubmit          Action = "submit"
-	ActDeleteDraft     Action = "delete_draft"
-	ActWithdraw        Action = "withdraw"
+	ActView        Action = "view"
+	ActEditDraft   Action = "edit_draft"
+	ActSubmit      Action = "submit"
+	ActDeleteDraft Action = "delete_draft"
+	ActWithdraw    Action = "withdraw"
 )
 
 // CanView reports whether p may see it. Whoever may not see an item is

@@ -50,9 +50,9 @@ type Options struct {
 	AdminIDs []int64
 	Location *time.Location
 	// Rules: co-sponsors needed, session dates, categories.
-	Rules    deputybot.Rules
-	Clock    deputybot.Clock
-	Logger   *slog.Logger
+	Rules  deputybot.Rules
+	Clock  deputybot.Clock
+	Logger *slog.Logger
 	// PollTimeout is getUpdates' long-poll timeout (default 50 s).
 	PollTimeout time.Duration
 	// Workers bounds how many chats are handled at once (default 16).

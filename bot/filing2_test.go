@@ -131,7 +131,7 @@ func TestOthersItemsLookLikeNoItem(t *testing.T) {
 	for _, data := range []string{
 		aliceCard.Button("Withdraw").CallbackData, // another's action
 		"it:" + strings.TrimPrefix(aliceCard.Button("Withdraw").CallbackData, "wd:"),
-		"it:000000000000000000000000", // no such item
+		"it:000000000000000000000000",                                                       // no such item
 		"cs:" + strings.TrimPrefix(aliceCard.Button("Withdraw").CallbackData, "wd:") + ":y", // not invited
 		"cs:" + strings.TrimPrefix(aliceCard.Button("Withdraw").CallbackData, "wd:") + ":y:forgedtokenforgedtoken",
 		"ed:" + strings.TrimPrefix(aliceCard.Button("Withdraw").CallbackData, "wd:"),

@@ -3,9 +3,9 @@ package storage_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
