@@ -100,6 +100,34 @@ type Item struct {
 	CreatedAt   time.Time `bson:"createdAt"`
 	SubmittedAt time.Time `bson:"submittedAt,omitempty"`
 	UpdatedAt   time.Time `bson:"updatedAt"`
+
+	// Handling. Texts (replies, opinions, progress) are in ItemDetails.
+	LeadDept   string    `bson:"leadDept,omitempty"`
+	CoDepts    []CoDept  `bson:"coDepts,omitempty"`
+	LeaderID   string    `bson:"leaderId,omitempty"`
+	Key        bool      `bson:"key,omitempty"` // under key supervision (重点督办)
+	AssignedAt time.Time `bson:"assignedAt,omitempty"`
+	AcceptedAt time.Time `bson:"acceptedAt,omitempty"`
+	// Deadline of the current round's reply: set at assignment, moved by
+	// an approved extension, set again for rehandling. The end of its
+	// local day.
+	Deadline time.Time `bson:"deadline,omitempty"`
+	// Round is the handling round: 1, or 2 after an unsatisfied rating.
+	Round       int           `bson:"round,omitempty"`
+	Replies     []Reply       `bson:"replies,omitempty"` // one per round
+	Ratings     []Rating      `bson:"ratings,omitempty"` // at most one per round
+	Contacts    []ContactLog  `bson:"contacts,omitempty"`
+	Request     *Request      `bson:"request,omitempty"` // an undecided extension or return request
+	Extensions  int           `bson:"extensions,omitempty"`
+	Flags       []QualityFlag `bson:"flags,omitempty"`
+	PromiseOpen bool          `bson:"promiseOpen,omitempty"` // a B/C reply whose promise is not yet met
+	ClosedAt    time.Time     `bson:"closedAt,omitempty"`
+	// Outcome is the final rating when closed: satisfied, basic,
+	// unsatisfied, or unrated.
+	Outcome      RatingValue `bson:"outcome,omitempty"`
+	ReturnReason string      `bson:"returnReason,omitempty"`
+	// RatingReminded: the deputy was asked again to rate (scheduler).
+	RatingReminded bool `bson:"ratingReminded,omitempty"`
 	// Version counts the item's changes; a change is stored only over the
 	// version it was made from (optimistic concurrency).
 	Version int `bson:"version"`
@@ -112,6 +140,15 @@ type ItemDetails struct {
 	Body        string       `bson:"body"`
 	Attachments []Attachment `bson:"attachments,omitempty"`
 	Timeline    []Event      `bson:"timeline,omitempty"`
+	Replies     []ReplyText  `bson:"replies,omitempty"`  // every reply and correction, in order
+	Opinions    []Opinion    `bson:"opinions,omitempty"` // co-departments'
+	Progress    []Progress   `bson:"progress,omitempty"` // on B/C promises
+	// Version and Next make a change of an item and its details durable
+	// together without transactions: the details (with Next, the item as
+	// it is after the change) are written first, then the item; a reader
+	// who finds the details ahead of the item completes the change.
+	Version int   `bson:"version"`
+	Next    *Item `bson:"next,omitempty"`
 }
 
 // Event is one line of an item's timeline: who did what, when, with the

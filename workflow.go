@@ -31,6 +31,9 @@ func CanView(p *Person, it *Item) bool {
 	if p.HasAnyRole(RoleOffice, RoleSupervisor) {
 		return true
 	}
+	if it.LeaderID == p.ID || (it.Status != StatusSubmitted && (it.IsLeadContact(p) || it.IsCoContact(p))) {
+		return true
+	}
 	return it.CoSponsor(p.ID) != nil
 }
 
@@ -61,7 +64,7 @@ func Check(p *Person, it *Item, act Action) error {
 		}
 		return nil
 	}
-	return Errorf(EFORBIDDEN, "err.not_allowed")
+	return checkHandling(p, it, act)
 }
 
 // Submit submits a draft for p. A motion without enough confirmed

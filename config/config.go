@@ -117,9 +117,11 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 				return err
 			}
 			if v := get("CATEGORIES", ""); v != "" {
-				c.Rules.Categories, err = parseCategories(v)
+				if c.Rules.Categories, err = parseCategories(v); err != nil {
+					return err
+				}
 			}
-			return err
+			return c.loadDeadlines(get)
 		},
 	}
 	for _, check := range checks {
@@ -281,6 +283,44 @@ func parseLogLevel(s string) (slog.Level, error) {
 		return 0, &Error{"LOG_LEVEL", fmt.Sprintf("%q is not one of debug, info, warn, error", s)}
 	}
 	return l, nil
+}
+
+// loadDeadlines reads the configurable deadlines of SPEC §3.2.
+func (c *Config) loadDeadlines(get func(name, def string) string) error {
+	r := &c.Rules
+	for _, d := range []struct {
+		name   string
+		v      *int
+		lo, hi int
+	}{
+		{"SUGGESTION_DEADLINE_MONTHS", &r.SuggestionMonths, 1, 12},
+		{"EXTENDED_DEADLINE_MONTHS", &r.ExtendedMonths, 1, 24},
+		{"MOTION_DEADLINE_MONTHS", &r.MotionMonths, 1, 24},
+		{"CODEPT_OPINION_MONTHS", &r.CoDeptMonths, 1, 12},
+		{"REHANDLING_DAYS", &r.RehandlingDays, 1, 365},
+		{"RECTIFICATION_DAYS", &r.RectificationDays, 1, 365},
+		{"RETURN_WORKDAYS", &r.ReturnWorkdays, 0, 60},
+		{"RATING_WORKDAYS", &r.RatingWorkdays, 1, 120},
+		{"UNRATED_CLOSE_DAYS", &r.UnratedDays, 1, 365},
+	} {
+		n, err := parseCount(d.name, get(d.name, ""), *d.v, d.lo, d.hi)
+		if err != nil {
+			return err
+		}
+		*d.v = n
+	}
+	if r.ExtendedMonths < r.SuggestionMonths {
+		return &Error{"EXTENDED_DEADLINE_MONTHS", "must not be shorter than SUGGESTION_DEADLINE_MONTHS"}
+	}
+	switch strings.ToLower(get("REQUIRE_CONTACT_BEFORE_REPLY", "true")) {
+	case "true", "1", "yes", "on":
+		r.RequireContact = true
+	case "false", "0", "no", "off":
+		r.RequireContact = false
+	default:
+		return &Error{"REQUIRE_CONTACT_BEFORE_REPLY", "must be true or false"}
+	}
+	return nil
 }
 
 // parseSessions reads "2026-01-10/2026-01-14,2027-01-08/2027-01-12".

@@ -28,7 +28,10 @@ func TestDefaults(t *testing.T) {
 		c.Database != "deputybot" || c.DataDir != "./data" || c.Location.String() != "Asia/Shanghai" ||
 		len(c.AdminIDs) != 0 || c.ReminderSchedule != "0 9 * * *" || c.DigestSchedule != "0 9 * * 1" ||
 		c.WebhookURL != "" || c.HTTPAddr != "127.0.0.1:8080" || c.LogLevel != slog.LevelInfo ||
-		c.Rules.MotionCoSponsors != 10 || len(c.Rules.Categories) != 9 || len(c.Rules.Sessions) != 0 {
+		c.Rules.MotionCoSponsors != 10 || len(c.Rules.Categories) != 9 || len(c.Rules.Sessions) != 0 ||
+		c.Rules.SuggestionMonths != 3 || c.Rules.ExtendedMonths != 6 || c.Rules.MotionMonths != 6 ||
+		c.Rules.RehandlingDays != 30 || c.Rules.RectificationDays != 15 || c.Rules.ReturnWorkdays != 7 ||
+		c.Rules.RatingWorkdays != 15 || c.Rules.UnratedDays != 30 || c.Rules.CoDeptMonths != 1 || !c.Rules.RequireContact {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -109,6 +112,16 @@ func TestMalformed(t *testing.T) {
 		{"cosponsors range", []string{"MOTION_COSPONSORS", "-1"}, "MOTION_COSPONSORS"},
 		{"categories empty", []string{"CATEGORIES", " , "}, "CATEGORIES"},
 		{"categories dup", []string{"CATEGORIES", "教育,教育"}, "CATEGORIES"},
+		{"suggestion months", []string{"SUGGESTION_DEADLINE_MONTHS", "0"}, "SUGGESTION_DEADLINE_MONTHS"},
+		{"extended shorter", []string{"SUGGESTION_DEADLINE_MONTHS", "6", "EXTENDED_DEADLINE_MONTHS", "3"}, "EXTENDED_DEADLINE_MONTHS"},
+		{"motion months", []string{"MOTION_DEADLINE_MONTHS", "x"}, "MOTION_DEADLINE_MONTHS"},
+		{"codept", []string{"CODEPT_OPINION_MONTHS", "13"}, "CODEPT_OPINION_MONTHS"},
+		{"rehandling", []string{"REHANDLING_DAYS", "0"}, "REHANDLING_DAYS"},
+		{"rectification", []string{"RECTIFICATION_DAYS", "-3"}, "RECTIFICATION_DAYS"},
+		{"return", []string{"RETURN_WORKDAYS", "61"}, "RETURN_WORKDAYS"},
+		{"rating", []string{"RATING_WORKDAYS", "0"}, "RATING_WORKDAYS"},
+		{"unrated", []string{"UNRATED_CLOSE_DAYS", "many"}, "UNRATED_CLOSE_DAYS"},
+		{"require contact", []string{"REQUIRE_CONTACT_BEFORE_REPLY", "maybe"}, "REQUIRE_CONTACT_BEFORE_REPLY"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kv := append([]string{"TELEGRAM_BOT_TOKEN", goodToken}, tc.env...)

@@ -1,0 +1,955 @@
+package deputybot
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ReplyClass is the standard classification printed on a reply's first
+// page.
+type ReplyClass string
+
+const (
+	ClassA ReplyClass = "A" // solved or basically solved
+	ClassB ReplyClass = "B" // being solved, or planned
+	ClassC ReplyClass = "C" // must wait for conditions
+	ClassD ReplyClass = "D" // kept for reference
+)
+
+// ReplyClasses in order.
+var ReplyClasses = []ReplyClass{ClassA, ClassB, ClassC, ClassD}
+
+// Promise reports whether a reply of this class promises later work that
+// the department must report progress on.
+func (c ReplyClass) Promise() bool { return c == ClassB || c == ClassC }
+
+// RatingValue is the deputy's rating of a reply.
+type RatingValue string
+
+const (
+	Satisfied   RatingValue = "satisfied"   // 满意
+	Basic       RatingValue = "basic"       // 基本满意
+	Unsatisfied RatingValue = "unsatisfied" // 不满意
+	Unrated     RatingValue = "unrated"     // no rating in time (closed by the scheduler)
+)
+
+// ContactMethod is how a department talked with the deputy.
+type ContactMethod string
+
+const (
+	MethodPhone   ContactMethod = "phone"
+	MethodVisit   ContactMethod = "visit"
+	MethodMeeting ContactMethod = "meeting"
+	MethodOther   ContactMethod = "other"
+)
+
+// ContactMethods in order.
+var ContactMethods = []ContactMethod{MethodPhone, MethodVisit, MethodMeeting, MethodOther}
+
+// ContactState is the deputy's answer about a logged contact.
+type ContactState string
+
+const (
+	ContactPending   ContactState = "pending"
+	ContactConfirmed ContactState = "confirmed"
+	ContactDisputed  ContactState = "disputed"
+)
+
+// FlagCategory is a quality review's problem category.
+type FlagCategory string
+
+const (
+	FlagOffTopic  FlagCategory = "off_topic"
+	FlagEvasive   FlagCategory = "evasive"
+	FlagUnfounded FlagCategory = "unfounded_promise"
+	FlagNoContact FlagCategory = "no_contact"
+	FlagFormat    FlagCategory = "format"
+)
+
+// FlagCategories in order.
+var FlagCategories = []FlagCategory{FlagOffTopic, FlagEvasive, FlagUnfounded, FlagNoContact, FlagFormat}
+
+// RequestKind is what a department asks the office for.
+type RequestKind string
+
+const (
+	KindExtensionRequest RequestKind = "extension" // 延期
+	KindReturnRequest    RequestKind = "return"    // 退回 / 改办: wrong department or outside the remit
+)
+
+// CoDept is a co-department with its own deadline for its opinion.
+type CoDept struct {
+	Dept      string    `bson:"dept"`
+	Deadline  time.Time `bson:"deadline"`
+	OpinionAt time.Time `bson:"opinionAt,omitempty"`
+}
+
+// Reply is a round's reply, without its text.
+type Reply struct {
+	Round     int        `bson:"round"`
+	Class     ReplyClass `bson:"class"`
+	At        time.Time  `bson:"at"`
+	By        string     `bson:"by"`
+	Late      bool       `bson:"late,omitempty"`      // after the round's deadline
+	Corrected int        `bson:"corrected,omitempty"` // corrections after quality review
+	// NoContact: replied without any contact confirmed by the deputy.
+	NoContact bool     `bson:"noContact,omitempty"`
+	CoDepts   []string `bson:"coDepts,omitempty"` // co-departments whose opinion it drew on
+}
+
+// ReplyText is the text of a reply or a correction.
+type ReplyText struct {
+	Round      int        `bson:"round"`
+	Class      ReplyClass `bson:"class"`
+	Text       string     `bson:"text"`
+	FileID     string     `bson:"fileId,omitempty"`
+	FileName   string     `bson:"fileName,omitempty"`
+	At         time.Time  `bson:"at"`
+	By         string     `bson:"by"`
+	Correction bool       `bson:"correction,omitempty"`
+}
+
+// Rating is the deputy's rating of one round's reply.
+type Rating struct {
+	Round   int         `bson:"round"`
+	Value   RatingValue `bson:"value"`
+	At      time.Time   `bson:"at"`
+	Comment string      `bson:"comment,omitempty"`
+}
+
+// ContactLog is a contact a department logged with the deputy.
+type ContactLog struct {
+	N        int           `bson:"n"`    // 1, 2, ...: its number on the item
+	Date     string        `bson:"date"` // local date of the contact, 2006-01-02
+	Method   ContactMethod `bson:"method"`
+	Note     string        `bson:"note,omitempty"`
+	By       string        `bson:"by"`
+	Dept     string        `bson:"dept"`
+	Round    int           `bson:"round"`
+	LoggedAt time.Time     `bson:"loggedAt"`
+	State    ContactState  `bson:"state"`
+}
+
+// Request is a department's undecided request to the office.
+type Request struct {
+	Kind   RequestKind `bson:"kind"`
+	By     string      `bson:"by"`
+	At     time.Time   `bson:"at"`
+	Reason string      `bson:"reason"`
+	// Late: a return asked for after the return window; the office must
+	// override explicitly to grant it.
+	Late bool `bson:"late,omitempty"`
+}
+
+// QualityFlag is a supervisor's finding on a reply.
+type QualityFlag struct {
+	N          int          `bson:"n"`
+	Round      int          `bson:"round"`
+	Category   FlagCategory `bson:"category"`
+	Note       string       `bson:"note,omitempty"`
+	By         string       `bson:"by"`
+	At         time.Time    `bson:"at"`
+	Deadline   time.Time    `bson:"deadline"`
+	ResolvedAt time.Time    `bson:"resolvedAt,omitempty"`
+}
+
+// Opinion is a co-department's contribution to the lead's reply.
+type Opinion struct {
+	Dept string    `bson:"dept"`
+	Text string    `bson:"text"`
+	At   time.Time `bson:"at"`
+	By   string    `bson:"by"`
+}
+
+// Progress is a department's update on a B/C promise.
+type Progress struct {
+	Text string    `bson:"text"`
+	At   time.Time `bson:"at"`
+	By   string    `bson:"by"`
+	Met  bool      `bson:"met,omitempty"`
+}
+
+// Limits of handling texts.
+const (
+	MaxReasonLen = 500
+	MaxNoteLen   = 300
+	MaxReplyLen  = 3000
+)
+
+// Env is what the rules need besides the item: the configured rules, the
+// office's holiday calendar, and the time.
+type Env struct {
+	Rules    *Rules
+	Calendar *Calendar
+	Now      time.Time
+}
+
+func (e Env) loc() *time.Location { return e.Rules.loc() }
+
+// today is the local date now.
+func (e Env) today() Date { return DateOf(e.Now, e.loc()) }
+
+// EndOfDay is the last second of a local date: deadlines are the end of
+// their day.
+func EndOfDay(d Date, loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 23, 59, 59, 0, loc)
+}
+
+// AddMonths adds months to a date, keeping the day within the month
+// (31 January + 1 month is 28 or 29 February).
+func AddMonths(d Date, months int) Date {
+	t := time.Date(d.Year, d.Month+time.Month(months), 1, 0, 0, 0, 0, time.UTC)
+	last := t.AddDate(0, 1, -1).Day()
+	return Date{t.Year(), t.Month(), min(d.Day, last)}
+}
+
+// DefaultDeadline is the reply deadline of an item assigned at e.Now.
+func (e Env) DefaultDeadline(k Kind) time.Time {
+	months := e.Rules.SuggestionMonths
+	if k == KindMotion {
+		months = e.Rules.MotionMonths
+	}
+	return EndOfDay(AddMonths(e.today(), months), e.loc())
+}
+
+// LatestDeadline is the latest reply deadline the law allows for an item
+// assigned at assigned (suggestions: 6 months for complex cases).
+func (e Env) LatestDeadline(k Kind, assigned time.Time) time.Time {
+	months := e.Rules.ExtendedMonths
+	if k == KindMotion {
+		months = max(e.Rules.MotionMonths, e.Rules.ExtendedMonths) * 2
+	}
+	return EndOfDay(AddMonths(DateOf(assigned, e.loc()), months), e.loc())
+}
+
+// checkDeadline checks a proposed deadline: not today or earlier (a
+// deadline is never in the past when set), not beyond latest.
+func (e Env) checkDeadline(d, latest time.Time) error {
+	if !d.After(EndOfDay(e.today(), e.loc())) {
+		return Errorf(EINVALID, "err.deadline_past")
+	}
+	if d.After(latest) {
+		return Errorf(EINVALID, "err.deadline_too_late", "Latest", DateOf(latest, e.loc()).String())
+	}
+	return nil
+}
+
+// DaysLeft is the number of local days from today to the deadline:
+// 0 on the day, negative when overdue.
+func (e Env) DaysLeft(deadline time.Time) int {
+	a, b := e.today().Time(time.UTC), DateOf(deadline, e.loc()).Time(time.UTC)
+	return int(b.Sub(a).Hours() / 24)
+}
+
+// Actions on items in handling.
+const (
+	ActAssign         Action = "assign"
+	ActReturnToDeputy Action = "return_to_deputy"
+	ActSetPeriod      Action = "set_period"
+	ActAccept         Action = "accept"
+	ActLogContact     Action = "log_contact"
+	ActReply          Action = "reply"
+	ActRequestExtend  Action = "request_extension"
+	ActRequestReturn  Action = "request_return"
+	ActDecideRequest  Action = "decide_request"
+	ActOpinion        Action = "opinion"
+	ActProgress       Action = "progress"
+	ActConfirmContact Action = "confirm_contact"
+	ActRate           Action = "rate"
+	ActFlag           Action = "flag"
+	ActCorrect        Action = "correct"
+)
+
+// HandlingActions lists the actions of the handling workflow.
+var HandlingActions = []Action{
+	ActAssign, ActReturnToDeputy, ActSetPeriod, ActAccept, ActLogContact, ActReply,
+	ActRequestExtend, ActRequestReturn, ActDecideRequest, ActOpinion, ActProgress,
+	ActConfirmContact, ActRate, ActFlag, ActCorrect,
+}
+
+// IsLeadContact reports whether p answers for the item's lead department.
+func (it *Item) IsLeadContact(p *Person) bool {
+	return p.HasRole(RoleContact) && p.DepartmentID != "" && p.DepartmentID == it.LeadDept
+}
+
+// CoDept returns the item's co-department entry for dept, or nil.
+func (it *Item) CoDept(dept string) *CoDept {
+	for i := range it.CoDepts {
+		if it.CoDepts[i].Dept == dept {
+			return &it.CoDepts[i]
+		}
+	}
+	return nil
+}
+
+// IsCoContact reports whether p answers for one of the co-departments.
+func (it *Item) IsCoContact(p *Person) bool {
+	return p.HasRole(RoleContact) && p.DepartmentID != "" && it.CoDept(p.DepartmentID) != nil
+}
+
+// LatestReply is the reply of the latest round, or nil.
+func (it *Item) LatestReply() *Reply {
+	if len(it.Replies) == 0 {
+		return nil
+	}
+	return &it.Replies[len(it.Replies)-1]
+}
+
+// OpenFlag is the unresolved quality flag, or nil.
+func (it *Item) OpenFlag() *QualityFlag {
+	for i := range it.Flags {
+		if it.Flags[i].ResolvedAt.IsZero() {
+			return &it.Flags[i]
+		}
+	}
+	return nil
+}
+
+// RatingOf returns the rating of a round, or nil.
+func (it *Item) RatingOf(round int) *Rating {
+	for i := range it.Ratings {
+		if it.Ratings[i].Round == round {
+			return &it.Ratings[i]
+		}
+	}
+	return nil
+}
+
+func (it *Item) hasPendingContact() bool {
+	for _, c := range it.Contacts {
+		if c.State == ContactPending {
+			return true
+		}
+	}
+	return false
+}
+
+func in(s Status, ss ...Status) bool { return slices.Contains(ss, s) }
+
+// checkHandling decides the handling actions. It is called by Check after
+// visibility.
+func checkHandling(p *Person, it *Item, act Action) error {
+	forbidden := Errorf(EFORBIDDEN, "err.not_your_part")
+	wrong := Errorf(ECONFLICT, "err.wrong_status", "Status", string(it.Status))
+	lead := it.IsLeadContact(p)
+	switch act {
+	case ActAssign, ActReturnToDeputy:
+		if !p.HasRole(RoleOffice) {
+			return forbidden
+		}
+		if it.Status != StatusSubmitted {
+			return wrong
+		}
+	case ActSetPeriod:
+		if !p.HasRole(RoleOffice) {
+			return forbidden
+		}
+		if in(it.Status, StatusDraft) {
+			return wrong
+		}
+	case ActAccept:
+		if !lead {
+			return forbidden
+		}
+		if it.Status != StatusAssigned {
+			return wrong
+		}
+	case ActLogContact:
+		if !lead {
+			return forbidden
+		}
+		if !in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling, StatusReplied) {
+			return wrong
+		}
+	case ActReply:
+		if !lead {
+			return forbidden
+		}
+		if !in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling) {
+			return wrong
+		}
+	case ActRequestExtend:
+		if !lead {
+			return forbidden
+		}
+		if !in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling) {
+			return wrong
+		}
+		if it.Request != nil {
+			return Errorf(ECONFLICT, "err.request_pending")
+		}
+	case ActRequestReturn:
+		if !lead {
+			return forbidden
+		}
+		if !in(it.Status, StatusAssigned, StatusInProgress) || len(it.Replies) > 0 {
+			return wrong
+		}
+		if it.Request != nil {
+			return Errorf(ECONFLICT, "err.request_pending")
+		}
+	case ActDecideRequest:
+		if !p.HasRole(RoleOffice) {
+			return forbidden
+		}
+		if it.Request == nil {
+			return Errorf(ECONFLICT, "err.no_request")
+		}
+	case ActOpinion:
+		c := it.CoDept(p.DepartmentID)
+		if !p.HasRole(RoleContact) || c == nil {
+			return forbidden
+		}
+		if !in(it.Status, StatusAssigned, StatusInProgress) {
+			return wrong
+		}
+		if !c.OpinionAt.IsZero() {
+			return Errorf(ECONFLICT, "err.opinion_given")
+		}
+	case ActProgress:
+		if !lead {
+			return forbidden
+		}
+		if !it.PromiseOpen {
+			return Errorf(ECONFLICT, "err.no_promise")
+		}
+	case ActConfirmContact:
+		if it.AuthorID != p.ID {
+			return forbidden
+		}
+		if !it.hasPendingContact() {
+			return Errorf(ECONFLICT, "err.no_pending_contact")
+		}
+	case ActRate:
+		if it.AuthorID != p.ID {
+			return forbidden
+		}
+		if it.Status != StatusReplied {
+			return wrong
+		}
+	case ActFlag:
+		if !p.HasRole(RoleSupervisor) {
+			return forbidden
+		}
+		if it.LatestReply() == nil || !in(it.Status, StatusReplied, StatusRehandling, StatusClosed) {
+			return wrong
+		}
+		if it.OpenFlag() != nil {
+			return Errorf(ECONFLICT, "err.flag_open")
+		}
+	case ActCorrect:
+		if !lead {
+			return forbidden
+		}
+		if it.OpenFlag() == nil {
+			return Errorf(ECONFLICT, "err.no_flag")
+		}
+	default:
+		return Errorf(EFORBIDDEN, "err.not_allowed")
+	}
+	return nil
+}
+
+func ev(e Env, p *Person, typ string, kv ...string) Event {
+	x := Event{At: e.Now, Type: typ}
+	if p != nil {
+		x.ActorID = p.ID
+	}
+	if len(kv) > 0 {
+		x.Data = map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			x.Data[kv[i]] = kv[i+1]
+		}
+	}
+	return x
+}
+
+func dateText(t time.Time, loc *time.Location) string { return DateOf(t, loc).String() }
+
+func checkText(s string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			return "", Errorf(EINVALID, "err.text_empty")
+		}
+		return "", nil
+	}
+	return s, validateText(s, max, false)
+}
+
+// Event types of handling.
+const (
+	EvAssigned          = "assigned"
+	EvReturned          = "returned"
+	EvPeriodSet         = "period_set"
+	EvAccepted          = "accepted"
+	EvContactLogged     = "contact_logged"
+	EvContactConfirmed  = "contact_confirmed"
+	EvContactDisputed   = "contact_disputed"
+	EvReplied           = "replied"
+	EvOpinion           = "opinion"
+	EvExtensionAsked    = "extension_requested"
+	EvReturnAsked       = "return_requested"
+	EvExtensionApproved = "extension_approved"
+	EvExtensionRefused  = "extension_refused"
+	EvReturnRefused     = "return_refused"
+	EvReassigned        = "reassigned"
+	EvRated             = "rated"
+	EvRehandling        = "rehandling"
+	EvClosed            = "closed"
+	EvProgress          = "progress"
+	EvFlagged           = "flagged"
+	EvCorrected         = "corrected"
+)
+
+// AssignInput is the office's assignment.
+type AssignInput struct {
+	Lead     string
+	CoDepts  []string
+	Leader   string // person id, optional
+	Key      bool
+	Deadline time.Time // zero: the default for the kind
+}
+
+// Assign hands a submitted item to its departments.
+func Assign(it *Item, p *Person, in AssignInput, e Env) (Event, error) {
+	if err := Check(p, it, ActAssign); err != nil {
+		return Event{}, err
+	}
+	if in.Lead == "" {
+		return Event{}, Errorf(EINVALID, "err.lead_required")
+	}
+	if slices.Contains(in.CoDepts, in.Lead) {
+		return Event{}, Errorf(EINVALID, "err.lead_is_codept")
+	}
+	deadline := in.Deadline
+	if deadline.IsZero() {
+		deadline = e.DefaultDeadline(it.Kind)
+	}
+	if err := e.checkDeadline(deadline, e.LatestDeadline(it.Kind, e.Now)); err != nil {
+		return Event{}, err
+	}
+	it.Status, it.LeadDept, it.LeaderID, it.Key = StatusAssigned, in.Lead, in.Leader, in.Key
+	it.AssignedAt, it.Deadline, it.Round = e.Now, deadline, 1
+	it.CoDepts = nil
+	coDeadline := EndOfDay(AddMonths(e.today(), e.Rules.CoDeptMonths), e.loc())
+	if coDeadline.After(deadline) {
+		coDeadline = deadline
+	}
+	for _, d := range in.CoDepts {
+		if it.CoDept(d) == nil {
+			it.CoDepts = append(it.CoDepts, CoDept{Dept: d, Deadline: coDeadline})
+		}
+	}
+	return ev(e, p, EvAssigned, "lead", in.Lead, "codepts", strings.Join(in.CoDepts, ","), "leader", in.Leader,
+		"key", strconv.FormatBool(in.Key), "deadline", dateText(deadline, e.loc())), nil
+}
+
+// ReturnToDeputy returns a submitted item to its author, with a reason.
+func ReturnToDeputy(it *Item, p *Person, reason string, e Env) (Event, error) {
+	if err := Check(p, it, ActReturnToDeputy); err != nil {
+		return Event{}, err
+	}
+	reason, err := checkText(reason, MaxReasonLen, true)
+	if err != nil {
+		return Event{}, err
+	}
+	it.Status, it.ReturnReason, it.ClosedAt = StatusReturned, reason, e.Now
+	return ev(e, p, EvReturned, "reason", reason), nil
+}
+
+// SetPeriod corrects an item's period.
+func SetPeriod(it *Item, p *Person, period Period, e Env) (Event, error) {
+	if err := Check(p, it, ActSetPeriod); err != nil {
+		return Event{}, err
+	}
+	if period != PeriodSession && period != PeriodRecess {
+		return Event{}, Errorf(EINVALID, "err.period_unknown")
+	}
+	if period == it.Period {
+		return Event{}, Errorf(ECONFLICT, "err.period_same")
+	}
+	old := it.Period
+	it.Period = period
+	return ev(e, p, EvPeriodSet, "from", string(old), "to", string(period)), nil
+}
+
+// Accept: the lead department takes the item on.
+func Accept(it *Item, p *Person, e Env) (Event, error) {
+	if err := Check(p, it, ActAccept); err != nil {
+		return Event{}, err
+	}
+	it.Status, it.AcceptedAt = StatusInProgress, e.Now
+	return ev(e, p, EvAccepted), nil
+}
+
+// ContactInput is a logged contact.
+type ContactInput struct {
+	Date   Date
+	Method ContactMethod
+	Note   string
+}
+
+// LogContact records that the lead department talked with the deputy; the
+// deputy is then asked to confirm it. The first contact also accepts an
+// assigned item.
+func LogContact(it *Item, p *Person, in ContactInput, e Env) (Event, error) {
+	if err := Check(p, it, ActLogContact); err != nil {
+		return Event{}, err
+	}
+	if !slices.Contains(ContactMethods, in.Method) {
+		return Event{}, Errorf(EINVALID, "err.method_unknown")
+	}
+	if e.today().Before(in.Date) {
+		return Event{}, Errorf(EINVALID, "err.contact_future")
+	}
+	if in.Date.Before(DateOf(it.AssignedAt, e.loc())) {
+		return Event{}, Errorf(EINVALID, "err.contact_before_assignment")
+	}
+	note, err := checkText(in.Note, MaxNoteLen, false)
+	if err != nil {
+		return Event{}, err
+	}
+	if it.Status == StatusAssigned {
+		it.Status, it.AcceptedAt = StatusInProgress, e.Now
+	}
+	n := len(it.Contacts) + 1
+	it.Contacts = append(it.Contacts, ContactLog{N: n, Date: in.Date.String(), Method: in.Method, Note: note,
+		By: p.ID, Dept: p.DepartmentID, Round: it.Round, LoggedAt: e.Now, State: ContactPending})
+	return ev(e, p, EvContactLogged, "n", strconv.Itoa(n), "date", in.Date.String(), "method", string(in.Method)), nil
+}
+
+// ConfirmContact records the deputy's answer about logged contact n.
+func ConfirmContact(it *Item, p *Person, n int, confirmed bool, e Env) (Event, error) {
+	if err := Check(p, it, ActConfirmContact); err != nil {
+		return Event{}, err
+	}
+	if n < 1 || n > len(it.Contacts) {
+		return Event{}, Errorf(ENOTFOUND, "err.contact_not_found")
+	}
+	c := &it.Contacts[n-1]
+	if c.State != ContactPending {
+		return Event{}, Errorf(ECONFLICT, "err.contact_answered")
+	}
+	typ := EvContactDisputed
+	c.State = ContactDisputed
+	if confirmed {
+		typ, c.State = EvContactConfirmed, ContactConfirmed
+	}
+	return ev(e, p, typ, "n", strconv.Itoa(n)), nil
+}
+
+// ReplyInput is a department's reply.
+type ReplyInput struct {
+	Class    ReplyClass
+	Text     string
+	FileID   string
+	FileName string
+}
+
+func (in *ReplyInput) check() error {
+	if !slices.Contains(ReplyClasses, in.Class) {
+		return Errorf(EINVALID, "err.class_unknown")
+	}
+	t, err := checkText(in.Text, MaxReplyLen, true)
+	if err != nil {
+		return err
+	}
+	in.Text = t
+	if utf8.RuneCountInString(in.FileName) > MaxAttachmentName {
+		in.FileName = string([]rune(in.FileName)[:MaxAttachmentName])
+	}
+	return nil
+}
+
+// RequireContactError is the refusal of a reply before any contact.
+func RequireContactError() error { return Errorf(ECONFLICT, "err.contact_first") }
+
+// SendReply records the lead department's reply for the current round.
+// With Rules.RequireContact, some contact with the deputy must have been
+// logged first.
+func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Event, error) {
+	if err := Check(p, it, ActReply); err != nil {
+		return Event{}, err
+	}
+	if err := in.check(); err != nil {
+		return Event{}, err
+	}
+	if e.Rules.RequireContact && len(it.Contacts) == 0 {
+		return Event{}, RequireContactError()
+	}
+	confirmed := false
+	for _, c := range it.Contacts {
+		confirmed = confirmed || c.State == ContactConfirmed
+	}
+	var contributed []string
+	for _, c := range it.CoDepts {
+		if !c.OpinionAt.IsZero() {
+			contributed = append(contributed, c.Dept)
+		}
+	}
+	r := Reply{Round: it.Round, Class: in.Class, At: e.Now, By: p.ID, Late: e.Now.After(it.Deadline),
+		NoContact: !confirmed, CoDepts: contributed}
+	it.Replies = append(it.Replies, r)
+	it.Status = StatusReplied
+	it.PromiseOpen = in.Class.Promise()
+	it.RatingReminded = false
+	det.Replies = append(det.Replies, ReplyText{Round: it.Round, Class: in.Class, Text: in.Text,
+		FileID: in.FileID, FileName: in.FileName, At: e.Now, By: p.ID})
+	return ev(e, p, EvReplied, "round", strconv.Itoa(it.Round), "class", string(in.Class),
+		"late", strconv.FormatBool(r.Late)), nil
+}
+
+// SendOpinion records a co-department's opinion for the lead department.
+func SendOpinion(it *Item, det *ItemDetails, p *Person, text string, e Env) (Event, error) {
+	if err := Check(p, it, ActOpinion); err != nil {
+		return Event{}, err
+	}
+	text, err := checkText(text, MaxReplyLen, true)
+	if err != nil {
+		return Event{}, err
+	}
+	it.CoDept(p.DepartmentID).OpinionAt = e.Now
+	det.Opinions = append(det.Opinions, Opinion{Dept: p.DepartmentID, Text: text, At: e.Now, By: p.ID})
+	return ev(e, p, EvOpinion, "dept", p.DepartmentID), nil
+}
+
+// RequestExtension asks the office for a later deadline.
+func RequestExtension(it *Item, p *Person, reason string, e Env) (Event, error) {
+	if err := Check(p, it, ActRequestExtend); err != nil {
+		return Event{}, err
+	}
+	reason, err := checkText(reason, MaxReasonLen, true)
+	if err != nil {
+		return Event{}, err
+	}
+	it.Request = &Request{Kind: KindExtensionRequest, By: p.ID, At: e.Now, Reason: reason}
+	return ev(e, p, EvExtensionAsked, "reason", reason), nil
+}
+
+// ReturnWindowOpen reports whether a return may still be asked for without
+// the office's override: within Rules.ReturnWorkdays working days of
+// assignment.
+func ReturnWindowOpen(it *Item, e Env) bool {
+	return e.Calendar.Workdays(DateOf(it.AssignedAt, e.loc()), e.today()) <= e.Rules.ReturnWorkdays
+}
+
+// RequestReturn asks the office to take back a wrongly assigned item. After
+// the return window the request is marked late: only an explicit override
+// by the office grants it.
+func RequestReturn(it *Item, p *Person, reason string, e Env) (Event, error) {
+	if err := Check(p, it, ActRequestReturn); err != nil {
+		return Event{}, err
+	}
+	reason, err := checkText(reason, MaxReasonLen, true)
+	if err != nil {
+		return Event{}, err
+	}
+	late := !ReturnWindowOpen(it, e)
+	it.Request = &Request{Kind: KindReturnRequest, By: p.ID, At: e.Now, Reason: reason, Late: late}
+	return ev(e, p, EvReturnAsked, "reason", reason, "late", strconv.FormatBool(late)), nil
+}
+
+// Decision is the office's answer to a department's request.
+type Decision struct {
+	Approve bool
+	// Extension: the new deadline (zero: the latest the law allows).
+	Deadline time.Time
+	// Return: reassign to this department (empty: return the item to the
+	// deputy with the request's reason).
+	NewLead string
+	// Override must be set to grant a late return request.
+	Override bool
+}
+
+// DecideRequest applies the office's decision on the pending request.
+func DecideRequest(it *Item, p *Person, d Decision, e Env) (Event, error) {
+	if err := Check(p, it, ActDecideRequest); err != nil {
+		return Event{}, err
+	}
+	req := it.Request
+	if !d.Approve {
+		it.Request = nil
+		if req.Kind == KindExtensionRequest {
+			return ev(e, p, EvExtensionRefused), nil
+		}
+		return ev(e, p, EvReturnRefused), nil
+	}
+	switch req.Kind {
+	case KindExtensionRequest:
+		latest := e.LatestDeadline(it.Kind, it.AssignedAt)
+		deadline := d.Deadline
+		if deadline.IsZero() {
+			deadline = latest
+		}
+		if !deadline.After(it.Deadline) {
+			return Event{}, Errorf(EINVALID, "err.extension_not_later")
+		}
+		if err := e.checkDeadline(deadline, latest); err != nil {
+			return Event{}, err
+		}
+		old := it.Deadline
+		it.Deadline, it.Request = deadline, nil
+		it.Extensions++
+		return ev(e, p, EvExtensionApproved, "from", dateText(old, e.loc()), "to", dateText(deadline, e.loc())), nil
+	default: // return
+		if req.Late && !d.Override {
+			return Event{}, Errorf(ECONFLICT, "err.return_late")
+		}
+		if d.NewLead == "" {
+			it.Request = nil
+			it.Status, it.ReturnReason, it.ClosedAt = StatusReturned, req.Reason, e.Now
+			return ev(e, p, EvReturned, "reason", req.Reason), nil
+		}
+		if d.NewLead == it.LeadDept {
+			return Event{}, Errorf(EINVALID, "err.same_department")
+		}
+		old := it.LeadDept
+		deadline := d.Deadline
+		if deadline.IsZero() {
+			deadline = e.DefaultDeadline(it.Kind)
+		}
+		if err := e.checkDeadline(deadline, e.LatestDeadline(it.Kind, e.Now)); err != nil {
+			return Event{}, err
+		}
+		it.Request = nil
+		it.LeadDept, it.Status, it.AssignedAt, it.AcceptedAt, it.Deadline = d.NewLead, StatusAssigned, e.Now, time.Time{}, deadline
+		it.CoDepts = slices.DeleteFunc(it.CoDepts, func(c CoDept) bool { return c.Dept == d.NewLead })
+		return ev(e, p, EvReassigned, "from", old, "to", d.NewLead, "deadline", dateText(deadline, e.loc())), nil
+	}
+}
+
+// Rate records the deputy's rating of the current round's reply.
+// Satisfied or basic closes the item; unsatisfied in round 1 (a reason is
+// required) starts rehandling with a new deadline; round 2's rating is
+// final whatever it is.
+func Rate(it *Item, p *Person, round int, value RatingValue, comment string, e Env) ([]Event, error) {
+	if err := Check(p, it, ActRate); err != nil {
+		return nil, err
+	}
+	if round != it.Round || it.RatingOf(round) != nil {
+		return nil, Errorf(ECONFLICT, "err.already_rated")
+	}
+	if value != Satisfied && value != Basic && value != Unsatisfied {
+		return nil, Errorf(EINVALID, "err.rating_unknown")
+	}
+	comment, err := checkText(comment, MaxReasonLen, value == Unsatisfied)
+	if err != nil {
+		if value == Unsatisfied && strings.TrimSpace(comment) == "" {
+			return nil, Errorf(EINVALID, "err.reason_required")
+		}
+		return nil, err
+	}
+	it.Ratings = append(it.Ratings, Rating{Round: round, Value: value, At: e.Now, Comment: comment})
+	evs := []Event{ev(e, p, EvRated, "round", strconv.Itoa(round), "value", string(value), "comment", comment)}
+	if value == Unsatisfied && round == 1 {
+		it.Status, it.Round = StatusRehandling, 2
+		it.Deadline = EndOfDay(e.today().addDays(e.Rules.RehandlingDays), e.loc())
+		return append(evs, ev(e, nil, EvRehandling, "deadline", dateText(it.Deadline, e.loc()))), nil
+	}
+	return append(evs, closeItem(it, value, e)), nil
+}
+
+func closeItem(it *Item, outcome RatingValue, e Env) Event {
+	it.Status, it.Outcome, it.ClosedAt, it.Request = StatusClosed, outcome, e.Now, nil
+	return ev(e, nil, EvClosed, "outcome", string(outcome))
+}
+
+func (d Date) addDays(n int) Date { return DateOf(d.Time(time.UTC).AddDate(0, 0, n), time.UTC) }
+
+// CloseUnrated closes a replied item whose deputy did not rate in time
+// (called by the scheduler when the rating window has passed).
+func CloseUnrated(it *Item, e Env) (Event, error) {
+	if it.Status != StatusReplied {
+		return Event{}, Errorf(ECONFLICT, "err.wrong_status", "Status", string(it.Status))
+	}
+	return closeItem(it, Unrated, e), nil
+}
+
+// PostProgress records progress on a B/C promise; met ends the promise.
+func PostProgress(it *Item, det *ItemDetails, p *Person, text string, met bool, e Env) (Event, error) {
+	if err := Check(p, it, ActProgress); err != nil {
+		return Event{}, err
+	}
+	text, err := checkText(text, MaxReplyLen, true)
+	if err != nil {
+		return Event{}, err
+	}
+	det.Progress = append(det.Progress, Progress{Text: text, At: e.Now, By: p.ID, Met: met})
+	if met {
+		it.PromiseOpen = false
+	}
+	return ev(e, p, EvProgress, "met", strconv.FormatBool(met)), nil
+}
+
+// FlagInput is a quality review finding.
+type FlagInput struct {
+	Category FlagCategory
+	Deadline time.Time // zero: Rules.RectificationDays from now
+	Note     string
+}
+
+// FlagReply records a supervisor's finding on the latest reply; the lead
+// department must send a corrected reply by the deadline.
+func FlagReply(it *Item, p *Person, in FlagInput, e Env) (Event, error) {
+	if err := Check(p, it, ActFlag); err != nil {
+		return Event{}, err
+	}
+	if !slices.Contains(FlagCategories, in.Category) {
+		return Event{}, Errorf(EINVALID, "err.flag_category_unknown")
+	}
+	note, err := checkText(in.Note, MaxNoteLen, false)
+	if err != nil {
+		return Event{}, err
+	}
+	deadline := in.Deadline
+	if deadline.IsZero() {
+		deadline = EndOfDay(e.today().addDays(e.Rules.RectificationDays), e.loc())
+	}
+	if err := e.checkDeadline(deadline, EndOfDay(e.today().addDays(366), e.loc())); err != nil {
+		return Event{}, err
+	}
+	n := len(it.Flags) + 1
+	r := it.LatestReply()
+	it.Flags = append(it.Flags, QualityFlag{N: n, Round: r.Round, Category: in.Category, Note: note, By: p.ID, At: e.Now, Deadline: deadline})
+	return ev(e, p, EvFlagged, "n", strconv.Itoa(n), "category", string(in.Category), "deadline", dateText(deadline, e.loc())), nil
+}
+
+// CorrectReply replaces the flagged reply with a corrected one and
+// resolves the flag. The deputy's rating, if given, stands.
+func CorrectReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Event, error) {
+	if err := Check(p, it, ActCorrect); err != nil {
+		return Event{}, err
+	}
+	if err := in.check(); err != nil {
+		return Event{}, err
+	}
+	f := it.OpenFlag()
+	f.ResolvedAt = e.Now
+	for i := range it.Replies {
+		if it.Replies[i].Round == f.Round {
+			it.Replies[i].Class = in.Class
+			it.Replies[i].Corrected++
+		}
+	}
+	if r := it.LatestReply(); r.Round == f.Round {
+		it.PromiseOpen = in.Class.Promise()
+	}
+	det.Replies = append(det.Replies, ReplyText{Round: f.Round, Class: in.Class, Text: in.Text,
+		FileID: in.FileID, FileName: in.FileName, At: e.Now, By: p.ID, Correction: true})
+	return ev(e, p, EvCorrected, "n", strconv.Itoa(f.N), "class", string(in.Class)), nil
+}
+
+// CurrentReplyText is the latest text (correction included) of a round's
+// reply.
+func (det *ItemDetails) CurrentReplyText(round int) *ReplyText {
+	for i := len(det.Replies) - 1; i >= 0; i-- {
+		if det.Replies[i].Round == round {
+			return &det.Replies[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,363 @@
+package deputybot
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+var (
+	loc      = time.UTC
+	assigned = time.Date(2026, 3, 2, 2, 0, 0, 0, loc) // a Monday
+	testNow  = time.Date(2026, 3, 4, 2, 0, 0, 0, loc) // two working days later
+)
+
+func testRules() *Rules {
+	r := DefaultRules(loc)
+	r.MotionCoSponsors = 0
+	return &r
+}
+
+func env() Env { return Env{Rules: testRules(), Calendar: &Calendar{}, Now: testNow} }
+
+// The actors of the matrix.
+var actors = map[string]*Person{
+	"author":        {ID: "author", State: PersonActive, Roles: []Role{RoleDeputy}},
+	"other deputy":  {ID: "deputy2", State: PersonActive, Roles: []Role{RoleDeputy}},
+	"co-sponsor":    {ID: "cosponsor", State: PersonActive, Roles: []Role{RoleDeputy}},
+	"lead contact":  {ID: "lead", State: PersonActive, Roles: []Role{RoleContact}, DepartmentID: "dLead"},
+	"co contact":    {ID: "co", State: PersonActive, Roles: []Role{RoleContact}, DepartmentID: "dCo"},
+	"other contact": {ID: "xc", State: PersonActive, Roles: []Role{RoleContact}, DepartmentID: "dOther"},
+	"office":        {ID: "office", State: PersonActive, Roles: []Role{RoleOffice}},
+	"supervisor":    {ID: "sup", State: PersonActive, Roles: []Role{RoleSupervisor}},
+	"leader":        {ID: "leader", State: PersonActive, Roles: []Role{RoleLeader}},
+	"other leader":  {ID: "leader2", State: PersonActive, Roles: []Role{RoleLeader}},
+}
+
+// fixtures are items in every status (and the sub-states that matter).
+func fixtures() map[string]*Item {
+	base := func(st Status) *Item {
+		return &Item{ID: "i", Kind: KindSuggestion, Year: 2026, Seq: 1, Title: "t", Category: "other", AuthorID: "author",
+			CoSponsors: []CoSponsor{{PersonID: "cosponsor", State: CoSponsorConfirmed}}, Status: st,
+			Period: PeriodRecess, SubmittedAt: assigned.Add(-time.Hour), Version: 3}
+	}
+	handled := func(st Status) *Item {
+		it := base(st)
+		it.LeadDept, it.LeaderID, it.AssignedAt, it.Round = "dLead", "leader", assigned, 1
+		it.Deadline = EndOfDay(Date{2026, 6, 2}, loc)
+		it.CoDepts = []CoDept{{Dept: "dCo", Deadline: EndOfDay(Date{2026, 4, 2}, loc)}}
+		return it
+	}
+	contact := func(state ContactState) []ContactLog {
+		return []ContactLog{{N: 1, Date: "2026-03-03", Method: MethodPhone, By: "lead", Dept: "dLead", Round: 1, State: state}}
+	}
+	f := map[string]*Item{}
+	f["draft"] = base(StatusDraft)
+	f["draft"].Seq, f["draft"].Year = 0, 0
+	f["submitted"] = base(StatusSubmitted)
+	f["returned"] = base(StatusReturned)
+	f["withdrawn"] = base(StatusWithdrawn)
+	f["assigned"] = handled(StatusAssigned)
+	f["in_progress"] = handled(StatusInProgress)
+	f["in_progress"].Contacts = contact(ContactPending)
+	f["requested"] = handled(StatusInProgress)
+	f["requested"].Contacts = contact(ContactPending)
+	f["requested"].Request = &Request{Kind: KindExtensionRequest, By: "lead", Reason: "complex"}
+	f["replied"] = handled(StatusReplied)
+	f["replied"].Contacts = contact(ContactConfirmed)
+	f["replied"].Replies = []Reply{{Round: 1, Class: ClassB, By: "lead"}}
+	f["replied"].PromiseOpen = true
+	f["flagged"] = handled(StatusReplied)
+	f["flagged"].Contacts = contact(ContactConfirmed)
+	f["flagged"].Replies = []Reply{{Round: 1, Class: ClassB, By: "lead"}}
+	f["flagged"].PromiseOpen = true
+	f["flagged"].Flags = []QualityFlag{{N: 1, Round: 1, Category: FlagEvasive, By: "sup", Deadline: EndOfDay(Date{2026, 3, 20}, loc)}}
+	f["rehandling"] = handled(StatusRehandling)
+	f["rehandling"].Round = 2
+	f["rehandling"].Contacts = contact(ContactConfirmed)
+	f["rehandling"].Replies = []Reply{{Round: 1, Class: ClassA, By: "lead"}}
+	f["rehandling"].Ratings = []Rating{{Round: 1, Value: Unsatisfied, Comment: "no"}}
+	f["closed"] = handled(StatusClosed)
+	f["closed"].Contacts = contact(ContactConfirmed)
+	f["closed"].Replies = []Reply{{Round: 1, Class: ClassB, By: "lead"}}
+	f["closed"].Ratings = []Rating{{Round: 1, Value: Satisfied}}
+	f["closed"].PromiseOpen = true
+	f["closed"].Outcome = Satisfied
+	return f
+}
+
+// do runs one action with valid input.
+func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
+	var err error
+	switch act {
+	case ActView:
+		if !CanView(p, it) {
+			err = Errorf(ENOTFOUND, "err.item_not_found")
+		}
+	case ActEditDraft, ActDeleteDraft:
+		err = Check(p, it, act)
+	case ActSubmit:
+		_, _, err = Submit(it, p, e.Rules, e.Now)
+	case ActWithdraw:
+		_, err = Withdraw(it, p, e.Now)
+	case ActAssign:
+		_, err = Assign(it, p, AssignInput{Lead: "dLead", CoDepts: []string{"dCo"}, Leader: "leader"}, e)
+	case ActReturnToDeputy:
+		_, err = ReturnToDeputy(it, p, "outside the remit", e)
+	case ActSetPeriod:
+		_, err = SetPeriod(it, p, PeriodSession, e)
+	case ActAccept:
+		_, err = Accept(it, p, e)
+	case ActLogContact:
+		_, err = LogContact(it, p, ContactInput{Date: DateOf(e.Now, loc), Method: MethodVisit}, e)
+	case ActReply:
+		_, err = SendReply(it, det, p, ReplyInput{Class: ClassA, Text: "done"}, e)
+	case ActRequestExtend:
+		_, err = RequestExtension(it, p, "needs budget", e)
+	case ActRequestReturn:
+		_, err = RequestReturn(it, p, "not ours", e)
+	case ActDecideRequest:
+		_, err = DecideRequest(it, p, Decision{Approve: false}, e)
+	case ActOpinion:
+		_, err = SendOpinion(it, det, p, "our part", e)
+	case ActProgress:
+		_, err = PostProgress(it, det, p, "half done", false, e)
+	case ActConfirmContact:
+		_, err = ConfirmContact(it, p, 1, true, e)
+	case ActRate:
+		_, err = Rate(it, p, it.Round, Satisfied, "", e)
+	case ActFlag:
+		_, err = FlagReply(it, p, FlagInput{Category: FlagEvasive}, e)
+	case ActCorrect:
+		_, err = CorrectReply(it, det, p, ReplyInput{Class: ClassA, Text: "corrected"}, e)
+	default:
+		panic("no input for " + act)
+	}
+	return err
+}
+
+// allowed is the expected matrix, written out independently of Check:
+// action → fixture → the actors who may.
+var allowed = map[Action]map[string][]string{
+	ActView: func() map[string][]string {
+		m := map[string][]string{"draft": {"author", "co-sponsor"}, "submitted": {"author", "co-sponsor", "office", "supervisor"}}
+		for _, st := range []string{"returned", "withdrawn"} {
+			m[st] = []string{"author", "co-sponsor", "office", "supervisor"}
+		}
+		for _, st := range []string{"assigned", "in_progress", "requested", "replied", "flagged", "rehandling", "closed"} {
+			m[st] = []string{"author", "co-sponsor", "office", "supervisor", "lead contact", "co contact", "leader"}
+		}
+		return m
+	}(),
+	ActEditDraft:      {"draft": {"author"}},
+	ActDeleteDraft:    {"draft": {"author"}},
+	ActSubmit:         {"draft": {"author"}},
+	ActWithdraw:       {"submitted": {"author"}},
+	ActAssign:         {"submitted": {"office"}},
+	ActReturnToDeputy: {"submitted": {"office"}},
+	ActSetPeriod: {"submitted": {"office"}, "returned": {"office"}, "withdrawn": {"office"}, "assigned": {"office"},
+		"in_progress": {"office"}, "requested": {"office"}, "replied": {"office"}, "flagged": {"office"},
+		"rehandling": {"office"}, "closed": {"office"}},
+	ActAccept: {"assigned": {"lead contact"}},
+	ActLogContact: {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "requested": {"lead contact"},
+		"replied": {"lead contact"}, "flagged": {"lead contact"}, "rehandling": {"lead contact"}},
+	// Not in "assigned": no contact has been logged yet.
+	ActReply:          {"in_progress": {"lead contact"}, "requested": {"lead contact"}, "rehandling": {"lead contact"}},
+	ActRequestExtend:  {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "rehandling": {"lead contact"}},
+	ActRequestReturn:  {"assigned": {"lead contact"}, "in_progress": {"lead contact"}},
+	ActDecideRequest:  {"requested": {"office"}},
+	ActOpinion:        {"assigned": {"co contact"}, "in_progress": {"co contact"}, "requested": {"co contact"}},
+	ActProgress:       {"replied": {"lead contact"}, "flagged": {"lead contact"}, "closed": {"lead contact"}},
+	ActConfirmContact: {"in_progress": {"author"}, "requested": {"author"}},
+	ActRate:           {"replied": {"author"}, "flagged": {"author"}},
+	ActFlag:           {"replied": {"supervisor"}, "rehandling": {"supervisor"}, "closed": {"supervisor"}},
+	ActCorrect:        {"flagged": {"lead contact"}},
+}
+
+func TestAuthorisationMatrix(t *testing.T) {
+	acts := []Action{ActView, ActEditDraft, ActDeleteDraft, ActSubmit, ActWithdraw}
+	acts = append(acts, HandlingActions...)
+	names := func(m map[string]*Item) []string {
+		var ks []string
+		for k := range m {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		return ks
+	}(fixtures())
+	checked, granted := 0, 0
+	for _, act := range acts {
+		exp, ok := allowed[act]
+		if !ok {
+			t.Fatalf("no expectation for %s", act)
+		}
+		for _, fx := range names {
+			for who, p := range actors {
+				it := fixtures()[fx]
+				det := &ItemDetails{ID: "i"}
+				before, beforeDet := clone(it), clone(det)
+				err := do(act, it, det, p, env())
+				want := slices.Contains(exp[fx], who)
+				checked++
+				if want {
+					granted++
+					if err != nil {
+						t.Errorf("%s by %s on %s: refused (%v), want allowed", act, who, fx, err)
+					}
+					continue
+				}
+				var de *Error
+				if err == nil {
+					t.Errorf("%s by %s on %s: allowed, want refused", act, who, fx)
+				} else if !errors.As(err, &de) || de.Key == "" || de.Code == EINTERNAL {
+					t.Errorf("%s by %s on %s: %v is not a clear refusal", act, who, fx, err)
+				}
+				if !reflect.DeepEqual(it, before) || !reflect.DeepEqual(det, beforeDet) {
+					t.Errorf("%s by %s on %s: refused but changed the item", act, who, fx)
+				}
+				if !CanView(p, before) && act != ActView && de != nil && de.Code != ENOTFOUND {
+					t.Errorf("%s by %s on %s: someone who may not see the item learns it exists (%s)", act, who, fx, de.Key)
+				}
+			}
+		}
+	}
+	t.Logf("%d combinations, %d allowed", checked, granted)
+}
+
+func clone[T any](x *T) *T {
+	c := *x
+	v := reflect.ValueOf(&c).Elem()
+	deepCopy(v)
+	return &c
+}
+
+// deepCopy replaces the slices and pointers reachable from v by copies.
+func deepCopy(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Field(i).CanSet() {
+				deepCopy(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			return
+		}
+		n := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(n, v)
+		for i := 0; i < n.Len(); i++ {
+			deepCopy(n.Index(i))
+		}
+		v.Set(n)
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		n := reflect.New(v.Elem().Type())
+		n.Elem().Set(v.Elem())
+		deepCopy(n.Elem())
+		v.Set(n)
+	case reflect.Map:
+		if v.IsNil() {
+			return
+		}
+		n := reflect.MakeMap(v.Type())
+		for _, k := range v.MapKeys() {
+			n.SetMapIndex(k, v.MapIndex(k))
+		}
+		v.Set(n)
+	}
+}
+
+func TestDeadlines(t *testing.T) {
+	e := env()
+	if got := DateOf(e.DefaultDeadline(KindSuggestion), loc).String(); got != "2026-06-04" {
+		t.Fatalf("suggestion deadline %s", got)
+	}
+	if got := DateOf(e.DefaultDeadline(KindMotion), loc).String(); got != "2026-09-04" {
+		t.Fatalf("motion deadline %s", got)
+	}
+	if AddMonths(Date{2026, 11, 30}, 3) != (Date{2027, 2, 28}) || AddMonths(Date{2026, 1, 31}, 1) != (Date{2026, 2, 28}) {
+		t.Fatal("AddMonths does not clamp to the month's end")
+	}
+	d := e.DefaultDeadline(KindSuggestion)
+	if d.Hour() != 23 || d.Minute() != 59 {
+		t.Fatalf("a deadline is the end of its day: %v", d)
+	}
+	it := fixtures()["submitted"]
+	if _, err := Assign(it, actors["office"], AssignInput{Lead: "d", Deadline: EndOfDay(DateOf(testNow, loc), loc)}, e); ErrorCode(err) != EINVALID {
+		t.Fatal("a deadline of today accepted")
+	}
+	if _, err := Assign(it, actors["office"], AssignInput{Lead: "d", Deadline: EndOfDay(Date{2026, 9, 5}, loc)}, e); ErrorCode(err) != EINVALID {
+		t.Fatal("a suggestion deadline beyond six months accepted")
+	}
+	if _, err := Assign(it, actors["office"], AssignInput{Lead: "d", CoDepts: []string{"d"}}, e); ErrorCode(err) != EINVALID {
+		t.Fatal("lead as co-department accepted")
+	}
+	if _, err := Assign(it, actors["office"], AssignInput{Lead: "d", CoDepts: []string{"c"}}, e); err != nil {
+		t.Fatal(err)
+	}
+	if DateOf(it.CoDepts[0].Deadline, loc).String() != "2026-04-04" {
+		t.Fatalf("co-department deadline %v", it.CoDepts[0].Deadline)
+	}
+	if e.DaysLeft(it.Deadline) != 92 {
+		t.Fatalf("days left %d", e.DaysLeft(it.Deadline))
+	}
+}
+
+func TestReturnWindowInWorkingDays(t *testing.T) {
+	cal, problems := ParseCalendar("# 2026\n2026-03-05..2026-03-06 holiday test\n2026-03-07 workday 调休\n")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	e := env()
+	e.Calendar = cal
+	it := fixtures()["assigned"] // assigned Monday 2 March
+	// Working days after 2 March: 3, 4, (5, 6 off), 7 (Saturday, worked),
+	// (8 Sunday), 9, 10, 11, 12 → the 7th working day is 12 March.
+	e.Now = time.Date(2026, 3, 12, 10, 0, 0, 0, loc)
+	if !ReturnWindowOpen(it, e) {
+		t.Fatal("window closed on the 7th working day")
+	}
+	e.Now = time.Date(2026, 3, 13, 10, 0, 0, 0, loc)
+	if ReturnWindowOpen(it, e) {
+		t.Fatal("window open on the 8th working day")
+	}
+	if _, err := RequestReturn(it, actors["lead contact"], "not ours", e); err != nil || !it.Request.Late {
+		t.Fatalf("late request: %v %+v", err, it.Request)
+	}
+	if _, err := DecideRequest(it, actors["office"], Decision{Approve: true}, e); ErrorCode(err) != ECONFLICT {
+		t.Fatal("late return granted without override")
+	}
+	if _, err := DecideRequest(it, actors["office"], Decision{Approve: true, NewLead: "dNew", Override: true}, e); err != nil {
+		t.Fatal(err)
+	}
+	if it.LeadDept != "dNew" || it.Status != StatusAssigned || it.Request != nil {
+		t.Fatalf("reassigned %+v", it)
+	}
+	if cal.AddWorkdays(Date{2026, 3, 2}, 7) != (Date{2026, 3, 12}) {
+		t.Fatal("AddWorkdays")
+	}
+}
+
+func TestParseCalendarProblems(t *testing.T) {
+	_, problems := ParseCalendar("2026-02-30 holiday\n2026-01-01 party\nnonsense\n2026-03-01..2026-02-01 holiday\n")
+	if len(problems) != 4 {
+		t.Fatalf("problems %q", problems)
+	}
+	for i, p := range problems {
+		if !strings.HasPrefix(p, fmt.Sprintf("line %d:", i+1)) {
+			t.Errorf("problem %q does not name line %d", p, i+1)
+		}
+	}
+	cal, problems := ParseCalendar("2026-10-01..2026-10-07,休,国庆\n2026-10-10,班,调休")
+	if len(problems) != 0 || cal.IsWorkday(Date{2026, 10, 3}) || !cal.IsWorkday(Date{2026, 10, 10}) || cal.IsWorkday(Date{2026, 10, 11}) {
+		t.Fatalf("comma form: %v", problems)
+	}
+}
