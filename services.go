@@ -124,15 +124,29 @@ type ItemService interface {
 	ItemsByNumber(ctx context.Context, q NumberQuery) ([]*Item, error)
 	// ItemByShareToken returns the item of a co-sponsor share link.
 	ItemByShareToken(ctx context.Context, token string) (*Item, error)
-	// UpdateItem applies change to the item and stores the result with the
-	// events it returns, unless another change came first (then change is
-	// applied again to the newer item). When change moves the item out of
-	// draft, the item gets its number, claimed atomically.
-	UpdateItem(ctx context.Context, id string, change func(it *Item) ([]Event, error)) (*Item, error)
+	// UpdateItem applies change to the item and its details and stores the
+	// result with the events it returns (appended to the timeline), unless
+	// another change came first (then change is applied again to the newer
+	// item). A change that returns no events stores nothing. When change
+	// moves the item out of draft, the item gets its number, claimed
+	// atomically.
+	UpdateItem(ctx context.Context, id string, change func(it *Item, det *ItemDetails) ([]Event, error)) (*Item, error)
 	// PersonItems lists the items p authored or was asked to co-sponsor,
 	// newest first, and their total.
 	PersonItems(ctx context.Context, personID string, offset, limit int) ([]*Item, int, error)
 	// ItemsWithStatus lists items in any of the statuses (all items if
 	// none is given).
 	ItemsWithStatus(ctx context.Context, statuses ...Status) ([]*Item, error)
+	// DepartmentItems lists the items ever assigned to the department (as
+	// lead or co-department).
+	DepartmentItems(ctx context.Context, deptID string) ([]*Item, error)
+}
+
+// CalendarService keeps the office's holiday calendar.
+type CalendarService interface {
+	// Calendar returns the loaded calendar (an empty one if none was
+	// loaded: Monday to Friday are working days).
+	Calendar(ctx context.Context) (*Calendar, error)
+	// SaveCalendar replaces the calendar.
+	SaveCalendar(ctx context.Context, c *Calendar, by string, now time.Time) error
 }

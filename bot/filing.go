@@ -411,7 +411,7 @@ func (b *Bot) submitDraft(ctx context.Context, r *request, c *deputybot.Conversa
 	id := c.Data["item"]
 	var submitted bool
 	var toAsk []string
-	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item) ([]deputybot.Event, error) {
+	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 		toAsk = toAsk[:0]
 		for i := range it.CoSponsors {
 			if cs := &it.CoSponsors[i]; cs.State == deputybot.CoSponsorInvited && !cs.Asked {

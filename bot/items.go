@@ -245,7 +245,7 @@ func (b *Bot) onWithdraw(ctx context.Context, r *request, id string) error {
 }
 
 func (b *Bot) onWithdrawConfirmed(ctx context.Context, r *request, id string) error {
-	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item) ([]deputybot.Event, error) {
+	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 		ev, err := deputybot.Withdraw(it, r.person, r.now)
 		return []deputybot.Event{ev}, err
 	})
@@ -272,7 +272,7 @@ func (b *Bot) onCoSponsorAnswer(ctx context.Context, r *request, arg string) err
 	}
 	var submitted bool
 	var evs []deputybot.Event
-	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item) ([]deputybot.Event, error) {
+	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 		var err error
 		evs, submitted, err = deputybot.AnswerCoSponsor(it, r.person, accept, token, &b.opts.Rules, r.now)
 		return evs, err

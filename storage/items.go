@@ -125,7 +125,7 @@ func (s *Store) SaveDraft(ctx context.Context, author *deputybot.Person, in depu
 		if _, err := s.itemKeys.InsertOne(ctx, itemKey{ID: "share:" + it.ShareToken, ItemID: it.ID, At: now}); err != nil {
 			return nil, err
 		}
-		det := deputybot.ItemDetails{ID: it.ID, Body: in.Body, Attachments: in.Attachments,
+		det := deputybot.ItemDetails{ID: it.ID, Body: in.Body, Attachments: in.Attachments, Version: it.Version,
 			Timeline: []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvDrafted}}}
 		if _, err := s.itemDetails.InsertOne(ctx, det); err != nil {
 			return nil, err
@@ -138,20 +138,14 @@ func (s *Store) SaveDraft(ctx context.Context, author *deputybot.Person, in depu
 		}
 		return it, nil
 	}
-	it, err := s.UpdateItem(ctx, in.ItemID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+	return s.UpdateItem(ctx, in.ItemID, func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
 		if err := deputybot.Check(author, it, deputybot.ActEditDraft); err != nil {
 			return nil, err
 		}
 		apply(it)
+		det.Body, det.Attachments = in.Body, in.Attachments
 		return []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvEdited}}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	_, err = s.itemDetails.UpdateOne(ctx, byID(it.ID), bson.D{{Key: "$set", Value: bson.D{
-		{Key: "body", Value: in.Body}, {Key: "attachments", Value: in.Attachments},
-	}}})
-	return it, err
 }
 
 // DeleteDraft implements deputybot.ItemService.
@@ -239,17 +233,23 @@ func (s *Store) ItemByShareToken(ctx context.Context, token string) (*deputybot.
 }
 
 // UpdateItem implements deputybot.ItemService.
-func (s *Store) UpdateItem(ctx context.Context, id string, change func(it *deputybot.Item) ([]deputybot.Event, error)) (*deputybot.Item, error) {
+//
+// An item and its details are two documents, and neither store has
+// transactions here. So the details are written first, carrying Next — the
+// item as it is after the change — and then the item. If the process dies
+// between the two writes, the next UpdateItem finds the details ahead of
+// the item and completes the change from Next before applying its own.
+func (s *Store) UpdateItem(ctx context.Context, id string, change func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error)) (*deputybot.Item, error) {
 	unlock := s.itemLocks.lock(id)
 	defer unlock()
 	for attempt := 0; attempt < 8; attempt++ {
-		it, err := s.Item(ctx, id)
+		it, det, err := s.loadForUpdate(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		oldVersion := it.Version
-		oldCos := coSponsorIDs(it)
-		evs, err := change(it)
+		oldVersion, oldDetVersion := it.Version, det.Version
+		old := *it
+		evs, err := change(it, det)
 		if err != nil {
 			return nil, err
 		}
@@ -264,39 +264,137 @@ func (s *Store) UpdateItem(ctx context.Context, id string, change func(it *deput
 				return nil, err
 			}
 		}
-		filter := byID(id)
-		if s.embedded == nil {
-			// On MongoDB another replica may have changed the item since
-			// it was read: store over the version read, or start again.
-			filter = bson.D{{Key: "_id", Value: id}, {Key: "version", Value: oldVersion}}
-		}
-		res, err := s.items.ReplaceOne(ctx, filter, it)
-		if err == nil && res.MatchedCount == 0 {
+		det.Timeline = append(det.Timeline, evs...)
+		det.Version = it.Version
+		next := *it
+		det.Next = &next
+		if ok, err := s.replaceVersioned(ctx, s.itemDetails, id, oldDetVersion, det); err != nil || !ok {
 			if claimed != "" {
 				_, _ = s.itemKeys.DeleteOne(ctx, byID(claimed))
 			}
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if _, err := s.itemDetails.UpdateOne(ctx, byID(id), bson.D{{Key: "$push", Value: bson.D{
-			{Key: "timeline", Value: bson.D{{Key: "$each", Value: evs}}},
-		}}}); err != nil {
-			return nil, fmt.Errorf("item %s changed but its timeline not written: %w", id, err)
-		}
-		var added []string
-		for _, c := range coSponsorIDs(it) {
-			if !slices.Contains(oldCos, c) {
-				added = append(added, c)
+			if err != nil {
+				return nil, err
 			}
+			continue // another replica changed it first: start again
 		}
-		if err := s.indexPersonItems(ctx, id, added); err != nil {
+		// The change is durable now; storing the item completes it.
+		if _, err := s.replaceVersioned(ctx, s.items, id, oldVersion, it); err != nil {
+			return nil, fmt.Errorf("item %s: details stored, item not (completed on the next change): %w", id, err)
+		}
+		if err := s.indexItem(ctx, &old, it); err != nil {
 			return nil, err
 		}
 		return it, nil
 	}
 	return nil, deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
+}
+
+// loadForUpdate reads an item and its details, completing a change that
+// was interrupted between its two writes.
+func (s *Store) loadForUpdate(ctx context.Context, id string) (*deputybot.Item, *deputybot.ItemDetails, error) {
+	it, err := s.Item(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	det, err := s.ItemDetails(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if det.Next != nil && det.Version > it.Version && det.Next.Version == det.Version {
+		old := *it
+		if _, err := s.replaceVersioned(ctx, s.items, id, it.Version, det.Next); err != nil {
+			return nil, nil, err
+		}
+		s.log.Warn("completed an interrupted change", "item", id, "version", det.Version)
+		if err := s.indexItem(ctx, &old, det.Next); err != nil {
+			return nil, nil, err
+		}
+		n := *det.Next
+		it = &n
+	}
+	return it, det, nil
+}
+
+// replaceVersioned replaces a document if it still has version v. On the
+// embedded store (one process, changes to an item serialised by
+// itemLocks) the filter is {_id} alone: that is the only filter it answers
+// from an index. It reports whether the document was replaced.
+func (s *Store) replaceVersioned(ctx context.Context, coll *mongo.Collection, id string, v int, doc any) (bool, error) {
+	filter := byID(id)
+	if s.embedded == nil {
+		if v == 0 {
+			filter = bson.D{{Key: "_id", Value: id}, {Key: "$or", Value: bson.A{
+				bson.D{{Key: "version", Value: 0}}, bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}},
+			}}}
+		} else {
+			filter = bson.D{{Key: "_id", Value: id}, {Key: "version", Value: v}}
+		}
+	}
+	res, err := coll.ReplaceOne(ctx, filter, doc)
+	if err != nil {
+		return false, err
+	}
+	return res.MatchedCount == 1, nil
+}
+
+// indexItem records the item under the people and departments newly
+// involved in it (author, co-sponsors, leader; lead and co-departments).
+// Adding to a set is idempotent, so a repeated call does no harm.
+func (s *Store) indexItem(ctx context.Context, old, it *deputybot.Item) error {
+	var people []string
+	for _, c := range coSponsorIDs(it) {
+		if !slices.Contains(coSponsorIDs(old), c) {
+			people = append(people, c)
+		}
+	}
+	if it.LeaderID != "" && it.LeaderID != old.LeaderID {
+		people = append(people, it.LeaderID)
+	}
+	if err := s.indexPersonItems(ctx, it.ID, people); err != nil {
+		return err
+	}
+	var depts []string
+	if it.LeadDept != "" && it.LeadDept != old.LeadDept {
+		depts = append(depts, it.LeadDept)
+	}
+	for _, c := range it.CoDepts {
+		if old.CoDept(c.Dept) == nil {
+			depts = append(depts, c.Dept)
+		}
+	}
+	for _, d := range depts {
+		_, err := s.deptItems.UpdateOne(ctx, byID(d),
+			bson.D{{Key: "$addToSet", Value: bson.D{{Key: "items", Value: it.ID}}}},
+			options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DepartmentItems implements deputybot.ItemService.
+func (s *Store) DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error) {
+	var di personItems
+	err := s.deptItems.FindOne(ctx, byID(deptID)).Decode(&di)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*deputybot.Item, 0, len(di.Items))
+	for _, id := range di.Items {
+		it, err := s.Item(ctx, id)
+		if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
 }
 
 // claimNumber gives a submitted item the next free number of its kind and

@@ -40,7 +40,7 @@ func draft(kind deputybot.Kind, title string) deputybot.DraftInput {
 
 func submit(t *testing.T, s *storage.Store, p *deputybot.Person, it *deputybot.Item, at time.Time) *deputybot.Item {
 	t.Helper()
-	got, err := s.UpdateItem(ctx(t), it.ID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+	got, err := s.UpdateItem(ctx(t), it.ID, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 		ev, _, err := deputybot.Submit(it, p, &rules, at)
 		return []deputybot.Event{ev}, err
 	})
@@ -106,7 +106,7 @@ func TestFiftyConcurrentSubmissionsGetConsecutiveNumbers(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got, err := s.UpdateItem(c, it.ID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+			got, err := s.UpdateItem(c, it.ID, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 				ev, _, err := deputybot.Submit(it, a, &rules, t0)
 				return []deputybot.Event{ev}, err
 			})
@@ -136,7 +136,7 @@ func TestConcurrentChangesOfOneItemAllApply(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.UpdateItem(c, it.ID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+			_, err := s.UpdateItem(c, it.ID, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 				it.Attachments++ // a read-modify-write that would lose updates without serialisation
 				return []deputybot.Event{{At: t0, Type: "test", Data: map[string]string{"i": fmt.Sprint(i)}}}, nil
 			})
@@ -168,7 +168,7 @@ func TestMotionWaitsForCoSponsors(t *testing.T) {
 		t.Fatalf("motion submitted without co-sponsors: %+v", m)
 	}
 	answer := func(p *deputybot.Person, token string) *deputybot.Item {
-		got, err := s.UpdateItem(c, m.ID, func(it *deputybot.Item) ([]deputybot.Event, error) {
+		got, err := s.UpdateItem(c, m.ID, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 			evs, _, err := deputybot.AnswerCoSponsor(it, p, true, token, &rules, t0)
 			return evs, err
 		})

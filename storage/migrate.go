@@ -104,7 +104,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 // collections are all of deputybot's collections.
 var collections = []string{
 	"meta", "people", "bindings", "departments", "invitations", "claims", "updates",
-	"conversations", "items", "itemdetails", "itemkeys", "personitems",
+	"conversations", "items", "itemdetails", "itemkeys", "personitems", "deptitems",
 }
 
 func isNamespaceExists(err error) bool {

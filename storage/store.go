@@ -61,6 +61,7 @@ type Store struct {
 	itemDetails   *mongo.Collection
 	itemKeys      *mongo.Collection
 	personItems   *mongo.Collection
+	deptItems     *mongo.Collection
 
 	itemLocks itemLocks
 }
@@ -117,6 +118,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.itemDetails = s.db.Collection("itemdetails")
 	s.itemKeys = s.db.Collection("itemkeys")
 	s.personItems = s.db.Collection("personitems")
+	s.deptItems = s.db.Collection("deptitems")
 	if err := s.migrate(ctx); err != nil {
 		s.Close(context.Background())
 		return nil, err
