@@ -665,8 +665,15 @@ func (in *ReplyInput) check() error {
 	return nil
 }
 
-// RequireContactError is the refusal of a reply before any contact.
-func RequireContactError() error { return Errorf(ECONFLICT, "err.contact_first") }
+// ReplyBlocked says why the lead department cannot reply yet, or nil:
+// with Rules.RequireContact, a contact with the deputy must be logged
+// first. The bot asks it before collecting the reply's text.
+func ReplyBlocked(it *Item, r *Rules) error {
+	if r.RequireContact && len(it.Contacts) == 0 {
+		return Errorf(ECONFLICT, "err.contact_first")
+	}
+	return nil
+}
 
 // SendReply records the lead department's reply for the current round.
 // With Rules.RequireContact, some contact with the deputy must have been
@@ -678,8 +685,8 @@ func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Eve
 	if err := in.check(); err != nil {
 		return Event{}, err
 	}
-	if e.Rules.RequireContact && len(it.Contacts) == 0 {
-		return Event{}, RequireContactError()
+	if err := ReplyBlocked(it, e.Rules); err != nil {
+		return Event{}, err
 	}
 	confirmed := false
 	for _, c := range it.Contacts {

@@ -10,7 +10,9 @@ const (
 	PermManageDepartments Permission = "manage_departments" // /departments add
 	PermListDepartments   Permission = "list_departments"   // /departments
 	PermFile              Permission = "file"               // /new, /my
-	PermInbox             Permission = "inbox"              // /inbox
+	PermInbox             Permission = "inbox"              // /inbox, /assign
+	PermPending           Permission = "pending"            // /pending
+	PermCalendar          Permission = "calendar"           // /holidays
 )
 
 // permissionRoles is the one table that says which roles grant what.
@@ -20,6 +22,8 @@ var permissionRoles = map[Permission][]Role{
 	PermListDepartments:   {RoleOffice},
 	PermFile:              {RoleDeputy},
 	PermInbox:             {RoleOffice},
+	PermPending:           {RoleContact},
+	PermCalendar:          {RoleOffice},
 }
 
 // Can reports whether p may do perm.

@@ -27,6 +27,7 @@ type Store interface {
 	deputybot.DepartmentService
 	deputybot.ConversationStore
 	deputybot.ItemService
+	deputybot.CalendarService
 	UpdateLog
 }
 

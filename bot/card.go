@@ -13,10 +13,12 @@ type names struct {
 	b     *Bot
 	ctx   context.Context
 	cache map[string]string
+	depts map[string]string // department names by id
 }
 
 func (b *Bot) names(ctx context.Context) *names {
-	return &names{b: b, ctx: ctx, cache: map[string]string{}}
+	depts, _ := b.departmentNames(ctx)
+	return &names{b: b, ctx: ctx, cache: map[string]string{}, depts: depts}
 }
 
 func (n *names) of(id string) string {
@@ -85,8 +87,10 @@ func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.
 	if det != nil && len(det.Attachments) > 0 {
 		sb.WriteString(b.tx.T(l, "card.attachments", "Count", len(det.Attachments)) + "\n")
 	}
+	sb.WriteString(b.handlingSummary(ctx, l, it, n))
 	if det != nil {
 		sb.WriteString("\n" + esc(det.Body) + "\n")
+		sb.WriteString(b.handlingTexts(ctx, l, it, det, n))
 		if len(det.Timeline) > 0 {
 			sb.WriteString("\n<b>" + b.tx.T(l, "card.timeline") + "</b>\n")
 			for _, ev := range det.Timeline {
@@ -107,13 +111,146 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 	}
 	args := []any{"Who", rawHTML(who)}
 	for k, v := range ev.Data {
+		name := strings.ToUpper(k[:1]) + k[1:]
 		switch k {
-		case "period":
-			args = append(args, "Period", rawHTML(b.tx.T(l, "period."+v)))
+		case "period", "from", "to":
+			if v == string(deputybot.PeriodSession) || v == string(deputybot.PeriodRecess) {
+				args = append(args, name, rawHTML(b.tx.T(l, "period."+v)))
+			} else if d, ok := n.depts[v]; ok {
+				args = append(args, name, d)
+			} else {
+				args = append(args, name, v)
+			}
+		case "lead":
+			args = append(args, name, n.depts[v])
+		case "codepts":
+			var ds []string
+			for _, id := range strings.Split(v, ",") {
+				if id != "" {
+					ds = append(ds, n.depts[id])
+				}
+			}
+			args = append(args, name, strings.Join(ds, plain(b.tx.T(l, "list.sep"))))
+		case "leader":
+			args = append(args, name, n.of(v))
+		case "value":
+			args = append(args, name, rawHTML(b.tx.T(l, "rating."+v)))
+		case "class":
+			args = append(args, name, rawHTML(b.tx.T(l, "class."+v)))
+		case "method":
+			args = append(args, name, rawHTML(b.methodText(l, deputybot.ContactMethod(v))))
+		case "category":
+			args = append(args, name, rawHTML(b.tx.T(l, "flag."+v)))
+		case "outcome":
+			args = append(args, name, rawHTML(b.tx.T(l, "rating."+v)))
+		case "dept":
+			args = append(args, name, n.depts[v])
 		default:
-			args = append(args, strings.ToUpper(k[:1])+k[1:], v)
+			args = append(args, name, v)
 		}
 	}
 	text := b.tx.T(l, "ev."+ev.Type, args...)
 	return fmt.Sprintf("%s · %s", b.formatTime(ev.At), text)
+}
+
+// handlingSummary is the card's lines on handling: departments, leader,
+// deadline, contacts, pending request, quality flags.
+func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *deputybot.Item, n *names) string {
+	var sb strings.Builder
+	line := func(key string, args ...any) { sb.WriteString(b.tx.T(l, key, args...) + "\n") }
+	if it.Status == deputybot.StatusReturned && it.ReturnReason != "" {
+		line("card.returned", "Reason", it.ReturnReason)
+	}
+	if it.LeadDept == "" {
+		return sb.String()
+	}
+	depts, _ := b.departmentNames(ctx)
+	line("card.lead", "Dept", depts[it.LeadDept])
+	for _, c := range it.CoDepts {
+		state := b.tx.T(l, "card.opinion_due", "Date", b.formatDate(c.Deadline))
+		if !c.OpinionAt.IsZero() {
+			state = b.tx.T(l, "card.opinion_given")
+		}
+		line("card.codept", "Dept", depts[c.Dept], "State", rawHTML(state))
+	}
+	if it.LeaderID != "" {
+		line("card.leader", "Name", n.of(it.LeaderID))
+	}
+	if it.Key {
+		line("card.key")
+	}
+	line("card.assigned", "At", b.formatTime(it.AssignedAt))
+	if it.IsOpen() && it.Status != deputybot.StatusReplied {
+		e := deputybot.Env{Rules: &b.opts.Rules, Now: b.now()}
+		line("card.deadline", "Deadline", rawHTML(b.daysLeftText(l, e, it.Deadline)))
+	} else {
+		line("card.deadline", "Deadline", b.formatDate(it.Deadline))
+	}
+	if it.Round == 2 {
+		line("card.round2")
+	}
+	if it.Extensions > 0 {
+		line("card.extensions", "Count", it.Extensions)
+	}
+	if it.Request != nil {
+		line("card.request_"+string(it.Request.Kind), "Reason", it.Request.Reason)
+	}
+	for _, c := range it.Contacts {
+		note := ""
+		if c.Note != "" {
+			note = " — " + esc(c.Note)
+		}
+		line("card.contact", "N", c.N, "Date", c.Date, "Method", rawHTML(b.methodText(l, c.Method)),
+			"State", rawHTML(b.tx.T(l, "contact."+string(c.State))), "Note", rawHTML(note))
+	}
+	for _, f := range it.Flags {
+		state := b.tx.T(l, "card.flag_open", "Date", b.formatDate(f.Deadline))
+		if !f.ResolvedAt.IsZero() {
+			state = b.tx.T(l, "card.flag_resolved")
+		}
+		line("card.flag", "Category", rawHTML(b.tx.T(l, "flag."+string(f.Category))), "Round", f.Round, "State", rawHTML(state))
+	}
+	if it.Status == deputybot.StatusClosed && it.Outcome != "" {
+		line("card.outcome", "Outcome", rawHTML(b.tx.T(l, "rating."+string(it.Outcome))))
+	}
+	return sb.String()
+}
+
+// handlingTexts are the card's long parts after the body: co-department
+// opinions, each round's reply and rating, progress on promises.
+func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails, n *names) string {
+	var sb strings.Builder
+	depts, _ := b.departmentNames(ctx)
+	for _, o := range det.Opinions {
+		sb.WriteString("\n<b>" + b.tx.T(l, "card.opinion", "Dept", depts[o.Dept]) + "</b>\n" + esc(o.Text) + "\n")
+	}
+	for _, r := range it.Replies {
+		t := det.CurrentReplyText(r.Round)
+		if t == nil {
+			continue
+		}
+		head := b.tx.T(l, "card.reply", "Round", r.Round, "Class", rawHTML(b.tx.T(l, "class."+string(r.Class))), "At", b.formatTime(r.At))
+		if r.Late {
+			head += " · " + b.tx.T(l, "card.reply_late")
+		}
+		if r.Corrected > 0 {
+			head += " · " + b.tx.T(l, "card.reply_corrected")
+		}
+		sb.WriteString("\n<b>" + head + "</b>\n" + esc(t.Text) + "\n")
+		if rt := it.RatingOf(r.Round); rt != nil {
+			line := b.tx.T(l, "card.rating", "Rating", rawHTML(b.tx.T(l, "rating."+string(rt.Value))))
+			if rt.Comment != "" {
+				line += " — " + esc(rt.Comment)
+			}
+			sb.WriteString(line + "\n")
+		}
+	}
+	for _, p := range det.Progress {
+		key := "card.progress"
+		if p.Met {
+			key = "card.progress_met"
+		}
+		sb.WriteString("\n<b>" + b.tx.T(l, key, "At", b.formatDate(p.At)) + "</b>\n" + esc(p.Text) + "\n")
+	}
+	return sb.String()
 }

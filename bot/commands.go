@@ -34,10 +34,13 @@ func (b *Bot) commandTable() []command {
 		{name: "new", allowed: can(deputybot.PermFile), run: b.cmdNew},
 		{name: "my", allowed: can(deputybot.PermFile), run: b.cmdMy},
 		{name: "view", allowed: func(p *deputybot.Person) bool { return len(p.Roles) > 0 }, run: b.cmdView},
+		{name: "pending", allowed: can(deputybot.PermPending), run: b.cmdPending},
 		{name: "inbox", allowed: can(deputybot.PermInbox), run: b.cmdInbox},
+		{name: "assign", allowed: can(deputybot.PermInbox), run: b.cmdAssign},
 		{name: "invite", allowed: can(deputybot.PermManagePeople), run: b.cmdInvite},
 		{name: "people", allowed: can(deputybot.PermManagePeople), run: b.cmdPeople},
 		{name: "departments", allowed: can(deputybot.PermListDepartments), run: b.cmdDepartments},
+		{name: "holidays", allowed: can(deputybot.PermCalendar), run: b.cmdHolidays},
 	}
 }
 
@@ -58,6 +61,11 @@ func (b *Bot) callbacks() map[string]func(ctx context.Context, r *request, arg s
 		"cs":   b.onCoSponsorAnswer,    // cs:<item id>:<y|n>[:<share token>]
 		"at":   b.onAttachments,        // at:<item id>
 		"ed":   b.onContinueDraft,      // ed:<item id>
+		"ha":   b.onHandlingButton,     // ha:<item id>:<action code>
+		"rt":   b.onRate,               // rt:<item id>:<round>:<s|b|u>
+		"cc":   b.onConfirmContact,     // cc:<item id>:<contact n>:<y|n>
+		"pd":   b.onPendingPage,        // pd:<offset>
+		"rf":   b.onReplyFile,          // rf:<item id>:<round>
 	}
 }
 

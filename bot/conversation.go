@@ -25,7 +25,14 @@ func (b *Bot) flows() map[string]flow {
 	return map[string]flow{
 		"invite":  {prompt: b.invitePrompt, text: b.inviteText, choice: b.inviteChoice},
 		"adddept": {prompt: b.addDeptPrompt, text: b.addDeptText, choice: b.noChoice},
-		"new":     {prompt: b.newPrompt, text: b.newText, choice: b.newChoice},
+		"new":      {prompt: b.newPrompt, text: b.newText, choice: b.newChoice},
+		"assign":   {prompt: b.assignPrompt, text: b.assignText, choice: b.assignChoice},
+		"text":     {prompt: b.textPrompt, text: b.textAnswer, choice: b.textChoice},
+		"contact":  {prompt: b.contactPrompt, text: b.contactText, choice: b.contactChoice},
+		"reply":    {prompt: b.replyPrompt, text: b.replyText, choice: b.replyChoice},
+		"decide":   {prompt: b.decidePrompt, text: b.decideText, choice: b.decideChoice},
+		"flag":     {prompt: b.flagPrompt, text: b.flagText, choice: b.flagChoice},
+		"holidays": {prompt: b.holidaysPrompt, text: b.holidaysFile, choice: b.noChoice},
 	}
 }
 

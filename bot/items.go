@@ -83,8 +83,14 @@ func (b *Bot) itemList(l deputybot.Language, title string, items []*deputybot.It
 	return sb.String(), kb, nil
 }
 
-// deadlineText shows an item's deadline, if it has one.
-func (b *Bot) deadlineText(l deputybot.Language, it *deputybot.Item) string { return "" }
+// deadlineText shows how long an open item's department has, if it has
+// a deadline.
+func (b *Bot) deadlineText(l deputybot.Language, it *deputybot.Item) string {
+	if it.Deadline.IsZero() || !it.IsOpen() || it.Status == deputybot.StatusReplied {
+		return ""
+	}
+	return b.daysLeftText(l, deputybot.Env{Rules: &b.opts.Rules, Now: b.now()}, it.Deadline)
+}
 
 // --- /inbox
 
@@ -213,7 +219,29 @@ func (b *Bot) cardButtons(r *request, it *deputybot.Item, det *deputybot.ItemDet
 	if det != nil && len(det.Attachments) > 0 {
 		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.files", "Count", len(det.Attachments)), "at:"+it.ID)})
 	}
-	return kb
+	return append(kb, b.handlingButtons(l, p, it)...)
+}
+
+// onReplyFile sends the document attached to a round's reply.
+func (b *Bot) onReplyFile(ctx context.Context, r *request, arg string) error {
+	id, roundArg, _ := strings.Cut(arg, ":")
+	round, err := strconv.Atoi(roundArg)
+	if err != nil {
+		return errStale
+	}
+	it, err := b.loadFor(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	det, err := b.store.ItemDetails(ctx, it.ID)
+	if err != nil {
+		return err
+	}
+	t := det.CurrentReplyText(round)
+	if t == nil || t.FileID == "" {
+		return errStale
+	}
+	return b.sendFileID(ctx, r.chatID, deputybot.Attachment{FileID: t.FileID, Kind: "document", Name: t.FileName})
 }
 
 // --- actions on a card

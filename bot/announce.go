@@ -1,0 +1,236 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+
+	"deputybot"
+)
+
+// announce tells the people concerned what a change did (SPEC §4, event
+// notifications): the deputy, the departments' contacts, the office, the
+// leader in charge.
+func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it *deputybot.Item, evs []deputybot.Event) {
+	n := b.names(ctx)
+	depts, _ := b.departmentNames(ctx)
+	dept := func(id string) string { return depts[id] }
+	author := []string{it.AuthorID}
+	lead := b.contactsOf(ctx, it.LeadDept)
+	office := b.officeRecipients(ctx)
+	card := func(l deputybot.Language) keyboard {
+		return keyboard{{button(b.tx.T(l, "btn.view"), "it:"+it.ID)}}
+	}
+	label := func(l deputybot.Language) rawHTML { return rawHTML(b.itemLabel(l, it)) }
+	for _, ev := range evs {
+		switch ev.Type {
+		case deputybot.EvAssigned:
+			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.assigned_deputy", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept),
+					"Deadline", b.formatDate(it.Deadline)), card(l)
+			})
+			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.assigned_lead", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
+			})
+			for _, c := range it.CoDepts {
+				b.notify(ctx, b.contactsOf(ctx, c.Dept), func(l deputybot.Language) (string, keyboard) {
+					return b.tx.T(l, "note.assigned_co", "Label", label(l), "Title", it.Title, "Lead", dept(it.LeadDept),
+						"Deadline", b.formatDate(c.Deadline)), card(l)
+				})
+			}
+		case deputybot.EvReturned:
+			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.returned", "Label", label(l), "Title", it.Title, "Reason", it.ReturnReason), card(l)
+			})
+			if before.LeadDept != "" {
+				b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+					return b.tx.T(l, "note.request_granted_return", "Label", label(l), "Title", it.Title), nil
+				})
+			}
+		case deputybot.EvContactLogged:
+			c := it.Contacts[len(it.Contacts)-1]
+			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+				text := b.tx.T(l, "note.contact_confirm", "Dept", dept(c.Dept), "Label", label(l), "Title", it.Title,
+					"Date", c.Date, "Method", rawHTML(b.methodText(l, c.Method)))
+				if c.Note != "" {
+					text += "\n" + b.tx.T(l, "note.contact_note", "Note", c.Note)
+				}
+				nn := strconv.Itoa(c.N)
+				return text, keyboard{{button(b.tx.T(l, "btn.contact_yes"), "cc:"+it.ID+":"+nn+":y"),
+					button(b.tx.T(l, "btn.contact_no"), "cc:"+it.ID+":"+nn+":n")}}
+			})
+		case deputybot.EvContactDisputed:
+			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.contact_disputed", "Label", label(l), "Title", it.Title, "Deputy", n.of(it.AuthorID)), card(l)
+			})
+		case deputybot.EvReplied, deputybot.EvCorrected:
+			b.sendReplyToDeputy(ctx, it, ev.Type == deputybot.EvCorrected)
+		case deputybot.EvOpinion:
+			from := dept(ev.Data["dept"])
+			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.opinion", "Dept", from, "Label", label(l), "Title", it.Title), card(l)
+			})
+		case deputybot.EvExtensionAsked, deputybot.EvReturnAsked:
+			req := it.Request
+			b.notify(ctx, office, func(l deputybot.Language) (string, keyboard) {
+				text := b.tx.T(l, "note."+ev.Type, "Dept", dept(it.LeadDept), "Label", label(l), "Title", it.Title, "Reason", req.Reason)
+				if req.Late {
+					text += "\n" + b.tx.T(l, "decide.late", "Days", b.opts.Rules.ReturnWorkdays)
+				}
+				return text, keyboard{{button(b.tx.T(l, "act.decide_request"), "ha:"+it.ID+":dr")}}
+			})
+		case deputybot.EvExtensionApproved:
+			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.extended_deputy", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
+			})
+			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.extension_approved", "Label", label(l), "Deadline", b.formatDate(it.Deadline)), card(l)
+			})
+		case deputybot.EvExtensionRefused, deputybot.EvReturnRefused:
+			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note."+ev.Type, "Label", label(l), "Deadline", b.formatDate(it.Deadline)), card(l)
+			})
+		case deputybot.EvReassigned:
+			b.notify(ctx, b.contactsOf(ctx, before.LeadDept), func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.reassigned_old", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept)), nil
+			})
+			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.assigned_lead", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
+			})
+			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.reassigned_deputy", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept),
+					"Deadline", b.formatDate(it.Deadline)), card(l)
+			})
+		case deputybot.EvRated:
+			value := deputybot.RatingValue(ev.Data["value"])
+			comment := ev.Data["comment"]
+			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				text := b.tx.T(l, "note.rated", "Label", label(l), "Title", it.Title, "Rating", rawHTML(b.tx.T(l, "rating."+string(value))))
+				if comment != "" {
+					text += "\n" + b.tx.T(l, "note.rating_comment", "Comment", comment)
+				}
+				return text, card(l)
+			})
+			if value == deputybot.Unsatisfied {
+				b.notify(ctx, office, func(l deputybot.Language) (string, keyboard) {
+					return b.tx.T(l, "note.unsatisfied_office", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept),
+						"Comment", comment, "Round", ev.Data["round"]), card(l)
+				})
+			}
+		case deputybot.EvRehandling:
+			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.rehandling", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
+			})
+		case deputybot.EvClosed:
+			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.closed", "Label", label(l), "Title", it.Title, "Outcome", rawHTML(b.tx.T(l, "rating."+string(it.Outcome)))), card(l)
+			})
+		case deputybot.EvFlagged:
+			f := it.Flags[len(it.Flags)-1]
+			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				text := b.tx.T(l, "note.flagged", "Label", label(l), "Title", it.Title,
+					"Category", rawHTML(b.tx.T(l, "flag."+string(f.Category))), "Deadline", b.formatDate(f.Deadline))
+				if f.Note != "" {
+					text += "\n" + b.tx.T(l, "note.flag_note", "Note", f.Note)
+				}
+				return text, card(l)
+			})
+		case deputybot.EvProgress:
+			det, _ := b.store.ItemDetails(ctx, it.ID)
+			if det == nil || len(det.Progress) == 0 {
+				continue
+			}
+			pr := det.Progress[len(det.Progress)-1]
+			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+				key := "note.progress"
+				if pr.Met {
+					key = "note.progress_met"
+				}
+				return b.tx.T(l, key, "Dept", dept(it.LeadDept), "Label", label(l), "Title", it.Title) + "\n\n" + esc(pr.Text), card(l)
+			})
+		}
+	}
+	// The leader in charge hears of every change of status.
+	if it.LeaderID != "" && it.Status != before.Status {
+		b.notifyPeople(ctx, []string{it.LeaderID}, func(l deputybot.Language) (string, keyboard) {
+			return b.tx.T(l, "note.leader_status", "Label", label(l), "Title", it.Title,
+				"From", rawHTML(b.tx.T(l, "status."+string(before.Status))), "To", rawHTML(b.statusText(l, it))), card(l)
+		})
+	}
+}
+
+// contactsOf are the active contacts of a department.
+func (b *Bot) contactsOf(ctx context.Context, dept string) []recipient {
+	if dept == "" {
+		return nil
+	}
+	people, _, err := b.store.People(ctx, deputybot.PeopleFilter{Role: deputybot.RoleContact})
+	if err != nil {
+		b.log.Error("list contacts", "err", err)
+		return nil
+	}
+	var to []recipient
+	for _, p := range people {
+		if p.DepartmentID == dept {
+			if r, ok := recipientOf(p); ok {
+				to = append(to, r)
+			}
+		}
+	}
+	return to
+}
+
+// sendReplyToDeputy sends the deputy a round's reply (or its correction)
+// with the rating buttons, while it can still be rated.
+func (b *Bot) sendReplyToDeputy(ctx context.Context, it *deputybot.Item, corrected bool) {
+	det, err := b.store.ItemDetails(ctx, it.ID)
+	if err != nil {
+		return
+	}
+	r := it.LatestReply()
+	if corrected {
+		f := it.Flags[len(it.Flags)-1]
+		for i := range it.Replies {
+			if it.Replies[i].Round == f.Round {
+				r = &it.Replies[i]
+			}
+		}
+	}
+	text := det.CurrentReplyText(r.Round)
+	depts, _ := b.departmentNames(ctx)
+	b.notifyPeople(ctx, []string{it.AuthorID}, func(l deputybot.Language) (string, keyboard) {
+		key := "note.reply"
+		if corrected {
+			key = "note.reply_corrected"
+		}
+		msg := b.tx.T(l, key, "Dept", depts[it.LeadDept], "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title,
+			"Class", rawHTML(b.tx.T(l, "class."+string(r.Class))))
+		if len(r.CoDepts) > 0 {
+			var names []string
+			for _, d := range r.CoDepts {
+				names = append(names, depts[d])
+			}
+			msg += "\n" + b.tx.T(l, "note.reply_codepts", "Depts", joinNames(l, b, names))
+		}
+		msg += "\n\n" + esc(text.Text)
+		var kb keyboard
+		if text.FileID != "" {
+			kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.reply_file"), "rf:"+it.ID+":"+strconv.Itoa(r.Round))})
+		}
+		if it.Status == deputybot.StatusReplied && it.RatingOf(it.Round) == nil {
+			msg += "\n\n" + b.tx.T(l, "note.please_rate")
+			kb = append(kb, b.ratingButtons(l, it))
+		}
+		return msg, kb
+	})
+}
+
+func joinNames(l deputybot.Language, b *Bot, names []string) string {
+	out := ""
+	for i, n := range names {
+		if i > 0 {
+			out += plain(b.tx.T(l, "list.sep"))
+		}
+		out += n
+	}
+	return out
+}

@@ -1,0 +1,400 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"deputybot"
+)
+
+// env is what the workflow rules need now: the rules, the office's
+// holiday calendar and the time.
+func (b *Bot) env(ctx context.Context, now time.Time) (deputybot.Env, error) {
+	cal, err := b.store.Calendar(ctx)
+	if err != nil {
+		return deputybot.Env{}, err
+	}
+	return deputybot.Env{Rules: &b.opts.Rules, Calendar: cal, Now: now}, nil
+}
+
+// change applies a workflow action to an item as the person, stores it
+// (with its timeline events) and tells everyone concerned.
+func (b *Bot) change(ctx context.Context, r *request, id string, f func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error)) (*deputybot.Item, error) {
+	e, err := b.env(ctx, r.now)
+	if err != nil {
+		return nil, err
+	}
+	var before deputybot.Item
+	var evs []deputybot.Event
+	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+		before = *it
+		before.Replies = slices.Clone(it.Replies)
+		var err error
+		evs, err = f(it, det, e)
+		return evs, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.announce(ctx, r.person, &before, it, evs)
+	return it, nil
+}
+
+// one wraps a single-event action for change.
+func one(evt deputybot.Event, err error) ([]deputybot.Event, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []deputybot.Event{evt}, nil
+}
+
+// handlingButtons are the workflow actions p may take on the item now,
+// decided by the domain's Check: the card shows only what would work.
+func (b *Bot) handlingButtons(l deputybot.Language, p *deputybot.Person, it *deputybot.Item) keyboard {
+	codes := []struct {
+		act  deputybot.Action
+		code string
+	}{
+		{deputybot.ActAssign, "as"}, {deputybot.ActReturnToDeputy, "rd"},
+		{deputybot.ActAccept, "ac"}, {deputybot.ActLogContact, "lc"}, {deputybot.ActReply, "rp"},
+		{deputybot.ActOpinion, "op"}, {deputybot.ActProgress, "pg"}, {deputybot.ActCorrect, "co"},
+		{deputybot.ActRequestExtend, "ex"}, {deputybot.ActRequestReturn, "rr"},
+		{deputybot.ActDecideRequest, "dr"}, {deputybot.ActFlag, "fl"}, {deputybot.ActSetPeriod, "pe"},
+	}
+	var kb keyboard
+	var row []keyboardButton
+	for _, c := range codes {
+		if deputybot.Check(p, it, c.act) != nil {
+			continue
+		}
+		row = append(row, button(b.tx.T(l, "act."+string(c.act)), "ha:"+it.ID+":"+c.code))
+		if len(row) == 2 {
+			kb, row = append(kb, row), nil
+		}
+	}
+	if len(row) > 0 {
+		kb = append(kb, row)
+	}
+	if it.Status == deputybot.StatusReplied && deputybot.Check(p, it, deputybot.ActRate) == nil {
+		kb = append(kb, b.ratingButtons(l, it))
+	}
+	return kb
+}
+
+func (b *Bot) ratingButtons(l deputybot.Language, it *deputybot.Item) []keyboardButton {
+	r := strconv.Itoa(it.Round)
+	return []keyboardButton{
+		button(b.tx.T(l, "rating.satisfied"), "rt:"+it.ID+":"+r+":s"),
+		button(b.tx.T(l, "rating.basic"), "rt:"+it.ID+":"+r+":b"),
+		button(b.tx.T(l, "rating.unsatisfied"), "rt:"+it.ID+":"+r+":u"),
+	}
+}
+
+// onHandlingButton handles "ha:<item id>:<action code>".
+func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) error {
+	id, code, ok := strings.Cut(arg, ":")
+	if !ok {
+		return errStale
+	}
+	it, err := b.loadFor(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	act, ok := map[string]deputybot.Action{
+		"as": deputybot.ActAssign, "rd": deputybot.ActReturnToDeputy, "ac": deputybot.ActAccept,
+		"lc": deputybot.ActLogContact, "rp": deputybot.ActReply, "op": deputybot.ActOpinion,
+		"pg": deputybot.ActProgress, "co": deputybot.ActCorrect, "ex": deputybot.ActRequestExtend,
+		"rr": deputybot.ActRequestReturn, "dr": deputybot.ActDecideRequest, "fl": deputybot.ActFlag,
+		"pe": deputybot.ActSetPeriod,
+	}[code]
+	if !ok {
+		return errStale
+	}
+	if err := deputybot.Check(r.person, it, act); err != nil {
+		return err
+	}
+	data := map[string]string{"item": id}
+	switch act {
+	case deputybot.ActAssign:
+		return b.begin(ctx, r, "assign", "lead", data)
+	case deputybot.ActReturnToDeputy:
+		return b.begin(ctx, r, "text", "rd", data)
+	case deputybot.ActAccept:
+		_, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return one(deputybot.Accept(it, r.person, e))
+		})
+		if err == nil {
+			b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+			b.reply(ctx, r, b.tx.T(r.lang, "done.accepted", "Label", rawHTML(b.itemLabel(r.lang, it))), nil)
+		}
+		return err
+	case deputybot.ActLogContact:
+		return b.begin(ctx, r, "contact", "date", data)
+	case deputybot.ActReply, deputybot.ActCorrect:
+		if act == deputybot.ActReply {
+			if err := deputybot.ReplyBlocked(it, &b.opts.Rules); err != nil {
+				return err
+			}
+		} else {
+			data["correct"] = "1"
+		}
+		return b.begin(ctx, r, "reply", "class", data)
+	case deputybot.ActOpinion:
+		return b.begin(ctx, r, "text", "op", data)
+	case deputybot.ActProgress:
+		return b.begin(ctx, r, "text", "pg", data)
+	case deputybot.ActRequestExtend:
+		return b.begin(ctx, r, "text", "ex", data)
+	case deputybot.ActRequestReturn:
+		e, err := b.env(ctx, r.now)
+		if err != nil {
+			return err
+		}
+		if !deputybot.ReturnWindowOpen(it, e) {
+			data["late"] = "1"
+		}
+		return b.begin(ctx, r, "text", "rr", data)
+	case deputybot.ActDecideRequest:
+		return b.begin(ctx, r, "decide", "choose", data)
+	case deputybot.ActFlag:
+		return b.begin(ctx, r, "flag", "category", data)
+	case deputybot.ActSetPeriod:
+		to := deputybot.PeriodSession
+		if it.Period == deputybot.PeriodSession {
+			to = deputybot.PeriodRecess
+		}
+		it, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return one(deputybot.SetPeriod(it, r.person, to, e))
+		})
+		if err == nil {
+			b.reply(ctx, r, b.tx.T(r.lang, "done.period", "Label", rawHTML(b.itemLabel(r.lang, it)),
+				"Period", rawHTML(b.tx.T(r.lang, "period."+string(it.Period)))), nil)
+		}
+		return err
+	}
+	return errStale
+}
+
+// onRate handles "rt:<item id>:<round>:<s|b|u>". Unsatisfied asks for the
+// reason first.
+func (b *Bot) onRate(ctx context.Context, r *request, arg string) error {
+	parts := strings.Split(arg, ":")
+	if len(parts) != 3 {
+		return errStale
+	}
+	id := parts[0]
+	round, err := strconv.Atoi(parts[1])
+	if err != nil {
+		return errStale
+	}
+	value, ok := map[string]deputybot.RatingValue{"s": deputybot.Satisfied, "b": deputybot.Basic, "u": deputybot.Unsatisfied}[parts[2]]
+	if !ok {
+		return errStale
+	}
+	it, err := b.loadFor(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	if err := deputybot.Check(r.person, it, deputybot.ActRate); err != nil {
+		return err
+	}
+	if round != it.Round || it.RatingOf(round) != nil {
+		return deputybot.Errorf(deputybot.ECONFLICT, "err.already_rated")
+	}
+	if value == deputybot.Unsatisfied {
+		return b.begin(ctx, r, "text", "ur", map[string]string{"item": id, "round": parts[1]})
+	}
+	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	return b.rate(ctx, r, id, round, value, "")
+}
+
+func (b *Bot) rate(ctx context.Context, r *request, id string, round int, value deputybot.RatingValue, comment string) error {
+	it, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return deputybot.Rate(it, r.person, round, value, comment, e)
+	})
+	if err != nil {
+		return err
+	}
+	key := "done.rated_closed"
+	if it.Status == deputybot.StatusRehandling {
+		key = "done.rated_rehandling"
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", rawHTML(b.itemLabel(r.lang, it)),
+		"Rating", rawHTML(b.tx.T(r.lang, "rating."+string(value))), "Deadline", b.formatDate(it.Deadline)), nil)
+	return nil
+}
+
+// onConfirmContact handles "cc:<item id>:<n>:<y|n>".
+func (b *Bot) onConfirmContact(ctx context.Context, r *request, arg string) error {
+	parts := strings.Split(arg, ":")
+	if len(parts) != 3 || (parts[2] != "y" && parts[2] != "n") {
+		return errStale
+	}
+	n, err := strconv.Atoi(parts[1])
+	if err != nil {
+		return errStale
+	}
+	yes := parts[2] == "y"
+	it, err := b.change(ctx, r, parts[0], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return one(deputybot.ConfirmContact(it, r.person, n, yes, e))
+	})
+	if err != nil {
+		return err
+	}
+	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	key := "done.contact_disputed"
+	if yes {
+		key = "done.contact_confirmed"
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", rawHTML(b.itemLabel(r.lang, it))), nil)
+	return nil
+}
+
+// --- /assign and /pending
+
+func (b *Bot) cmdAssign(ctx context.Context, r *request) {
+	q, ok := deputybot.ParseNumber(r.args)
+	if !ok {
+		b.reply(ctx, r, b.tx.T(r.lang, "assign.usage"), nil)
+		return
+	}
+	items, err := b.store.ItemsByNumber(ctx, q)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	items = slices.DeleteFunc(items, func(it *deputybot.Item) bool { return deputybot.Check(r.person, it, deputybot.ActAssign) != nil })
+	switch len(items) {
+	case 0:
+		b.reply(ctx, r, b.tx.T(r.lang, "assign.none", "Given", r.args), nil)
+	case 1:
+		if err := b.begin(ctx, r, "assign", "lead", map[string]string{"item": items[0].ID}); err != nil {
+			b.fail(ctx, r, err)
+		}
+	default:
+		var row []keyboardButton
+		for _, it := range items {
+			row = append(row, button(plain(b.itemLabel(r.lang, it)), "ha:"+it.ID+":as"))
+		}
+		b.reply(ctx, r, b.tx.T(r.lang, "view.which"), keyboard{row})
+	}
+}
+
+func (b *Bot) cmdPending(ctx context.Context, r *request) {
+	text, kb, err := b.pendingPage(ctx, r, 0)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, text, kb)
+}
+
+func (b *Bot) onPendingPage(ctx context.Context, r *request, arg string) error {
+	if !r.person.HasRole(deputybot.RoleContact) {
+		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
+	}
+	offset, err := strconv.Atoi(arg)
+	if err != nil || offset < 0 {
+		return errStale
+	}
+	text, kb, err := b.pendingPage(ctx, r, offset)
+	if err != nil {
+		return err
+	}
+	return b.edit(ctx, r.chatID, r.callbackMessageID(), text, kb)
+}
+
+// pendingItem is an item open for the contact's department, with the
+// deadline that applies to the department's part.
+type pendingItem struct {
+	it       *deputybot.Item
+	deadline time.Time
+	co       bool // the department is a co-department
+}
+
+func (b *Bot) pendingItems(ctx context.Context, p *deputybot.Person) ([]pendingItem, error) {
+	items, err := b.store.DepartmentItems(ctx, p.DepartmentID)
+	if err != nil {
+		return nil, err
+	}
+	var out []pendingItem
+	for _, it := range items {
+		switch {
+		case it.IsLeadContact(p) && (it.IsOpen() && it.Status != deputybot.StatusSubmitted || it.OpenFlag() != nil):
+			d := it.Deadline
+			if f := it.OpenFlag(); f != nil {
+				d = f.Deadline
+			}
+			if it.Status == deputybot.StatusReplied && it.OpenFlag() == nil {
+				continue // waiting for the deputy's rating, nothing to do
+			}
+			out = append(out, pendingItem{it: it, deadline: d})
+		case it.IsCoContact(p) && it.CoDept(p.DepartmentID).OpinionAt.IsZero() &&
+			(it.Status == deputybot.StatusAssigned || it.Status == deputybot.StatusInProgress):
+			out = append(out, pendingItem{it: it, deadline: it.CoDept(p.DepartmentID).Deadline, co: true})
+		}
+	}
+	slices.SortStableFunc(out, func(a, c pendingItem) int { return a.deadline.Compare(c.deadline) })
+	return out, nil
+}
+
+func (b *Bot) pendingPage(ctx context.Context, r *request, offset int) (string, keyboard, error) {
+	items, err := b.pendingItems(ctx, r.person)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(items) == 0 {
+		return b.tx.T(r.lang, "pending.none"), nil, nil
+	}
+	e, err := b.env(ctx, r.now)
+	if err != nil {
+		return "", nil, err
+	}
+	total := len(items)
+	offset = min(offset, (total-1)/listPageSize*listPageSize)
+	var sb strings.Builder
+	sb.WriteString(b.tx.T(r.lang, "pending.title", "Count", total))
+	var kb keyboard
+	var row []keyboardButton
+	for i, pi := range items[offset:min(total, offset+listPageSize)] {
+		n := offset + i + 1
+		part := ""
+		if pi.co {
+			part = " · " + b.tx.T(r.lang, "pending.co")
+		}
+		sb.WriteString("\n" + strconv.Itoa(n) + ". " + b.itemLine(r.lang, pi.it) + part + " · " + b.daysLeftText(r.lang, e, pi.deadline))
+		row = append(row, button(strconv.Itoa(n), "it:"+pi.it.ID))
+		if len(row) == 5 {
+			kb, row = append(kb, row), nil
+		}
+	}
+	if len(row) > 0 {
+		kb = append(kb, row)
+	}
+	var nav []keyboardButton
+	if offset > 0 {
+		nav = append(nav, button("◀", "pd:"+strconv.Itoa(max(0, offset-listPageSize))))
+	}
+	if offset+listPageSize < total {
+		nav = append(nav, button("▶", "pd:"+strconv.Itoa(offset+listPageSize)))
+	}
+	if len(nav) > 0 {
+		kb = append(kb, nav)
+	}
+	return sb.String(), kb, nil
+}
+
+// daysLeftText is "12 days left", "due today" or "⚠️ 3 days overdue".
+func (b *Bot) daysLeftText(l deputybot.Language, e deputybot.Env, deadline time.Time) string {
+	n := e.DaysLeft(deadline)
+	switch {
+	case n > 0:
+		return b.tx.T(l, "deadline.left", "Days", n, "Date", b.formatDate(deadline))
+	case n == 0:
+		return b.tx.T(l, "deadline.today", "Date", b.formatDate(deadline))
+	}
+	return b.tx.T(l, "deadline.overdue", "Days", -n, "Date", b.formatDate(deadline))
+}

@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"deputybot"
+)
+
+// maxUpload bounds a file the bot downloads from Telegram.
+const maxUpload = 20 << 20
+
+// download fetches a file a user sent, up to limit bytes.
+func (b *Bot) download(ctx context.Context, fileID string, limit int64) ([]byte, error) {
+	f, err := b.api.GetFile(ctx, &tgbot.GetFileParams{FileID: fileID})
+	if err != nil {
+		return nil, fmt.Errorf("getFile: %w", redactToken(err, b.opts.Token))
+	}
+	if f.FileSize > limit {
+		return nil, deputybot.Errorf(deputybot.EINVALID, "err.file_too_big", "Max", limit>>10)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.api.FileDownloadLink(f), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, redactToken(err, b.opts.Token)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download file: HTTP %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, deputybot.Errorf(deputybot.EINVALID, "err.file_too_big", "Max", limit>>10)
+	}
+	return data, nil
+}
+
+// cmdHolidays shows the holiday calendar and waits for a new one.
+func (b *Bot) cmdHolidays(ctx context.Context, r *request) {
+	if err := b.begin(ctx, r, "holidays", "file", nil); err != nil {
+		b.fail(ctx, r, err)
+	}
+}
+
+func (b *Bot) holidaysPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+	cal, err := b.store.Calendar(ctx)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	l := r.lang
+	var sb strings.Builder
+	if len(cal.Days) == 0 {
+		sb.WriteString(b.tx.T(l, "holidays.none"))
+	} else {
+		holidays, workdays := 0, 0
+		var upcoming []string
+		today := deputybot.DateOf(r.now, b.opts.Location).String()
+		for _, d := range cal.Listed() {
+			if cal.Days[d] == deputybot.Holiday {
+				holidays++
+			} else {
+				workdays++
+			}
+			if d >= today && len(upcoming) < 10 {
+				upcoming = append(upcoming, b.tx.T(l, "holidays.line", "Date", d,
+					"Kind", rawHTML(b.tx.T(l, "holidays."+string(cal.Days[d]))), "Name", cal.Names[d]))
+			}
+		}
+		sb.WriteString(b.tx.T(l, "holidays.summary", "Holidays", holidays, "Workdays", workdays))
+		if len(upcoming) > 0 {
+			sb.WriteString("\n" + strings.Join(upcoming, "\n"))
+		}
+	}
+	sb.WriteString("\n\n" + b.tx.T(l, "holidays.format"))
+	b.reply(ctx, r, sb.String(), keyboard{b.cancelButton(r, c)})
+}
+
+// holidaysFile loads a calendar file; a file with problems changes
+// nothing and each problem is shown with its line.
+func (b *Bot) holidaysFile(ctx context.Context, r *request, c *deputybot.Conversation) error {
+	var text string
+	switch {
+	case r.msg.Document != nil:
+		data, err := b.download(ctx, r.msg.Document.FileID, 1<<20)
+		if err != nil {
+			return err
+		}
+		text = string(data)
+	case r.msg.Text != "":
+		text = r.msg.Text
+	default:
+		return deputybot.Errorf(deputybot.EINVALID, "err.file_expected")
+	}
+	cal, problems := deputybot.ParseCalendar(text)
+	if len(problems) > 0 {
+		if len(problems) > 20 {
+			problems = append(problems[:20], "…")
+		}
+		b.reply(ctx, r, b.tx.T(r.lang, "holidays.problems", "Count", len(problems))+"\n"+esc(strings.Join(problems, "\n")), nil)
+		return deputybot.Errorf(deputybot.EINVALID, "err.calendar_unchanged")
+	}
+	if err := b.store.SaveCalendar(ctx, cal, r.person.ID, r.now); err != nil {
+		return err
+	}
+	return b.endWith(ctx, r, b.tx.T(r.lang, "holidays.loaded", "Count", len(cal.Days)))
+}
