@@ -10,7 +10,11 @@ import (
 // announce tells the people concerned what a change did (SPEC §4, event
 // notifications): the deputy, the departments' contacts, the office, the
 // leader in charge.
-func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it *deputybot.Item, evs []deputybot.Event) {
+//
+// The person who acted is not told of his own action: he has the bot's
+// direct answer.
+func (bot *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it *deputybot.Item, evs []deputybot.Event) {
+	b := bot.except(actor)
 	n := b.names(ctx)
 	depts, _ := b.departmentNames(ctx)
 	dept := func(id string) string { return depts[id] }

@@ -78,6 +78,8 @@ type Bot struct {
 	username   string
 	dispatch   *dispatcher
 	commands   []command
+	// skipChat: notifications are not sent to this chat (see except).
+	skipChat int64
 }
 
 // New connects to the Bot API (getMe) and returns the bot. A rejected

@@ -23,8 +23,8 @@ type flow struct {
 
 func (b *Bot) flows() map[string]flow {
 	return map[string]flow{
-		"invite":  {prompt: b.invitePrompt, text: b.inviteText, choice: b.inviteChoice},
-		"adddept": {prompt: b.addDeptPrompt, text: b.addDeptText, choice: b.noChoice},
+		"invite":   {prompt: b.invitePrompt, text: b.inviteText, choice: b.inviteChoice},
+		"adddept":  {prompt: b.addDeptPrompt, text: b.addDeptText, choice: b.noChoice},
 		"new":      {prompt: b.newPrompt, text: b.newText, choice: b.newChoice},
 		"assign":   {prompt: b.assignPrompt, text: b.assignText, choice: b.assignChoice},
 		"text":     {prompt: b.textPrompt, text: b.textAnswer, choice: b.textChoice},

@@ -20,12 +20,22 @@ func recipientOf(p *deputybot.Person) (recipient, bool) {
 	return recipient{PersonID: p.ID, ChatID: p.TelegramID, Lang: p.Language}, true
 }
 
+// except returns a view of the bot whose notifications skip p (the
+// person who acted).
+func (b *Bot) except(p *deputybot.Person) *Bot {
+	c := *b
+	if p != nil {
+		c.skipChat = p.TelegramID
+	}
+	return &c
+}
+
 // notify sends a message, rendered in each recipient's language, to the
 // people given (each once).
 func (b *Bot) notify(ctx context.Context, to []recipient, render func(lang deputybot.Language) (string, keyboard)) {
 	seen := map[int64]bool{}
 	for _, r := range to {
-		if r.ChatID == 0 || seen[r.ChatID] {
+		if r.ChatID == 0 || seen[r.ChatID] || (b.skipChat != 0 && r.ChatID == b.skipChat) {
 			continue
 		}
 		seen[r.ChatID] = true

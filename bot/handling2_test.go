@@ -1,0 +1,194 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"deputybot/internal/telegramtest"
+)
+
+func TestReturnRequestAndReassignment(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Wrong desk")
+	one(t, h.Press(c.lead, card(t, h, c.lead, n), "Ask to return"), "Why should it be returned")
+	one(t, h.Do(c.lead, "Schools are not ours."), "Return request sent")
+	dec := one(t, c.admin.Unread(), "Housing Bureau asks to return", "Schools are not ours.")
+	if strings.Contains(dec.Text, "exception") {
+		t.Fatal("an in-time request marked late")
+	}
+	q := one(t, h.Press(c.admin, dec, "Decide request"), "asks to return")
+	q = one(t, h.Press(c.admin, q, "Reassign"), "Which department leads it now")
+	if q.Button("Housing Bureau") != nil {
+		t.Fatal("the current lead is offered again")
+	}
+	q = one(t, h.Press(c.admin, q, "Education Bureau"), "new reply deadline is 2026-06-02")
+	one(t, h.Press(c.admin, q, "Use 2026-06-02"), "decided: assigned, deadline 2026-06-02")
+	one(t, c.lead.Unread(), "now handled by Education Bureau")
+	one(t, c.other.Unread(), "New assignment: Suggestion "+"2026-001")
+	one(t, c.deputy.Unread(), "now handled by Education Bureau; reply due 2026-06-02")
+	// The old department can no longer act on it, nor see it as its own.
+	one(t, h.Do(c.lead, "/pending"), "no open items")
+	one(t, h.Do(c.other, "/pending"), "Suggestion 2026-001", "92 days left")
+}
+
+func TestLateReturnNeedsTheOfficesException(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Old item")
+	h.Clock.Advance(14 * 24 * time.Hour) // ten working days later
+	one(t, h.Press(c.lead, card(t, h, c.lead, n), "Ask to return"), "More than 7 working days after assignment")
+	one(t, h.Do(c.lead, "Outside the government's remit."), "Return request sent")
+	dec := one(t, c.admin.Unread(), "asks to return", "granting it is an exception")
+	q := one(t, h.Press(c.admin, dec, "Decide request"), "granting it is an exception")
+	one(t, h.Press(c.admin, q, "Return to the deputy"), "decided: returned")
+	one(t, c.deputy.Unread(), "was returned. Reason: Outside the government's remit.")
+	one(t, c.lead.Unread(), "granted the return")
+	one(t, h.Do(c.deputy, "/view "+n), "· returned", "Returned: Outside the government's remit.")
+}
+
+func TestQualityFlagAndCorrectedReply(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Evasive answer")
+	c.logContact(t, n)
+	one(t, h.Press(c.lead, c.replyAs(t, c.lead, n, "B", "We will look into it."), "Send reply"), "Reply sent")
+	c.deputy.Unread()
+	c.lead2.Unread()
+
+	q := one(t, h.Press(c.supervisor, card(t, h, c.supervisor, n), "Review quality"), "What is wrong")
+	q = one(t, h.Press(c.supervisor, q, "evasive"), "due 2026-03-17 by default")
+	q = one(t, h.Press(c.supervisor, q, "Use 2026-03-17"), "A note for the department")
+	one(t, h.Do(c.supervisor, "Say what, when and with which money."), "Quality problem raised", "due 2026-03-17")
+	one(t, c.lead.Unread(), "was found: evasive", "by 2026-03-17", "Say what, when and with which money.")
+	one(t, h.Do(c.lead, "/pending"), "Suggestion 2026-001", "15 days left (2026-03-17)")
+	// Only one open flag at a time.
+	if card(t, h, c.supervisor, n).Button("Review quality") != nil {
+		t.Fatal("a second flag offered while one is open")
+	}
+	q = one(t, h.Press(c.lead, card(t, h, c.lead, n), "Corrected reply"), "Corrected reply. Classify")
+	q = one(t, h.Press(c.lead, q, "B:"), "text of the reply")
+	q = one(t, h.Do(c.lead, "Budget approved; works start in May, finish in October."), "formal reply document")
+	q = one(t, h.Press(c.lead, q, "Skip"), "Please confirm")
+	one(t, h.Press(c.lead, q, "Send reply"), "Reply sent")
+	fixed := one(t, c.deputy.Unread(), "corrected its reply", "works start in May", "Please rate")
+	cd := one(t, h.Do(c.deputy, "/view "+n), "Quality problem (round 1 reply): evasive · corrected", "Reply, round 1 · B", "corrected",
+		"works start in May", "Zhou flagged the reply: evasive", "Li Si sent a corrected reply")
+	if strings.Contains(cd.Text, "We will look into it.") {
+		t.Fatal("the card shows the superseded reply text")
+	}
+	one(t, h.Press(c.deputy, fixed, "basically satisfied"), "closed")
+	// The B promise: progress until fulfilled.
+	q = one(t, h.Press(c.lead, card(t, h, c.lead, n), "Report progress"), "What progress")
+	q = one(t, h.Do(c.lead, "Works started."), "promise been fulfilled")
+	one(t, h.Press(c.lead, q, "Not yet"), "Progress sent")
+	one(t, c.deputy.Unread(), "reports progress", "Works started.")
+	q = one(t, h.Press(c.lead, card(t, h, c.lead, n), "Report progress"), "What progress")
+	q = one(t, h.Do(c.lead, "Lift in service."), "promise been fulfilled")
+	one(t, h.Press(c.lead, q, "Fulfilled"), "Progress sent")
+	one(t, c.deputy.Unread(), "promise on Suggestion 2026-001", "fulfilled", "Lift in service.")
+	if card(t, h, c.lead, n).Button("Report progress") != nil {
+		t.Fatal("progress still asked after the promise was fulfilled")
+	}
+}
+
+func TestRatingPressedTwiceAndTwoContactsReplyingAtOnce(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Race")
+	c.logContact(t, n)
+	// Both contacts of the lead department prepare a reply and send it at
+	// the same moment.
+	a := c.replyAs(t, c.lead, n, "A", "Reply from Li Si.")
+	b := c.replyAs(t, c.lead2, n, "C", "Reply from Li Wu.")
+	ida := c.lead.PressButton(a, "Send reply")
+	idb := c.lead2.PressButton(b, "Send reply")
+	h.WaitHandled(ida, idb)
+	la, lb := c.lead.Unread(), c.lead2.Unread()
+	sent := 0
+	for _, msgs := range [][]*telegramtest.Message{la, lb} {
+		for _, m := range msgs {
+			if strings.Contains(m.Text, "Reply sent") {
+				sent++
+			}
+		}
+	}
+	answers := c.lead.Answer() + c.lead2.Answer()
+	if sent != 1 || !strings.Contains(answers, "current status") {
+		t.Fatalf("%d replies accepted; refusal %q", sent, answers)
+	}
+	reply := one(t, c.deputy.Unread(), "replied to your Suggestion 2026-001")
+	// The deputy presses his rating twice (a double tap).
+	id1 := c.deputy.PressButton(reply, "satisfied")
+	id2 := c.deputy.PressButton(reply, "satisfied")
+	h.WaitHandled(id1, id2)
+	msgs := c.deputy.Unread()
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "closed") {
+		t.Fatalf("double tap: %d messages", len(msgs))
+	}
+	cd := one(t, h.Do(c.deputy, "/view "+n))
+	if strings.Count(cd.Text, "replied, round 1") != 1 || strings.Count(cd.Text, "rated the round 1 reply") != 1 ||
+		strings.Count(cd.Text, "closed it") != 1 {
+		t.Fatalf("timeline after the races:\n%s", cd.Text)
+	}
+}
+
+func TestHandlingRefusalsChangeNothing(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Guarded")
+	c.logContact(t, n)
+	leadCard := card(t, h, c.lead, n)
+	id := itemID(t, leadCard)
+	stranger := join(t, h, c.admin, "deputy Nosy", 2999, "en")
+	for _, tc := range []struct {
+		who  *telegramtest.Chat
+		data string
+		want string
+	}{
+		{c.other, "ha:" + id + ":rp", "no such motion"},              // another department: cannot even see it
+		{c.co, "ha:" + id + ":rp", "not your part"},                  // the co-department cannot reply
+		{c.deputy, "ha:" + id + ":rp", "not your part"},              // nor the author
+		{stranger, "rt:" + id + ":1:s", "no such motion"},            // another deputy rating
+		{c.deputy, "rt:" + id + ":1:s", "current status"},            // rating before any reply
+		{c.supervisor, "ha:" + id + ":as", "not your part"},          // assignment is the office's
+		{c.admin, "ha:" + id + ":as", "current status"},              // and only once
+		{c.leader, "ha:" + id + ":fl", "no such motion"},             // not this item's leader
+		{c.lead, "cc:" + id + ":1:y", "not your part"},               // confirming one's own contact
+		{c.deputy, "cc:" + id + ":9:y", "no such contact"},           // a contact that does not exist
+		{c.lead, "ha:" + id + ":zz", "no longer active"},             // no such action
+		{c.lead, "ha:000000000000000000000000:rp", "no such motion"}, // no such item
+	} {
+		h.WaitHandled(tc.who.Press(leadCard, tc.data))
+		if ans := tc.who.Answer(); !strings.Contains(ans, tc.want) {
+			t.Errorf("%s by %d: answer %q, want %q", tc.data, tc.who.ID, ans, tc.want)
+		}
+		if msgs := tc.who.Unread(); len(msgs) != 0 {
+			t.Errorf("%s by %d: produced %q", tc.data, tc.who.ID, msgs[0].Text)
+		}
+	}
+	after := card(t, h, c.lead, n)
+	if !strings.Contains(after.Text, "· in progress") || strings.Count(after.Text, "·") != strings.Count(leadCard.Text, "·") {
+		t.Fatalf("refusals changed the item:\n%s\n---\n%s", leadCard.Text, after.Text)
+	}
+}
+
+func TestHolidayCalendarLoading(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	one(t, h.Do(c.admin, "/holidays"), "No holiday calendar loaded", "2026-10-01..2026-10-07 holiday")
+	h.WaitHandled(c.admin.SendFile("bad.txt", "text/plain", []byte("2026-10-01 holiday\n2026-13-01 holiday\n2026-10-02 party\n"), ""))
+	msgs := c.admin.Unread()
+	if len(msgs) < 2 || !strings.Contains(msgs[0].Text, "2 problem(s); nothing was changed") ||
+		!strings.Contains(msgs[0].Text, "line 2:") || !strings.Contains(msgs[0].Text, "line 3:") {
+		t.Fatalf("bad calendar: %q", msgs[0].Text)
+	}
+	one(t, h.Do(c.admin, "/cancel"), "Cancelled")
+	one(t, h.Do(c.admin, "/holidays"), "No holiday calendar loaded")
+	h.WaitHandled(c.admin.SendFile("2026.txt", "text/plain", []byte("# China 2026\n2026-10-01..2026-10-07 holiday National Day\n2026-10-10 workday\n"), ""))
+	one(t, c.admin.Unread(), "Holiday calendar loaded (8 days)")
+	one(t, h.Do(c.admin, "/holidays"), "7 holidays and 1 make-up", "2026-10-01 off National Day", "2026-10-10 work")
+	one(t, h.Do(c.admin, "/cancel"), "Cancelled")
+	one(t, h.Do(c.lead, "/holidays"), "Your roles do not include /holidays")
+}
