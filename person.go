@@ -114,6 +114,10 @@ type Person struct {
 	// CommandsKey records which command menu Telegram shows this person,
 	// so the bot updates it only when roles or language change.
 	CommandsKey string `bson:"commandsKey,omitempty"`
+	// Unreachable says why messages cannot be delivered to this person
+	// (he blocked the bot), since when; cleared when he writes again.
+	Unreachable      string    `bson:"unreachable,omitempty"`
+	UnreachableSince time.Time `bson:"unreachableSince,omitempty"`
 }
 
 // HasRole reports whether p holds r.

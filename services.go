@@ -29,6 +29,18 @@ type PeopleService interface {
 
 	// SetCommandsKey records which command menu Telegram now shows.
 	SetCommandsKey(ctx context.Context, personID, key string) error
+
+	// PeopleWithRole lists the active people holding a role (without
+	// reading everyone).
+	PeopleWithRole(ctx context.Context, r Role) ([]*Person, error)
+
+	// DepartmentContacts lists a department's active contacts.
+	DepartmentContacts(ctx context.Context, deptID string) ([]*Person, error)
+
+	// SetUnreachable and ClearUnreachable record whether messages reach
+	// the person.
+	SetUnreachable(ctx context.Context, personID, reason string, at time.Time) error
+	ClearUnreachable(ctx context.Context, personID string) error
 }
 
 // PeopleFilter selects people for a listing.

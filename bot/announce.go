@@ -167,17 +167,15 @@ func (b *Bot) contactsOf(ctx context.Context, dept string) []recipient {
 	if dept == "" {
 		return nil
 	}
-	people, _, err := b.store.People(ctx, deputybot.PeopleFilter{Role: deputybot.RoleContact})
+	people, err := b.store.DepartmentContacts(ctx, dept)
 	if err != nil {
 		b.log.Error("list contacts", "err", err)
 		return nil
 	}
 	var to []recipient
 	for _, p := range people {
-		if p.DepartmentID == dept {
-			if r, ok := recipientOf(p); ok {
-				to = append(to, r)
-			}
+		if r, ok := recipientOf(p); ok {
+			to = append(to, r)
 		}
 	}
 	return to

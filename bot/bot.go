@@ -29,6 +29,7 @@ type Store interface {
 	deputybot.ItemService
 	deputybot.CalendarService
 	UpdateLog
+	OutboxStore
 }
 
 // UpdateLog is the bot's durable inbox of Telegram updates.
@@ -64,6 +65,8 @@ type Options struct {
 	// OnHandled, if set, is called after each update has been handled and
 	// marked done (tests wait on it; it must not block).
 	OnHandled func(updateID int64)
+	// Outbox paces the delivery of notifications.
+	Outbox SenderOptions
 }
 
 // Bot is the Telegram bot.
@@ -80,6 +83,10 @@ type Bot struct {
 	commands   []command
 	// skipChat: notifications are not sent to this chat (see except).
 	skipChat int64
+	sender   *outboxSender
+	// stopSender stops the outbox sender; senderDone is closed after.
+	stopSender context.CancelFunc
+	senderDone chan struct{}
 }
 
 // New connects to the Bot API (getMe) and returns the bot. A rejected
@@ -127,6 +134,7 @@ func New(ctx context.Context, store Store, o Options) (*Bot, error) {
 	}
 	b.commands = b.commandTable()
 	b.dispatch = newDispatcher(o.Workers, b.process)
+	b.sender = newSender(b, store, o.Outbox)
 	api, err := tgbot.New(o.Token,
 		tgbot.WithServerURL(o.APIURL),
 		tgbot.WithSkipGetMe(),
@@ -181,8 +189,21 @@ func (b *Bot) Start(ctx context.Context) error {
 	if n, err := b.store.PruneUpdates(ctx, b.now().Add(-48*time.Hour)); err == nil && n > 0 {
 		b.log.Debug("pruned handled updates", "count", n)
 	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	b.stopSender, b.senderDone = cancel, make(chan struct{})
+	go func() {
+		defer close(b.senderDone)
+		b.sender.run(sctx)
+	}()
 	return b.replayPending(ctx)
 }
+
+// OutboxIdle returns a channel closed when no message waits in the outbox.
+func (b *Bot) OutboxIdle() <-chan struct{} { return b.sender.Idle() }
+
+// WakeOutbox tells the sender that messages were enqueued by someone else
+// (the scheduler).
+func (b *Bot) WakeOutbox() { b.sender.poke() }
 
 // Poll receives updates by long polling until ctx ends, then lets running
 // handlers finish (up to ShutdownGrace) and returns.
@@ -208,12 +229,20 @@ func (b *Bot) StartWebhook(ctx context.Context, url, secret string) error {
 	return nil
 }
 
-// Shutdown stops taking updates and waits up to ShutdownGrace for running
-// handlers.
+// Shutdown stops taking updates, waits up to ShutdownGrace for running
+// handlers, then stops the outbox sender (messages not sent stay in the
+// outbox for the next start).
 func (b *Bot) Shutdown() {
 	ctx, cancel := context.WithTimeout(context.Background(), b.opts.ShutdownGrace)
 	defer cancel()
 	b.dispatch.shutdown(ctx)
+	if b.stopSender != nil {
+		b.stopSender()
+		select {
+		case <-b.senderDone:
+		case <-ctx.Done():
+		}
+	}
 }
 
 // Idle returns a channel closed when no update is waiting or running.

@@ -30,17 +30,24 @@ func (b *Bot) except(p *deputybot.Person) *Bot {
 	return &c
 }
 
-// notify sends a message, rendered in each recipient's language, to the
-// people given (each once).
+// notify puts a message, rendered in each recipient's language, in the
+// outbox for the people given (each once).
 func (b *Bot) notify(ctx context.Context, to []recipient, render func(lang deputybot.Language) (string, keyboard)) {
 	seen := map[int64]bool{}
+	var msgs []deputybot.OutboxMessage
 	for _, r := range to {
 		if r.ChatID == 0 || seen[r.ChatID] || (b.skipChat != 0 && r.ChatID == b.skipChat) {
 			continue
 		}
 		seen[r.ChatID] = true
 		text, kb := render(r.Lang)
-		b.sendLong(ctx, r.ChatID, text, kb)
+		msgs = append(msgs, outboxMessages("", "notification", r.PersonID, r.ChatID, text, kb)...)
+	}
+	if len(msgs) == 0 {
+		return
+	}
+	if _, err := b.enqueue(ctx, msgs); err != nil {
+		b.log.Error("notifications not stored", "err", err)
 	}
 }
 
@@ -63,7 +70,7 @@ func (b *Bot) notifyPeople(ctx context.Context, ids []string, render func(lang d
 // (reachable in their private chats even before they first wrote).
 func (b *Bot) officeRecipients(ctx context.Context) []recipient {
 	var to []recipient
-	people, _, err := b.store.People(ctx, deputybot.PeopleFilter{Role: deputybot.RoleOffice})
+	people, err := b.store.PeopleWithRole(ctx, deputybot.RoleOffice)
 	if err != nil {
 		b.log.Error("list office", "err", err)
 	}

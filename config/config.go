@@ -36,8 +36,15 @@ type Config struct {
 	ListenAddr       string // webhook listener
 	HTTPAddr         string // health and metrics; empty: off
 	LogLevel         slog.Level
-	// Rules: SESSION_DATES, MOTION_COSPONSORS, CATEGORIES.
+	// Rules: SESSION_DATES, MOTION_COSPONSORS, CATEGORIES, deadlines.
 	Rules deputybot.Rules
+	// OutboxRate (messages per second overall) and OutboxChatInterval
+	// (least time between two messages to one chat) pace notifications.
+	OutboxRate         float64
+	OutboxChatInterval time.Duration
+	// CatchUp: scheduled runs missed while the service was down are run at
+	// start if they are younger than this.
+	CatchUp time.Duration
 }
 
 // Error is a configuration error; its message names the variable.
@@ -106,6 +113,18 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 		},
 		func() (err error) {
 			c.LogLevel, err = parseLogLevel(get("LOG_LEVEL", "info"))
+			return err
+		},
+		func() (err error) {
+			rate, err := parseCount("OUTBOX_RATE", get("OUTBOX_RATE", ""), 30, 1, 1000)
+			c.OutboxRate = float64(rate)
+			if err != nil {
+				return err
+			}
+			if c.OutboxChatInterval, err = parseDuration("OUTBOX_CHAT_INTERVAL", get("OUTBOX_CHAT_INTERVAL", "1s"), 0, time.Minute); err != nil {
+				return err
+			}
+			c.CatchUp, err = parseDuration("CATCHUP_WINDOW", get("CATCHUP_WINDOW", "24h"), 0, 30*24*time.Hour)
 			return err
 		},
 		func() (err error) {
@@ -340,6 +359,14 @@ func parseSessions(s string) ([]deputybot.DateRange, error) {
 		out = append(out, deputybot.DateRange{From: f, To: t})
 	}
 	return out, nil
+}
+
+func parseDuration(name, s string, lo, hi time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < lo || d > hi {
+		return 0, &Error{name, fmt.Sprintf("%q is not a duration from %s to %s (e.g. 1s, 24h)", s, lo, hi)}
+	}
+	return d, nil
 }
 
 func parseCount(name, s string, def, lo, hi int) (int, error) {

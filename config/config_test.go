@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"deputybot"
 )
@@ -31,7 +32,8 @@ func TestDefaults(t *testing.T) {
 		c.Rules.MotionCoSponsors != 10 || len(c.Rules.Categories) != 9 || len(c.Rules.Sessions) != 0 ||
 		c.Rules.SuggestionMonths != 3 || c.Rules.ExtendedMonths != 6 || c.Rules.MotionMonths != 6 ||
 		c.Rules.RehandlingDays != 30 || c.Rules.RectificationDays != 15 || c.Rules.ReturnWorkdays != 7 ||
-		c.Rules.RatingWorkdays != 15 || c.Rules.UnratedDays != 30 || c.Rules.CoDeptMonths != 1 || !c.Rules.RequireContact {
+		c.Rules.RatingWorkdays != 15 || c.Rules.UnratedDays != 30 || c.Rules.CoDeptMonths != 1 || !c.Rules.RequireContact ||
+		c.OutboxRate != 30 || c.OutboxChatInterval != time.Second || c.CatchUp != 24*time.Hour {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -122,6 +124,9 @@ func TestMalformed(t *testing.T) {
 		{"rating", []string{"RATING_WORKDAYS", "0"}, "RATING_WORKDAYS"},
 		{"unrated", []string{"UNRATED_CLOSE_DAYS", "many"}, "UNRATED_CLOSE_DAYS"},
 		{"require contact", []string{"REQUIRE_CONTACT_BEFORE_REPLY", "maybe"}, "REQUIRE_CONTACT_BEFORE_REPLY"},
+		{"outbox rate", []string{"OUTBOX_RATE", "0"}, "OUTBOX_RATE"},
+		{"outbox interval", []string{"OUTBOX_CHAT_INTERVAL", "soon"}, "OUTBOX_CHAT_INTERVAL"},
+		{"catch-up", []string{"CATCHUP_WINDOW", "-1h"}, "CATCHUP_WINDOW"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kv := append([]string{"TELEGRAM_BOT_TOKEN", goodToken}, tc.env...)

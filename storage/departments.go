@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -26,6 +27,7 @@ func (s *Store) CreateDepartment(ctx context.Context, name string, now time.Time
 		}
 		return nil, fmt.Errorf("create department: %w", err)
 	}
+	s.deptCache.forget()
 	return d, nil
 }
 
@@ -38,8 +40,57 @@ func (s *Store) Department(ctx context.Context, id string) (*deputybot.Departmen
 	return &d, nil
 }
 
-// Departments implements deputybot.DepartmentService.
+// Departments implements deputybot.DepartmentService. The list is kept
+// for a few seconds: cards and notifications name departments all the
+// time, and they change rarely (another replica's new department shows
+// up within deptCacheTTL).
 func (s *Store) Departments(ctx context.Context) ([]*deputybot.Department, error) {
+	if ds, ok := s.deptCache.get(); ok {
+		return ds, nil
+	}
+	ds, err := s.loadDepartments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.deptCache.put(ds)
+	return ds, nil
+}
+
+const deptCacheTTL = 10 * time.Second
+
+type deptCache struct {
+	mu sync.Mutex
+	ds []*deputybot.Department
+	at time.Time
+}
+
+func (c *deptCache) get() ([]*deputybot.Department, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ds == nil || time.Since(c.at) > deptCacheTTL {
+		return nil, false
+	}
+	out := make([]*deputybot.Department, len(c.ds))
+	for i, d := range c.ds {
+		cp := *d
+		out[i] = &cp
+	}
+	return out, true
+}
+
+func (c *deptCache) put(ds []*deputybot.Department) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ds, c.at = ds, time.Now()
+}
+
+func (c *deptCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ds = nil
+}
+
+func (s *Store) loadDepartments(ctx context.Context) ([]*deputybot.Department, error) {
 	cur, err := s.departments.Find(ctx, bson.D{})
 	if err != nil {
 		return nil, err

@@ -36,6 +36,9 @@ func (s *Store) Invite(ctx context.Context, createdBy string, req deputybot.Invi
 	if _, err := s.people.InsertOne(ctx, p); err != nil {
 		return nil, "", fmt.Errorf("create person: %w", err)
 	}
+	if err := s.indexPerson(ctx, p); err != nil {
+		return nil, "", err
+	}
 	token, err := s.newInvitation(ctx, p.ID, req.Role, createdBy, now)
 	if err != nil {
 		return nil, "", err
@@ -165,6 +168,9 @@ func (s *Store) mergeInvitation(ctx context.Context, existing, invited *deputybo
 		existing.Phone = invited.Phone
 	}
 	if _, err := s.people.ReplaceOne(ctx, byID(existing.ID), existing); err != nil {
+		return nil, err
+	}
+	if err := s.indexPerson(ctx, existing); err != nil {
 		return nil, err
 	}
 	if _, err := s.people.UpdateOne(ctx, byID(invited.ID), bson.D{{Key: "$set", Value: bson.D{

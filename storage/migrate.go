@@ -13,12 +13,13 @@ import (
 
 // SchemaVersion is the version of the stored data this code reads and
 // writes. Each step of migrations moves a database one version up.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrations[i] brings a database from version i to i+1. A step must be
 // safe to run again if the process dies before the version is recorded.
 var migrations = []func(ctx context.Context, s *Store) error{
-	func(ctx context.Context, s *Store) error { return nil }, // 0 → 1: the first schema; indexes below
+	func(ctx context.Context, s *Store) error { return nil },                   // 0 → 1: the first schema; indexes below
+	func(ctx context.Context, s *Store) error { return s.rebuildMembers(ctx) }, // 1 → 2: member lists of roles and departments
 }
 
 // migrate runs the missing migration steps and (re)creates the indexes.
@@ -68,6 +69,9 @@ func indexes() map[string][]mongo.IndexModel {
 		"items": {
 			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "submittedAt", Value: 1}}, Options: options.Index().SetName("status_submitted")},
 		},
+		"outbox": {
+			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetName("state_seq")},
+		},
 		"updates": {
 			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "updateId", Value: 1}}, Options: options.Index().SetName("state_update")},
 		},
@@ -104,7 +108,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 // collections are all of deputybot's collections.
 var collections = []string{
 	"meta", "people", "bindings", "departments", "invitations", "claims", "updates",
-	"conversations", "items", "itemdetails", "itemkeys", "personitems", "deptitems",
+	"conversations", "items", "itemdetails", "itemkeys", "personitems", "deptitems", "outbox", "slots", "members",
 }
 
 func isNamespaceExists(err error) bool {

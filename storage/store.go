@@ -62,8 +62,12 @@ type Store struct {
 	itemKeys      *mongo.Collection
 	personItems   *mongo.Collection
 	deptItems     *mongo.Collection
+	outbox        *mongo.Collection
+	slots         *mongo.Collection
+	members       *mongo.Collection
 
 	itemLocks itemLocks
+	deptCache deptCache
 }
 
 // Open connects to the database (starting the embedded store if no URI is
@@ -119,6 +123,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.itemKeys = s.db.Collection("itemkeys")
 	s.personItems = s.db.Collection("personitems")
 	s.deptItems = s.db.Collection("deptitems")
+	s.outbox = s.db.Collection("outbox")
+	s.slots = s.db.Collection("slots")
+	s.members = s.db.Collection("members")
 	if err := s.migrate(ctx); err != nil {
 		s.Close(context.Background())
 		return nil, err

@@ -38,6 +38,8 @@ type Options struct {
 	OnHandled func(updateID int64)
 	// ShutdownGrace overrides how long running handlers may finish (tests).
 	ShutdownGrace time.Duration
+	// SendTimeout overrides the outbox's per-message timeout (tests).
+	SendTimeout time.Duration
 	// Ready is called once the service takes updates.
 	Ready func(*App)
 }
@@ -89,6 +91,7 @@ func Run(ctx context.Context, o Options) error {
 		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
 		Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log,
 		PollTimeout: o.PollTimeout, OnHandled: o.OnHandled, ShutdownGrace: o.ShutdownGrace,
+		Outbox: bot.SenderOptions{Rate: cfg.OutboxRate, ChatInterval: cfg.OutboxChatInterval, SendTimeout: o.SendTimeout},
 	})
 	if err != nil {
 		return err

@@ -118,6 +118,9 @@ func Start(t testing.TB, opts ...Option) *Harness {
 			BotToken: telegramtest.Token, Database: so.Database, Location: Shanghai,
 			ReminderSchedule: config.DefaultReminderSchedule, DigestSchedule: config.DefaultDigestSchedule,
 			Rules: deputybot.DefaultRules(Shanghai),
+			// Notifications go out at once in tests; the outbox's own
+			// tests set Telegram's pace.
+			OutboxRate: 1000, CatchUp: 24 * time.Hour,
 		},
 		handled: map[int64]bool{},
 		changed: make(chan struct{}),
@@ -203,9 +206,11 @@ func (h *Harness) Handled(id int64) bool {
 	return h.handled[id]
 }
 
-// WaitHandled waits until every update in ids has been handled.
+// WaitHandled waits until every update in ids has been handled and the
+// notifications it caused have been delivered.
 func (h *Harness) WaitHandled(ids ...int64) {
 	h.T.Helper()
+	defer h.Settle()
 	deadline := time.After(h.TG.WaitTimeout)
 	for {
 		h.mu.Lock()
@@ -223,6 +228,19 @@ func (h *Harness) WaitHandled(ids ...int64) {
 		case <-deadline:
 			h.T.Fatalf("updates %v not handled in time", ids)
 		}
+	}
+}
+
+// Settle waits until the outbox has nothing left to send.
+func (h *Harness) Settle() {
+	h.T.Helper()
+	if h.App == nil {
+		return
+	}
+	select {
+	case <-h.App.Bot.OutboxIdle():
+	case <-time.After(h.TG.WaitTimeout):
+		h.T.Fatal("the outbox did not empty in time")
 	}
 }
 

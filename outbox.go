@@ -1,0 +1,34 @@
+package deputybot
+
+import "time"
+
+// OutboxMessage is a message waiting to be sent, or its record once sent
+// or failed. Every notification, reminder and digest is written here
+// before it is sent, so none is lost to a crash or a refusal.
+type OutboxMessage struct {
+	// ID orders the messages (ObjectID hex, increasing), or, for a
+	// message that must go out once ever (a reminder step, a digest), is
+	// its natural key: inserting it is the claim.
+	ID       string    `bson:"_id"`
+	Seq      string    `bson:"seq"` // ordering key: ObjectID hex at enqueue
+	ChatID   int64     `bson:"chatId"`
+	PersonID string    `bson:"personId,omitempty"`
+	Text     string    `bson:"text"`     // HTML
+	Keyboard string    `bson:"keyboard"` // JSON of the inline keyboard, or ""
+	Kind     string    `bson:"kind"`     // notification | reminder | digest | ...
+	State    string    `bson:"state"`    // pending | sent | failed
+	Attempts int       `bson:"attempts"`
+	NextAt   time.Time `bson:"nextAt"` // not before
+	// LeaseUntil: a sender has taken it until then (several replicas).
+	LeaseUntil time.Time `bson:"leaseUntil,omitempty"`
+	CreatedAt  time.Time `bson:"createdAt"`
+	SentAt     time.Time `bson:"sentAt,omitempty"`
+	Error      string    `bson:"error,omitempty"`
+}
+
+// Outbox states.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+)
