@@ -703,7 +703,7 @@ func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Eve
 	it.Replies = append(it.Replies, r)
 	it.Status = StatusReplied
 	it.PromiseOpen = in.Class.Promise()
-	it.RatingReminded = false
+	it.RatingRemindedAt = time.Time{}
 	det.Replies = append(det.Replies, ReplyText{Round: it.Round, Class: in.Class, Text: in.Text,
 		FileID: in.FileID, FileName: in.FileName, At: e.Now, By: p.ID})
 	return ev(e, p, EvReplied, "round", strconv.Itoa(it.Round), "class", string(in.Class),

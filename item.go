@@ -126,8 +126,9 @@ type Item struct {
 	// unsatisfied, or unrated.
 	Outcome      RatingValue `bson:"outcome,omitempty"`
 	ReturnReason string      `bson:"returnReason,omitempty"`
-	// RatingReminded: the deputy was asked again to rate (scheduler).
-	RatingReminded bool `bson:"ratingReminded,omitempty"`
+	// RatingRemindedAt: when the deputy was asked again to rate (the
+	// item closes as unrated Rules.UnratedDays later).
+	RatingRemindedAt time.Time `bson:"ratingRemindedAt,omitempty"`
 	// Version counts the item's changes; a change is stored only over the
 	// version it was made from (optimistic concurrency).
 	Version int `bson:"version"`

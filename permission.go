@@ -13,6 +13,7 @@ const (
 	PermInbox             Permission = "inbox"              // /inbox, /assign
 	PermPending           Permission = "pending"            // /pending
 	PermCalendar          Permission = "calendar"           // /holidays
+	PermStats             Permission = "stats"              // /stats, /overdue, /digest
 )
 
 // permissionRoles is the one table that says which roles grant what.
@@ -24,6 +25,7 @@ var permissionRoles = map[Permission][]Role{
 	PermInbox:             {RoleOffice},
 	PermPending:           {RoleContact},
 	PermCalendar:          {RoleOffice},
+	PermStats:             {RoleSupervisor, RoleLeader, RoleOffice},
 }
 
 // Can reports whether p may do perm.

@@ -29,6 +29,17 @@ type Rules struct {
 	RatingWorkdays    int  // the deputy is asked again after 15 working days
 	UnratedDays       int  // and the item closes unrated 30 days after that
 	RequireContact    bool // no reply before a contact with the deputy is logged
+
+	// Score deductions, from each department's 100 points a year.
+	Deductions Deductions
+}
+
+// Deductions are the points a department loses (SPEC §5).
+type Deductions struct {
+	OverdueReply        float64 // per item replied late, or overdue without a reply
+	Unsatisfied         float64 // per final unsatisfied rating
+	QualityFlag         float64 // per quality flag on its replies
+	ReplyWithoutContact float64 // per reply sent without a contact the deputy confirmed
 }
 
 // DefaultMotionCoSponsors follows the Local Organic Law at district level.
@@ -155,5 +166,6 @@ func DefaultRules(loc *time.Location) Rules {
 		SuggestionMonths: 3, ExtendedMonths: 6, MotionMonths: 6, CoDeptMonths: 1,
 		RehandlingDays: 30, RectificationDays: 15, ReturnWorkdays: 7, RatingWorkdays: 15, UnratedDays: 30,
 		RequireContact: true,
+		Deductions:     Deductions{OverdueReply: 2, Unsatisfied: 3, QualityFlag: 1, ReplyWithoutContact: 2},
 	}
 }

@@ -55,6 +55,12 @@ func (b *Bot) identify(ctx context.Context, u deputybot.TelegramUser, now time.T
 		p.Admin = true
 		p.AddRole(deputybot.RoleOffice)
 	}
+	if p.Unreachable != "" {
+		// He writes to us, so he can be reached again.
+		if err := b.store.ClearUnreachable(ctx, p.ID); err == nil {
+			p.Unreachable = ""
+		}
+	}
 	return p, nil
 }
 

@@ -1,37 +1,248 @@
-// Package scheduler keeps deputybot's clocks: robfig/cron says when to
-// wake up (in the configured time zone); which runs are due, done or
-// missed is decided from the job slots recorded in MongoDB, so a run
-// happens once across restarts and replicas.
+// Package scheduler keeps deputybot's clocks. robfig/cron only says when
+// to wake up (in the configured time zone); which runs are due, done or
+// missed is decided from job slots recorded in MongoDB: a slot (job name
+// and scheduled time) is claimed by inserting it under a unique key, so it
+// runs once however many schedulers share the database, and slots missed
+// while the service was down are run at start-up if they are younger than
+// the catch-up window.
 package scheduler
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
+	"sort"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"deputybot"
 )
 
-// Scheduler wakes registered jobs on their cron schedules.
-type Scheduler struct {
-	cron *cron.Cron
-	log  *slog.Logger
+// Store is what the scheduler needs from storage.
+type Store interface {
+	ClaimSlot(ctx context.Context, job string, slot, now time.Time) (bool, error)
+	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
+	Calendar(ctx context.Context) (*deputybot.Calendar, error)
+	PruneOutbox(ctx context.Context, before time.Time) (int64, error)
+	PruneUpdates(ctx context.Context, before time.Time) (int64, error)
 }
 
-// New returns a scheduler whose schedules are read in loc.
-func New(loc *time.Location, log *slog.Logger) *Scheduler {
-	return &Scheduler{
-		log: log,
-		// SkipIfStillRunning before Recover: the other order leaves a job
-		// blocked forever after one panic.
-		cron: cron.New(cron.WithLocation(loc), cron.WithChain(
-			cron.SkipIfStillRunning(cron.DiscardLogger),
-			cron.Recover(cron.PrintfLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))),
-		)),
+// Messenger turns what is due into messages and domain changes; the bot
+// implements it (it renders texts and owns the outbox).
+type Messenger interface {
+	// Remind sends each reminder to its recipients, once ever per
+	// (item, recipient, step), and returns how many messages were new.
+	Remind(ctx context.Context, rs []deputybot.Reminder, at time.Time) (int, error)
+	// CloseUnrated closes an item whose deputy did not rate in time.
+	CloseUnrated(ctx context.Context, itemID string, at time.Time) error
+	// Digests sends the weekly digests for the slot, once per recipient,
+	// and returns how many were new.
+	Digests(ctx context.Context, slot time.Time) (int, error)
+}
+
+// Job is a scheduled job.
+type Job struct {
+	Name     string
+	Schedule cron.Schedule
+	Run      func(ctx context.Context, slot time.Time) error
+}
+
+// Scheduler runs jobs on their schedules.
+type Scheduler struct {
+	store   Store
+	msg     Messenger
+	rules   *deputybot.Rules
+	clock   deputybot.Clock
+	catchUp time.Duration
+	log     *slog.Logger
+	jobs    []Job
+	cron    *cron.Cron
+	mu      sync.Mutex // one RunDue at a time in this process
+}
+
+// Options configure the scheduler.
+type Options struct {
+	Rules            *deputybot.Rules
+	Clock            deputybot.Clock
+	CatchUp          time.Duration // default 24 h
+	ReminderSchedule string        // cron spec, local time
+	DigestSchedule   string
+	Logger           *slog.Logger
+}
+
+// Job names.
+const (
+	JobReminders = "reminders"
+	JobDigest    = "digest"
+)
+
+// JobNames lists the jobs `deputybot job` can run.
+var JobNames = []string{JobReminders, JobDigest}
+
+// New returns a scheduler with the reminders and digest jobs.
+func New(store Store, msg Messenger, o Options) (*Scheduler, error) {
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.CatchUp <= 0 {
+		o.CatchUp = 24 * time.Hour
+	}
+	s := &Scheduler{store: store, msg: msg, rules: o.Rules, clock: o.Clock, catchUp: o.CatchUp, log: o.Logger}
+	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
+	for _, j := range []struct {
+		name, spec string
+		run        func(ctx context.Context, slot time.Time) error
+	}{
+		{JobReminders, o.ReminderSchedule, s.reminders},
+		{JobDigest, o.DigestSchedule, s.digest},
+	} {
+		sched, err := parser.Parse(j.spec)
+		if err != nil {
+			return nil, fmt.Errorf("%s schedule %q: %w", j.name, j.spec, err)
+		}
+		s.jobs = append(s.jobs, Job{Name: j.name, Schedule: sched, Run: j.run})
+	}
+	return s, nil
+}
+
+// loc is the time zone schedules are read in.
+func (s *Scheduler) loc() *time.Location { return s.rules.Location }
+
+// slots returns the scheduled times of sched in (from, to], in order.
+func slots(sched cron.Schedule, from, to time.Time, loc *time.Location) []time.Time {
+	var out []time.Time
+	for t := sched.Next(from.In(loc)); !t.After(to); t = sched.Next(t) {
+		out = append(out, t)
+	}
+	return out
+}
+
+// RunDue runs every job slot due at now that nobody has run: the slots
+// within the catch-up window before now. It returns what it ran.
+func (s *Scheduler) RunDue(ctx context.Context, now time.Time) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type due struct {
+		job  Job
+		slot time.Time
+	}
+	var todo []due
+	for _, j := range s.jobs {
+		for _, t := range slots(j.Schedule, now.Add(-s.catchUp), now, s.loc()) {
+			todo = append(todo, due{j, t})
+		}
+	}
+	sort.SliceStable(todo, func(a, b int) bool { return todo[a].slot.Before(todo[b].slot) })
+	var ran []string
+	for _, d := range todo {
+		mine, err := s.store.ClaimSlot(ctx, d.job.Name, d.slot, s.clock())
+		if err != nil {
+			return ran, err
+		}
+		if !mine {
+			continue
+		}
+		s.log.Info("running scheduled job", "job", d.job.Name, "slot", d.slot.Format(time.RFC3339))
+		if err := d.job.Run(ctx, d.slot); err != nil {
+			// The slot stays claimed: a failing run is not retried in a
+			// loop; its work is idempotent and the next slot catches up.
+			s.log.Error("scheduled job failed", "job", d.job.Name, "slot", d.slot, "err", err)
+			continue
+		}
+		ran = append(ran, d.job.Name+"@"+d.slot.Format(time.RFC3339))
+	}
+	return ran, nil
+}
+
+// RunJob runs one job once as if at the given time (the command line's
+// `deputybot job`). The slot is claimed, so a scheduled run for exactly
+// that time does not repeat it.
+func (s *Scheduler) RunJob(ctx context.Context, name string, at time.Time) error {
+	for _, j := range s.jobs {
+		if j.Name == name {
+			if _, err := s.store.ClaimSlot(ctx, name, at, s.clock()); err != nil {
+				return err
+			}
+			return j.Run(ctx, at)
+		}
+	}
+	return fmt.Errorf("no job %q (jobs: %v)", name, JobNames)
+}
+
+// Start runs the slots missed while the service was down, then wakes on
+// each job's schedule until Stop.
+func (s *Scheduler) Start(ctx context.Context) {
+	go func() {
+		if _, err := s.RunDue(ctx, s.clock()); err != nil && ctx.Err() == nil {
+			s.log.Error("catching up scheduled jobs", "err", err)
+		}
+	}()
+	// SkipIfStillRunning before Recover: the other order leaves a job
+	// blocked forever after one panic.
+	s.cron = cron.New(cron.WithLocation(s.loc()), cron.WithChain(
+		cron.SkipIfStillRunning(cron.DiscardLogger),
+		cron.Recover(cron.PrintfLogger(slog.NewLogLogger(s.log.Handler(), slog.LevelError))),
+	))
+	for _, j := range s.jobs {
+		s.cron.Schedule(j.Schedule, cron.FuncJob(func() {
+			if _, err := s.RunDue(ctx, s.clock()); err != nil && ctx.Err() == nil {
+				s.log.Error("scheduled jobs", "err", err)
+			}
+		}))
+	}
+	s.cron.Start()
+}
+
+// Stop stops waking jobs and waits for a running one.
+func (s *Scheduler) Stop() {
+	if s.cron != nil {
+		<-s.cron.Stop().Done()
 	}
 }
 
-// Start starts waking jobs.
-func (s *Scheduler) Start() { s.cron.Start() }
+// reminders is the daily job: every due reminder step of every open item,
+// items closed as unrated, and housekeeping.
+func (s *Scheduler) reminders(ctx context.Context, slot time.Time) error {
+	items, err := s.store.ItemsWithStatus(ctx, deputybot.StatusAssigned, deputybot.StatusInProgress,
+		deputybot.StatusRehandling, deputybot.StatusReplied, deputybot.StatusClosed)
+	if err != nil {
+		return err
+	}
+	cal, err := s.store.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	e := deputybot.Env{Rules: s.rules, Calendar: cal, Now: slot}
+	var due []deputybot.Reminder
+	for _, it := range items {
+		if deputybot.DueToCloseUnrated(it, e) {
+			if err := s.msg.CloseUnrated(ctx, it.ID, slot); err != nil {
+				s.log.Error("close unrated", "item", it.ID, "err", err)
+			}
+			continue
+		}
+		due = append(due, deputybot.DueReminders(it, e)...)
+	}
+	n, err := s.msg.Remind(ctx, due, slot)
+	if err != nil {
+		return err
+	}
+	s.log.Info("reminders", "due", len(due), "sent", n)
+	// Housekeeping: delivered messages and handled updates are not needed
+	// for long.
+	_, _ = s.store.PruneOutbox(ctx, s.clock().Add(-7*24*time.Hour))
+	_, _ = s.store.PruneUpdates(ctx, s.clock().Add(-48*time.Hour))
+	return nil
+}
 
-// Stop stops waking jobs and waits for running ones.
-func (s *Scheduler) Stop() { <-s.cron.Stop().Done() }
+// digest is the weekly job.
+func (s *Scheduler) digest(ctx context.Context, slot time.Time) error {
+	n, err := s.msg.Digests(ctx, slot)
+	s.log.Info("digests", "sent", n)
+	return err
+}

@@ -42,12 +42,16 @@ type Options struct {
 	SendTimeout time.Duration
 	// Ready is called once the service takes updates.
 	Ready func(*App)
+	// NoCron: do not run the scheduler on its own (tests drive it with
+	// RunDue and an injected clock).
+	NoCron bool
 }
 
 // App is the running service.
 type App struct {
-	Store *storage.Store
-	Bot   *bot.Bot
+	Store     *storage.Store
+	Bot       *bot.Bot
+	Scheduler *scheduler.Scheduler
 	// HTTPAddr is the health/metrics listener's address, if any.
 	HTTPAddr string
 }
@@ -99,10 +103,6 @@ func Run(ctx context.Context, o Options) error {
 	a := &App{Store: store, Bot: b}
 	log.Info("connected to Telegram", "bot", "@"+b.Username())
 
-	sched := scheduler.New(cfg.Location, log)
-	sched.Start()
-	defer sched.Stop()
-
 	if cfg.HTTPAddr != "" {
 		srv, addr, err := serveHTTP(cfg.HTTPAddr, opsHandler(store), log)
 		if err != nil {
@@ -117,6 +117,19 @@ func Run(ctx context.Context, o Options) error {
 			return nil // stopped while starting
 		}
 		return err
+	}
+	sched, err := scheduler.New(store, b, scheduler.Options{
+		Rules: &cfg.Rules, Clock: clock, CatchUp: cfg.CatchUp, Logger: log,
+		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule,
+	})
+	if err != nil {
+		b.Shutdown()
+		return err
+	}
+	a.Scheduler = sched
+	if !o.NoCron {
+		sched.Start(ctx)
+		defer sched.Stop()
 	}
 	if cfg.WebhookURL == "" {
 		ready(o, a)

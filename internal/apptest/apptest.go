@@ -72,6 +72,8 @@ type Harness struct {
 	App    *app.App
 	// ShutdownGrace is passed to the service (default 10 s).
 	ShutdownGrace time.Duration
+	// SendTimeout bounds one outbox send (default 20 s).
+	SendTimeout time.Duration
 
 	mu      sync.Mutex
 	handled map[int64]bool
@@ -101,6 +103,14 @@ func Webhook(secret string) Option {
 
 // WithRules adjusts the product rules (co-sponsors, sessions, categories).
 func WithRules(f func(*deputybot.Rules)) Option { return func(h *Harness) { f(&h.Config.Rules) } }
+
+// Outbox sets the outbox's pace (messages per second overall, least time
+// between two messages to one chat) and its per-message timeout.
+func Outbox(rate float64, chatInterval, sendTimeout time.Duration) Option {
+	return func(h *Harness) {
+		h.Config.OutboxRate, h.Config.OutboxChatInterval, h.SendTimeout = rate, chatInterval, sendTimeout
+	}
+}
 
 // Admins makes the given Telegram ids bootstrap admins.
 func Admins(ids ...int64) Option { return func(h *Harness) { h.Config.AdminIDs = ids } }
@@ -156,7 +166,7 @@ func (h *Harness) Restart() {
 	go func() {
 		done <- app.Run(ctx, app.Options{
 			Config: h.Config, Clock: h.Clock.Now, Logger: log, Store: h.Store,
-			PollTimeout: 2 * time.Second, ShutdownGrace: h.ShutdownGrace,
+			PollTimeout: 2 * time.Second, ShutdownGrace: h.ShutdownGrace, SendTimeout: h.SendTimeout,
 			OnHandled: h.markHandled,
 			Ready:     func(a *app.App) { readyCh <- a },
 		})
@@ -229,6 +239,19 @@ func (h *Harness) WaitHandled(ids ...int64) {
 			h.T.Fatalf("updates %v not handled in time", ids)
 		}
 	}
+}
+
+// RunScheduler runs the scheduled jobs due at t (the catch-up of a start,
+// or a cron wake-up) and waits for the messages they send.
+func (h *Harness) RunScheduler(t time.Time) []string {
+	h.T.Helper()
+	ran, err := h.App.Scheduler.RunDue(context.Background(), t)
+	if err != nil {
+		h.T.Fatalf("scheduler: %v", err)
+	}
+	h.App.Bot.WakeOutbox()
+	h.Settle()
+	return ran
 }
 
 // Settle waits until the outbox has nothing left to send.

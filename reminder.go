@@ -1,0 +1,114 @@
+package deputybot
+
+import (
+	"strconv"
+	"time"
+)
+
+// Reminder kinds: what a reminder is about, which decides who gets it.
+const (
+	RemindReply    = "reply"    // the lead department's reply deadline
+	RemindOpinion  = "opinion"  // a co-department's opinion deadline
+	RemindRectify  = "rectify"  // a corrected reply after a quality flag
+	RemindRate     = "rate"     // the deputy has not rated the reply
+	RemindEscalate = "escalate" // more than EscalateAfterDays overdue: supervisors and the leader
+)
+
+// ReminderDays are the days before a deadline on which its department is
+// reminded (and on the day itself, and every working day overdue).
+var ReminderDays = []int{14, 7, 3, 1}
+
+// EscalateAfterDays: an item overdue by more than this is escalated.
+const EscalateAfterDays = 3
+
+// Reminder is one reminder step that is due. Its Key is unique per item
+// and step: with the recipient's id it makes "sent once, ever".
+type Reminder struct {
+	ItemID   string
+	Kind     string
+	Dept     string // reply, opinion, rectify: the department reminded
+	Deadline time.Time
+	DaysLeft int    // negative: overdue
+	Step     string // "d14" … "d1", "d0", "o2026-03-05" (overdue on that working day), "esc", "again"
+}
+
+// Key identifies the step: the same deadline's same step is one reminder,
+// a new deadline (extension, rehandling) starts the steps again.
+func (r Reminder) Key() string {
+	return r.ItemID + ":" + r.Kind + ":" + r.Dept + ":" + r.Deadline.UTC().Format("20060102") + ":" + r.Step
+}
+
+// deadlineSteps returns the reminder step for a deadline at e.Now, if one
+// is due, and whether the deadline is overdue enough to escalate.
+func deadlineSteps(deadline time.Time, e Env) (step string, left int, escalate bool) {
+	left = e.DaysLeft(deadline)
+	switch {
+	case left == 0:
+		return "d0", left, false
+	case left > 0:
+		for _, d := range ReminderDays {
+			if left == d {
+				return "d" + strconv.Itoa(d), left, false
+			}
+		}
+		return "", left, false
+	}
+	today := e.today()
+	if e.Calendar.IsWorkday(today) {
+		step = "o" + today.String()
+	}
+	return step, left, -left > EscalateAfterDays
+}
+
+// DueReminders lists the reminders due for an item at e.Now: the
+// scheduler's reminder job calls it for every open item at each run.
+func DueReminders(it *Item, e Env) []Reminder {
+	var out []Reminder
+	add := func(kind, dept string, deadline time.Time) {
+		step, left, esc := deadlineSteps(deadline, e)
+		if step != "" {
+			out = append(out, Reminder{ItemID: it.ID, Kind: kind, Dept: dept, Deadline: deadline, DaysLeft: left, Step: step})
+		}
+		if esc && kind == RemindReply {
+			out = append(out, Reminder{ItemID: it.ID, Kind: RemindEscalate, Dept: dept, Deadline: deadline, DaysLeft: left, Step: "esc"})
+		}
+	}
+	switch it.Status {
+	case StatusAssigned, StatusInProgress, StatusRehandling:
+		add(RemindReply, it.LeadDept, it.Deadline)
+	}
+	if it.Status == StatusAssigned || it.Status == StatusInProgress {
+		for _, c := range it.CoDepts {
+			if c.OpinionAt.IsZero() {
+				add(RemindOpinion, c.Dept, c.Deadline)
+			}
+		}
+	}
+	if f := it.OpenFlag(); f != nil {
+		add(RemindRectify, it.LeadDept, f.Deadline)
+	}
+	if r := it.LatestReply(); it.Status == StatusReplied && it.RatingRemindedAt.IsZero() && r != nil &&
+		e.Calendar.Workdays(DateOf(r.At, e.loc()), e.today()) >= e.Rules.RatingWorkdays {
+		out = append(out, Reminder{ItemID: it.ID, Kind: RemindRate, Deadline: r.At, Step: "again"})
+	}
+	return out
+}
+
+// DueToCloseUnrated reports whether a replied item whose deputy was asked
+// again to rate has waited Rules.UnratedDays since, and closes as unrated.
+func DueToCloseUnrated(it *Item, e Env) bool {
+	return it.Status == StatusReplied && !it.RatingRemindedAt.IsZero() &&
+		!e.Now.Before(it.RatingRemindedAt.AddDate(0, 0, e.Rules.UnratedDays))
+}
+
+// EvRatingReminded: the deputy was asked again to rate.
+const EvRatingReminded = "rating_reminded"
+
+// MarkRatingReminded records that the deputy was asked again to rate.
+func MarkRatingReminded(it *Item, e Env) (Event, error) {
+	if it.Status != StatusReplied || !it.RatingRemindedAt.IsZero() {
+		return Event{}, Errorf(ECONFLICT, "err.wrong_status", "Status", string(it.Status))
+	}
+	it.RatingRemindedAt = e.Now
+	return ev(e, nil, EvRatingReminded), nil
+}
