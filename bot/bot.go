@@ -189,13 +189,19 @@ func (b *Bot) Start(ctx context.Context) error {
 	if n, err := b.store.PruneUpdates(ctx, b.now().Add(-48*time.Hour)); err == nil && n > 0 {
 		b.log.Debug("pruned handled updates", "count", n)
 	}
+	b.StartSender(ctx)
+	return b.replayPending(ctx)
+}
+
+// StartSender starts delivering the outbox (Start does it; the command
+// line's jobs, which take no updates, call it alone). Shutdown stops it.
+func (b *Bot) StartSender(ctx context.Context) {
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	b.stopSender, b.senderDone = cancel, make(chan struct{})
 	go func() {
 		defer close(b.senderDone)
 		b.sender.run(sctx)
 	}()
-	return b.replayPending(ctx)
 }
 
 // OutboxIdle returns a channel closed when no message waits in the outbox.

@@ -76,6 +76,11 @@ func (t *texts) render(lang deputybot.Language, id string, data map[string]any) 
 	if err != nil {
 		return id
 	}
+	if strings.Contains(s, "<no value>") {
+		// A message used without one of its arguments: a bug, but the
+		// user still gets a message Telegram accepts.
+		s = strings.ReplaceAll(s, "<no value>", "?")
+	}
 	return s
 }
 

@@ -143,3 +143,54 @@ func TestCommandDescriptionsExist(t *testing.T) {
 		}
 	}
 }
+
+// TestCallsPassEveryArgument checks each T call with a literal message id
+// passes every argument the message uses (a missing one renders as
+// "<no value>").
+func TestCallsPassEveryArgument(t *testing.T) {
+	zh := messages(t, "zh")
+	fset := token.NewFileSet()
+	checked := 0
+	files, _ := filepath.Glob("*.go")
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) < 2 || call.Ellipsis.IsValid() {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "T" {
+				return true
+			}
+			lit, ok := call.Args[1].(*ast.BasicLit)
+			if !ok {
+				return true
+			}
+			id, _ := strconv.Unquote(lit.Value)
+			passed := map[string]bool{}
+			for i := 2; i < len(call.Args); i += 2 {
+				if nl, ok := call.Args[i].(*ast.BasicLit); ok {
+					name, _ := strconv.Unquote(nl.Value)
+					passed[name] = true
+				}
+			}
+			checked++
+			for _, a := range args(zh[id]) {
+				if !passed[a] {
+					t.Errorf("%s: %q used without its argument %s", fset.Position(lit.Pos()), id, a)
+				}
+			}
+			return true
+		})
+	}
+	if checked < 100 {
+		t.Fatalf("only %d calls checked", checked)
+	}
+}

@@ -295,7 +295,7 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 		sb.WriteString(b.periodLine(l, p, d.Satisfaction[p]) + "\n")
 	}
 
-	sec(b.tx.T(l, "digest.departments"))
+	sec(b.tx.T(l, "digest.departments", "Year", d.Year))
 	lines = nil
 	for _, ds := range d.Depts {
 		if ds.Handled == 0 {

@@ -206,3 +206,54 @@ func opsHandler(store *storage.Store) http.Handler {
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return mux
 }
+
+// RunJob runs one scheduled job once, as if at the given time, and
+// delivers the messages it made (the command line's `deputybot job`).
+func RunJob(ctx context.Context, o Options, name string, at time.Time) error {
+	cfg := o.Config
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	clock := o.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	sopts := storage.Options{URI: cfg.MongoURI, Database: cfg.Database, DataDir: cfg.DataDir, Logger: log}
+	if o.Store != nil {
+		sopts = *o.Store
+	}
+	store, err := storage.Open(ctx, sopts)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer store.Close(context.Background())
+	b, err := bot.New(ctx, store, bot.Options{
+		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
+		Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log,
+		Outbox: bot.SenderOptions{Rate: cfg.OutboxRate, ChatInterval: cfg.OutboxChatInterval, SendTimeout: o.SendTimeout},
+	})
+	if err != nil {
+		return err
+	}
+	sched, err := scheduler.New(store, b, scheduler.Options{
+		Rules: &cfg.Rules, Clock: clock, CatchUp: cfg.CatchUp, Logger: log,
+		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule,
+	})
+	if err != nil {
+		return err
+	}
+	b.StartSender(ctx)
+	defer b.Shutdown()
+	if err := sched.RunJob(ctx, name, at); err != nil {
+		return err
+	}
+	b.WakeOutbox()
+	select {
+	case <-b.OutboxIdle():
+	case <-ctx.Done():
+	case <-time.After(10 * time.Minute):
+		log.Warn("messages still waiting in the outbox; the service will send them")
+	}
+	return nil
+}
