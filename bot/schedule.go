@@ -253,7 +253,7 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 	sb.WriteString("\n" + b.tx.T(l, "digest.week", "New", d.NewThisWeek, "Replied", d.RepliedWeek, "Closed", d.ClosedWeek))
 
 	line := func(it *deputybot.Item, extra string) string {
-		s := "• " + b.itemLabel(l, it) + " " + b.tx.T(l, "digest.quoted", "Title", it.Title)
+		s := "• " + b.tx.T(l, "digest.item", "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title)
 		if extra != "" {
 			s += " · " + extra
 		}
@@ -291,9 +291,8 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 	sb.WriteString(b.listLines(l, lines))
 
 	sec(b.tx.T(l, "digest.satisfaction"))
-	for _, p := range []deputybot.Period{deputybot.PeriodSession, deputybot.PeriodRecess} {
-		sb.WriteString(b.periodLine(l, p, d.Satisfaction[p]) + "\n")
-	}
+	sb.WriteString(b.periodLine(l, deputybot.PeriodSession, d.Satisfaction[deputybot.PeriodSession]) + "\n" +
+		b.periodLine(l, deputybot.PeriodRecess, d.Satisfaction[deputybot.PeriodRecess]))
 
 	sec(b.tx.T(l, "digest.departments", "Year", d.Year))
 	lines = nil
@@ -511,7 +510,7 @@ func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
 		count += len(xs)
 		lines = append(lines, "<b>"+b.tx.T(l, "digest.dept_overdue", "Dept", ds.Dept.Name, "Count", len(xs))+"</b>")
 		for _, x := range xs {
-			lines = append(lines, "• "+b.itemLabel(l, x.Item)+" "+b.tx.T(l, "digest.quoted", "Title", x.Item.Title)+" · "+
+			lines = append(lines, "• "+b.tx.T(l, "digest.item", "Label", rawHTML(b.itemLabel(l, x.Item)), "Title", x.Item.Title)+" · "+
 				b.tx.T(l, "digest.days_overdue", "Days", -x.DaysLeft))
 		}
 	}

@@ -133,10 +133,13 @@ func (s *Satisfaction) add(o deputybot.RatingValue) {
 
 // DeptStats are one department's figures for a year.
 type DeptStats struct {
-	Dept              *deputybot.Department
-	Handled           int // items it led
-	Open              int
-	Overdue           int // open and past the deadline
+	Dept    *deputybot.Department
+	Handled int // items of the year it led
+	// Open and Overdue count the department's open items of any year:
+	// last year's overdue item is still overdue.
+	Open        int
+	Overdue     int
+	overdueYear int // overdue items of the year, for the score
 	Replied           int // items with a first reply
 	OnTime            int // first reply by the deadline
 	Late              int // first reply after the deadline
@@ -220,21 +223,25 @@ func Departments(in Input, year int) []*DeptStats {
 		out = append(out, ds)
 	}
 	for _, it := range in.Items {
-		if it.LeadDept == "" || yearOf(it, loc) != year {
-			continue
-		}
 		d := byID[it.LeadDept]
 		if d == nil {
 			continue
 		}
-		d.Handled++
-		d.Extensions += it.Extensions
+		overdue := it.IsOpen() && it.Status != deputybot.StatusReplied && in.Env.Now.After(it.Deadline)
 		if it.IsOpen() {
 			d.Open++
-			if it.Status != deputybot.StatusReplied && in.Env.Now.After(it.Deadline) {
+			if overdue {
 				d.Overdue++
 			}
 		}
+		if yearOf(it, loc) != year {
+			continue
+		}
+		if overdue {
+			d.overdueYear++
+		}
+		d.Handled++
+		d.Extensions += it.Extensions
 		if len(it.Replies) > 0 {
 			d.Replied++
 			if it.Replies[0].Late {
@@ -264,8 +271,7 @@ func Departments(in Input, year int) []*DeptStats {
 	}
 	ded := in.Env.Rules.Deductions
 	for _, d := range out {
-		overdueOpen := d.Overdue
-		d.Score = 100 - ded.OverdueReply*float64(d.Late+overdueOpen) - ded.Unsatisfied*float64(d.Satisfaction.Unsatisfied) -
+		d.Score = 100 - ded.OverdueReply*float64(d.Late+d.overdueYear) - ded.Unsatisfied*float64(d.Satisfaction.Unsatisfied) -
 			ded.QualityFlag*float64(d.Flags) - ded.ReplyWithoutContact*float64(d.NoContactReplies)
 	}
 	return out

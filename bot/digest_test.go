@@ -1,0 +1,167 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"deputybot"
+	"deputybot/internal/apptest"
+	"deputybot/storage"
+)
+
+// seeder moves items through the workflow directly on the store, with the
+// same domain operations the bot uses, at chosen times.
+type seeder struct {
+	t     *testing.T
+	s     *storage.Store
+	rules *deputybot.Rules
+	ctx   context.Context
+}
+
+func newSeeder(t *testing.T, h *apptest.Harness) *seeder {
+	s, err := storage.Open(context.Background(), *h.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return &seeder{t: t, s: s, rules: &h.Config.Rules, ctx: context.Background()}
+}
+
+func (sd *seeder) person(tg int64) *deputybot.Person {
+	p, err := sd.s.PersonByTelegramID(sd.ctx, tg)
+	if err != nil {
+		sd.t.Fatal(err)
+	}
+	return p
+}
+
+func (sd *seeder) dept(name string) string {
+	ds, _ := sd.s.Departments(sd.ctx)
+	for _, d := range ds {
+		if d.Name == name {
+			return d.ID
+		}
+	}
+	sd.t.Fatalf("no department %s", name)
+	return ""
+}
+
+func (sd *seeder) do(id string, at time.Time, f func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error)) {
+	sd.t.Helper()
+	e := deputybot.Env{Rules: sd.rules, Calendar: &deputybot.Calendar{}, Now: at}
+	if _, err := sd.s.UpdateItem(sd.ctx, id, func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+		return f(it, det, e)
+	}); err != nil {
+		sd.t.Fatal(err)
+	}
+}
+
+func ev1(e deputybot.Event, err error) ([]deputybot.Event, error) { return []deputybot.Event{e}, err }
+
+// filed submits a suggestion by author at t.
+func (sd *seeder) filed(author *deputybot.Person, title string, t time.Time) string {
+	sd.t.Helper()
+	it, err := sd.s.SaveDraft(sd.ctx, author, deputybot.DraftInput{Kind: deputybot.KindSuggestion, Title: title, Body: "b", Category: "other"}, sd.rules, t)
+	if err != nil {
+		sd.t.Fatal(err)
+	}
+	sd.do(it.ID, t, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		ev, _, err := deputybot.Submit(it, author, e.Rules, e.Now)
+		return []deputybot.Event{ev}, err
+	})
+	return it.ID
+}
+
+// handled assigns, logs a contact (confirmed or disputed), replies and,
+// if rating is not empty, rates.
+func (sd *seeder) handled(id string, office, lead, author *deputybot.Person, dept string, t time.Time, confirmed bool, rating deputybot.RatingValue) {
+	sd.t.Helper()
+	sd.do(id, t, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.Assign(it, office, deputybot.AssignInput{Lead: dept}, e))
+	})
+	t = t.Add(24 * time.Hour)
+	sd.do(id, t, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.LogContact(it, lead, deputybot.ContactInput{Date: deputybot.DateOf(t, e.Rules.Location), Method: deputybot.MethodPhone}, e))
+	})
+	sd.do(id, t, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.ConfirmContact(it, author, 1, confirmed, e))
+	})
+	if rating == "" {
+		return
+	}
+	sd.do(id, t, func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.SendReply(it, det, lead, deputybot.ReplyInput{Class: deputybot.ClassA, Text: "done"}, e))
+	})
+	switch rating {
+	case deputybot.Unrated:
+		sd.do(id, t.AddDate(0, 2, 0), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return ev1(deputybot.CloseUnrated(it, e))
+		})
+	default:
+		sd.do(id, t, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return deputybot.Rate(it, author, 1, rating, "reason", e)
+		})
+	}
+}
+
+func TestDigestShowsEverySection(t *testing.T) {
+	c := newCast(t, "zh", apptest.WithRules(func(r *deputybot.Rules) {
+		r.Sessions = []deputybot.DateRange{{From: deputybot.Date{Year: 2026, Month: 1, Day: 10}, To: deputybot.Date{Year: 2026, Month: 1, Day: 14}}}
+	}))
+	h := c.h
+	sd := newSeeder(t, h)
+	office, author, lead := sd.person(adminID), sd.person(2001), sd.person(3001)
+	office.AddRole(deputybot.RoleOffice) // a bootstrap admin: the role comes from the configuration
+	housing := sd.dept("区住建局")
+	session := at("2026-01-12", "10:00")
+	for i, r := range []deputybot.RatingValue{deputybot.Satisfied, deputybot.Satisfied, deputybot.Basic} {
+		sd.handled(sd.filed(author, "会议建议"+string(rune('A'+i)), session), office, lead, author, housing, session.Add(time.Hour), true, r)
+	}
+	recess := at("2026-02-02", "10:00")
+	sd.handled(sd.filed(author, "闭会建议A", recess), office, lead, author, housing, recess.Add(time.Hour), true, deputybot.Satisfied)
+	sd.handled(sd.filed(author, "闭会建议B", recess), office, lead, author, housing, recess.Add(time.Hour), true, deputybot.Unrated)
+	// Overdue, with a disputed contact.
+	late := sd.filed(author, "超期的建议", at("2025-12-01", "10:00"))
+	sd.handled(late, office, lead, author, housing, at("2025-12-01", "11:00"), false, "")
+	// Due soon.
+	soon := sd.filed(author, "快到期的建议", at("2026-02-10", "10:00"))
+	sd.handled(soon, office, lead, author, housing, at("2026-02-10", "11:00"), true, "")
+	// Someone who blocked the bot.
+	h.TG.BlockBy(5001)
+	h.Clock.Set(at("2026-05-04", "09:00"))
+	c.run(at("2026-05-04", "09:00")) // Monday: the digest; the blocked supervisor's fails
+	got := containing(c.supervisor.Messages(), "议案建议办理周报")
+	if len(got) != 0 {
+		t.Fatal("a blocked supervisor received the digest")
+	}
+	one(t, h.Do(c.admin, "/digest"))
+	d := h.TG.Messages(adminID)
+	text := d[len(d)-1].Text
+	for _, w := range []string{
+		"议案建议办理周报",
+		"总体（2026 年）", "共 6 件", // the overdue item is numbered in 2025
+		"14 天内到期（1 件）", "• 建议 2026-006《快到期的建议》 · 区住建局 · 剩 6 天（2026-05-10）",
+		"超期（1 件）", "区住建局：1 件", "超期的建议", "超期 64 天",
+		"会议期间：办结 3 件，满意 2 件，占 66.67%；基本满意 1 件，占 33.33%",
+		"闭会期间：办结 2 件，满意 1 件，占 50.00%；基本满意 0 件，占 0.00%；未评价 1 件，占 50.00%",
+		"区住建局：在办 2 · 超期 1 · 按时答复率 100.00% · 满意率 100.00% · 沟通 6（确认 6）· 得分 100",
+		"代表有异议的沟通（1 次）", "超期的建议",
+		"消息无法送达（1 人）", "周督查（督查室）",
+	} {
+		if !strings.Contains(text, w) {
+			t.Errorf("digest lacks %q", w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("digest:\n%s", text)
+	}
+	one(t, h.Do(c.admin, "/stats"), "2026 年统计", "已办结：5", "超期 1 件，14 天内到期 1 件", "会议期间：办结 3 件")
+	one(t, h.Do(c.admin, "/overdue"), "超期件（1 件）", "区住建局：1 件", "超期的建议", "超期 64 天")
+	one(t, h.Do(c.deputy, "/digest"), "不能使用 /digest")
+	// The department's own digest went to its contacts.
+	if len(containing(c.lead.Unread(), "本单位待办（2 件")) != 1 {
+		t.Fatal("no department digest")
+	}
+}
