@@ -41,6 +41,8 @@ type PeopleService interface {
 	// the person.
 	SetUnreachable(ctx context.Context, personID, reason string, at time.Time) error
 	ClearUnreachable(ctx context.Context, personID string) error
+	// UnreachablePeople lists the people messages cannot reach.
+	UnreachablePeople(ctx context.Context) ([]*Person, error)
 }
 
 // PeopleFilter selects people for a listing.

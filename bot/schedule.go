@@ -143,7 +143,7 @@ func (b *Bot) digestInput(ctx context.Context, at time.Time) (report.Input, erro
 	if err != nil {
 		return report.Input{}, err
 	}
-	people, _, err := b.store.People(ctx, deputybot.PeopleFilter{})
+	unreachable, err := b.store.UnreachablePeople(ctx)
 	if err != nil {
 		return report.Input{}, err
 	}
@@ -151,7 +151,7 @@ func (b *Bot) digestInput(ctx context.Context, at time.Time) (report.Input, erro
 	if err != nil {
 		return report.Input{}, err
 	}
-	return report.Input{Items: items, People: people, Departments: depts, Env: e}, nil
+	return report.Input{Items: items, Unreachable: unreachable, Departments: depts, Env: e}, nil
 }
 
 // Digests implements scheduler.Messenger: the supervisors' digest, each
@@ -170,22 +170,31 @@ func (b *Bot) Digests(ctx context.Context, slot time.Time) (int, error) {
 			msgs = append(msgs, outboxMessages("digest:"+kind+":"+p.ID+":"+key, "digest", p.ID, rc.ChatID, text, nil)...)
 		}
 	}
-	for _, p := range in.People {
-		if p.State != deputybot.PersonActive {
+	roles := map[deputybot.Role][]*deputybot.Person{}
+	for _, r := range []deputybot.Role{deputybot.RoleSupervisor, deputybot.RoleLeader, deputybot.RoleContact} {
+		if roles[r], err = b.store.PeopleWithRole(ctx, r); err != nil {
+			return 0, err
+		}
+	}
+	// Rendered once per language, not once per supervisor.
+	supText := map[deputybot.Language]string{}
+	for _, p := range roles[deputybot.RoleSupervisor] {
+		if _, ok := supText[p.Language]; !ok {
+			supText[p.Language] = b.supervisorDigest(ctx, p.Language, d, in)
+		}
+		add("supervisor", p, supText[p.Language])
+	}
+	for _, p := range roles[deputybot.RoleLeader] {
+		if text, ok := b.leaderDigest(p.Language, p, in); ok {
+			add("leader", p, text)
+		}
+	}
+	for _, p := range roles[deputybot.RoleContact] {
+		if p.DepartmentID == "" {
 			continue
 		}
-		if p.HasRole(deputybot.RoleSupervisor) {
-			add("supervisor", p, b.supervisorDigest(ctx, p.Language, d, in))
-		}
-		if p.HasRole(deputybot.RoleLeader) {
-			if text, ok := b.leaderDigest(p.Language, p, in); ok {
-				add("leader", p, text)
-			}
-		}
-		if p.HasRole(deputybot.RoleContact) && p.DepartmentID != "" {
-			if text, ok := b.departmentDigest(p.Language, p, in); ok {
-				add("department", p, text)
-			}
+		if text, ok := b.departmentDigest(p.Language, p, in); ok {
+			add("department", p, text)
 		}
 	}
 	return b.enqueue(ctx, msgs)
@@ -433,6 +442,16 @@ func (b *Bot) deadlineTextAt(l deputybot.Language, e deputybot.Env, it *deputybo
 		return ""
 	}
 	return b.daysLeftText(l, e, it.Deadline)
+}
+
+// SupervisorDigest renders the supervisors' digest as of now (what
+// /digest shows them; the benchmarks measure it).
+func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, now time.Time) (string, error) {
+	in, err := b.digestInput(ctx, now)
+	if err != nil {
+		return "", err
+	}
+	return b.supervisorDigest(ctx, l, report.ComputeDigest(in), in), nil
 }
 
 // --- /digest, /stats, /overdue

@@ -137,9 +137,9 @@ type DeptStats struct {
 	Handled int // items of the year it led
 	// Open and Overdue count the department's open items of any year:
 	// last year's overdue item is still overdue.
-	Open        int
-	Overdue     int
-	overdueYear int // overdue items of the year, for the score
+	Open              int
+	Overdue           int
+	overdueYear       int // overdue items of the year, for the score
 	Replied           int // items with a first reply
 	OnTime            int // first reply by the deadline
 	Late              int // first reply after the deadline
@@ -199,8 +199,9 @@ type Disputed struct {
 // Input is what the figures are computed from.
 type Input struct {
 	Items       []*deputybot.Item
-	People      []*deputybot.Person
 	Departments []*deputybot.Department
+	// Unreachable are the people messages cannot be delivered to.
+	Unreachable []*deputybot.Person
 	Env         deputybot.Env
 }
 
@@ -344,10 +345,6 @@ func ComputeDigest(in Input) *Digest {
 		sort.SliceStable(l, func(a, b int) bool { return l[a].DaysLeft < l[b].DaysLeft })
 	}
 	d.Depts = Departments(in, year)
-	for _, p := range in.People {
-		if p.Unreachable != "" && p.State == deputybot.PersonActive {
-			d.Unreachable = append(d.Unreachable, p)
-		}
-	}
+	d.Unreachable = in.Unreachable
 	return d
 }

@@ -133,6 +133,9 @@ func (s *Store) SaveDraft(ctx context.Context, author *deputybot.Person, in depu
 		if _, err := s.items.InsertOne(ctx, it); err != nil {
 			return nil, err
 		}
+		if err := s.scanPut(ctx, it); err != nil {
+			return nil, err
+		}
 		if err := s.indexPersonItems(ctx, it.ID, append([]string{author.ID}, in.CoSponsors...)); err != nil {
 			return nil, err
 		}
@@ -162,6 +165,7 @@ func (s *Store) DeleteDraft(ctx context.Context, author *deputybot.Person, itemI
 	if _, err := s.items.DeleteOne(ctx, byID(itemID)); err != nil {
 		return err
 	}
+	_ = s.scanDelete(ctx, itemID)
 	_, _ = s.itemDetails.DeleteOne(ctx, byID(itemID))
 	_, _ = s.itemKeys.DeleteOne(ctx, byID("share:"+it.ShareToken))
 	for _, id := range append([]string{it.AuthorID}, coSponsorIDs(it)...) {
@@ -337,10 +341,14 @@ func (s *Store) replaceVersioned(ctx context.Context, coll *mongo.Collection, id
 	return res.MatchedCount == 1, nil
 }
 
-// indexItem records the item under the people and departments newly
-// involved in it (author, co-sponsors, leader; lead and co-departments).
-// Adding to a set is idempotent, so a repeated call does no harm.
+// indexItem updates the item's copy in the scan index and records the
+// item under the people and departments newly involved in it (author,
+// co-sponsors, leader; lead and co-departments). Each step is idempotent,
+// so a repeated call does no harm.
 func (s *Store) indexItem(ctx context.Context, old, it *deputybot.Item) error {
+	if err := s.scanPut(ctx, it); err != nil {
+		return err
+	}
 	var people []string
 	for _, c := range coSponsorIDs(it) {
 		if !slices.Contains(coSponsorIDs(old), c) {
@@ -472,23 +480,18 @@ func (s *Store) PersonItems(ctx context.Context, personID string, offset, limit 
 	return out, total, nil
 }
 
-// ItemsWithStatus implements deputybot.ItemService.
+// ItemsWithStatus implements deputybot.ItemService. It reads the scan
+// index (see scanindex.go).
 func (s *Store) ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error) {
-	filter := bson.D{}
-	if len(statuses) > 0 {
-		vals := make(bson.A, len(statuses))
-		for i, st := range statuses {
-			vals[i] = string(st)
+	all, err := s.scanAll(ctx)
+	if err != nil || len(statuses) == 0 {
+		return all, err
+	}
+	out := all[:0]
+	for _, it := range all {
+		if slices.Contains(statuses, it.Status) {
+			out = append(out, it)
 		}
-		filter = bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: vals}}}}
-	}
-	cur, err := s.items.Find(ctx, filter)
-	if err != nil {
-		return nil, err
-	}
-	var out []*deputybot.Item
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, err
 	}
 	return out, nil
 }

@@ -123,7 +123,29 @@ func (s *Store) SetUnreachable(ctx context.Context, personID, reason string, at 
 	_, err := s.people.UpdateOne(ctx, byID(personID), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "unreachable", Value: reason}, {Key: "unreachableSince", Value: at},
 	}}})
+	if err != nil {
+		return err
+	}
+	_, err = s.members.UpdateOne(ctx, byID(unreachableKey),
+		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ids", Value: personID}}}}, options.UpdateOne().SetUpsert(true))
 	return err
+}
+
+const unreachableKey = "unreachable"
+
+// UnreachablePeople implements deputybot.PeopleService.
+func (s *Store) UnreachablePeople(ctx context.Context) ([]*deputybot.Person, error) {
+	ps, err := s.membersOf(ctx, unreachableKey)
+	if err != nil {
+		return nil, err
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		if p.Unreachable != "" && p.State == deputybot.PersonActive {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // ClearUnreachable records that the person can be reached again (he wrote
@@ -132,5 +154,9 @@ func (s *Store) ClearUnreachable(ctx context.Context, personID string) error {
 	_, err := s.people.UpdateOne(ctx, byID(personID), bson.D{{Key: "$unset", Value: bson.D{
 		{Key: "unreachable", Value: ""}, {Key: "unreachableSince", Value: ""},
 	}}})
+	if err != nil {
+		return err
+	}
+	_, err = s.members.UpdateOne(ctx, byID(unreachableKey), bson.D{{Key: "$pull", Value: bson.D{{Key: "ids", Value: personID}}}})
 	return err
 }

@@ -13,13 +13,14 @@ import (
 
 // SchemaVersion is the version of the stored data this code reads and
 // writes. Each step of migrations moves a database one version up.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrations[i] brings a database from version i to i+1. A step must be
 // safe to run again if the process dies before the version is recorded.
 var migrations = []func(ctx context.Context, s *Store) error{
 	func(ctx context.Context, s *Store) error { return nil },                   // 0 → 1: the first schema; indexes below
 	func(ctx context.Context, s *Store) error { return s.rebuildMembers(ctx) }, // 1 → 2: member lists of roles and departments
+	func(ctx context.Context, s *Store) error { return s.rebuildScan(ctx) },    // 2 → 3: the scan index of items
 }
 
 // migrate runs the missing migration steps and (re)creates the indexes.
@@ -108,7 +109,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 // collections are all of deputybot's collections.
 var collections = []string{
 	"meta", "people", "bindings", "departments", "invitations", "claims", "updates",
-	"conversations", "items", "itemdetails", "itemkeys", "personitems", "deptitems", "outbox", "slots", "members",
+	"conversations", "items", "itemdetails", "itemkeys", "personitems", "deptitems", "outbox", "slots", "members", "itemscan",
 }
 
 func isNamespaceExists(err error) bool {

@@ -65,6 +65,7 @@ type Store struct {
 	outbox        *mongo.Collection
 	slots         *mongo.Collection
 	members       *mongo.Collection
+	scan          *mongo.Collection
 
 	itemLocks itemLocks
 	deptCache deptCache
@@ -126,6 +127,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.outbox = s.db.Collection("outbox")
 	s.slots = s.db.Collection("slots")
 	s.members = s.db.Collection("members")
+	s.scan = s.db.Collection("itemscan")
 	if err := s.migrate(ctx); err != nil {
 		s.Close(context.Background())
 		return nil, err

@@ -220,7 +220,14 @@ func (h *Harness) Handled(id int64) bool {
 // notifications it caused have been delivered.
 func (h *Harness) WaitHandled(ids ...int64) {
 	h.T.Helper()
-	defer h.Settle()
+	h.WaitProcessed(ids...)
+	h.Settle()
+}
+
+// WaitProcessed waits until every update in ids has been handled (its
+// notifications may still be on their way).
+func (h *Harness) WaitProcessed(ids ...int64) {
+	h.T.Helper()
 	deadline := time.After(h.TG.WaitTimeout)
 	for {
 		h.mu.Lock()

@@ -1,0 +1,274 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"deputybot"
+	"deputybot/internal/apptest"
+	"deputybot/internal/telegramtest"
+	"deputybot/storage"
+)
+
+// scale is a dataset size of issue 5's targets.
+type scale struct {
+	name     string
+	items    int
+	deputies int
+	depts    int
+	years    int
+}
+
+var (
+	district = scale{"district", 1500, 300, 40, 5} // with contacts, supervisors, leaders: about 400 people
+	national = scale{"national", 10000, 3000, 200, 1}
+)
+
+// seeded is a service with a dataset loaded.
+type seeded struct {
+	h       *apptest.Harness
+	office  *telegramtest.Chat
+	itemIDs []string // a few assigned items
+}
+
+// seedScale loads sc into a fresh service: departments with two contacts
+// each, deputies, supervisors, leaders, and items in every status spread
+// over the years, with contacts, replies and ratings.
+func seedScale(b *testing.B, sc scale) *seeded {
+	h := apptest.Start(b, apptest.Admins(adminID))
+	now := at("2026-11-02", "09:00")
+	h.Clock.Set(now)
+	ctx := context.Background()
+	s, err := storage.Open(ctx, *h.Store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(ctx)
+	rng := rand.New(rand.NewPCG(1, 2))
+	id := func() string { return bson.NewObjectID().Hex() }
+	var depts []*deputybot.Department
+	for i := range sc.depts {
+		depts = append(depts, &deputybot.Department{ID: id(), Name: fmt.Sprintf("Department %03d", i), CreatedAt: now})
+	}
+	if err := s.BulkInsertDepartments(ctx, depts); err != nil {
+		b.Fatal(err)
+	}
+	var people []*deputybot.Person
+	person := func(name string, tg int64, roles ...deputybot.Role) *deputybot.Person {
+		p := &deputybot.Person{ID: id(), Name: name, Roles: roles, TelegramID: tg, Language: deputybot.LangEN,
+			State: deputybot.PersonActive, CreatedAt: now, ActivatedAt: now}
+		people = append(people, p)
+		return p
+	}
+	var deputies, leaders []*deputybot.Person
+	contacts := map[string]*deputybot.Person{}
+	for i := range sc.deputies {
+		deputies = append(deputies, person(fmt.Sprintf("Deputy %04d", i), int64(100000+i), deputybot.RoleDeputy))
+	}
+	for i, d := range depts {
+		for k := range 2 {
+			c := person(fmt.Sprintf("Contact %03d-%d", i, k), int64(200000+2*i+k), deputybot.RoleContact)
+			c.DepartmentID = d.ID
+			contacts[d.ID] = c
+		}
+	}
+	for i := range 5 {
+		person(fmt.Sprintf("Supervisor %d", i), int64(300000+i), deputybot.RoleSupervisor)
+	}
+	for i := range 10 {
+		leaders = append(leaders, person(fmt.Sprintf("Leader %d", i), int64(400000+i), deputybot.RoleLeader))
+	}
+	if err := s.BulkInsertPeople(ctx, people); err != nil {
+		b.Fatal(err)
+	}
+	var items []*deputybot.Item
+	var dets []*deputybot.ItemDetails
+	seq := map[int]int{}
+	statuses := []deputybot.Status{deputybot.StatusClosed, deputybot.StatusClosed, deputybot.StatusClosed, deputybot.StatusClosed,
+		deputybot.StatusClosed, deputybot.StatusClosed, deputybot.StatusAssigned, deputybot.StatusInProgress,
+		deputybot.StatusReplied, deputybot.StatusRehandling, deputybot.StatusSubmitted}
+	outcomes := []deputybot.RatingValue{deputybot.Satisfied, deputybot.Satisfied, deputybot.Satisfied, deputybot.Basic, deputybot.Unsatisfied, deputybot.Unrated}
+	var sample []string
+	for i := range sc.items {
+		year := 2026 - i%sc.years
+		seq[year]++
+		submitted := time.Date(year, time.Month(1+rng.IntN(10)), 1+rng.IntN(28), 10, 0, 0, 0, apptest.Shanghai)
+		st := statuses[rng.IntN(len(statuses))]
+		if year < 2026 {
+			st = deputybot.StatusClosed
+		}
+		d := depts[rng.IntN(len(depts))]
+		it := &deputybot.Item{ID: id(), Kind: deputybot.KindSuggestion, Year: year, Seq: seq[year], Period: deputybot.PeriodRecess,
+			Title: fmt.Sprintf("Item %d about something that matters", i), Category: "other",
+			AuthorID: deputies[rng.IntN(len(deputies))].ID, Status: st, CreatedAt: submitted, SubmittedAt: submitted,
+			UpdatedAt: submitted, Version: 5, ShareToken: fmt.Sprintf("tok%019d", i)}
+		if i%7 == 0 {
+			it.Period = deputybot.PeriodSession
+		}
+		if i%20 == 0 {
+			it.Kind, it.Key = deputybot.KindMotion, true
+		}
+		if st != deputybot.StatusSubmitted {
+			assigned := submitted.AddDate(0, 0, 5)
+			it.LeadDept, it.AssignedAt, it.Round = d.ID, assigned, 1
+			it.Deadline = deputybot.EndOfDay(deputybot.DateOf(assigned.AddDate(0, 3, 0), apptest.Shanghai), apptest.Shanghai)
+			if i%10 == 0 {
+				it.LeaderID = leaders[rng.IntN(len(leaders))].ID
+			}
+			it.Contacts = []deputybot.ContactLog{{N: 1, Date: deputybot.DateOf(assigned, apptest.Shanghai).String(),
+				Method: deputybot.MethodPhone, By: contacts[d.ID].ID, Dept: d.ID, Round: 1, LoggedAt: assigned, State: deputybot.ContactConfirmed}}
+			if st == deputybot.StatusAssigned && len(sample) < 50 {
+				sample = append(sample, it.ID)
+			}
+		}
+		if st == deputybot.StatusClosed || st == deputybot.StatusReplied || st == deputybot.StatusRehandling {
+			it.Replies = []deputybot.Reply{{Round: 1, Class: deputybot.ClassA, At: it.AssignedAt.AddDate(0, 1, 0), By: contacts[d.ID].ID}}
+		}
+		if st == deputybot.StatusClosed {
+			it.Outcome = outcomes[rng.IntN(len(outcomes))]
+			it.ClosedAt = it.AssignedAt.AddDate(0, 2, 0)
+		}
+		items = append(items, it)
+		dets = append(dets, &deputybot.ItemDetails{ID: it.ID, Body: strings.Repeat("text ", 60), Version: it.Version,
+			Timeline: []deputybot.Event{{At: submitted, ActorID: it.AuthorID, Type: deputybot.EvSubmitted}}})
+	}
+	if err := s.BulkInsertItems(ctx, items, dets); err != nil {
+		b.Fatal(err)
+	}
+	office := h.User(adminID, "Admin", "en")
+	h.Do(office, "/help")
+	return &seeded{h: h, office: office, itemIDs: sample}
+}
+
+// peakHeap samples the heap while f runs and returns its peak (bytes).
+func peakHeap(f func()) uint64 {
+	runtime.GC()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	f()
+	close(done)
+	return peak.Load()
+}
+
+func benchDigest(b *testing.B, sc scale) {
+	sd := seedScale(b, sc)
+	ctx := context.Background()
+	var text string
+	var peak uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := peakHeap(func() {
+			var err error
+			if text, err = sd.h.App.Bot.SupervisorDigest(ctx, deputybot.LangEN, sd.h.Clock.Now()); err != nil {
+				b.Fatal(err)
+			}
+		})
+		peak = max(peak, p)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+	if !strings.Contains(text, "Weekly digest") || !strings.Contains(text, fmt.Sprintf("Department %03d", 0)) {
+		b.Fatalf("digest: %.200s", text)
+	}
+}
+
+// BenchmarkDigestDistrict: five years of a district (1,500 items, about
+// 400 people, 40 departments) on the embedded store. Target: < 0.3 s.
+func BenchmarkDigestDistrict(b *testing.B) { benchDigest(b, district) }
+
+// BenchmarkDigestNational: a national-scale year (10,000 items, 3,000
+// deputies, 200 departments). Target: < 3 s, peak memory < 150 MB.
+func BenchmarkDigestNational(b *testing.B) { benchDigest(b, national) }
+
+// benchPress measures the server side of button presses on item cards:
+// from the update's arrival to the end of its handling, for a card view
+// and for a change of the item (the office switching its period).
+func benchPress(b *testing.B, sc scale) {
+	sd := seedScale(b, sc)
+	h := sd.h
+	var total time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		id := sd.itemIDs[i%len(sd.itemIDs)]
+		data := "it:" + id
+		if i%2 == 1 {
+			data = "ha:" + id + ":pe"
+		}
+		start := time.Now()
+		h.WaitProcessed(sd.office.Press(nil, data))
+		total += time.Since(start)
+		if ans := h.TG.Answers(); strings.Contains(ans[len(ans)-1].Text, "no") {
+			b.Fatalf("press refused: %q", ans[len(ans)-1].Text)
+		}
+	}
+	b.StopTimer()
+	h.Settle()
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms/press")
+}
+
+// BenchmarkPressDistrict and BenchmarkPressNational: target < 100 ms.
+func BenchmarkPressDistrict(b *testing.B) { benchPress(b, district) }
+func BenchmarkPressNational(b *testing.B) { benchPress(b, national) }
+
+// BenchmarkOutboxBurst delivers a burst of messages to distinct chats
+// through a fake Telegram that refuses (429) anything beyond 30 per
+// second. Target: at least 95% of the configured 30/s, no 429. The burst
+// is 3,000 messages (about 100 s); OUTBOX_BURST sets another size.
+func BenchmarkOutboxBurst(b *testing.B) {
+	n := 3000
+	if v, err := strconv.Atoi(os.Getenv("OUTBOX_BURST")); err == nil && v > 0 {
+		n = v
+	}
+	h := apptest.Start(b, apptest.Admins(adminID), apptest.Outbox(30, time.Second, 0))
+	h.TG.EnforceRate(30, time.Second)
+	ctx := context.Background()
+	s, err := storage.Open(ctx, *h.Store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(ctx)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var msgs []deputybot.OutboxMessage
+		for k := range n {
+			msgs = append(msgs, deputybot.OutboxMessage{ChatID: int64(1_000_000*(i+1) + k), Text: fmt.Sprintf("message %d", k), Kind: "bench"})
+		}
+		if _, err := s.Enqueue(ctx, msgs, h.Clock.Now()); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		h.App.Bot.WakeOutbox()
+		h.Settle()
+		elapsed := time.Since(start)
+		rate := float64(n) / elapsed.Seconds()
+		b.ReportMetric(rate, "msgs/s")
+		b.ReportMetric(rate/30*100, "%-of-30/s")
+	}
+	if r := h.TG.RateRefused(); r != 0 {
+		b.Fatalf("%d sends refused with 429", r)
+	}
+}
