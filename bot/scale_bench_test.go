@@ -245,6 +245,7 @@ func BenchmarkOutboxBurst(b *testing.B) {
 	}
 	h := apptest.Start(b, apptest.Admins(adminID), apptest.Outbox(30, time.Second, 0))
 	h.TG.EnforceRate(30, time.Second)
+	h.TG.WaitTimeout = time.Duration(n/20+60) * time.Second
 	ctx := context.Background()
 	s, err := storage.Open(ctx, *h.Store)
 	if err != nil {

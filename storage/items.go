@@ -325,7 +325,7 @@ func (s *Store) loadForUpdate(ctx context.Context, id string) (*deputybot.Item, 
 // from an index. It reports whether the document was replaced.
 func (s *Store) replaceVersioned(ctx context.Context, coll *mongo.Collection, id string, v int, doc any) (bool, error) {
 	filter := byID(id)
-	if s.embedded == nil {
+	if !s.ferret {
 		if v == 0 {
 			filter = bson.D{{Key: "_id", Value: id}, {Key: "$or", Value: bson.A{
 				bson.D{{Key: "version", Value: 0}}, bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}},

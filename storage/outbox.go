@@ -60,7 +60,7 @@ func (s *Store) PendingMessages(ctx context.Context, now time.Time, limit int) (
 // sender has it.
 func (s *Store) LeaseMessage(ctx context.Context, id string, now, until time.Time) (bool, error) {
 	filter := byID(id)
-	if s.embedded == nil {
+	if !s.ferret {
 		filter = bson.D{{Key: "_id", Value: id}, {Key: "state", Value: deputybot.OutboxPending},
 			{Key: "leaseUntil", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: now}}}}}}
 	}

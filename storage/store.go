@@ -69,6 +69,10 @@ type Store struct {
 
 	itemLocks itemLocks
 	deptCache deptCache
+	// ferret: the server is the embedded FerretDB store (this process's or
+	// the tests' shared one): one writer process, changes to an item
+	// serialised in-process, and only {_id} filters answered from an index.
+	ferret bool
 }
 
 // Open connects to the database (starting the embedded store if no URI is
@@ -133,6 +137,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	if o.SQLiteDir != "" {
+		s.ferret = true
 		if err := indexIDExpressions(ctx, o.SQLiteDir, o.Database); err != nil {
 			s.Close(context.Background())
 			return nil, fmt.Errorf("tune the embedded store: %w", err)
@@ -141,8 +146,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	return s, nil
 }
 
-// Embedded reports whether the store runs on the embedded server (which
-// one process may use at a time, and which has no transactions).
+// Embedded reports whether this process started the embedded server.
 func (s *Store) Embedded() bool { return s.embedded != nil }
 
 // Ping checks that the database answers.

@@ -251,3 +251,55 @@ func TestKillDuringABurstLosesNothing(t *testing.T) {
 	}
 	t.Logf("killed after %d of 500; %d duplicates after the restart", before, total-500)
 }
+
+func TestJobCommandSendsDueReminders(t *testing.T) {
+	tg := telegramtest.New(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, loc)
+	dept := &deputybot.Department{ID: "d1", Name: "区住建局", CreatedAt: now}
+	contact := &deputybot.Person{ID: "p1", Name: "李四", Roles: []deputybot.Role{deputybot.RoleContact}, DepartmentID: "d1",
+		TelegramID: 3001, Language: deputybot.LangZH, State: deputybot.PersonActive, CreatedAt: now}
+	it := &deputybot.Item{ID: "i1", Kind: deputybot.KindSuggestion, Year: 2026, Seq: 1, Title: "修路", Category: "other",
+		AuthorID: "p0", Status: deputybot.StatusAssigned, LeadDept: "d1", AssignedAt: now, Round: 1,
+		Deadline: deputybot.EndOfDay(deputybot.Date{Year: 2026, Month: 6, Day: 2}, loc), Version: 1}
+	if err := s.BulkInsertDepartments(ctx, []*deputybot.Department{dept}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BulkInsertPeople(ctx, []*deputybot.Person{contact}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BulkInsertItems(ctx, []*deputybot.Item{it}, []*deputybot.ItemDetails{{ID: "i1", Version: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+
+	job := func(args ...string) (int, string) {
+		var out bytes.Buffer
+		code := run(append([]string{"job"}, args...), env("TELEGRAM_BOT_TOKEN", telegramtest.Token, "TELEGRAM_API_URL", tg.URL,
+			"DATA_DIR", dir, "HTTP_ADDR", "off"), &out)
+		return code, out.String()
+	}
+	if code, out := job("reminders", "--at", "2026-05-26T09:00:00+08:00"); code != 0 {
+		t.Fatalf("job: exit %d: %s", code, out)
+	}
+	got := tg.Messages(3001)
+	if len(got) != 1 || !strings.Contains(got[0].Text, "剩 7 天（2026-06-02）") {
+		t.Fatalf("reminder: %v", got)
+	}
+	// The same slot again sends nothing.
+	if code, _ := job("reminders", "--at", "2026-05-26T09:00:00+08:00"); code != 0 || len(tg.Messages(3001)) != 1 {
+		t.Fatal("the job repeated a reminder")
+	}
+	if code, out := job("nonsense"); code != 2 || !strings.Contains(out, `no job "nonsense"`) {
+		t.Fatalf("unknown job: %d %q", code, out)
+	}
+	if code, out := job("digest", "--at", "yesterday"); code != 2 || !strings.Contains(out, "--at") {
+		t.Fatalf("bad --at: %d %q", code, out)
+	}
+}
