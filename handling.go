@@ -267,7 +267,7 @@ const (
 var HandlingActions = []Action{
 	ActAssign, ActReturnToDeputy, ActSetPeriod, ActAccept, ActLogContact, ActReply,
 	ActRequestExtend, ActRequestReturn, ActDecideRequest, ActOpinion, ActProgress,
-	ActConfirmContact, ActRate, ActFlag, ActCorrect,
+	ActConfirmContact, ActRate, ActFlag, ActCorrect, ActSetTargets, ActTargetProgress,
 }
 
 // IsLeadContact reports whether p answers for the item's lead department.
@@ -446,6 +446,20 @@ func checkHandling(p *Person, it *Item, act Action) error {
 		}
 		if it.OpenFlag() == nil {
 			return Errorf(ECONFLICT, "err.no_flag")
+		}
+	case ActSetTargets:
+		if !p.HasRole(RoleOffice) {
+			return forbidden
+		}
+		if it.Kind != KindMotion || !in(it.Status, StatusAssigned, StatusInProgress, StatusReplied, StatusRehandling) {
+			return wrong
+		}
+	case ActTargetProgress:
+		if !lead {
+			return forbidden
+		}
+		if len(it.Targets) == 0 || !in(it.Status, StatusAssigned, StatusInProgress, StatusReplied, StatusRehandling, StatusClosed) {
+			return wrong
 		}
 	default:
 		return Errorf(EFORBIDDEN, "err.not_allowed")

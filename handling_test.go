@@ -88,6 +88,9 @@ func fixtures() map[string]*Item {
 	f["closed"].Ratings = []Rating{{Round: 1, Value: Satisfied}}
 	f["closed"].PromiseOpen = true
 	f["closed"].Outcome = Satisfied
+	f["motion"] = handled(StatusInProgress)
+	f["motion"].Kind = KindMotion
+	f["motion"].Targets = []Target{{N: 1, Name: "compounds renovated", Goal: 302, Done: 20}}
 	return f
 }
 
@@ -135,6 +138,10 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 		_, err = FlagReply(it, p, FlagInput{Category: FlagEvasive}, e)
 	case ActCorrect:
 		_, err = CorrectReply(it, det, p, ReplyInput{Class: ClassA, Text: "corrected"}, e)
+	case ActSetTargets:
+		_, err = SetTargets(it, p, []Target{{Name: "compounds", Goal: 302}}, e)
+	case ActTargetProgress:
+		_, err = UpdateTarget(it, p, 1, 54, e)
 	default:
 		panic("no input for " + act)
 	}
@@ -149,7 +156,7 @@ var allowed = map[Action]map[string][]string{
 		for _, st := range []string{"returned", "withdrawn"} {
 			m[st] = []string{"author", "co-sponsor", "office", "supervisor"}
 		}
-		for _, st := range []string{"assigned", "in_progress", "requested", "replied", "flagged", "rehandling", "closed"} {
+		for _, st := range []string{"assigned", "in_progress", "requested", "replied", "flagged", "rehandling", "closed", "motion"} {
 			m[st] = []string{"author", "co-sponsor", "office", "supervisor", "lead contact", "co contact", "leader"}
 		}
 		return m
@@ -162,21 +169,24 @@ var allowed = map[Action]map[string][]string{
 	ActReturnToDeputy: {"submitted": {"office"}},
 	ActSetPeriod: {"submitted": {"office"}, "returned": {"office"}, "withdrawn": {"office"}, "assigned": {"office"},
 		"in_progress": {"office"}, "requested": {"office"}, "replied": {"office"}, "flagged": {"office"},
-		"rehandling": {"office"}, "closed": {"office"}},
+		"rehandling": {"office"}, "closed": {"office"}, "motion": {"office"}},
 	ActAccept: {"assigned": {"lead contact"}},
 	ActLogContact: {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "requested": {"lead contact"},
-		"replied": {"lead contact"}, "flagged": {"lead contact"}, "rehandling": {"lead contact"}},
+		"replied": {"lead contact"}, "flagged": {"lead contact"}, "rehandling": {"lead contact"}, "motion": {"lead contact"}},
 	// Not in "assigned": no contact has been logged yet.
 	ActReply:          {"in_progress": {"lead contact"}, "requested": {"lead contact"}, "rehandling": {"lead contact"}},
-	ActRequestExtend:  {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "rehandling": {"lead contact"}},
-	ActRequestReturn:  {"assigned": {"lead contact"}, "in_progress": {"lead contact"}},
+	ActRequestExtend:  {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "rehandling": {"lead contact"}, "motion": {"lead contact"}},
+	ActRequestReturn:  {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "motion": {"lead contact"}},
 	ActDecideRequest:  {"requested": {"office"}},
-	ActOpinion:        {"assigned": {"co contact"}, "in_progress": {"co contact"}, "requested": {"co contact"}},
+	ActOpinion:        {"assigned": {"co contact"}, "in_progress": {"co contact"}, "requested": {"co contact"}, "motion": {"co contact"}},
 	ActProgress:       {"replied": {"lead contact"}, "flagged": {"lead contact"}, "closed": {"lead contact"}},
 	ActConfirmContact: {"in_progress": {"author"}, "requested": {"author"}},
 	ActRate:           {"replied": {"author"}, "flagged": {"author"}},
 	ActFlag:           {"replied": {"supervisor"}, "rehandling": {"supervisor"}, "closed": {"supervisor"}},
 	ActCorrect:        {"flagged": {"lead contact"}},
+	// Targets are a motion's; the fixtures are suggestions except "motion".
+	ActSetTargets:     {"motion": {"office"}},
+	ActTargetProgress: {"motion": {"lead contact"}},
 }
 
 func TestAuthorisationMatrix(t *testing.T) {

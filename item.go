@@ -126,6 +126,8 @@ type Item struct {
 	// unsatisfied, or unrated.
 	Outcome      RatingValue `bson:"outcome,omitempty"`
 	ReturnReason string      `bson:"returnReason,omitempty"`
+	// Targets of a motion, and their progress.
+	Targets []Target `bson:"targets,omitempty"`
 	// RatingRemindedAt: when the deputy was asked again to rate (the
 	// item closes as unrated Rules.UnratedDays later).
 	RatingRemindedAt time.Time `bson:"ratingRemindedAt,omitempty"`

@@ -93,6 +93,10 @@ func TestHandlingInvariants(t *testing.T) {
 					Deadline: rapid.SampledFrom([]time.Time{{}, when}).Draw(t, "flagDeadline")}, e)
 			case ActCorrect:
 				one, err = CorrectReply(it, det, p, ReplyInput{Class: ClassA, Text: text}, e)
+			case ActSetTargets:
+				one, err = SetTargets(it, p, []Target{{Name: "target", Goal: rapid.IntRange(-1, 500).Draw(t, "goal")}}, e)
+			case ActTargetProgress:
+				one, err = UpdateTarget(it, p, rapid.IntRange(0, 2).Draw(t, "target"), rapid.IntRange(-1, 600).Draw(t, "done"), e)
 			}
 			if err == nil && rapid.IntRange(0, 9).Draw(t, "scheduler") == 0 {
 				// The scheduler closes unrated items now and then — and may
@@ -149,7 +153,7 @@ var plausible = map[Action]string{
 	ActLogContact: "lead contact", ActReply: "lead contact", ActRequestExtend: "lead contact",
 	ActRequestReturn: "lead contact", ActDecideRequest: "office", ActOpinion: "co contact",
 	ActProgress: "lead contact", ActConfirmContact: "author", ActRate: "author", ActFlag: "supervisor",
-	ActCorrect: "lead contact",
+	ActCorrect: "lead contact", ActSetTargets: "office", ActTargetProgress: "lead contact",
 }
 
 func checkState(t *rapid.T, step int, it *Item, det *ItemDetails, timeline []Event) {

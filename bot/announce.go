@@ -138,6 +138,18 @@ func (bot *Bot) announce(ctx context.Context, actor *deputybot.Person, before, i
 				}
 				return text, card(l)
 			})
+		case deputybot.EvTargetProgress:
+			n, _ := strconv.Atoi(ev.Data["n"])
+			t := it.Target(n)
+			if t == nil {
+				continue
+			}
+			tt := *t
+			to := append([]string{it.AuthorID}, it.LeaderID)
+			b.notifyPeople(ctx, to, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "note.target_progress", "Dept", dept(it.LeadDept), "Label", label(l), "Title", it.Title) + "\n" +
+					b.targetLines(l, []deputybot.Target{tt}), card(l)
+			})
 		case deputybot.EvProgress:
 			det, _ := b.store.ItemDetails(ctx, it.ID)
 			if det == nil || len(det.Progress) == 0 {

@@ -213,6 +213,10 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 	if it.Status == deputybot.StatusClosed && it.Outcome != "" {
 		line("card.outcome", "Outcome", rawHTML(b.tx.T(l, "rating."+string(it.Outcome))))
 	}
+	if len(it.Targets) > 0 {
+		line("card.targets")
+		sb.WriteString(b.targetLines(l, it.Targets) + "\n")
+	}
 	return sb.String()
 }
 

@@ -33,6 +33,7 @@ func (b *Bot) flows() map[string]flow {
 		"decide":   {prompt: b.decidePrompt, text: b.decideText, choice: b.decideChoice},
 		"flag":     {prompt: b.flagPrompt, text: b.flagText, choice: b.flagChoice},
 		"holidays": {prompt: b.holidaysPrompt, text: b.holidaysFile, choice: b.noChoice},
+		"target":   {prompt: b.targetPrompt, text: b.targetText, choice: b.targetChoice},
 	}
 }
 

@@ -63,6 +63,7 @@ func (b *Bot) handlingButtons(l deputybot.Language, p *deputybot.Person, it *dep
 		{deputybot.ActOpinion, "op"}, {deputybot.ActProgress, "pg"}, {deputybot.ActCorrect, "co"},
 		{deputybot.ActRequestExtend, "ex"}, {deputybot.ActRequestReturn, "rr"},
 		{deputybot.ActDecideRequest, "dr"}, {deputybot.ActFlag, "fl"}, {deputybot.ActSetPeriod, "pe"},
+		{deputybot.ActTargetProgress, "tp"}, {deputybot.ActSetTargets, "ts"},
 	}
 	var kb keyboard
 	var row []keyboardButton
@@ -108,7 +109,7 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		"lc": deputybot.ActLogContact, "rp": deputybot.ActReply, "op": deputybot.ActOpinion,
 		"pg": deputybot.ActProgress, "co": deputybot.ActCorrect, "ex": deputybot.ActRequestExtend,
 		"rr": deputybot.ActRequestReturn, "dr": deputybot.ActDecideRequest, "fl": deputybot.ActFlag,
-		"pe": deputybot.ActSetPeriod,
+		"pe": deputybot.ActSetPeriod, "tp": deputybot.ActTargetProgress, "ts": deputybot.ActSetTargets,
 	}[code]
 	if !ok {
 		return errStale
@@ -161,6 +162,10 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		return b.begin(ctx, r, "decide", "choose", data)
 	case deputybot.ActFlag:
 		return b.begin(ctx, r, "flag", "category", data)
+	case deputybot.ActTargetProgress:
+		return b.begin(ctx, r, "target", "choose", data)
+	case deputybot.ActSetTargets:
+		return b.begin(ctx, r, "target", "set", data)
 	case deputybot.ActSetPeriod:
 		to := deputybot.PeriodSession
 		if it.Period == deputybot.PeriodSession {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,6 +122,9 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *deputybot.Convers
 		def := e.DefaultDeadline(it.Kind)
 		b.reply(ctx, r, b.tx.T(l, "assign.ask_deadline", "Default", b.formatDate(def), "Latest", b.formatDate(e.LatestDeadline(it.Kind, r.now))),
 			keyboard{{button(b.tx.T(l, "btn.use_date", "Date", b.formatDate(def)), cb("dl:default"))}, cancel})
+	case "targets":
+		b.reply(ctx, r, b.tx.T(l, "assign.ask_targets", "Max", deputybot.MaxTargets),
+			keyboard{{button(b.tx.T(l, "btn.no_targets"), cb("notargets"))}, cancel})
 	case "confirm":
 		names, _ := b.departmentNames(ctx)
 		var co []string
@@ -141,13 +145,23 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *deputybot.Convers
 		if c.Data["key"] == "1" {
 			key = b.tx.T(l, "btn.key_yes")
 		}
-		b.reply(ctx, r, b.tx.T(l, "assign.confirm", "Label", label, "Title", it.Title, "Lead", names[c.Data["lead"]],
-			"Co", rawHTML(coText), "Leader", rawHTML(leader), "Key", rawHTML(key), "Deadline", c.Data["deadline"]),
-			keyboard{{button(b.tx.T(l, "btn.assign"), cb("go"))}, cancel})
+		text := b.tx.T(l, "assign.confirm", "Label", label, "Title", it.Title, "Lead", names[c.Data["lead"]],
+			"Co", rawHTML(coText), "Leader", rawHTML(leader), "Key", rawHTML(key), "Deadline", c.Data["deadline"])
+		if ts, _ := parseTargetsInput(c.Data["targets"]); len(ts) > 0 {
+			text += "\n" + b.tx.T(l, "assign.targets") + "\n" + b.targetLines(l, ts)
+		}
+		b.reply(ctx, r, text, keyboard{{button(b.tx.T(l, "btn.assign"), cb("go"))}, cancel})
 	}
 }
 
 func (b *Bot) assignText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+	if c.Step == "targets" {
+		if _, err := parseTargetsInput(r.msg.Text); err != nil {
+			return err
+		}
+		c.Data["targets"] = r.msg.Text
+		return b.advance(ctx, r, c, "confirm")
+	}
 	if c.Step != "deadline" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 	}
@@ -169,6 +183,14 @@ func (b *Bot) assignText(ctx context.Context, r *request, c *deputybot.Conversat
 		return err
 	}
 	c.Data["deadline"] = d.String()
+	return b.afterDeadline(ctx, r, c, it)
+}
+
+// afterDeadline asks a motion's targets, or goes to the confirmation.
+func (b *Bot) afterDeadline(ctx context.Context, r *request, c *deputybot.Conversation, it *deputybot.Item) error {
+	if it.Kind == deputybot.KindMotion {
+		return b.advance(ctx, r, c, "targets")
+	}
 	return b.advance(ctx, r, c, "confirm")
 }
 
@@ -231,6 +253,10 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *deputybot.Convers
 		}
 		c.Data["deadline"] = deputybot.DateOf(e.DefaultDeadline(it.Kind), b.opts.Location).String()
 		drop()
+		return b.afterDeadline(ctx, r, c, it)
+	case kind == "notargets" && c.Step == "targets":
+		drop()
+		delete(c.Data, "targets")
 		return b.advance(ctx, r, c, "confirm")
 	case kind == "go" && c.Step == "confirm":
 		drop()
@@ -243,8 +269,14 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *deputybot.Convers
 		}
 		in := deputybot.AssignInput{Lead: c.Data["lead"], CoDepts: co, Leader: c.Data["leader"], Key: c.Data["key"] == "1",
 			Deadline: deputybot.EndOfDay(d, b.opts.Location)}
+		targets, _ := parseTargetsInput(c.Data["targets"])
 		it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-			return one(deputybot.Assign(it, r.person, in, e))
+			evs, err := one(deputybot.Assign(it, r.person, in, e))
+			if err != nil || len(targets) == 0 {
+				return evs, err
+			}
+			tev, err := deputybot.SetTargets(it, r.person, targets, e)
+			return append(evs, tev), err
 		})
 		if err != nil {
 			_ = b.finish(ctx, r)
@@ -720,4 +752,111 @@ func (b *Bot) flag(ctx context.Context, r *request, c *deputybot.Conversation, n
 	}
 	f := it.Flags[len(it.Flags)-1]
 	return b.endWith(ctx, r, b.tx.T(r.lang, "done.flagged", "Label", rawHTML(b.itemLabel(r.lang, it)), "Deadline", b.formatDate(f.Deadline)))
+}
+
+// parseTargetsInput reads typed targets; problems are a domain error
+// listing them by line.
+func parseTargetsInput(text string) ([]deputybot.Target, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	ts, problems := deputybot.ParseTargets(text)
+	if len(problems) > 0 {
+		return nil, deputybot.Errorf(deputybot.EINVALID, "err.targets_invalid", "Problems", strings.Join(problems, "; "))
+	}
+	if len(ts) == 0 {
+		return nil, deputybot.Errorf(deputybot.EINVALID, "err.targets_count", "Max", deputybot.MaxTargets)
+	}
+	return ts, nil
+}
+
+// targetLines shows targets with their progress bars.
+func (b *Bot) targetLines(l deputybot.Language, ts []deputybot.Target) string {
+	var lines []string
+	for _, t := range ts {
+		lines = append(lines, b.tx.T(l, "target.line", "N", t.N, "Name", t.Name, "Unit", t.Unit, "Bar", t.Bar()))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// --- a motion's targets: the office sets them, the lead department
+// reports progress
+
+func (b *Bot) targetPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+	l := r.lang
+	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
+	cancel := b.cancelButton(r, c)
+	switch c.Step {
+	case "set":
+		b.reply(ctx, r, b.tx.T(l, "assign.ask_targets", "Max", deputybot.MaxTargets), keyboard{cancel})
+	case "choose":
+		it, err := b.convItem(ctx, r, c)
+		if err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		var kb keyboard
+		for _, t := range it.Targets {
+			kb = append(kb, []keyboardButton{button(fmt.Sprintf("%d. %s (%d/%d)", t.N, t.Name, t.Done, t.Goal), cb("t:"+strconv.Itoa(t.N)))})
+		}
+		b.reply(ctx, r, b.tx.T(l, "target.ask_which")+"\n"+b.targetLines(l, it.Targets), append(kb, cancel))
+	case "value":
+		b.reply(ctx, r, b.tx.T(l, "target.ask_value", "N", c.Data["target"]), keyboard{cancel})
+	}
+}
+
+func (b *Bot) targetText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+	switch c.Step {
+	case "set":
+		ts, err := parseTargetsInput(r.msg.Text)
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			return deputybot.Errorf(deputybot.EINVALID, "err.text_empty")
+		}
+		it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return one(deputybot.SetTargets(it, r.person, ts, e))
+		})
+		if err != nil {
+			_ = b.finish(ctx, r)
+			return err
+		}
+		return b.endWith(ctx, r, b.tx.T(r.lang, "done.targets", "Label", rawHTML(b.itemLabel(r.lang, it)))+"\n"+b.targetLines(r.lang, it.Targets))
+	case "value":
+		v, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(r.msg.Text), ",", ""))
+		if err != nil || v < 0 {
+			return deputybot.Errorf(deputybot.EINVALID, "err.target_value")
+		}
+		n, _ := strconv.Atoi(c.Data["target"])
+		it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return one(deputybot.UpdateTarget(it, r.person, n, v, e))
+		})
+		if err != nil {
+			if deputybot.ErrorCode(err) != deputybot.EINVALID {
+				_ = b.finish(ctx, r)
+			}
+			return err
+		}
+		return b.endWith(ctx, r, b.tx.T(r.lang, "done.target_progress", "Label", rawHTML(b.itemLabel(r.lang, it)))+"\n"+b.targetLines(r.lang, it.Targets))
+	}
+	return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
+}
+
+func (b *Bot) targetChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+	kind, arg, _ := strings.Cut(value, ":")
+	if kind != "t" || c.Step != "choose" {
+		return errStale
+	}
+	it, err := b.convItem(ctx, r, c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(arg)
+	if err != nil || it.Target(n) == nil {
+		return errStale
+	}
+	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	c.Data["target"] = arg
+	return b.advance(ctx, r, c, "value")
 }

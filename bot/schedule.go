@@ -363,9 +363,18 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 	return strings.TrimRight(sb.String(), "\n")
 }
 
-// progressBar is filled in by issue 6's motion targets; items without
-// targets have none.
-func (b *Bot) progressBar(*deputybot.Item) string { return "" }
+// progressBar shows a motion's targets with text bars, each on its own
+// line under the item.
+func (b *Bot) progressBar(it *deputybot.Item) string {
+	if len(it.Targets) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	for _, t := range it.Targets {
+		sb.WriteString("\n    " + t.Bar() + " " + esc(t.Name))
+	}
+	return sb.String()
+}
 
 func shortReason(s string) string {
 	if len([]rune(s)) > 80 {

@@ -1,0 +1,49 @@
+package deputybot
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseTargetsAndBars(t *testing.T) {
+	ts, problems := ParseTargets("完成改造老旧小区 302 个\n2021年底新开工54个\nRenovate 1,200 flats\n\nno number here\n0 things")
+	if len(problems) != 2 || !strings.HasPrefix(problems[0], "line 5:") || !strings.HasPrefix(problems[1], "line 6:") {
+		t.Fatalf("problems %q", problems)
+	}
+	if len(ts) != 3 || ts[0].Name != "完成改造老旧小区" || ts[0].Unit != "个" || ts[0].Goal != 302 ||
+		ts[1].Name != "2021年底新开工" || ts[1].Goal != 54 || ts[2].Name != "Renovate" || ts[2].Unit != "flats" || ts[2].Goal != 1200 {
+		t.Fatalf("targets %+v", ts)
+	}
+	for _, tc := range []struct {
+		done, goal int
+		want       string
+	}{{54, 302, "▓▓░░░░░░░░ 54/302"}, {0, 10, "░░░░░░░░░░ 0/10"}, {302, 302, "▓▓▓▓▓▓▓▓▓▓ 302/302"}, {400, 302, "▓▓▓▓▓▓▓▓▓▓ 400/302"}, {151, 302, "▓▓▓▓▓░░░░░ 151/302"}} {
+		if got := (Target{Done: tc.done, Goal: tc.goal}).Bar(); got != tc.want {
+			t.Errorf("%d/%d: %s, want %s", tc.done, tc.goal, got, tc.want)
+		}
+	}
+}
+
+func TestTargetsOfAMotion(t *testing.T) {
+	e := env()
+	it := fixtures()["motion"]
+	if _, err := SetTargets(it, actors["office"], []Target{{Name: "compounds renovated", Goal: 302}, {Name: "started", Goal: 54}}, e); err != nil {
+		t.Fatal(err)
+	}
+	if it.Targets[0].Done != 20 || it.Targets[1].N != 2 {
+		t.Fatalf("progress of a kept target lost: %+v", it.Targets)
+	}
+	if _, err := UpdateTarget(it, actors["lead contact"], 2, 54, e); err != nil || it.Targets[1].Done != 54 {
+		t.Fatalf("%v %+v", err, it.Targets)
+	}
+	if _, err := UpdateTarget(it, actors["lead contact"], 3, 1, e); ErrorCode(err) != ENOTFOUND {
+		t.Fatal("no target 3")
+	}
+	if _, err := UpdateTarget(it, actors["lead contact"], 2, 54, e); ErrorCode(err) != ECONFLICT {
+		t.Fatal("same value twice")
+	}
+	s := fixtures()["in_progress"]
+	if _, err := SetTargets(s, actors["office"], []Target{{Name: "x", Goal: 1}}, e); ErrorCode(err) != ECONFLICT {
+		t.Fatal("targets on a suggestion")
+	}
+}
