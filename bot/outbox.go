@@ -158,7 +158,7 @@ func (s *outboxSender) run(ctx context.Context) {
 		}
 
 		dispatched := 0
-		wait := 5 * time.Second // a read now and then, for retries that fall due
+		wait := 5 * time.Second     // a read now and then, for retries that fall due
 		blocked := map[int64]bool{} // a chat whose earlier message waits keeps its order
 		rest := make([]deputybot.OutboxMessage, 0, len(queue))
 		for _, m := range queue {
