@@ -30,6 +30,7 @@ type Store interface {
 	deputybot.CalendarService
 	UpdateLog
 	OutboxStore
+	RosterStore
 }
 
 // UpdateLog is the bot's durable inbox of Telegram updates.
@@ -93,6 +94,31 @@ type Bot struct {
 // token is an error at once; an unreachable server is retried until ctx
 // ends.
 func New(ctx context.Context, store Store, o Options) (*Bot, error) {
+	b, err := newBot(store, o)
+	if err != nil {
+		return nil, err
+	}
+	api, err := tgbot.New(b.opts.Token,
+		tgbot.WithServerURL(b.opts.APIURL),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second}),
+		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram client", "err", redactToken(err, b.opts.Token)) }),
+	)
+	if err != nil {
+		return nil, err
+	}
+	b.api = api
+	if err := b.getMe(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// NewOffline returns a bot that renders (reports, the register) without
+// talking to Telegram: the command line's report and export.
+func NewOffline(store Store, o Options) (*Bot, error) { return newBot(store, o) }
+
+func newBot(store Store, o Options) (*Bot, error) {
 	if o.APIURL == "" {
 		o.APIURL = "https://api.telegram.org"
 	}
@@ -135,19 +161,6 @@ func New(ctx context.Context, store Store, o Options) (*Bot, error) {
 	b.commands = b.commandTable()
 	b.dispatch = newDispatcher(o.Workers, b.process)
 	b.sender = newSender(b, store, o.Outbox)
-	api, err := tgbot.New(o.Token,
-		tgbot.WithServerURL(o.APIURL),
-		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second}),
-		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram client", "err", redactToken(err, o.Token)) }),
-	)
-	if err != nil {
-		return nil, err
-	}
-	b.api = api
-	if err := b.getMe(ctx); err != nil {
-		return nil, err
-	}
 	return b, nil
 }
 

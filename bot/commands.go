@@ -40,9 +40,12 @@ func (b *Bot) commandTable() []command {
 		{name: "stats", allowed: can(deputybot.PermStats), run: b.cmdStats},
 		{name: "overdue", allowed: can(deputybot.PermStats), run: b.cmdOverdue},
 		{name: "digest", allowed: can(deputybot.PermStats), run: b.cmdDigest},
+		{name: "report", allowed: can(deputybot.PermStats), run: b.cmdReport},
+		{name: "export", allowed: can(deputybot.PermStats), run: b.cmdExport},
 		{name: "invite", allowed: can(deputybot.PermManagePeople), run: b.cmdInvite},
 		{name: "people", allowed: can(deputybot.PermManagePeople), run: b.cmdPeople},
 		{name: "departments", allowed: can(deputybot.PermListDepartments), run: b.cmdDepartments},
+		{name: "import", allowed: can(deputybot.PermManagePeople), run: b.cmdImport},
 		{name: "holidays", allowed: can(deputybot.PermCalendar), run: b.cmdHolidays},
 	}
 }

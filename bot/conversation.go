@@ -34,6 +34,7 @@ func (b *Bot) flows() map[string]flow {
 		"flag":     {prompt: b.flagPrompt, text: b.flagText, choice: b.flagChoice},
 		"holidays": {prompt: b.holidaysPrompt, text: b.holidaysFile, choice: b.noChoice},
 		"target":   {prompt: b.targetPrompt, text: b.targetText, choice: b.targetChoice},
+		"import":   {prompt: b.importPrompt, text: b.importFile, choice: b.noChoice},
 	}
 }
 

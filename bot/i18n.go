@@ -125,3 +125,6 @@ func lines(ls ...string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// ErrorText is a domain error as plain text in l (for the command line).
+func (b *Bot) ErrorText(l deputybot.Language, err error) string { return plain(b.tx.Err(l, err)) }

@@ -119,7 +119,7 @@ func TestInviteBindAndDeputyCommands(t *testing.T) {
 	// the office commands.
 	one(t, h.Do(admin, "/people"), "张三", "代表", "已加入")
 	cmds, _ = h.TG.Commands("chat:1001")
-	if commandNames(cmds) != "start,help,lang,cancel,view,inbox,assign,stats,overdue,digest,invite,people,departments,holidays" {
+	if commandNames(cmds) != "start,help,lang,cancel,view,inbox,assign,stats,overdue,digest,report,export,invite,people,departments,import,holidays" {
 		t.Fatalf("admin's command menu: %s", commandNames(cmds))
 	}
 	// The menu is set once, not on every message.

@@ -205,6 +205,16 @@ type Input struct {
 	Env         deputybot.Env
 }
 
+// DeptName names a department by id ("" if unknown).
+func (in Input) DeptName(id string) string {
+	for _, d := range in.Departments {
+		if d.ID == id {
+			return d.Name
+		}
+	}
+	return ""
+}
+
 // yearOf is an item's year: of its number, or of its submission.
 func yearOf(it *deputybot.Item, loc *time.Location) int {
 	if it.Year != 0 {

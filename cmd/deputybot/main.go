@@ -21,6 +21,8 @@ import (
 	"time"
 	_ "time/tzdata" // TIMEZONE works on machines without a zoneinfo database
 
+	"deputybot"
+	"deputybot/bot"
 	"deputybot/config"
 	"deputybot/internal/app"
 	"deputybot/scheduler"
@@ -28,10 +30,17 @@ import (
 
 const usage = `usage: deputybot [run]
        deputybot job <reminders|digest> [--at 2026-03-09T09:00:00+08:00]
+       deputybot report [--year 2026] [--format text|markdown] [--lang zh|en] [-o file]
+       deputybot export [--year 2026] [--lang zh|en] -o register.xlsx
+       deputybot import [--lang zh|en] [-o invitations.csv] roster.csv|roster.xlsx
 
   run     run the bot and its scheduler (the default)
   job     run one scheduled job once, now or as if at the given time,
           and deliver what it sends
+  report  the annual handling report (to standard output, or a file)
+  export  the register (台账) as an Excel workbook
+  import  create the people of a roster with their invitations; the
+          links go to the -o file (default invitations.csv)
 
 Configuration is read from environment variables (TELEGRAM_BOT_TOKEN,
 ADMIN_TELEGRAM_IDS, MONGODB_URI, DATA_DIR, TIMEZONE, ...); see README.md.
@@ -75,6 +84,8 @@ func run(args []string, env config.Lookup, stderr io.Writer) int {
 		return 0
 	case "job":
 		return runJob(args, env, stderr)
+	case "report", "export", "import":
+		return runTool(sub, args, env, os.Stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stderr, usage)
 		return 0
@@ -120,5 +131,117 @@ func runJob(args []string, env config.Lookup, stderr io.Writer) int {
 		return 1
 	}
 	log.Info("job done", "job", name, "at", at.Format(time.RFC3339))
+	return 0
+}
+
+// runTool runs report, export and import.
+func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	year := fs.Int("year", time.Now().Year(), "the year")
+	format := fs.String("format", "text", "report format: text or markdown")
+	langFlag := fs.String("lang", "zh", "language: zh or en")
+	out := fs.String("o", "", "output file")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	lang, ok := deputybot.ParseLanguage(*langFlag)
+	bad := func(msg string) int { fmt.Fprintf(stderr, "deputybot %s: %s\n", sub, msg); return 2 }
+	if !ok {
+		return bad(fmt.Sprintf("--lang: %q is not zh or en", *langFlag))
+	}
+	if *year < 2000 || *year > 2100 {
+		return bad(fmt.Sprintf("--year: %d is not a year", *year))
+	}
+	if sub == "import" && fs.NArg() != 1 || sub != "import" && fs.NArg() != 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cfg, err := config.Load(env, sub == "import")
+	if err != nil {
+		fmt.Fprintf(stderr, "deputybot: configuration: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: max(cfg.LogLevel, slog.LevelWarn)}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	o := app.Options{Config: cfg, Logger: log}
+	create := func(def string) (io.Writer, func() error, error) {
+		name := *out
+		if name == "" {
+			if def == "" {
+				return stdout, func() error { return nil }, nil
+			}
+			name = def
+		}
+		f, err := os.Create(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, f.Close, nil
+	}
+	fail := func(err error) int { fmt.Fprintf(stderr, "deputybot %s: %v\n", sub, err); return 1 }
+	switch sub {
+	case "report":
+		if *format != bot.FormatText && *format != bot.FormatMarkdown {
+			return bad(fmt.Sprintf("--format: %q is not text or markdown", *format))
+		}
+		w, closeFn, err := create("")
+		if err != nil {
+			return fail(err)
+		}
+		if err := app.Report(ctx, o, *year, lang, *format, w); err != nil {
+			return fail(err)
+		}
+		if err := closeFn(); err != nil {
+			return fail(err)
+		}
+	case "export":
+		if *out == "" {
+			return bad("-o register.xlsx is required")
+		}
+		w, closeFn, err := create("")
+		if err != nil {
+			return fail(err)
+		}
+		n, err := app.Export(ctx, o, *year, lang, w)
+		if err != nil {
+			return fail(err)
+		}
+		if err := closeFn(); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stderr, "deputybot export: %d items of %d written to %s\n", n, *year, *out)
+	case "import":
+		data, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return fail(err)
+		}
+		sum, err := app.Import(ctx, o, data, lang)
+		if err != nil {
+			return fail(err)
+		}
+		for _, e := range sum.Errors {
+			fmt.Fprintln(stderr, e)
+		}
+		fmt.Fprintf(stderr, "deputybot import: %d created, %d skipped as imported before, %d rows with problems\n", sum.Created, sum.Skipped, len(sum.Errors))
+		if sum.Created > 0 {
+			name := *out
+			if name == "" {
+				name = "invitations.csv"
+			}
+			w, closeFn, err := create(name)
+			if err != nil {
+				return fail(err)
+			}
+			if _, err := w.Write(sum.Links); err != nil {
+				return fail(err)
+			}
+			if err := closeFn(); err != nil {
+				return fail(err)
+			}
+			fmt.Fprintf(stderr, "deputybot import: invitation links written to %s\n", name)
+		}
+	}
 	return 0
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -256,4 +257,87 @@ func RunJob(ctx context.Context, o Options, name string, at time.Time) error {
 		log.Warn("messages still waiting in the outbox; the service will send them")
 	}
 	return nil
+}
+
+// openForTool opens the store for a command-line tool.
+func openForTool(ctx context.Context, o Options) (*storage.Store, *slog.Logger, deputybot.Clock, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	clock := o.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	cfg := o.Config
+	sopts := storage.Options{URI: cfg.MongoURI, Database: cfg.Database, DataDir: cfg.DataDir, Logger: log}
+	if o.Store != nil {
+		sopts = *o.Store
+	}
+	store, err := storage.Open(ctx, sopts)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("open store: %w", err)
+	}
+	return store, log, clock, nil
+}
+
+func botOptions(cfg *config.Config, clock deputybot.Clock, log *slog.Logger) bot.Options {
+	return bot.Options{
+		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
+		Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log,
+		Outbox: bot.SenderOptions{Rate: cfg.OutboxRate, ChatInterval: cfg.OutboxChatInterval},
+	}
+}
+
+// Report writes the annual report of year (`deputybot report`).
+func Report(ctx context.Context, o Options, year int, lang deputybot.Language, format string, w io.Writer) error {
+	store, log, clock, err := openForTool(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	b, err := bot.NewOffline(store, botOptions(o.Config, clock, log))
+	if err != nil {
+		return err
+	}
+	text, err := b.AnnualReport(ctx, lang, year, format)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, text)
+	return err
+}
+
+// Export writes the register of year as XLSX (`deputybot export`) and
+// returns how many items it holds.
+func Export(ctx context.Context, o Options, year int, lang deputybot.Language, w io.Writer) (int, error) {
+	store, log, clock, err := openForTool(ctx, o)
+	if err != nil {
+		return 0, err
+	}
+	defer store.Close(context.Background())
+	b, err := bot.NewOffline(store, botOptions(o.Config, clock, log))
+	if err != nil {
+		return 0, err
+	}
+	return b.Register(ctx, lang, year, w)
+}
+
+// Import imports a roster file (`deputybot import`): it needs the bot's
+// token, for the invitation links carry the bot's username.
+func Import(ctx context.Context, o Options, data []byte, lang deputybot.Language) (*bot.ImportSummary, error) {
+	store, log, clock, err := openForTool(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close(context.Background())
+	b, err := bot.New(ctx, store, botOptions(o.Config, clock, log))
+	if err != nil {
+		return nil, err
+	}
+	sum, err := b.ImportRoster(ctx, "import", lang, data)
+	if err != nil && deputybot.ErrorCode(err) != deputybot.EINTERNAL {
+		return nil, errors.New(b.ErrorText(lang, err))
+	}
+	return sum, err
 }

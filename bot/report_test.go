@@ -1,0 +1,261 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"deputybot"
+	"deputybot/internal/apptest"
+)
+
+// year2026 builds a year of items through the domain operations and
+// counts, independently, what the report must say.
+type year2026 struct {
+	sd                   *seeder
+	office, author, lead *deputybot.Person
+	sup                  *deputybot.Person
+	housing              string
+	ids                  map[string]string
+}
+
+func (y *year2026) assign(id string, at time.Time, deadline time.Time) {
+	y.sd.do(id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.Assign(it, y.office, deputybot.AssignInput{Lead: y.housing, Deadline: deadline}, e))
+	})
+	y.sd.do(id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.LogContact(it, y.lead, deputybot.ContactInput{Date: deputybot.DateOf(at, e.Rules.Location), Method: deputybot.MethodVisit}, e))
+	})
+	y.sd.do(id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.ConfirmContact(it, y.author, 1, true, e))
+	})
+}
+
+func (y *year2026) reply(id string, at time.Time, class deputybot.ReplyClass) {
+	y.sd.do(id, at, func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.SendReply(it, det, y.lead, deputybot.ReplyInput{Class: class, Text: "reply"}, e))
+	})
+}
+
+func (y *year2026) rate(id string, at time.Time, round int, v deputybot.RatingValue) {
+	y.sd.do(id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return deputybot.Rate(it, y.author, round, v, "because", e)
+	})
+}
+
+func TestAnnualReportFigures(t *testing.T) {
+	c := newCast(t, "zh", apptest.WithRules(func(r *deputybot.Rules) {
+		r.Sessions = []deputybot.DateRange{{From: deputybot.Date{Year: 2026, Month: 1, Day: 10}, To: deputybot.Date{Year: 2026, Month: 1, Day: 14}}}
+		r.MotionCoSponsors = 0
+	}))
+	h := c.h
+	sd := newSeeder(t, h)
+	y := &year2026{sd: sd, office: sd.person(adminID), author: sd.person(2001), lead: sd.person(3001), sup: sd.person(5001),
+		housing: sd.dept("区住建局"), ids: map[string]string{}}
+	y.office.AddRole(deputybot.RoleOffice)
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 10, 0, 0, 0, apptest.Shanghai) }
+	far := deputybot.EndOfDay(deputybot.Date{Year: 2026, Month: 6, Day: 30}, apptest.Shanghai)
+
+	// Session: 4 satisfied, 1 basically satisfied, 1 unsatisfied (after a
+	// second round).
+	var session []string
+	for i := 0; i < 6; i++ {
+		id := sd.filed(y.author, fmt.Sprintf("会议建议%d", i), day(1, 12))
+		session = append(session, id)
+		y.assign(id, day(1, 20), far)
+		y.reply(id, day(2, 1), deputybot.ClassA)
+	}
+	for _, id := range session[:4] {
+		y.rate(id, day(2, 2), 1, deputybot.Satisfied)
+	}
+	y.rate(session[4], day(2, 2), 1, deputybot.Basic)
+	y.rate(session[5], day(2, 2), 1, deputybot.Unsatisfied)
+	y.reply(session[5], day(2, 20), deputybot.ClassC)
+	y.rate(session[5], day(2, 21), 2, deputybot.Unsatisfied)
+
+	// Recess: satisfied, basically satisfied, not rated; one still open
+	// and overdue; one replied late, after an approved extension.
+	var recess []string
+	for i := 0; i < 4; i++ {
+		id := sd.filed(y.author, fmt.Sprintf("闭会建议%d", i), day(3, 2))
+		recess = append(recess, id)
+		y.assign(id, day(3, 3), deputybot.EndOfDay(deputybot.Date{Year: 2026, Month: 4, Day: 30}, apptest.Shanghai))
+	}
+	sd.do(recess[0], day(4, 20), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.RequestExtension(it, y.lead, "complex", e))
+	})
+	sd.do(recess[0], day(4, 21), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.DecideRequest(it, y.office, deputybot.Decision{Approve: true, Deadline: deputybot.EndOfDay(deputybot.Date{Year: 2026, Month: 5, Day: 20}, apptest.Shanghai)}, e))
+	})
+	y.reply(recess[0], day(5, 10), deputybot.ClassA)
+	y.rate(recess[0], day(5, 11), 1, deputybot.Satisfied)
+	y.reply(recess[1], day(5, 12), deputybot.ClassB) // late: due 30 April
+	y.rate(recess[1], day(5, 13), 1, deputybot.Basic)
+	y.reply(recess[2], day(4, 1), deputybot.ClassD)
+	sd.do(recess[2], day(6, 1), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.CloseUnrated(it, e))
+	})
+	// recess[3] stays open, overdue.
+
+	// Quality review: one evasive reply corrected, one off-topic open.
+	sd.do(session[0], day(3, 1), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.FlagReply(it, y.sup, deputybot.FlagInput{Category: deputybot.FlagEvasive}, e))
+	})
+	sd.do(session[0], day(3, 5), func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.CorrectReply(it, det, y.lead, deputybot.ReplyInput{Class: deputybot.ClassA, Text: "better"}, e))
+	})
+	sd.do(session[1], day(3, 1), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.FlagReply(it, y.sup, deputybot.FlagInput{Category: deputybot.FlagOffTopic}, e))
+	})
+
+	// A motion with targets; a returned, a withdrawn and an unassigned
+	// suggestion.
+	motion, err := sd.s.SaveDraft(sd.ctx, y.author, deputybot.DraftInput{Kind: deputybot.KindMotion, Title: "老旧小区改造", Body: "b", Category: "urban"}, sd.rules, day(1, 12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd.do(motion.ID, day(1, 12), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		ev, _, err := deputybot.Submit(it, y.author, e.Rules, e.Now)
+		return []deputybot.Event{ev}, err
+	})
+	y.assign(motion.ID, day(1, 20), deputybot.EndOfDay(deputybot.Date{Year: 2026, Month: 7, Day: 20}, apptest.Shanghai))
+	sd.do(motion.ID, day(1, 20), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.SetTargets(it, y.office, []deputybot.Target{{Name: "完成改造老旧小区", Unit: "个", Goal: 302, Done: 0}}, e))
+	})
+	sd.do(motion.ID, day(3, 1), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.UpdateTarget(it, y.lead, 1, 54, e))
+	})
+	returned := sd.filed(y.author, "退回的建议", day(3, 2))
+	sd.do(returned, day(3, 3), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.ReturnToDeputy(it, y.office, "不属于政府职权", e))
+	})
+	withdrawn := sd.filed(y.author, "撤回的建议", day(3, 2))
+	sd.do(withdrawn, day(3, 3), func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return ev1(deputybot.Withdraw(it, y.author, e.Now))
+	})
+	sd.filed(y.author, "待交办的建议", day(6, 1))
+
+	h.Clock.Set(day(6, 10))
+	text, err := h.App.Bot.AnnualReport(context.Background(), deputybot.LangZH, 2026, "text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		"关于2026年度人大代表议案建议办理情况的报告",
+		"2026年，承办议案1件。",
+		"议案 2026-001《老旧小区改造》", "主办单位：区住建局。办理状态：办理中。", "完成改造老旧小区：▓▓░░░░░░░░ 54/302 个",
+		// 4/6 = 66.666…, 1/6 = 16.666… twice: rounded half up 66.67 + 16.67 + 16.67 = 100.01;
+		// the hundredth too many comes from the later of the two equal remainders.
+		"2026年，承办会议期间代表建议6件，全部办复完毕。其中：代表对办理工作满意的4件，占66.67%；基本满意1件，占16.67%；不满意1件，占16.66%。",
+		// 1/3 three times: 33.33 × 3 = 99.99; the missing hundredth goes to the first.
+		"2026年，承办闭会期间代表建议4件，已答复3件，尚未办结1件。已办结的3件中：代表对办理工作满意的1件，占33.34%；基本满意1件，占33.33%；未评价1件，占33.33%。",
+		// 11 handled (10 suggestions, 1 motion); 9 replied, of which 1 late
+		// (recess[1]); satisfied+basic 7 of 8 rated = 87.50%; score 100
+		// − 2×(1 late + 1 overdue) − 3×1 unsatisfied − 1×2 flags = 91.
+		"区住建局：承办 11 件，按时答复 8，超期答复 1，延期 1，满意率 87.50%，沟通记录/代表确认 11/11，质量问题 2，得分 91",
+		"质量评审发现2类、2个问题：答非所问1个、避重就轻、避实就虚1个；已整改1个。",
+		"目前超期未答复1件；超期答复1件；批准延期1次，涉及1件。",
+		"另有退回1件、代表撤回1件、尚待交办1件",
+	} {
+		if !strings.Contains(text, w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("report:\n%s", text)
+	}
+	md, _ := h.App.Bot.AnnualReport(context.Background(), deputybot.LangEN, 2026, "markdown")
+	for _, w := range []string{"# Report on the handling", "## 2. Suggestions", "| Department | Handled |", "| 区住建局 | 11 | 8 | 1 | 1 | 87.50% | 11/11 | 2 | 91 |",
+		"the deputies were satisfied with 4, 66.67%"} {
+		if !strings.Contains(md, w) {
+			t.Errorf("markdown report lacks %q", w)
+		}
+	}
+
+	// In chat: the message and the file.
+	msgs := h.Do(c.supervisor, "/report 2026")
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "全部办复完毕") || msgs[1].Document == nil {
+		t.Fatalf("/report: %d messages", len(msgs))
+	}
+	docs := h.TG.Calls("sendDocument")
+	if len(docs) == 0 || !strings.HasSuffix(docs[len(docs)-1].Files["document"].Name, ".md") ||
+		!strings.Contains(string(docs[len(docs)-1].Files["document"].Data), "# 关于2026年度") {
+		t.Fatal("no report file")
+	}
+	one(t, h.Do(c.supervisor, "/report soon"), "用法")
+
+	// The register holds every item, and reads back as the store has it.
+	var buf bytes.Buffer
+	n, err := h.App.Bot.Register(context.Background(), deputybot.LangZH, 2026, &buf)
+	if err != nil || n != 14 {
+		t.Fatalf("register: %d rows, %v", n, err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("台账")
+	if err != nil || len(rows) != 15 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	if rows[0][0] != "编号" || rows[0][3] != "标题" || rows[0][11] != "状态" {
+		t.Fatalf("headers %v", rows[0])
+	}
+	if panes, _ := f.GetPanes("台账"); !panes.Freeze || panes.YSplit != 1 {
+		t.Fatalf("header not frozen: %+v", panes)
+	}
+	if tables, _ := f.GetTables("台账"); len(tables) != 1 {
+		t.Fatal("no filter table")
+	}
+	items, _ := sd.s.ItemsWithStatus(sd.ctx)
+	byCode := map[string]*deputybot.Item{}
+	for _, it := range items {
+		byCode[it.Code()] = it
+	}
+	statusZH := map[deputybot.Status]string{deputybot.StatusClosed: "已办结", deputybot.StatusInProgress: "办理中",
+		deputybot.StatusReturned: "已退回", deputybot.StatusWithdrawn: "已撤回", deputybot.StatusSubmitted: "已提交，待交办"}
+	for _, r := range rows[1:] {
+		for len(r) < 27 {
+			r = append(r, "")
+		}
+		it := byCode[r[0]]
+		if it == nil {
+			t.Fatalf("row for unknown item %q", r[0])
+		}
+		delete(byCode, r[0])
+		lead := ""
+		if it.LeadDept != "" {
+			lead = "区住建局"
+		}
+		if r[3] != it.Title || r[11] != statusZH[it.Status] || r[7] != lead || r[5] != "张三" ||
+			r[12] != it.SubmittedAt.In(apptest.Shanghai).Format("2006-01-02") || r[21] != fmt.Sprint(len(it.Contacts)) {
+			t.Errorf("row %v does not match the item %+v", r, it)
+		}
+		if it.Status == deputybot.StatusClosed {
+			want := map[deputybot.RatingValue]string{deputybot.Satisfied: "满意", deputybot.Basic: "基本满意", deputybot.Unsatisfied: "不满意", deputybot.Unrated: "未评价"}[it.Outcome]
+			if r[20] != want {
+				t.Errorf("%s: outcome %q, want %q", r[0], r[20], want)
+			}
+		}
+	}
+	for code, it := range byCode {
+		if it.Status != deputybot.StatusDraft && it.Year == 2026 {
+			t.Errorf("item %s missing from the register", code)
+		}
+	}
+	drows, _ := f.GetRows("承办单位汇总")
+	found := false
+	for _, r := range drows[1:] {
+		if r[0] == "区住建局" {
+			found = r[1] == "11" && r[4] == "8" && r[6] == "88.89%" && r[12] == "87.50%" && r[17] == "91"
+		}
+	}
+	if len(drows) != 4 || !found {
+		t.Fatalf("department sheet %v", drows)
+	}
+}
