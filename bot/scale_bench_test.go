@@ -273,3 +273,62 @@ func BenchmarkOutboxBurst(b *testing.B) {
 		b.Fatalf("%d sends refused with 429", r)
 	}
 }
+
+// BenchmarkReportNational: the annual report (Markdown) of the national
+// dataset.
+func BenchmarkReportNational(b *testing.B) {
+	sd := seedScale(b, national)
+	var peak uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		peak = max(peak, peakHeap(func() {
+			if _, err := sd.h.App.Bot.AnnualReport(context.Background(), deputybot.LangZH, 2026, "markdown"); err != nil {
+				b.Fatal(err)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+}
+
+// BenchmarkExportNational: the register (XLSX) of the national dataset's
+// 10,000 items.
+func BenchmarkExportNational(b *testing.B) {
+	sd := seedScale(b, national)
+	var peak uint64
+	var size int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		peak = max(peak, peakHeap(func() {
+			var buf strings.Builder
+			n, err := sd.h.App.Bot.Register(context.Background(), deputybot.LangZH, 2026, &buf)
+			if err != nil || n != national.items {
+				b.Fatalf("%d rows, %v", n, err)
+			}
+			size = buf.Len()
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+	b.ReportMetric(float64(size)/(1<<20), "MB-file")
+}
+
+// BenchmarkImport10k: a roster of 10,000 rows.
+func BenchmarkImport10k(b *testing.B) {
+	h := apptest.Start(b, apptest.Admins(adminID))
+	var peak uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var buf strings.Builder
+		buf.WriteString("name,role,department,phone\n")
+		for k := 0; k < 10000; k++ {
+			fmt.Fprintf(&buf, "Person %d-%05d,deputy,,%d\n", i, k, 13800000000+k)
+		}
+		data := []byte(buf.String())
+		peak = max(peak, peakHeap(func() {
+			sum, err := h.App.Bot.ImportRoster(context.Background(), "bench", deputybot.LangEN, data)
+			if err != nil || sum.Created != 10000 {
+				b.Fatalf("%+v %v", sum, err)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+}

@@ -331,6 +331,11 @@ func (c *Config) loadDeadlines(get func(name, def string) string) error {
 	if r.ExtendedMonths < r.SuggestionMonths {
 		return &Error{"EXTENDED_DEADLINE_MONTHS", "must not be shorter than SUGGESTION_DEADLINE_MONTHS"}
 	}
+	if v := get("SCORE_DEDUCTIONS", ""); v != "" {
+		if err := parseDeductions(v, &r.Deductions); err != nil {
+			return err
+		}
+	}
 	switch strings.ToLower(get("REQUIRE_CONTACT_BEFORE_REPLY", "true")) {
 	case "true", "1", "yes", "on":
 		r.RequireContact = true
@@ -338,6 +343,22 @@ func (c *Config) loadDeadlines(get func(name, def string) string) error {
 		r.RequireContact = false
 	default:
 		return &Error{"REQUIRE_CONTACT_BEFORE_REPLY", "must be true or false"}
+	}
+	return nil
+}
+
+// parseDeductions reads "overdue=2,unsatisfied=3,flag=1,nocontact=2"
+// (any subset; the others keep their defaults).
+func parseDeductions(s string, d *deputybot.Deductions) error {
+	fields := map[string]*float64{"overdue": &d.OverdueReply, "unsatisfied": &d.Unsatisfied, "flag": &d.QualityFlag, "nocontact": &d.ReplyWithoutContact}
+	for _, part := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		f := fields[strings.TrimSpace(k)]
+		n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if !ok || f == nil || err != nil || n < 0 || n > 100 {
+			return &Error{"SCORE_DEDUCTIONS", fmt.Sprintf("%q: write name=points with names overdue, unsatisfied, flag, nocontact and points from 0 to 100", part)}
+		}
+		*f = n
 	}
 	return nil
 }

@@ -54,6 +54,7 @@ func TestGoodValues(t *testing.T) {
 		"SESSION_DATES", "2026-01-10/2026-01-14, 2027-01-08/2027-01-12",
 		"MOTION_COSPONSORS", "5",
 		"CATEGORIES", "城建|Urban,教育",
+		"SCORE_DEDUCTIONS", "overdue=5, flag=0.5",
 	), true)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,8 @@ func TestGoodValues(t *testing.T) {
 		c.LogLevel != slog.LevelDebug || c.Embedded() ||
 		len(c.Rules.Sessions) != 2 || c.Rules.MotionCoSponsors != 5 || len(c.Rules.Categories) != 2 ||
 		c.Rules.Categories[0].Name(deputybot.LangEN) != "Urban" || c.Rules.Categories[1].Name(deputybot.LangEN) != "教育" ||
-		c.Rules.Location != c.Location {
+		c.Rules.Location != c.Location || c.Rules.Deductions.OverdueReply != 5 || c.Rules.Deductions.QualityFlag != 0.5 ||
+		c.Rules.Deductions.Unsatisfied != 3 {
 		t.Fatalf("parsed: %+v", c)
 	}
 }
@@ -127,6 +129,8 @@ func TestMalformed(t *testing.T) {
 		{"outbox rate", []string{"OUTBOX_RATE", "0"}, "OUTBOX_RATE"},
 		{"outbox interval", []string{"OUTBOX_CHAT_INTERVAL", "soon"}, "OUTBOX_CHAT_INTERVAL"},
 		{"catch-up", []string{"CATCHUP_WINDOW", "-1h"}, "CATCHUP_WINDOW"},
+		{"deductions", []string{"SCORE_DEDUCTIONS", "late=2"}, "SCORE_DEDUCTIONS"},
+		{"deductions value", []string{"SCORE_DEDUCTIONS", "flag=-1"}, "SCORE_DEDUCTIONS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kv := append([]string{"TELEGRAM_BOT_TOKEN", goodToken}, tc.env...)

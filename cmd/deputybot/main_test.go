@@ -303,3 +303,51 @@ func TestJobCommandSendsDueReminders(t *testing.T) {
 		t.Fatalf("bad --at: %d %q", code, out)
 	}
 }
+
+func TestReportExportImportCommands(t *testing.T) {
+	tg := telegramtest.New(t)
+	dir := t.TempDir()
+	base := []string{"DATA_DIR", dir, "HTTP_ADDR", "off"}
+	tool := func(extra []string, args ...string) (int, string) {
+		var out bytes.Buffer
+		code := runTool(args[0], args[1:], env(append(append([]string{}, base...), extra...)...), &out, &out)
+		return code, out.String()
+	}
+	// Import needs the bot (its links carry the bot's username).
+	roster := dir + "/roster.csv"
+	os.WriteFile(roster, []byte("name,role,department,phone\nAlice,deputy,,\nBob,contact,Water Bureau,\nBad,wizard,,\n"), 0o600)
+	if code, out := tool(nil, "import", roster); code != 2 || !strings.Contains(out, "TELEGRAM_BOT_TOKEN") {
+		t.Fatalf("import without a token: %d %q", code, out)
+	}
+	links := dir + "/links.csv"
+	withBot := []string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "TELEGRAM_API_URL", tg.URL}
+	code, out := tool(withBot, "import", "--lang", "en", "-o", links, roster)
+	if code != 0 || !strings.Contains(out, "2 created, 0 skipped") || !strings.Contains(out, "row 4: Unknown role") {
+		t.Fatalf("import: %d %q", code, out)
+	}
+	data, _ := os.ReadFile(links)
+	if !strings.Contains(string(data), "https://t.me/deputy_test_bot?start=") || !strings.Contains(string(data), "Water Bureau") {
+		t.Fatalf("links file: %s", data)
+	}
+	if code, out := tool(withBot, "import", roster); code != 0 || !strings.Contains(out, "0 created, 2 skipped") {
+		t.Fatalf("re-import: %d %q", code, out)
+	}
+	// Report and export need no bot.
+	code, out = tool(nil, "report", "--year", "2026", "--format", "markdown")
+	if code != 0 || !strings.Contains(out, "# 关于2026年度人大代表议案建议办理情况的报告") || !strings.Contains(out, "没有承办议案") {
+		t.Fatalf("report: %d %q", code, out)
+	}
+	if code, out := tool(nil, "report", "--format", "pdf"); code != 2 || !strings.Contains(out, "--format") {
+		t.Fatalf("bad format: %d %q", code, out)
+	}
+	xlsx := dir + "/register.xlsx"
+	if code, out := tool(nil, "export", "--year", "2026", "-o", xlsx); code != 0 || !strings.Contains(out, "0 items of 2026") {
+		t.Fatalf("export: %d %q", code, out)
+	}
+	if st, err := os.Stat(xlsx); err != nil || st.Size() < 1000 {
+		t.Fatalf("register file: %v", err)
+	}
+	if code, _ := tool(nil, "export", "--year", "2026"); code != 2 {
+		t.Fatal("export without -o accepted")
+	}
+}

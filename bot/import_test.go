@@ -1,0 +1,123 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"deputybot"
+	"deputybot/internal/apptest"
+	"deputybot/storage"
+)
+
+func links(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestImportRosterInChat(t *testing.T) {
+	h := apptest.Start(t, apptest.Admins(adminID))
+	admin := h.User(adminID, "Admin", "zh")
+	one(t, h.Do(admin, "/departments add 区住建局"), "已添加")
+	one(t, h.Do(admin, "/import"), "请发送名册文件")
+	sample := []byte("姓名,角色,单位,电话\n张三,代表,,13800000001\n李四,承办联系人,区住建局,027-88881234\n" +
+		"王五,联系人,区民政局,\n,代表,,\n赵六,国王,,\n孙七,承办联系人,,\n周八,代表,,call me\n吴九,督查室,,\n")
+	h.WaitHandled(admin.SendFile("名册.csv", "text/csv", sample, ""))
+	msgs := admin.Unread()
+	if len(msgs) != 2 {
+		t.Fatalf("%d answers", len(msgs))
+	}
+	one(t, msgs[:1], "新建 4 人", "跳过已导入的 0 人", "有问题的 4 行",
+		"第 5 行：姓名或名称不能为空", "第 6 行：不认识角色“国王”", "第 7 行：承办联系人必须属于一个承办单位", "第 8 行：电话号码格式不正确")
+	file := msgs[1].Document
+	rows := links(t, file.Data)
+	if len(rows) != 5 || rows[0][4] != "邀请链接" || rows[1][0] != "张三" || rows[2][2] != "区住建局" || rows[3][2] != "区民政局" {
+		t.Fatalf("links file: %v", rows)
+	}
+	// The department that did not exist was created; the link works.
+	one(t, h.Do(admin, "/departments"), "区民政局", "待加入 1")
+	m := linkRE.FindStringSubmatch(rows[2][4])
+	li := h.User(3001, "Li", "zh")
+	one(t, h.Do(li, "/start "+m[1]), "欢迎", "李四", "承办联系人")
+
+	// The same file again creates nothing.
+	one(t, h.Do(admin, "/import"), "请发送名册文件")
+	h.WaitHandled(admin.SendFile("名册.csv", "text/csv", sample, ""))
+	one(t, admin.Unread(), "新建 0 人", "跳过已导入的 4 人", "有问题的 4 行")
+	one(t, h.Do(admin, "/people"), "共 5 人") // four imported and the admin
+
+	// A file in the wrong format changes nothing and says why.
+	one(t, h.Do(admin, "/import"), "请发送名册文件")
+	h.WaitHandled(admin.SendFile("scan.pdf", "application/pdf", []byte("%PDF-1.7\x00\x01binary"), ""))
+	msgs = admin.Unread()
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "不是 CSV 或 Excel") {
+		t.Fatalf("wrong format: %q", msgs[0].Text)
+	}
+	one(t, h.Do(admin, "/cancel"), "已取消")
+}
+
+func TestImportRosterXLSXWithEnglishHeaders(t *testing.T) {
+	h := apptest.Start(t, apptest.Admins(adminID))
+	admin := h.User(adminID, "Admin", "en")
+	f := excelize.NewFile()
+	for r, row := range [][]any{{"Phone", "Name", "Role", "Department"}, {"", "Alice", "deputy", ""}, {"+86 138", "Bob", "contact", "Water Bureau"}} {
+		cell, _ := excelize.CoordinatesToCellName(1, r+1)
+		f.SetSheetRow("Sheet1", cell, &row)
+	}
+	var buf bytes.Buffer
+	f.Write(&buf)
+	one(t, h.Do(admin, "/import"), "Send the roster file")
+	h.WaitHandled(admin.SendFile("roster.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes(), ""))
+	msgs := admin.Unread()
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "2 created") {
+		t.Fatalf("xlsx import: %q", msgs[0].Text)
+	}
+	rows := links(t, msgs[1].Document.Data)
+	if rows[2][0] != "Bob" || rows[2][1] != "department contact" || rows[2][2] != "Water Bureau" || rows[2][3] != "+86 138" {
+		t.Fatalf("links %v", rows)
+	}
+}
+
+func TestImportTenThousandRows(t *testing.T) {
+	h := apptest.Start(t, apptest.Admins(adminID))
+	var buf bytes.Buffer
+	buf.WriteString("name,role,department,phone\n")
+	for i := 0; i < 10000; i++ {
+		role := "deputy"
+		dept := ""
+		if i%10 == 0 {
+			role, dept = "contact", fmt.Sprintf("Department %02d", i%37)
+		}
+		fmt.Fprintf(&buf, "Person %05d,%s,%s,%d\n", i, role, dept, 13800000000+i)
+	}
+	fmt.Fprintf(&buf, "Broken,wizard,,\n")
+	sum, err := h.App.Bot.ImportRoster(context.Background(), "test", deputybot.LangEN, buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 10000 || sum.Skipped != 0 || len(sum.Errors) != 1 || !strings.Contains(sum.Errors[0], "row 10002") {
+		t.Fatalf("created %d, skipped %d, errors %v", sum.Created, sum.Skipped, sum.Errors[:min(3, len(sum.Errors))])
+	}
+	if n := len(links(t, sum.Links)); n != 10001 {
+		t.Fatalf("%d link rows", n)
+	}
+	s, _ := storage.Open(context.Background(), *h.Store)
+	defer s.Close(context.Background())
+	_, total, _ := s.People(context.Background(), deputybot.PeopleFilter{Role: deputybot.RoleContact})
+	if total != 1000 {
+		t.Fatalf("%d contacts", total)
+	}
+	again, err := h.App.Bot.ImportRoster(context.Background(), "test", deputybot.LangEN, buf.Bytes())
+	if err != nil || again.Created != 0 || again.Skipped != 10000 {
+		t.Fatalf("re-import: %+v %v", again, err)
+	}
+}
