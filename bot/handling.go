@@ -288,28 +288,10 @@ func (b *Bot) cmdAssign(ctx context.Context, r *request) {
 	}
 }
 
-func (b *Bot) cmdPending(ctx context.Context, r *request) {
-	text, kb, err := b.pendingPage(ctx, r, 0)
-	if err != nil {
-		b.fail(ctx, r, err)
-		return
-	}
-	b.reply(ctx, r, text, kb)
-}
+func (b *Bot) cmdPending(ctx context.Context, r *request) { b.showPage(ctx, r, b.pendingPage) }
 
 func (b *Bot) onPendingPage(ctx context.Context, r *request, arg string) error {
-	if !r.person.HasRole(deputybot.RoleContact) {
-		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
-	}
-	offset, err := strconv.Atoi(arg)
-	if err != nil || offset < 0 {
-		return errStale
-	}
-	text, kb, err := b.pendingPage(ctx, r, offset)
-	if err != nil {
-		return err
-	}
-	return b.edit(ctx, r.chatID, r.callbackMessageID(), text, kb)
+	return b.turnPage(ctx, r, arg, can(deputybot.PermPending), b.pendingPage)
 }
 
 // pendingItem is an item open for the contact's department, with the

@@ -57,6 +57,23 @@ func parseDate(s string, now time.Time, loc *time.Location) (deputybot.Date, boo
 	return deputybot.Date{Year: y, Month: time.Month(m), Day: d}, true
 }
 
+// dateAnswer reads a typed date that must lie after today (a deadline) or
+// not after today (a contact).
+func (b *Bot) dateAnswer(r *request, future bool) (deputybot.Date, error) {
+	d, ok := parseDate(r.msg.Text, r.now, b.opts.Location)
+	if !ok {
+		return d, deputybot.Errorf(deputybot.EINVALID, "err.date_invalid")
+	}
+	today := deputybot.DateOf(r.now, b.opts.Location)
+	if future && !today.Before(d) {
+		return d, deputybot.Errorf(deputybot.EINVALID, "err.deadline_past")
+	}
+	if !future && today.Before(d) {
+		return d, deputybot.Errorf(deputybot.EINVALID, "err.contact_future")
+	}
+	return d, nil
+}
+
 // --- assignment (office)
 
 func (b *Bot) assignPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
@@ -165,9 +182,9 @@ func (b *Bot) assignText(ctx context.Context, r *request, c *deputybot.Conversat
 	if c.Step != "deadline" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 	}
-	d, ok := parseDate(r.msg.Text, r.now, b.opts.Location)
-	if !ok {
-		return deputybot.Errorf(deputybot.EINVALID, "err.date_invalid")
+	d, err := b.dateAnswer(r, true)
+	if err != nil {
+		return err
 	}
 	it, err := b.convItem(ctx, r, c)
 	if err != nil {
@@ -406,12 +423,9 @@ func (b *Bot) contactPrompt(ctx context.Context, r *request, c *deputybot.Conver
 func (b *Bot) contactText(ctx context.Context, r *request, c *deputybot.Conversation) error {
 	switch c.Step {
 	case "date":
-		d, ok := parseDate(r.msg.Text, r.now, b.opts.Location)
-		if !ok {
-			return deputybot.Errorf(deputybot.EINVALID, "err.date_invalid")
-		}
-		if deputybot.DateOf(r.now, b.opts.Location).Before(d) {
-			return deputybot.Errorf(deputybot.EINVALID, "err.contact_future")
+		d, err := b.dateAnswer(r, false)
+		if err != nil {
+			return err
 		}
 		c.Data["date"] = d.String()
 		return b.advance(ctx, r, c, "method")
@@ -631,9 +645,9 @@ func (b *Bot) decideText(ctx context.Context, r *request, c *deputybot.Conversat
 	if c.Step != "date" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 	}
-	d, ok := parseDate(r.msg.Text, r.now, b.opts.Location)
-	if !ok {
-		return deputybot.Errorf(deputybot.EINVALID, "err.date_invalid")
+	d, err := b.dateAnswer(r, true)
+	if err != nil {
+		return err
 	}
 	return b.decide(ctx, r, c, deputybot.Decision{Approve: true, NewLead: c.Data["lead"], Deadline: deputybot.EndOfDay(d, b.opts.Location)})
 }
@@ -697,12 +711,9 @@ func (b *Bot) flagPrompt(ctx context.Context, r *request, c *deputybot.Conversat
 func (b *Bot) flagText(ctx context.Context, r *request, c *deputybot.Conversation) error {
 	switch c.Step {
 	case "deadline":
-		d, ok := parseDate(r.msg.Text, r.now, b.opts.Location)
-		if !ok {
-			return deputybot.Errorf(deputybot.EINVALID, "err.date_invalid")
-		}
-		if !deputybot.DateOf(r.now, b.opts.Location).Before(d) {
-			return deputybot.Errorf(deputybot.EINVALID, "err.deadline_past")
+		d, err := b.dateAnswer(r, true)
+		if err != nil {
+			return err
 		}
 		c.Data["deadline"] = d.String()
 		return b.advance(ctx, r, c, "note")

@@ -14,8 +14,12 @@ const listPageSize = 10
 
 // --- /my
 
-func (b *Bot) cmdMy(ctx context.Context, r *request) {
-	text, kb, err := b.myPage(ctx, r, 0)
+// page renders one page of a list from offset.
+type page func(ctx context.Context, r *request, offset int) (string, keyboard, error)
+
+// showPage answers a list command with its first page.
+func (b *Bot) showPage(ctx context.Context, r *request, p page) {
+	text, kb, err := p(ctx, r, 0)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
@@ -23,16 +27,28 @@ func (b *Bot) cmdMy(ctx context.Context, r *request) {
 	b.reply(ctx, r, text, kb)
 }
 
-func (b *Bot) onMyPage(ctx context.Context, r *request, arg string) error {
+// turnPage answers a list's ◀ ▶ button ("<prefix>:<offset>") by editing
+// the list in place. allowed, if not nil, is checked first: a button may
+// be pressed by someone who has since lost the role.
+func (b *Bot) turnPage(ctx context.Context, r *request, arg string, allowed func(*deputybot.Person) bool, p page) error {
+	if allowed != nil && !allowed(r.person) {
+		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
+	}
 	offset, err := strconv.Atoi(arg)
 	if err != nil || offset < 0 {
 		return errStale
 	}
-	text, kb, err := b.myPage(ctx, r, offset)
+	text, kb, err := p(ctx, r, offset)
 	if err != nil {
 		return err
 	}
 	return b.edit(ctx, r.chatID, r.callbackMessageID(), text, kb)
+}
+
+func (b *Bot) cmdMy(ctx context.Context, r *request) { b.showPage(ctx, r, b.myPage) }
+
+func (b *Bot) onMyPage(ctx context.Context, r *request, arg string) error {
+	return b.turnPage(ctx, r, arg, nil, b.myPage)
 }
 
 func (b *Bot) myPage(ctx context.Context, r *request, offset int) (string, keyboard, error) {
@@ -94,28 +110,10 @@ func (b *Bot) deadlineText(l deputybot.Language, it *deputybot.Item) string {
 
 // --- /inbox
 
-func (b *Bot) cmdInbox(ctx context.Context, r *request) {
-	text, kb, err := b.inboxPage(ctx, r, 0)
-	if err != nil {
-		b.fail(ctx, r, err)
-		return
-	}
-	b.reply(ctx, r, text, kb)
-}
+func (b *Bot) cmdInbox(ctx context.Context, r *request) { b.showPage(ctx, r, b.inboxPage) }
 
 func (b *Bot) onInboxPage(ctx context.Context, r *request, arg string) error {
-	if !r.person.Can(deputybot.PermInbox) {
-		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
-	}
-	offset, err := strconv.Atoi(arg)
-	if err != nil || offset < 0 {
-		return errStale
-	}
-	text, kb, err := b.inboxPage(ctx, r, offset)
-	if err != nil {
-		return err
-	}
-	return b.edit(ctx, r.chatID, r.callbackMessageID(), text, kb)
+	return b.turnPage(ctx, r, arg, can(deputybot.PermInbox), b.inboxPage)
 }
 
 func (b *Bot) inboxPage(ctx context.Context, r *request, offset int) (string, keyboard, error) {

@@ -62,24 +62,11 @@ type App struct {
 // store. Updates that did not finish are handled after the next start.
 func Run(ctx context.Context, o Options) error {
 	cfg := o.Config
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	clock := o.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	sopts := storage.Options{URI: cfg.MongoURI, Database: cfg.Database, DataDir: cfg.DataDir, Logger: log}
-	if o.Store != nil {
-		sopts = *o.Store
-		sopts.Logger = log
-	}
 	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	store, err := storage.Open(openCtx, sopts)
+	store, log, clock, err := openForTool(openCtx, o)
 	cancel()
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return err
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -92,12 +79,9 @@ func Run(ctx context.Context, o Options) error {
 		log.Info("using the embedded store", "dir", cfg.DataDir)
 	}
 
-	b, err := bot.New(ctx, store, bot.Options{
-		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
-		Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log,
-		PollTimeout: o.PollTimeout, OnHandled: o.OnHandled, ShutdownGrace: o.ShutdownGrace,
-		Outbox: bot.SenderOptions{Rate: cfg.OutboxRate, ChatInterval: cfg.OutboxChatInterval, SendTimeout: o.SendTimeout},
-	})
+	bo := botOptions(o, clock, log)
+	bo.PollTimeout, bo.OnHandled, bo.ShutdownGrace = o.PollTimeout, o.OnHandled, o.ShutdownGrace
+	b, err := bot.New(ctx, store, bo)
 	if err != nil {
 		return err
 	}
@@ -212,28 +196,12 @@ func opsHandler(store *storage.Store) http.Handler {
 // delivers the messages it made (the command line's `deputybot job`).
 func RunJob(ctx context.Context, o Options, name string, at time.Time) error {
 	cfg := o.Config
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	clock := o.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	sopts := storage.Options{URI: cfg.MongoURI, Database: cfg.Database, DataDir: cfg.DataDir, Logger: log}
-	if o.Store != nil {
-		sopts = *o.Store
-	}
-	store, err := storage.Open(ctx, sopts)
+	store, log, clock, err := openForTool(ctx, o)
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return err
 	}
 	defer store.Close(context.Background())
-	b, err := bot.New(ctx, store, bot.Options{
-		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
-		Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log,
-		Outbox: bot.SenderOptions{Rate: cfg.OutboxRate, ChatInterval: cfg.OutboxChatInterval, SendTimeout: o.SendTimeout},
-	})
+	b, err := bot.New(ctx, store, botOptions(o, clock, log))
 	if err != nil {
 		return err
 	}
@@ -273,6 +241,7 @@ func openForTool(ctx context.Context, o Options) (*storage.Store, *slog.Logger, 
 	sopts := storage.Options{URI: cfg.MongoURI, Database: cfg.Database, DataDir: cfg.DataDir, Logger: log}
 	if o.Store != nil {
 		sopts = *o.Store
+		sopts.Logger = log
 	}
 	store, err := storage.Open(ctx, sopts)
 	if err != nil {
@@ -281,11 +250,12 @@ func openForTool(ctx context.Context, o Options) (*storage.Store, *slog.Logger, 
 	return store, log, clock, nil
 }
 
-func botOptions(cfg *config.Config, clock deputybot.Clock, log *slog.Logger) bot.Options {
+func botOptions(o Options, clock deputybot.Clock, log *slog.Logger) bot.Options {
+	cfg := o.Config
 	return bot.Options{
 		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
 		Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log,
-		Outbox: bot.SenderOptions{Rate: cfg.OutboxRate, ChatInterval: cfg.OutboxChatInterval},
+		Outbox: bot.SenderOptions{Rate: cfg.OutboxRate, ChatInterval: cfg.OutboxChatInterval, SendTimeout: o.SendTimeout},
 	}
 }
 
@@ -296,7 +266,7 @@ func Report(ctx context.Context, o Options, year int, lang deputybot.Language, f
 		return err
 	}
 	defer store.Close(context.Background())
-	b, err := bot.NewOffline(store, botOptions(o.Config, clock, log))
+	b, err := bot.NewOffline(store, botOptions(o, clock, log))
 	if err != nil {
 		return err
 	}
@@ -316,7 +286,7 @@ func Export(ctx context.Context, o Options, year int, lang deputybot.Language, w
 		return 0, err
 	}
 	defer store.Close(context.Background())
-	b, err := bot.NewOffline(store, botOptions(o.Config, clock, log))
+	b, err := bot.NewOffline(store, botOptions(o, clock, log))
 	if err != nil {
 		return 0, err
 	}
@@ -331,7 +301,7 @@ func Import(ctx context.Context, o Options, data []byte, lang deputybot.Language
 		return nil, err
 	}
 	defer store.Close(context.Background())
-	b, err := bot.New(ctx, store, botOptions(o.Config, clock, log))
+	b, err := bot.New(ctx, store, botOptions(o, clock, log))
 	if err != nil {
 		return nil, err
 	}
