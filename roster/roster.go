@@ -52,7 +52,7 @@ func Read(data []byte, fn func(deputybot.RosterRow) error) error {
 	cr.TrimLeadingSpace = true
 	cr.LazyQuotes = true
 	var rows rowMapper
-	for line := 1; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
@@ -60,6 +60,7 @@ func Read(data []byte, fn func(deputybot.RosterRow) error) error {
 		if err != nil {
 			return ErrFormat
 		}
+		line, _ := cr.FieldPos(0) // the file's line: blank lines are skipped
 		if err := rows.next(line, rec, fn); err != nil {
 			return err
 		}
