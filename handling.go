@@ -974,3 +974,24 @@ func (det *ItemDetails) CurrentReplyText(round int) *ReplyText {
 	}
 	return nil
 }
+
+// DeptPart is what a department still has to do on an item: the lead's
+// reply (or corrected reply, after a quality flag), or a co-department's
+// opinion, and by when. ok is false when nothing is open for it.
+func (it *Item) DeptPart(dept string) (deadline time.Time, co bool, ok bool) {
+	if dept == "" {
+		return time.Time{}, false, false
+	}
+	if it.LeadDept == dept {
+		if f := it.OpenFlag(); f != nil {
+			return f.Deadline, false, true
+		}
+		if in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling) {
+			return it.Deadline, false, true
+		}
+	}
+	if c := it.CoDept(dept); c != nil && c.OpinionAt.IsZero() && in(it.Status, StatusAssigned, StatusInProgress) {
+		return c.Deadline, true, true
+	}
+	return time.Time{}, false, false
+}

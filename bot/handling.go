@@ -307,25 +307,19 @@ func (b *Bot) pendingItems(ctx context.Context, p *deputybot.Person) ([]pendingI
 	if err != nil {
 		return nil, err
 	}
+	return openForDept(items, p.DepartmentID), nil
+}
+
+// openForDept lists what a department has to do, soonest deadline first.
+func openForDept(items []*deputybot.Item, dept string) []pendingItem {
 	var out []pendingItem
 	for _, it := range items {
-		switch {
-		case it.IsLeadContact(p) && (it.IsOpen() && it.Status != deputybot.StatusSubmitted || it.OpenFlag() != nil):
-			d := it.Deadline
-			if f := it.OpenFlag(); f != nil {
-				d = f.Deadline
-			}
-			if it.Status == deputybot.StatusReplied && it.OpenFlag() == nil {
-				continue // waiting for the deputy's rating, nothing to do
-			}
-			out = append(out, pendingItem{it: it, deadline: d})
-		case it.IsCoContact(p) && it.CoDept(p.DepartmentID).OpinionAt.IsZero() &&
-			(it.Status == deputybot.StatusAssigned || it.Status == deputybot.StatusInProgress):
-			out = append(out, pendingItem{it: it, deadline: it.CoDept(p.DepartmentID).Deadline, co: true})
+		if d, co, ok := it.DeptPart(dept); ok {
+			out = append(out, pendingItem{it: it, deadline: d, co: co})
 		}
 	}
 	slices.SortStableFunc(out, func(a, c pendingItem) int { return a.deadline.Compare(c.deadline) })
-	return out, nil
+	return out
 }
 
 func (b *Bot) pendingPage(ctx context.Context, r *request, offset int) (string, keyboard, error) {

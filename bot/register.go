@@ -54,6 +54,7 @@ func (b *Bot) Register(ctx context.Context, l deputybot.Language, year int, w io
 		}
 		return ""
 	}
+	sep := t("list.sep")
 	var rows [][]any
 	for _, it := range items {
 		var cos, codepts []string
@@ -93,7 +94,7 @@ func (b *Bot) Register(ctx context.Context, l deputybot.Language, year int, w io
 		}
 		rows = append(rows, []any{
 			it.Code(), t("kind." + string(it.Kind)), period, it.Title, b.opts.Rules.CategoryName(it.Category, l),
-			n.of(it.AuthorID), strings.Join(cos, "、"), n.depts[it.LeadDept], strings.Join(codepts, "、"), leader,
+			n.of(it.AuthorID), strings.Join(cos, sep), n.depts[it.LeadDept], strings.Join(codepts, sep), leader,
 			yes(it.Key), t("status." + string(it.Status)),
 			date(it.SubmittedAt), date(it.AssignedAt), date(it.Deadline), date(firstReply), date(it.ClosedAt),
 			class, rating(it, 1), rating(it, 2), outcome,

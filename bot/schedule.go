@@ -412,29 +412,10 @@ func (b *Bot) leaderDigest(l deputybot.Language, p *deputybot.Person, in report.
 // departmentDigest lists a department's open items by deadline; false if
 // there are none.
 func (b *Bot) departmentDigest(l deputybot.Language, p *deputybot.Person, in report.Input) (string, bool) {
-	type row struct {
-		it       *deputybot.Item
-		deadline time.Time
-		co       bool
-	}
-	var rows []row
-	for _, it := range in.Items {
-		switch {
-		case it.LeadDept == p.DepartmentID && (it.Status == deputybot.StatusAssigned || it.Status == deputybot.StatusInProgress || it.Status == deputybot.StatusRehandling):
-			rows = append(rows, row{it, it.Deadline, false})
-		case it.LeadDept == p.DepartmentID && it.OpenFlag() != nil:
-			rows = append(rows, row{it, it.OpenFlag().Deadline, false})
-		default:
-			if c := it.CoDept(p.DepartmentID); c != nil && c.OpinionAt.IsZero() &&
-				(it.Status == deputybot.StatusAssigned || it.Status == deputybot.StatusInProgress) {
-				rows = append(rows, row{it, c.Deadline, true})
-			}
-		}
-	}
+	rows := openForDept(in.Items, p.DepartmentID)
 	if len(rows) == 0 {
 		return "", false
 	}
-	slices.SortStableFunc(rows, func(a, c row) int { return a.deadline.Compare(c.deadline) })
 	var lines []string
 	for _, r := range rows {
 		s := "• " + b.itemLine(l, r.it)
