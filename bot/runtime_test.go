@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -161,4 +162,20 @@ func TestWebhookMode(t *testing.T) {
 		}
 	}
 	one(t, h.Do(admin, "/departments"), "Departments (1)", "Hook Bureau")
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	h := apptest.Start(t, func(h *apptest.Harness) { h.Config.HTTPAddr = "127.0.0.1:0" })
+	h.Do(h.User(7, "Stranger", "en"), "/help")
+	for path, want := range map[string]string{"/healthz": "ok", "/metrics": "deputybot_updates_handled_total 1"} {
+		resp, err := http.Get("http://" + h.App.HTTPAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("%s: %d %.100s", path, resp.StatusCode, body)
+		}
+	}
 }

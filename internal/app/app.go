@@ -79,8 +79,18 @@ func Run(ctx context.Context, o Options) error {
 		log.Info("using the embedded store", "dir", cfg.DataDir)
 	}
 
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handled := prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_updates_handled_total", Help: "Telegram updates handled."})
+	reg.MustRegister(handled)
 	bo := botOptions(o, clock, log)
-	bo.PollTimeout, bo.OnHandled, bo.ShutdownGrace = o.PollTimeout, o.OnHandled, o.ShutdownGrace
+	bo.PollTimeout, bo.ShutdownGrace = o.PollTimeout, o.ShutdownGrace
+	bo.OnHandled = func(id int64) {
+		handled.Inc()
+		if o.OnHandled != nil {
+			o.OnHandled(id)
+		}
+	}
 	b, err := bot.New(ctx, store, bo)
 	if err != nil {
 		return err
@@ -89,7 +99,7 @@ func Run(ctx context.Context, o Options) error {
 	log.Info("connected to Telegram", "bot", "@"+b.Username())
 
 	if cfg.HTTPAddr != "" {
-		srv, addr, err := serveHTTP(cfg.HTTPAddr, opsHandler(store), log)
+		srv, addr, err := serveHTTP(cfg.HTTPAddr, opsHandler(store, reg), log)
 		if err != nil {
 			return fmt.Errorf("HTTP_ADDR: %w", err)
 		}
@@ -175,9 +185,7 @@ func shutdownHTTP(srv *http.Server) {
 }
 
 // opsHandler serves /healthz (the store answers) and /metrics.
-func opsHandler(store *storage.Store) http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+func opsHandler(store *storage.Store, reg *prometheus.Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
