@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"html"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -164,22 +165,8 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) {
 }
 
 // plain strips our HTML markup for the places Telegram shows text without
-// formatting (button-press notices).
-func plain(s string) string {
-	var out strings.Builder
-	in := false
-	for _, c := range s {
-		switch {
-		case c == '<':
-			in = true
-		case c == '>' && in:
-			in = false
-		case !in:
-			out.WriteRune(c)
-		}
-	}
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#34;", `"`, "&#39;", "'", "&amp;", "&").Replace(out.String())
-}
+// formatting (button-press notices, files).
+func plain(s string) string { return html.UnescapeString(plainTags(s)) }
 
 func (b *Bot) onCallback(ctx context.Context, in *incoming, q *models.CallbackQuery) {
 	r := &request{in: in, from: sender(&q.From), chatID: q.From.ID, cb: q, now: b.now()}

@@ -248,8 +248,7 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 	sec(b.tx.T(l, "digest.totals", "Year", d.Year))
 	var st []string
 	total := 0
-	for _, s := range []deputybot.Status{deputybot.StatusSubmitted, deputybot.StatusAssigned, deputybot.StatusInProgress,
-		deputybot.StatusReplied, deputybot.StatusRehandling, deputybot.StatusClosed, deputybot.StatusReturned, deputybot.StatusWithdrawn} {
+	for _, s := range statusOrder {
 		total += d.ByStatus[s]
 		if d.ByStatus[s] > 0 {
 			st = append(st, b.tx.T(l, "status."+string(s))+" "+strconv.Itoa(d.ByStatus[s]))
@@ -466,16 +465,30 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request) {
 	b.sendLong(ctx, r.chatID, strings.Join(parts, "\n\n"), nil)
 }
 
-func (b *Bot) cmdStats(ctx context.Context, r *request) {
+// statusOrder is the order statuses are counted in.
+var statusOrder = []deputybot.Status{deputybot.StatusSubmitted, deputybot.StatusAssigned, deputybot.StatusInProgress,
+	deputybot.StatusReplied, deputybot.StatusRehandling, deputybot.StatusClosed, deputybot.StatusReturned, deputybot.StatusWithdrawn}
+
+// personalDigest computes the current figures over what the person
+// oversees: everything for supervisors and the office, a leader's own
+// items for a leader.
+func (b *Bot) personalDigest(ctx context.Context, r *request) (*report.Digest, error) {
 	in, err := b.digestInput(ctx, r.now)
 	if err != nil {
-		b.fail(ctx, r, err)
-		return
+		return nil, err
 	}
 	if !r.person.HasAnyRole(deputybot.RoleSupervisor, deputybot.RoleOffice) {
 		in.Items = slices.DeleteFunc(in.Items, func(it *deputybot.Item) bool { return it.LeaderID != r.person.ID })
 	}
-	d := report.ComputeDigest(in)
+	return report.ComputeDigest(in), nil
+}
+
+func (b *Bot) cmdStats(ctx context.Context, r *request) {
+	d, err := b.personalDigest(ctx, r)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
 	l := r.lang
 	var sb strings.Builder
 	total := 0
@@ -487,8 +500,7 @@ func (b *Bot) cmdStats(ctx context.Context, r *request) {
 		overdue += len(xs)
 	}
 	sb.WriteString(b.tx.T(l, "stats.title", "Year", d.Year, "Count", total) + "\n")
-	for _, s := range []deputybot.Status{deputybot.StatusSubmitted, deputybot.StatusAssigned, deputybot.StatusInProgress,
-		deputybot.StatusReplied, deputybot.StatusRehandling, deputybot.StatusClosed, deputybot.StatusReturned, deputybot.StatusWithdrawn} {
+	for _, s := range statusOrder {
 		sb.WriteString(b.tx.T(l, "stats.status_line", "Status", rawHTML(b.tx.T(l, "status."+string(s))), "Count", d.ByStatus[s]) + "\n")
 	}
 	sb.WriteString(b.tx.T(l, "stats.deadlines", "Overdue", overdue, "Soon", len(d.DueSoon)) + "\n")
@@ -499,15 +511,11 @@ func (b *Bot) cmdStats(ctx context.Context, r *request) {
 }
 
 func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
-	in, err := b.digestInput(ctx, r.now)
+	d, err := b.personalDigest(ctx, r)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
 	}
-	if !r.person.HasAnyRole(deputybot.RoleSupervisor, deputybot.RoleOffice) {
-		in.Items = slices.DeleteFunc(in.Items, func(it *deputybot.Item) bool { return it.LeaderID != r.person.ID })
-	}
-	d := report.ComputeDigest(in)
 	l := r.lang
 	var lines []string
 	count := 0
