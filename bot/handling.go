@@ -336,36 +336,16 @@ func (b *Bot) pendingPage(ctx context.Context, r *request, offset int) (string, 
 	}
 	total := len(items)
 	offset = min(offset, (total-1)/listPageSize*listPageSize)
-	var sb strings.Builder
-	sb.WriteString(b.tx.T(r.lang, "pending.title", "Count", total))
-	var kb keyboard
-	var row []keyboardButton
-	for i, pi := range items[offset:min(total, offset+listPageSize)] {
-		n := offset + i + 1
-		part := ""
+	page := items[offset:min(total, offset+listPageSize)]
+	text, kb := numberedPage(b.tx.T(r.lang, "pending.title", "Count", total), len(page), offset, total, "pd", func(i int) (string, string) {
+		pi := page[i]
+		line := b.itemLine(r.lang, pi.it)
 		if pi.co {
-			part = " · " + b.tx.T(r.lang, "pending.co")
+			line += " · " + b.tx.T(r.lang, "pending.co")
 		}
-		sb.WriteString("\n" + strconv.Itoa(n) + ". " + b.itemLine(r.lang, pi.it) + part + " · " + b.daysLeftText(r.lang, e, pi.deadline))
-		row = append(row, button(strconv.Itoa(n), "it:"+pi.it.ID))
-		if len(row) == 5 {
-			kb, row = append(kb, row), nil
-		}
-	}
-	if len(row) > 0 {
-		kb = append(kb, row)
-	}
-	var nav []keyboardButton
-	if offset > 0 {
-		nav = append(nav, button("◀", "pd:"+strconv.Itoa(max(0, offset-listPageSize))))
-	}
-	if offset+listPageSize < total {
-		nav = append(nav, button("▶", "pd:"+strconv.Itoa(offset+listPageSize)))
-	}
-	if len(nav) > 0 {
-		kb = append(kb, nav)
-	}
-	return sb.String(), kb, nil
+		return line + " · " + b.daysLeftText(r.lang, e, pi.deadline), pi.it.ID
+	})
+	return text, kb, nil
 }
 
 // daysLeftText is "12 days left", "due today" or "⚠️ 3 days overdue".

@@ -66,19 +66,33 @@ func (b *Bot) myPage(ctx context.Context, r *request, offset int) (string, keybo
 // itemList renders a page of items, numbered, with a button per item
 // that opens its card, and ◀ ▶ (callback prefix pagePrefix) to page.
 func (b *Bot) itemList(l deputybot.Language, title string, items []*deputybot.Item, offset, total int, pagePrefix string) (string, keyboard, error) {
+	text, kb := numberedPage(title, len(items), offset, total, pagePrefix, func(i int) (string, string) {
+		it := items[i]
+		line := b.itemLine(l, it)
+		if it.Status != deputybot.StatusDraft || it.Seq == 0 {
+			if d := b.deadlineText(l, it); d != "" {
+				line += " · " + d
+			}
+		}
+		return line, it.ID
+	})
+	return text, kb, nil
+}
+
+// numberedPage renders one page of a list of items: the title, then n
+// lines numbered from offset+1 (line gives the text and the item of the
+// i-th), a button per line that opens the item's card, and ◀ ▶
+// (callback prefix pagePrefix) to page through total entries.
+func numberedPage(title string, n, offset, total int, pagePrefix string, line func(i int) (text, itemID string)) (string, keyboard) {
 	var sb strings.Builder
 	sb.WriteString(title)
 	var kb keyboard
 	var row []keyboardButton
-	for i, it := range items {
-		n := offset + i + 1
-		sb.WriteString(fmt.Sprintf("\n%d. %s", n, b.itemLine(l, it)))
-		if it.Status != deputybot.StatusDraft || it.Seq == 0 {
-			if d := b.deadlineText(l, it); d != "" {
-				sb.WriteString(" · " + d)
-			}
-		}
-		row = append(row, button(strconv.Itoa(n), "it:"+it.ID))
+	for i := range n {
+		num := strconv.Itoa(offset + i + 1)
+		text, id := line(i)
+		sb.WriteString("\n" + num + ". " + text)
+		row = append(row, button(num, "it:"+id))
 		if len(row) == 5 {
 			kb, row = append(kb, row), nil
 		}
@@ -96,7 +110,7 @@ func (b *Bot) itemList(l deputybot.Language, title string, items []*deputybot.It
 	if len(nav) > 0 {
 		kb = append(kb, nav)
 	}
-	return sb.String(), kb, nil
+	return sb.String(), kb
 }
 
 // deadlineText shows how long an open item's department has, if it has
