@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -222,4 +223,61 @@ func TestMotionTargetsAndProgress(t *testing.T) {
 	one(t, c.leader.Unread(), "27/54")
 	one(t, h.Do(c.supervisor, "/digest"), "重点督办件和议案（1 件）", "议案 2026-001《关于推进老旧小区改造的议案》", "▓▓▓▓▓░░░░░ 27/54 2021年底新开工", "░░░░░░░░░░ 0/302 完成改造老旧小区")
 	one(t, h.Do(c.deputy, "/view M2026-001"), "办理目标", "27/54", "李四 更新目标进度：2021年底新开工 0 → 27/54")
+}
+
+// A clerk with more open items than fit on a page: /pending lists them
+// by deadline, overdue first, ten to a page, each with a button that
+// opens its card; the deputy's /my pages the same way, newest first.
+func TestPendingAndMyPageThroughManyItems(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	// Filed in number order but assigned on days going backwards, so
+	// that the deadlines run against the numbers: the last item filed is
+	// due first.
+	start := h.Clock.Now()
+	var numbers []string
+	for i := range 12 {
+		h.Clock.Set(start.AddDate(0, 0, 11-i))
+		numbers = append(numbers, c.assigned(t, "Item "+string(rune('A'+i))))
+	}
+	h.Clock.Set(start.AddDate(0, 0, 95)) // the ones due first are now overdue
+
+	lineOf := func(text string, n int) string {
+		t.Helper()
+		for _, l := range strings.Split(text, "\n") {
+			if strings.HasPrefix(l, strconv.Itoa(n)+". ") {
+				return l
+			}
+		}
+		t.Fatalf("no line %d in %q", n, text)
+		return ""
+	}
+	first := one(t, h.Do(c.lead, "/pending"), "(12,")
+	if l := lineOf(first.Text, 1); !strings.Contains(l, "Suggestion "+numbers[11]) || !strings.Contains(l, "days overdue") {
+		t.Fatalf("first line is not the most overdue item: %q", l)
+	}
+	if l := lineOf(first.Text, 10); !strings.Contains(l, "Suggestion "+numbers[2]) {
+		t.Fatalf("line 10: %q", l)
+	}
+	if strings.Contains(first.Text, "\n11. ") || first.Button("11") != nil || first.Button("◀") != nil || first.Button("10") == nil {
+		t.Fatalf("page 1 is not items 1–10 with ▶ only: %q", first.Text)
+	}
+	h.WaitHandled(c.lead.PressButton(first, "▶"))
+	page := c.lead.Message(first.ID)
+	if l := lineOf(page.Text, 12); !strings.Contains(l, "Suggestion "+numbers[0]) || !strings.Contains(l, "days left") {
+		t.Fatalf("line 12: %q", l)
+	}
+	if strings.Contains(page.Text, "\n10. ") || page.Button("▶") != nil || page.Button("◀") == nil {
+		t.Fatalf("page 2 is not items 11–12 with ◀ only: %q", page.Text)
+	}
+	one(t, h.Press(c.lead, page, "12"), "Item A")
+
+	mine := one(t, h.Do(c.deputy, "/my"), "12")
+	if l := lineOf(mine.Text, 1); !strings.Contains(l, numbers[11]) {
+		t.Fatalf("/my does not start with the newest: %q", l)
+	}
+	h.WaitHandled(c.deputy.PressButton(mine, "▶"))
+	if l := lineOf(c.deputy.Message(mine.ID).Text, 12); !strings.Contains(l, numbers[0]) || !strings.Contains(l, "Item A") {
+		t.Fatalf("/my page 2 does not end with the oldest: %q", l)
+	}
 }

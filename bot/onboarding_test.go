@@ -332,13 +332,7 @@ func TestPeoplePaging(t *testing.T) {
 		t.Fatal("page 1 shows more than 15")
 	}
 	h.WaitHandled(admin.PressButton(first, "▶"))
-	page := h.TG.Messages(adminID)
-	var edited *telegramtest.Message
-	for _, m := range page {
-		if m.ID == first.ID {
-			edited = m
-		}
-	}
+	edited := admin.Message(first.ID)
 	if !strings.Contains(edited.Text, "16–21 shown") || !strings.Contains(edited.Text, "Person T") {
 		t.Fatalf("page 2: %q", edited.Text)
 	}

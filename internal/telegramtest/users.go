@@ -166,6 +166,19 @@ func (s *Server) addFile(name, mimeType string, data []byte) *File {
 // Messages returns the bot's messages in this chat, oldest first.
 func (c *Chat) Messages() []*Message { return c.s.Messages(c.ID) }
 
+// Message returns the bot's message with this id in this chat as the
+// user sees it now (after any edits), and fails the test if there is none.
+func (c *Chat) Message(id int) *Message {
+	c.s.tb.Helper()
+	for _, m := range c.Messages() {
+		if m.ID == id {
+			return m
+		}
+	}
+	c.s.tb.Fatalf("telegramtest: no message #%d in chat %d", id, c.ID)
+	return nil
+}
+
 // Next waits for the bot's next message in this chat (after the last one
 // Next returned) and fails the test unless its text contains every one of
 // want.
