@@ -391,8 +391,14 @@ func (s *Store) DepartmentItems(ctx context.Context, deptID string) ([]*deputybo
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*deputybot.Item, 0, len(di.Items))
-	for _, id := range di.Items {
+	return s.itemsByID(ctx, di.Items)
+}
+
+// itemsByID reads the items with these ids, in this order, leaving out any
+// that no longer exist (a draft deleted since its id was listed).
+func (s *Store) itemsByID(ctx context.Context, ids []string) ([]*deputybot.Item, error) {
+	out := make([]*deputybot.Item, 0, len(ids))
+	for _, id := range ids {
 		it, err := s.Item(ctx, id)
 		if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
 			continue
@@ -466,18 +472,8 @@ func (s *Store) PersonItems(ctx context.Context, personID string, offset, limit 
 	if limit > 0 && len(ids) > limit {
 		ids = ids[:limit]
 	}
-	out := make([]*deputybot.Item, 0, len(ids))
-	for _, id := range ids {
-		it, err := s.Item(ctx, id)
-		if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, it)
-	}
-	return out, total, nil
+	out, err := s.itemsByID(ctx, ids)
+	return out, total, err
 }
 
 // ItemsWithStatus implements deputybot.ItemService. It reads the scan
