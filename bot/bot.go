@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -66,6 +67,9 @@ type Options struct {
 	// OnHandled, if set, is called after each update has been handled and
 	// marked done (tests wait on it; it must not block).
 	OnHandled func(updateID int64)
+	// OnPanic, if set, is called when a handler panicked (the panic is
+	// recovered, logged with its stack, and the user is apologised to).
+	OnPanic func()
 	// Outbox paces the delivery of notifications.
 	Outbox SenderOptions
 }
@@ -273,7 +277,11 @@ func (b *Bot) process(ctx context.Context, in *incoming) {
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
-				b.log.Error("handler panicked", "update", in.id, "panic", r)
+				b.log.Error("handler panicked", "update", in.id, "panic", r, "stack", string(debug.Stack()))
+				if b.opts.OnPanic != nil {
+					b.opts.OnPanic()
+				}
+				b.apologize(ctx, in)
 			}
 		}()
 		b.handle(ctx, in)
@@ -289,6 +297,21 @@ func (b *Bot) process(ctx context.Context, in *incoming) {
 	b.log.Debug("update handled", "update", in.id, "took", time.Since(start))
 	if b.opts.OnHandled != nil {
 		b.opts.OnHandled(in.id)
+	}
+}
+
+// apologize tells the sender of an update whose handler failed badly
+// that something went wrong on our side, in his language if Telegram
+// says which.
+func (b *Bot) apologize(ctx context.Context, in *incoming) {
+	u := in.update
+	switch {
+	case u.CallbackQuery != nil:
+		l := deputybot.LanguageFromTelegram(u.CallbackQuery.From.LanguageCode)
+		b.answerQuery(ctx, u.CallbackQuery.ID, plain(b.tx.T(l, "err.internal")), true)
+	case u.Message != nil && u.Message.From != nil && u.Message.Chat.Type == "private":
+		l := deputybot.LanguageFromTelegram(u.Message.From.LanguageCode)
+		b.send(ctx, u.Message.Chat.ID, b.tx.T(l, "err.internal"), nil)
 	}
 }
 

@@ -167,7 +167,12 @@ func TestWebhookMode(t *testing.T) {
 func TestHealthAndMetrics(t *testing.T) {
 	h := apptest.Start(t, func(h *apptest.Harness) { h.Config.HTTPAddr = "127.0.0.1:0" })
 	h.Do(h.User(7, "Stranger", "en"), "/help")
-	for path, want := range map[string]string{"/healthz": "ok", "/metrics": "deputybot_updates_handled_total 1"} {
+	for _, c := range []struct{ path, want string }{
+		{"/healthz", "ok"},
+		{"/metrics", "deputybot_updates_handled_total 1\n"},
+		{"/metrics", "deputybot_handler_panics_total 0\n"},
+	} {
+		path, want := c.path, c.want
 		resp, err := http.Get("http://" + h.App.HTTPAddr + path)
 		if err != nil {
 			t.Fatal(err)

@@ -43,7 +43,8 @@ func (s *Store) Department(ctx context.Context, id string) (*deputybot.Departmen
 // Departments implements deputybot.DepartmentService. The list is kept
 // for a few seconds: cards and notifications name departments all the
 // time, and they change rarely (another replica's new department shows
-// up within deptCacheTTL).
+// up within deptCacheTTL). Every caller gets its own copy, which it may
+// change as it likes.
 func (s *Store) Departments(ctx context.Context) ([]*deputybot.Department, error) {
 	if ds, ok := s.deptCache.get(); ok {
 		return ds, nil
@@ -64,24 +65,31 @@ type deptCache struct {
 	at time.Time
 }
 
+// get returns a copy of the cached list (the cache never hands out what
+// it stores).
 func (c *deptCache) get() ([]*deputybot.Department, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ds == nil || time.Since(c.at) > deptCacheTTL {
 		return nil, false
 	}
-	out := make([]*deputybot.Department, len(c.ds))
-	for i, d := range c.ds {
-		cp := *d
-		out[i] = &cp
-	}
-	return out, true
+	return copyDepartments(c.ds), true
 }
 
+// put caches a copy of ds: the caller keeps ds to change as it likes.
 func (c *deptCache) put(ds []*deputybot.Department) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ds, c.at = ds, time.Now()
+	c.ds, c.at = copyDepartments(ds), time.Now()
+}
+
+func copyDepartments(ds []*deputybot.Department) []*deputybot.Department {
+	out := make([]*deputybot.Department, len(ds))
+	for i, d := range ds {
+		cp := *d
+		out[i] = &cp
+	}
+	return out
 }
 
 func (c *deptCache) forget() {

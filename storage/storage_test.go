@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -429,5 +430,37 @@ func TestEmbeddedStoreIndexesIDExpression(t *testing.T) {
 	rows.Close()
 	if !strings.Contains(plan, "USING INDEX") {
 		t.Fatalf("update by _id does not use an index: %s", plan)
+	}
+}
+
+// TestDepartmentsAreHandedOutAsCopies: whatever a caller does to the list
+// it got (a dialogue deleting from it in place) never reaches the cache
+// behind it, on a miss or a hit.
+func TestDepartmentsAreHandedOutAsCopies(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	for _, n := range []string{"区教育局", "区住建局", "区卫健局"} {
+		if _, err := s.CreateDepartment(c, n, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range 2 { // round 0 reads through a cache miss, round 1 a hit
+		ds, err := s.Departments(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = slices.DeleteFunc(ds, func(d *deputybot.Department) bool { return d.Name == "区教育局" })
+		ds[0].Name = "changed"
+		again, err := s.Departments(c)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		var names []string
+		for _, d := range again {
+			names = append(names, d.Name)
+		}
+		if got := strings.Join(names, ","); got != "区教育局,区卫健局,区住建局" {
+			t.Fatalf("round %d: the cache changed with the caller's copy: %s", round, got)
+		}
 	}
 }

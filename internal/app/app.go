@@ -82,8 +82,10 @@ func Run(ctx context.Context, o Options) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handled := prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_updates_handled_total", Help: "Telegram updates handled."})
-	reg.MustRegister(handled)
+	panics := prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_handler_panics_total", Help: "Update handlers that panicked (recovered; the user was apologised to)."})
+	reg.MustRegister(handled, panics)
 	bo := botOptions(o, clock, log)
+	bo.OnPanic = panics.Inc
 	bo.PollTimeout, bo.ShutdownGrace = o.PollTimeout, o.ShutdownGrace
 	bo.OnHandled = func(id int64) {
 		handled.Inc()

@@ -1,0 +1,92 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"deputybot"
+	"deputybot/internal/storetest"
+	"deputybot/internal/telegramtest"
+)
+
+// panickingStore is the real store with one fault: looking up one
+// Telegram user panics, as a bug in a handler would.
+type panickingStore struct {
+	Store
+	user int64
+}
+
+func (s panickingStore) PersonByTelegramID(ctx context.Context, id int64) (*deputybot.Person, error) {
+	if id == s.user {
+		panic("injected fault")
+	}
+	return s.Store.PersonByTelegramID(ctx, id)
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// TestRecoveredPanicIsLoggedAnsweredAndCounted: a handler that panics
+// leaves a stack in the log, an apology in the user's chat and a count
+// for /metrics, and the next update is handled as usual.
+func TestRecoveredPanicIsLoggedAnsweredAndCounted(t *testing.T) {
+	tg := telegramtest.New(t)
+	var logs syncBuffer
+	var panics atomic.Int64
+	handled := make(chan int64, 10)
+	b, err := New(context.Background(), panickingStore{Store: storetest.Open(t), user: 777}, Options{
+		Token: telegramtest.Token, APIURL: tg.URL, AdminIDs: []int64{1001},
+		Logger:      slog.New(slog.NewTextHandler(&logs, nil)),
+		PollTimeout: time.Second,
+		OnPanic:     func() { panics.Add(1) },
+		OnHandled:   func(id int64) { handled <- id },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := b.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = b.Poll(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	victim := tg.Chat(telegramtest.User{ID: 777, FirstName: "V", LanguageCode: "en"})
+	id := victim.Send("/help")
+	victim.Next("Sorry, something went wrong on our side")
+	if got := <-handled; got != id {
+		t.Fatalf("handled %d, want %d", got, id)
+	}
+	if panics.Load() != 1 {
+		t.Fatalf("%d panics counted", panics.Load())
+	}
+	log := logs.String()
+	if !strings.Contains(log, "handler panicked") || !strings.Contains(log, "injected fault") || !strings.Contains(log, "panickingStore.PersonByTelegramID") {
+		t.Fatalf("the log lacks the panic and its stack:\n%s", log)
+	}
+	// Others are served as before.
+	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "A", LanguageCode: "en"})
+	admin.Send("/help")
+	admin.Next("/invite")
+}
