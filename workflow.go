@@ -28,13 +28,30 @@ func CanView(p *Person, it *Item) bool {
 		c := it.CoSponsor(p.ID)
 		return c != nil && c.State != CoSponsorDeclined
 	}
-	if p.HasAnyRole(RoleOffice, RoleSupervisor) {
+	if p.OverseesAll() {
 		return true
 	}
 	if it.LeaderID == p.ID || (it.Status != StatusSubmitted && (it.IsLeadContact(p) || it.IsCoContact(p))) {
 		return true
 	}
 	return it.CoSponsor(p.ID) != nil
+}
+
+// OverseesAll reports whether p sees every submitted item (the office
+// and the supervisors), rather than only his own part of them.
+func (p *Person) OverseesAll() bool { return p.HasAnyRole(RoleOffice, RoleSupervisor) }
+
+// VisibleTo returns the items p may see (CanView), in their order: what
+// every list, figure, report and export shows p, so that no command shows
+// anyone more than /view would.
+func VisibleTo(p *Person, items []*Item) []*Item {
+	var out []*Item
+	for _, it := range items {
+		if CanView(p, it) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // Check says whether p may do act to it now: nil, or an error for the

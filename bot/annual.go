@@ -94,9 +94,10 @@ func (d *doc) table(headers []string, rows [][]string, line func(row []string) s
 func plainCell(s string) string { return plain(s) }
 
 // AnnualReport renders the annual handling report of year, in the seed
-// report's form and wording, in lang and format.
-func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, format string) (string, error) {
-	in, err := b.digestInput(ctx, b.now())
+// report's form and wording, in lang and format, over the items viewer
+// may see (nil: all).
+func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, format string, viewer *deputybot.Person) (string, error) {
+	in, err := b.digestInput(ctx, b.now(), viewer)
 	if err != nil {
 		return "", err
 	}
@@ -228,13 +229,13 @@ func (b *Bot) cmdReport(ctx context.Context, r *request) {
 		}
 		year = y
 	}
-	text, err := b.AnnualReport(ctx, r.lang, year, FormatHTML)
+	text, err := b.AnnualReport(ctx, r.lang, year, FormatHTML, r.person)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
 	}
 	b.sendLong(ctx, r.chatID, text, nil)
-	md, err := b.AnnualReport(ctx, r.lang, year, FormatMarkdown)
+	md, err := b.AnnualReport(ctx, r.lang, year, FormatMarkdown, r.person)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return

@@ -15,9 +15,10 @@ import (
 
 // Register writes the register (台账) of a year as an XLSX workbook: one
 // row per item with every field a supervisor filters on, and a sheet
-// summing up each department. Headers are in lang.
-func (b *Bot) Register(ctx context.Context, l deputybot.Language, year int, w io.Writer) (int, error) {
-	in, err := b.digestInput(ctx, b.now())
+// summing up each department. Headers are in lang. It holds the items
+// viewer may see (nil: all).
+func (b *Bot) Register(ctx context.Context, l deputybot.Language, year int, w io.Writer, viewer *deputybot.Person) (int, error) {
+	in, err := b.digestInput(ctx, b.now(), viewer)
 	if err != nil {
 		return 0, err
 	}
@@ -135,7 +136,7 @@ func (b *Bot) cmdExport(ctx context.Context, r *request) {
 		year = y
 	}
 	var buf strings.Builder
-	count, err := b.Register(ctx, r.lang, year, &buf)
+	count, err := b.Register(ctx, r.lang, year, &buf, r.person)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return

@@ -141,7 +141,7 @@ func TestAnnualReportFigures(t *testing.T) {
 	sd.filed(y.author, "待交办的建议", day(6, 1))
 
 	h.Clock.Set(day(6, 10))
-	text, err := h.App.Bot.AnnualReport(context.Background(), deputybot.LangZH, 2026, "text")
+	text, err := h.App.Bot.AnnualReport(context.Background(), deputybot.LangZH, 2026, "text", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestAnnualReportFigures(t *testing.T) {
 	if t.Failed() {
 		t.Logf("report:\n%s", text)
 	}
-	md, _ := h.App.Bot.AnnualReport(context.Background(), deputybot.LangEN, 2026, "markdown")
+	md, _ := h.App.Bot.AnnualReport(context.Background(), deputybot.LangEN, 2026, "markdown", nil)
 	for _, w := range []string{"# Report on the handling", "## 2. Suggestions", "| Department | Handled |", "| 区住建局 | 11 | 8 | 1 | 1 | 87.50% | 11/11 | 2 | 91 |",
 		"the deputies were satisfied with 4, 66.67%"} {
 		if !strings.Contains(md, w) {
@@ -191,7 +191,7 @@ func TestAnnualReportFigures(t *testing.T) {
 
 	// The register holds every item, and reads back as the store has it.
 	var buf bytes.Buffer
-	n, err := h.App.Bot.Register(context.Background(), deputybot.LangZH, 2026, &buf)
+	n, err := h.App.Bot.Register(context.Background(), deputybot.LangZH, 2026, &buf, nil)
 	if err != nil || n != 14 {
 		t.Fatalf("register: %d rows, %v", n, err)
 	}

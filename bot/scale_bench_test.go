@@ -282,7 +282,7 @@ func BenchmarkReportNational(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		peak = max(peak, peakHeap(func() {
-			if _, err := sd.h.App.Bot.AnnualReport(context.Background(), deputybot.LangZH, 2026, "markdown"); err != nil {
+			if _, err := sd.h.App.Bot.AnnualReport(context.Background(), deputybot.LangZH, 2026, "markdown", nil); err != nil {
 				b.Fatal(err)
 			}
 		}))
@@ -300,7 +300,7 @@ func BenchmarkExportNational(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		peak = max(peak, peakHeap(func() {
 			var buf strings.Builder
-			n, err := sd.h.App.Bot.Register(context.Background(), deputybot.LangZH, 2026, &buf)
+			n, err := sd.h.App.Bot.Register(context.Background(), deputybot.LangZH, 2026, &buf, nil)
 			if err != nil || n != national.items {
 				b.Fatalf("%d rows, %v", n, err)
 			}

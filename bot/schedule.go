@@ -133,8 +133,11 @@ func (b *Bot) CloseUnrated(ctx context.Context, itemID string, at time.Time) err
 	return nil
 }
 
-// digestInput reads everything a digest counts.
-func (b *Bot) digestInput(ctx context.Context, at time.Time) (report.Input, error) {
+// digestInput reads everything a digest, a report or the register counts,
+// as viewer may see it: only the items /view shows him, and the people
+// messages cannot reach only if he oversees everything. A nil viewer (the
+// scheduler, the command line) sees everything.
+func (b *Bot) digestInput(ctx context.Context, at time.Time, viewer *deputybot.Person) (report.Input, error) {
 	e, err := b.env(ctx, at)
 	if err != nil {
 		return report.Input{}, err
@@ -151,6 +154,12 @@ func (b *Bot) digestInput(ctx context.Context, at time.Time) (report.Input, erro
 	if err != nil {
 		return report.Input{}, err
 	}
+	if viewer != nil {
+		items = deputybot.VisibleTo(viewer, items)
+		if !viewer.OverseesAll() {
+			unreachable = nil
+		}
+	}
 	return report.Input{Items: items, Unreachable: unreachable, Departments: depts, Env: e}, nil
 }
 
@@ -158,7 +167,7 @@ func (b *Bot) digestInput(ctx context.Context, at time.Time) (report.Input, erro
 // leader's digest of his items, each department's digest of its open
 // items.
 func (b *Bot) Digests(ctx context.Context, slot time.Time) (int, error) {
-	in, err := b.digestInput(ctx, slot)
+	in, err := b.digestInput(ctx, slot, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -389,11 +398,12 @@ func formatScore(f float64) string {
 	return fmt.Sprintf("%.1f", f)
 }
 
-// leaderDigest lists the items a leader leads; false if there are none.
+// leaderDigest lists the items a leader may see (those he leads); false
+// if there are none.
 func (b *Bot) leaderDigest(l deputybot.Language, p *deputybot.Person, in report.Input) (string, bool) {
 	var lines []string
-	for _, it := range in.Items {
-		if it.LeaderID != p.ID || it.Status == deputybot.StatusDraft {
+	for _, it := range deputybot.VisibleTo(p, in.Items) {
+		if it.Status == deputybot.StatusDraft {
 			continue
 		}
 		s := "• " + b.itemLine(l, it)
@@ -436,7 +446,7 @@ func (b *Bot) deadlineTextAt(l deputybot.Language, e deputybot.Env, it *deputybo
 // SupervisorDigest renders the supervisors' digest as of now (what
 // /digest shows them; the benchmarks measure it).
 func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, now time.Time) (string, error) {
-	in, err := b.digestInput(ctx, now)
+	in, err := b.digestInput(ctx, now, nil)
 	if err != nil {
 		return "", err
 	}
@@ -446,13 +456,13 @@ func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, now ti
 // --- /digest, /stats, /overdue
 
 func (b *Bot) cmdDigest(ctx context.Context, r *request) {
-	in, err := b.digestInput(ctx, r.now)
+	in, err := b.digestInput(ctx, r.now, r.person)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
 	}
 	var parts []string
-	if r.person.HasAnyRole(deputybot.RoleSupervisor, deputybot.RoleOffice) {
+	if r.person.OverseesAll() {
 		parts = append(parts, b.supervisorDigest(ctx, r.lang, report.ComputeDigest(in), in))
 	}
 	if r.person.HasRole(deputybot.RoleLeader) {
@@ -469,16 +479,12 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request) {
 var statusOrder = []deputybot.Status{deputybot.StatusSubmitted, deputybot.StatusAssigned, deputybot.StatusInProgress,
 	deputybot.StatusReplied, deputybot.StatusRehandling, deputybot.StatusClosed, deputybot.StatusReturned, deputybot.StatusWithdrawn}
 
-// personalDigest computes the current figures over what the person
-// oversees: everything for supervisors and the office, a leader's own
-// items for a leader.
+// personalDigest computes the current figures over what the person may
+// see.
 func (b *Bot) personalDigest(ctx context.Context, r *request) (*report.Digest, error) {
-	in, err := b.digestInput(ctx, r.now)
+	in, err := b.digestInput(ctx, r.now, r.person)
 	if err != nil {
 		return nil, err
-	}
-	if !r.person.HasAnyRole(deputybot.RoleSupervisor, deputybot.RoleOffice) {
-		in.Items = slices.DeleteFunc(in.Items, func(it *deputybot.Item) bool { return it.LeaderID != r.person.ID })
 	}
 	return report.ComputeDigest(in), nil
 }

@@ -280,7 +280,7 @@ func Report(ctx context.Context, o Options, year int, lang deputybot.Language, f
 	if err != nil {
 		return err
 	}
-	text, err := b.AnnualReport(ctx, lang, year, format)
+	text, err := b.AnnualReport(ctx, lang, year, format, nil)
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func Export(ctx context.Context, o Options, year int, lang deputybot.Language, w
 	if err != nil {
 		return 0, err
 	}
-	return b.Register(ctx, lang, year, w)
+	return b.Register(ctx, lang, year, w, nil)
 }
 
 // Import imports a roster file (`deputybot import`): it needs the bot's
