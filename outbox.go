@@ -9,16 +9,24 @@ type OutboxMessage struct {
 	// ID orders the messages (ObjectID hex, increasing), or, for a
 	// message that must go out once ever (a reminder step, a digest), is
 	// its natural key: inserting it is the claim.
-	ID       string    `bson:"_id"`
-	Seq      string    `bson:"seq"` // ordering key: ObjectID hex at enqueue
-	ChatID   int64     `bson:"chatId"`
-	PersonID string    `bson:"personId,omitempty"`
-	Text     string    `bson:"text"`     // HTML
-	Keyboard string    `bson:"keyboard"` // JSON of the inline keyboard, or ""
-	Kind     string    `bson:"kind"`     // notification | reminder | digest | ...
-	State    string    `bson:"state"`    // pending | sent | failed
-	Attempts int       `bson:"attempts"`
-	NextAt   time.Time `bson:"nextAt"` // not before
+	ID       string `bson:"_id"`
+	Seq      string `bson:"seq"` // ordering key: ObjectID hex at enqueue
+	ChatID   int64  `bson:"chatId"`
+	PersonID string `bson:"personId,omitempty"`
+	// Method is what is sent (see package telegram): "" a message, or an
+	// edit of MessageID, a document, a photo.
+	Method    string `bson:"method,omitempty"`
+	MessageID int    `bson:"messageId,omitempty"`
+	Text      string `bson:"text"`     // HTML; a document's caption
+	Keyboard  string `bson:"keyboard"` // JSON of the inline keyboard, or ""
+	FileID    string `bson:"fileId,omitempty"`
+	FileName  string `bson:"fileName,omitempty"`
+	File      []byte `bson:"file,omitempty"` // a document to upload
+	Kind      string `bson:"kind"`           // answer | notification | reminder | digest | ...
+	State     string `bson:"state"`          // pending | sent | failed
+	Attempts  int    `bson:"attempts"`
+	// NextAt: not before (a retry); zero: due at once.
+	NextAt time.Time `bson:"nextAt"`
 	// LeaseUntil: a sender has taken it until then (several replicas).
 	LeaseUntil time.Time `bson:"leaseUntil,omitempty"`
 	CreatedAt  time.Time `bson:"createdAt"`

@@ -21,7 +21,7 @@ type RosterRow struct {
 func (r RosterRow) Check() (InviteRequest, string, error) {
 	role, ok := ParseRole(r.Role)
 	if !ok {
-		return InviteRequest{}, "", Errorf(EINVALID, "err.role_unknown", "Role", r.Role)
+		return InviteRequest{}, "", Errorf(EINVALID, "err.role_unknown", "Role", Echo(r.Role))
 	}
 	req := InviteRequest{Role: role, Name: CleanName(r.Name), Phone: strings.TrimSpace(r.Phone)}
 	if err := ValidateName(req.Name, MaxNameLen); err != nil {

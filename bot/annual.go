@@ -234,7 +234,7 @@ func (b *Bot) cmdReport(ctx context.Context, r *request) {
 		b.fail(ctx, r, err)
 		return
 	}
-	b.sendLong(ctx, r.chatID, text, nil)
+	b.send(ctx, r.chatID, text, nil)
 	md, err := b.AnnualReport(ctx, r.lang, year, FormatMarkdown, r.person)
 	if err != nil {
 		b.fail(ctx, r, err)

@@ -19,6 +19,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
+	"deputybot/telegram"
 )
 
 // Store is what the bot needs from storage.
@@ -30,7 +31,7 @@ type Store interface {
 	deputybot.ItemService
 	deputybot.CalendarService
 	UpdateLog
-	OutboxStore
+	telegram.Store
 	RosterStore
 }
 
@@ -70,8 +71,9 @@ type Options struct {
 	// OnPanic, if set, is called when a handler panicked (the panic is
 	// recovered, logged with its stack, and the user is apologised to).
 	OnPanic func()
-	// Outbox paces the delivery of notifications.
-	Outbox SenderOptions
+	// Outbox configures the sender of every message (Redact, Logger and
+	// OnUnreachable are filled in).
+	Outbox telegram.SenderOptions
 }
 
 // Bot is the Telegram bot.
@@ -88,7 +90,7 @@ type Bot struct {
 	commands   []command
 	// skipChat: notifications are not sent to this chat (see except).
 	skipChat int64
-	sender   *outboxSender
+	sender   *telegram.Sender
 	// stopSender stops the outbox sender; senderDone is closed after.
 	stopSender context.CancelFunc
 	senderDone chan struct{}
@@ -112,6 +114,14 @@ func New(ctx context.Context, store Store, o Options) (*Bot, error) {
 		return nil, err
 	}
 	b.api = api
+	so := b.opts.Outbox
+	so.Redact, so.Logger = b.opts.Token, b.log
+	so.OnUnreachable = func(ctx context.Context, personID, reason string, at time.Time) {
+		if err := store.SetUnreachable(ctx, personID, reason, at); err != nil {
+			b.log.Error("record unreachable recipient", "person", personID, "err", err)
+		}
+	}
+	b.sender = telegram.NewSender(api, store, so)
 	if err := b.getMe(ctx); err != nil {
 		return nil, err
 	}
@@ -164,7 +174,6 @@ func newBot(store Store, o Options) (*Bot, error) {
 	}
 	b.commands = b.commandTable()
 	b.dispatch = newDispatcher(o.Workers, b.process)
-	b.sender = newSender(b, store, o.Outbox)
 	return b, nil
 }
 
@@ -217,16 +226,19 @@ func (b *Bot) StartSender(ctx context.Context) {
 	b.stopSender, b.senderDone = cancel, make(chan struct{})
 	go func() {
 		defer close(b.senderDone)
-		b.sender.run(sctx)
+		b.sender.Run(sctx)
 	}()
 }
+
+// Sender is the sender of every message of this bot.
+func (b *Bot) Sender() *telegram.Sender { return b.sender }
 
 // OutboxIdle returns a channel closed when no message waits in the outbox.
 func (b *Bot) OutboxIdle() <-chan struct{} { return b.sender.Idle() }
 
-// WakeOutbox tells the sender that messages were enqueued by someone else
-// (the scheduler).
-func (b *Bot) WakeOutbox() { b.sender.poke() }
+// WakeOutbox tells the sender that messages may have been enqueued by
+// another process (replicas on MongoDB).
+func (b *Bot) WakeOutbox() { b.sender.Wake() }
 
 // Poll receives updates by long polling until ctx ends, then lets running
 // handlers finish (up to ShutdownGrace) and returns.
@@ -274,6 +286,7 @@ func (b *Bot) Idle() <-chan struct{} { return b.dispatch.Idle() }
 // process handles one update and marks it done.
 func (b *Bot) process(ctx context.Context, in *incoming) {
 	start := time.Now()
+	ctx = withHandling(ctx, in.id)
 	func() {
 		defer func() {
 			if r := recover(); r != nil {

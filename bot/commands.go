@@ -98,7 +98,7 @@ func (b *Bot) runCommand(ctx context.Context, r *request) {
 		c.run(ctx, r)
 		return
 	}
-	b.reply(ctx, r, b.tx.T(r.lang, "err.unknown_command", "Command", "/"+r.cmd), nil)
+	b.reply(ctx, r, b.tx.T(r.lang, "err.unknown_command", "Command", deputybot.Echo("/"+r.cmd)), nil)
 }
 
 // syncCommands shows p the command menu of his roles and language. The
@@ -118,14 +118,14 @@ func (b *Bot) syncCommands(ctx context.Context, p *deputybot.Person) {
 	if p.CommandsKey == key {
 		return
 	}
-	err := retry(ctx, func() error {
+	err := b.sender.Call(ctx, func(ctx context.Context) error {
 		_, err := b.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
 			Commands: list, Scope: &models.BotCommandScopeChat{ChatID: p.TelegramID},
 		})
 		return err
 	})
 	if err != nil {
-		b.log.Warn("setMyCommands", "person", p.ID, "err", redactToken(err, b.opts.Token))
+		b.log.Warn("setMyCommands", "person", p.ID, "err", err)
 		return
 	}
 	if err := b.store.SetCommandsKey(ctx, p.ID, key); err != nil {

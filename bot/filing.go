@@ -306,7 +306,7 @@ func (b *Bot) coSponsorPrompt(ctx context.Context, r *request, c *deputybot.Conv
 		sb.WriteString(b.tx.T(l, "new.ask_cosponsors"))
 	}
 	if q := c.Data["cq"]; q != "" {
-		sb.WriteString("\n" + b.tx.T(l, "new.cosponsor_search", "Query", q, "Count", len(cands)))
+		sb.WriteString("\n" + b.tx.T(l, "new.cosponsor_search", "Query", deputybot.Echo(q), "Count", len(cands)))
 	} else if len(cands) == 0 {
 		sb.WriteString("\n" + b.tx.T(l, "new.no_deputies"))
 	}
@@ -397,7 +397,7 @@ func (b *Bot) preview(ctx context.Context, r *request, c *deputybot.Conversation
 		{button(b.tx.T(l, "btn.edit_category"), cb("e:cat")), button(b.tx.T(l, "btn.edit_files"), cb("e:att"))},
 		{button(b.tx.T(l, "btn.edit_cosponsors"), cb("e:cos")), button(b.tx.T(l, "btn.delete_draft"), cb("del"))},
 	}
-	b.sendLong(ctx, r.chatID, text, kb)
+	b.send(ctx, r.chatID, text, kb)
 }
 
 func (b *Bot) shareLink(it *deputybot.Item) string {

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"html"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -11,6 +10,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
+	"deputybot/telegram"
 )
 
 // request is one update being handled, with who sent it.
@@ -95,6 +95,7 @@ func (b *Bot) onMessage(ctx context.Context, in *incoming, m *models.Message) {
 		return
 	}
 	r.person, r.lang = p, p.Language
+	setSender(ctx, p.ID)
 	b.syncCommands(ctx, p)
 	if r.cmd != "" {
 		b.runCommand(ctx, r)
@@ -144,9 +145,8 @@ func (b *Bot) refuseStranger(ctx context.Context, r *request) {
 }
 
 // reply answers the person in his chat.
-func (b *Bot) reply(ctx context.Context, r *request, text string, kb keyboard) *models.Message {
-	m, _ := b.send(ctx, r.chatID, text, kb)
-	return m
+func (b *Bot) reply(ctx context.Context, r *request, text string, kb keyboard) {
+	b.send(ctx, r.chatID, text, kb)
 }
 
 // fail tells the person why an action was refused. Internal errors are
@@ -166,7 +166,7 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) {
 
 // plain strips our HTML markup for the places Telegram shows text without
 // formatting (button-press notices, files).
-func plain(s string) string { return html.UnescapeString(plainTags(s)) }
+func plain(s string) string { return telegram.PlainText(s) }
 
 func (b *Bot) onCallback(ctx context.Context, in *incoming, q *models.CallbackQuery) {
 	r := &request{in: in, from: sender(&q.From), chatID: q.From.ID, cb: q, now: b.now()}
@@ -191,6 +191,7 @@ func (b *Bot) onCallback(ctx context.Context, in *incoming, q *models.CallbackQu
 		return
 	}
 	r.person, r.lang = p, p.Language
+	setSender(ctx, p.ID)
 	b.syncCommands(ctx, p)
 	prefix, rest, _ := strings.Cut(q.Data, ":")
 	h := b.callbacks()[prefix]

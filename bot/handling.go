@@ -274,7 +274,7 @@ func (b *Bot) cmdAssign(ctx context.Context, r *request) {
 	items = slices.DeleteFunc(items, func(it *deputybot.Item) bool { return deputybot.Check(r.person, it, deputybot.ActAssign) != nil })
 	switch len(items) {
 	case 0:
-		b.reply(ctx, r, b.tx.T(r.lang, "assign.none", "Given", r.args), nil)
+		b.reply(ctx, r, b.tx.T(r.lang, "assign.none", "Given", deputybot.Echo(r.args)), nil)
 	case 1:
 		if err := b.begin(ctx, r, "assign", "lead", map[string]string{"item": items[0].ID}); err != nil {
 			b.fail(ctx, r, err)

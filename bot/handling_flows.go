@@ -505,7 +505,7 @@ func (b *Bot) replyPrompt(ctx context.Context, r *request, c *deputybot.Conversa
 			file = "\n" + b.tx.T(l, "reply.file", "Name", c.Data["fileName"])
 		}
 		text := b.tx.T(l, "reply.confirm", "Class", rawHTML(b.tx.T(l, "class."+c.Data["class"]))) + file + "\n\n" + esc(c.Data["text"])
-		b.sendLong(ctx, r.chatID, text, keyboard{{button(b.tx.T(l, "btn.send_reply"), cb("send"))}, cancel})
+		b.send(ctx, r.chatID, text, keyboard{{button(b.tx.T(l, "btn.send_reply"), cb("send"))}, cancel})
 	}
 }
 

@@ -129,7 +129,7 @@ func (b *Bot) importFile(ctx context.Context, r *request, c *deputybot.Conversat
 	if err := b.finish(ctx, r); err != nil {
 		return err
 	}
-	b.sendLong(ctx, r.chatID, b.summaryText(r.lang, sum), nil)
+	b.send(ctx, r.chatID, b.summaryText(r.lang, sum), nil)
 	if sum.Created > 0 {
 		name := "invitations-" + r.now.In(b.opts.Location).Format("20060102-1504") + ".csv"
 		if err := b.sendFile(ctx, r.chatID, name, sum.Links, b.tx.T(r.lang, "import.links_caption", "Count", sum.Created)); err != nil {

@@ -159,7 +159,7 @@ func (b *Bot) cmdView(ctx context.Context, r *request) {
 	}
 	q, ok := deputybot.ParseNumber(r.args)
 	if !ok {
-		b.reply(ctx, r, b.tx.T(r.lang, "view.bad_number", "Given", r.args)+"\n"+b.tx.T(r.lang, "view.usage"), nil)
+		b.reply(ctx, r, b.tx.T(r.lang, "view.bad_number", "Given", deputybot.Echo(r.args))+"\n"+b.tx.T(r.lang, "view.usage"), nil)
 		return
 	}
 	items, err := b.store.ItemsByNumber(ctx, q)
@@ -204,7 +204,7 @@ func (b *Bot) showCard(ctx context.Context, r *request, it *deputybot.Item, toke
 		b.fail(ctx, r, err)
 		return
 	}
-	b.sendLong(ctx, r.chatID, b.cardText(ctx, r.lang, it, det), b.cardButtons(r, it, det, token))
+	b.send(ctx, r.chatID, b.cardText(ctx, r.lang, it, det), b.cardButtons(r, it, det, token))
 }
 
 func (b *Bot) cardButtons(r *request, it *deputybot.Item, det *deputybot.ItemDetails, token string) keyboard {

@@ -46,9 +46,7 @@ func (b *Bot) notify(ctx context.Context, to []recipient, render func(lang deput
 	if len(msgs) == 0 {
 		return
 	}
-	if _, err := b.enqueue(ctx, msgs); err != nil {
-		b.log.Error("notifications not stored", "err", err)
-	}
+	b.post(ctx, msgs)
 }
 
 // notifyPeople notifies persons by id.
@@ -87,17 +85,4 @@ func (b *Bot) officeRecipients(ctx context.Context) []recipient {
 		to = append(to, recipient{ChatID: id, Lang: lang})
 	}
 	return to
-}
-
-// sendLong sends text, split into several messages if Telegram's limit
-// requires; the keyboard goes with the last part.
-func (b *Bot) sendLong(ctx context.Context, chatID int64, text string, kb keyboard) {
-	parts := splitMessage(text, maxMessageLen)
-	for i, p := range parts {
-		var k keyboard
-		if i == len(parts)-1 {
-			k = kb
-		}
-		b.send(ctx, chatID, p, k)
-	}
 }

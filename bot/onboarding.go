@@ -55,6 +55,7 @@ func (b *Bot) redeem(ctx context.Context, r *request) {
 		p.AddRole(deputybot.RoleOffice)
 	}
 	r.person, r.lang = p, p.Language
+	setSender(ctx, p.ID)
 	b.syncCommands(ctx, p)
 	key := "start.joined"
 	if wasRegistered {
@@ -70,7 +71,7 @@ func (b *Bot) cmdLang(ctx context.Context, r *request) {
 	if r.args != "" {
 		lang, ok := deputybot.ParseLanguage(r.args)
 		if !ok {
-			b.reply(ctx, r, b.tx.T(r.lang, "lang.unknown", "Given", r.args), nil)
+			b.reply(ctx, r, b.tx.T(r.lang, "lang.unknown", "Given", deputybot.Echo(r.args)), nil)
 			return
 		}
 		b.setLanguage(ctx, r, lang)
@@ -113,7 +114,7 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request) {
 	fields := strings.Fields(r.args)
 	role, ok := deputybot.ParseRole(fields[0])
 	if !ok {
-		b.reply(ctx, r, b.tx.T(r.lang, "err.role_unknown", "Role", fields[0])+"\n"+b.tx.T(r.lang, "invite.usage"), nil)
+		b.reply(ctx, r, b.tx.T(r.lang, "err.role_unknown", "Role", deputybot.Echo(fields[0]))+"\n"+b.tx.T(r.lang, "invite.usage"), nil)
 		return
 	}
 	rest := fields[1:]
@@ -139,7 +140,7 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request) {
 			}
 		}
 		if role.NeedsDepartment() && req.DepartmentID == "" {
-			b.reply(ctx, r, b.tx.T(r.lang, "err.department_not_found_named", "Name", strings.Join(rest[1:], " "))+"\n"+b.tx.T(r.lang, "invite.usage"), nil)
+			b.reply(ctx, r, b.tx.T(r.lang, "err.department_not_found_named", "Name", deputybot.Echo(strings.Join(rest[1:], " ")))+"\n"+b.tx.T(r.lang, "invite.usage"), nil)
 			return
 		}
 	}
@@ -257,7 +258,7 @@ func (b *Bot) inviteText(ctx context.Context, r *request, c *deputybot.Conversat
 	case "role":
 		role, ok := deputybot.ParseRole(text)
 		if !ok {
-			return deputybot.Errorf(deputybot.EINVALID, "err.role_unknown", "Role", text)
+			return deputybot.Errorf(deputybot.EINVALID, "err.role_unknown", "Role", deputybot.Echo(text))
 		}
 		return b.inviteRoleChosen(ctx, r, c, role)
 	case "name":
@@ -273,7 +274,7 @@ func (b *Bot) inviteText(ctx context.Context, r *request, c *deputybot.Conversat
 		}
 		d := findDepartment(depts, text)
 		if d == nil {
-			return deputybot.Errorf(deputybot.EINVALID, "err.department_not_found_named", "Name", text)
+			return deputybot.Errorf(deputybot.EINVALID, "err.department_not_found_named", "Name", deputybot.Echo(text))
 		}
 		c.Data["dept"] = d.ID
 		return b.inviteNext(ctx, r, c)
@@ -341,7 +342,7 @@ func (b *Bot) cmdPeople(ctx context.Context, r *request) {
 	if r.args != "" {
 		var ok bool
 		if role, ok = deputybot.ParseRole(r.args); !ok {
-			b.reply(ctx, r, b.tx.T(r.lang, "err.role_unknown", "Role", r.args), nil)
+			b.reply(ctx, r, b.tx.T(r.lang, "err.role_unknown", "Role", deputybot.Echo(r.args)), nil)
 			return
 		}
 	}

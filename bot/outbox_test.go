@@ -106,7 +106,8 @@ func TestOutboxRecordsBlockedRecipient(t *testing.T) {
 			t.Fatalf("a blocked chat was tried %d times", tries)
 		}
 	}
-	// Writing to the bot again makes him reachable.
+	// Writing to the bot again (he unblocked it) makes him reachable.
+	h.TG.Unblock(1500)
 	h.Do(office, "/help")
 	p, _ = s.PersonByTelegramID(context.Background(), 1500)
 	if p.Unreachable != "" {
@@ -127,10 +128,9 @@ func TestOutboxKeepsPaceAndOrder(t *testing.T) {
 	for i := range 100 {
 		msgs = append(msgs, deputybot.OutboxMessage{ChatID: int64(10000 + i%20), Text: fmt.Sprintf("message %03d", i), Kind: "test"})
 	}
-	if _, err := s.Enqueue(ctx, msgs, h.Clock.Now()); err != nil {
+	if _, err := h.App.Bot.Sender().Enqueue(ctx, msgs); err != nil {
 		t.Fatal(err)
 	}
-	h.App.Bot.WakeOutbox()
 	h.Settle()
 	if h.TG.RateRefused() != 0 {
 		t.Fatalf("%d sends refused with 429", h.TG.RateRefused())

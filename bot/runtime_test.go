@@ -37,32 +37,36 @@ func TestUpdatesOfOneChatAreHandledInOrder(t *testing.T) {
 	}
 }
 
+// buttonAnswers matches the answers to button presses: a call a handler
+// waits for, so holding one keeps the handler running.
+func buttonAnswers(c *telegramtest.Call) bool { return c.Method == "answerCallbackQuery" }
+
 func TestChatsAreHandledConcurrently(t *testing.T) {
 	h := apptest.Start(t, apptest.Admins(adminID, 1002))
 	a := h.User(adminID, "A", "en")
 	b := h.User(1002, "B", "en")
 	h.Do(a, "/help") // first contact done (menus set)
 	h.Do(b, "/help")
-	release := h.TG.HoldWhen(sendTo(adminID))
+	release := h.TG.HoldWhen(buttonAnswers)
 	defer release()
-	slow := a.Send("/help")
-	h.TG.WaitFor("A's reply to be held", func() bool { return h.TG.Holding("sendMessage") == 1 })
+	slow := a.Press(nil, "lang:en")
+	h.TG.WaitFor("A's button answer to be held", func() bool { return h.TG.Holding("answerCallbackQuery") == 1 })
 	one(t, h.Do(b, "/help"), "your roles: office") // B is not stuck behind A
 	if h.Handled(slow) {
-		t.Fatal("A's update finished while its reply was held")
+		t.Fatal("A's update finished while its handler waited")
 	}
 	release()
 	h.WaitHandled(slow)
-	one(t, a.Unread(), "your roles: office")
+	one(t, a.Unread(), "English")
 }
 
 func TestShutdownLetsRunningHandlerFinish(t *testing.T) {
 	h := apptest.Start(t, apptest.Admins(adminID))
 	admin := h.User(adminID, "Admin", "en")
 	h.Do(admin, "/help")
-	release := h.TG.HoldWhen(sendTo(adminID))
-	id := admin.Send("/departments add Slow Bureau")
-	h.TG.WaitFor("the reply to be held", func() bool { return h.TG.Holding("sendMessage") == 1 })
+	release := h.TG.HoldWhen(buttonAnswers)
+	id := admin.Press(nil, "dp:add")
+	h.TG.WaitFor("the button answer to be held", func() bool { return h.TG.Holding("answerCallbackQuery") == 1 })
 
 	stopped := make(chan struct{})
 	go func() { h.Stop(); close(stopped) }()
@@ -87,10 +91,12 @@ func TestShutdownLetsRunningHandlerFinish(t *testing.T) {
 	if !h.Handled(id) {
 		t.Fatal("the running update was not completed")
 	}
-	one(t, admin.Unread(), "Slow Bureau added")
+	one(t, admin.Unread(), "Name of the new department")
 
-	// After a restart the finished update is not handled again.
+	// After a restart the finished update is not handled again, and the
+	// dialogue it began goes on.
 	h.Restart()
+	one(t, h.Do(admin, "Slow Bureau"), "Slow Bureau added")
 	one(t, h.Do(admin, "/departments"), "Departments (1)")
 }
 
@@ -100,10 +106,10 @@ func TestShutdownGraceEndsAStuckHandlerAndItResumes(t *testing.T) {
 	h.Restart()
 	admin := h.User(adminID, "Admin", "en")
 	h.Do(admin, "/help")
-	release := h.TG.HoldWhen(sendTo(adminID))
-	id := admin.Send("/help")
-	h.TG.WaitFor("the reply to be held", func() bool { return h.TG.Holding("sendMessage") == 1 })
-	h.Stop() // returns after the grace period although the send hangs
+	release := h.TG.HoldWhen(buttonAnswers)
+	id := admin.Press(nil, "lang:en")
+	h.TG.WaitFor("the button answer to be held", func() bool { return h.TG.Holding("answerCallbackQuery") == 1 })
+	h.Stop() // returns after the grace period although the handler hangs
 	release()
 	if h.Handled(id) {
 		t.Fatal("a cut-off update was marked handled")

@@ -472,7 +472,7 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request) {
 		}
 		parts = append(parts, text)
 	}
-	b.sendLong(ctx, r.chatID, strings.Join(parts, "\n\n"), nil)
+	b.send(ctx, r.chatID, strings.Join(parts, "\n\n"), nil)
 }
 
 // statusOrder is the order statuses are counted in.
@@ -541,5 +541,5 @@ func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
 		b.reply(ctx, r, b.tx.T(l, "overdue.none"), nil)
 		return
 	}
-	b.sendLong(ctx, r.chatID, b.tx.T(l, "overdue.title", "Count", count)+"\n"+strings.Join(lines, "\n"), nil)
+	b.send(ctx, r.chatID, b.tx.T(l, "overdue.title", "Count", count)+"\n"+strings.Join(lines, "\n"), nil)
 }

@@ -42,6 +42,9 @@ type Config struct {
 	// (least time between two messages to one chat) pace notifications.
 	OutboxRate         float64
 	OutboxChatInterval time.Duration
+	// OutboxChatBurst: messages one chat may get at once before
+	// OutboxChatInterval applies.
+	OutboxChatBurst int
 	// CatchUp: scheduled runs missed while the service was down are run at
 	// start if they are younger than this.
 	CatchUp time.Duration
@@ -122,6 +125,9 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 				return err
 			}
 			if c.OutboxChatInterval, err = parseDuration("OUTBOX_CHAT_INTERVAL", get("OUTBOX_CHAT_INTERVAL", "1s"), 0, time.Minute); err != nil {
+				return err
+			}
+			if c.OutboxChatBurst, err = parseCount("OUTBOX_CHAT_BURST", get("OUTBOX_CHAT_BURST", ""), 3, 1, 20); err != nil {
 				return err
 			}
 			c.CatchUp, err = parseDuration("CATCHUP_WINDOW", get("CATCHUP_WINDOW", "24h"), 0, 30*24*time.Hour)

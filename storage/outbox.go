@@ -14,38 +14,52 @@ import (
 
 // Enqueue stores messages to be sent. A message with an ID that is already
 // in the outbox is skipped (it was enqueued before: exactly once); the
-// others get a fresh ID. It reports how many were new.
-func (s *Store) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage, now time.Time) (int, error) {
-	n := 0
+// others get a fresh ID. It returns the messages it stored, with their
+// Seq, in order.
+func (s *Store) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage, now time.Time) ([]deputybot.OutboxMessage, error) {
+	var stored []deputybot.OutboxMessage
 	for _, m := range msgs {
 		m.Seq = newID()
 		if m.ID == "" {
 			m.ID = m.Seq
 		}
 		m.State, m.CreatedAt = deputybot.OutboxPending, now
-		if m.NextAt.IsZero() {
-			m.NextAt = now
-		}
 		_, err := s.outbox.InsertOne(ctx, m)
 		if mongo.IsDuplicateKeyError(err) {
 			continue
 		}
 		if err != nil {
-			return n, err
+			return stored, err
 		}
-		n++
+		stored = append(stored, m)
 	}
-	return n, nil
+	return stored, nil
 }
 
-// PendingMessages returns up to limit pending messages, in enqueue order,
-// that are not leased by another sender. The embedded store reads the
-// whole outbox for this; sent messages are pruned to keep it small.
+// PendingMessages returns up to limit pending messages that are due at
+// now (a retry waits for its time; zero NextAt is due at once) and not
+// leased by another sender, in enqueue order. A message not yet due is
+// not read, so it can hold nothing up.
 func (s *Store) PendingMessages(ctx context.Context, now time.Time, limit int) ([]deputybot.OutboxMessage, error) {
 	filter := bson.D{
 		{Key: "state", Value: deputybot.OutboxPending},
+		{Key: "nextAt", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: now}}}}},
 		{Key: "leaseUntil", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: now}}}}},
 	}
+	return s.findOutbox(ctx, filter, limit)
+}
+
+// AllPending returns up to limit pending messages after afterSeq, due or
+// not, in enqueue order: what the store's only sender reads at start.
+func (s *Store) AllPending(ctx context.Context, afterSeq string, limit int) ([]deputybot.OutboxMessage, error) {
+	filter := bson.D{{Key: "state", Value: deputybot.OutboxPending}}
+	if afterSeq != "" {
+		filter = append(filter, bson.E{Key: "seq", Value: bson.D{{Key: "$gt", Value: afterSeq}}})
+	}
+	return s.findOutbox(ctx, filter, limit)
+}
+
+func (s *Store) findOutbox(ctx context.Context, filter bson.D, limit int) ([]deputybot.OutboxMessage, error) {
 	cur, err := s.outbox.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, err

@@ -149,6 +149,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 // Embedded reports whether this process started the embedded server.
 func (s *Store) Embedded() bool { return s.embedded != nil }
 
+// SingleWriter reports whether the store is the embedded one, which one
+// process owns: its outbox has one sender, which knows every message it
+// holds; MongoDB's is shared by replicas.
+func (s *Store) SingleWriter() bool { return s.ferret }
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
 

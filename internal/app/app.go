@@ -24,6 +24,7 @@ import (
 	"deputybot/config"
 	"deputybot/scheduler"
 	"deputybot/storage"
+	"deputybot/telegram"
 )
 
 // Options for Run. Config is required; the rest default for production.
@@ -84,7 +85,7 @@ func Run(ctx context.Context, o Options) error {
 	handled := prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_updates_handled_total", Help: "Telegram updates handled."})
 	panics := prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_handler_panics_total", Help: "Update handlers that panicked (recovered; the user was apologised to)."})
 	reg.MustRegister(handled, panics)
-	bo := botOptions(o, clock, log)
+	bo := botOptions(o, store, clock, log)
 	bo.OnPanic = panics.Inc
 	bo.PollTimeout, bo.ShutdownGrace = o.PollTimeout, o.ShutdownGrace
 	bo.OnHandled = func(id int64) {
@@ -211,7 +212,7 @@ func RunJob(ctx context.Context, o Options, name string, at time.Time) error {
 		return err
 	}
 	defer store.Close(context.Background())
-	b, err := bot.New(ctx, store, botOptions(o, clock, log))
+	b, err := bot.New(ctx, store, botOptions(o, store, clock, log))
 	if err != nil {
 		return err
 	}
@@ -260,12 +261,17 @@ func openForTool(ctx context.Context, o Options) (*storage.Store, *slog.Logger, 
 	return store, log, clock, nil
 }
 
-func botOptions(o Options, clock deputybot.Clock, log *slog.Logger) bot.Options {
+func botOptions(o Options, store *storage.Store, clock deputybot.Clock, log *slog.Logger) bot.Options {
 	cfg := o.Config
 	return bot.Options{
 		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
 		Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log,
-		Outbox: bot.SenderOptions{Rate: cfg.OutboxRate, ChatInterval: cfg.OutboxChatInterval, SendTimeout: o.SendTimeout},
+		Outbox: telegram.SenderOptions{
+			Limiter: telegram.NewLimiter(telegram.LimiterOptions{Rate: int(cfg.OutboxRate),
+				ChatInterval: cfg.OutboxChatInterval, ChatBurst: cfg.OutboxChatBurst}),
+			SendTimeout: o.SendTimeout,
+			Shared:      !store.SingleWriter(),
+		},
 	}
 }
 
@@ -276,7 +282,7 @@ func Report(ctx context.Context, o Options, year int, lang deputybot.Language, f
 		return err
 	}
 	defer store.Close(context.Background())
-	b, err := bot.NewOffline(store, botOptions(o, clock, log))
+	b, err := bot.NewOffline(store, botOptions(o, store, clock, log))
 	if err != nil {
 		return err
 	}
@@ -296,7 +302,7 @@ func Export(ctx context.Context, o Options, year int, lang deputybot.Language, w
 		return 0, err
 	}
 	defer store.Close(context.Background())
-	b, err := bot.NewOffline(store, botOptions(o, clock, log))
+	b, err := bot.NewOffline(store, botOptions(o, store, clock, log))
 	if err != nil {
 		return 0, err
 	}
@@ -311,7 +317,7 @@ func Import(ctx context.Context, o Options, data []byte, lang deputybot.Language
 		return nil, err
 	}
 	defer store.Close(context.Background())
-	b, err := bot.New(ctx, store, botOptions(o, clock, log))
+	b, err := bot.New(ctx, store, botOptions(o, store, clock, log))
 	if err != nil {
 		return nil, err
 	}

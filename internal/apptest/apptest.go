@@ -105,10 +105,12 @@ func Webhook(secret string) Option {
 func WithRules(f func(*deputybot.Rules)) Option { return func(h *Harness) { f(&h.Config.Rules) } }
 
 // Outbox sets the outbox's pace (messages per second overall, least time
-// between two messages to one chat) and its per-message timeout.
+// between two messages to one chat, without bursts: as the fake enforces
+// it) and its per-message timeout.
 func Outbox(rate float64, chatInterval, sendTimeout time.Duration) Option {
 	return func(h *Harness) {
 		h.Config.OutboxRate, h.Config.OutboxChatInterval, h.SendTimeout = rate, chatInterval, sendTimeout
+		h.Config.OutboxChatBurst = 1
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -127,10 +128,19 @@ func checkText(text, parseMode string, caption bool) (string, int, string) {
 	if !caption && strings.TrimSpace(shown) == "" {
 		return "", 400, "Bad Request: message text is empty"
 	}
-	if utf8.RuneCountInString(shown) > limit {
+	if utf16Len(shown) > limit {
 		return "", 400, "Bad Request: message is too long"
 	}
 	return shown, 200, ""
+}
+
+// utf16Len counts as Telegram counts its limits: UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 func checkKeyboard(raw string) ([][]Button, int, string) {

@@ -452,6 +452,13 @@ func (s *Server) BlockBy(userID int64) {
 	s.blocked[userID] = true
 }
 
+// Unblock undoes BlockBy: the user talks to the bot again.
+func (s *Server) Unblock(userID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.blocked, userID)
+}
+
 type hold struct {
 	match func(*Call) bool
 	ch    chan struct{}

@@ -1,0 +1,591 @@
+// Package telegram is deputybot's side of the Bot API: the one sender of
+// every message (answers and notifications alike) through the durable
+// outbox, at the pace Telegram accepts, and message splitting. It knows
+// the Bot API and the outbox's records, nothing of what the messages say.
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"deputybot"
+)
+
+// Methods of outbox messages (OutboxMessage.Method).
+const (
+	MethodSend     = ""         // sendMessage
+	MethodEdit     = "edit"     // editMessageText of MessageID
+	MethodMarkup   = "markup"   // editMessageReplyMarkup of MessageID (empty Keyboard: remove it)
+	MethodDocument = "document" // sendDocument: File uploaded as FileName, or FileID; Text is the caption
+	MethodPhoto    = "photo"    // sendPhoto of FileID
+)
+
+// Store is the durable outbox the sender works from.
+type Store interface {
+	// Enqueue stores messages, skipping any whose ID is stored already
+	// (exactly once), and returns those it stored, each with its Seq.
+	Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage, now time.Time) ([]deputybot.OutboxMessage, error)
+	// PendingMessages returns up to limit pending messages due at now and
+	// not leased by another sender, in Seq order.
+	PendingMessages(ctx context.Context, now time.Time, limit int) ([]deputybot.OutboxMessage, error)
+	// AllPending returns up to limit pending messages after afterSeq, due
+	// or not, in Seq order.
+	AllPending(ctx context.Context, afterSeq string, limit int) ([]deputybot.OutboxMessage, error)
+	// LeaseMessage takes a pending message for this sender until until;
+	// false if another sender has it.
+	LeaseMessage(ctx context.Context, id string, now, until time.Time) (bool, error)
+	MarkSent(ctx context.Context, id string, now time.Time) error
+	RetryLater(ctx context.Context, id string, next time.Time, reason string) error
+	MarkFailed(ctx context.Context, id string, now time.Time, reason string) error
+}
+
+// Metrics are told what the sender did; every method may be called
+// concurrently.
+type Metrics interface {
+	Sent(kind, method string)
+	Retried(kind, reason string)
+	Failed(kind, reason string)
+	TooManyRequests()
+}
+
+// SenderOptions configure a Sender.
+type SenderOptions struct {
+	Limiter *Limiter
+	// Workers send at once (default 8).
+	Workers int
+	// SendTimeout bounds one Bot API call (default 20 s).
+	SendTimeout time.Duration
+	// MaxAttempts: a message that still fails transiently after this many
+	// attempts is recorded as failed (default 50, about four hours).
+	MaxAttempts int
+	// Shared: other processes send from the same outbox (replicas on
+	// MongoDB). Each message is then leased before it is sent, and the
+	// outbox is read again now and then for what others enqueued.
+	// Otherwise this sender is the store's only one: it reads the pending
+	// messages once at start and then knows every message enqueued.
+	Shared bool
+	// Clock tells the time of every outbox record and every wait: one
+	// clock, the wall clock unless a test gives another that runs.
+	Clock func() time.Time
+	// OnUnreachable is told of a recipient who cannot be reached (blocked
+	// the bot, chat gone).
+	OnUnreachable func(ctx context.Context, personID, reason string, at time.Time)
+	Metrics       Metrics
+	Logger        *slog.Logger
+	// Redact is removed from every error logged or recorded (the token).
+	Redact string
+}
+
+// Sender delivers the outbox: in order per chat among the messages that
+// are due, at the pace of its Limiter, retrying 429 after retry_after and
+// network or server errors with capped exponential backoff, and recording
+// permanent refusals. A message not yet due (a retry) never holds up the
+// chat's later messages.
+type Sender struct {
+	api   *tgbot.Bot
+	store Store
+	lim   *Limiter
+	o     SenderOptions
+	log   *slog.Logger
+
+	mu       sync.Mutex
+	queue    []deputybot.OutboxMessage // pending, not in flight, by Seq
+	known    map[string]bool           // ids in queue or in flight
+	busyChat map[int64]bool
+	inFlight int
+	wake     chan struct{}
+	idle     chan struct{}
+	isIdle   bool
+	fetched  bool // shared: the last read found nothing new since the last wake
+}
+
+// NewSender returns a sender; Run starts it.
+func NewSender(api *tgbot.Bot, store Store, o SenderOptions) *Sender {
+	if o.Limiter == nil {
+		o.Limiter = NewLimiter(LimiterOptions{})
+	}
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.SendTimeout <= 0 {
+		o.SendTimeout = 20 * time.Second
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 50
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Metrics == nil {
+		o.Metrics = noMetrics{}
+	}
+	return &Sender{api: api, store: store, lim: o.Limiter, o: o, log: o.Logger,
+		known: map[string]bool{}, busyChat: map[int64]bool{},
+		wake: make(chan struct{}, 1), idle: make(chan struct{})}
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Sent(string, string)    {}
+func (noMetrics) Retried(string, string) {}
+func (noMetrics) Failed(string, string)  {}
+func (noMetrics) TooManyRequests()       {}
+
+// Now is the sender's clock.
+func (s *Sender) Now() time.Time { return s.o.Clock() }
+
+// Limiter is the pace every call to Telegram keeps.
+func (s *Sender) Limiter() *Limiter { return s.lim }
+
+// Enqueue stores messages in the outbox and hands the new ones to the
+// sender. Messages are due at once (NextAt is left zero).
+func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	for i := range msgs {
+		msgs[i].NextAt = time.Time{}
+	}
+	stored, err := s.store.Enqueue(ctx, msgs, s.o.Clock())
+	if len(stored) > 0 {
+		s.mu.Lock()
+		for _, m := range stored {
+			s.push(m)
+		}
+		s.mu.Unlock()
+		s.Wake()
+	}
+	return len(stored), err
+}
+
+// push adds m to the queue in Seq order; s.mu is held.
+func (s *Sender) push(m deputybot.OutboxMessage) {
+	if s.known[m.ID] {
+		return
+	}
+	s.known[m.ID] = true
+	i, _ := slices.BinarySearchFunc(s.queue, m.Seq, func(x deputybot.OutboxMessage, seq string) int { return strings.Compare(x.Seq, seq) })
+	s.queue = slices.Insert(s.queue, i, m)
+	if s.isIdle {
+		s.idle, s.isIdle = make(chan struct{}), false
+	}
+}
+
+// Wake tells the sender there may be new work (enqueued by another
+// process, in shared mode).
+func (s *Sender) Wake() {
+	s.mu.Lock()
+	s.fetched = false
+	if s.isIdle {
+		s.idle, s.isIdle = make(chan struct{}), false
+	}
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Idle returns a channel closed when nothing waits to be sent and nothing
+// is in flight.
+func (s *Sender) Idle() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idle
+}
+
+// checkIdle closes the idle channel if there is nothing to do; s.mu is
+// held.
+func (s *Sender) checkIdle() {
+	if !s.isIdle && len(s.queue) == 0 && s.inFlight == 0 && (!s.o.Shared || s.fetched) {
+		s.isIdle = true
+		close(s.idle)
+	}
+}
+
+// Run delivers until ctx ends, then waits for the sends in flight (their
+// outcome is recorded).
+func (s *Sender) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	sem := make(chan struct{}, s.o.Workers)
+	if !s.o.Shared {
+		if err := s.loadAll(ctx); err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("outbox: read pending", "err", err)
+			}
+			return
+		}
+	}
+	lastFetch := time.Time{}
+	for ctx.Err() == nil {
+		now := s.o.Clock()
+		if s.o.Shared && (!s.fetched || now.Sub(lastFetch) >= 2*time.Second) {
+			lastFetch = now
+			if err := s.fetchDue(ctx, now); err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("outbox: read pending", "err", err)
+				}
+				s.sleep(ctx, time.Second)
+				continue
+			}
+		}
+		m, wait, ok := s.next(now)
+		if !ok {
+			s.mu.Lock()
+			s.checkIdle()
+			s.mu.Unlock()
+			if s.o.Shared {
+				wait = min(wait, 2*time.Second)
+			}
+			timer := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+			case <-s.wake:
+			case <-timer.C:
+			}
+			timer.Stop()
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			s.putBack(m)
+			return
+		}
+		if s.o.Shared {
+			leased, err := s.store.LeaseMessage(ctx, m.ID, now, now.Add(s.o.SendTimeout+30*time.Second))
+			if err != nil || !leased {
+				<-sem
+				s.drop(m) // another sender has it, or it changed: the next read tells
+				continue
+			}
+		}
+		at := s.lim.Reserve(s.o.Clock())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if !s.sleep(ctx, at.Sub(s.o.Clock())) {
+				s.putBack(m) // stopping: it stays pending in the store
+				return
+			}
+			s.deliver(ctx, m)
+		}()
+	}
+}
+
+// next takes the first message that may go now: due, its chat neither
+// busy nor past its burst, and no earlier due message of its chat
+// waiting. Otherwise it says how long to wait.
+func (s *Sender) next(now time.Time) (deputybot.OutboxMessage, time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wait := time.Minute
+	var blocked map[int64]bool
+	for i, m := range s.queue {
+		if m.NextAt.After(now) {
+			wait = min(wait, m.NextAt.Sub(now))
+			continue // not due: holds nothing up
+		}
+		if s.busyChat[m.ChatID] || blocked[m.ChatID] {
+			continue
+		}
+		if ready := s.lim.ChatReady(m.ChatID, now); ready.After(now) {
+			wait = min(wait, ready.Sub(now))
+			if blocked == nil {
+				blocked = map[int64]bool{}
+			}
+			blocked[m.ChatID] = true
+			continue
+		}
+		s.queue = slices.Delete(s.queue, i, i+1)
+		s.busyChat[m.ChatID] = true
+		s.inFlight++
+		return m, 0, true
+	}
+	return deputybot.OutboxMessage{}, max(wait, time.Millisecond), false
+}
+
+// putBack returns a message that was taken but not sent.
+func (s *Sender) putBack(m deputybot.OutboxMessage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inFlight--
+	delete(s.busyChat, m.ChatID)
+	delete(s.known, m.ID)
+	s.push(m)
+}
+
+// drop forgets a message that was taken but is not ours to send.
+func (s *Sender) drop(m deputybot.OutboxMessage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inFlight--
+	delete(s.busyChat, m.ChatID)
+	delete(s.known, m.ID)
+}
+
+// done records the end of a send: a message to try again later goes back
+// in the queue.
+func (s *Sender) done(m deputybot.OutboxMessage, again bool) {
+	// The chat's spacing counts from the end of this call: the next one
+	// to the chat cannot arrive before this one has.
+	s.lim.ChatSent(m.ChatID, s.o.Clock())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inFlight--
+	delete(s.busyChat, m.ChatID)
+	delete(s.known, m.ID)
+	if again {
+		s.push(m)
+	}
+	s.checkIdle()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Sender) loadAll(ctx context.Context) error {
+	after := ""
+	for {
+		msgs, err := s.store.AllPending(ctx, after, 1000)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		for _, m := range msgs {
+			s.push(m)
+		}
+		s.mu.Unlock()
+		if len(msgs) < 1000 {
+			return nil
+		}
+		after = msgs[len(msgs)-1].Seq
+	}
+}
+
+func (s *Sender) fetchDue(ctx context.Context, now time.Time) error {
+	msgs, err := s.store.PendingMessages(ctx, now, 1000)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, m := range msgs {
+		if !s.known[m.ID] {
+			s.push(m)
+			n++
+		}
+	}
+	if n == 0 {
+		s.fetched = true
+	}
+	return nil
+}
+
+func (s *Sender) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// deliver sends one message and records the outcome. A send that has
+// started is not cut off when the sender stops: it ends within
+// SendTimeout, and its outcome is recorded.
+func (s *Sender) deliver(ctx context.Context, m deputybot.OutboxMessage) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.SendTimeout)
+	err := s.call(sctx, m)
+	cancel()
+	// The outcome is recorded even when the service is stopping.
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer rcancel()
+	now := s.o.Clock()
+	if err == nil || notModified(err) {
+		if err := s.store.MarkSent(rctx, m.ID, now); err != nil {
+			s.log.Error("outbox: sent but not recorded (may be sent again)", "id", m.ID, "err", err)
+		}
+		s.o.Metrics.Sent(m.Kind, methodName(m.Method))
+		s.done(m, false)
+		return
+	}
+	reason := s.redact(err)
+	m.Attempts++
+	var tooMany *tgbot.TooManyRequestsError
+	switch {
+	case errors.As(err, &tooMany):
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		s.lim.Pause(now.Add(wait))
+		s.o.Metrics.TooManyRequests()
+		s.o.Metrics.Retried(m.Kind, "429")
+		s.log.Warn("outbox: Telegram asks to slow down", "retry_after", wait)
+		m.NextAt = now.Add(wait)
+		_ = s.store.RetryLater(rctx, m.ID, m.NextAt, reason)
+		s.done(m, true)
+	case Permanent(err):
+		s.log.Warn("outbox: refused", "chat", m.ChatID, "method", methodName(m.Method), "err", reason)
+		_ = s.store.MarkFailed(rctx, m.ID, now, reason)
+		s.o.Metrics.Failed(m.Kind, refusal(err))
+		if m.PersonID != "" && Unreachable(err) && s.o.OnUnreachable != nil {
+			s.o.OnUnreachable(rctx, m.PersonID, reason, now)
+		}
+		s.done(m, false)
+	case m.Attempts >= s.o.MaxAttempts:
+		_ = s.store.MarkFailed(rctx, m.ID, now, "gave up after "+reason)
+		s.o.Metrics.Failed(m.Kind, "gave_up")
+		s.done(m, false)
+	default:
+		backoff := min(time.Duration(1<<min(m.Attempts-1, 20))*500*time.Millisecond, 5*time.Minute)
+		m.NextAt = now.Add(backoff)
+		s.o.Metrics.Retried(m.Kind, "transient")
+		_ = s.store.RetryLater(rctx, m.ID, m.NextAt, reason)
+		s.done(m, true)
+	}
+}
+
+var noPreview = &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
+
+func (s *Sender) call(ctx context.Context, m deputybot.OutboxMessage) error {
+	var kb *models.InlineKeyboardMarkup
+	if m.Keyboard != "" {
+		var k models.InlineKeyboardMarkup
+		if json.Unmarshal([]byte(m.Keyboard), &k) == nil {
+			kb = &k
+		}
+	}
+	markup := func() models.ReplyMarkup {
+		if kb == nil {
+			return nil
+		}
+		return kb
+	}
+	var err error
+	switch m.Method {
+	case MethodSend:
+		_, err = s.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ParseMode: models.ParseModeHTML,
+			LinkPreviewOptions: noPreview, ReplyMarkup: markup()})
+	case MethodEdit:
+		_, err = s.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{ChatID: m.ChatID, MessageID: m.MessageID, Text: m.Text,
+			ParseMode: models.ParseModeHTML, LinkPreviewOptions: noPreview, ReplyMarkup: markup()})
+	case MethodMarkup:
+		if kb == nil {
+			kb = &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+		}
+		_, err = s.api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{ChatID: m.ChatID, MessageID: m.MessageID, ReplyMarkup: kb})
+	case MethodDocument:
+		var doc models.InputFile = &models.InputFileString{Data: m.FileID}
+		if len(m.File) > 0 {
+			doc = &models.InputFileUpload{Filename: m.FileName, Data: bytes.NewReader(m.File)}
+		}
+		_, err = s.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: m.ChatID, Document: doc, Caption: m.Text,
+			ParseMode: models.ParseModeHTML, ReplyMarkup: markup()})
+	case MethodPhoto:
+		_, err = s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: m.ChatID, Photo: &models.InputFileString{Data: m.FileID},
+			Caption: m.Text, ParseMode: models.ParseModeHTML})
+	default:
+		err = errors.New("unknown outbox method " + m.Method)
+	}
+	return err
+}
+
+func methodName(m string) string {
+	if m == MethodSend {
+		return "send"
+	}
+	return m
+}
+
+// Call makes one Bot API call that is not a stored message (the answer to
+// a button press, a command menu) at the limiter's pace. A 429 pauses
+// everything for retry_after and the call is tried again, for at most
+// 15 s; other errors are returned.
+func (s *Sender) Call(ctx context.Context, call func(ctx context.Context) error) error {
+	give := s.o.Clock().Add(15 * time.Second)
+	for {
+		at := s.lim.Reserve(s.o.Clock())
+		if !s.sleep(ctx, at.Sub(s.o.Clock())) {
+			return ctx.Err()
+		}
+		cctx, cancel := context.WithTimeout(ctx, s.o.SendTimeout)
+		err := call(cctx)
+		cancel()
+		var tooMany *tgbot.TooManyRequestsError
+		if !errors.As(err, &tooMany) {
+			if err != nil && !notModified(err) {
+				return errors.New(s.redact(err))
+			}
+			return nil
+		}
+		s.o.Metrics.TooManyRequests()
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		s.lim.Pause(s.o.Clock().Add(wait))
+		if s.o.Clock().Add(wait).After(give) {
+			return errors.New(s.redact(err))
+		}
+	}
+}
+
+func (s *Sender) redact(err error) string {
+	if s.o.Redact == "" {
+		return err.Error()
+	}
+	return strings.ReplaceAll(err.Error(), s.o.Redact, "***")
+}
+
+// Permanent reports whether sending again cannot help.
+func Permanent(err error) bool {
+	return errors.Is(err, tgbot.ErrorForbidden) || errors.Is(err, tgbot.ErrorBadRequest) ||
+		errors.Is(err, tgbot.ErrorNotFound) || errors.Is(err, tgbot.ErrorUnauthorized)
+}
+
+// Unreachable reports whether a refusal is about the recipient (rather
+// than the message).
+func Unreachable(err error) bool {
+	if errors.Is(err, tgbot.ErrorForbidden) {
+		return true
+	}
+	s := strings.ToLower(err.Error())
+	return strings.Contains(s, "chat not found") || strings.Contains(s, "user is deactivated") ||
+		strings.Contains(s, "can't initiate") || strings.Contains(s, "blocked")
+}
+
+// refusal names a permanent refusal for the metrics.
+func refusal(err error) string {
+	switch {
+	case errors.Is(err, tgbot.ErrorForbidden):
+		return "forbidden"
+	case errors.Is(err, tgbot.ErrorNotFound):
+		return "not_found"
+	case errors.Is(err, tgbot.ErrorUnauthorized):
+		return "unauthorized"
+	}
+	return "bad_request"
+}
+
+// notModified: an edit that changes nothing is not an error for us.
+func notModified(err error) bool {
+	return errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified")
+}

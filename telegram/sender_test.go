@@ -1,0 +1,120 @@
+package telegram_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"deputybot"
+	"deputybot/internal/storetest"
+	"deputybot/internal/telegramtest"
+	"deputybot/storage"
+	"deputybot/telegram"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+func start(t *testing.T, shared bool) (*telegramtest.Server, *storage.Store, *telegram.Sender) {
+	t.Helper()
+	tg := telegramtest.New(t)
+	api, err := tgbot.New(telegramtest.Token, tgbot.WithServerURL(tg.URL), tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(10*time.Second, &http.Client{Timeout: 10 * time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := storetest.Open(t)
+	s := telegram.NewSender(api, store, telegram.SenderOptions{Shared: shared,
+		Limiter: telegram.NewLimiter(telegram.LimiterOptions{Rate: 1000})})
+	return tg, store, s
+}
+
+func run(t *testing.T, s *telegram.Sender) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// TestMessageNotYetDueHoldsNothingUp: a message waiting for its retry
+// does not keep the chat's later messages back, whether the sender knows
+// the outbox from memory (the embedded store) or reads what is due
+// (replicas on MongoDB), and however many wait before it.
+func TestMessageNotYetDueHoldsNothingUp(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			tg, store, s := start(t, shared)
+			ctx := context.Background()
+			var waiting []deputybot.OutboxMessage
+			for i := range 1200 {
+				waiting = append(waiting, deputybot.OutboxMessage{ChatID: int64(700 + i%3), Text: fmt.Sprintf("later %d", i), Kind: "test"})
+			}
+			stored, err := store.Enqueue(ctx, waiting, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range stored {
+				if err := store.RetryLater(ctx, m.ID, time.Now().Add(time.Hour), "test"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run(t, s)
+			if _, err := s.Enqueue(ctx, []deputybot.OutboxMessage{{ChatID: 700, Text: "now", Kind: "test"}}); err != nil {
+				t.Fatal(err)
+			}
+			tg.WaitFor("the due message", func() bool { return len(tg.Messages(700)) == 1 })
+			if got := tg.Messages(700)[0].Text; got != "now" {
+				t.Fatalf("sent %q", got)
+			}
+			if n := len(tg.Calls("sendMessage")); n != 1 {
+				t.Fatalf("%d sends, want only the due one", n)
+			}
+		})
+	}
+}
+
+// TestEnqueuedMessagesAreDueAtOnce: what the sender enqueues is due at once by
+// its own clock, whatever time the caller's domain clock says.
+func TestEnqueuedMessagesAreDueAtOnce(t *testing.T) {
+	tg, _, s := start(t, false)
+	run(t, s)
+	msgs := []deputybot.OutboxMessage{{ChatID: 9, Text: "a", Kind: "test", NextAt: time.Now().Add(90 * 24 * time.Hour)}}
+	if _, err := s.Enqueue(context.Background(), msgs); err != nil {
+		t.Fatal(err)
+	}
+	tg.WaitFor("the message", func() bool { return len(tg.Messages(9)) == 1 })
+}
+
+func TestLimiterKeepsEveryWindow(t *testing.T) {
+	l := telegram.NewLimiter(telegram.LimiterOptions{Rate: 30, Margin: 200 * time.Millisecond, ChatInterval: time.Second, ChatBurst: 3})
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var starts []time.Time
+	for range 300 {
+		starts = append(starts, l.Reserve(t0))
+	}
+	for i := 30; i < len(starts); i++ {
+		if d := starts[i].Sub(starts[i-30]); d < 1200*time.Millisecond {
+			t.Fatalf("31 starts within %v", d)
+		}
+	}
+	if last := starts[len(starts)-1].Sub(t0); last > 11*time.Second {
+		t.Fatalf("300 starts took %v: slower than 30 per 1.2 s", last)
+	}
+	l.Pause(t0.Add(time.Minute))
+	if at := l.Reserve(t0); at.Before(t0.Add(time.Minute)) {
+		t.Fatalf("a slot at %v during a pause", at)
+	}
+	// Per chat: at most 3 in any 3 seconds.
+	for i := range 3 {
+		if ready := l.ChatReady(5, t0); !ready.Equal(t0) {
+			t.Fatalf("message %d of the burst waits until %v", i, ready)
+		}
+		l.ChatSent(5, t0)
+	}
+	if ready := l.ChatReady(5, t0); !ready.Equal(t0.Add(3 * time.Second)) {
+		t.Fatalf("after a burst of 3 the chat is ready at %v", ready)
+	}
+}
