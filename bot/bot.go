@@ -212,9 +212,6 @@ func (b *Bot) Start(ctx context.Context) error {
 	if err := b.setDefaultCommands(ctx); err != nil {
 		b.log.Warn("default command menu not set", "err", redactToken(err, b.opts.Token))
 	}
-	if n, err := b.store.PruneUpdates(ctx, b.now().Add(-48*time.Hour)); err == nil && n > 0 {
-		b.log.Debug("pruned handled updates", "count", n)
-	}
 	b.StartSender(ctx)
 	return b.replayPending(ctx)
 }
@@ -303,7 +300,7 @@ func (b *Bot) process(ctx context.Context, in *incoming) {
 		// Cut off by shutdown: leave it pending, to be handled again.
 		return
 	}
-	if err := b.store.MarkUpdateDone(ctx, in.id, b.now()); err != nil {
+	if err := b.store.MarkUpdateDone(ctx, in.id, b.wallNow()); err != nil {
 		b.log.Error("update handled but not marked done", "update", in.id, "err", err)
 		return
 	}
@@ -326,6 +323,16 @@ func (b *Bot) apologize(ctx context.Context, in *incoming) {
 		l := deputybot.LanguageFromTelegram(u.Message.From.LanguageCode)
 		b.send(ctx, u.Message.Chat.ID, b.tx.T(l, "err.internal"), nil)
 	}
+}
+
+// wallNow is the time of the transport's records (the update inbox, the
+// outbox): the sender's clock, never the clock of the domain's rules, which
+// a job may set to another time.
+func (b *Bot) wallNow() time.Time {
+	if b.sender != nil {
+		return b.sender.Now()
+	}
+	return time.Now()
 }
 
 func (b *Bot) isAdmin(telegramID int64) bool { return slices.Contains(b.opts.AdminIDs, telegramID) }

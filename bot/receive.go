@@ -65,7 +65,7 @@ func (b *Bot) accept(ctx context.Context, raw []byte) error {
 		b.log.Warn("undecodable update dropped", "err", err)
 		return nil
 	}
-	fresh, err := b.store.RecordUpdate(ctx, in.id, in.chatID, raw, b.now())
+	fresh, err := b.store.RecordUpdate(ctx, in.id, in.chatID, raw, b.wallNow())
 	if err != nil {
 		return fmt.Errorf("record update %d: %w", in.id, err)
 	}

@@ -25,8 +25,6 @@ type Store interface {
 	ClaimSlot(ctx context.Context, job string, slot, now time.Time) (bool, error)
 	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
 	Calendar(ctx context.Context) (*deputybot.Calendar, error)
-	PruneOutbox(ctx context.Context, before time.Time) (int64, error)
-	PruneUpdates(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Messenger turns what is due into messages and domain changes; the bot
@@ -46,7 +44,9 @@ type Messenger interface {
 type Job struct {
 	Name     string
 	Schedule cron.Schedule
-	Run      func(ctx context.Context, slot time.Time) error
+	// Run does the job's work for its slot and returns how many messages
+	// it queued.
+	Run func(ctx context.Context, slot time.Time) (int, error)
 }
 
 // Scheduler runs jobs on their schedules.
@@ -96,7 +96,7 @@ func New(store Store, msg Messenger, o Options) (*Scheduler, error) {
 	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 	for _, j := range []struct {
 		name, spec string
-		run        func(ctx context.Context, slot time.Time) error
+		run        func(ctx context.Context, slot time.Time) (int, error)
 	}{
 		{JobReminders, o.ReminderSchedule, s.reminders},
 		{JobDigest, o.DigestSchedule, s.digest},
@@ -148,7 +148,7 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) ([]string, error)
 			continue
 		}
 		s.log.Info("running scheduled job", "job", d.job.Name, "slot", d.slot.Format(time.RFC3339))
-		if err := d.job.Run(ctx, d.slot); err != nil {
+		if _, err := d.job.Run(ctx, d.slot); err != nil {
 			// The slot stays claimed: a failing run is not retried in a
 			// loop; its work is idempotent and the next slot catches up.
 			s.log.Error("scheduled job failed", "job", d.job.Name, "slot", d.slot, "err", err)
@@ -160,18 +160,22 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) ([]string, error)
 }
 
 // RunJob runs one job once as if at the given time (the command line's
-// `deputybot job`). The slot is claimed, so a scheduled run for exactly
-// that time does not repeat it.
-func (s *Scheduler) RunJob(ctx context.Context, name string, at time.Time) error {
+// `deputybot job`) and returns how many messages it queued. The slot is
+// claimed, so a scheduled run for exactly that time does not repeat it;
+// the job's messages are keyed, so running it again queues only what was
+// not queued before.
+func (s *Scheduler) RunJob(ctx context.Context, name string, at time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, j := range s.jobs {
 		if j.Name == name {
 			if _, err := s.store.ClaimSlot(ctx, name, at, s.clock()); err != nil {
-				return err
+				return 0, err
 			}
 			return j.Run(ctx, at)
 		}
 	}
-	return fmt.Errorf("no job %q (jobs: %v)", name, JobNames)
+	return 0, fmt.Errorf("no job %q (jobs: %v)", name, JobNames)
 }
 
 // Start runs the slots missed while the service was down, then wakes on
@@ -206,16 +210,16 @@ func (s *Scheduler) Stop() {
 }
 
 // reminders is the daily job: every due reminder step of every open item,
-// items closed as unrated, and housekeeping.
-func (s *Scheduler) reminders(ctx context.Context, slot time.Time) error {
+// and items closed as unrated.
+func (s *Scheduler) reminders(ctx context.Context, slot time.Time) (int, error) {
 	items, err := s.store.ItemsWithStatus(ctx, deputybot.StatusAssigned, deputybot.StatusInProgress,
 		deputybot.StatusRehandling, deputybot.StatusReplied, deputybot.StatusClosed)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	cal, err := s.store.Calendar(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	e := deputybot.Env{Rules: s.rules, Calendar: cal, Now: slot}
 	var due []deputybot.Reminder
@@ -230,19 +234,15 @@ func (s *Scheduler) reminders(ctx context.Context, slot time.Time) error {
 	}
 	n, err := s.msg.Remind(ctx, due, slot)
 	if err != nil {
-		return err
+		return n, err
 	}
-	s.log.Info("reminders", "due", len(due), "sent", n)
-	// Housekeeping: delivered messages and handled updates are not needed
-	// for long.
-	_, _ = s.store.PruneOutbox(ctx, s.clock().Add(-7*24*time.Hour))
-	_, _ = s.store.PruneUpdates(ctx, s.clock().Add(-48*time.Hour))
-	return nil
+	s.log.Info("reminders", "due", len(due), "queued", n)
+	return n, nil
 }
 
 // digest is the weekly job.
-func (s *Scheduler) digest(ctx context.Context, slot time.Time) error {
+func (s *Scheduler) digest(ctx context.Context, slot time.Time) (int, error) {
 	n, err := s.msg.Digests(ctx, slot)
-	s.log.Info("digests", "sent", n)
-	return err
+	s.log.Info("digests", "queued", n)
+	return n, err
 }

@@ -3,7 +3,9 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"os"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -392,6 +394,82 @@ func TestSecondProcessJoinsEmbedded(t *testing.T) {
 	ds, err := b.Departments(c)
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("second opener sees %d departments, %v", len(ds), err)
+	}
+	if !a.Embedded() || a.Joined() || b.Embedded() || !b.Joined() {
+		t.Fatalf("owner: embedded %v joined %v; second: embedded %v joined %v", a.Embedded(), a.Joined(), b.Embedded(), b.Joined())
+	}
+	if info := b.EmbeddedStore().Info(); info.PID != os.Getpid() || info.Command != "" || info.Store == "" {
+		t.Fatalf("owner info %+v", info)
+	}
+}
+
+// TestEmbeddedStoreIsOwnerOnly: the embedded store listens on a Unix
+// socket inside an owner-only data directory, and on no TCP port; a data
+// directory that others could read is made owner-only at start.
+func TestEmbeddedStoreIsOwnerOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := ctx(t)
+	s, err := storage.Open(c, storage.Options{DataDir: dir, Command: "run"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(c)
+	st, _ := os.Stat(dir)
+	if st.Mode().Perm() != 0o700 {
+		t.Fatalf("DATA_DIR mode %v, want 0700", st.Mode().Perm())
+	}
+	info, err := storage.ReadOwner(dir)
+	if err != nil || info.Command != "run" || info.PID != os.Getpid() {
+		t.Fatalf("lock file: %+v %v", info, err)
+	}
+	sock, err := os.Stat(info.Store)
+	if err != nil || sock.Mode()&os.ModeSocket == 0 || sock.Mode().Perm()&0o077 != 0 || filepath.Dir(info.Store) != dir {
+		t.Fatalf("store socket %s: %v %v", info.Store, sock.Mode(), err)
+	}
+	if uri := s.EmbeddedStore().URI(); strings.Contains(uri, "127.0.0.1") || strings.Contains(uri, "localhost") {
+		t.Fatalf("the store is reachable over TCP: %s", uri)
+	}
+	lock, _ := os.Stat(filepath.Join(dir, "deputybot.lock"))
+	if lock.Mode().Perm()&0o077 != 0 {
+		t.Fatalf("lock file mode %v", lock.Mode().Perm())
+	}
+}
+
+func TestDataDirProblemsNameTheDirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, []byte("x"), 0o600)
+	for _, dir := range []string{filepath.Join(file, "data"), file} {
+		_, err := storage.Open(ctx(t), storage.Options{DataDir: dir})
+		var de *storage.DataDirError
+		if !errors.As(err, &de) || !strings.Contains(err.Error(), "DATA_DIR "+dir) {
+			t.Fatalf("%s: %v", dir, err)
+		}
+	}
+}
+
+// TestLongDataDirGetsPrivateSocketDirectory: a socket path longer than
+// Unix allows is put in a private directory of its own.
+func TestLongDataDirGetsPrivateSocketDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d", 60), strings.Repeat("e", 60))
+	c := ctx(t)
+	s, err := storage.Open(c, storage.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := storage.ReadOwner(dir)
+	sockDir := filepath.Dir(info.Store)
+	if st, err := os.Stat(sockDir); err != nil || st.Mode().Perm() != 0o700 || sockDir == dir {
+		t.Fatalf("socket directory %s: %v %v", sockDir, st.Mode(), err)
+	}
+	if _, err := s.CreateDepartment(c, "区民政局", t0); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(c)
+	if _, err := os.Stat(sockDir); !os.IsNotExist(err) {
+		t.Fatalf("the private socket directory outlives the store: %v", err)
 	}
 }
 

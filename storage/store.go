@@ -40,6 +40,9 @@ type Options struct {
 	// FerretDB lacks (see indexIDExpressions). Set automatically when Open
 	// starts the embedded store itself.
 	SQLiteDir string
+	// Command names the process in the data directory's lock file ("run",
+	// "job", ...), for whoever finds the directory in use.
+	Command string
 }
 
 // Store is deputybot's MongoDB database.
@@ -88,15 +91,20 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s := &Store{log: log}
 	uri := o.URI
 	pool := o.MaxPoolSize
+	joined := false
 	if uri == "" {
-		e, err := StartEmbedded(ctx, o.DataDir, log)
+		e, err := StartEmbedded(ctx, o.DataDir, o.Command, log)
 		if err != nil {
 			return nil, err
 		}
 		s.embedded = e
 		uri = e.URI()
 		pool = 1
-		o.SQLiteDir = e.dir
+		if e.Owner() {
+			o.SQLiteDir = e.dir
+		} else {
+			joined = true // the owner tuned its files
+		}
 	}
 	copts := options.Client().ApplyURI(uri).
 		SetAppName("deputybot").
@@ -136,6 +144,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.Close(context.Background())
 		return nil, err
 	}
+	s.ferret = joined
 	if o.SQLiteDir != "" {
 		s.ferret = true
 		if err := indexIDExpressions(ctx, o.SQLiteDir, o.Database); err != nil {
@@ -147,7 +156,16 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 }
 
 // Embedded reports whether this process started the embedded server.
-func (s *Store) Embedded() bool { return s.embedded != nil }
+func (s *Store) Embedded() bool { return s.embedded != nil && s.embedded.Owner() }
+
+// Joined reports whether the store is an embedded store another process
+// owns (a command run next to the service): that process sends the
+// messages and changes the record; this one may read.
+func (s *Store) Joined() bool { return s.embedded != nil && !s.embedded.Owner() }
+
+// EmbeddedStore is the embedded server this store uses (its own or its
+// owner's), or nil on MongoDB.
+func (s *Store) EmbeddedStore() *Embedded { return s.embedded }
 
 // SingleWriter reports whether the store is the embedded one, which one
 // process owns: its outbox has one sender, which knows every message it

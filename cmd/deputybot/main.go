@@ -26,6 +26,7 @@ import (
 	"deputybot/config"
 	"deputybot/internal/app"
 	"deputybot/scheduler"
+	"deputybot/storage"
 )
 
 const usage = `usage: deputybot [run]
@@ -72,10 +73,8 @@ func run(args []string, env config.Lookup, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		if err := app.Run(ctx, app.Options{Config: cfg, Logger: log}); err != nil {
-			var cerr *config.Error
-			if errors.As(err, &cerr) {
-				fmt.Fprintf(stderr, "deputybot: configuration: %v\n", err)
-				return 2
+			if code := usageError(err, stderr); code != 0 {
+				return code
 			}
 			log.Error("deputybot stopped", "err", err)
 			return 1
@@ -92,6 +91,23 @@ func run(args []string, env config.Lookup, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "deputybot: unknown command %q\n\n%s", sub, usage)
 	return 2
+}
+
+// usageError reports an error of configuration or of where the service
+// runs (exit code 2), or returns 0 for any other error.
+func usageError(err error, stderr io.Writer) int {
+	var cerr *config.Error
+	var derr *storage.DataDirError
+	var inUse *app.InUseError
+	switch {
+	case errors.As(err, &cerr), errors.As(err, &derr):
+		fmt.Fprintf(stderr, "deputybot: configuration: %v\n", err)
+		return 2
+	case errors.As(err, &inUse):
+		fmt.Fprintf(stderr, "deputybot: %v\n", err)
+		return 2
+	}
+	return 0
 }
 
 func runJob(args []string, env config.Lookup, stderr io.Writer) int {
@@ -126,12 +142,40 @@ func runJob(args []string, env config.Lookup, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := app.RunJob(ctx, app.Options{Config: cfg, Logger: log, Clock: func() time.Time { return at }}, name, at); err != nil {
-		log.Error("job failed", "job", name, "err", err)
+	res, err := app.RunJob(ctx, app.Options{Config: cfg, Logger: log, Clock: func() time.Time { return at }}, name, at)
+	if err != nil {
+		if code := usageError(err, stderr); code != 0 {
+			return code
+		}
+		fmt.Fprintf(stderr, "deputybot job %s: %v\n", name, err)
 		return 1
 	}
-	log.Info("job done", "job", name, "at", at.Format(time.RFC3339))
+	fmt.Fprintf(stderr, "deputybot job %s: %s\n", name, jobSummary(res))
 	return 0
+}
+
+// jobSummary says what a job did, in one line.
+func jobSummary(r *app.JobResult) string {
+	at := r.At.Format(time.RFC3339)
+	if r.RanBy != 0 {
+		return fmt.Sprintf("handed to the running service (pid %d), which ran it for %s and queued %s; it is sending them",
+			r.RanBy, at, messages(r.Queued))
+	}
+	s := fmt.Sprintf("ran for %s and queued %s", at, messages(r.Queued))
+	if r.Queued == 0 {
+		s += " (what was due then had been queued before)"
+	}
+	if r.SentBy == "this command" {
+		return s + fmt.Sprintf("; delivered %d, %d refused by Telegram (see the outbox)", r.Sent, r.Refused)
+	}
+	return s + "; the running service sends them"
+}
+
+func messages(n int) string {
+	if n == 1 {
+		return "1 message"
+	}
+	return fmt.Sprintf("%d messages", n)
 }
 
 // runTool runs report, export and import.
@@ -191,6 +235,9 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 			return fail(err)
 		}
 		if err := app.Report(ctx, o, *year, lang, *format, w); err != nil {
+			if code := usageError(err, stderr); code != 0 {
+				return code
+			}
 			return fail(err)
 		}
 		if err := closeFn(); err != nil {
@@ -206,6 +253,9 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 		}
 		n, err := app.Export(ctx, o, *year, lang, w)
 		if err != nil {
+			if code := usageError(err, stderr); code != 0 {
+				return code
+			}
 			return fail(err)
 		}
 		if err := closeFn(); err != nil {
@@ -219,7 +269,13 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 		}
 		sum, err := app.Import(ctx, o, data, lang)
 		if err != nil {
+			if code := usageError(err, stderr); code != 0 {
+				return code
+			}
 			return fail(err)
+		}
+		if sum.RanBy != 0 {
+			fmt.Fprintf(stderr, "deputybot import: handed to the running service (pid %d)\n", sum.RanBy)
 		}
 		for _, e := range sum.Errors {
 			fmt.Fprintln(stderr, e)

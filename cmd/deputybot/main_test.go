@@ -57,6 +57,16 @@ func TestBadConfigurationStopsWithCode2(t *testing.T) {
 	if code := run([]string{"frobnicate"}, env(), &out); code != 2 || !strings.Contains(out.String(), "unknown command") {
 		t.Errorf("unknown subcommand: %d %q", code, out.String())
 	}
+	// A data directory that cannot be made is a configuration error.
+	file := t.TempDir() + "/file"
+	os.WriteFile(file, nil, 0o600)
+	tg := telegramtest.New(t)
+	out.Reset()
+	code := run([]string{"run"}, env("TELEGRAM_BOT_TOKEN", telegramtest.Token, "TELEGRAM_API_URL", tg.URL,
+		"DATA_DIR", file+"/data", "HTTP_ADDR", "off"), &out)
+	if code != 2 || !strings.Contains(out.String(), "DATA_DIR "+file+"/data") {
+		t.Errorf("uncreatable DATA_DIR: exit %d, %q", code, out.String())
+	}
 }
 
 func TestRejectedTokenStopsTheService(t *testing.T) {
@@ -285,7 +295,8 @@ func TestJobCommandSendsDueReminders(t *testing.T) {
 			"DATA_DIR", dir, "HTTP_ADDR", "off"), &out)
 		return code, out.String()
 	}
-	if code, out := job("reminders", "--at", "2026-05-26T09:00:00+08:00"); code != 0 {
+	if code, out := job("reminders", "--at", "2026-05-26T09:00:00+08:00"); code != 0 ||
+		!strings.Contains(out, "ran for 2026-05-26T09:00:00+08:00 and queued 1 message; delivered 1, 0 refused") {
 		t.Fatalf("job: exit %d: %s", code, out)
 	}
 	got := tg.Messages(3001)
@@ -349,5 +360,100 @@ func TestReportExportImportCommands(t *testing.T) {
 	}
 	if code, _ := tool(nil, "export", "--year", "2026"); code != 2 {
 		t.Fatal("export without -o accepted")
+	}
+}
+
+// TestSecondServiceOnADataDirectoryRefuses: two services on one data
+// directory would each send everything; the second refuses, saying why.
+func TestSecondServiceOnADataDirectoryRefuses(t *testing.T) {
+	tg := telegramtest.New(t)
+	dir := t.TempDir()
+	p := startService(t, tg, dir)
+	var out bytes.Buffer
+	code := run([]string{"run"}, env("TELEGRAM_BOT_TOKEN", telegramtest.Token, "TELEGRAM_API_URL", tg.URL,
+		"DATA_DIR", dir, "HTTP_ADDR", "off"), &out)
+	want := fmt.Sprintf("is in use by another deputybot process (pid %d, `deputybot run`", p.cmd.Process.Pid)
+	if code != 2 || !strings.Contains(out.String(), want) {
+		t.Fatalf("second run: exit %d, %q", code, out.String())
+	}
+	// The first one is unaffected.
+	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+	admin.Send("/help")
+	admin.Next("/invite")
+}
+
+// supervisors puts n supervisors (Telegram ids 700000+i) in a new store.
+func supervisors(t *testing.T, dir string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	var ps []*deputybot.Person
+	for i := range n {
+		ps = append(ps, &deputybot.Person{ID: fmt.Sprintf("s%03d", i), Name: fmt.Sprintf("督查%03d", i),
+			Roles: []deputybot.Role{deputybot.RoleSupervisor}, TelegramID: int64(700000 + i), Language: deputybot.LangZH,
+			State: deputybot.PersonActive, CreatedAt: time.Now()})
+	}
+	if err := s.BulkInsertPeople(ctx, ps); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestJobNextToTheServiceIsHandedOver: `deputybot job` against a data
+// directory a service owns hands the job to the service, which sends each
+// message once; a job "as if" at another time, past or future, queues
+// messages that are due now, and people's messages are not held up.
+func TestJobNextToTheServiceIsHandedOver(t *testing.T) {
+	tg := telegramtest.New(t)
+	dir := t.TempDir()
+	const n = 120
+	supervisors(t, dir, n)
+	p := startService(t, tg, dir, "OUTBOX_RATE=300")
+	job := func(at string) (int, string) {
+		var out bytes.Buffer
+		code := run([]string{"job", "digest", "--at", at}, env("TELEGRAM_BOT_TOKEN", telegramtest.Token, "TELEGRAM_API_URL", tg.URL,
+			"DATA_DIR", dir, "HTTP_ADDR", "off"), &out)
+		return code, out.String()
+	}
+	digests := func() (total, chats int) {
+		for i := range n {
+			k := len(tg.Messages(int64(700000 + i)))
+			total += k
+			if k > 0 {
+				chats++
+			}
+		}
+		return
+	}
+	pid := fmt.Sprintf("running service (pid %d)", p.cmd.Process.Pid)
+	// Last Monday's slot.
+	code, out := job("2026-11-23T09:00:00+08:00")
+	if code != 0 || !strings.Contains(out, pid) || !strings.Contains(out, fmt.Sprintf("queued %d messages", n)) {
+		t.Fatalf("job: exit %d, %q", code, out)
+	}
+	tg.WaitFor("every digest", func() bool { total, _ := digests(); return total >= n })
+	if total, chats := digests(); total != n || chats != n {
+		t.Fatalf("%d digests to %d supervisors, want one each", total, chats)
+	}
+	// The same slot again: nothing new.
+	if code, out := job("2026-11-23T09:00:00+08:00"); code != 0 || !strings.Contains(out, "queued 0 messages") {
+		t.Fatalf("job again: exit %d, %q", code, out)
+	}
+	// A slot months ahead: its messages are due now, and hold nothing up.
+	if code, out := job("2027-03-01T09:00:00+08:00"); code != 0 || !strings.Contains(out, fmt.Sprintf("queued %d messages", n)) {
+		t.Fatalf("future job: exit %d, %q", code, out)
+	}
+	tg.WaitFor("the second digests", func() bool { total, _ := digests(); return total >= 2*n })
+	if total, _ := digests(); total != 2*n {
+		t.Fatalf("%d digests, want %d", total, 2*n)
+	}
+	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+	admin.Send("/help")
+	admin.Next("/invite")
+	if n := tg.RateRefused(); n != 0 {
+		t.Fatalf("%d sends refused", n)
 	}
 }

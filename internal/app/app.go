@@ -58,13 +58,28 @@ type App struct {
 	HTTPAddr string
 }
 
+// InUseError is a data directory another deputybot process owns.
+type InUseError struct {
+	Dir   string
+	Owner storage.OwnerInfo
+}
+
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("DATA_DIR %s is in use by another deputybot process (pid %d, `deputybot %s` since %s): "+
+		"a second service on one data directory would send every message twice. Stop that one first; "+
+		"`deputybot job`, `import`, `report` and `export` work next to a running service.",
+		e.Dir, e.Owner.PID, e.Owner.Command, e.Owner.Since.Format(time.RFC3339))
+}
+
 // Run starts the service and blocks until ctx ends; then it stops taking
 // updates, lets running handlers finish (10 s at most), and closes the
 // store. Updates that did not finish are handled after the next start.
+// On a data directory another process owns it refuses to start
+// (*InUseError): exactly one process sends for a store.
 func Run(ctx context.Context, o Options) error {
 	cfg := o.Config
 	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	store, log, clock, err := openForTool(openCtx, o)
+	store, log, clock, err := openForTool(openCtx, o, "run")
 	cancel()
 	if err != nil {
 		return err
@@ -76,6 +91,10 @@ func Run(ctx context.Context, o Options) error {
 			log.Warn("close store", "err", err)
 		}
 	}()
+	if store.Joined() {
+		e := store.EmbeddedStore()
+		return &InUseError{Dir: e.Dir(), Owner: e.Info()}
+	}
 	if store.Embedded() {
 		log.Info("using the embedded store", "dir", cfg.DataDir)
 	}
@@ -87,6 +106,7 @@ func Run(ctx context.Context, o Options) error {
 	reg.MustRegister(handled, panics)
 	bo := botOptions(o, store, clock, log)
 	bo.OnPanic = panics.Inc
+	bo.Outbox.Metrics = newSenderMetrics(reg)
 	bo.PollTimeout, bo.ShutdownGrace = o.PollTimeout, o.ShutdownGrace
 	bo.OnHandled = func(id int64) {
 		handled.Inc()
@@ -125,6 +145,17 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	a.Scheduler = sched
+	if store.Embedded() {
+		stop, err := serveControl(a, log)
+		if err != nil {
+			b.Shutdown()
+			return fmt.Errorf("control socket: %w", err)
+		}
+		defer stop()
+	} else {
+		go heartbeat(ctx, store, b, log)
+	}
+	go housekeeping(ctx, store, b, log)
 	if !o.NoCron {
 		sched.Start(ctx)
 		defer sched.Stop()
@@ -159,6 +190,28 @@ func Run(ctx context.Context, o Options) error {
 	shutdownHTTP(srv) // no new updates...
 	b.Shutdown()      // ...and the running ones finish
 	return nil
+}
+
+// housekeeping forgets, every hour, delivered messages after a week and
+// handled updates after two days (Telegram redelivers an update for a day
+// at most). Both are the transport's records, dated by its clock.
+func housekeeping(ctx context.Context, store *storage.Store, b *bot.Bot, log *slog.Logger) {
+	for {
+		now := b.Sender().Now()
+		if n, err := store.PruneOutbox(ctx, now.Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Warn("prune the outbox", "err", err)
+		} else if n > 0 {
+			log.Debug("pruned delivered messages", "count", n)
+		}
+		if _, err := store.PruneUpdates(ctx, now.Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Warn("prune handled updates", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
 }
 
 func ready(o Options, a *App) {
@@ -203,43 +256,9 @@ func opsHandler(store *storage.Store, reg *prometheus.Registry) http.Handler {
 	return mux
 }
 
-// RunJob runs one scheduled job once, as if at the given time, and
-// delivers the messages it made (the command line's `deputybot job`).
-func RunJob(ctx context.Context, o Options, name string, at time.Time) error {
-	cfg := o.Config
-	store, log, clock, err := openForTool(ctx, o)
-	if err != nil {
-		return err
-	}
-	defer store.Close(context.Background())
-	b, err := bot.New(ctx, store, botOptions(o, store, clock, log))
-	if err != nil {
-		return err
-	}
-	sched, err := scheduler.New(store, b, scheduler.Options{
-		Rules: &cfg.Rules, Clock: clock, CatchUp: cfg.CatchUp, Logger: log,
-		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule,
-	})
-	if err != nil {
-		return err
-	}
-	b.StartSender(ctx)
-	defer b.Shutdown()
-	if err := sched.RunJob(ctx, name, at); err != nil {
-		return err
-	}
-	b.WakeOutbox()
-	select {
-	case <-b.OutboxIdle():
-	case <-ctx.Done():
-	case <-time.After(10 * time.Minute):
-		log.Warn("messages still waiting in the outbox; the service will send them")
-	}
-	return nil
-}
-
-// openForTool opens the store for a command-line tool.
-func openForTool(ctx context.Context, o Options) (*storage.Store, *slog.Logger, deputybot.Clock, error) {
+// openForTool opens the store for a command (named in the data
+// directory's lock file, should another process find it in use).
+func openForTool(ctx context.Context, o Options, command string) (*storage.Store, *slog.Logger, deputybot.Clock, error) {
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -254,7 +273,12 @@ func openForTool(ctx context.Context, o Options) (*storage.Store, *slog.Logger, 
 		sopts = *o.Store
 		sopts.Logger = log
 	}
+	sopts.Command = command
 	store, err := storage.Open(ctx, sopts)
+	var dde *storage.DataDirError
+	if errors.As(err, &dde) {
+		return nil, nil, nil, err
+	}
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("open store: %w", err)
 	}
@@ -277,7 +301,7 @@ func botOptions(o Options, store *storage.Store, clock deputybot.Clock, log *slo
 
 // Report writes the annual report of year (`deputybot report`).
 func Report(ctx context.Context, o Options, year int, lang deputybot.Language, format string, w io.Writer) error {
-	store, log, clock, err := openForTool(ctx, o)
+	store, log, clock, err := openForTool(ctx, o, "report")
 	if err != nil {
 		return err
 	}
@@ -297,7 +321,7 @@ func Report(ctx context.Context, o Options, year int, lang deputybot.Language, f
 // Export writes the register of year as XLSX (`deputybot export`) and
 // returns how many items it holds.
 func Export(ctx context.Context, o Options, year int, lang deputybot.Language, w io.Writer) (int, error) {
-	store, log, clock, err := openForTool(ctx, o)
+	store, log, clock, err := openForTool(ctx, o, "export")
 	if err != nil {
 		return 0, err
 	}
@@ -307,23 +331,4 @@ func Export(ctx context.Context, o Options, year int, lang deputybot.Language, w
 		return 0, err
 	}
 	return b.Register(ctx, lang, year, w, nil)
-}
-
-// Import imports a roster file (`deputybot import`): it needs the bot's
-// token, for the invitation links carry the bot's username.
-func Import(ctx context.Context, o Options, data []byte, lang deputybot.Language) (*bot.ImportSummary, error) {
-	store, log, clock, err := openForTool(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	defer store.Close(context.Background())
-	b, err := bot.New(ctx, store, botOptions(o, store, clock, log))
-	if err != nil {
-		return nil, err
-	}
-	sum, err := b.ImportRoster(ctx, "import", lang, data)
-	if err != nil && deputybot.ErrorCode(err) != deputybot.EINTERNAL {
-		return nil, errors.New(b.ErrorText(lang, err))
-	}
-	return sum, err
 }

@@ -47,7 +47,7 @@ func Start() (uri string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	e, err := storage.StartEmbedded(context.Background(), dir, slog.New(slog.DiscardHandler))
+	e, err := storage.StartEmbedded(context.Background(), dir, "test", slog.New(slog.DiscardHandler))
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", nil, err
