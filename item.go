@@ -152,6 +152,13 @@ type ItemDetails struct {
 	// who finds the details ahead of the item completes the change.
 	Version int   `bson:"version"`
 	Next    *Item `bson:"next,omitempty"`
+	// Applied are the Telegram updates whose changes the item holds (the
+	// latest few): an update handled again after a crash changes nothing.
+	Applied []int64 `bson:"applied,omitempty"`
+	// Notices are the messages the latest change causes, stored with it
+	// and removed once they are in the outbox: a crash between the two
+	// loses none and sends none twice (their ids are fixed).
+	Notices []OutboxMessage `bson:"notices,omitempty"`
 }
 
 // Event is one line of an item's timeline: who did what, when, with the

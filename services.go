@@ -113,7 +113,10 @@ type ConversationStore interface {
 
 // DraftInput is what an author typed for a draft.
 type DraftInput struct {
-	ItemID      string // empty: a new draft
+	ItemID string // empty: a new draft
+	// NewID, for a new draft, is the id it gets: saving it again (a step
+	// handled again after a crash) edits it instead of making another.
+	NewID       string
 	Kind        Kind
 	Title       string
 	Body        string
@@ -138,13 +141,16 @@ type ItemService interface {
 	ItemsByNumber(ctx context.Context, q NumberQuery) ([]*Item, error)
 	// ItemByShareToken returns the item of a co-sponsor share link.
 	ItemByShareToken(ctx context.Context, token string) (*Item, error)
-	// UpdateItem applies change to the item and its details and stores the
-	// result with the events it returns (appended to the timeline), unless
-	// another change came first (then change is applied again to the newer
-	// item). A change that returns no events stores nothing. When change
-	// moves the item out of draft, the item gets its number, claimed
-	// atomically.
-	UpdateItem(ctx context.Context, id string, change func(it *Item, det *ItemDetails) ([]Event, error)) (*Item, error)
+	// UpdateItem applies a change to the item and its details and stores
+	// the result with the events it returns (appended to the timeline) and
+	// the messages they cause, unless another change came first (then the
+	// change is applied again to the newer item). A change that returns no
+	// events stores nothing; one whose cause the item holds already is not
+	// applied again (the item is returned as it is). When the change moves
+	// the item out of draft, the item gets its number, claimed atomically.
+	// The change's messages are delivered after it is stored, and so are
+	// any that a crash left with an earlier change.
+	UpdateItem(ctx context.Context, id string, c ItemChange) (*Item, error)
 	// PersonItems lists the items p authored or was asked to co-sponsor,
 	// newest first, and their total.
 	PersonItems(ctx context.Context, personID string, offset, limit int) ([]*Item, int, error)
@@ -154,6 +160,21 @@ type ItemService interface {
 	// DepartmentItems lists the items ever assigned to the department (as
 	// lead or co-department).
 	DepartmentItems(ctx context.Context, deptID string) ([]*Item, error)
+}
+
+// ItemChange is one change of an item.
+type ItemChange struct {
+	// Cause is the Telegram update that asked for the change (0: the
+	// scheduler, or a command).
+	Cause int64
+	// Apply makes the change and returns its events.
+	Apply func(it *Item, det *ItemDetails) ([]Event, error)
+	// Notices, if set, returns the messages the events cause, from the
+	// item as it will be stored (numbered, if just submitted); their IDs
+	// are given by the store.
+	Notices func(it *Item, det *ItemDetails, evs []Event) []OutboxMessage
+	// Deliver puts messages in the outbox (exactly once by their IDs).
+	Deliver func(ctx context.Context, msgs []OutboxMessage) error
 }
 
 // CalendarService keeps the office's holiday calendar.

@@ -86,15 +86,21 @@ func Check(p *Person, it *Item, act Action) error {
 
 // Submit submits a draft for p. A motion without enough confirmed
 // co-sponsors is not submitted but marked to be submitted as soon as they
-// confirm (submitted is false then). On submission the item gets its
-// period and the year of its number; the sequence number is claimed by
-// the store.
+// confirm (submitted is false then). Either way the co-sponsors not asked
+// yet are asked now (a draft's co-sponsors are not disturbed before). On
+// submission the item gets its period and the year of its number; the
+// sequence number is claimed by the store.
 func Submit(it *Item, p *Person, r *Rules, now time.Time) (ev Event, submitted bool, err error) {
 	if err := Check(p, it, ActSubmit); err != nil {
 		return Event{}, false, err
 	}
 	if it.Title == "" || it.Category == "" {
 		return Event{}, false, Errorf(EINVALID, "err.draft_incomplete")
+	}
+	for i := range it.CoSponsors {
+		if c := &it.CoSponsors[i]; c.State == CoSponsorInvited {
+			c.Asked = true
+		}
 	}
 	if it.Kind == KindMotion && it.ConfirmedCoSponsors() < r.MotionCoSponsors {
 		it.SubmitRequested = true

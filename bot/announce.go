@@ -2,19 +2,22 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"deputybot"
 )
 
-// announce tells the people concerned what a change did (SPEC §4, event
-// notifications): the deputy, the departments' contacts, the office, the
-// leader in charge.
+// announce returns the messages that tell the people concerned what a
+// change did (SPEC §4, event notifications): the deputy, the co-sponsors,
+// the departments' contacts, the office, the leader in charge. det is the
+// item's details after the change.
 //
 // The person who acted is not told of his own action: he has the bot's
 // direct answer.
-func (bot *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it *deputybot.Item, evs []deputybot.Event) {
-	b := bot.except(actor)
+func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it *deputybot.Item, det *deputybot.ItemDetails, evs []deputybot.Event) []deputybot.OutboxMessage {
+	out := b.notices(ctx, actor)
+	notify, notifyPeople := out.to, out.toPeople
 	n := b.names(ctx)
 	depts, _ := b.departmentNames(ctx)
 	dept := func(id string) string { return depts[id] }
@@ -25,34 +28,77 @@ func (bot *Bot) announce(ctx context.Context, actor *deputybot.Person, before, i
 		return keyboard{{button(b.tx.T(l, "btn.view"), "it:"+it.ID)}}
 	}
 	label := func(l deputybot.Language) rawHTML { return rawHTML(b.itemLabel(l, it)) }
+	submitted := slices.ContainsFunc(evs, func(ev deputybot.Event) bool { return ev.Type == deputybot.EvSubmitted })
 	for _, ev := range evs {
 		switch ev.Type {
+		case deputybot.EvSubmitted, deputybot.EvSubmitRequested:
+			// The co-sponsors are asked when the author submits.
+			var asked []string
+			for _, c := range it.CoSponsors {
+				if was := before.CoSponsor(c.PersonID); c.Asked && (was == nil || !was.Asked) {
+					asked = append(asked, c.PersonID)
+				}
+			}
+			authorName := n.of(it.AuthorID)
+			notifyPeople(asked, func(l deputybot.Language) (string, keyboard) {
+				text := b.tx.T(l, "cosponsor.request", "Author", authorName, "Kind", rawHTML(b.tx.T(l, "kind."+string(it.Kind)))) +
+					"\n\n" + b.cardText(ctx, l, it, det)
+				return text, keyboard{{
+					button(b.tx.T(l, "btn.cosponsor_yes"), "cs:"+it.ID+":y"),
+					button(b.tx.T(l, "btn.cosponsor_no"), "cs:"+it.ID+":n"),
+				}}
+			})
+			if ev.Type == deputybot.EvSubmitted {
+				notify(office, func(l deputybot.Language) (string, keyboard) {
+					return b.tx.T(l, "office.new_item", "Label", label(l), "Title", it.Title, "Author", authorName,
+						"Period", rawHTML(b.tx.T(l, "period."+string(it.Period)))), card(l)
+				})
+			}
+		case deputybot.EvWithdrawn:
+			notify(office, func(l deputybot.Language) (string, keyboard) {
+				return b.tx.T(l, "office.withdrawn", "Label", label(l), "Title", it.Title), nil
+			})
+		case deputybot.EvCoSponsorConfirm, deputybot.EvCoSponsorJoined, deputybot.EvCoSponsorDeclined:
+			// The author hears of every answer, and of the submission it
+			// caused.
+			name := n.of(ev.ActorID)
+			k := "cosponsor.author_confirmed"
+			if ev.Type == deputybot.EvCoSponsorDeclined {
+				k = "cosponsor.author_declined"
+			}
+			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
+				text := b.tx.T(l, k, "Name", name, "Label", label(l), "Title", it.Title, "Confirmed", it.ConfirmedCoSponsors())
+				if submitted {
+					text += "\n" + b.tx.T(l, "cosponsor.author_submitted", "Label", label(l), "Code", it.Code())
+				}
+				return text, nil
+			})
 		case deputybot.EvAssigned:
-			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.assigned_deputy", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept),
 					"Deadline", b.formatDate(it.Deadline)), card(l)
 			})
-			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.assigned_lead", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
 			})
 			for _, c := range it.CoDepts {
-				b.notify(ctx, b.contactsOf(ctx, c.Dept), func(l deputybot.Language) (string, keyboard) {
+				notify(b.contactsOf(ctx, c.Dept), func(l deputybot.Language) (string, keyboard) {
 					return b.tx.T(l, "note.assigned_co", "Label", label(l), "Title", it.Title, "Lead", dept(it.LeadDept),
 						"Deadline", b.formatDate(c.Deadline)), card(l)
 				})
 			}
 		case deputybot.EvReturned:
-			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.returned", "Label", label(l), "Title", it.Title, "Reason", it.ReturnReason), card(l)
 			})
 			if before.LeadDept != "" {
-				b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+				notify(lead, func(l deputybot.Language) (string, keyboard) {
 					return b.tx.T(l, "note.request_granted_return", "Label", label(l), "Title", it.Title), nil
 				})
 			}
 		case deputybot.EvContactLogged:
 			c := it.Contacts[len(it.Contacts)-1]
-			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				text := b.tx.T(l, "note.contact_confirm", "Dept", dept(c.Dept), "Label", label(l), "Title", it.Title,
 					"Date", c.Date, "Method", rawHTML(b.methodText(l, c.Method)))
 				if c.Note != "" {
@@ -63,19 +109,19 @@ func (bot *Bot) announce(ctx context.Context, actor *deputybot.Person, before, i
 					button(b.tx.T(l, "btn.contact_no"), "cc:"+it.ID+":"+nn+":n")}}
 			})
 		case deputybot.EvContactDisputed:
-			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.contact_disputed", "Label", label(l), "Title", it.Title, "Deputy", n.of(it.AuthorID)), card(l)
 			})
 		case deputybot.EvReplied, deputybot.EvCorrected:
-			b.sendReplyToDeputy(ctx, it, ev.Type == deputybot.EvCorrected)
+			b.replyToDeputy(ctx, out, it, det, ev.Type == deputybot.EvCorrected)
 		case deputybot.EvOpinion:
 			from := dept(ev.Data["dept"])
-			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.opinion", "Dept", from, "Label", label(l), "Title", it.Title), card(l)
 			})
 		case deputybot.EvExtensionAsked, deputybot.EvReturnAsked:
 			req := it.Request
-			b.notify(ctx, office, func(l deputybot.Language) (string, keyboard) {
+			notify(office, func(l deputybot.Language) (string, keyboard) {
 				text := b.tx.T(l, "note."+ev.Type, "Dept", dept(it.LeadDept), "Label", label(l), "Title", it.Title, "Reason", req.Reason)
 				if req.Late {
 					text += "\n" + b.tx.T(l, "decide.late", "Days", b.opts.Rules.ReturnWorkdays)
@@ -83,31 +129,31 @@ func (bot *Bot) announce(ctx context.Context, actor *deputybot.Person, before, i
 				return text, keyboard{{button(b.tx.T(l, "act.decide_request"), "ha:"+it.ID+":dr")}}
 			})
 		case deputybot.EvExtensionApproved:
-			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.extended_deputy", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
 			})
-			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.extension_approved", "Label", label(l), "Deadline", b.formatDate(it.Deadline)), card(l)
 			})
 		case deputybot.EvExtensionRefused, deputybot.EvReturnRefused:
-			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note."+ev.Type, "Label", label(l), "Deadline", b.formatDate(it.Deadline)), card(l)
 			})
 		case deputybot.EvReassigned:
-			b.notify(ctx, b.contactsOf(ctx, before.LeadDept), func(l deputybot.Language) (string, keyboard) {
+			notify(b.contactsOf(ctx, before.LeadDept), func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.reassigned_old", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept)), nil
 			})
-			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.assigned_lead", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
 			})
-			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.reassigned_deputy", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept),
 					"Deadline", b.formatDate(it.Deadline)), card(l)
 			})
 		case deputybot.EvRated:
 			value := deputybot.RatingValue(ev.Data["value"])
 			comment := ev.Data["comment"]
-			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				text := b.tx.T(l, "note.rated", "Label", label(l), "Title", it.Title, "Rating", rawHTML(b.tx.T(l, "rating."+string(value))))
 				if comment != "" {
 					text += "\n" + b.tx.T(l, "note.rating_comment", "Comment", comment)
@@ -115,22 +161,22 @@ func (bot *Bot) announce(ctx context.Context, actor *deputybot.Person, before, i
 				return text, card(l)
 			})
 			if value == deputybot.Unsatisfied {
-				b.notify(ctx, office, func(l deputybot.Language) (string, keyboard) {
+				notify(office, func(l deputybot.Language) (string, keyboard) {
 					return b.tx.T(l, "note.unsatisfied_office", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept),
 						"Comment", comment, "Round", ev.Data["round"]), card(l)
 				})
 			}
 		case deputybot.EvRehandling:
-			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.rehandling", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
 			})
 		case deputybot.EvClosed:
-			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.closed", "Label", label(l), "Title", it.Title, "Outcome", rawHTML(b.tx.T(l, "rating."+string(it.Outcome)))), card(l)
 			})
 		case deputybot.EvFlagged:
 			f := it.Flags[len(it.Flags)-1]
-			b.notify(ctx, lead, func(l deputybot.Language) (string, keyboard) {
+			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				text := b.tx.T(l, "note.flagged", "Label", label(l), "Title", it.Title,
 					"Category", rawHTML(b.tx.T(l, "flag."+string(f.Category))), "Deadline", b.formatDate(f.Deadline))
 				if f.Note != "" {
@@ -146,17 +192,16 @@ func (bot *Bot) announce(ctx context.Context, actor *deputybot.Person, before, i
 			}
 			tt := *t
 			to := append([]string{it.AuthorID}, it.LeaderID)
-			b.notifyPeople(ctx, to, func(l deputybot.Language) (string, keyboard) {
+			notifyPeople(to, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.target_progress", "Dept", dept(it.LeadDept), "Label", label(l), "Title", it.Title) + "\n" +
 					b.targetLines(l, []deputybot.Target{tt}), card(l)
 			})
 		case deputybot.EvProgress:
-			det, _ := b.store.ItemDetails(ctx, it.ID)
-			if det == nil || len(det.Progress) == 0 {
+			if len(det.Progress) == 0 {
 				continue
 			}
 			pr := det.Progress[len(det.Progress)-1]
-			b.notifyPeople(ctx, author, func(l deputybot.Language) (string, keyboard) {
+			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				key := "note.progress"
 				if pr.Met {
 					key = "note.progress_met"
@@ -167,11 +212,12 @@ func (bot *Bot) announce(ctx context.Context, actor *deputybot.Person, before, i
 	}
 	// The leader in charge hears of every change of status.
 	if it.LeaderID != "" && it.Status != before.Status {
-		b.notifyPeople(ctx, []string{it.LeaderID}, func(l deputybot.Language) (string, keyboard) {
+		notifyPeople([]string{it.LeaderID}, func(l deputybot.Language) (string, keyboard) {
 			return b.tx.T(l, "note.leader_status", "Label", label(l), "Title", it.Title,
 				"From", rawHTML(b.tx.T(l, "status."+string(before.Status))), "To", rawHTML(b.statusText(l, it))), card(l)
 		})
 	}
+	return out.msgs
 }
 
 // contactsOf are the active contacts of a department.
@@ -193,13 +239,9 @@ func (b *Bot) contactsOf(ctx context.Context, dept string) []recipient {
 	return to
 }
 
-// sendReplyToDeputy sends the deputy a round's reply (or its correction)
+// replyToDeputy sends the deputy a round's reply (or its correction)
 // with the rating buttons, while it can still be rated.
-func (b *Bot) sendReplyToDeputy(ctx context.Context, it *deputybot.Item, corrected bool) {
-	det, err := b.store.ItemDetails(ctx, it.ID)
-	if err != nil {
-		return
-	}
+func (b *Bot) replyToDeputy(ctx context.Context, out *notices, it *deputybot.Item, det *deputybot.ItemDetails, corrected bool) {
 	r := it.LatestReply()
 	if corrected {
 		f := it.Flags[len(it.Flags)-1]
@@ -211,7 +253,7 @@ func (b *Bot) sendReplyToDeputy(ctx context.Context, it *deputybot.Item, correct
 	}
 	text := det.CurrentReplyText(r.Round)
 	depts, _ := b.departmentNames(ctx)
-	b.notifyPeople(ctx, []string{it.AuthorID}, func(l deputybot.Language) (string, keyboard) {
+	out.toPeople([]string{it.AuthorID}, func(l deputybot.Language) (string, keyboard) {
 		key := "note.reply"
 		if corrected {
 			key = "note.reply_corrected"

@@ -33,6 +33,9 @@ type Store interface {
 	UpdateLog
 	telegram.Store
 	RosterStore
+	// FlushNotices delivers the messages a crash left stored with item
+	// changes.
+	FlushNotices(ctx context.Context, deliver func(context.Context, []deputybot.OutboxMessage) error) (int, error)
 }
 
 // UpdateLog is the bot's durable inbox of Telegram updates.
@@ -88,8 +91,6 @@ type Bot struct {
 	username   string
 	dispatch   *dispatcher
 	commands   []command
-	// skipChat: notifications are not sent to this chat (see except).
-	skipChat int64
 	sender   *telegram.Sender
 	// stopSender stops the outbox sender; senderDone is closed after.
 	stopSender context.CancelFunc
@@ -213,6 +214,13 @@ func (b *Bot) Start(ctx context.Context) error {
 		b.log.Warn("default command menu not set", "err", redactToken(err, b.opts.Token))
 	}
 	b.StartSender(ctx)
+	// Messages a crash left stored with an item change go out before
+	// anything else changes items.
+	if n, err := b.store.FlushNotices(ctx, b.deliver); err != nil {
+		return fmt.Errorf("queue the notices left by the last stop: %w", err)
+	} else if n > 0 {
+		b.log.Info("queued notices left by the last stop", "count", n)
+	}
 	return b.replayPending(ctx)
 }
 

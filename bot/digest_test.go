@@ -51,9 +51,9 @@ func (sd *seeder) dept(name string) string {
 func (sd *seeder) do(id string, at time.Time, f func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error)) {
 	sd.t.Helper()
 	e := deputybot.Env{Rules: sd.rules, Calendar: &deputybot.Calendar{}, Now: at}
-	if _, err := sd.s.UpdateItem(sd.ctx, id, func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+	if _, err := sd.s.UpdateItem(sd.ctx, id, deputybot.ItemChange{Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
 		return f(it, det, e)
-	}); err != nil {
+	}}); err != nil {
 		sd.t.Fatal(err)
 	}
 }

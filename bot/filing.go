@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -358,7 +360,7 @@ func (b *Bot) coSponsorChoice(ctx context.Context, r *request, c *deputybot.Conv
 // saveDraft stores the conversation's fields as the draft item.
 func (b *Bot) saveDraft(ctx context.Context, r *request, c *deputybot.Conversation) (*deputybot.Item, error) {
 	it, err := b.store.SaveDraft(ctx, r.person, deputybot.DraftInput{
-		ItemID: c.Data["item"], Kind: deputybot.Kind(c.Data["kind"]), Title: c.Data["title"],
+		ItemID: c.Data["item"], NewID: draftID(c), Kind: deputybot.Kind(c.Data["kind"]), Title: c.Data["title"],
 		Body: c.Data["body"], Category: c.Data["cat"], Attachments: attachmentsOf(c), CoSponsors: coSponsorsOf(c),
 	}, &b.opts.Rules, r.now)
 	if err != nil {
@@ -371,6 +373,13 @@ func (b *Bot) saveDraft(ctx context.Context, r *request, c *deputybot.Conversati
 		}
 	}
 	return it, nil
+}
+
+// draftID is the id of the draft a /new dialogue makes: the same for the
+// dialogue however often its preview is saved.
+func draftID(c *deputybot.Conversation) string {
+	sum := sha256.Sum256([]byte(strconv.FormatInt(c.ChatID, 10) + ":" + c.Nonce))
+	return hex.EncodeToString(sum[:12])
 }
 
 // preview saves the draft and shows it with the Submit and Edit buttons.
@@ -408,20 +417,9 @@ func (b *Bot) shareLink(it *deputybot.Item) string {
 // enough co-sponsors) at once, a motion otherwise as soon as its
 // co-sponsors confirm. Co-sponsors are asked now.
 func (b *Bot) submitDraft(ctx context.Context, r *request, c *deputybot.Conversation) error {
-	id := c.Data["item"]
-	var submitted bool
-	var toAsk []string
-	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
-		toAsk = toAsk[:0]
-		for i := range it.CoSponsors {
-			if cs := &it.CoSponsors[i]; cs.State == deputybot.CoSponsorInvited && !cs.Asked {
-				cs.Asked = true
-				toAsk = append(toAsk, cs.PersonID)
-			}
-		}
-		ev, ok, err := deputybot.Submit(it, r.person, &b.opts.Rules, r.now)
-		submitted = ok
-		return []deputybot.Event{ev}, err
+	it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, _ deputybot.Env) ([]deputybot.Event, error) {
+		ev, _, err := deputybot.Submit(it, r.person, &b.opts.Rules, r.now)
+		return one(ev, err)
 	})
 	if err != nil {
 		return err
@@ -429,40 +427,11 @@ func (b *Bot) submitDraft(ctx context.Context, r *request, c *deputybot.Conversa
 	if err := b.finish(ctx, r); err != nil {
 		return err
 	}
-	b.askCoSponsors(ctx, it, toAsk)
-	if submitted {
-		b.announceSubmitted(ctx, it)
+	if it.Status != deputybot.StatusDraft {
 		b.reply(ctx, r, b.tx.T(r.lang, "new.submitted", "Label", rawHTML(b.itemLabel(r.lang, it)), "Code", it.Code()), nil)
 		return nil
 	}
 	b.reply(ctx, r, b.tx.T(r.lang, "new.waiting_cosponsors", "Need", b.opts.Rules.MotionCoSponsors,
 		"Confirmed", it.ConfirmedCoSponsors(), "Link", b.shareLink(it)), nil)
 	return nil
-}
-
-// askCoSponsors sends each named co-sponsor the request to confirm.
-func (b *Bot) askCoSponsors(ctx context.Context, it *deputybot.Item, ids []string) {
-	if len(ids) == 0 {
-		return
-	}
-	author := b.names(ctx).of(it.AuthorID)
-	det, _ := b.store.ItemDetails(ctx, it.ID)
-	b.notifyPeople(ctx, ids, func(l deputybot.Language) (string, keyboard) {
-		text := b.tx.T(l, "cosponsor.request", "Author", author, "Kind", rawHTML(b.tx.T(l, "kind."+string(it.Kind)))) +
-			"\n\n" + b.cardText(ctx, l, it, det)
-		return text, keyboard{{
-			button(b.tx.T(l, "btn.cosponsor_yes"), "cs:"+it.ID+":y"),
-			button(b.tx.T(l, "btn.cosponsor_no"), "cs:"+it.ID+":n"),
-		}}
-	})
-}
-
-// announceSubmitted tells the office about a new item.
-func (b *Bot) announceSubmitted(ctx context.Context, it *deputybot.Item) {
-	author := b.names(ctx).of(it.AuthorID)
-	b.notify(ctx, b.officeRecipients(ctx), func(l deputybot.Language) (string, keyboard) {
-		return b.tx.T(l, "office.new_item", "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title, "Author", author,
-				"Period", rawHTML(b.tx.T(l, "period."+string(it.Period)))),
-			keyboard{{button(b.tx.T(l, "btn.view"), "it:"+it.ID)}}
-	})
 }

@@ -20,27 +20,47 @@ func (b *Bot) env(ctx context.Context, now time.Time) (deputybot.Env, error) {
 	return deputybot.Env{Rules: &b.opts.Rules, Calendar: cal, Now: now}, nil
 }
 
-// change applies a workflow action to an item as the person, stores it
-// (with its timeline events) and tells everyone concerned.
+// change applies a workflow action to an item as the person who sent the
+// update being handled (see changeItem).
 func (b *Bot) change(ctx context.Context, r *request, id string, f func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error)) (*deputybot.Item, error) {
-	e, err := b.env(ctx, r.now)
+	return b.changeItem(ctx, r.person, id, r.now, f)
+}
+
+// changeItem applies a workflow action to an item as actor (nil: the
+// scheduler) at now, and stores it with its timeline events and the
+// messages that tell everyone concerned (SPEC §4), which go out once it is
+// stored. The update being handled is the change's cause: handled again
+// after a crash, it changes nothing and sends nothing twice.
+func (b *Bot) changeItem(ctx context.Context, actor *deputybot.Person, id string, now time.Time, f func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error)) (*deputybot.Item, error) {
+	e, err := b.env(ctx, now)
 	if err != nil {
 		return nil, err
+	}
+	var cause int64
+	if h := handlingOf(ctx); h != nil {
+		cause = h.update
 	}
 	var before deputybot.Item
-	var evs []deputybot.Event
-	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
-		before = *it
-		before.Replies = slices.Clone(it.Replies)
-		var err error
-		evs, err = f(it, det, e)
-		return evs, err
+	return b.store.UpdateItem(ctx, id, deputybot.ItemChange{
+		Cause: cause,
+		Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+			before = *it
+			before.Replies = slices.Clone(it.Replies)
+			before.CoSponsors = slices.Clone(it.CoSponsors)
+			before.CoDepts = slices.Clone(it.CoDepts)
+			return f(it, det, e)
+		},
+		Notices: func(it *deputybot.Item, det *deputybot.ItemDetails, evs []deputybot.Event) []deputybot.OutboxMessage {
+			return b.announce(ctx, actor, &before, it, det, evs)
+		},
+		Deliver: b.deliver,
 	})
-	if err != nil {
-		return nil, err
-	}
-	b.announce(ctx, r.person, &before, it, evs)
-	return it, nil
+}
+
+// deliver puts messages whose ids are fixed already in the outbox.
+func (b *Bot) deliver(ctx context.Context, msgs []deputybot.OutboxMessage) error {
+	_, err := b.sender.Enqueue(ctx, msgs)
+	return err
 }
 
 // one wraps a single-event action for change.

@@ -285,18 +285,14 @@ func (b *Bot) onWithdraw(ctx context.Context, r *request, id string) error {
 }
 
 func (b *Bot) onWithdrawConfirmed(ctx context.Context, r *request, id string) error {
-	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
-		ev, err := deputybot.Withdraw(it, r.person, r.now)
-		return []deputybot.Event{ev}, err
+	it, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, _ deputybot.Env) ([]deputybot.Event, error) {
+		return one(deputybot.Withdraw(it, r.person, r.now))
 	})
 	if err != nil {
 		return err
 	}
 	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 	b.reply(ctx, r, b.tx.T(r.lang, "withdraw.done", "Label", rawHTML(b.itemLabel(r.lang, it))), nil)
-	b.notify(ctx, b.officeRecipients(ctx), func(l deputybot.Language) (string, keyboard) {
-		return b.tx.T(l, "office.withdrawn", "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title), nil
-	})
 	return nil
 }
 
@@ -310,11 +306,8 @@ func (b *Bot) onCoSponsorAnswer(ctx context.Context, r *request, arg string) err
 	if len(parts) == 3 {
 		token = parts[2]
 	}
-	var submitted bool
-	var evs []deputybot.Event
-	it, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
-		var err error
-		evs, submitted, err = deputybot.AnswerCoSponsor(it, r.person, accept, token, &b.opts.Rules, r.now)
+	it, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, _ deputybot.Env) ([]deputybot.Event, error) {
+		evs, _, err := deputybot.AnswerCoSponsor(it, r.person, accept, token, &b.opts.Rules, r.now)
 		return evs, err
 	})
 	if err != nil {
@@ -326,26 +319,6 @@ func (b *Bot) onCoSponsorAnswer(ctx context.Context, r *request, arg string) err
 		key = "cosponsor.confirmed_you"
 	}
 	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", rawHTML(b.itemLabel(r.lang, it)), "Title", it.Title), nil)
-	if len(evs) == 0 {
-		return nil
-	}
-	// The author hears of every answer, and of the submission it caused.
-	name := r.person.Name
-	b.notifyPeople(ctx, []string{it.AuthorID}, func(l deputybot.Language) (string, keyboard) {
-		k := "cosponsor.author_declined"
-		if accept {
-			k = "cosponsor.author_confirmed"
-		}
-		text := b.tx.T(l, k, "Name", name, "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title,
-			"Confirmed", it.ConfirmedCoSponsors())
-		if submitted {
-			text += "\n" + b.tx.T(l, "cosponsor.author_submitted", "Label", rawHTML(b.itemLabel(l, it)), "Code", it.Code())
-		}
-		return text, nil
-	})
-	if submitted {
-		b.announceSubmitted(ctx, it)
-	}
 	return nil
 }
 

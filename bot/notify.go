@@ -20,48 +20,54 @@ func recipientOf(p *deputybot.Person) (recipient, bool) {
 	return recipient{PersonID: p.ID, ChatID: p.TelegramID, Lang: p.Language}, true
 }
 
-// except returns a view of the bot whose notifications skip p (the
-// person who acted).
-func (b *Bot) except(p *deputybot.Person) *Bot {
-	c := *b
-	if p != nil {
-		c.skipChat = p.TelegramID
-	}
-	return &c
+// notices collects the messages one change causes, for the people it
+// concerns, each in his language. The person who acted is not told of his
+// own action: he has the bot's answer.
+type notices struct {
+	b     *Bot
+	ctx   context.Context
+	actor int64 // the actor's chat
+	msgs  []deputybot.OutboxMessage
 }
 
-// notify puts a message, rendered in each recipient's language, in the
-// outbox for the people given (each once).
-func (b *Bot) notify(ctx context.Context, to []recipient, render func(lang deputybot.Language) (string, keyboard)) {
+func (b *Bot) notices(ctx context.Context, actor *deputybot.Person) *notices {
+	n := &notices{b: b, ctx: ctx}
+	if actor != nil {
+		n.actor = actor.TelegramID
+	}
+	return n
+}
+
+// to adds a message, rendered in each recipient's language, for the
+// recipients given (each once).
+func (n *notices) to(rs []recipient, render func(lang deputybot.Language) (string, keyboard)) {
 	seen := map[int64]bool{}
-	var msgs []deputybot.OutboxMessage
-	for _, r := range to {
-		if r.ChatID == 0 || seen[r.ChatID] || (b.skipChat != 0 && r.ChatID == b.skipChat) {
+	for _, r := range rs {
+		if r.ChatID == 0 || seen[r.ChatID] || (n.actor != 0 && r.ChatID == n.actor) {
 			continue
 		}
 		seen[r.ChatID] = true
 		text, kb := render(r.Lang)
-		msgs = append(msgs, outboxMessages("", "notification", r.PersonID, r.ChatID, text, kb)...)
+		n.msgs = append(n.msgs, outboxMessages("", "notification", r.PersonID, r.ChatID, text, kb)...)
 	}
-	if len(msgs) == 0 {
-		return
-	}
-	b.post(ctx, msgs)
 }
 
-// notifyPeople notifies persons by id.
-func (b *Bot) notifyPeople(ctx context.Context, ids []string, render func(lang deputybot.Language) (string, keyboard)) {
-	var to []recipient
+// toPeople adds a message for persons by id.
+func (n *notices) toPeople(ids []string, render func(lang deputybot.Language) (string, keyboard)) {
+	var rs []recipient
 	for _, id := range ids {
-		p, err := b.store.Person(ctx, id)
+		if id == "" {
+			continue
+		}
+		p, err := n.b.store.Person(n.ctx, id)
 		if err != nil {
 			continue
 		}
 		if r, ok := recipientOf(p); ok {
-			to = append(to, r)
+			rs = append(rs, r)
 		}
 	}
-	b.notify(ctx, to, render)
+	n.to(rs, render)
 }
 
 // officeRecipients are the office's people and the bootstrap admins

@@ -50,7 +50,7 @@ func (b *Bot) Remind(ctx context.Context, rs []deputybot.Reminder, at time.Time)
 		return n, err
 	}
 	for _, id := range rateAsked {
-		_, err := b.store.UpdateItem(ctx, id, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+		_, err := b.changeItem(ctx, nil, id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 			if !it.RatingRemindedAt.IsZero() {
 				return nil, nil
 			}
@@ -112,25 +112,13 @@ func (b *Bot) reminderText(ctx context.Context, l deputybot.Language, r deputybo
 
 // CloseUnrated implements scheduler.Messenger.
 func (b *Bot) CloseUnrated(ctx context.Context, itemID string, at time.Time) error {
-	e, err := b.env(ctx, at)
-	if err != nil {
-		return err
-	}
-	var before deputybot.Item
-	var evs []deputybot.Event
-	it, err := b.store.UpdateItem(ctx, itemID, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
-		before = *it
+	_, err := b.changeItem(ctx, nil, itemID, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 		if !deputybot.DueToCloseUnrated(it, e) {
 			return nil, nil
 		}
-		evs, err = one(deputybot.CloseUnrated(it, e))
-		return evs, err
+		return one(deputybot.CloseUnrated(it, e))
 	})
-	if err != nil {
-		return err
-	}
-	b.announce(ctx, nil, &before, it, evs)
-	return nil
+	return err
 }
 
 // digestInput reads everything a digest, a report or the register counts,

@@ -116,18 +116,33 @@ func (s *Store) SaveDraft(ctx context.Context, author *deputybot.Person, in depu
 		}
 		it.CoSponsors = cos
 	}
+	if in.ItemID == "" && in.NewID != "" {
+		// Saved before (the dialogue's step handled again after a crash):
+		// it is this draft that is edited.
+		if _, err := s.Item(ctx, in.NewID); err == nil {
+			in.ItemID = in.NewID
+		} else if deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
+			return nil, err
+		}
+	}
 	if in.ItemID == "" {
+		id := in.NewID
+		if id == "" {
+			id = newID()
+		}
 		it := &deputybot.Item{
-			ID: newID(), AuthorID: author.ID, Status: deputybot.StatusDraft,
+			ID: id, AuthorID: author.ID, Status: deputybot.StatusDraft,
 			ShareToken: newShareToken(), CreatedAt: now, UpdatedAt: now, Version: 1,
 		}
 		apply(it)
 		if _, err := s.itemKeys.InsertOne(ctx, itemKey{ID: "share:" + it.ShareToken, ItemID: it.ID, At: now}); err != nil {
 			return nil, err
 		}
+		// The details first (replacing any a crash left), then the item:
+		// the item is the draft's existence.
 		det := deputybot.ItemDetails{ID: it.ID, Body: in.Body, Attachments: in.Attachments, Version: it.Version,
 			Timeline: []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvDrafted}}}
-		if _, err := s.itemDetails.InsertOne(ctx, det); err != nil {
+		if _, err := s.itemDetails.ReplaceOne(ctx, byID(it.ID), det, options.Replace().SetUpsert(true)); err != nil {
 			return nil, err
 		}
 		if _, err := s.items.InsertOne(ctx, it); err != nil {
@@ -141,14 +156,14 @@ func (s *Store) SaveDraft(ctx context.Context, author *deputybot.Person, in depu
 		}
 		return it, nil
 	}
-	return s.UpdateItem(ctx, in.ItemID, func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+	return s.UpdateItem(ctx, in.ItemID, deputybot.ItemChange{Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
 		if err := deputybot.Check(author, it, deputybot.ActEditDraft); err != nil {
 			return nil, err
 		}
 		apply(it)
 		det.Body, det.Attachments = in.Body, in.Attachments
 		return []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvEdited}}, nil
-	})
+	}})
 }
 
 // DeleteDraft implements deputybot.ItemService.
@@ -240,10 +255,13 @@ func (s *Store) ItemByShareToken(ctx context.Context, token string) (*deputybot.
 //
 // An item and its details are two documents, and neither store has
 // transactions here. So the details are written first, carrying Next — the
-// item as it is after the change — and then the item. If the process dies
-// between the two writes, the next UpdateItem finds the details ahead of
-// the item and completes the change from Next before applying its own.
-func (s *Store) UpdateItem(ctx context.Context, id string, change func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error)) (*deputybot.Item, error) {
+// item as it is after the change — with the change's cause and its
+// messages, and then the item. If the process dies between the two writes,
+// the next UpdateItem finds the details ahead of the item and completes
+// the change from Next before applying its own; messages still stored
+// with a change are delivered by the next change, or at start-up
+// (FlushNotices).
+func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChange) (*deputybot.Item, error) {
 	unlock := s.itemLocks.lock(id)
 	defer unlock()
 	for attempt := 0; attempt < 8; attempt++ {
@@ -251,9 +269,17 @@ func (s *Store) UpdateItem(ctx context.Context, id string, change func(it *deput
 		if err != nil {
 			return nil, err
 		}
+		if len(det.Notices) > 0 && c.Deliver != nil {
+			if err := s.deliverNotices(ctx, det, c.Deliver); err != nil {
+				return nil, err
+			}
+		}
+		if c.Cause != 0 && slices.Contains(det.Applied, c.Cause) {
+			return it, nil // handled before a crash: already done
+		}
 		oldVersion, oldDetVersion := it.Version, det.Version
 		old := *it
-		evs, err := change(it, det)
+		evs, err := c.Apply(it, det)
 		if err != nil {
 			return nil, err
 		}
@@ -272,6 +298,20 @@ func (s *Store) UpdateItem(ctx context.Context, id string, change func(it *deput
 		det.Version = it.Version
 		next := *it
 		det.Next = &next
+		if c.Cause != 0 {
+			det.Applied = append(det.Applied, c.Cause)
+			if len(det.Applied) > maxApplied {
+				det.Applied = det.Applied[len(det.Applied)-maxApplied:]
+			}
+		}
+		det.Notices = nil
+		if c.Notices != nil {
+			det.Notices = c.Notices(it, det, evs)
+		}
+		for i := range det.Notices {
+			// Fixed ids: delivering them again adds nothing.
+			det.Notices[i].ID = fmt.Sprintf("n:%s:%d:%d", id, it.Version, i)
+		}
 		if ok, err := s.replaceVersioned(ctx, s.itemDetails, id, oldDetVersion, det); err != nil || !ok {
 			if claimed != "" {
 				_, _ = s.itemKeys.DeleteOne(ctx, byID(claimed))
@@ -281,16 +321,78 @@ func (s *Store) UpdateItem(ctx context.Context, id string, change func(it *deput
 			}
 			continue // another replica changed it first: start again
 		}
+		crashPoint("item-details-written")
 		// The change is durable now; storing the item completes it.
 		if _, err := s.replaceVersioned(ctx, s.items, id, oldVersion, it); err != nil {
 			return nil, fmt.Errorf("item %s: details stored, item not (completed on the next change): %w", id, err)
 		}
+		crashPoint("item-written")
 		if err := s.indexItem(ctx, &old, it); err != nil {
 			return nil, err
+		}
+		if len(det.Notices) > 0 && c.Deliver != nil {
+			if err := s.deliverNotices(ctx, det, c.Deliver); err != nil {
+				// Stored with the change: the next change or start-up
+				// delivers them.
+				s.log.Error("notices of a change not queued yet", "item", id, "err", err)
+			}
 		}
 		return it, nil
 	}
 	return nil, deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
+}
+
+// maxApplied is how many causes an item remembers: an update is handled
+// again only after a crash, before any later update of its chat.
+const maxApplied = 16
+
+// deliverNotices puts the messages stored with the item's latest change in
+// the outbox, then removes them from the details (if the details are still
+// at that version: a later change has its own).
+func (s *Store) deliverNotices(ctx context.Context, det *deputybot.ItemDetails, deliver func(context.Context, []deputybot.OutboxMessage) error) error {
+	if err := deliver(ctx, det.Notices); err != nil {
+		return err
+	}
+	crashPoint("notices-queued")
+	filter := byID(det.ID)
+	if !s.ferret {
+		filter = bson.D{{Key: "_id", Value: det.ID}, {Key: "version", Value: det.Version}}
+	}
+	if _, err := s.itemDetails.UpdateOne(ctx, filter, bson.D{{Key: "$unset", Value: bson.D{{Key: "notices", Value: ""}}}}); err != nil {
+		return err
+	}
+	det.Notices = nil
+	return nil
+}
+
+// FlushNotices delivers the messages a crash left stored with item
+// changes (called at start, before anything else changes items).
+func (s *Store) FlushNotices(ctx context.Context, deliver func(context.Context, []deputybot.OutboxMessage) error) (int, error) {
+	cur, err := s.itemDetails.Find(ctx, bson.D{{Key: "notices", Value: bson.D{{Key: "$exists", Value: true}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return 0, err
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, x := range ids {
+		unlock := s.itemLocks.lock(x.ID)
+		det, err := s.ItemDetails(ctx, x.ID)
+		if err == nil && len(det.Notices) > 0 {
+			n += len(det.Notices)
+			err = s.deliverNotices(ctx, det, deliver)
+		}
+		unlock()
+		if err != nil && deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // loadForUpdate reads an item and its details, completing a change that

@@ -34,13 +34,13 @@ func TestInterruptedChangeIsCompleted(t *testing.T) {
 	if _, err := s.itemDetails.ReplaceOne(ctx, byID(it.ID), det); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.UpdateItem(ctx, it.ID, func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+	got, err := s.UpdateItem(ctx, it.ID, deputybot.ItemChange{Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
 		if it.Title != "new" {
 			t.Errorf("the change sees title %q, not the completed one", it.Title)
 		}
 		it.Category = "health"
 		return []deputybot.Event{{At: now, Type: deputybot.EvEdited}}, nil
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

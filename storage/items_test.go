@@ -1,6 +1,8 @@
 package storage_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -40,10 +42,10 @@ func draft(kind deputybot.Kind, title string) deputybot.DraftInput {
 
 func submit(t *testing.T, s *storage.Store, p *deputybot.Person, it *deputybot.Item, at time.Time) *deputybot.Item {
 	t.Helper()
-	got, err := s.UpdateItem(ctx(t), it.ID, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+	got, err := s.UpdateItem(ctx(t), it.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 		ev, _, err := deputybot.Submit(it, p, &rules, at)
 		return []deputybot.Event{ev}, err
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +108,10 @@ func TestFiftyConcurrentSubmissionsGetConsecutiveNumbers(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got, err := s.UpdateItem(c, it.ID, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+			got, err := s.UpdateItem(c, it.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 				ev, _, err := deputybot.Submit(it, a, &rules, t0)
 				return []deputybot.Event{ev}, err
-			})
+			}))
 			if err != nil {
 				t.Error(err)
 				return
@@ -136,10 +138,10 @@ func TestConcurrentChangesOfOneItemAllApply(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.UpdateItem(c, it.ID, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+			_, err := s.UpdateItem(c, it.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 				it.Attachments++ // a read-modify-write that would lose updates without serialisation
 				return []deputybot.Event{{At: t0, Type: "test", Data: map[string]string{"i": fmt.Sprint(i)}}}, nil
-			})
+			}))
 			if err != nil {
 				t.Error(err)
 			}
@@ -168,10 +170,10 @@ func TestMotionWaitsForCoSponsors(t *testing.T) {
 		t.Fatalf("motion submitted without co-sponsors: %+v", m)
 	}
 	answer := func(p *deputybot.Person, token string) *deputybot.Item {
-		got, err := s.UpdateItem(c, m.ID, func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+		got, err := s.UpdateItem(c, m.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 			evs, _, err := deputybot.AnswerCoSponsor(it, p, true, token, &rules, t0)
 			return evs, err
-		})
+		}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,5 +238,104 @@ func TestDraftValidation(t *testing.T) {
 	}
 	if _, total, _ := s.PersonItems(c, a.ID, 0, 10); total != 0 {
 		t.Fatal("invalid drafts stored")
+	}
+}
+
+// changeOf is a change without a cause and without messages.
+func changeOf(f func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error)) deputybot.ItemChange {
+	return deputybot.ItemChange{Apply: f}
+}
+
+// TestChangeIsAppliedOncePerCauseAndItsNoticesDeliveredOnce: a change
+// asked for again by the same update (handled again after a crash) is not
+// applied twice; the messages a change causes are stored with it,
+// delivered under fixed ids, and delivered by the next change or at
+// start-up if the first delivery failed.
+func TestChangeIsAppliedOncePerCauseAndItsNoticesDeliveredOnce(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	a := deputy(t, s, "张三", 1)
+	it, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "t"), &rules, t0)
+	var delivered []deputybot.OutboxMessage
+	failing := true
+	deliver := func(_ context.Context, msgs []deputybot.OutboxMessage) error {
+		if failing {
+			return errors.New("the outbox is down")
+		}
+		delivered = append(delivered, msgs...)
+		return nil
+	}
+	bump := func(cause int64) *deputybot.Item {
+		got, err := s.UpdateItem(c, it.ID, deputybot.ItemChange{Cause: cause, Deliver: deliver,
+			Apply: func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+				it.Attachments++
+				return []deputybot.Event{{At: t0, Type: "test"}}, nil
+			},
+			Notices: func(*deputybot.Item, *deputybot.ItemDetails, []deputybot.Event) []deputybot.OutboxMessage {
+				return []deputybot.OutboxMessage{{ChatID: 1, Text: fmt.Sprint("after ", cause)}}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	// The outbox fails: the change stands, its notice waits in the item.
+	if got := bump(77); got.Attachments != 1 || got.Version != 2 {
+		t.Fatalf("first change: %+v", got)
+	}
+	det, _ := s.ItemDetails(c, it.ID)
+	if len(det.Notices) != 1 || det.Notices[0].ID != "n:"+it.ID+":2:0" || len(delivered) != 0 {
+		t.Fatalf("stored notices %+v", det.Notices)
+	}
+	// The same update again: nothing applied, but the waiting notice goes.
+	failing = false
+	if got := bump(77); got.Attachments != 1 || got.Version != 2 {
+		t.Fatalf("the same cause applied again: %+v", got)
+	}
+	if len(delivered) != 1 || delivered[0].Text != "after 77" {
+		t.Fatalf("delivered %+v", delivered)
+	}
+	if det, _ := s.ItemDetails(c, it.ID); len(det.Notices) != 0 {
+		t.Fatal("delivered notices still stored")
+	}
+	// Another update applies, and its notice is delivered at once.
+	if got := bump(78); got.Attachments != 2 {
+		t.Fatalf("second change: %+v", got)
+	}
+	if len(delivered) != 2 || delivered[1].ID != "n:"+it.ID+":3:0" {
+		t.Fatalf("delivered %+v", delivered)
+	}
+	// A notice left by a crash is delivered at start-up.
+	failing = true
+	bump(79)
+	failing = false
+	if n, err := s.FlushNotices(c, deliver); err != nil || n != 1 || delivered[2].Text != "after 79" {
+		t.Fatalf("flush: %d %v %+v", n, err, delivered)
+	}
+	if n, _ := s.FlushNotices(c, deliver); n != 0 {
+		t.Fatal("flushed twice")
+	}
+}
+
+// TestDraftSavedTwiceUnderOneNewIDIsOneDraft: the preview of a /new
+// dialogue handled again after a crash edits the draft it made.
+func TestDraftSavedTwiceUnderOneNewIDIsOneDraft(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	a := deputy(t, s, "张三", 1)
+	in := draft(deputybot.KindSuggestion, "修路")
+	in.NewID = "0123456789abcdef01234567"
+	first, err := s.SaveDraft(c, a, in, &rules, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Title = "修路（改）"
+	again, err := s.SaveDraft(c, a, in, &rules, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, total, err := s.PersonItems(c, a.ID, 0, 10)
+	if err != nil || total != 1 || first.ID != in.NewID || again.ID != in.NewID || mine[0].Title != "修路（改）" {
+		t.Fatalf("%d drafts (%v); ids %s %s", total, err, first.ID, again.ID)
 	}
 }

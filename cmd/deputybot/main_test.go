@@ -130,6 +130,12 @@ func startService(t *testing.T, tg *telegramtest.Server, dataDir string, env ...
 	return p
 }
 
+func (p *process) stderrString() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}
+
 func (p *process) wait(t *testing.T) int {
 	t.Helper()
 	select {

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"deputybot"
+	"deputybot/internal/telegramtest"
+	"deputybot/storage"
+)
+
+// assignedItem puts in a new store an item assigned to 区住建局, its
+// author (Telegram 2001) and the department's contact (Telegram 3001).
+func assignedItem(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Now().Add(-48 * time.Hour)
+	if err := s.BulkInsertDepartments(ctx, []*deputybot.Department{{ID: "d1", Name: "Housing Bureau", CreatedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BulkInsertPeople(ctx, []*deputybot.Person{
+		{ID: "p1", Name: "Zhang San", Roles: []deputybot.Role{deputybot.RoleDeputy}, TelegramID: 2001, Language: deputybot.LangEN,
+			State: deputybot.PersonActive, CreatedAt: now},
+		{ID: "p2", Name: "Li Si", Roles: []deputybot.Role{deputybot.RoleContact}, DepartmentID: "d1", TelegramID: 3001,
+			Language: deputybot.LangEN, State: deputybot.PersonActive, CreatedAt: now},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	it := &deputybot.Item{ID: "i1", Kind: deputybot.KindSuggestion, Year: now.Year(), Seq: 1, Title: "Lift", Category: "other",
+		AuthorID: "p1", Status: deputybot.StatusAssigned, LeadDept: "d1", AssignedAt: now, SubmittedAt: now, Round: 1,
+		Deadline: deputybot.EndOfDay(deputybot.DateOf(now.AddDate(0, 3, 0), loc), loc), Version: 1}
+	if err := s.BulkInsertItems(ctx, []*deputybot.Item{it}, []*deputybot.ItemDetails{{ID: "i1", Body: "Old blocks need lifts.", Version: 1}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKilledAtEachWriteOfAChange: the service is killed (SIGKILL) at each
+// write of an item change and at the move of its notices to the outbox.
+// After the restart the change is there exactly once, its notice to the
+// deputy is sent exactly once, and the contact gets his answer once.
+func TestKilledAtEachWriteOfAChange(t *testing.T) {
+	for _, point := range []string{"item-details-written", "item-written", "notices-queued"} {
+		t.Run(point, func(t *testing.T) {
+			tg := telegramtest.New(t)
+			dir := t.TempDir()
+			assignedItem(t, dir)
+			p := startService(t, tg, dir, "DEPUTYBOT_CRASH_AT="+point)
+			contact := tg.Chat(telegramtest.User{ID: 3001, FirstName: "Li", LanguageCode: "en"})
+			year := time.Now().Year()
+			contact.Send(fmt.Sprintf("/view %d-001", year))
+			cd := contact.Next("Lift")
+			contact.PressButton(cd, "Log contact")
+			q := contact.Next("When did you talk")
+			contact.PressButton(q, "Today")
+			q = contact.Next("How?")
+			contact.PressButton(q, "visit")
+			q = contact.Next("short note")
+			contact.PressButton(q, "Skip")
+			if code := p.wait(t); code != -1 || !p.cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled() {
+				t.Fatalf("the service was not killed at %s (exit %d)", point, code)
+			}
+			p = startService(t, tg, dir)
+			tg.WaitFor("the answer after the restart", func() bool { return sends(tg, 3001, "Contact logged") >= 1 })
+			tg.WaitFor("the deputy's notice", func() bool { return sends(tg, 2001, "contact you about") >= 1 })
+			// Anything else still on its way would come now.
+			contact.Unread()
+			contact.Send("/help")
+			contact.Next("/pending")
+			if n := sends(tg, 3001, "Contact logged"); n != 1 {
+				t.Errorf("the contact got the answer %d times", n)
+			}
+			if n := sends(tg, 2001, "contact you about"); n != 1 {
+				t.Errorf("the deputy was asked %d times to confirm", n)
+			}
+			_ = p.cmd.Process.Signal(syscall.SIGTERM)
+			p.wait(t)
+			s, err := storage.Open(context.Background(), storage.Options{DataDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close(context.Background())
+			it, _ := s.Item(context.Background(), "i1")
+			det, _ := s.ItemDetails(context.Background(), "i1")
+			logged := 0
+			for _, ev := range det.Timeline {
+				if ev.Type == deputybot.EvContactLogged {
+					logged++
+				}
+			}
+			if len(it.Contacts) != 1 || logged != 1 || it.Status != deputybot.StatusInProgress || len(det.Notices) != 0 {
+				t.Fatalf("after the restart: %d contacts, %d logged events, status %s, %d notices waiting",
+					len(it.Contacts), logged, it.Status, len(det.Notices))
+			}
+			if strings.Contains(p.stderrString(), "panic") {
+				t.Fatal("the service panicked")
+			}
+		})
+	}
+}
