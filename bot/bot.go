@@ -91,7 +91,7 @@ type Bot struct {
 	username   string
 	dispatch   *dispatcher
 	commands   []command
-	sender   *telegram.Sender
+	sender     *telegram.Sender
 	// stopSender stops the outbox sender; senderDone is closed after.
 	stopSender context.CancelFunc
 	senderDone chan struct{}
