@@ -19,6 +19,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
+	"deputybot/storage"
 	"deputybot/telegram"
 )
 
@@ -36,6 +37,10 @@ type Store interface {
 	// FlushNotices delivers the messages a crash left stored with item
 	// changes.
 	FlushNotices(ctx context.Context, deliver func(context.Context, []deputybot.OutboxMessage) error) (int, error)
+	// The record of reminder steps sent.
+	RemindersSent(ctx context.Context, keys []string) (map[string]bool, error)
+	RecordReminders(ctx context.Context, claims []storage.ReminderClaim, now time.Time) error
+	ForgetReminders(ctx context.Context, itemIDs []string) (int64, error)
 }
 
 // UpdateLog is the bot's durable inbox of Telegram updates.

@@ -10,13 +10,16 @@ import (
 
 	"deputybot"
 	"deputybot/report"
+	"deputybot/storage"
 )
 
 // The bot is the scheduler's Messenger: it renders reminders and digests
 // in each recipient's language and puts them in the outbox, keyed so that
 // each goes out once ever.
 
-// Remind implements scheduler.Messenger.
+// Remind implements scheduler.Messenger. Each reminder step goes to each
+// recipient once, ever: the steps sent are recorded in the store (the
+// outbox forgets delivered messages after a week).
 func (b *Bot) Remind(ctx context.Context, rs []deputybot.Reminder, at time.Time) (int, error) {
 	e, err := b.env(ctx, at)
 	if err != nil {
@@ -24,6 +27,7 @@ func (b *Bot) Remind(ctx context.Context, rs []deputybot.Reminder, at time.Time)
 	}
 	items := map[string]*deputybot.Item{}
 	var msgs []deputybot.OutboxMessage
+	var claims []storage.ReminderClaim
 	var rateAsked []string
 	for _, r := range rs {
 		it := items[r.ItemID]
@@ -37,16 +41,33 @@ func (b *Bot) Remind(ctx context.Context, rs []deputybot.Reminder, at time.Time)
 		if err != nil {
 			return 0, err
 		}
-		for _, rc := range to {
+		keys := make([]string, len(to))
+		for i, rc := range to {
+			keys[i] = "rem:" + r.Key() + ":" + rc.PersonID
+		}
+		sent, err := b.store.RemindersSent(ctx, keys)
+		if err != nil {
+			return 0, err
+		}
+		for i, rc := range to {
+			if sent[keys[i]] {
+				continue
+			}
 			text, kb := b.reminderText(ctx, rc.Lang, r, it, e)
-			msgs = append(msgs, outboxMessages("rem:"+r.Key()+":"+rc.PersonID, "reminder", rc.PersonID, rc.ChatID, text, kb)...)
+			msgs = append(msgs, outboxMessages(keys[i], "reminder", rc.PersonID, rc.ChatID, text, kb)...)
+			claims = append(claims, storage.ReminderClaim{Key: keys[i], ItemID: it.ID})
 		}
 		if r.Kind == deputybot.RemindRate {
 			rateAsked = append(rateAsked, it.ID)
 		}
 	}
+	// Queued, then recorded: a crash between the two queues nothing twice
+	// (the messages' ids are their keys), and the run is made again.
 	n, err := b.enqueue(ctx, msgs)
 	if err != nil {
+		return n, err
+	}
+	if err := b.store.RecordReminders(ctx, claims, b.wallNow()); err != nil {
 		return n, err
 	}
 	for _, id := range rateAsked {
@@ -61,6 +82,11 @@ func (b *Bot) Remind(ctx context.Context, rs []deputybot.Reminder, at time.Time)
 		}
 	}
 	return n, nil
+}
+
+// ForgetReminders implements scheduler.Messenger.
+func (b *Bot) ForgetReminders(ctx context.Context, itemIDs []string) (int64, error) {
+	return b.store.ForgetReminders(ctx, itemIDs)
 }
 
 func (b *Bot) reminderRecipients(ctx context.Context, r deputybot.Reminder, it *deputybot.Item) ([]recipient, error) {

@@ -218,3 +218,34 @@ func TestRatingWindowAsksAgainThenClosesUnrated(t *testing.T) {
 		t.Fatalf("rating after closing: %q", ans)
 	}
 }
+
+// TestEscalationOnceOverNinetyDaysOverdue: each reminder step goes to each
+// person once, ever: an item overdue for months is escalated once, though
+// delivered messages leave the outbox after a week.
+func TestEscalationOnceOverNinetyDaysOverdue(t *testing.T) {
+	c := newCast(t, "en")
+	c.assigned(t, "Bridge") // reply due 2026-06-02
+	s, err := storage.Open(context.Background(), *c.h.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	escalations := 0
+	overdue := 0
+	for d := at("2026-06-01", "09:00"); d.Before(at("2026-09-15", "09:00")); d = d.AddDate(0, 0, 1) {
+		c.run(d)
+		escalations += len(containing(c.supervisor.Unread(), "Escalation"))
+		overdue += len(containing(c.lead.Unread(), "overdue"))
+		// The service forgets delivered messages after a week; here, every
+		// day, everything delivered so far.
+		if _, err := s.PruneOutbox(context.Background(), time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if escalations != 1 {
+		t.Fatalf("escalated %d times over 100 days overdue", escalations)
+	}
+	if overdue < 60 {
+		t.Fatalf("only %d overdue reminders (one each working day)", overdue)
+	}
+}

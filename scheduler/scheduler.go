@@ -38,6 +38,8 @@ type Messenger interface {
 	// Digests sends the weekly digests for the slot, once per recipient,
 	// and returns how many were new.
 	Digests(ctx context.Context, slot time.Time) (int, error)
+	// ForgetReminders drops the record of the items' reminder steps.
+	ForgetReminders(ctx context.Context, itemIDs []string) (int64, error)
 }
 
 // Job is a scheduled job.
@@ -213,7 +215,7 @@ func (s *Scheduler) Stop() {
 // and items closed as unrated.
 func (s *Scheduler) reminders(ctx context.Context, slot time.Time) (int, error) {
 	items, err := s.store.ItemsWithStatus(ctx, deputybot.StatusAssigned, deputybot.StatusInProgress,
-		deputybot.StatusRehandling, deputybot.StatusReplied, deputybot.StatusClosed)
+		deputybot.StatusRehandling, deputybot.StatusReplied, deputybot.StatusClosed, deputybot.StatusReturned)
 	if err != nil {
 		return 0, err
 	}
@@ -237,6 +239,20 @@ func (s *Scheduler) reminders(ctx context.Context, slot time.Time) (int, error) 
 		return n, err
 	}
 	s.log.Info("reminders", "due", len(due), "queued", n)
+	// The record of which steps were sent is kept while a step may come
+	// again: until the item has been closed (or returned) for longer than
+	// the catch-up window. Items closed in the month before that are
+	// looked at every day, so a day without a run loses nothing.
+	var done []string
+	for _, it := range items {
+		if !it.IsOpen() && !it.ClosedAt.IsZero() && it.OpenFlag() == nil &&
+			it.ClosedAt.Before(slot.Add(-s.catchUp-24*time.Hour)) && it.ClosedAt.After(slot.Add(-s.catchUp-31*24*time.Hour)) {
+			done = append(done, it.ID)
+		}
+	}
+	if _, err := s.msg.ForgetReminders(ctx, done); err != nil {
+		s.log.Warn("forget the reminders of closed items", "err", err)
+	}
 	return n, nil
 }
 

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -45,4 +46,77 @@ func (s *Store) EndSender(ctx context.Context, id string) error {
 // LiveSenders counts the senders whose heartbeat is current at now.
 func (s *Store) LiveSenders(ctx context.Context, now time.Time) (int64, error) {
 	return s.meta.CountDocuments(ctx, bson.D{{Key: "kind", Value: "sender"}, {Key: "until", Value: bson.D{{Key: "$gt", Value: now}}}})
+}
+
+// Reminder steps are recorded as sent, each (item, step, recipient) under
+// its key, for as long as the item may still produce the step: the
+// outbox forgets delivered messages after a week, and an item overdue for
+// months would otherwise be escalated again and again.
+
+// ReminderClaim is one reminder step sent to one recipient.
+type ReminderClaim struct {
+	Key    string
+	ItemID string
+}
+
+type reminderClaimDoc struct {
+	ID   string    `bson:"_id"`
+	Kind string    `bson:"kind"`
+	Item string    `bson:"item"`
+	At   time.Time `bson:"at"`
+}
+
+// RemindersSent returns which of the keys are recorded as sent (each
+// looked up by _id: the embedded store answers only that from an index).
+func (s *Store) RemindersSent(ctx context.Context, keys []string) (map[string]bool, error) {
+	sent := map[string]bool{}
+	for _, k := range keys {
+		err := s.claims.FindOne(ctx, byID(k), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+		if err == nil {
+			sent[k] = true
+		} else if err != mongo.ErrNoDocuments {
+			return nil, err
+		}
+	}
+	return sent, nil
+}
+
+// RecordReminders records reminder steps as sent (recording one again
+// changes nothing).
+func (s *Store) RecordReminders(ctx context.Context, claims []ReminderClaim, now time.Time) error {
+	if len(claims) == 0 {
+		return nil
+	}
+	docs := make([]any, len(claims))
+	for i, c := range claims {
+		docs[i] = reminderClaimDoc{ID: c.Key, Kind: "reminder", Item: c.ItemID, At: now}
+	}
+	_, err := s.claims.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) {
+		for _, we := range bwe.WriteErrors {
+			if !mongo.IsDuplicateKeyError(we) {
+				return err
+			}
+		}
+		return nil
+	}
+	return err
+}
+
+// ForgetReminders drops the records of the items' reminder steps (items
+// closed long enough ago that none can come again).
+func (s *Store) ForgetReminders(ctx context.Context, itemIDs []string) (int64, error) {
+	if len(itemIDs) == 0 {
+		return 0, nil
+	}
+	ids := make(bson.A, len(itemIDs))
+	for i, id := range itemIDs {
+		ids[i] = id
+	}
+	res, err := s.claims.DeleteMany(ctx, bson.D{{Key: "kind", Value: "reminder"}, {Key: "item", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return 0, err
+	}
+	return res.DeletedCount, nil
 }

@@ -542,3 +542,26 @@ func TestDepartmentsAreHandedOutAsCopies(t *testing.T) {
 		}
 	}
 }
+
+func TestReminderRecordKeptUntilForgotten(t *testing.T) {
+	s := storetest.Open(t)
+	c := ctx(t)
+	claims := []storage.ReminderClaim{{Key: "rem:a:esc:p1", ItemID: "a"}, {Key: "rem:b:esc:p1", ItemID: "b"}}
+	if err := s.RecordReminders(c, claims, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordReminders(c, claims[:1], t0); err != nil { // again: no error, no change
+		t.Fatal(err)
+	}
+	sent, err := s.RemindersSent(c, []string{"rem:a:esc:p1", "rem:b:esc:p1", "rem:c:esc:p1"})
+	if err != nil || !sent["rem:a:esc:p1"] || !sent["rem:b:esc:p1"] || sent["rem:c:esc:p1"] {
+		t.Fatalf("sent %v %v", sent, err)
+	}
+	if n, err := s.ForgetReminders(c, []string{"a"}); err != nil || n != 1 {
+		t.Fatalf("forgot %d, %v", n, err)
+	}
+	sent, _ = s.RemindersSent(c, []string{"rem:a:esc:p1", "rem:b:esc:p1"})
+	if sent["rem:a:esc:p1"] || !sent["rem:b:esc:p1"] {
+		t.Fatalf("after forgetting a: %v", sent)
+	}
+}
