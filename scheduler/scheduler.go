@@ -22,7 +22,9 @@ import (
 
 // Store is what the scheduler needs from storage.
 type Store interface {
-	ClaimSlot(ctx context.Context, job string, slot, now time.Time) (bool, error)
+	// ClaimSlot takes a slot for an attempt (see storage.Store.ClaimSlot).
+	ClaimSlot(ctx context.Context, job string, slot, now time.Time, lease time.Duration) (mine bool, attempt int, retry time.Time, err error)
+	FinishSlot(ctx context.Context, job string, slot, now time.Time, runErr error, retry time.Time) error
 	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
 	Calendar(ctx context.Context) (*deputybot.Calendar, error)
 }
@@ -58,10 +60,27 @@ type Scheduler struct {
 	rules   *deputybot.Rules
 	clock   deputybot.Clock
 	catchUp time.Duration
+	retryIn time.Duration
 	log     *slog.Logger
 	jobs    []Job
 	cron    *cron.Cron
 	mu      sync.Mutex // one RunDue at a time in this process
+	// retryAt is the earliest time a failed slot may be tried again (zero:
+	// none waits); retry wakes the loop that does it.
+	retryMu sync.Mutex
+	retryAt time.Time
+	retry   chan struct{}
+}
+
+// slotLease is how long a run may take before another scheduler takes
+// the slot over (its scheduler died); runs are idempotent, so an overlap
+// repeats no message.
+const slotLease = 15 * time.Minute
+
+// retryDelay is the wait before another attempt of a failed slot:
+// RetryBase (a minute), doubling, at most an hour.
+func (s *Scheduler) retryDelay(attempt int) time.Duration {
+	return min(s.retryIn<<min(attempt-1, 10), time.Hour)
 }
 
 // Options configure the scheduler.
@@ -72,6 +91,9 @@ type Options struct {
 	ReminderSchedule string        // cron spec, local time
 	DigestSchedule   string
 	Logger           *slog.Logger
+	// RetryBase is the wait before the second attempt of a failed slot;
+	// it doubles with each attempt, up to an hour (default a minute).
+	RetryBase time.Duration
 }
 
 // Job names.
@@ -94,7 +116,11 @@ func New(store Store, msg Messenger, o Options) (*Scheduler, error) {
 	if o.CatchUp <= 0 {
 		o.CatchUp = 24 * time.Hour
 	}
-	s := &Scheduler{store: store, msg: msg, rules: o.Rules, clock: o.Clock, catchUp: o.CatchUp, log: o.Logger}
+	if o.RetryBase <= 0 {
+		o.RetryBase = time.Minute
+	}
+	s := &Scheduler{store: store, msg: msg, rules: o.Rules, clock: o.Clock, catchUp: o.CatchUp, log: o.Logger,
+		retryIn: o.RetryBase, retry: make(chan struct{}, 1)}
 	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 	for _, j := range []struct {
 		name, spec string
@@ -124,8 +150,11 @@ func slots(sched cron.Schedule, from, to time.Time, loc *time.Location) []time.T
 	return out
 }
 
-// RunDue runs every job slot due at now that nobody has run: the slots
-// within the catch-up window before now. It returns what it ran.
+// RunDue runs every job slot due at now that is not done: the slots
+// within the catch-up window before now that nobody has run, whose last
+// attempt failed and may be tried again, or whose runner died. A slot is
+// done only when its work is; a failed one is tried again with backoff as
+// long as it is inside the window. It returns what it ran.
 func (s *Scheduler) RunDue(ctx context.Context, now time.Time) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -142,18 +171,20 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) ([]string, error)
 	sort.SliceStable(todo, func(a, b int) bool { return todo[a].slot.Before(todo[b].slot) })
 	var ran []string
 	for _, d := range todo {
-		mine, err := s.store.ClaimSlot(ctx, d.job.Name, d.slot, s.clock())
+		mine, attempt, retry, err := s.store.ClaimSlot(ctx, d.job.Name, d.slot, s.clock(), slotLease)
 		if err != nil {
 			return ran, err
 		}
 		if !mine {
+			// A failed attempt whose retry is not due yet (say, from
+			// before a restart): wake for it.
+			if !retry.IsZero() && !retry.After(d.slot.Add(s.catchUp)) {
+				s.retryAfter(retry)
+			}
 			continue
 		}
-		s.log.Info("running scheduled job", "job", d.job.Name, "slot", d.slot.Format(time.RFC3339))
-		if _, err := d.job.Run(ctx, d.slot); err != nil {
-			// The slot stays claimed: a failing run is not retried in a
-			// loop; its work is idempotent and the next slot catches up.
-			s.log.Error("scheduled job failed", "job", d.job.Name, "slot", d.slot, "err", err)
+		s.log.Info("running scheduled job", "job", d.job.Name, "slot", d.slot.Format(time.RFC3339), "attempt", attempt)
+		if err := s.finish(ctx, d.job, d.slot, attempt); err != nil {
 			continue
 		}
 		ran = append(ran, d.job.Name+"@"+d.slot.Format(time.RFC3339))
@@ -161,21 +192,64 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) ([]string, error)
 	return ran, nil
 }
 
+// finish runs a claimed slot and records the outcome; a failure is
+// retried after retryDelay, if that is still inside the catch-up window.
+func (s *Scheduler) finish(ctx context.Context, j Job, slot time.Time, attempt int) error {
+	_, runErr := j.Run(ctx, slot)
+	now := s.clock()
+	next := now.Add(s.retryDelay(attempt))
+	if runErr != nil {
+		if next.After(slot.Add(s.catchUp)) {
+			s.log.Error("scheduled job failed; outside the catch-up window, it is not tried again", "job", j.Name, "slot", slot, "attempt", attempt, "err", runErr)
+		} else {
+			s.log.Error("scheduled job failed; it will be tried again", "job", j.Name, "slot", slot, "attempt", attempt, "at", next, "err", runErr)
+			s.retryAfter(next)
+		}
+	}
+	// The outcome is recorded even when the service is stopping.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.store.FinishSlot(rctx, j.Name, slot, now, runErr, next); err != nil {
+		s.log.Error("record the outcome of a scheduled job", "job", j.Name, "slot", slot, "err", err)
+	}
+	return runErr
+}
+
+// retryAfter wakes the retry loop at t (or earlier, if another waits).
+func (s *Scheduler) retryAfter(t time.Time) {
+	s.retryMu.Lock()
+	if s.retryAt.IsZero() || t.Before(s.retryAt) {
+		s.retryAt = t
+	}
+	s.retryMu.Unlock()
+	select {
+	case s.retry <- struct{}{}:
+	default:
+	}
+}
+
 // RunJob runs one job once as if at the given time (the command line's
 // `deputybot job`) and returns how many messages it queued. The slot is
-// claimed, so a scheduled run for exactly that time does not repeat it;
-// the job's messages are keyed, so running it again queues only what was
-// not queued before.
+// claimed and its outcome recorded, so a scheduled run for exactly that
+// time does not repeat it; the job's messages are keyed, so running it
+// again queues only what was not queued before.
 func (s *Scheduler) RunJob(ctx context.Context, name string, at time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, j := range s.jobs {
-		if j.Name == name {
-			if _, err := s.store.ClaimSlot(ctx, name, at, s.clock()); err != nil {
-				return 0, err
-			}
-			return j.Run(ctx, at)
+		if j.Name != name {
+			continue
 		}
+		if _, _, _, err := s.store.ClaimSlot(ctx, name, at, s.clock(), slotLease); err != nil {
+			return 0, err
+		}
+		n, runErr := j.Run(ctx, at)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := s.store.FinishSlot(rctx, name, at, s.clock(), runErr, s.clock().Add(s.retryDelay(1))); err != nil && runErr == nil {
+			return n, err
+		}
+		return n, runErr
 	}
 	return 0, fmt.Errorf("no job %q (jobs: %v)", name, JobNames)
 }
@@ -202,6 +276,41 @@ func (s *Scheduler) Start(ctx context.Context) {
 		}))
 	}
 	s.cron.Start()
+	go s.retryLoop(ctx)
+}
+
+// retryLoop runs the due slots again when a failed one may be retried.
+func (s *Scheduler) retryLoop(ctx context.Context) {
+	for {
+		s.retryMu.Lock()
+		at := s.retryAt
+		s.retryMu.Unlock()
+		wait := time.Hour
+		if !at.IsZero() {
+			wait = max(at.Sub(s.clock()), 0)
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-s.retry:
+			timer.Stop()
+			continue
+		case <-timer.C:
+		}
+		if at.IsZero() {
+			continue
+		}
+		s.retryMu.Lock()
+		if s.retryAt.Equal(at) {
+			s.retryAt = time.Time{}
+		}
+		s.retryMu.Unlock()
+		if _, err := s.RunDue(ctx, s.clock()); err != nil && ctx.Err() == nil {
+			s.log.Error("retrying scheduled jobs", "err", err)
+		}
+	}
 }
 
 // Stop stops waking jobs and waits for a running one.
