@@ -30,5 +30,5 @@ func DepartmentKey(name string) string {
 // CleanName trims a name and collapses runs of white space, so that what
 // is stored is what a person meant to type.
 func CleanName(name string) string {
-	return strings.Join(strings.Fields(name), " ")
+	return strings.Join(strings.Fields(StripBidi(name)), " ")
 }

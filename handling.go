@@ -484,7 +484,7 @@ func ev(e Env, p *Person, typ string, kv ...string) Event {
 func dateText(t time.Time, loc *time.Location) string { return DateOf(t, loc).String() }
 
 func checkText(s string, max int, required bool) (string, error) {
-	s = strings.TrimSpace(s)
+	s = CleanText(s)
 	if s == "" {
 		if required {
 			return "", Errorf(EINVALID, "err.text_empty")

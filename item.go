@@ -300,8 +300,10 @@ func (it *Item) IsOpen() bool {
 	return false
 }
 
-// Validate checks a draft's input against the rules.
+// Validate cleans a draft's input (see CleanText) and checks it against
+// the rules.
 func (in *DraftInput) Validate(r *Rules) error {
+	in.Title, in.Body = CleanText(in.Title), CleanText(in.Body)
 	if in.Kind != KindSuggestion && in.Kind != KindMotion {
 		return Errorf(EINVALID, "err.kind_unknown")
 	}

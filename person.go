@@ -207,7 +207,7 @@ type TelegramUser struct {
 
 // DisplayName is the name Telegram shows for the user.
 func (u TelegramUser) DisplayName() string {
-	n := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	n := CleanName(u.FirstName + " " + u.LastName)
 	if n == "" {
 		n = u.Username
 	}

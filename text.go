@@ -19,3 +19,30 @@ func Echo(s string) string {
 	}
 	return string([]rune(s)[:MaxEcho]) + "…"
 }
+
+// isBidiControl reports whether r changes the direction of the text
+// around it without being seen: the embeddings and overrides
+// (U+202A–U+202E), the isolates (U+2066–U+2069), the marks (U+200E,
+// U+200F, U+061C).
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// StripBidi removes bidirectional control characters: in a title or a
+// name ("‮txt.exe") they make a list show something other than what it
+// holds. Chinese and English text never needs them.
+func StripBidi(s string) string {
+	if !strings.ContainsFunc(s, isBidiControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// CleanText is what is kept of a text a person typed: without
+// bidirectional controls, trimmed.
+func CleanText(s string) string { return strings.TrimSpace(StripBidi(s)) }

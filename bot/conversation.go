@@ -173,5 +173,10 @@ func (b *Bot) cmdCancel(ctx context.Context, r *request) {
 		b.fail(ctx, r, err)
 		return
 	}
+	if c.Flow == "new" && c.Data["item"] != "" {
+		// From the preview on the draft is saved: it stays.
+		b.reply(ctx, r, b.tx.T(r.lang, "cancel.draft_kept"), nil)
+		return
+	}
 	b.reply(ctx, r, b.tx.T(r.lang, "cancel.done"), nil)
 }

@@ -120,14 +120,14 @@ func (b *Bot) newText(ctx context.Context, r *request, c *deputybot.Conversation
 		}
 		return deputybot.Errorf(deputybot.EINVALID, "err.kind_unknown")
 	case "title":
-		title := strings.TrimSpace(m.Text)
+		title := deputybot.CleanText(m.Text)
 		if err := deputybot.ValidateTitle(title); err != nil {
 			return err
 		}
 		c.Data["title"] = title
 		return b.newNext(ctx, r, c, "body")
 	case "body":
-		body := strings.TrimSpace(m.Text)
+		body := deputybot.CleanText(m.Text)
 		if err := deputybot.ValidateBody(body); err != nil {
 			return err
 		}

@@ -29,8 +29,16 @@ func TestCancelAtEachStepOfNew(t *testing.T) {
 		one(t, h.Do(dep, "/cancel"), "Cancelled")
 		one(t, h.Do(dep, "/my"), "no motions or suggestions yet")
 	}
-	// The Cancel button works the same.
+	// At the preview the draft is saved: cancelling says where it is.
 	q := one(t, h.Do(dep, "/new"), "What do you want to file")
+	for _, step := range steps {
+		q = step(q)
+	}
+	q = last(t, h.Press(dep, q, "Done")) // no co-sponsors: the preview
+	one(t, h.Do(dep, "/cancel"), "Cancelled", "draft is kept", "/my")
+	one(t, h.Do(dep, "/my"), "A title")
+	// The Cancel button works the same.
+	q = one(t, h.Do(dep, "/new"), "What do you want to file")
 	one(t, h.Press(dep, q, "Cancel"), "Cancelled")
 	one(t, h.Do(dep, "some text"), "use the commands")
 }
@@ -203,4 +211,24 @@ func TestDraftIsKeptAndCanBeContinued(t *testing.T) {
 	}
 	one(t, h.Press(dep, edited, "Yes, delete"), "Draft deleted")
 	one(t, h.Do(dep, "/my"), "no motions or suggestions yet")
+}
+
+// TestDirectionOverridesDoNotDisguiseLists: a right-to-left override in a
+// title or a name is not kept, so a list shows what it holds.
+func TestDirectionOverridesDoNotDisguiseLists(t *testing.T) {
+	h := apptest.Start(t, apptest.Admins(adminID))
+	admin := h.User(adminID, "Admin", "en")
+	dep := join(t, h, admin, "deputy Bob\u202Eevil", 2001, "en")
+	one(t, h.Press(dep, file(t, h, dep, "Suggestion", "Report\u202Efdp.exe", "Body\u2066 text\u2069.", "Other"), "Submit"), "Submitted")
+	for _, m := range append(h.Do(dep, "/my"), h.Do(admin, "/people")...) {
+		if strings.ContainsAny(m.Raw, "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069") {
+			t.Fatalf("a direction control reached a list: %q", m.Raw)
+		}
+	}
+	one(t, h.Do(dep, "/my"), "Reportfdp.exe")
+	one(t, h.Do(admin, "/people"), "Bobevil")
+	card := last(t, h.Do(dep, "/view 2026-001"))
+	if !strings.Contains(card.Text, "Body text.") {
+		t.Fatalf("card %q", card.Text)
+	}
 }

@@ -89,7 +89,7 @@ func escapeArg(v any) any {
 	case rawHTML:
 		return string(x)
 	case string:
-		return html.EscapeString(x)
+		return esc(x)
 	case deputybot.Role, deputybot.Language:
 		return html.EscapeString(fmt.Sprint(x))
 	case fmt.Stringer:
@@ -112,8 +112,9 @@ func (t *texts) Err(lang deputybot.Language, err error) string {
 	return t.render(lang, e.Key, data)
 }
 
-// esc escapes user text for HTML parse mode.
-func esc(s string) string { return html.EscapeString(s) }
+// esc escapes user text for HTML parse mode, without the bidirectional
+// controls that could make it show something other than it holds.
+func esc(s string) string { return html.EscapeString(deputybot.StripBidi(s)) }
 
 // lines joins non-empty lines.
 func lines(ls ...string) string {

@@ -221,10 +221,13 @@ func loadLocation(name string) (*time.Location, error) {
 
 func parseAdminIDs(s string) ([]int64, error) {
 	var ids []int64
-	for _, part := range strings.Split(s, ",") {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	for i, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
-			continue
+			return nil, &Error{"ADMIN_TELEGRAM_IDS", fmt.Sprintf("entry %d is empty (%q): ids are separated by single commas", i+1, s)}
 		}
 		id, err := strconv.ParseInt(part, 10, 64)
 		if err != nil || id <= 0 {

@@ -141,7 +141,7 @@ func (p *process) wait(t *testing.T) int {
 	select {
 	case <-p.done:
 		return p.cmd.ProcessState.ExitCode()
-	case <-time.After(30 * time.Second):
+	case <-time.After(2 * time.Minute):
 		t.Fatal("service did not exit")
 		return -1
 	}

@@ -37,7 +37,9 @@ type Server struct {
 	URL         string
 	Token       string
 	BotUsername string
-	// WaitTimeout bounds every Wait*, Next and Expect* call.
+	// WaitTimeout bounds every Wait*, Next and Expect* call: generous (two
+	// minutes), for tests wait on conditions and a busy machine is slow;
+	// only a test that is failing ever waits that long.
 	WaitTimeout time.Duration
 
 	srv *httptest.Server
@@ -184,7 +186,7 @@ func New(tb testing.TB) *Server {
 	s := &Server{
 		Token:       Token,
 		BotUsername: "deputy_test_bot",
-		WaitTimeout: 20 * time.Second,
+		WaitTimeout: 2 * time.Minute,
 		tb:          tb,
 		changed:     make(chan struct{}),
 		chats:       map[int64]*chatState{},
