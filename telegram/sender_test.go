@@ -65,7 +65,7 @@ func TestMessageNotYetDueHoldsNothingUp(t *testing.T) {
 			if _, err := s.Enqueue(ctx, []deputybot.OutboxMessage{{ChatID: 700, Text: "now", Kind: "test"}}); err != nil {
 				t.Fatal(err)
 			}
-			tg.WaitFor("the due message", func() bool { return len(tg.Messages(700)) == 1 })
+			tg.WaitFor("the due message", func() bool { return len(tg.Messages(700)) == 1 && len(tg.Calls("sendMessage")) == 1 })
 			if got := tg.Messages(700)[0].Text; got != "now" {
 				t.Fatalf("sent %q", got)
 			}
