@@ -206,25 +206,6 @@ func AddMonths(d Date, months int) Date {
 	return Date{t.Year(), t.Month(), min(d.Day, last)}
 }
 
-// DefaultDeadline is the reply deadline of an item assigned at e.Now.
-func (e Env) DefaultDeadline(k Kind) time.Time {
-	months := e.Rules.SuggestionMonths
-	if k == KindMotion {
-		months = e.Rules.MotionMonths
-	}
-	return EndOfDay(AddMonths(e.today(), months), e.loc())
-}
-
-// LatestDeadline is the latest reply deadline the law allows for an item
-// assigned at assigned (suggestions: 6 months for complex cases).
-func (e Env) LatestDeadline(k Kind, assigned time.Time) time.Time {
-	months := e.Rules.ExtendedMonths
-	if k == KindMotion {
-		months = max(e.Rules.MotionMonths, e.Rules.ExtendedMonths) * 2
-	}
-	return EndOfDay(AddMonths(DateOf(assigned, e.loc()), months), e.loc())
-}
-
 // checkDeadline checks a proposed deadline: not today or earlier (a
 // deadline is never in the past when set), not beyond latest.
 func (e Env) checkDeadline(d, latest time.Time) error {
@@ -483,6 +464,38 @@ func ev(e Env, p *Person, typ string, kv ...string) Event {
 
 func dateText(t time.Time, loc *time.Location) string { return DateOf(t, loc).String() }
 
+// The texts handling takes, checked the same wherever they are typed:
+// the dialogues check each answer with these as it comes, and the
+// operations check it again.
+
+// CheckReplyText checks the text of a reply, an opinion or a progress report.
+func CheckReplyText(s string) (string, error) { return checkText(s, MaxReplyLen, true) }
+
+// CheckReason checks a reason (for a request, a return).
+func CheckReason(s string) (string, error) { return checkText(s, MaxReasonLen, true) }
+
+// CheckNote checks an optional note (of a contact log, a quality flag).
+func CheckNote(s string) (string, error) { return checkText(s, MaxNoteLen, false) }
+
+// CheckRatingComment checks the comment of a rating: optional, except that an
+// unsatisfied rating needs a reason.
+func CheckRatingComment(v RatingValue, comment string) (string, error) {
+	c, err := checkText(comment, MaxReasonLen, v == Unsatisfied)
+	if err != nil && v == Unsatisfied && CleanText(comment) == "" {
+		return "", Errorf(EINVALID, "err.reason_required")
+	}
+	return c, err
+}
+
+// RatingOpen says whether round's reply may be rated now: it is the
+// current round and it has no rating yet.
+func (it *Item) RatingOpen(round int) error {
+	if round != it.Round || it.RatingOf(round) != nil {
+		return Errorf(ECONFLICT, "err.already_rated")
+	}
+	return nil
+}
+
 func checkText(s string, max int, required bool) (string, error) {
 	s = CleanText(s)
 	if s == "" {
@@ -549,10 +562,7 @@ func Assign(it *Item, p *Person, in AssignInput, e Env) (Event, error) {
 	it.Status, it.LeadDept, it.LeaderID, it.Key = StatusAssigned, in.Lead, in.Leader, in.Key
 	it.AssignedAt, it.Deadline, it.Round = e.Now, deadline, 1
 	it.CoDepts = nil
-	coDeadline := EndOfDay(AddMonths(e.today(), e.Rules.CoDeptMonths), e.loc())
-	if coDeadline.After(deadline) {
-		coDeadline = deadline
-	}
+	coDeadline := e.CoDeptDeadline(deadline)
 	for _, d := range in.CoDepts {
 		if it.CoDept(d) == nil {
 			it.CoDepts = append(it.CoDepts, CoDept{Dept: d, Deadline: coDeadline})
@@ -567,7 +577,7 @@ func ReturnToDeputy(it *Item, p *Person, reason string, e Env) (Event, error) {
 	if err := Check(p, it, ActReturnToDeputy); err != nil {
 		return Event{}, err
 	}
-	reason, err := checkText(reason, MaxReasonLen, true)
+	reason, err := CheckReason(reason)
 	if err != nil {
 		return Event{}, err
 	}
@@ -623,7 +633,7 @@ func LogContact(it *Item, p *Person, in ContactInput, e Env) (Event, error) {
 	if in.Date.Before(DateOf(it.AssignedAt, e.loc())) {
 		return Event{}, Errorf(EINVALID, "err.contact_before_assignment")
 	}
-	note, err := checkText(in.Note, MaxNoteLen, false)
+	note, err := CheckNote(in.Note)
 	if err != nil {
 		return Event{}, err
 	}
@@ -668,7 +678,7 @@ func (in *ReplyInput) check() error {
 	if !slices.Contains(ReplyClasses, in.Class) {
 		return Errorf(EINVALID, "err.class_unknown")
 	}
-	t, err := checkText(in.Text, MaxReplyLen, true)
+	t, err := CheckReplyText(in.Text)
 	if err != nil {
 		return err
 	}
@@ -729,7 +739,7 @@ func SendOpinion(it *Item, det *ItemDetails, p *Person, text string, e Env) (Eve
 	if err := Check(p, it, ActOpinion); err != nil {
 		return Event{}, err
 	}
-	text, err := checkText(text, MaxReplyLen, true)
+	text, err := CheckReplyText(text)
 	if err != nil {
 		return Event{}, err
 	}
@@ -743,7 +753,7 @@ func RequestExtension(it *Item, p *Person, reason string, e Env) (Event, error) 
 	if err := Check(p, it, ActRequestExtend); err != nil {
 		return Event{}, err
 	}
-	reason, err := checkText(reason, MaxReasonLen, true)
+	reason, err := CheckReason(reason)
 	if err != nil {
 		return Event{}, err
 	}
@@ -765,7 +775,7 @@ func RequestReturn(it *Item, p *Person, reason string, e Env) (Event, error) {
 	if err := Check(p, it, ActRequestReturn); err != nil {
 		return Event{}, err
 	}
-	reason, err := checkText(reason, MaxReasonLen, true)
+	reason, err := CheckReason(reason)
 	if err != nil {
 		return Event{}, err
 	}
@@ -804,7 +814,7 @@ func DecideRequest(it *Item, p *Person, d Decision, e Env) (Event, error) {
 		latest := e.LatestDeadline(it.Kind, it.AssignedAt)
 		deadline := d.Deadline
 		if deadline.IsZero() {
-			deadline = latest
+			deadline = e.ExtensionDeadline(it)
 		}
 		if !deadline.After(it.Deadline) {
 			return Event{}, Errorf(EINVALID, "err.extension_not_later")
@@ -831,7 +841,7 @@ func DecideRequest(it *Item, p *Person, d Decision, e Env) (Event, error) {
 		old := it.LeadDept
 		deadline := d.Deadline
 		if deadline.IsZero() {
-			deadline = e.DefaultDeadline(it.Kind)
+			deadline = e.ReassignDeadline(it.Kind)
 		}
 		if err := e.checkDeadline(deadline, e.LatestDeadline(it.Kind, e.Now)); err != nil {
 			return Event{}, err
@@ -851,24 +861,21 @@ func Rate(it *Item, p *Person, round int, value RatingValue, comment string, e E
 	if err := Check(p, it, ActRate); err != nil {
 		return nil, err
 	}
-	if round != it.Round || it.RatingOf(round) != nil {
-		return nil, Errorf(ECONFLICT, "err.already_rated")
+	if err := it.RatingOpen(round); err != nil {
+		return nil, err
 	}
 	if value != Satisfied && value != Basic && value != Unsatisfied {
 		return nil, Errorf(EINVALID, "err.rating_unknown")
 	}
-	comment, err := checkText(comment, MaxReasonLen, value == Unsatisfied)
+	comment, err := CheckRatingComment(value, comment)
 	if err != nil {
-		if value == Unsatisfied && strings.TrimSpace(comment) == "" {
-			return nil, Errorf(EINVALID, "err.reason_required")
-		}
 		return nil, err
 	}
 	it.Ratings = append(it.Ratings, Rating{Round: round, Value: value, At: e.Now, Comment: comment})
 	evs := []Event{ev(e, p, EvRated, "round", strconv.Itoa(round), "value", string(value), "comment", comment)}
 	if value == Unsatisfied && round == 1 {
 		it.Status, it.Round = StatusRehandling, 2
-		it.Deadline = EndOfDay(e.today().addDays(e.Rules.RehandlingDays), e.loc())
+		it.Deadline = e.RehandlingDeadline()
 		return append(evs, ev(e, nil, EvRehandling, "deadline", dateText(it.Deadline, e.loc()))), nil
 	}
 	return append(evs, closeItem(it, value, e)), nil
@@ -895,7 +902,7 @@ func PostProgress(it *Item, det *ItemDetails, p *Person, text string, met bool, 
 	if err := Check(p, it, ActProgress); err != nil {
 		return Event{}, err
 	}
-	text, err := checkText(text, MaxReplyLen, true)
+	text, err := CheckReplyText(text)
 	if err != nil {
 		return Event{}, err
 	}
@@ -922,15 +929,15 @@ func FlagReply(it *Item, p *Person, in FlagInput, e Env) (Event, error) {
 	if !slices.Contains(FlagCategories, in.Category) {
 		return Event{}, Errorf(EINVALID, "err.flag_category_unknown")
 	}
-	note, err := checkText(in.Note, MaxNoteLen, false)
+	note, err := CheckNote(in.Note)
 	if err != nil {
 		return Event{}, err
 	}
 	deadline := in.Deadline
 	if deadline.IsZero() {
-		deadline = EndOfDay(e.today().addDays(e.Rules.RectificationDays), e.loc())
+		deadline = e.RectificationDeadline()
 	}
-	if err := e.checkDeadline(deadline, EndOfDay(e.today().addDays(366), e.loc())); err != nil {
+	if err := e.checkDeadline(deadline, e.LatestRectification()); err != nil {
 		return Event{}, err
 	}
 	n := len(it.Flags) + 1
@@ -973,25 +980,4 @@ func (det *ItemDetails) CurrentReplyText(round int) *ReplyText {
 		}
 	}
 	return nil
-}
-
-// DeptPart is what a department still has to do on an item: the lead's
-// reply (or corrected reply, after a quality flag), or a co-department's
-// opinion, and by when. ok is false when nothing is open for it.
-func (it *Item) DeptPart(dept string) (deadline time.Time, co bool, ok bool) {
-	if dept == "" {
-		return time.Time{}, false, false
-	}
-	if it.LeadDept == dept {
-		if f := it.OpenFlag(); f != nil {
-			return f.Deadline, false, true
-		}
-		if in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling) {
-			return it.Deadline, false, true
-		}
-	}
-	if c := it.CoDept(dept); c != nil && c.OpinionAt.IsZero() && in(it.Status, StatusAssigned, StatusInProgress) {
-		return c.Deadline, true, true
-	}
-	return time.Time{}, false, false
 }

@@ -73,19 +73,8 @@ func DueReminders(it *Item, e Env) []Reminder {
 			out = append(out, Reminder{ItemID: it.ID, Kind: RemindEscalate, Dept: dept, Deadline: deadline, DaysLeft: left, Step: "esc"})
 		}
 	}
-	switch it.Status {
-	case StatusAssigned, StatusInProgress, StatusRehandling:
-		add(RemindReply, it.LeadDept, it.Deadline)
-	}
-	if it.Status == StatusAssigned || it.Status == StatusInProgress {
-		for _, c := range it.CoDepts {
-			if c.OpinionAt.IsZero() {
-				add(RemindOpinion, c.Dept, c.Deadline)
-			}
-		}
-	}
-	if f := it.OpenFlag(); f != nil {
-		add(RemindRectify, it.LeadDept, f.Deadline)
+	for _, p := range it.OpenParts() {
+		add(p.Kind, p.Dept, p.Deadline)
 	}
 	if r := it.LatestReply(); it.Status == StatusReplied && it.RatingRemindedAt.IsZero() && r != nil &&
 		e.Calendar.Workdays(DateOf(r.At, e.loc()), e.today()) >= e.Rules.RatingWorkdays {

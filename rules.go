@@ -19,16 +19,19 @@ type Rules struct {
 	Location *time.Location
 
 	// Deadlines (SPEC §3.2).
-	SuggestionMonths  int  // reply to a suggestion: 3 months from assignment
-	ExtendedMonths    int  // latest for a complex suggestion: 6 months
-	MotionMonths      int  // reply to a motion: 6 months
-	CoDeptMonths      int  // a co-department's opinion: 1 month
-	RehandlingDays    int  // after an unsatisfied rating: 30 days
-	RectificationDays int  // a corrected reply after a quality flag: 15 days
-	ReturnWorkdays    int  // a department may ask to return within 7 working days
-	RatingWorkdays    int  // the deputy is asked again after 15 working days
-	UnratedDays       int  // and the item closes unrated 30 days after that
-	RequireContact    bool // no reply before a contact with the deputy is logged
+	SuggestionMonths int // reply to a suggestion: 3 months from assignment
+	ExtendedMonths   int // latest for a complex suggestion: 6 months
+	MotionMonths     int // reply to a motion: 6 months
+	// MotionLatestMonths is the latest a motion's reply may be extended
+	// to, from its assignment: 12 months.
+	MotionLatestMonths int
+	CoDeptMonths       int  // a co-department's opinion: 1 month
+	RehandlingDays     int  // after an unsatisfied rating: 30 days
+	RectificationDays  int  // a corrected reply after a quality flag: 15 days
+	ReturnWorkdays     int  // a department may ask to return within 7 working days
+	RatingWorkdays     int  // the deputy is asked again after 15 working days
+	UnratedDays        int  // and the item closes unrated 30 days after that
+	RequireContact     bool // no reply before a contact with the deputy is logged
 
 	// Score deductions, from each department's 100 points a year.
 	Deductions Deductions
@@ -163,7 +166,7 @@ func (r *Rules) CategoryName(key string, lang Language) string {
 func DefaultRules(loc *time.Location) Rules {
 	return Rules{
 		MotionCoSponsors: DefaultMotionCoSponsors, Categories: DefaultCategories, Location: loc,
-		SuggestionMonths: 3, ExtendedMonths: 6, MotionMonths: 6, CoDeptMonths: 1,
+		SuggestionMonths: 3, ExtendedMonths: 6, MotionMonths: 6, MotionLatestMonths: 12, CoDeptMonths: 1,
 		RehandlingDays: 30, RectificationDays: 15, ReturnWorkdays: 7, RatingWorkdays: 15, UnratedDays: 30,
 		RequireContact: true,
 		Deductions:     Deductions{OverdueReply: 2, Unsatisfied: 3, QualityFlag: 1, ReplyWithoutContact: 2},

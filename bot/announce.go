@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"deputybot"
+	"deputybot/texts"
 )
 
 // announce returns the messages that tell the people concerned what a
@@ -27,7 +28,7 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 	card := func(l deputybot.Language) keyboard {
 		return keyboard{{button(b.tx.T(l, "btn.view"), "it:"+it.ID)}}
 	}
-	label := func(l deputybot.Language) rawHTML { return rawHTML(b.itemLabel(l, it)) }
+	label := func(l deputybot.Language) texts.HTML { return texts.HTML(b.tx.Label(l, it)) }
 	submitted := slices.ContainsFunc(evs, func(ev deputybot.Event) bool { return ev.Type == deputybot.EvSubmitted })
 	for _, ev := range evs {
 		switch ev.Type {
@@ -41,7 +42,7 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 			}
 			authorName := n.of(it.AuthorID)
 			notifyPeople(asked, func(l deputybot.Language) (string, keyboard) {
-				text := b.tx.T(l, "cosponsor.request", "Author", authorName, "Kind", rawHTML(b.tx.T(l, "kind."+string(it.Kind)))) +
+				text := b.tx.T(l, "cosponsor.request", "Author", authorName, "Kind", texts.HTML(b.tx.T(l, "kind."+string(it.Kind)))) +
 					"\n\n" + b.cardText(ctx, l, it, det)
 				return text, keyboard{{
 					button(b.tx.T(l, "btn.cosponsor_yes"), "cs:"+it.ID+":y"),
@@ -51,7 +52,7 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 			if ev.Type == deputybot.EvSubmitted {
 				notify(office, func(l deputybot.Language) (string, keyboard) {
 					return b.tx.T(l, "office.new_item", "Label", label(l), "Title", it.Title, "Author", authorName,
-						"Period", rawHTML(b.tx.T(l, "period."+string(it.Period)))), card(l)
+						"Period", texts.HTML(b.tx.T(l, "period."+string(it.Period)))), card(l)
 				})
 			}
 		case deputybot.EvWithdrawn:
@@ -76,15 +77,15 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 		case deputybot.EvAssigned:
 			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.assigned_deputy", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept),
-					"Deadline", b.formatDate(it.Deadline)), card(l)
+					"Deadline", b.tx.Date(it.Deadline)), card(l)
 			})
 			notify(lead, func(l deputybot.Language) (string, keyboard) {
-				return b.tx.T(l, "note.assigned_lead", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
+				return b.tx.T(l, "note.assigned_lead", "Label", label(l), "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card(l)
 			})
 			for _, c := range it.CoDepts {
 				notify(b.contactsOf(ctx, c.Dept), func(l deputybot.Language) (string, keyboard) {
 					return b.tx.T(l, "note.assigned_co", "Label", label(l), "Title", it.Title, "Lead", dept(it.LeadDept),
-						"Deadline", b.formatDate(c.Deadline)), card(l)
+						"Deadline", b.tx.Date(c.Deadline)), card(l)
 				})
 			}
 		case deputybot.EvReturned:
@@ -100,7 +101,7 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 			c := it.Contacts[len(it.Contacts)-1]
 			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				text := b.tx.T(l, "note.contact_confirm", "Dept", dept(c.Dept), "Label", label(l), "Title", it.Title,
-					"Date", c.Date, "Method", rawHTML(b.methodText(l, c.Method)))
+					"Date", c.Date, "Method", texts.HTML(b.tx.Method(l, c.Method)))
 				if c.Note != "" {
 					text += "\n" + b.tx.T(l, "note.contact_note", "Note", c.Note)
 				}
@@ -130,31 +131,31 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 			})
 		case deputybot.EvExtensionApproved:
 			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
-				return b.tx.T(l, "note.extended_deputy", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
+				return b.tx.T(l, "note.extended_deputy", "Label", label(l), "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card(l)
 			})
 			notify(lead, func(l deputybot.Language) (string, keyboard) {
-				return b.tx.T(l, "note.extension_approved", "Label", label(l), "Deadline", b.formatDate(it.Deadline)), card(l)
+				return b.tx.T(l, "note.extension_approved", "Label", label(l), "Deadline", b.tx.Date(it.Deadline)), card(l)
 			})
 		case deputybot.EvExtensionRefused, deputybot.EvReturnRefused:
 			notify(lead, func(l deputybot.Language) (string, keyboard) {
-				return b.tx.T(l, "note."+ev.Type, "Label", label(l), "Deadline", b.formatDate(it.Deadline)), card(l)
+				return b.tx.T(l, "note."+ev.Type, "Label", label(l), "Deadline", b.tx.Date(it.Deadline)), card(l)
 			})
 		case deputybot.EvReassigned:
 			notify(b.contactsOf(ctx, before.LeadDept), func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.reassigned_old", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept)), nil
 			})
 			notify(lead, func(l deputybot.Language) (string, keyboard) {
-				return b.tx.T(l, "note.assigned_lead", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
+				return b.tx.T(l, "note.assigned_lead", "Label", label(l), "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card(l)
 			})
 			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.reassigned_deputy", "Label", label(l), "Title", it.Title, "Dept", dept(it.LeadDept),
-					"Deadline", b.formatDate(it.Deadline)), card(l)
+					"Deadline", b.tx.Date(it.Deadline)), card(l)
 			})
 		case deputybot.EvRated:
 			value := deputybot.RatingValue(ev.Data["value"])
 			comment := ev.Data["comment"]
 			notify(lead, func(l deputybot.Language) (string, keyboard) {
-				text := b.tx.T(l, "note.rated", "Label", label(l), "Title", it.Title, "Rating", rawHTML(b.tx.T(l, "rating."+string(value))))
+				text := b.tx.T(l, "note.rated", "Label", label(l), "Title", it.Title, "Rating", texts.HTML(b.tx.T(l, "rating."+string(value))))
 				if comment != "" {
 					text += "\n" + b.tx.T(l, "note.rating_comment", "Comment", comment)
 				}
@@ -168,17 +169,17 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 			}
 		case deputybot.EvRehandling:
 			notify(lead, func(l deputybot.Language) (string, keyboard) {
-				return b.tx.T(l, "note.rehandling", "Label", label(l), "Title", it.Title, "Deadline", b.formatDate(it.Deadline)), card(l)
+				return b.tx.T(l, "note.rehandling", "Label", label(l), "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card(l)
 			})
 		case deputybot.EvClosed:
 			notifyPeople(author, func(l deputybot.Language) (string, keyboard) {
-				return b.tx.T(l, "note.closed", "Label", label(l), "Title", it.Title, "Outcome", rawHTML(b.tx.T(l, "rating."+string(it.Outcome)))), card(l)
+				return b.tx.T(l, "note.closed", "Label", label(l), "Title", it.Title, "Outcome", texts.HTML(b.tx.T(l, "rating."+string(it.Outcome)))), card(l)
 			})
 		case deputybot.EvFlagged:
 			f := it.Flags[len(it.Flags)-1]
 			notify(lead, func(l deputybot.Language) (string, keyboard) {
 				text := b.tx.T(l, "note.flagged", "Label", label(l), "Title", it.Title,
-					"Category", rawHTML(b.tx.T(l, "flag."+string(f.Category))), "Deadline", b.formatDate(f.Deadline))
+					"Category", texts.HTML(b.tx.T(l, "flag."+string(f.Category))), "Deadline", b.tx.Date(f.Deadline))
 				if f.Note != "" {
 					text += "\n" + b.tx.T(l, "note.flag_note", "Note", f.Note)
 				}
@@ -194,7 +195,7 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 			to := append([]string{it.AuthorID}, it.LeaderID)
 			notifyPeople(to, func(l deputybot.Language) (string, keyboard) {
 				return b.tx.T(l, "note.target_progress", "Dept", dept(it.LeadDept), "Label", label(l), "Title", it.Title) + "\n" +
-					b.targetLines(l, []deputybot.Target{tt}), card(l)
+					b.tx.Targets(l, []deputybot.Target{tt}), card(l)
 			})
 		case deputybot.EvProgress:
 			if len(det.Progress) == 0 {
@@ -206,7 +207,7 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 				if pr.Met {
 					key = "note.progress_met"
 				}
-				return b.tx.T(l, key, "Dept", dept(it.LeadDept), "Label", label(l), "Title", it.Title) + "\n\n" + esc(pr.Text), card(l)
+				return b.tx.T(l, key, "Dept", dept(it.LeadDept), "Label", label(l), "Title", it.Title) + "\n\n" + texts.Esc(pr.Text), card(l)
 			})
 		}
 	}
@@ -214,7 +215,7 @@ func (b *Bot) announce(ctx context.Context, actor *deputybot.Person, before, it 
 	if it.LeaderID != "" && it.Status != before.Status {
 		notifyPeople([]string{it.LeaderID}, func(l deputybot.Language) (string, keyboard) {
 			return b.tx.T(l, "note.leader_status", "Label", label(l), "Title", it.Title,
-				"From", rawHTML(b.tx.T(l, "status."+string(before.Status))), "To", rawHTML(b.statusText(l, it))), card(l)
+				"From", texts.HTML(b.tx.T(l, "status."+string(before.Status))), "To", texts.HTML(b.tx.Status(l, it))), card(l)
 		})
 	}
 	return out.msgs
@@ -258,8 +259,8 @@ func (b *Bot) replyToDeputy(ctx context.Context, out *notices, it *deputybot.Ite
 		if corrected {
 			key = "note.reply_corrected"
 		}
-		msg := b.tx.T(l, key, "Dept", depts[it.LeadDept], "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title,
-			"Class", rawHTML(b.tx.T(l, "class."+string(r.Class))))
+		msg := b.tx.T(l, key, "Dept", depts[it.LeadDept], "Label", texts.HTML(b.tx.Label(l, it)), "Title", it.Title,
+			"Class", texts.HTML(b.tx.T(l, "class."+string(r.Class))))
 		if len(r.CoDepts) > 0 {
 			var names []string
 			for _, d := range r.CoDepts {
@@ -267,7 +268,7 @@ func (b *Bot) replyToDeputy(ctx context.Context, out *notices, it *deputybot.Ite
 			}
 			msg += "\n" + b.tx.T(l, "note.reply_codepts", "Depts", joinNames(l, b, names))
 		}
-		msg += "\n\n" + esc(text.Text)
+		msg += "\n\n" + texts.Esc(text.Text)
 		var kb keyboard
 		if text.FileID != "" {
 			kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.reply_file"), "rf:"+it.ID+":"+strconv.Itoa(r.Round))})
@@ -284,7 +285,7 @@ func joinNames(l deputybot.Language, b *Bot, names []string) string {
 	out := ""
 	for i, n := range names {
 		if i > 0 {
-			out += plain(b.tx.T(l, "list.sep"))
+			out += texts.Plain(b.tx.T(l, "list.sep"))
 		}
 		out += n
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"deputybot"
+	"deputybot/texts"
 	"deputybot/report"
 )
 
@@ -28,11 +29,11 @@ var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`",
 
 // arg is user text as a message argument: escaped for the format, then
 // for HTML (the texts are HTML until the document is converted).
-func (d *doc) arg(s string) rawHTML {
+func (d *doc) arg(s string) texts.HTML {
 	if d.format == FormatMarkdown {
 		s = mdEscaper.Replace(s)
 	}
-	return rawHTML(html.EscapeString(s))
+	return texts.HTML(html.EscapeString(s))
 }
 
 // text converts our HTML message text (from the message files, with user
@@ -41,7 +42,7 @@ func (d *doc) text(h string) string {
 	if d.format == FormatHTML {
 		return h
 	}
-	return plain(h)
+	return texts.Plain(h)
 }
 
 func (d *doc) heading(level int, h string) {
@@ -49,9 +50,9 @@ func (d *doc) heading(level int, h string) {
 	case FormatHTML:
 		d.sb.WriteString("\n<b>" + h + "</b>\n")
 	case FormatMarkdown:
-		d.sb.WriteString("\n" + strings.Repeat("#", level) + " " + plain(h) + "\n\n")
+		d.sb.WriteString("\n" + strings.Repeat("#", level) + " " + texts.Plain(h) + "\n\n")
 	default:
-		t := plain(h)
+		t := texts.Plain(h)
 		d.sb.WriteString("\n" + t + "\n")
 		if level == 1 {
 			d.sb.WriteString(strings.Repeat("=", len([]rune(t))*2) + "\n")
@@ -91,7 +92,7 @@ func (d *doc) table(headers []string, rows [][]string, line func(row []string) s
 
 // plainCell is a table cell: our HTML converted, user text already
 // escaped for Markdown by arg.
-func plainCell(s string) string { return plain(s) }
+func plainCell(s string) string { return texts.Plain(s) }
 
 // AnnualReport renders the annual handling report of year, in the seed
 // report's form and wording, in lang and format, over the items viewer
@@ -105,7 +106,7 @@ func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, 
 	d := &doc{format: format}
 	t := func(id string, args ...any) string { return b.tx.T(l, id, args...) }
 	d.heading(1, t("annual.title", "Year", year))
-	d.para(t("annual.as_of", "Date", b.formatDate(b.now())))
+	d.para(t("annual.as_of", "Date", b.tx.Date(b.now())))
 
 	// One: motions.
 	d.heading(2, t("annual.motions_head"))
@@ -114,11 +115,11 @@ func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, 
 	} else {
 		d.para(t("annual.motions_count", "Year", year, "Count", len(a.Motions)))
 		for i, m := range a.Motions {
-			d.heading(3, t("annual.motion", "N", i+1, "Label", rawHTML(b.itemLabel(l, m)), "Title", d.arg(m.Title)))
+			d.heading(3, t("annual.motion", "N", i+1, "Label", texts.HTML(b.tx.Label(l, m)), "Title", d.arg(m.Title)))
 			if m.Status == deputybot.StatusClosed {
-				d.para(t("annual.motion_closed", "Dept", d.arg(in.DeptName(m.LeadDept)), "Outcome", rawHTML(t("rating."+string(m.Outcome)))))
+				d.para(t("annual.motion_closed", "Dept", d.arg(in.DeptName(m.LeadDept)), "Outcome", texts.HTML(t("rating."+string(m.Outcome)))))
 			} else {
-				d.para(t("annual.motion_handling", "Dept", d.arg(in.DeptName(m.LeadDept)), "Status", rawHTML(b.statusText(l, m))))
+				d.para(t("annual.motion_handling", "Dept", d.arg(in.DeptName(m.LeadDept)), "Status", texts.HTML(b.tx.Status(l, m))))
 			}
 			for _, tg := range m.Targets {
 				d.item(t("annual.target", "Name", d.arg(tg.Name), "Bar", tg.Bar(), "Unit", d.arg(tg.Unit)))
@@ -137,7 +138,7 @@ func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, 
 	if len(a.Depts) == 0 {
 		d.para(t("digest.none"))
 	}
-	headers := strings.Split(plain(t("annual.dept_headers")), "|")
+	headers := strings.Split(texts.Plain(t("annual.dept_headers")), "|")
 	var rows [][]string
 	for _, ds := range a.Depts {
 		rows = append(rows, []string{string(d.arg(ds.Dept.Name)), strconv.Itoa(ds.Handled), strconv.Itoa(ds.OnTime), strconv.Itoa(ds.Late),
@@ -145,7 +146,7 @@ func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, 
 			strconv.Itoa(ds.Flags), formatScore(ds.Score)})
 	}
 	d.table(headers, rows, func(r []string) string {
-		return t("annual.dept_line", "Dept", rawHTML(r[0]), "Handled", r[1], "OnTime", r[2], "Late", r[3], "Ext", r[4],
+		return t("annual.dept_line", "Dept", texts.HTML(r[0]), "Handled", r[1], "OnTime", r[2], "Late", r[3], "Ext", r[4],
 			"Sat", r[5], "Contacts", r[6], "Flags", r[7], "Score", r[8])
 	})
 
@@ -157,10 +158,10 @@ func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, 
 		var parts []string
 		for _, c := range deputybot.FlagCategories {
 			if n := a.Flags[c]; n > 0 {
-				parts = append(parts, t("annual.quality_part", "Category", rawHTML(t("flag."+string(c))), "Count", n))
+				parts = append(parts, t("annual.quality_part", "Category", texts.HTML(t("flag."+string(c))), "Count", n))
 			}
 		}
-		d.para(t("annual.quality", "Kinds", len(parts), "Count", a.FlagTotal, "Parts", rawHTML(strings.Join(parts, t("list.sep"))),
+		d.para(t("annual.quality", "Kinds", len(parts), "Count", a.FlagTotal, "Parts", texts.HTML(strings.Join(parts, t("list.sep"))),
 			"Fixed", a.FlagsFixed))
 	}
 
@@ -185,7 +186,7 @@ func pct(s string) string {
 // 代表对办理工作满意的155件，占92.81%；基本满意12件，占7.19%。"
 func (b *Bot) periodSentence(l deputybot.Language, year int, p report.PeriodFigures) string {
 	t := func(id string, args ...any) string { return b.tx.T(l, id, args...) }
-	period := rawHTML(t("annual.period_" + string(p.Period)))
+	period := texts.HTML(t("annual.period_" + string(p.Period)))
 	if p.Handled == 0 {
 		return t("annual.period_none", "Year", year, "Period", period)
 	}
@@ -203,13 +204,13 @@ func (b *Bot) periodSentence(l deputybot.Language, year int, p report.PeriodFigu
 	pc := sat.Percent()
 	parts := []string{
 		t("annual.share_satisfied", "Count", sat.Satisfied, "Pct", pc[0]),
-		t("annual.share", "Rating", rawHTML(t("rating.basic")), "Count", sat.Basic, "Pct", pc[1]),
+		t("annual.share", "Rating", texts.HTML(t("rating.basic")), "Count", sat.Basic, "Pct", pc[1]),
 	}
 	if sat.Unsatisfied > 0 {
-		parts = append(parts, t("annual.share", "Rating", rawHTML(t("rating.unsatisfied")), "Count", sat.Unsatisfied, "Pct", pc[2]))
+		parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.unsatisfied")), "Count", sat.Unsatisfied, "Pct", pc[2]))
 	}
 	if sat.Unrated > 0 {
-		parts = append(parts, t("annual.share", "Rating", rawHTML(t("rating.unrated")), "Count", sat.Unrated, "Pct", pc[3]))
+		parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.unrated")), "Count", sat.Unrated, "Pct", pc[3]))
 	}
 	lead := t("annual.of_which")
 	if p.Closed != p.Handled {

@@ -19,6 +19,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
+	"deputybot/texts"
 	"deputybot/storage"
 	"deputybot/telegram"
 )
@@ -92,7 +93,7 @@ type Bot struct {
 	pollClient *http.Client
 	log        *slog.Logger
 	now        deputybot.Clock
-	tx         *texts
+	tx         *texts.Texts
 	username   string
 	dispatch   *dispatcher
 	commands   []command
@@ -166,7 +167,7 @@ func newBot(store Store, o Options) (*Bot, error) {
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 10 * time.Second
 	}
-	tx, err := loadTexts()
+	tx, err := texts.Load(o.Location)
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +240,9 @@ func (b *Bot) StartSender(ctx context.Context) {
 		b.sender.Run(sctx)
 	}()
 }
+
+// Texts are the bot's messages.
+func (b *Bot) Texts() *texts.Texts { return b.tx }
 
 // Sender is the sender of every message of this bot.
 func (b *Bot) Sender() *telegram.Sender { return b.sender }
@@ -331,7 +335,7 @@ func (b *Bot) apologize(ctx context.Context, in *incoming) {
 	switch {
 	case u.CallbackQuery != nil:
 		l := deputybot.LanguageFromTelegram(u.CallbackQuery.From.LanguageCode)
-		b.answerQuery(ctx, u.CallbackQuery.ID, plain(b.tx.T(l, "err.internal")), true)
+		b.answerQuery(ctx, u.CallbackQuery.ID, texts.Plain(b.tx.T(l, "err.internal")), true)
 	case u.Message != nil && u.Message.From != nil && u.Message.Chat.Type == "private":
 		l := deputybot.LanguageFromTelegram(u.Message.From.LanguageCode)
 		b.send(ctx, u.Message.Chat.ID, b.tx.T(l, "err.internal"), nil)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"deputybot"
+	"deputybot/texts"
 )
 
 // names looks up people's names once per message.
@@ -36,45 +37,28 @@ func (n *names) of(id string) string {
 	return name
 }
 
-// itemLabel is "建议 2026-017" or "建议（草稿）".
-func (b *Bot) itemLabel(l deputybot.Language, it *deputybot.Item) string {
-	if it.Seq == 0 {
-		return b.tx.T(l, "item.label_draft", "Kind", rawHTML(b.tx.T(l, "kind."+string(it.Kind))))
-	}
-	return b.tx.T(l, "item.label", "Kind", rawHTML(b.tx.T(l, "kind."+string(it.Kind))), "Number", it.Number())
-}
 
-func (b *Bot) statusText(l deputybot.Language, it *deputybot.Item) string {
-	if it.Status == deputybot.StatusDraft && it.SubmitRequested {
-		return b.tx.T(l, "status.waiting_cosponsors")
-	}
-	return b.tx.T(l, "status."+string(it.Status))
-}
 
-// itemLine is one line of a list: label, title, status.
-func (b *Bot) itemLine(l deputybot.Language, it *deputybot.Item) string {
-	return b.tx.T(l, "item.line", "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title, "Status", rawHTML(b.statusText(l, it)))
-}
 
 // cardText renders an item's card: every field, the body and the
 // timeline, in l.
 func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails) string {
 	n := b.names(ctx)
 	var sb strings.Builder
-	head := b.itemLabel(l, it) + " · " + b.statusText(l, it)
+	head := b.tx.Label(l, it) + " · " + b.tx.Status(l, it)
 	if it.Period != "" {
 		head += " · " + b.tx.T(l, "period."+string(it.Period))
 	}
 	sb.WriteString("<b>" + head + "</b>\n")
-	sb.WriteString("<b>" + esc(it.Title) + "</b>\n")
+	sb.WriteString("<b>" + texts.Esc(it.Title) + "</b>\n")
 	sb.WriteString(b.tx.T(l, "card.category", "Category", b.opts.Rules.CategoryName(it.Category, l)) + "\n")
 	sb.WriteString(b.tx.T(l, "card.author", "Name", n.of(it.AuthorID)) + "\n")
 	if len(it.CoSponsors) > 0 {
 		var cs []string
 		for _, c := range it.CoSponsors {
-			cs = append(cs, esc(n.of(c.PersonID))+b.tx.T(l, "cosponsor."+string(c.State)))
+			cs = append(cs, texts.Esc(n.of(c.PersonID))+b.tx.T(l, "cosponsor."+string(c.State)))
 		}
-		line := b.tx.T(l, "card.cosponsors", "List", rawHTML(strings.Join(cs, b.tx.T(l, "list.sep"))),
+		line := b.tx.T(l, "card.cosponsors", "List", texts.HTML(strings.Join(cs, b.tx.T(l, "list.sep"))),
 			"Confirmed", it.ConfirmedCoSponsors())
 		sb.WriteString(line + "\n")
 	}
@@ -82,14 +66,14 @@ func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.
 		sb.WriteString(b.tx.T(l, "card.motion_needs", "Need", b.opts.Rules.MotionCoSponsors, "Confirmed", it.ConfirmedCoSponsors()) + "\n")
 	}
 	if !it.SubmittedAt.IsZero() {
-		sb.WriteString(b.tx.T(l, "card.submitted", "At", b.formatTime(it.SubmittedAt)) + "\n")
+		sb.WriteString(b.tx.T(l, "card.submitted", "At", b.tx.Time(it.SubmittedAt)) + "\n")
 	}
 	if det != nil && len(det.Attachments) > 0 {
 		sb.WriteString(b.tx.T(l, "card.attachments", "Count", len(det.Attachments)) + "\n")
 	}
 	sb.WriteString(b.handlingSummary(ctx, l, it, n))
 	if det != nil {
-		sb.WriteString("\n" + esc(det.Body) + "\n")
+		sb.WriteString("\n" + texts.Esc(det.Body) + "\n")
 		sb.WriteString(b.handlingTexts(ctx, l, it, det, n))
 		if len(det.Timeline) > 0 {
 			sb.WriteString("\n<b>" + b.tx.T(l, "card.timeline") + "</b>\n")
@@ -107,15 +91,15 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 	if who == "" {
 		who = b.tx.T(l, "ev.system")
 	} else {
-		who = esc(who)
+		who = texts.Esc(who)
 	}
-	args := []any{"Who", rawHTML(who)}
+	args := []any{"Who", texts.HTML(who)}
 	for k, v := range ev.Data {
 		name := strings.ToUpper(k[:1]) + k[1:]
 		switch k {
 		case "period", "from", "to":
 			if v == string(deputybot.PeriodSession) || v == string(deputybot.PeriodRecess) {
-				args = append(args, name, rawHTML(b.tx.T(l, "period."+v)))
+				args = append(args, name, texts.HTML(b.tx.T(l, "period."+v)))
 			} else if d, ok := n.depts[v]; ok {
 				args = append(args, name, d)
 			} else {
@@ -130,19 +114,19 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 					ds = append(ds, n.depts[id])
 				}
 			}
-			args = append(args, name, strings.Join(ds, plain(b.tx.T(l, "list.sep"))))
+			args = append(args, name, strings.Join(ds, texts.Plain(b.tx.T(l, "list.sep"))))
 		case "leader":
 			args = append(args, name, n.of(v))
 		case "value":
-			args = append(args, name, rawHTML(b.tx.T(l, "rating."+v)))
+			args = append(args, name, texts.HTML(b.tx.T(l, "rating."+v)))
 		case "class":
-			args = append(args, name, rawHTML(b.tx.T(l, "class."+v)))
+			args = append(args, name, texts.HTML(b.tx.T(l, "class."+v)))
 		case "method":
-			args = append(args, name, rawHTML(b.methodText(l, deputybot.ContactMethod(v))))
+			args = append(args, name, texts.HTML(b.tx.Method(l, deputybot.ContactMethod(v))))
 		case "category":
-			args = append(args, name, rawHTML(b.tx.T(l, "flag."+v)))
+			args = append(args, name, texts.HTML(b.tx.T(l, "flag."+v)))
 		case "outcome":
-			args = append(args, name, rawHTML(b.tx.T(l, "rating."+v)))
+			args = append(args, name, texts.HTML(b.tx.T(l, "rating."+v)))
 		case "dept":
 			args = append(args, name, n.depts[v])
 		default:
@@ -150,7 +134,7 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 		}
 	}
 	text := b.tx.T(l, "ev."+ev.Type, args...)
-	return fmt.Sprintf("%s · %s", b.formatTime(ev.At), text)
+	return fmt.Sprintf("%s · %s", b.tx.Time(ev.At), text)
 }
 
 // handlingSummary is the card's lines on handling: departments, leader,
@@ -167,11 +151,11 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 	depts, _ := b.departmentNames(ctx)
 	line("card.lead", "Dept", depts[it.LeadDept])
 	for _, c := range it.CoDepts {
-		state := b.tx.T(l, "card.opinion_due", "Date", b.formatDate(c.Deadline))
+		state := b.tx.T(l, "card.opinion_due", "Date", b.tx.Date(c.Deadline))
 		if !c.OpinionAt.IsZero() {
 			state = b.tx.T(l, "card.opinion_given")
 		}
-		line("card.codept", "Dept", depts[c.Dept], "State", rawHTML(state))
+		line("card.codept", "Dept", depts[c.Dept], "State", texts.HTML(state))
 	}
 	if it.LeaderID != "" {
 		line("card.leader", "Name", n.of(it.LeaderID))
@@ -179,12 +163,12 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 	if it.Key {
 		line("card.key")
 	}
-	line("card.assigned", "At", b.formatTime(it.AssignedAt))
+	line("card.assigned", "At", b.tx.Time(it.AssignedAt))
 	if it.IsOpen() && it.Status != deputybot.StatusReplied {
 		e := deputybot.Env{Rules: &b.opts.Rules, Now: b.now()}
-		line("card.deadline", "Deadline", rawHTML(b.daysLeftText(l, e, it.Deadline)))
+		line("card.deadline", "Deadline", texts.HTML(b.tx.DaysLeft(l, e, it.Deadline)))
 	} else {
-		line("card.deadline", "Deadline", b.formatDate(it.Deadline))
+		line("card.deadline", "Deadline", b.tx.Date(it.Deadline))
 	}
 	if it.Round == 2 {
 		line("card.round2")
@@ -198,24 +182,24 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 	for _, c := range it.Contacts {
 		note := ""
 		if c.Note != "" {
-			note = " — " + esc(c.Note)
+			note = " — " + texts.Esc(c.Note)
 		}
-		line("card.contact", "N", c.N, "Date", c.Date, "Method", rawHTML(b.methodText(l, c.Method)),
-			"State", rawHTML(b.tx.T(l, "contact."+string(c.State))), "Note", rawHTML(note))
+		line("card.contact", "N", c.N, "Date", c.Date, "Method", texts.HTML(b.tx.Method(l, c.Method)),
+			"State", texts.HTML(b.tx.T(l, "contact."+string(c.State))), "Note", texts.HTML(note))
 	}
 	for _, f := range it.Flags {
-		state := b.tx.T(l, "card.flag_open", "Date", b.formatDate(f.Deadline))
+		state := b.tx.T(l, "card.flag_open", "Date", b.tx.Date(f.Deadline))
 		if !f.ResolvedAt.IsZero() {
 			state = b.tx.T(l, "card.flag_resolved")
 		}
-		line("card.flag", "Category", rawHTML(b.tx.T(l, "flag."+string(f.Category))), "Round", f.Round, "State", rawHTML(state))
+		line("card.flag", "Category", texts.HTML(b.tx.T(l, "flag."+string(f.Category))), "Round", f.Round, "State", texts.HTML(state))
 	}
 	if it.Status == deputybot.StatusClosed && it.Outcome != "" {
-		line("card.outcome", "Outcome", rawHTML(b.tx.T(l, "rating."+string(it.Outcome))))
+		line("card.outcome", "Outcome", texts.HTML(b.tx.T(l, "rating."+string(it.Outcome))))
 	}
 	if len(it.Targets) > 0 {
 		line("card.targets")
-		sb.WriteString(b.targetLines(l, it.Targets) + "\n")
+		sb.WriteString(b.tx.Targets(l, it.Targets) + "\n")
 	}
 	return sb.String()
 }
@@ -226,25 +210,25 @@ func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deput
 	var sb strings.Builder
 	depts, _ := b.departmentNames(ctx)
 	for _, o := range det.Opinions {
-		sb.WriteString("\n<b>" + b.tx.T(l, "card.opinion", "Dept", depts[o.Dept]) + "</b>\n" + esc(o.Text) + "\n")
+		sb.WriteString("\n<b>" + b.tx.T(l, "card.opinion", "Dept", depts[o.Dept]) + "</b>\n" + texts.Esc(o.Text) + "\n")
 	}
 	for _, r := range it.Replies {
 		t := det.CurrentReplyText(r.Round)
 		if t == nil {
 			continue
 		}
-		head := b.tx.T(l, "card.reply", "Round", r.Round, "Class", rawHTML(b.tx.T(l, "class."+string(r.Class))), "At", b.formatTime(r.At))
+		head := b.tx.T(l, "card.reply", "Round", r.Round, "Class", texts.HTML(b.tx.T(l, "class."+string(r.Class))), "At", b.tx.Time(r.At))
 		if r.Late {
 			head += " · " + b.tx.T(l, "card.reply_late")
 		}
 		if r.Corrected > 0 {
 			head += " · " + b.tx.T(l, "card.reply_corrected")
 		}
-		sb.WriteString("\n<b>" + head + "</b>\n" + esc(t.Text) + "\n")
+		sb.WriteString("\n<b>" + head + "</b>\n" + texts.Esc(t.Text) + "\n")
 		if rt := it.RatingOf(r.Round); rt != nil {
-			line := b.tx.T(l, "card.rating", "Rating", rawHTML(b.tx.T(l, "rating."+string(rt.Value))))
+			line := b.tx.T(l, "card.rating", "Rating", texts.HTML(b.tx.T(l, "rating."+string(rt.Value))))
 			if rt.Comment != "" {
-				line += " — " + esc(rt.Comment)
+				line += " — " + texts.Esc(rt.Comment)
 			}
 			sb.WriteString(line + "\n")
 		}
@@ -254,7 +238,7 @@ func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deput
 		if p.Met {
 			key = "card.progress_met"
 		}
-		sb.WriteString("\n<b>" + b.tx.T(l, key, "At", b.formatDate(p.At)) + "</b>\n" + esc(p.Text) + "\n")
+		sb.WriteString("\n<b>" + b.tx.T(l, key, "At", b.tx.Date(p.At)) + "</b>\n" + texts.Esc(p.Text) + "\n")
 	}
 	return sb.String()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
+	"deputybot/texts"
 )
 
 // command is one slash command. Its menu description is the message
@@ -112,7 +113,7 @@ func (b *Bot) syncCommands(ctx context.Context, p *deputybot.Person) {
 	list := make([]models.BotCommand, len(cmds))
 	for i, c := range cmds {
 		names[i] = c.name
-		list[i] = models.BotCommand{Command: c.name, Description: plain(b.tx.T(p.Language, "cmd."+c.name))}
+		list[i] = models.BotCommand{Command: c.name, Description: texts.Plain(b.tx.T(p.Language, "cmd."+c.name))}
 	}
 	key := string(p.Language) + ":" + strings.Join(names, ",")
 	if p.CommandsKey == key {
@@ -150,7 +151,7 @@ func (b *Bot) cmdHelp(ctx context.Context, r *request) {
 func (b *Bot) helpText(p *deputybot.Person) string {
 	l := p.Language
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s\n", b.tx.T(l, "help.title", "Name", p.Name, "Roles", b.rolesText(l, p.Roles)))
+	fmt.Fprintf(&sb, "%s\n", b.tx.T(l, "help.title", "Name", p.Name, "Roles", b.tx.Roles(l, p.Roles)))
 	for _, role := range p.Roles {
 		if intro := b.tx.T(l, "help.role."+string(role)); intro != "help.role."+string(role) {
 			sb.WriteString("\n" + intro + "\n")
@@ -163,23 +164,5 @@ func (b *Bot) helpText(p *deputybot.Person) string {
 	return strings.TrimRight(sb.String(), "\n")
 }
 
-func (b *Bot) roleText(l deputybot.Language, r deputybot.Role) string {
-	return b.tx.T(l, "role."+string(r))
-}
 
-// roleArg is a role's name as a template argument.
-func (b *Bot) roleArg(l deputybot.Language, r deputybot.Role) rawHTML {
-	return rawHTML(b.roleText(l, r))
-}
 
-// rolesText is rendered HTML, to be passed on as rawHTML.
-func (b *Bot) rolesText(l deputybot.Language, rs []deputybot.Role) rawHTML {
-	if len(rs) == 0 {
-		return rawHTML(b.tx.T(l, "role.none"))
-	}
-	parts := make([]string, len(rs))
-	for i, r := range rs {
-		parts[i] = b.roleText(l, r)
-	}
-	return rawHTML(strings.Join(parts, b.tx.T(l, "list.sep")))
-}

@@ -13,6 +13,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
+	"deputybot/texts"
 )
 
 // The /new dialogue: kind, title, body, category, attachments,
@@ -55,7 +56,7 @@ func (b *Bot) newPrompt(ctx context.Context, r *request, c *deputybot.Conversati
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
 	cancel := b.cancelButton(r, c)
 	kind := deputybot.Kind(c.Data["kind"])
-	kindName := rawHTML(b.tx.T(l, "kind."+string(kind)))
+	kindName := texts.HTML(b.tx.T(l, "kind."+string(kind)))
 	editing := c.Data["back"] == "preview"
 	switch c.Step {
 	case "kind":
@@ -428,7 +429,7 @@ func (b *Bot) submitDraft(ctx context.Context, r *request, c *deputybot.Conversa
 		return err
 	}
 	if it.Status != deputybot.StatusDraft {
-		b.reply(ctx, r, b.tx.T(r.lang, "new.submitted", "Label", rawHTML(b.itemLabel(r.lang, it)), "Code", it.Code()), nil)
+		b.reply(ctx, r, b.tx.T(r.lang, "new.submitted", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Code", it.Code()), nil)
 		return nil
 	}
 	b.reply(ctx, r, b.tx.T(r.lang, "new.waiting_cosponsors", "Need", b.opts.Rules.MotionCoSponsors,

@@ -10,7 +10,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
-	"deputybot/telegram"
+	"deputybot/texts"
 )
 
 // request is one update being handled, with who sent it.
@@ -158,15 +158,12 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) {
 	text := b.tx.Err(r.lang, err)
 	if r.cb != nil && !r.answered {
 		r.answered = true
-		b.answerQuery(ctx, r.cb.ID, plain(text), true)
+		b.answerQuery(ctx, r.cb.ID, texts.Plain(text), true)
 		return
 	}
 	b.reply(ctx, r, text, nil)
 }
 
-// plain strips our HTML markup for the places Telegram shows text without
-// formatting (button-press notices, files).
-func plain(s string) string { return telegram.PlainText(s) }
 
 func (b *Bot) onCallback(ctx context.Context, in *incoming, q *models.CallbackQuery) {
 	r := &request{in: in, from: sender(&q.From), chatID: q.From.ID, cb: q, now: b.now()}
@@ -187,7 +184,7 @@ func (b *Bot) onCallback(ctx context.Context, in *incoming, q *models.CallbackQu
 	}
 	if p == nil {
 		r.answered = true
-		b.answerQuery(ctx, q.ID, plain(b.tx.T(r.lang, "stranger.refusal")), true)
+		b.answerQuery(ctx, q.ID, texts.Plain(b.tx.T(r.lang, "stranger.refusal")), true)
 		return
 	}
 	r.person, r.lang = p, p.Language

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"deputybot"
+	"deputybot/texts"
 )
 
 // env is what the workflow rules need now: the rules, the office's
@@ -149,7 +150,7 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		})
 		if err == nil {
 			b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
-			b.reply(ctx, r, b.tx.T(r.lang, "done.accepted", "Label", rawHTML(b.itemLabel(r.lang, it))), nil)
+			b.reply(ctx, r, b.tx.T(r.lang, "done.accepted", "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
 		}
 		return err
 	case deputybot.ActLogContact:
@@ -195,8 +196,8 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 			return one(deputybot.SetPeriod(it, r.person, to, e))
 		})
 		if err == nil {
-			b.reply(ctx, r, b.tx.T(r.lang, "done.period", "Label", rawHTML(b.itemLabel(r.lang, it)),
-				"Period", rawHTML(b.tx.T(r.lang, "period."+string(it.Period)))), nil)
+			b.reply(ctx, r, b.tx.T(r.lang, "done.period", "Label", texts.HTML(b.tx.Label(r.lang, it)),
+				"Period", texts.HTML(b.tx.T(r.lang, "period."+string(it.Period)))), nil)
 		}
 		return err
 	}
@@ -247,8 +248,8 @@ func (b *Bot) rate(ctx context.Context, r *request, id string, round int, value 
 	if it.Status == deputybot.StatusRehandling {
 		key = "done.rated_rehandling"
 	}
-	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", rawHTML(b.itemLabel(r.lang, it)),
-		"Rating", rawHTML(b.tx.T(r.lang, "rating."+string(value))), "Deadline", b.formatDate(it.Deadline)), nil)
+	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", texts.HTML(b.tx.Label(r.lang, it)),
+		"Rating", texts.HTML(b.tx.T(r.lang, "rating."+string(value))), "Deadline", b.tx.Date(it.Deadline)), nil)
 	return nil
 }
 
@@ -274,7 +275,7 @@ func (b *Bot) onConfirmContact(ctx context.Context, r *request, arg string) erro
 	if yes {
 		key = "done.contact_confirmed"
 	}
-	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", rawHTML(b.itemLabel(r.lang, it))), nil)
+	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
 	return nil
 }
 
@@ -302,7 +303,7 @@ func (b *Bot) cmdAssign(ctx context.Context, r *request) {
 	default:
 		var row []keyboardButton
 		for _, it := range items {
-			row = append(row, button(plain(b.itemLabel(r.lang, it)), "ha:"+it.ID+":as"))
+			row = append(row, button(texts.Plain(b.tx.Label(r.lang, it)), "ha:"+it.ID+":as"))
 		}
 		b.reply(ctx, r, b.tx.T(r.lang, "view.which"), keyboard{row})
 	}
@@ -334,8 +335,8 @@ func (b *Bot) pendingItems(ctx context.Context, p *deputybot.Person) ([]pendingI
 func openForDept(items []*deputybot.Item, dept string) []pendingItem {
 	var out []pendingItem
 	for _, it := range items {
-		if d, co, ok := it.DeptPart(dept); ok {
-			out = append(out, pendingItem{it: it, deadline: d, co: co})
+		if p, ok := it.DeptPart(dept); ok {
+			out = append(out, pendingItem{it: it, deadline: p.Deadline, co: p.Kind == deputybot.PartOpinion})
 		}
 	}
 	slices.SortStableFunc(out, func(a, c pendingItem) int { return a.deadline.Compare(c.deadline) })
@@ -359,23 +360,12 @@ func (b *Bot) pendingPage(ctx context.Context, r *request, offset int) (string, 
 	page := items[offset:min(total, offset+listPageSize)]
 	text, kb := numberedPage(b.tx.T(r.lang, "pending.title", "Count", total), len(page), offset, total, "pd", func(i int) (string, string) {
 		pi := page[i]
-		line := b.itemLine(r.lang, pi.it)
+		line := b.tx.Line(r.lang, pi.it)
 		if pi.co {
 			line += " · " + b.tx.T(r.lang, "pending.co")
 		}
-		return line + " · " + b.daysLeftText(r.lang, e, pi.deadline), pi.it.ID
+		return line + " · " + b.tx.DaysLeft(r.lang, e, pi.deadline), pi.it.ID
 	})
 	return text, kb, nil
 }
 
-// daysLeftText is "12 days left", "due today" or "⚠️ 3 days overdue".
-func (b *Bot) daysLeftText(l deputybot.Language, e deputybot.Env, deadline time.Time) string {
-	n := e.DaysLeft(deadline)
-	switch {
-	case n > 0:
-		return b.tx.T(l, "deadline.left", "Days", n, "Date", b.formatDate(deadline))
-	case n == 0:
-		return b.tx.T(l, "deadline.today", "Date", b.formatDate(deadline))
-	}
-	return b.tx.T(l, "deadline.overdue", "Days", -n, "Date", b.formatDate(deadline))
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"deputybot"
+	"deputybot/texts"
 )
 
 // The dialogues of handling: assignment, contact logs, replies, the
@@ -85,7 +86,7 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *deputybot.Convers
 	}
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
 	cancel := b.cancelButton(r, c)
-	label := rawHTML(b.itemLabel(l, it))
+	label := texts.HTML(b.tx.Label(l, it))
 	switch c.Step {
 	case "lead", "co":
 		depts, err := b.store.Departments(ctx)
@@ -137,8 +138,8 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *deputybot.Convers
 	case "deadline":
 		e, _ := b.env(ctx, r.now)
 		def := e.DefaultDeadline(it.Kind)
-		b.reply(ctx, r, b.tx.T(l, "assign.ask_deadline", "Default", b.formatDate(def), "Latest", b.formatDate(e.LatestDeadline(it.Kind, r.now))),
-			keyboard{{button(b.tx.T(l, "btn.use_date", "Date", b.formatDate(def)), cb("dl:default"))}, cancel})
+		b.reply(ctx, r, b.tx.T(l, "assign.ask_deadline", "Default", b.tx.Date(def), "Latest", b.tx.Date(e.LatestDeadline(it.Kind, r.now))),
+			keyboard{{button(b.tx.T(l, "btn.use_date", "Date", b.tx.Date(def)), cb("dl:default"))}, cancel})
 	case "targets":
 		b.reply(ctx, r, b.tx.T(l, "assign.ask_targets", "Max", deputybot.MaxTargets),
 			keyboard{{button(b.tx.T(l, "btn.no_targets"), cb("notargets"))}, cancel})
@@ -152,20 +153,20 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *deputybot.Convers
 		}
 		leader := b.tx.T(l, "assign.no_leader")
 		if c.Data["leader"] != "" {
-			leader = esc(b.names(ctx).of(c.Data["leader"]))
+			leader = texts.Esc(b.names(ctx).of(c.Data["leader"]))
 		}
 		coText := b.tx.T(l, "assign.no_codepts")
 		if len(co) > 0 {
-			coText = esc(strings.Join(co, b.tx.T(l, "list.sep")))
+			coText = texts.Esc(strings.Join(co, b.tx.T(l, "list.sep")))
 		}
 		key := b.tx.T(l, "btn.key_no")
 		if c.Data["key"] == "1" {
 			key = b.tx.T(l, "btn.key_yes")
 		}
 		text := b.tx.T(l, "assign.confirm", "Label", label, "Title", it.Title, "Lead", names[c.Data["lead"]],
-			"Co", rawHTML(coText), "Leader", rawHTML(leader), "Key", rawHTML(key), "Deadline", c.Data["deadline"])
+			"Co", texts.HTML(coText), "Leader", texts.HTML(leader), "Key", texts.HTML(key), "Deadline", c.Data["deadline"])
 		if ts, _ := parseTargetsInput(c.Data["targets"]); len(ts) > 0 {
-			text += "\n" + b.tx.T(l, "assign.targets") + "\n" + b.targetLines(l, ts)
+			text += "\n" + b.tx.T(l, "assign.targets") + "\n" + b.tx.Targets(l, ts)
 		}
 		b.reply(ctx, r, text, keyboard{{button(b.tx.T(l, "btn.assign"), cb("go"))}, cancel})
 	}
@@ -299,7 +300,7 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *deputybot.Convers
 			_ = b.finish(ctx, r)
 			return err
 		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.assigned", "Label", rawHTML(b.itemLabel(r.lang, it)), "Deadline", b.formatDate(it.Deadline)))
+		return b.endWith(ctx, r, b.tx.T(r.lang, "done.assigned", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
 	}
 	return errStale
 }
@@ -378,7 +379,7 @@ func (b *Bot) textAnswer(ctx context.Context, r *request, c *deputybot.Conversat
 		}
 		return err
 	}
-	return b.endWith(ctx, r, b.tx.T(r.lang, done, "Label", rawHTML(b.itemLabel(r.lang, it))))
+	return b.endWith(ctx, r, b.tx.T(r.lang, done, "Label", texts.HTML(b.tx.Label(r.lang, it))))
 }
 
 func (b *Bot) textChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
@@ -395,7 +396,7 @@ func (b *Bot) textChoice(ctx context.Context, r *request, c *deputybot.Conversat
 		_ = b.finish(ctx, r)
 		return err
 	}
-	return b.endWith(ctx, r, b.tx.T(r.lang, "done.pg", "Label", rawHTML(b.itemLabel(r.lang, it))))
+	return b.endWith(ctx, r, b.tx.T(r.lang, "done.pg", "Label", texts.HTML(b.tx.Label(r.lang, it))))
 }
 
 // --- contact log (lead department)
@@ -411,7 +412,7 @@ func (b *Bot) contactPrompt(ctx context.Context, r *request, c *deputybot.Conver
 	case "method":
 		var row []keyboardButton
 		for _, m := range deputybot.ContactMethods {
-			row = append(row, button(b.methodText(l, m), cb("m:"+string(m))))
+			row = append(row, button(b.tx.Method(l, m), cb("m:"+string(m))))
 		}
 		b.reply(ctx, r, b.tx.T(l, "contact.ask_method"), keyboard{row, cancel})
 	case "note":
@@ -475,7 +476,7 @@ func (b *Bot) logContact(ctx context.Context, r *request, c *deputybot.Conversat
 		}
 		return err
 	}
-	return b.endWith(ctx, r, b.tx.T(r.lang, "done.contact", "Label", rawHTML(b.itemLabel(r.lang, it))))
+	return b.endWith(ctx, r, b.tx.T(r.lang, "done.contact", "Label", texts.HTML(b.tx.Label(r.lang, it))))
 }
 
 // --- reply and corrected reply (lead department)
@@ -504,7 +505,7 @@ func (b *Bot) replyPrompt(ctx context.Context, r *request, c *deputybot.Conversa
 		if c.Data["fileName"] != "" || c.Data["file"] != "" {
 			file = "\n" + b.tx.T(l, "reply.file", "Name", c.Data["fileName"])
 		}
-		text := b.tx.T(l, "reply.confirm", "Class", rawHTML(b.tx.T(l, "class."+c.Data["class"]))) + file + "\n\n" + esc(c.Data["text"])
+		text := b.tx.T(l, "reply.confirm", "Class", texts.HTML(b.tx.T(l, "class."+c.Data["class"]))) + file + "\n\n" + texts.Esc(c.Data["text"])
 		b.send(ctx, r.chatID, text, keyboard{{button(b.tx.T(l, "btn.send_reply"), cb("send"))}, cancel})
 	}
 }
@@ -566,7 +567,7 @@ func (b *Bot) replyChoice(ctx context.Context, r *request, c *deputybot.Conversa
 			_ = b.finish(ctx, r)
 			return err
 		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.replied", "Label", rawHTML(b.itemLabel(r.lang, it))))
+		return b.endWith(ctx, r, b.tx.T(r.lang, "done.replied", "Label", texts.HTML(b.tx.Label(r.lang, it))))
 	}
 	return errStale
 }
@@ -588,13 +589,13 @@ func (b *Bot) decidePrompt(ctx context.Context, r *request, c *deputybot.Convers
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
 	cancel := b.cancelButton(r, c)
 	req := it.Request
-	label := rawHTML(b.itemLabel(l, it))
+	label := texts.HTML(b.tx.Label(l, it))
 	e, _ := b.env(ctx, r.now)
 	switch c.Step {
 	case "choose":
 		names, _ := b.departmentNames(ctx)
 		head := b.tx.T(l, "decide.head_"+string(req.Kind), "Label", label, "Title", it.Title, "Dept", names[it.LeadDept],
-			"Reason", req.Reason, "Deadline", b.formatDate(it.Deadline))
+			"Reason", req.Reason, "Deadline", b.tx.Date(it.Deadline))
 		if req.Late {
 			head += "\n" + b.tx.T(l, "decide.late", "Days", b.opts.Rules.ReturnWorkdays)
 		}
@@ -613,8 +614,8 @@ func (b *Bot) decidePrompt(ctx context.Context, r *request, c *deputybot.Convers
 			def = e.DefaultDeadline(it.Kind)
 			latest = e.LatestDeadline(it.Kind, r.now)
 		}
-		b.reply(ctx, r, b.tx.T(l, "decide.ask_date", "Default", b.formatDate(def), "Latest", b.formatDate(latest)),
-			keyboard{{button(b.tx.T(l, "btn.use_date", "Date", b.formatDate(def)), cb("dl:default"))}, cancel})
+		b.reply(ctx, r, b.tx.T(l, "decide.ask_date", "Default", b.tx.Date(def), "Latest", b.tx.Date(latest)),
+			keyboard{{button(b.tx.T(l, "btn.use_date", "Date", b.tx.Date(def)), cb("dl:default"))}, cancel})
 	case "lead":
 		depts, _ := b.store.Departments(ctx)
 		depts = slices.DeleteFunc(depts, func(d *deputybot.Department) bool { return d.ID == it.LeadDept })
@@ -637,8 +638,8 @@ func (b *Bot) decide(ctx context.Context, r *request, c *deputybot.Conversation,
 		}
 		return err
 	}
-	return b.endWith(ctx, r, b.tx.T(r.lang, "done.decided", "Label", rawHTML(b.itemLabel(r.lang, it)),
-		"Status", rawHTML(b.statusText(r.lang, it)), "Deadline", b.formatDate(it.Deadline)))
+	return b.endWith(ctx, r, b.tx.T(r.lang, "done.decided", "Label", texts.HTML(b.tx.Label(r.lang, it)),
+		"Status", texts.HTML(b.tx.Status(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
 }
 
 func (b *Bot) decideText(ctx context.Context, r *request, c *deputybot.Conversation) error {
@@ -762,7 +763,7 @@ func (b *Bot) flag(ctx context.Context, r *request, c *deputybot.Conversation, n
 		return err
 	}
 	f := it.Flags[len(it.Flags)-1]
-	return b.endWith(ctx, r, b.tx.T(r.lang, "done.flagged", "Label", rawHTML(b.itemLabel(r.lang, it)), "Deadline", b.formatDate(f.Deadline)))
+	return b.endWith(ctx, r, b.tx.T(r.lang, "done.flagged", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(f.Deadline)))
 }
 
 // parseTargetsInput reads typed targets; problems are a domain error
@@ -781,14 +782,6 @@ func parseTargetsInput(text string) ([]deputybot.Target, error) {
 	return ts, nil
 }
 
-// targetLines shows targets with their progress bars.
-func (b *Bot) targetLines(l deputybot.Language, ts []deputybot.Target) string {
-	var lines []string
-	for _, t := range ts {
-		lines = append(lines, b.tx.T(l, "target.line", "N", t.N, "Name", t.Name, "Unit", t.Unit, "Bar", t.Bar()))
-	}
-	return strings.Join(lines, "\n")
-}
 
 // --- a motion's targets: the office sets them, the lead department
 // reports progress
@@ -810,7 +803,7 @@ func (b *Bot) targetPrompt(ctx context.Context, r *request, c *deputybot.Convers
 		for _, t := range it.Targets {
 			kb = append(kb, []keyboardButton{button(fmt.Sprintf("%d. %s (%d/%d)", t.N, t.Name, t.Done, t.Goal), cb("t:"+strconv.Itoa(t.N)))})
 		}
-		b.reply(ctx, r, b.tx.T(l, "target.ask_which")+"\n"+b.targetLines(l, it.Targets), append(kb, cancel))
+		b.reply(ctx, r, b.tx.T(l, "target.ask_which")+"\n"+b.tx.Targets(l, it.Targets), append(kb, cancel))
 	case "value":
 		b.reply(ctx, r, b.tx.T(l, "target.ask_value", "N", c.Data["target"]), keyboard{cancel})
 	}
@@ -833,7 +826,7 @@ func (b *Bot) targetText(ctx context.Context, r *request, c *deputybot.Conversat
 			_ = b.finish(ctx, r)
 			return err
 		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.targets", "Label", rawHTML(b.itemLabel(r.lang, it)))+"\n"+b.targetLines(r.lang, it.Targets))
+		return b.endWith(ctx, r, b.tx.T(r.lang, "done.targets", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+b.tx.Targets(r.lang, it.Targets))
 	case "value":
 		v, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(r.msg.Text), ",", ""))
 		if err != nil || v < 0 {
@@ -849,7 +842,7 @@ func (b *Bot) targetText(ctx context.Context, r *request, c *deputybot.Conversat
 			}
 			return err
 		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.target_progress", "Label", rawHTML(b.itemLabel(r.lang, it)))+"\n"+b.targetLines(r.lang, it.Targets))
+		return b.endWith(ctx, r, b.tx.T(r.lang, "done.target_progress", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+b.tx.Targets(r.lang, it.Targets))
 	}
 	return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 }

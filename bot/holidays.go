@@ -11,6 +11,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"deputybot"
+	"deputybot/texts"
 )
 
 // maxUpload bounds a file the bot downloads from Telegram.
@@ -78,7 +79,7 @@ func (b *Bot) holidaysPrompt(ctx context.Context, r *request, c *deputybot.Conve
 			}
 			if d >= today && len(upcoming) < 10 {
 				upcoming = append(upcoming, b.tx.T(l, "holidays.line", "Date", d,
-					"Kind", rawHTML(b.tx.T(l, "holidays."+string(cal.Days[d]))), "Name", cal.Names[d]))
+					"Kind", texts.HTML(b.tx.T(l, "holidays."+string(cal.Days[d]))), "Name", cal.Names[d]))
 			}
 		}
 		sb.WriteString(b.tx.T(l, "holidays.summary", "Holidays", holidays, "Workdays", workdays))
@@ -111,7 +112,7 @@ func (b *Bot) holidaysFile(ctx context.Context, r *request, c *deputybot.Convers
 		if len(problems) > 20 {
 			problems = append(problems[:20], "…")
 		}
-		b.reply(ctx, r, b.tx.T(r.lang, "holidays.problems", "Count", len(problems))+"\n"+esc(strings.Join(problems, "\n")), nil)
+		b.reply(ctx, r, b.tx.T(r.lang, "holidays.problems", "Count", len(problems))+"\n"+texts.Esc(strings.Join(problems, "\n")), nil)
 		return deputybot.Errorf(deputybot.EINVALID, "err.calendar_unchanged")
 	}
 	if err := b.store.SaveCalendar(ctx, cal, r.person.ID, r.now); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"deputybot"
+	"deputybot/texts"
 	"deputybot/roster"
 )
 
@@ -34,7 +35,7 @@ func (b *Bot) ImportRoster(ctx context.Context, createdBy string, l deputybot.La
 	var links bytes.Buffer
 	links.WriteString("\ufeff") // Excel opens UTF-8 CSV correctly with a BOM
 	w := csv.NewWriter(&links)
-	_ = w.Write(strings.Split(plain(b.tx.T(l, "import.links_headers")), "|"))
+	_ = w.Write(strings.Split(texts.Plain(b.tx.T(l, "import.links_headers")), "|"))
 	depts, _ := b.departmentNames(ctx)
 	var batch []deputybot.RosterRow
 	flush := func() error {
@@ -49,7 +50,7 @@ func (b *Bot) ImportRoster(ctx context.Context, createdBy string, l deputybot.La
 		for _, r := range results {
 			switch {
 			case r.Err != nil:
-				sum.Errors = append(sum.Errors, plain(b.tx.T(l, "import.row_error", "Line", r.Row.Line, "Error", rawHTML(b.tx.Err(l, r.Err)))))
+				sum.Errors = append(sum.Errors, texts.Plain(b.tx.T(l, "import.row_error", "Line", r.Row.Line, "Error", texts.HTML(b.tx.Err(l, r.Err)))))
 			case r.Skipped:
 				sum.Skipped++
 			default:
@@ -60,8 +61,8 @@ func (b *Bot) ImportRoster(ctx context.Context, createdBy string, l deputybot.La
 					depts, _ = b.departmentNames(ctx)
 					dept = depts[p.DepartmentID]
 				}
-				_ = w.Write([]string{p.Name, plain(b.roleText(l, p.Roles[0])), dept, p.Phone, b.inviteLink(r.Token),
-					b.formatDate(now.Add(deputybot.InvitationValidity))})
+				_ = w.Write([]string{p.Name, texts.Plain(b.tx.Role(l, p.Roles[0])), dept, p.Phone, b.inviteLink(r.Token),
+					b.tx.Date(now.Add(deputybot.InvitationValidity))})
 			}
 		}
 		batch = batch[:0]
@@ -96,7 +97,7 @@ func (b *Bot) summaryText(l deputybot.Language, s *ImportSummary) string {
 		if len(shown) > 20 {
 			shown = shown[:20]
 		}
-		text += "\n" + esc(strings.Join(shown, "\n"))
+		text += "\n" + texts.Esc(strings.Join(shown, "\n"))
 		if len(s.Errors) > 20 {
 			text += "\n" + b.tx.T(l, "import.more_errors", "Count", len(s.Errors)-20)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"deputybot"
+	"deputybot/texts"
 )
 
 const listPageSize = 10
@@ -68,11 +69,9 @@ func (b *Bot) myPage(ctx context.Context, r *request, offset int) (string, keybo
 func (b *Bot) itemList(l deputybot.Language, title string, items []*deputybot.Item, offset, total int, pagePrefix string) (string, keyboard, error) {
 	text, kb := numberedPage(title, len(items), offset, total, pagePrefix, func(i int) (string, string) {
 		it := items[i]
-		line := b.itemLine(l, it)
-		if it.Status != deputybot.StatusDraft || it.Seq == 0 {
-			if d := b.deadlineText(l, it); d != "" {
-				line += " · " + d
-			}
+		line := b.tx.Line(l, it)
+		if d := b.deadlineText(l, deputybot.Env{Rules: &b.opts.Rules, Now: b.now()}, it); d != "" {
+			line += " · " + d
 		}
 		return line, it.ID
 	})
@@ -113,13 +112,14 @@ func numberedPage(title string, n, offset, total int, pagePrefix string, line fu
 	return sb.String(), kb
 }
 
-// deadlineText shows how long an open item's department has, if it has
-// a deadline.
-func (b *Bot) deadlineText(l deputybot.Language, it *deputybot.Item) string {
-	if it.Deadline.IsZero() || !it.IsOpen() || it.Status == deputybot.StatusReplied {
+// deadlineText shows how long the lead department has for its reply, if
+// the item waits for one.
+func (b *Bot) deadlineText(l deputybot.Language, e deputybot.Env, it *deputybot.Item) string {
+	p, ok := it.ReplyPart()
+	if !ok {
 		return ""
 	}
-	return b.daysLeftText(l, deputybot.Env{Rules: &b.opts.Rules, Now: b.now()}, it.Deadline)
+	return b.tx.DaysLeft(l, e, p.Deadline)
 }
 
 // --- /inbox
@@ -178,7 +178,7 @@ func (b *Bot) cmdView(ctx context.Context, r *request) {
 	default:
 		var row []keyboardButton
 		for _, it := range items {
-			row = append(row, button(plain(b.itemLabel(r.lang, it)), "it:"+it.ID))
+			row = append(row, button(texts.Plain(b.tx.Label(r.lang, it)), "it:"+it.ID))
 		}
 		b.reply(ctx, r, b.tx.T(r.lang, "view.which"), keyboard{row})
 	}
@@ -278,7 +278,7 @@ func (b *Bot) onWithdraw(ctx context.Context, r *request, id string) error {
 	if err := deputybot.Check(r.person, it, deputybot.ActWithdraw); err != nil {
 		return err
 	}
-	b.reply(ctx, r, b.tx.T(r.lang, "withdraw.confirm", "Label", rawHTML(b.itemLabel(r.lang, it)), "Title", it.Title), keyboard{{
+	b.reply(ctx, r, b.tx.T(r.lang, "withdraw.confirm", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Title", it.Title), keyboard{{
 		button(b.tx.T(r.lang, "btn.withdraw_yes"), "wy:"+it.ID),
 	}})
 	return nil
@@ -292,7 +292,7 @@ func (b *Bot) onWithdrawConfirmed(ctx context.Context, r *request, id string) er
 		return err
 	}
 	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
-	b.reply(ctx, r, b.tx.T(r.lang, "withdraw.done", "Label", rawHTML(b.itemLabel(r.lang, it))), nil)
+	b.reply(ctx, r, b.tx.T(r.lang, "withdraw.done", "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
 	return nil
 }
 
@@ -318,7 +318,7 @@ func (b *Bot) onCoSponsorAnswer(ctx context.Context, r *request, arg string) err
 	if accept {
 		key = "cosponsor.confirmed_you"
 	}
-	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", rawHTML(b.itemLabel(r.lang, it)), "Title", it.Title), nil)
+	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", texts.HTML(b.tx.Label(r.lang, it)), "Title", it.Title), nil)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"deputybot"
+	"deputybot/texts"
 )
 
 // inviteLink is the deep link that opens the bot with the token.
@@ -62,7 +63,7 @@ func (b *Bot) redeem(ctx context.Context, r *request) {
 		key = "start.role_added"
 	}
 	b.log.Info("invitation redeemed", "person", p.ID, "telegram", p.TelegramID)
-	b.reply(ctx, r, b.tx.T(r.lang, key, "Name", p.Name, "Roles", b.rolesText(r.lang, p.Roles))+"\n\n"+b.helpText(p), nil)
+	b.reply(ctx, r, b.tx.T(r.lang, key, "Name", p.Name, "Roles", b.tx.Roles(r.lang, p.Roles))+"\n\n"+b.helpText(p), nil)
 }
 
 // --- /lang
@@ -179,8 +180,8 @@ func (b *Bot) createInvitation(ctx context.Context, r *request, req deputybot.In
 func (b *Bot) inviteMessage(lang deputybot.Language, p *deputybot.Person, token string, role deputybot.Role) string {
 	return b.tx.T(lang, "invite.created",
 		"Name", p.Name,
-		"Role", b.roleArg(lang, role),
-		"Expires", b.formatDate(p.CreatedAt.Add(deputybot.InvitationValidity)),
+		"Role", texts.HTML(b.tx.Role(lang, role)),
+		"Expires", b.tx.Date(p.CreatedAt.Add(deputybot.InvitationValidity)),
 		"Link", b.inviteLink(token))
 }
 
@@ -191,7 +192,7 @@ func (b *Bot) invitePrompt(ctx context.Context, r *request, c *deputybot.Convers
 		var kb keyboard
 		var row []keyboardButton
 		for _, role := range deputybot.AllRoles {
-			row = append(row, button(b.roleText(r.lang, role), "c:"+c.Nonce+":r:"+string(role)))
+			row = append(row, button(b.tx.Role(r.lang, role), "c:"+c.Nonce+":r:"+string(role)))
 			if len(row) == 2 {
 				kb, row = append(kb, row), nil
 			}
@@ -199,7 +200,7 @@ func (b *Bot) invitePrompt(ctx context.Context, r *request, c *deputybot.Convers
 		kb = append(kb, append(row, cancel...))
 		b.reply(ctx, r, b.tx.T(r.lang, "invite.ask_role"), kb)
 	case "name":
-		b.reply(ctx, r, b.tx.T(r.lang, "invite.ask_name", "Role", b.roleArg(r.lang, deputybot.Role(c.Data["role"]))), keyboard{cancel})
+		b.reply(ctx, r, b.tx.T(r.lang, "invite.ask_name", "Role", texts.HTML(b.tx.Role(r.lang, deputybot.Role(c.Data["role"])))), keyboard{cancel})
 	case "dept":
 		depts, err := b.store.Departments(ctx)
 		if err != nil {
@@ -412,8 +413,8 @@ func (b *Bot) peoplePage(ctx context.Context, r *request, role deputybot.Role, o
 			state = "people.state.admin"
 		}
 		sb.WriteString("\n" + b.tx.T(r.lang, "people.line",
-			"N", offset+i+1, "Name", p.Name, "Roles", b.rolesText(r.lang, p.Roles),
-			"Department", rawHTML(dept), "State", rawHTML(b.tx.T(r.lang, state))))
+			"N", offset+i+1, "Name", p.Name, "Roles", b.tx.Roles(r.lang, p.Roles),
+			"Department", texts.HTML(dept), "State", texts.HTML(b.tx.T(r.lang, state))))
 		if p.State == deputybot.PersonInvited {
 			row = append(row, button(b.tx.T(r.lang, "btn.new_link", "Name", p.Name), "rn:"+p.ID))
 			if len(row) == 2 {

@@ -13,6 +13,7 @@ import (
 	"deputybot"
 	"deputybot/internal/storetest"
 	"deputybot/internal/telegramtest"
+	"deputybot/texts"
 )
 
 // panickingStore is the real store with one fault: looking up one
@@ -89,4 +90,19 @@ func TestRecoveredPanicIsLoggedAnsweredAndCounted(t *testing.T) {
 	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "A", LanguageCode: "en"})
 	admin.Send("/help")
 	admin.Next("/invite")
+}
+
+func TestCommandDescriptionsExist(t *testing.T) {
+	tx, err := texts.Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Bot{}
+	for _, c := range b.commandTable() {
+		for _, l := range deputybot.Languages {
+			if id := "cmd." + c.name; tx.T(l, id) == id {
+				t.Errorf("command /%s has no description in %s", c.name, l)
+			}
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"deputybot"
+	"deputybot/texts"
 	"deputybot/report"
 )
 
@@ -36,7 +37,7 @@ func (b *Bot) Register(ctx context.Context, l deputybot.Language, year int, w io
 		return a.Seq - c.Seq
 	})
 	n := b.names(ctx)
-	t := func(id string, args ...any) string { return plain(b.tx.T(l, id, args...)) }
+	t := func(id string, args ...any) string { return texts.Plain(b.tx.T(l, id, args...)) }
 	date := func(x time.Time) string {
 		if x.IsZero() {
 			return ""
@@ -83,7 +84,8 @@ func (b *Bot) Register(ctx context.Context, l deputybot.Language, year int, w io
 		if it.Status == deputybot.StatusClosed {
 			outcome = t("rating." + string(it.Outcome))
 		}
-		overdue := it.IsOpen() && it.Status != deputybot.StatusReplied && !it.Deadline.IsZero() && b.now().After(it.Deadline)
+		reply, waiting := it.ReplyPart()
+		overdue := waiting && in.Env.Overdue(reply.Deadline)
 		late := len(it.Replies) > 0 && it.Replies[0].Late
 		period := ""
 		if it.Period != "" {

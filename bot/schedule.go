@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"deputybot"
+	"deputybot/texts"
 	"deputybot/report"
 	"deputybot/storage"
 )
@@ -122,16 +123,16 @@ func (b *Bot) reminderRecipients(ctx context.Context, r deputybot.Reminder, it *
 
 func (b *Bot) reminderText(ctx context.Context, l deputybot.Language, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (string, keyboard) {
 	depts, _ := b.departmentNames(ctx)
-	label := rawHTML(b.itemLabel(l, it))
+	label := texts.HTML(b.tx.Label(l, it))
 	view := keyboard{{button(b.tx.T(l, "btn.view"), "it:"+it.ID)}}
-	when := rawHTML(b.daysLeftText(l, e, r.Deadline))
+	when := texts.HTML(b.tx.DaysLeft(l, e, r.Deadline))
 	switch r.Kind {
 	case deputybot.RemindRate:
 		return b.tx.T(l, "remind.rate", "Label", label, "Title", it.Title, "Days", b.opts.Rules.UnratedDays),
 			keyboard{b.ratingButtons(l, it), view[0]}
 	case deputybot.RemindEscalate:
 		return b.tx.T(l, "remind.escalate", "Label", label, "Title", it.Title, "Dept", depts[it.LeadDept], "Days", -r.DaysLeft,
-			"Deadline", b.formatDate(r.Deadline)), view
+			"Deadline", b.tx.Date(r.Deadline)), view
 	}
 	return b.tx.T(l, "remind."+r.Kind, "Label", label, "Title", it.Title, "When", when), view
 }
@@ -242,21 +243,21 @@ func (b *Bot) satisfactionLine(l deputybot.Language, s report.Satisfaction) stri
 	}
 	pct := s.Percent()
 	parts := []string{
-		b.tx.T(l, "digest.share", "Rating", rawHTML(b.tx.T(l, "rating.satisfied")), "Count", s.Satisfied, "Pct", pct[0]),
-		b.tx.T(l, "digest.share", "Rating", rawHTML(b.tx.T(l, "rating.basic")), "Count", s.Basic, "Pct", pct[1]),
+		b.tx.T(l, "digest.share", "Rating", texts.HTML(b.tx.T(l, "rating.satisfied")), "Count", s.Satisfied, "Pct", pct[0]),
+		b.tx.T(l, "digest.share", "Rating", texts.HTML(b.tx.T(l, "rating.basic")), "Count", s.Basic, "Pct", pct[1]),
 	}
 	if s.Unsatisfied > 0 {
-		parts = append(parts, b.tx.T(l, "digest.share", "Rating", rawHTML(b.tx.T(l, "rating.unsatisfied")), "Count", s.Unsatisfied, "Pct", pct[2]))
+		parts = append(parts, b.tx.T(l, "digest.share", "Rating", texts.HTML(b.tx.T(l, "rating.unsatisfied")), "Count", s.Unsatisfied, "Pct", pct[2]))
 	}
 	if s.Unrated > 0 {
-		parts = append(parts, b.tx.T(l, "digest.share", "Rating", rawHTML(b.tx.T(l, "rating.unrated")), "Count", s.Unrated, "Pct", pct[3]))
+		parts = append(parts, b.tx.T(l, "digest.share", "Rating", texts.HTML(b.tx.T(l, "rating.unrated")), "Count", s.Unrated, "Pct", pct[3]))
 	}
 	return b.tx.T(l, "digest.closed_count", "Count", s.Total()) + strings.Join(parts, b.tx.T(l, "digest.share_sep"))
 }
 
 // periodLine is one period's satisfaction: "会议期间：满意 155 件，占 92.81%；…".
 func (b *Bot) periodLine(l deputybot.Language, p deputybot.Period, s report.Satisfaction) string {
-	return b.tx.T(l, "digest.period_line", "Period", rawHTML(b.tx.T(l, "period."+string(p))), "Line", rawHTML(b.satisfactionLine(l, s)))
+	return b.tx.T(l, "digest.period_line", "Period", texts.HTML(b.tx.T(l, "period."+string(p))), "Line", texts.HTML(b.satisfactionLine(l, s)))
 }
 
 func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *report.Digest, in report.Input) string {
@@ -267,7 +268,7 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 	}
 	var sb strings.Builder
 	sec := func(title string) { sb.WriteString("\n\n<b>" + title + "</b>\n") }
-	sb.WriteString(b.tx.T(l, "digest.title", "Date", b.formatTime(d.Now)))
+	sb.WriteString(b.tx.T(l, "digest.title", "Date", b.tx.Time(d.Now)))
 	sec(b.tx.T(l, "digest.totals", "Year", d.Year))
 	var st []string
 	total := 0
@@ -284,7 +285,7 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 	sb.WriteString("\n" + b.tx.T(l, "digest.week", "New", d.NewThisWeek, "Replied", d.RepliedWeek, "Closed", d.ClosedWeek))
 
 	line := func(it *deputybot.Item, extra string) string {
-		s := "• " + b.tx.T(l, "digest.item", "Label", rawHTML(b.itemLabel(l, it)), "Title", it.Title)
+		s := "• " + b.tx.T(l, "digest.item", "Label", texts.HTML(b.tx.Label(l, it)), "Title", it.Title)
 		if extra != "" {
 			s += " · " + extra
 		}
@@ -296,7 +297,7 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 	}
 	var lines []string
 	for _, x := range d.DueSoon {
-		lines = append(lines, line(x.Item, esc(depts[x.Dept])+" · "+b.daysLeftText(l, e, x.Deadline)))
+		lines = append(lines, line(x.Item, texts.Esc(depts[x.Dept])+" · "+b.tx.DaysLeft(l, e, x.Deadline)))
 	}
 	sb.WriteString(b.listLines(l, lines))
 
@@ -346,12 +347,12 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 		extra func(*deputybot.Item) string
 	}{
 		{"digest.key_items", d.KeyItems, func(it *deputybot.Item) string {
-			return b.statusText(l, it) + b.progressBar(it)
+			return b.tx.Status(l, it) + b.progressBar(it)
 		}},
-		{"digest.promises", d.Promises, func(it *deputybot.Item) string { return esc(depts[it.LeadDept]) }},
+		{"digest.promises", d.Promises, func(it *deputybot.Item) string { return texts.Esc(depts[it.LeadDept]) }},
 		{"digest.flags", d.OpenFlags, func(it *deputybot.Item) string {
 			f := it.OpenFlag()
-			return esc(depts[it.LeadDept]) + " · " + b.tx.T(l, "flag."+string(f.Category)) + " · " + b.daysLeftText(l, e, f.Deadline)
+			return texts.Esc(depts[it.LeadDept]) + " · " + b.tx.T(l, "flag."+string(f.Category)) + " · " + b.tx.DaysLeft(l, e, f.Deadline)
 		}},
 	}
 	for _, s := range sections {
@@ -369,7 +370,7 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 		sec(b.tx.T(l, "digest.disputed", "Count", len(d.Disputed)))
 		lines = nil
 		for _, x := range d.Disputed {
-			lines = append(lines, line(x.Item, esc(depts[x.Contact.Dept])+" · "+x.Contact.Date+" "+b.methodText(l, x.Contact.Method)))
+			lines = append(lines, line(x.Item, texts.Esc(depts[x.Contact.Dept])+" · "+x.Contact.Date+" "+b.tx.Method(l, x.Contact.Method)))
 		}
 		sb.WriteString(b.listLines(l, lines))
 	}
@@ -377,8 +378,8 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 		sec(b.tx.T(l, "digest.unreachable", "Count", len(d.Unreachable)))
 		lines = nil
 		for _, p := range d.Unreachable {
-			lines = append(lines, "• "+b.tx.T(l, "digest.unreachable_line", "Name", p.Name, "Roles", b.rolesText(l, p.Roles),
-				"Since", b.formatDate(p.UnreachableSince), "Reason", shortReason(p.Unreachable)))
+			lines = append(lines, "• "+b.tx.T(l, "digest.unreachable_line", "Name", p.Name, "Roles", b.tx.Roles(l, p.Roles),
+				"Since", b.tx.Date(p.UnreachableSince), "Reason", shortReason(p.Unreachable)))
 		}
 		sb.WriteString(b.listLines(l, lines))
 	}
@@ -393,7 +394,7 @@ func (b *Bot) progressBar(it *deputybot.Item) string {
 	}
 	var sb strings.Builder
 	for _, t := range it.Targets {
-		sb.WriteString("\n    " + t.Bar() + " " + esc(t.Name))
+		sb.WriteString("\n    " + t.Bar() + " " + texts.Esc(t.Name))
 	}
 	return sb.String()
 }
@@ -420,8 +421,8 @@ func (b *Bot) leaderDigest(l deputybot.Language, p *deputybot.Person, in report.
 		if it.Status == deputybot.StatusDraft {
 			continue
 		}
-		s := "• " + b.itemLine(l, it)
-		if d := b.deadlineTextAt(l, in.Env, it); d != "" {
+		s := "• " + b.tx.Line(l, it)
+		if d := b.deadlineText(l, in.Env, it); d != "" {
 			s += " · " + d
 		}
 		lines = append(lines, s)
@@ -441,21 +442,15 @@ func (b *Bot) departmentDigest(l deputybot.Language, p *deputybot.Person, in rep
 	}
 	var lines []string
 	for _, r := range rows {
-		s := "• " + b.itemLine(l, r.it)
+		s := "• " + b.tx.Line(l, r.it)
 		if r.co {
 			s += " · " + b.tx.T(l, "pending.co")
 		}
-		lines = append(lines, s+" · "+b.daysLeftText(l, in.Env, r.deadline))
+		lines = append(lines, s+" · "+b.tx.DaysLeft(l, in.Env, r.deadline))
 	}
 	return b.tx.T(l, "digest.department_title", "Count", len(rows)) + "\n" + b.listLines(l, lines), true
 }
 
-func (b *Bot) deadlineTextAt(l deputybot.Language, e deputybot.Env, it *deputybot.Item) string {
-	if it.Deadline.IsZero() || !it.IsOpen() || it.Status == deputybot.StatusReplied {
-		return ""
-	}
-	return b.daysLeftText(l, e, it.Deadline)
-}
 
 // SupervisorDigest renders the supervisors' digest as of now (what
 // /digest shows them; the benchmarks measure it).
@@ -521,7 +516,7 @@ func (b *Bot) cmdStats(ctx context.Context, r *request) {
 	}
 	sb.WriteString(b.tx.T(l, "stats.title", "Year", d.Year, "Count", total) + "\n")
 	for _, s := range statusOrder {
-		sb.WriteString(b.tx.T(l, "stats.status_line", "Status", rawHTML(b.tx.T(l, "status."+string(s))), "Count", d.ByStatus[s]) + "\n")
+		sb.WriteString(b.tx.T(l, "stats.status_line", "Status", texts.HTML(b.tx.T(l, "status."+string(s))), "Count", d.ByStatus[s]) + "\n")
 	}
 	sb.WriteString(b.tx.T(l, "stats.deadlines", "Overdue", overdue, "Soon", len(d.DueSoon)) + "\n")
 	for _, p := range []deputybot.Period{deputybot.PeriodSession, deputybot.PeriodRecess} {
@@ -547,7 +542,7 @@ func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
 		count += len(xs)
 		lines = append(lines, "<b>"+b.tx.T(l, "digest.dept_overdue", "Dept", ds.Dept.Name, "Count", len(xs))+"</b>")
 		for _, x := range xs {
-			lines = append(lines, "• "+b.tx.T(l, "digest.item", "Label", rawHTML(b.itemLabel(l, x.Item)), "Title", x.Item.Title)+" · "+
+			lines = append(lines, "• "+b.tx.T(l, "digest.item", "Label", texts.HTML(b.tx.Label(l, x.Item)), "Title", x.Item.Title)+" · "+
 				b.tx.T(l, "digest.days_overdue", "Days", -x.DaysLeft))
 		}
 	}

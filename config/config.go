@@ -324,6 +324,7 @@ func (c *Config) loadDeadlines(get func(name, def string) string) error {
 		{"SUGGESTION_DEADLINE_MONTHS", &r.SuggestionMonths, 1, 12},
 		{"EXTENDED_DEADLINE_MONTHS", &r.ExtendedMonths, 1, 24},
 		{"MOTION_DEADLINE_MONTHS", &r.MotionMonths, 1, 24},
+		{"MOTION_LATEST_MONTHS", &r.MotionLatestMonths, 1, 36},
 		{"CODEPT_OPINION_MONTHS", &r.CoDeptMonths, 1, 12},
 		{"REHANDLING_DAYS", &r.RehandlingDays, 1, 365},
 		{"RECTIFICATION_DAYS", &r.RectificationDays, 1, 365},
@@ -339,6 +340,9 @@ func (c *Config) loadDeadlines(get func(name, def string) string) error {
 	}
 	if r.ExtendedMonths < r.SuggestionMonths {
 		return &Error{"EXTENDED_DEADLINE_MONTHS", "must not be shorter than SUGGESTION_DEADLINE_MONTHS"}
+	}
+	if r.MotionLatestMonths < r.MotionMonths {
+		return &Error{"MOTION_LATEST_MONTHS", "must not be shorter than MOTION_DEADLINE_MONTHS"}
 	}
 	if v := get("SCORE_DEDUCTIONS", ""); v != "" {
 		if err := parseDeductions(v, &r.Deductions); err != nil {

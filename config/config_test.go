@@ -131,6 +131,7 @@ func TestMalformed(t *testing.T) {
 		{"outbox rate", []string{"OUTBOX_RATE", "0"}, "OUTBOX_RATE"},
 		{"outbox interval", []string{"OUTBOX_CHAT_INTERVAL", "soon"}, "OUTBOX_CHAT_INTERVAL"},
 		{"outbox burst", []string{"OUTBOX_CHAT_BURST", "0"}, "OUTBOX_CHAT_BURST"},
+		{"motion latest", []string{"MOTION_LATEST_MONTHS", "3"}, "MOTION_LATEST_MONTHS"},
 		{"catch-up", []string{"CATCHUP_WINDOW", "-1h"}, "CATCHUP_WINDOW"},
 		{"deductions", []string{"SCORE_DEDUCTIONS", "late=2"}, "SCORE_DEDUCTIONS"},
 		{"deductions value", []string{"SCORE_DEDUCTIONS", "flag=-1"}, "SCORE_DEDUCTIONS"},

@@ -76,7 +76,7 @@ func ComputeAnnual(in Input, year int) *Annual {
 				p.Satisfaction.add(it.Outcome)
 			}
 		}
-		if it.Status != deputybot.StatusReplied && it.Status != deputybot.StatusClosed && in.Env.Now.After(it.Deadline) {
+		if p, ok := it.ReplyPart(); ok && in.Env.Overdue(p.Deadline) {
 			a.Overdue++
 		}
 		if len(it.Replies) > 0 && it.Replies[0].Late {

@@ -179,7 +179,7 @@ type Digest struct {
 	NewThisWeek    int
 	RepliedWeek    int
 	ClosedWeek     int
-	DueSoon        []Deadline            // within 14 days
+	DueSoon        []Deadline            // within DueSoonDays
 	Overdue        map[string][]Deadline // by department id, most overdue first
 	Satisfaction   map[deputybot.Period]Satisfaction
 	Depts          []*DeptStats      // by name
@@ -238,7 +238,8 @@ func Departments(in Input, year int) []*DeptStats {
 		if d == nil {
 			continue
 		}
-		overdue := it.IsOpen() && it.Status != deputybot.StatusReplied && in.Env.Now.After(it.Deadline)
+		reply, waiting := it.ReplyPart()
+		overdue := waiting && in.Env.Overdue(reply.Deadline)
 		if it.IsOpen() {
 			d.Open++
 			if overdue {
@@ -280,10 +281,9 @@ func Departments(in Input, year int) []*DeptStats {
 		}
 		d.Flags += len(it.Flags)
 	}
-	ded := in.Env.Rules.Deductions
 	for _, d := range out {
-		d.Score = 100 - ded.OverdueReply*float64(d.Late+d.overdueYear) - ded.Unsatisfied*float64(d.Satisfaction.Unsatisfied) -
-			ded.QualityFlag*float64(d.Flags) - ded.ReplyWithoutContact*float64(d.NoContactReplies)
+		d.Score = in.Env.Rules.Deductions.Score(deputybot.ScoreCounts{Late: d.Late + d.overdueYear,
+			Unsatisfied: d.Satisfaction.Unsatisfied, Flags: d.Flags, NoContact: d.NoContactReplies})
 	}
 	return out
 }
@@ -324,13 +324,11 @@ func ComputeDigest(in Input) *Digest {
 		if it.Status == deputybot.StatusClosed && since(it.ClosedAt) {
 			d.ClosedWeek++
 		}
-		switch it.Status {
-		case deputybot.StatusAssigned, deputybot.StatusInProgress, deputybot.StatusRehandling:
-			left := e.DaysLeft(it.Deadline)
-			dl := Deadline{Item: it, Dept: it.LeadDept, Deadline: it.Deadline, DaysLeft: left}
-			if left < 0 {
-				d.Overdue[it.LeadDept] = append(d.Overdue[it.LeadDept], dl)
-			} else if left <= 14 {
+		if p, ok := it.ReplyPart(); ok {
+			dl := Deadline{Item: it, Dept: p.Dept, Deadline: p.Deadline, DaysLeft: e.DaysLeft(p.Deadline)}
+			if dl.DaysLeft < 0 {
+				d.Overdue[p.Dept] = append(d.Overdue[p.Dept], dl)
+			} else if e.DueSoon(p.Deadline) {
 				d.DueSoon = append(d.DueSoon, dl)
 			}
 		}

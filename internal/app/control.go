@@ -99,7 +99,7 @@ func serveControl(a *App, log *slog.Logger) (func(), error) {
 			status := http.StatusInternalServerError
 			if deputybot.ErrorCode(err) != deputybot.EINTERNAL {
 				status = http.StatusBadRequest
-				err = errors.New(a.Bot.ErrorText(lang, err))
+				err = errors.New(a.Bot.Texts().ErrorText(lang, err))
 			}
 			http.Error(w, err.Error(), status)
 			return
@@ -240,7 +240,7 @@ func Import(ctx context.Context, o Options, data []byte, lang deputybot.Language
 	}
 	sum, err := b.ImportRoster(ctx, "import", lang, data)
 	if err != nil && deputybot.ErrorCode(err) != deputybot.EINTERNAL {
-		return nil, errors.New(b.ErrorText(lang, err))
+		return nil, errors.New(b.Texts().ErrorText(lang, err))
 	}
 	if err != nil {
 		return nil, err

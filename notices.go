@@ -1,0 +1,149 @@
+package deputybot
+
+import "slices"
+
+// Audience is a group of people told of what happened to an item.
+type Audience string
+
+const (
+	ToAuthor          Audience = "author"           // the deputy who filed the item
+	ToAskedCoSponsors Audience = "asked_cosponsors" // the co-sponsors this change asked to confirm
+	ToOffice          Audience = "office"           // the office (and the bootstrap admins)
+	ToLead            Audience = "lead"             // the lead department's contacts
+	ToFormerLead      Audience = "former_lead"      // the contacts of the lead department before the change
+	ToCoDept          Audience = "codept"           // one co-department's contacts (Notice.Dept)
+	ToLeader          Audience = "leader"           // the leader in charge
+	ToSupervisors     Audience = "supervisors"      // the supervisors
+)
+
+// Notice says that an audience is told of an event, and what: What names
+// the message (its text is the chat interface's).
+type Notice struct {
+	What  string
+	To    Audience
+	Dept  string // ToCoDept: which co-department
+	Event Event  // the event told of (for a change of status, the last)
+}
+
+// What is told (Notice.What).
+const (
+	NoteCoSponsorRequest  = "cosponsor_request"  // please confirm co-sponsoring
+	NoteNewItem           = "new_item"           // a new item to assign
+	NoteWithdrawn         = "withdrawn"          // the author withdrew an item
+	NoteCoSponsorAnswer   = "cosponsor_answer"   // a co-sponsor confirmed or declined
+	NoteAssignedDeputy    = "assigned_deputy"    // your item went to a department
+	NoteAssignedLead      = "assigned_lead"      // a new item for your department
+	NoteAssignedCo        = "assigned_co"        // your department is a co-department
+	NoteReturned          = "returned"           // the item is returned to its author
+	NoteReturnGranted     = "return_granted"     // the department's return request was granted
+	NoteContactConfirm    = "contact_confirm"    // did the department contact you?
+	NoteContactDisputed   = "contact_disputed"   // the deputy disputes a contact
+	NoteReply             = "reply"              // the reply (or its correction), please rate
+	NoteOpinion           = "opinion"            // a co-department's opinion came
+	NoteRequest           = "request"            // a department asks for an extension or a return
+	NoteExtendedDeputy    = "extended_deputy"    // your item's deadline moved
+	NoteExtensionApproved = "extension_approved" // your request for an extension was approved
+	NoteRequestRefused    = "request_refused"    // your request was refused
+	NoteReassignedFrom    = "reassigned_from"    // the item went to another department
+	NoteReassignedDeputy  = "reassigned_deputy"  // your item went to another department
+	NoteRated             = "rated"              // the deputy rated your reply
+	NoteUnsatisfied       = "unsatisfied"        // a deputy is unsatisfied
+	NoteRehandling        = "rehandling"         // handle the item again
+	NoteClosed            = "closed"             // your item is closed
+	NoteFlagged           = "flagged"            // a quality problem in your reply
+	NoteTargetProgress    = "target_progress"    // progress on a motion's target
+	NoteProgress          = "progress"           // progress on a B/C promise
+	NoteStatus            = "status"             // the item you lead changed status
+)
+
+// Notices decides who is told of what a change did (SPEC §4, event
+// notifications), from the item before and after the change and the
+// events the change made. Nobody is told of his own action: the one who
+// acted is left out when the audiences are resolved to people.
+func Notices(before, after *Item, evs []Event) []Notice {
+	var out []Notice
+	add := func(what string, to Audience, ev Event) { out = append(out, Notice{What: what, To: to, Event: ev}) }
+	for _, ev := range evs {
+		switch ev.Type {
+		case EvSubmitted, EvSubmitRequested:
+			// The co-sponsors are asked when the author submits.
+			if len(AskedCoSponsors(before, after)) > 0 {
+				add(NoteCoSponsorRequest, ToAskedCoSponsors, ev)
+			}
+			if ev.Type == EvSubmitted {
+				add(NoteNewItem, ToOffice, ev)
+			}
+		case EvWithdrawn:
+			add(NoteWithdrawn, ToOffice, ev)
+		case EvCoSponsorConfirm, EvCoSponsorJoined, EvCoSponsorDeclined:
+			add(NoteCoSponsorAnswer, ToAuthor, ev)
+		case EvAssigned:
+			add(NoteAssignedDeputy, ToAuthor, ev)
+			add(NoteAssignedLead, ToLead, ev)
+			for _, c := range after.CoDepts {
+				out = append(out, Notice{What: NoteAssignedCo, To: ToCoDept, Dept: c.Dept, Event: ev})
+			}
+		case EvReturned:
+			add(NoteReturned, ToAuthor, ev)
+			if before.LeadDept != "" {
+				add(NoteReturnGranted, ToLead, ev)
+			}
+		case EvContactLogged:
+			add(NoteContactConfirm, ToAuthor, ev)
+		case EvContactDisputed:
+			add(NoteContactDisputed, ToLead, ev)
+		case EvReplied, EvCorrected:
+			add(NoteReply, ToAuthor, ev)
+		case EvOpinion:
+			add(NoteOpinion, ToLead, ev)
+		case EvExtensionAsked, EvReturnAsked:
+			add(NoteRequest, ToOffice, ev)
+		case EvExtensionApproved:
+			add(NoteExtendedDeputy, ToAuthor, ev)
+			add(NoteExtensionApproved, ToLead, ev)
+		case EvExtensionRefused, EvReturnRefused:
+			add(NoteRequestRefused, ToLead, ev)
+		case EvReassigned:
+			add(NoteReassignedFrom, ToFormerLead, ev)
+			add(NoteAssignedLead, ToLead, ev)
+			add(NoteReassignedDeputy, ToAuthor, ev)
+		case EvRated:
+			add(NoteRated, ToLead, ev)
+			if RatingValue(ev.Data["value"]) == Unsatisfied {
+				add(NoteUnsatisfied, ToOffice, ev)
+			}
+		case EvRehandling:
+			add(NoteRehandling, ToLead, ev)
+		case EvClosed:
+			add(NoteClosed, ToAuthor, ev)
+		case EvFlagged:
+			add(NoteFlagged, ToLead, ev)
+		case EvTargetProgress:
+			add(NoteTargetProgress, ToAuthor, ev)
+			add(NoteTargetProgress, ToLeader, ev)
+		case EvProgress:
+			add(NoteProgress, ToAuthor, ev)
+		}
+	}
+	// The leader in charge hears of every change of status.
+	if after.LeaderID != "" && after.Status != before.Status && len(evs) > 0 {
+		add(NoteStatus, ToLeader, evs[len(evs)-1])
+	}
+	return out
+}
+
+// AskedCoSponsors are the co-sponsors a change asked to confirm.
+func AskedCoSponsors(before, after *Item) []string {
+	var ids []string
+	for _, c := range after.CoSponsors {
+		if was := before.CoSponsor(c.PersonID); c.Asked && (was == nil || !was.Asked) {
+			ids = append(ids, c.PersonID)
+		}
+	}
+	return ids
+}
+
+// Submitted reports whether evs submit the item.
+func Submitted(evs []Event) bool {
+	return slices.ContainsFunc(evs, func(ev Event) bool { return ev.Type == EvSubmitted })
+}
