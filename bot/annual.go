@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"deputybot"
-	"deputybot/texts"
 	"deputybot/report"
+	"deputybot/texts"
 )
 
 // Report formats.

@@ -19,9 +19,9 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
-	"deputybot/texts"
 	"deputybot/storage"
 	"deputybot/telegram"
+	"deputybot/texts"
 )
 
 // Store is what the bot needs from storage.

@@ -37,9 +37,6 @@ func (n *names) of(id string) string {
 	return name
 }
 
-
-
-
 // cardText renders an item's card: every field, the body and the
 // timeline, in l.
 func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails) string {

@@ -163,6 +163,3 @@ func (b *Bot) helpText(p *deputybot.Person) string {
 	}
 	return strings.TrimRight(sb.String(), "\n")
 }
-
-
-

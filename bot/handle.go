@@ -164,7 +164,6 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) {
 	b.reply(ctx, r, text, nil)
 }
 
-
 func (b *Bot) onCallback(ctx context.Context, in *incoming, q *models.CallbackQuery) {
 	r := &request{in: in, from: sender(&q.From), chatID: q.From.ID, cb: q, now: b.now()}
 	if m := q.Message.Message; m != nil {

@@ -368,4 +368,3 @@ func (b *Bot) pendingPage(ctx context.Context, r *request, offset int) (string, 
 	})
 	return text, kb, nil
 }
-

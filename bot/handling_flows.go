@@ -782,7 +782,6 @@ func parseTargetsInput(text string) ([]deputybot.Target, error) {
 	return ts, nil
 }
 
-
 // --- a motion's targets: the office sets them, the lead department
 // reports progress
 

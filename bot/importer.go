@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"deputybot"
-	"deputybot/texts"
 	"deputybot/roster"
+	"deputybot/texts"
 )
 
 // RosterStore imports roster rows.

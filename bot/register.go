@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"deputybot"
-	"deputybot/texts"
 	"deputybot/report"
+	"deputybot/texts"
 )
 
 // Register writes the register (台账) of a year as an XLSX workbook: one

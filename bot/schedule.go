@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"deputybot"
-	"deputybot/texts"
 	"deputybot/report"
 	"deputybot/storage"
+	"deputybot/texts"
 )
 
 // The bot is the scheduler's Messenger: it renders reminders and digests
@@ -450,7 +450,6 @@ func (b *Bot) departmentDigest(l deputybot.Language, p *deputybot.Person, in rep
 	}
 	return b.tx.T(l, "digest.department_title", "Count", len(rows)) + "\n" + b.listLines(l, lines), true
 }
-
 
 // SupervisorDigest renders the supervisors' digest as of now (what
 // /digest shows them; the benchmarks measure it).
