@@ -324,3 +324,25 @@ func (in *DraftInput) Validate(r *Rules) error {
 	}
 	return nil
 }
+
+// Snapshot is the record as someone may see it at a time: the items, the
+// departments, the people messages cannot reach, and the rules, calendar
+// and time. Digests, statistics, reports and the register are computed
+// from it.
+type Snapshot struct {
+	Items       []*Item
+	Departments []*Department
+	// Unreachable are the people messages cannot be delivered to.
+	Unreachable []*Person
+	Env         Env
+}
+
+// DeptName names a department by id ("" if unknown).
+func (s Snapshot) DeptName(id string) string {
+	for _, d := range s.Departments {
+		if d.ID == id {
+			return d.Name
+		}
+	}
+	return ""
+}

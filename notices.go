@@ -11,7 +11,7 @@ const (
 	ToOffice          Audience = "office"           // the office (and the bootstrap admins)
 	ToLead            Audience = "lead"             // the lead department's contacts
 	ToFormerLead      Audience = "former_lead"      // the contacts of the lead department before the change
-	ToCoDept          Audience = "codept"           // one co-department's contacts (Notice.Dept)
+	ToDept            Audience = "dept"             // one department's contacts (Notice.Dept, Reminder.Dept)
 	ToLeader          Audience = "leader"           // the leader in charge
 	ToSupervisors     Audience = "supervisors"      // the supervisors
 )
@@ -21,7 +21,7 @@ const (
 type Notice struct {
 	What  string
 	To    Audience
-	Dept  string // ToCoDept: which co-department
+	Dept  string // ToDept: which co-department
 	Event Event  // the event told of (for a change of status, the last)
 }
 
@@ -81,7 +81,7 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			add(NoteAssignedDeputy, ToAuthor, ev)
 			add(NoteAssignedLead, ToLead, ev)
 			for _, c := range after.CoDepts {
-				out = append(out, Notice{What: NoteAssignedCo, To: ToCoDept, Dept: c.Dept, Event: ev})
+				out = append(out, Notice{What: NoteAssignedCo, To: ToDept, Dept: c.Dept, Event: ev})
 			}
 		case EvReturned:
 			add(NoteReturned, ToAuthor, ev)

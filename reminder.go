@@ -101,3 +101,16 @@ func MarkRatingReminded(it *Item, e Env) (Event, error) {
 	it.RatingRemindedAt = e.Now
 	return ev(e, nil, EvRatingReminded), nil
 }
+
+// Audience is who a reminder goes to: the contacts of its department
+// (a reply, an opinion, a corrected reply), the author (a rating), the
+// supervisors and the leader in charge (an escalation).
+func (r Reminder) Audience() []Audience {
+	switch r.Kind {
+	case RemindRate:
+		return []Audience{ToAuthor}
+	case RemindEscalate:
+		return []Audience{ToSupervisors, ToLeader}
+	}
+	return []Audience{ToDept}
+}

@@ -3,220 +3,21 @@ package bot
 import (
 	"context"
 	"fmt"
-	"html"
 	"strconv"
 	"strings"
 
 	"deputybot"
 	"deputybot/report"
-	"deputybot/texts"
 )
 
-// Report formats.
-const (
-	FormatHTML     = "html"     // in chat
-	FormatMarkdown = "markdown" // the file, and `deputybot report --format markdown`
-	FormatText     = "text"
-)
-
-// doc writes one document in a format, escaping what people typed.
-type doc struct {
-	format string
-	sb     strings.Builder
-}
-
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "|", `\|`, "#", `\#`, "<", `\<`, ">", `\>`)
-
-// arg is user text as a message argument: escaped for the format, then
-// for HTML (the texts are HTML until the document is converted).
-func (d *doc) arg(s string) texts.HTML {
-	if d.format == FormatMarkdown {
-		s = mdEscaper.Replace(s)
-	}
-	return texts.HTML(html.EscapeString(s))
-}
-
-// text converts our HTML message text (from the message files, with user
-// parts already escaped) to the format.
-func (d *doc) text(h string) string {
-	if d.format == FormatHTML {
-		return h
-	}
-	return texts.Plain(h)
-}
-
-func (d *doc) heading(level int, h string) {
-	switch d.format {
-	case FormatHTML:
-		d.sb.WriteString("\n<b>" + h + "</b>\n")
-	case FormatMarkdown:
-		d.sb.WriteString("\n" + strings.Repeat("#", level) + " " + texts.Plain(h) + "\n\n")
-	default:
-		t := texts.Plain(h)
-		d.sb.WriteString("\n" + t + "\n")
-		if level == 1 {
-			d.sb.WriteString(strings.Repeat("=", len([]rune(t))*2) + "\n")
-		}
-	}
-}
-
-func (d *doc) para(h string) { d.sb.WriteString(d.text(h) + "\n") }
-
-func (d *doc) item(h string) {
-	if d.format == FormatMarkdown {
-		d.sb.WriteString("- " + d.text(h) + "\n")
-		return
-	}
-	d.sb.WriteString("• " + d.text(h) + "\n")
-}
-
-// table writes rows; in chat and text one line per row, in Markdown a
-// table.
-func (d *doc) table(headers []string, rows [][]string, line func(row []string) string) {
-	if d.format != FormatMarkdown {
-		for _, r := range rows {
-			d.item(line(r))
-		}
-		return
-	}
-	d.sb.WriteString("| " + strings.Join(headers, " | ") + " |\n|" + strings.Repeat("---|", len(headers)) + "\n")
-	for _, r := range rows {
-		cells := make([]string, len(r))
-		for i, c := range r {
-			cells[i] = plainCell(c)
-		}
-		d.sb.WriteString("| " + strings.Join(cells, " | ") + " |\n")
-	}
-	d.sb.WriteString("\n")
-}
-
-// plainCell is a table cell: our HTML converted, user text already
-// escaped for Markdown by arg.
-func plainCell(s string) string { return texts.Plain(s) }
-
-// AnnualReport renders the annual handling report of year, in the seed
-// report's form and wording, in lang and format, over the items viewer
-// may see (nil: all).
+// AnnualReport renders the annual handling report of year in lang and
+// format, over the items viewer may see (nil: all).
 func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, format string, viewer *deputybot.Person) (string, error) {
-	in, err := b.digestInput(ctx, b.now(), viewer)
+	in, err := b.svc.Snapshot(ctx, b.now(), viewer)
 	if err != nil {
 		return "", err
 	}
-	a := report.ComputeAnnual(in, year)
-	d := &doc{format: format}
-	t := func(id string, args ...any) string { return b.tx.T(l, id, args...) }
-	d.heading(1, t("annual.title", "Year", year))
-	d.para(t("annual.as_of", "Date", b.tx.Date(b.now())))
-
-	// One: motions.
-	d.heading(2, t("annual.motions_head"))
-	if len(a.Motions) == 0 {
-		d.para(t("annual.motions_none", "Year", year))
-	} else {
-		d.para(t("annual.motions_count", "Year", year, "Count", len(a.Motions)))
-		for i, m := range a.Motions {
-			d.heading(3, t("annual.motion", "N", i+1, "Label", texts.HTML(b.tx.Label(l, m)), "Title", d.arg(m.Title)))
-			if m.Status == deputybot.StatusClosed {
-				d.para(t("annual.motion_closed", "Dept", d.arg(in.DeptName(m.LeadDept)), "Outcome", texts.HTML(t("rating."+string(m.Outcome)))))
-			} else {
-				d.para(t("annual.motion_handling", "Dept", d.arg(in.DeptName(m.LeadDept)), "Status", texts.HTML(b.tx.Status(l, m))))
-			}
-			for _, tg := range m.Targets {
-				d.item(t("annual.target", "Name", d.arg(tg.Name), "Bar", tg.Bar(), "Unit", d.arg(tg.Unit)))
-			}
-		}
-	}
-
-	// Two: suggestions, by period, as the seed writes them.
-	d.heading(2, t("annual.suggestions_head"))
-	for _, p := range a.Periods {
-		d.para(b.periodSentence(l, year, p))
-	}
-
-	// Three: departments.
-	d.heading(2, t("annual.depts_head"))
-	if len(a.Depts) == 0 {
-		d.para(t("digest.none"))
-	}
-	headers := strings.Split(texts.Plain(t("annual.dept_headers")), "|")
-	var rows [][]string
-	for _, ds := range a.Depts {
-		rows = append(rows, []string{string(d.arg(ds.Dept.Name)), strconv.Itoa(ds.Handled), strconv.Itoa(ds.OnTime), strconv.Itoa(ds.Late),
-			strconv.Itoa(ds.Extensions), pct(ds.SatisfactionRate()), fmt.Sprintf("%d/%d", ds.ContactsLogged, ds.ContactsConfirmed),
-			strconv.Itoa(ds.Flags), formatScore(ds.Score)})
-	}
-	d.table(headers, rows, func(r []string) string {
-		return t("annual.dept_line", "Dept", texts.HTML(r[0]), "Handled", r[1], "OnTime", r[2], "Late", r[3], "Ext", r[4],
-			"Sat", r[5], "Contacts", r[6], "Flags", r[7], "Score", r[8])
-	})
-
-	// Four: quality review.
-	d.heading(2, t("annual.quality_head"))
-	if a.FlagTotal == 0 {
-		d.para(t("annual.quality_none"))
-	} else {
-		var parts []string
-		for _, c := range deputybot.FlagCategories {
-			if n := a.Flags[c]; n > 0 {
-				parts = append(parts, t("annual.quality_part", "Category", texts.HTML(t("flag."+string(c))), "Count", n))
-			}
-		}
-		d.para(t("annual.quality", "Kinds", len(parts), "Count", a.FlagTotal, "Parts", texts.HTML(strings.Join(parts, t("list.sep"))),
-			"Fixed", a.FlagsFixed))
-	}
-
-	// Five: overdue and extensions.
-	d.heading(2, t("annual.deadlines_head"))
-	d.para(t("annual.deadlines", "Overdue", a.Overdue, "Late", a.LateReplies, "Ext", a.Extensions, "ExtItems", a.ExtendedItems))
-	if a.Returned+a.Withdrawn+a.Submitted > 0 {
-		d.para(t("annual.others", "Returned", a.Returned, "Withdrawn", a.Withdrawn, "Submitted", a.Submitted))
-	}
-	d.para(t("annual.method"))
-	return strings.TrimSpace(d.sb.String()) + "\n", nil
-}
-
-func pct(s string) string {
-	if s == "—" {
-		return s
-	}
-	return s + "%"
-}
-
-// periodSentence is "2021年，承办会议期间代表建议167件，全部办复完毕。其中：
-// 代表对办理工作满意的155件，占92.81%；基本满意12件，占7.19%。"
-func (b *Bot) periodSentence(l deputybot.Language, year int, p report.PeriodFigures) string {
-	t := func(id string, args ...any) string { return b.tx.T(l, id, args...) }
-	period := texts.HTML(t("annual.period_" + string(p.Period)))
-	if p.Handled == 0 {
-		return t("annual.period_none", "Year", year, "Period", period)
-	}
-	s := t("annual.period_handled", "Year", year, "Period", period, "Count", p.Handled)
-	switch {
-	case p.Closed == p.Handled:
-		s += t("annual.all_done")
-	default:
-		s += t("annual.replied_open", "Replied", p.Replied, "Open", p.Handled-p.Closed)
-	}
-	if p.Closed == 0 {
-		return s
-	}
-	sat := p.Satisfaction
-	pc := sat.Percent()
-	parts := []string{
-		t("annual.share_satisfied", "Count", sat.Satisfied, "Pct", pc[0]),
-		t("annual.share", "Rating", texts.HTML(t("rating.basic")), "Count", sat.Basic, "Pct", pc[1]),
-	}
-	if sat.Unsatisfied > 0 {
-		parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.unsatisfied")), "Count", sat.Unsatisfied, "Pct", pc[2]))
-	}
-	if sat.Unrated > 0 {
-		parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.unrated")), "Count", sat.Unrated, "Pct", pc[3]))
-	}
-	lead := t("annual.of_which")
-	if p.Closed != p.Handled {
-		lead = t("annual.of_closed", "Count", p.Closed)
-	}
-	return s + lead + strings.Join(parts, t("annual.share_sep")) + t("annual.end")
+	return report.RenderAnnual(b.tx, in, year, l, format), nil
 }
 
 // cmdReport sends the annual report in chat and as a Markdown file.
@@ -230,13 +31,13 @@ func (b *Bot) cmdReport(ctx context.Context, r *request) {
 		}
 		year = y
 	}
-	text, err := b.AnnualReport(ctx, r.lang, year, FormatHTML, r.person)
+	text, err := b.AnnualReport(ctx, r.lang, year, report.FormatHTML, r.person)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
 	}
 	b.send(ctx, r.chatID, text, nil)
-	md, err := b.AnnualReport(ctx, r.lang, year, FormatMarkdown, r.person)
+	md, err := b.AnnualReport(ctx, r.lang, year, report.FormatMarkdown, r.person)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return

@@ -19,7 +19,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
-	"deputybot/storage"
+	"deputybot/service"
 	"deputybot/telegram"
 	"deputybot/texts"
 )
@@ -39,9 +39,7 @@ type Store interface {
 	// changes.
 	FlushNotices(ctx context.Context, deliver func(context.Context, []deputybot.OutboxMessage) error) (int, error)
 	// The record of reminder steps sent.
-	RemindersSent(ctx context.Context, keys []string) (map[string]bool, error)
-	RecordReminders(ctx context.Context, claims []storage.ReminderClaim, now time.Time) error
-	ForgetReminders(ctx context.Context, itemIDs []string) (int64, error)
+	service.Store
 }
 
 // UpdateLog is the bot's durable inbox of Telegram updates.
@@ -94,6 +92,7 @@ type Bot struct {
 	log        *slog.Logger
 	now        deputybot.Clock
 	tx         *texts.Texts
+	svc        *service.Service
 	username   string
 	dispatch   *dispatcher
 	commands   []command
@@ -129,6 +128,7 @@ func New(ctx context.Context, store Store, o Options) (*Bot, error) {
 		}
 	}
 	b.sender = telegram.NewSender(api, store, so)
+	b.svc = service.New(store, b.sender, b, service.Options{Rules: &b.opts.Rules, Clock: b.opts.Clock, AdminIDs: b.opts.AdminIDs, Logger: b.log})
 	if err := b.getMe(ctx); err != nil {
 		return nil, err
 	}
@@ -181,6 +181,8 @@ func newBot(store Store, o Options) (*Bot, error) {
 	}
 	b.commands = b.commandTable()
 	b.dispatch = newDispatcher(o.Workers, b.process)
+	// Offline (reports), the service has no outbox: it only reads.
+	b.svc = service.New(store, nil, b, service.Options{Rules: &b.opts.Rules, Clock: b.opts.Clock, AdminIDs: b.opts.AdminIDs, Logger: b.log})
 	return b, nil
 }
 
@@ -222,7 +224,10 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.StartSender(ctx)
 	// Messages a crash left stored with an item change go out before
 	// anything else changes items.
-	if n, err := b.store.FlushNotices(ctx, b.deliver); err != nil {
+	if n, err := b.store.FlushNotices(ctx, func(ctx context.Context, msgs []deputybot.OutboxMessage) error {
+		_, err := b.sender.Enqueue(ctx, msgs)
+		return err
+	}); err != nil {
 		return fmt.Errorf("queue the notices left by the last stop: %w", err)
 	} else if n > 0 {
 		b.log.Info("queued notices left by the last stop", "count", n)
@@ -240,6 +245,9 @@ func (b *Bot) StartSender(ctx context.Context) {
 		b.sender.Run(sctx)
 	}()
 }
+
+// Service is the application layer the bot calls (and the scheduler).
+func (b *Bot) Service() *service.Service { return b.svc }
 
 // Texts are the bot's messages.
 func (b *Bot) Texts() *texts.Texts { return b.tx }

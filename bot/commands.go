@@ -51,31 +51,6 @@ func (b *Bot) commandTable() []command {
 	}
 }
 
-// callbacks maps the prefix of a button's callback data to its handler.
-// Callback data is at most 64 bytes: "<prefix>:<arguments>".
-func (b *Bot) callbacks() map[string]func(ctx context.Context, r *request, arg string) error {
-	return map[string]func(ctx context.Context, r *request, arg string) error{
-		"c":    b.onConversationButton, // c:<nonce>:<value>
-		"lang": b.onLangButton,         // lang:<zh|en>
-		"pp":   b.onPeoplePage,         // pp:<role|->:<offset>
-		"rn":   b.onRenewInvitation,    // rn:<person id>
-		"dp":   b.onDepartmentsButton,  // dp:add
-		"it":   b.onItemButton,         // it:<item id>: show the card
-		"my":   b.onMyPage,             // my:<offset>
-		"ib":   b.onInboxPage,          // ib:<offset>
-		"wd":   b.onWithdraw,           // wd:<item id>: ask to confirm
-		"wy":   b.onWithdrawConfirmed,  // wy:<item id>
-		"cs":   b.onCoSponsorAnswer,    // cs:<item id>:<y|n>[:<share token>]
-		"at":   b.onAttachments,        // at:<item id>
-		"ed":   b.onContinueDraft,      // ed:<item id>
-		"ha":   b.onHandlingButton,     // ha:<item id>:<action code>
-		"rt":   b.onRate,               // rt:<item id>:<round>:<s|b|u>
-		"cc":   b.onConfirmContact,     // cc:<item id>:<contact n>:<y|n>
-		"pd":   b.onPendingPage,        // pd:<offset>
-		"rf":   b.onReplyFile,          // rf:<item id>:<round>
-	}
-}
-
 // visibleCommands are the commands p may use.
 func (b *Bot) visibleCommands(p *deputybot.Person) []command {
 	var out []command

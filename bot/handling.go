@@ -8,60 +8,20 @@ import (
 	"time"
 
 	"deputybot"
+	"deputybot/service"
 	"deputybot/texts"
 )
 
 // env is what the workflow rules need now: the rules, the office's
 // holiday calendar and the time.
 func (b *Bot) env(ctx context.Context, now time.Time) (deputybot.Env, error) {
-	cal, err := b.store.Calendar(ctx)
-	if err != nil {
-		return deputybot.Env{}, err
-	}
-	return deputybot.Env{Rules: &b.opts.Rules, Calendar: cal, Now: now}, nil
+	return b.svc.Env(ctx, now)
 }
 
 // change applies a workflow action to an item as the person who sent the
-// update being handled (see changeItem).
-func (b *Bot) change(ctx context.Context, r *request, id string, f func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error)) (*deputybot.Item, error) {
-	return b.changeItem(ctx, r.person, id, r.now, f)
-}
-
-// changeItem applies a workflow action to an item as actor (nil: the
-// scheduler) at now, and stores it with its timeline events and the
-// messages that tell everyone concerned (SPEC §4), which go out once it is
-// stored. The update being handled is the change's cause: handled again
-// after a crash, it changes nothing and sends nothing twice.
-func (b *Bot) changeItem(ctx context.Context, actor *deputybot.Person, id string, now time.Time, f func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error)) (*deputybot.Item, error) {
-	e, err := b.env(ctx, now)
-	if err != nil {
-		return nil, err
-	}
-	var cause int64
-	if h := handlingOf(ctx); h != nil {
-		cause = h.update
-	}
-	var before deputybot.Item
-	return b.store.UpdateItem(ctx, id, deputybot.ItemChange{
-		Cause: cause,
-		Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
-			before = *it
-			before.Replies = slices.Clone(it.Replies)
-			before.CoSponsors = slices.Clone(it.CoSponsors)
-			before.CoDepts = slices.Clone(it.CoDepts)
-			return f(it, det, e)
-		},
-		Notices: func(it *deputybot.Item, det *deputybot.ItemDetails, evs []deputybot.Event) []deputybot.OutboxMessage {
-			return b.announce(ctx, actor, &before, it, det, evs)
-		},
-		Deliver: b.deliver,
-	})
-}
-
-// deliver puts messages whose ids are fixed already in the outbox.
-func (b *Bot) deliver(ctx context.Context, msgs []deputybot.OutboxMessage) error {
-	_, err := b.sender.Enqueue(ctx, msgs)
-	return err
+// update being handled, which is the change's cause (see service.Act).
+func (b *Bot) change(ctx context.Context, r *request, id string, f service.Action) (*deputybot.Item, error) {
+	return b.svc.Act(ctx, r.person, r.in.id, id, r.now, f)
 }
 
 // one wraps a single-event action for change.
@@ -75,20 +35,9 @@ func one(evt deputybot.Event, err error) ([]deputybot.Event, error) {
 // handlingButtons are the workflow actions p may take on the item now,
 // decided by the domain's Check: the card shows only what would work.
 func (b *Bot) handlingButtons(l deputybot.Language, p *deputybot.Person, it *deputybot.Item) keyboard {
-	codes := []struct {
-		act  deputybot.Action
-		code string
-	}{
-		{deputybot.ActAssign, "as"}, {deputybot.ActReturnToDeputy, "rd"},
-		{deputybot.ActAccept, "ac"}, {deputybot.ActLogContact, "lc"}, {deputybot.ActReply, "rp"},
-		{deputybot.ActOpinion, "op"}, {deputybot.ActProgress, "pg"}, {deputybot.ActCorrect, "co"},
-		{deputybot.ActRequestExtend, "ex"}, {deputybot.ActRequestReturn, "rr"},
-		{deputybot.ActDecideRequest, "dr"}, {deputybot.ActFlag, "fl"}, {deputybot.ActSetPeriod, "pe"},
-		{deputybot.ActTargetProgress, "tp"}, {deputybot.ActSetTargets, "ts"},
-	}
 	var kb keyboard
 	var row []keyboardButton
-	for _, c := range codes {
+	for _, c := range actionCodes {
 		if deputybot.Check(p, it, c.act) != nil {
 			continue
 		}
@@ -125,13 +74,7 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 	if err != nil {
 		return err
 	}
-	act, ok := map[string]deputybot.Action{
-		"as": deputybot.ActAssign, "rd": deputybot.ActReturnToDeputy, "ac": deputybot.ActAccept,
-		"lc": deputybot.ActLogContact, "rp": deputybot.ActReply, "op": deputybot.ActOpinion,
-		"pg": deputybot.ActProgress, "co": deputybot.ActCorrect, "ex": deputybot.ActRequestExtend,
-		"rr": deputybot.ActRequestReturn, "dr": deputybot.ActDecideRequest, "fl": deputybot.ActFlag,
-		"pe": deputybot.ActSetPeriod, "tp": deputybot.ActTargetProgress, "ts": deputybot.ActSetTargets,
-	}[code]
+	act, ok := actionOf(code)
 	if !ok {
 		return errStale
 	}

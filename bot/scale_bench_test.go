@@ -178,10 +178,11 @@ func benchDigest(b *testing.B, sc scale) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		p := peakHeap(func() {
-			var err error
-			if text, err = sd.h.App.Bot.SupervisorDigest(ctx, deputybot.LangEN, sd.h.Clock.Now()); err != nil {
+			snap, err := sd.h.App.Bot.Service().Snapshot(ctx, sd.h.Clock.Now(), nil)
+			if err != nil {
 				b.Fatal(err)
 			}
+			text = sd.h.App.Bot.SupervisorDigest(ctx, deputybot.LangEN, snap)
 		})
 		peak = max(peak, p)
 	}

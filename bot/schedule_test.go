@@ -128,7 +128,7 @@ func TestTwoSchedulersOnOneStoreSendOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close(ctx)
-	other, err := scheduler.New(s2, h.App.Bot, scheduler.Options{
+	other, err := scheduler.New(s2, h.App.Bot.Service(), scheduler.Options{
 		Rules: &h.Config.Rules, Clock: h.Clock.Now, CatchUp: 24 * time.Hour,
 		ReminderSchedule: h.Config.ReminderSchedule, DigestSchedule: h.Config.DigestSchedule,
 	})

@@ -42,7 +42,7 @@ func handled(it *deputybot.Item) bool {
 }
 
 // ComputeAnnual computes the report's figures for the items of year.
-func ComputeAnnual(in Input, year int) *Annual {
+func ComputeAnnual(in deputybot.Snapshot, year int) *Annual {
 	loc := in.Env.Rules.Location
 	a := &Annual{Year: year, Flags: map[deputybot.FlagCategory]int{}}
 	periods := map[deputybot.Period]*PeriodFigures{

@@ -196,25 +196,6 @@ type Disputed struct {
 	Contact deputybot.ContactLog
 }
 
-// Input is what the figures are computed from.
-type Input struct {
-	Items       []*deputybot.Item
-	Departments []*deputybot.Department
-	// Unreachable are the people messages cannot be delivered to.
-	Unreachable []*deputybot.Person
-	Env         deputybot.Env
-}
-
-// DeptName names a department by id ("" if unknown).
-func (in Input) DeptName(id string) string {
-	for _, d := range in.Departments {
-		if d.ID == id {
-			return d.Name
-		}
-	}
-	return ""
-}
-
 // yearOf is an item's year: of its number, or of its submission.
 func yearOf(it *deputybot.Item, loc *time.Location) int {
 	if it.Year != 0 {
@@ -224,7 +205,7 @@ func yearOf(it *deputybot.Item, loc *time.Location) int {
 }
 
 // Departments computes every department's figures for year.
-func Departments(in Input, year int) []*DeptStats {
+func Departments(in deputybot.Snapshot, year int) []*DeptStats {
 	loc := in.Env.Rules.Location
 	byID := map[string]*DeptStats{}
 	var out []*DeptStats
@@ -289,7 +270,7 @@ func Departments(in Input, year int) []*DeptStats {
 }
 
 // ComputeDigest computes the supervisors' digest at in.Env.Now.
-func ComputeDigest(in Input) *Digest {
+func ComputeDigest(in deputybot.Snapshot) *Digest {
 	e := in.Env
 	loc := e.Rules.Location
 	now := e.Now

@@ -53,12 +53,6 @@ func (s *Store) LiveSenders(ctx context.Context, now time.Time) (int64, error) {
 // outbox forgets delivered messages after a week, and an item overdue for
 // months would otherwise be escalated again and again.
 
-// ReminderClaim is one reminder step sent to one recipient.
-type ReminderClaim struct {
-	Key    string
-	ItemID string
-}
-
 type reminderClaimDoc struct {
 	ID   string    `bson:"_id"`
 	Kind string    `bson:"kind"`
@@ -81,15 +75,15 @@ func (s *Store) RemindersSent(ctx context.Context, keys []string) (map[string]bo
 	return sent, nil
 }
 
-// RecordReminders records reminder steps as sent (recording one again
-// changes nothing).
-func (s *Store) RecordReminders(ctx context.Context, claims []ReminderClaim, now time.Time) error {
-	if len(claims) == 0 {
+// RecordReminders records reminder steps as sent: sent maps each step's
+// key to its item (recording one again changes nothing).
+func (s *Store) RecordReminders(ctx context.Context, sent map[string]string, now time.Time) error {
+	if len(sent) == 0 {
 		return nil
 	}
-	docs := make([]any, len(claims))
-	for i, c := range claims {
-		docs[i] = reminderClaimDoc{ID: c.Key, Kind: "reminder", Item: c.ItemID, At: now}
+	docs := make([]any, 0, len(sent))
+	for key, item := range sent {
+		docs = append(docs, reminderClaimDoc{ID: key, Kind: "reminder", Item: item, At: now})
 	}
 	_, err := s.claims.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var bwe mongo.BulkWriteException

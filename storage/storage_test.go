@@ -546,11 +546,11 @@ func TestDepartmentsAreHandedOutAsCopies(t *testing.T) {
 func TestReminderRecordKeptUntilForgotten(t *testing.T) {
 	s := storetest.Open(t)
 	c := ctx(t)
-	claims := []storage.ReminderClaim{{Key: "rem:a:esc:p1", ItemID: "a"}, {Key: "rem:b:esc:p1", ItemID: "b"}}
+	claims := map[string]string{"rem:a:esc:p1": "a", "rem:b:esc:p1": "b"}
 	if err := s.RecordReminders(c, claims, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordReminders(c, claims[:1], t0); err != nil { // again: no error, no change
+	if err := s.RecordReminders(c, map[string]string{"rem:a:esc:p1": "a"}, t0); err != nil { // again: no error, no change
 		t.Fatal(err)
 	}
 	sent, err := s.RemindersSent(c, []string{"rem:a:esc:p1", "rem:b:esc:p1", "rem:c:esc:p1"})

@@ -218,3 +218,13 @@ func (t *Texts) Targets(l deputybot.Language, ts []deputybot.Target) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// List joins names (a person's text, escaped) with the language's list
+// separator.
+func (t *Texts) List(l deputybot.Language, names []string) HTML {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = Esc(n)
+	}
+	return HTML(strings.Join(out, t.T(l, "list.sep")))
+}

@@ -22,9 +22,9 @@ import (
 	_ "time/tzdata" // TIMEZONE works on machines without a zoneinfo database
 
 	"deputybot"
-	"deputybot/bot"
 	"deputybot/config"
 	"deputybot/internal/app"
+	"deputybot/report"
 	"deputybot/scheduler"
 	"deputybot/storage"
 )
@@ -227,7 +227,7 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 	fail := func(err error) int { fmt.Fprintf(stderr, "deputybot %s: %v\n", sub, err); return 1 }
 	switch sub {
 	case "report":
-		if *format != bot.FormatText && *format != bot.FormatMarkdown {
+		if *format != report.FormatText && *format != report.FormatMarkdown {
 			return bad(fmt.Sprintf("--format: %q is not text or markdown", *format))
 		}
 		w, closeFn, err := create("")

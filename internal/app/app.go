@@ -136,7 +136,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 		return err
 	}
-	sched, err := scheduler.New(store, b, scheduler.Options{
+	sched, err := scheduler.New(store, b.Service(), scheduler.Options{
 		Rules: &cfg.Rules, Clock: clock, CatchUp: cfg.CatchUp, Logger: log,
 		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule,
 	})

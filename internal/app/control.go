@@ -184,7 +184,7 @@ func RunJob(ctx context.Context, o Options, name string, at time.Time) (*JobResu
 	if err != nil {
 		return nil, err
 	}
-	sched, err := scheduler.New(store, b, scheduler.Options{
+	sched, err := scheduler.New(store, b.Service(), scheduler.Options{
 		Rules: &cfg.Rules, Clock: clock, CatchUp: cfg.CatchUp, Logger: log,
 		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule,
 	})

@@ -2,227 +2,17 @@ package bot
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"deputybot"
 	"deputybot/report"
-	"deputybot/storage"
+	"deputybot/service"
 	"deputybot/texts"
 )
 
-// The bot is the scheduler's Messenger: it renders reminders and digests
-// in each recipient's language and puts them in the outbox, keyed so that
-// each goes out once ever.
-
-// Remind implements scheduler.Messenger. Each reminder step goes to each
-// recipient once, ever: the steps sent are recorded in the store (the
-// outbox forgets delivered messages after a week).
-func (b *Bot) Remind(ctx context.Context, rs []deputybot.Reminder, at time.Time) (int, error) {
-	e, err := b.env(ctx, at)
-	if err != nil {
-		return 0, err
-	}
-	items := map[string]*deputybot.Item{}
-	var msgs []deputybot.OutboxMessage
-	var claims []storage.ReminderClaim
-	var rateAsked []string
-	for _, r := range rs {
-		it := items[r.ItemID]
-		if it == nil {
-			if it, err = b.store.Item(ctx, r.ItemID); err != nil {
-				return 0, err
-			}
-			items[r.ItemID] = it
-		}
-		to, err := b.reminderRecipients(ctx, r, it)
-		if err != nil {
-			return 0, err
-		}
-		keys := make([]string, len(to))
-		for i, rc := range to {
-			keys[i] = "rem:" + r.Key() + ":" + rc.PersonID
-		}
-		sent, err := b.store.RemindersSent(ctx, keys)
-		if err != nil {
-			return 0, err
-		}
-		for i, rc := range to {
-			if sent[keys[i]] {
-				continue
-			}
-			text, kb := b.reminderText(ctx, rc.Lang, r, it, e)
-			msgs = append(msgs, outboxMessages(keys[i], "reminder", rc.PersonID, rc.ChatID, text, kb)...)
-			claims = append(claims, storage.ReminderClaim{Key: keys[i], ItemID: it.ID})
-		}
-		if r.Kind == deputybot.RemindRate {
-			rateAsked = append(rateAsked, it.ID)
-		}
-	}
-	// Queued, then recorded: a crash between the two queues nothing twice
-	// (the messages' ids are their keys), and the run is made again.
-	n, err := b.enqueue(ctx, msgs)
-	if err != nil {
-		return n, err
-	}
-	if err := b.store.RecordReminders(ctx, claims, b.wallNow()); err != nil {
-		return n, err
-	}
-	for _, id := range rateAsked {
-		_, err := b.changeItem(ctx, nil, id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-			if !it.RatingRemindedAt.IsZero() {
-				return nil, nil
-			}
-			return one(deputybot.MarkRatingReminded(it, e))
-		})
-		if err != nil && deputybot.ErrorCode(err) != deputybot.ECONFLICT {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-// ForgetReminders implements scheduler.Messenger.
-func (b *Bot) ForgetReminders(ctx context.Context, itemIDs []string) (int64, error) {
-	return b.store.ForgetReminders(ctx, itemIDs)
-}
-
-func (b *Bot) reminderRecipients(ctx context.Context, r deputybot.Reminder, it *deputybot.Item) ([]recipient, error) {
-	var people []*deputybot.Person
-	var err error
-	switch r.Kind {
-	case deputybot.RemindReply, deputybot.RemindOpinion, deputybot.RemindRectify:
-		people, err = b.store.DepartmentContacts(ctx, r.Dept)
-	case deputybot.RemindRate:
-		var p *deputybot.Person
-		if p, err = b.store.Person(ctx, it.AuthorID); err == nil {
-			people = []*deputybot.Person{p}
-		}
-	case deputybot.RemindEscalate:
-		people, err = b.store.PeopleWithRole(ctx, deputybot.RoleSupervisor)
-		if err == nil && it.LeaderID != "" {
-			if p, err := b.store.Person(ctx, it.LeaderID); err == nil && !slices.ContainsFunc(people, func(q *deputybot.Person) bool { return q.ID == p.ID }) {
-				people = append(people, p)
-			}
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	var to []recipient
-	for _, p := range people {
-		if rc, ok := recipientOf(p); ok {
-			to = append(to, rc)
-		}
-	}
-	return to, nil
-}
-
-func (b *Bot) reminderText(ctx context.Context, l deputybot.Language, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (string, keyboard) {
-	depts, _ := b.departmentNames(ctx)
-	label := texts.HTML(b.tx.Label(l, it))
-	view := keyboard{{button(b.tx.T(l, "btn.view"), "it:"+it.ID)}}
-	when := texts.HTML(b.tx.DaysLeft(l, e, r.Deadline))
-	switch r.Kind {
-	case deputybot.RemindRate:
-		return b.tx.T(l, "remind.rate", "Label", label, "Title", it.Title, "Days", b.opts.Rules.UnratedDays),
-			keyboard{b.ratingButtons(l, it), view[0]}
-	case deputybot.RemindEscalate:
-		return b.tx.T(l, "remind.escalate", "Label", label, "Title", it.Title, "Dept", depts[it.LeadDept], "Days", -r.DaysLeft,
-			"Deadline", b.tx.Date(r.Deadline)), view
-	}
-	return b.tx.T(l, "remind."+r.Kind, "Label", label, "Title", it.Title, "When", when), view
-}
-
-// CloseUnrated implements scheduler.Messenger.
-func (b *Bot) CloseUnrated(ctx context.Context, itemID string, at time.Time) error {
-	_, err := b.changeItem(ctx, nil, itemID, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		if !deputybot.DueToCloseUnrated(it, e) {
-			return nil, nil
-		}
-		return one(deputybot.CloseUnrated(it, e))
-	})
-	return err
-}
-
-// digestInput reads everything a digest, a report or the register counts,
-// as viewer may see it: only the items /view shows him, and the people
-// messages cannot reach only if he oversees everything. A nil viewer (the
-// scheduler, the command line) sees everything.
-func (b *Bot) digestInput(ctx context.Context, at time.Time, viewer *deputybot.Person) (report.Input, error) {
-	e, err := b.env(ctx, at)
-	if err != nil {
-		return report.Input{}, err
-	}
-	items, err := b.store.ItemsWithStatus(ctx)
-	if err != nil {
-		return report.Input{}, err
-	}
-	unreachable, err := b.store.UnreachablePeople(ctx)
-	if err != nil {
-		return report.Input{}, err
-	}
-	depts, err := b.store.Departments(ctx)
-	if err != nil {
-		return report.Input{}, err
-	}
-	if viewer != nil {
-		items = deputybot.VisibleTo(viewer, items)
-		if !viewer.OverseesAll() {
-			unreachable = nil
-		}
-	}
-	return report.Input{Items: items, Unreachable: unreachable, Departments: depts, Env: e}, nil
-}
-
-// Digests implements scheduler.Messenger: the supervisors' digest, each
-// leader's digest of his items, each department's digest of its open
-// items.
-func (b *Bot) Digests(ctx context.Context, slot time.Time) (int, error) {
-	in, err := b.digestInput(ctx, slot, nil)
-	if err != nil {
-		return 0, err
-	}
-	d := report.ComputeDigest(in)
-	key := slot.UTC().Format("20060102T1504")
-	var msgs []deputybot.OutboxMessage
-	add := func(kind string, p *deputybot.Person, text string) {
-		if rc, ok := recipientOf(p); ok {
-			msgs = append(msgs, outboxMessages("digest:"+kind+":"+p.ID+":"+key, "digest", p.ID, rc.ChatID, text, nil)...)
-		}
-	}
-	roles := map[deputybot.Role][]*deputybot.Person{}
-	for _, r := range []deputybot.Role{deputybot.RoleSupervisor, deputybot.RoleLeader, deputybot.RoleContact} {
-		if roles[r], err = b.store.PeopleWithRole(ctx, r); err != nil {
-			return 0, err
-		}
-	}
-	// Rendered once per language, not once per supervisor.
-	supText := map[deputybot.Language]string{}
-	for _, p := range roles[deputybot.RoleSupervisor] {
-		if _, ok := supText[p.Language]; !ok {
-			supText[p.Language] = b.supervisorDigest(ctx, p.Language, d, in)
-		}
-		add("supervisor", p, supText[p.Language])
-	}
-	for _, p := range roles[deputybot.RoleLeader] {
-		if text, ok := b.leaderDigest(p.Language, p, in); ok {
-			add("leader", p, text)
-		}
-	}
-	for _, p := range roles[deputybot.RoleContact] {
-		if p.DepartmentID == "" {
-			continue
-		}
-		if text, ok := b.departmentDigest(p.Language, p, in); ok {
-			add("department", p, text)
-		}
-	}
-	return b.enqueue(ctx, msgs)
-}
+// The digests: the supervisors' weekly picture, a leader's items, a
+// department's work (service.Renderer), and /digest, /stats, /overdue.
 
 const digestListMax = 30
 
@@ -260,7 +50,9 @@ func (b *Bot) periodLine(l deputybot.Language, p deputybot.Period, s report.Sati
 	return b.tx.T(l, "digest.period_line", "Period", texts.HTML(b.tx.T(l, "period."+string(p))), "Line", texts.HTML(b.satisfactionLine(l, s)))
 }
 
-func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *report.Digest, in report.Input) string {
+// SupervisorDigest implements service.Renderer.
+func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in deputybot.Snapshot) string {
+	d := report.ComputeDigest(in)
 	e := in.Env
 	depts := map[string]string{}
 	for _, dp := range in.Departments {
@@ -334,7 +126,7 @@ func (b *Bot) supervisorDigest(ctx context.Context, l deputybot.Language, d *rep
 		}
 		lines = append(lines, b.tx.T(l, "digest.dept_row", "Dept", ds.Dept.Name, "Open", ds.Open, "Overdue", ds.Overdue,
 			"OnTime", ds.OnTimeRate(), "Satisfaction", ds.SatisfactionRate(), "Logged", ds.ContactsLogged,
-			"Confirmed", ds.ContactsConfirmed, "Score", formatScore(ds.Score)))
+			"Confirmed", ds.ContactsConfirmed, "Score", report.FormatScore(ds.Score)))
 	}
 	if len(lines) == 0 {
 		lines = []string{b.tx.T(l, "digest.none")}
@@ -406,77 +198,54 @@ func shortReason(s string) string {
 	return s
 }
 
-func formatScore(f float64) string {
-	if f == float64(int(f)) {
-		return strconv.Itoa(int(f))
-	}
-	return fmt.Sprintf("%.1f", f)
-}
-
-// leaderDigest lists the items a leader may see (those he leads); false
-// if there are none.
-func (b *Bot) leaderDigest(l deputybot.Language, p *deputybot.Person, in report.Input) (string, bool) {
+// LeaderDigest implements service.Renderer.
+func (b *Bot) LeaderDigest(ctx context.Context, l deputybot.Language, in deputybot.Snapshot) string {
 	var lines []string
-	for _, it := range deputybot.VisibleTo(p, in.Items) {
-		if it.Status == deputybot.StatusDraft {
-			continue
-		}
+	for _, it := range in.Items {
 		s := "• " + b.tx.Line(l, it)
 		if d := b.deadlineText(l, in.Env, it); d != "" {
 			s += " · " + d
 		}
 		lines = append(lines, s)
 	}
-	if len(lines) == 0 {
-		return "", false
-	}
-	return b.tx.T(l, "digest.leader_title", "Count", len(lines)) + "\n" + b.listLines(l, lines), true
+	return b.tx.T(l, "digest.leader_title", "Count", len(lines)) + "\n" + b.listLines(l, lines)
 }
 
-// departmentDigest lists a department's open items by deadline; false if
-// there are none.
-func (b *Bot) departmentDigest(l deputybot.Language, p *deputybot.Person, in report.Input) (string, bool) {
-	rows := openForDept(in.Items, p.DepartmentID)
-	if len(rows) == 0 {
-		return "", false
-	}
+// DepartmentDigest implements service.Renderer.
+func (b *Bot) DepartmentDigest(ctx context.Context, l deputybot.Language, work []service.Work, e deputybot.Env) string {
 	var lines []string
-	for _, r := range rows {
-		s := "• " + b.tx.Line(l, r.it)
-		if r.co {
-			s += " · " + b.tx.T(l, "pending.co")
-		}
-		lines = append(lines, s+" · "+b.tx.DaysLeft(l, in.Env, r.deadline))
+	for _, w := range work {
+		lines = append(lines, "• "+b.workLine(l, w, e))
 	}
-	return b.tx.T(l, "digest.department_title", "Count", len(rows)) + "\n" + b.listLines(l, lines), true
+	return b.tx.T(l, "digest.department_title", "Count", len(work)) + "\n" + b.listLines(l, lines)
 }
 
-// SupervisorDigest renders the supervisors' digest as of now (what
-// /digest shows them; the benchmarks measure it).
-func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, now time.Time) (string, error) {
-	in, err := b.digestInput(ctx, now, nil)
-	if err != nil {
-		return "", err
+// workLine is an item a department has a part of, with the part's
+// deadline.
+func (b *Bot) workLine(l deputybot.Language, w service.Work, e deputybot.Env) string {
+	s := b.tx.Line(l, w.Item)
+	if w.Part.Kind == deputybot.PartOpinion {
+		s += " · " + b.tx.T(l, "pending.co")
 	}
-	return b.supervisorDigest(ctx, l, report.ComputeDigest(in), in), nil
+	return s + " · " + b.tx.DaysLeft(l, e, w.Part.Deadline)
 }
 
 // --- /digest, /stats, /overdue
 
 func (b *Bot) cmdDigest(ctx context.Context, r *request) {
-	in, err := b.digestInput(ctx, r.now, r.person)
+	in, err := b.svc.Snapshot(ctx, r.now, r.person)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
 	}
 	var parts []string
 	if r.person.OverseesAll() {
-		parts = append(parts, b.supervisorDigest(ctx, r.lang, report.ComputeDigest(in), in))
+		parts = append(parts, b.SupervisorDigest(ctx, r.lang, in))
 	}
 	if r.person.HasRole(deputybot.RoleLeader) {
-		text, ok := b.leaderDigest(r.lang, r.person, in)
-		if !ok {
-			text = b.tx.T(r.lang, "digest.leader_none")
+		text := b.tx.T(r.lang, "digest.leader_none")
+		if mine := service.LeaderSnapshot(in, r.person); len(mine.Items) > 0 {
+			text = b.LeaderDigest(ctx, r.lang, mine)
 		}
 		parts = append(parts, text)
 	}
@@ -490,7 +259,7 @@ var statusOrder = []deputybot.Status{deputybot.StatusSubmitted, deputybot.Status
 // personalDigest computes the current figures over what the person may
 // see.
 func (b *Bot) personalDigest(ctx context.Context, r *request) (*report.Digest, error) {
-	in, err := b.digestInput(ctx, r.now, r.person)
+	in, err := b.svc.Snapshot(ctx, r.now, r.person)
 	if err != nil {
 		return nil, err
 	}

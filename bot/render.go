@@ -1,0 +1,194 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+
+	"deputybot"
+	"deputybot/service"
+	"deputybot/texts"
+)
+
+// The bot writes the messages the use cases send (service.Renderer):
+// notices of changes, reminders, digests. Who gets which is decided in
+// the domain and the service; here only what they read.
+
+var _ service.Renderer = (*Bot)(nil)
+
+// Notice implements service.Renderer: what one notice of a change says to
+// one person (SPEC §4, event notifications).
+func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Notice, c service.Change) (string, string) {
+	l, it, ev := to.Lang, c.After, n.Event
+	names := b.names(ctx)
+	dept := func(id string) string { return names.depts[id] }
+	label := texts.HTML(b.tx.Label(l, it))
+	card := keyboard{{button(b.tx.T(l, "btn.view"), "it:"+it.ID)}}
+	t := func(id string, args ...any) string { return b.tx.T(l, id, args...) }
+	switch n.What {
+	case deputybot.NoteCoSponsorRequest:
+		text := t("cosponsor.request", "Author", names.of(it.AuthorID), "Kind", texts.HTML(t("kind."+string(it.Kind)))) +
+			"\n\n" + b.cardText(ctx, l, it, c.Details)
+		return text, keyboard{{
+			button(t("btn.cosponsor_yes"), "cs:"+it.ID+":y"),
+			button(t("btn.cosponsor_no"), "cs:"+it.ID+":n"),
+		}}.json()
+	case deputybot.NoteNewItem:
+		return t("office.new_item", "Label", label, "Title", it.Title, "Author", names.of(it.AuthorID),
+			"Period", texts.HTML(t("period."+string(it.Period)))), card.json()
+	case deputybot.NoteWithdrawn:
+		return t("office.withdrawn", "Label", label, "Title", it.Title), ""
+	case deputybot.NoteCoSponsorAnswer:
+		k := "cosponsor.author_confirmed"
+		if ev.Type == deputybot.EvCoSponsorDeclined {
+			k = "cosponsor.author_declined"
+		}
+		text := t(k, "Name", names.of(ev.ActorID), "Label", label, "Title", it.Title, "Confirmed", it.ConfirmedCoSponsors())
+		if deputybot.Submitted(c.Events) {
+			text += "\n" + t("cosponsor.author_submitted", "Label", label, "Code", it.Code())
+		}
+		return text, ""
+	case deputybot.NoteAssignedDeputy:
+		return t("note.assigned_deputy", "Label", label, "Title", it.Title, "Dept", dept(it.LeadDept), "Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteAssignedLead:
+		return t("note.assigned_lead", "Label", label, "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteAssignedCo:
+		var deadline string
+		if cd := it.CoDept(n.Dept); cd != nil {
+			deadline = b.tx.Date(cd.Deadline)
+		}
+		return t("note.assigned_co", "Label", label, "Title", it.Title, "Lead", dept(it.LeadDept), "Deadline", deadline), card.json()
+	case deputybot.NoteReturned:
+		return t("note.returned", "Label", label, "Title", it.Title, "Reason", it.ReturnReason), card.json()
+	case deputybot.NoteReturnGranted:
+		return t("note.request_granted_return", "Label", label, "Title", it.Title), ""
+	case deputybot.NoteContactConfirm:
+		ct := it.Contacts[len(it.Contacts)-1]
+		text := t("note.contact_confirm", "Dept", dept(ct.Dept), "Label", label, "Title", it.Title,
+			"Date", ct.Date, "Method", texts.HTML(b.tx.Method(l, ct.Method)))
+		if ct.Note != "" {
+			text += "\n" + t("note.contact_note", "Note", ct.Note)
+		}
+		nn := strconv.Itoa(ct.N)
+		return text, keyboard{{button(t("btn.contact_yes"), "cc:"+it.ID+":"+nn+":y"),
+			button(t("btn.contact_no"), "cc:"+it.ID+":"+nn+":n")}}.json()
+	case deputybot.NoteContactDisputed:
+		return t("note.contact_disputed", "Label", label, "Title", it.Title, "Deputy", names.of(it.AuthorID)), card.json()
+	case deputybot.NoteReply:
+		return b.replyNotice(l, it, c.Details, names, ev.Type == deputybot.EvCorrected)
+	case deputybot.NoteOpinion:
+		return t("note.opinion", "Dept", dept(ev.Data["dept"]), "Label", label, "Title", it.Title), card.json()
+	case deputybot.NoteRequest:
+		req := it.Request
+		text := t("note."+ev.Type, "Dept", dept(it.LeadDept), "Label", label, "Title", it.Title, "Reason", req.Reason)
+		if req.Late {
+			text += "\n" + t("decide.late", "Days", b.opts.Rules.ReturnWorkdays)
+		}
+		return text, keyboard{{button(t("act.decide_request"), "ha:"+it.ID+":"+actionCode(deputybot.ActDecideRequest))}}.json()
+	case deputybot.NoteExtendedDeputy:
+		return t("note.extended_deputy", "Label", label, "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteExtensionApproved:
+		return t("note.extension_approved", "Label", label, "Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteRequestRefused:
+		return t("note."+ev.Type, "Label", label, "Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteReassignedFrom:
+		return t("note.reassigned_old", "Label", label, "Title", it.Title, "Dept", dept(it.LeadDept)), ""
+	case deputybot.NoteReassignedDeputy:
+		return t("note.reassigned_deputy", "Label", label, "Title", it.Title, "Dept", dept(it.LeadDept),
+			"Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteRated:
+		text := t("note.rated", "Label", label, "Title", it.Title, "Rating", texts.HTML(t("rating."+ev.Data["value"])))
+		if comment := ev.Data["comment"]; comment != "" {
+			text += "\n" + t("note.rating_comment", "Comment", comment)
+		}
+		return text, card.json()
+	case deputybot.NoteUnsatisfied:
+		return t("note.unsatisfied_office", "Label", label, "Title", it.Title, "Dept", dept(it.LeadDept),
+			"Comment", ev.Data["comment"], "Round", ev.Data["round"]), card.json()
+	case deputybot.NoteRehandling:
+		return t("note.rehandling", "Label", label, "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteClosed:
+		return t("note.closed", "Label", label, "Title", it.Title, "Outcome", texts.HTML(t("rating."+string(it.Outcome)))), card.json()
+	case deputybot.NoteFlagged:
+		f := it.Flags[len(it.Flags)-1]
+		text := t("note.flagged", "Label", label, "Title", it.Title,
+			"Category", texts.HTML(t("flag."+string(f.Category))), "Deadline", b.tx.Date(f.Deadline))
+		if f.Note != "" {
+			text += "\n" + t("note.flag_note", "Note", f.Note)
+		}
+		return text, card.json()
+	case deputybot.NoteTargetProgress:
+		num, _ := strconv.Atoi(ev.Data["n"])
+		text := t("note.target_progress", "Dept", dept(it.LeadDept), "Label", label, "Title", it.Title)
+		if tg := it.Target(num); tg != nil {
+			text += "\n" + b.tx.Targets(l, []deputybot.Target{*tg})
+		}
+		return text, card.json()
+	case deputybot.NoteProgress:
+		pr := c.Details.Progress[len(c.Details.Progress)-1]
+		key := "note.progress"
+		if pr.Met {
+			key = "note.progress_met"
+		}
+		return t(key, "Dept", dept(it.LeadDept), "Label", label, "Title", it.Title) + "\n\n" + texts.Esc(pr.Text), card.json()
+	case deputybot.NoteStatus:
+		return t("note.leader_status", "Label", label, "Title", it.Title,
+			"From", texts.HTML(t("status."+string(c.Before.Status))), "To", texts.HTML(b.tx.Status(l, it))), card.json()
+	}
+	b.log.Error("a notice without a text", "what", n.What)
+	return t("err.internal"), ""
+}
+
+// replyNotice is a round's reply (or its correction) for the deputy,
+// with the rating buttons while it can still be rated.
+func (b *Bot) replyNotice(l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails, names *names, corrected bool) (string, string) {
+	r := it.LatestReply()
+	if corrected {
+		f := it.Flags[len(it.Flags)-1]
+		for i := range it.Replies {
+			if it.Replies[i].Round == f.Round {
+				r = &it.Replies[i]
+			}
+		}
+	}
+	text := det.CurrentReplyText(r.Round)
+	key := "note.reply"
+	if corrected {
+		key = "note.reply_corrected"
+	}
+	msg := b.tx.T(l, key, "Dept", names.depts[it.LeadDept], "Label", texts.HTML(b.tx.Label(l, it)), "Title", it.Title,
+		"Class", texts.HTML(b.tx.T(l, "class."+string(r.Class))))
+	if len(r.CoDepts) > 0 {
+		var ds []string
+		for _, d := range r.CoDepts {
+			ds = append(ds, names.depts[d])
+		}
+		msg += "\n" + b.tx.T(l, "note.reply_codepts", "Depts", b.tx.List(l, ds))
+	}
+	msg += "\n\n" + texts.Esc(text.Text)
+	var kb keyboard
+	if text.FileID != "" {
+		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.reply_file"), "rf:"+it.ID+":"+strconv.Itoa(r.Round))})
+	}
+	if it.Status == deputybot.StatusReplied && it.RatingOpen(it.Round) == nil {
+		msg += "\n\n" + b.tx.T(l, "note.please_rate")
+		kb = append(kb, b.ratingButtons(l, it))
+	}
+	return msg, kb.json()
+}
+
+// Reminder implements service.Renderer.
+func (b *Bot) Reminder(ctx context.Context, to service.Recipient, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (string, string) {
+	l := to.Lang
+	depts, _ := b.departmentNames(ctx)
+	label := texts.HTML(b.tx.Label(l, it))
+	view := keyboard{{button(b.tx.T(l, "btn.view"), "it:"+it.ID)}}
+	switch r.Kind {
+	case deputybot.RemindRate:
+		return b.tx.T(l, "remind.rate", "Label", label, "Title", it.Title, "Days", b.opts.Rules.UnratedDays),
+			keyboard{b.ratingButtons(l, it), view[0]}.json()
+	case deputybot.RemindEscalate:
+		return b.tx.T(l, "remind.escalate", "Label", label, "Title", it.Title, "Dept", depts[it.LeadDept], "Days", -r.DaysLeft,
+			"Deadline", b.tx.Date(r.Deadline)), view.json()
+	}
+	return b.tx.T(l, "remind."+r.Kind, "Label", label, "Title", it.Title, "When", texts.HTML(b.tx.DaysLeft(l, e, r.Deadline))), view.json()
+}

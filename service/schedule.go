@@ -1,0 +1,221 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"deputybot"
+)
+
+// The scheduler's use cases: reminders, closing what was not rated, the
+// weekly digests.
+
+// Remind sends each reminder to its recipients (deputybot.Reminder's
+// audience), once ever per (item, step, recipient): the steps sent are
+// recorded in the store (the outbox forgets delivered messages after a
+// week). It returns how many messages it queued.
+func (s *Service) Remind(ctx context.Context, rs []deputybot.Reminder, at time.Time) (int, error) {
+	e, err := s.Env(ctx, at)
+	if err != nil {
+		return 0, err
+	}
+	items := map[string]*deputybot.Item{}
+	var msgs []deputybot.OutboxMessage
+	claims := map[string]string{}
+	var rateAsked []string
+	for _, r := range rs {
+		it := items[r.ItemID]
+		if it == nil {
+			if it, err = s.store.Item(ctx, r.ItemID); err != nil {
+				return 0, err
+			}
+			items[r.ItemID] = it
+		}
+		to, err := s.reminderRecipients(ctx, r, it)
+		if err != nil {
+			return 0, err
+		}
+		keys := make([]string, len(to))
+		for i, rc := range to {
+			keys[i] = "rem:" + r.Key() + ":" + rc.PersonID
+		}
+		sent, err := s.store.RemindersSent(ctx, keys)
+		if err != nil {
+			return 0, err
+		}
+		for i, rc := range to {
+			if sent[keys[i]] {
+				continue
+			}
+			text, kb := s.render.Reminder(ctx, rc, r, it, e)
+			msgs = append(msgs, Messages(keys[i], "reminder", rc, text, kb)...)
+			claims[keys[i]] = it.ID
+		}
+		if r.Kind == deputybot.RemindRate {
+			rateAsked = append(rateAsked, it.ID)
+		}
+	}
+	// Queued, then recorded: a crash between the two queues nothing twice
+	// (the messages' ids are their keys), and the run is made again.
+	n, err := s.out.Enqueue(ctx, msgs)
+	if err != nil {
+		return n, err
+	}
+	if err := s.store.RecordReminders(ctx, claims, s.out.Now()); err != nil {
+		return n, err
+	}
+	for _, id := range rateAsked {
+		_, err := s.Act(ctx, nil, 0, id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			if !it.RatingRemindedAt.IsZero() {
+				return nil, nil
+			}
+			return one(deputybot.MarkRatingReminded(it, e))
+		})
+		if err != nil && deputybot.ErrorCode(err) != deputybot.ECONFLICT {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func one(ev deputybot.Event, err error) ([]deputybot.Event, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []deputybot.Event{ev}, nil
+}
+
+// reminderRecipients finds the people of a reminder's audience.
+func (s *Service) reminderRecipients(ctx context.Context, r deputybot.Reminder, it *deputybot.Item) ([]Recipient, error) {
+	var to []Recipient
+	for _, a := range r.Audience() {
+		switch a {
+		case deputybot.ToDept:
+			to = append(to, s.contacts(ctx, r.Dept)...)
+		case deputybot.ToAuthor:
+			to = append(to, s.people(ctx, it.AuthorID)...)
+		case deputybot.ToSupervisors:
+			to = append(to, s.withRole(ctx, deputybot.RoleSupervisor)...)
+		case deputybot.ToLeader:
+			to = append(to, s.people(ctx, it.LeaderID)...)
+		}
+	}
+	// One message per person, though he be in two audiences.
+	seen := map[string]bool{}
+	return slices.DeleteFunc(to, func(r Recipient) bool {
+		dup := seen[r.PersonID]
+		seen[r.PersonID] = true
+		return dup
+	}), nil
+}
+
+// CloseUnrated closes an item whose deputy did not rate in time.
+func (s *Service) CloseUnrated(ctx context.Context, itemID string, at time.Time) error {
+	_, err := s.Act(ctx, nil, 0, itemID, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		if !deputybot.DueToCloseUnrated(it, e) {
+			return nil, nil
+		}
+		return one(deputybot.CloseUnrated(it, e))
+	})
+	return err
+}
+
+// ForgetReminders drops the record of the items' reminder steps.
+func (s *Service) ForgetReminders(ctx context.Context, itemIDs []string) (int64, error) {
+	return s.store.ForgetReminders(ctx, itemIDs)
+}
+
+// Snapshot reads the record at now as viewer may see it: only the items
+// /view shows him (deputybot.VisibleTo), and the people messages cannot
+// reach only if he oversees everything. A nil viewer (the scheduler, the
+// command line) sees everything.
+func (s *Service) Snapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error) {
+	e, err := s.Env(ctx, now)
+	if err != nil {
+		return deputybot.Snapshot{}, err
+	}
+	items, err := s.store.ItemsWithStatus(ctx)
+	if err != nil {
+		return deputybot.Snapshot{}, err
+	}
+	unreachable, err := s.store.UnreachablePeople(ctx)
+	if err != nil {
+		return deputybot.Snapshot{}, err
+	}
+	depts, err := s.store.Departments(ctx)
+	if err != nil {
+		return deputybot.Snapshot{}, err
+	}
+	if viewer != nil {
+		items = deputybot.VisibleTo(viewer, items)
+		if !viewer.OverseesAll() {
+			unreachable = nil
+		}
+	}
+	return deputybot.Snapshot{Items: items, Unreachable: unreachable, Departments: depts, Env: e}, nil
+}
+
+// Digests sends the weekly digests of the slot (SPEC §4.2), once per
+// recipient: the supervisors' digest of everything, each leader's of the
+// items he may see, each department contact's of what his department has
+// to do. It returns how many messages it queued.
+func (s *Service) Digests(ctx context.Context, slot time.Time) (int, error) {
+	snap, err := s.Snapshot(ctx, slot, nil)
+	if err != nil {
+		return 0, err
+	}
+	key := slot.UTC().Format("20060102T1504")
+	var msgs []deputybot.OutboxMessage
+	add := func(kind string, p *deputybot.Person, text string) {
+		if rc, ok := RecipientOf(p); ok {
+			msgs = append(msgs, Messages("digest:"+kind+":"+p.ID+":"+key, "digest", rc, text, "")...)
+		}
+	}
+	roles := map[deputybot.Role][]*deputybot.Person{}
+	for _, r := range []deputybot.Role{deputybot.RoleSupervisor, deputybot.RoleLeader, deputybot.RoleContact} {
+		if roles[r], err = s.store.PeopleWithRole(ctx, r); err != nil {
+			return 0, err
+		}
+	}
+	// Written once per language, not once per supervisor.
+	written := map[deputybot.Language]string{}
+	for _, p := range roles[deputybot.RoleSupervisor] {
+		if _, ok := written[p.Language]; !ok {
+			written[p.Language] = s.render.SupervisorDigest(ctx, p.Language, snap)
+		}
+		add("supervisor", p, written[p.Language])
+	}
+	for _, p := range roles[deputybot.RoleLeader] {
+		if mine := LeaderSnapshot(snap, p); len(mine.Items) > 0 {
+			add("leader", p, s.render.LeaderDigest(ctx, p.Language, mine))
+		}
+	}
+	for _, p := range roles[deputybot.RoleContact] {
+		if work := DepartmentWork(snap.Items, p.DepartmentID); len(work) > 0 {
+			add("department", p, s.render.DepartmentDigest(ctx, p.Language, work, snap.Env))
+		}
+	}
+	return s.out.Enqueue(ctx, msgs)
+}
+
+// LeaderSnapshot is the part of a snapshot a leader's digest lists: the
+// submitted items he may see.
+func LeaderSnapshot(snap deputybot.Snapshot, p *deputybot.Person) deputybot.Snapshot {
+	mine := snap
+	mine.Items = slices.DeleteFunc(deputybot.VisibleTo(p, snap.Items), func(it *deputybot.Item) bool { return it.Status == deputybot.StatusDraft })
+	return mine
+}
+
+// DepartmentWork lists what a department has to do, soonest deadline
+// first: its first part of each item (deputybot.Item.DeptPart).
+func DepartmentWork(items []*deputybot.Item, dept string) []Work {
+	var out []Work
+	for _, it := range items {
+		if p, ok := it.DeptPart(dept); ok {
+			out = append(out, Work{Item: it, Part: p})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Work) int { return a.Part.Deadline.Compare(b.Part.Deadline) })
+	return out
+}

@@ -1,0 +1,309 @@
+// Package service is deputybot's application layer: the use cases of the
+// SPEC. Act on an item (load it, check and change it by the domain's
+// rules, store it with the notices the change causes, queue them), file a
+// draft, remind, close what was not rated, send the digests, and take the
+// snapshots that statistics and reports count. The chat interface and the
+// scheduler both call it; nothing else changes an item.
+//
+// It imports the domain only. What it needs of storage, of the outbox and
+// of the chat interface (the texts it sends) are the small interfaces
+// declared here.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"time"
+
+	"deputybot"
+)
+
+// Store is what the use cases need of storage.
+type Store interface {
+	Person(ctx context.Context, id string) (*deputybot.Person, error)
+	PeopleWithRole(ctx context.Context, r deputybot.Role) ([]*deputybot.Person, error)
+	DepartmentContacts(ctx context.Context, deptID string) ([]*deputybot.Person, error)
+	UnreachablePeople(ctx context.Context) ([]*deputybot.Person, error)
+	PersonByTelegramID(ctx context.Context, telegramID int64) (*deputybot.Person, error)
+	Departments(ctx context.Context) ([]*deputybot.Department, error)
+	Calendar(ctx context.Context) (*deputybot.Calendar, error)
+
+	Item(ctx context.Context, id string) (*deputybot.Item, error)
+	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
+	UpdateItem(ctx context.Context, id string, c deputybot.ItemChange) (*deputybot.Item, error)
+	SaveDraft(ctx context.Context, author *deputybot.Person, in deputybot.DraftInput, r *deputybot.Rules, now time.Time) (*deputybot.Item, error)
+	DeleteDraft(ctx context.Context, author *deputybot.Person, itemID string) error
+
+	// The record of reminder steps sent, each once ever.
+	RemindersSent(ctx context.Context, keys []string) (map[string]bool, error)
+	// RecordReminders records steps as sent: sent maps each key to its item.
+	RecordReminders(ctx context.Context, sent map[string]string, now time.Time) error
+	ForgetReminders(ctx context.Context, itemIDs []string) (int64, error)
+}
+
+// Outbox takes messages to send (exactly once by their IDs).
+type Outbox interface {
+	Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (int, error)
+	// Now is the outbox's clock, which dates its records.
+	Now() time.Time
+}
+
+// Recipient is someone a message goes to.
+type Recipient struct {
+	PersonID string
+	ChatID   int64
+	Lang     deputybot.Language
+}
+
+// Change is what one change of an item did, for the texts that tell of
+// it.
+type Change struct {
+	Before, After *deputybot.Item
+	Details       *deputybot.ItemDetails // after the change
+	Events        []deputybot.Event
+	Actor         *deputybot.Person // nil: the scheduler
+	Env           deputybot.Env
+}
+
+// Work is an item a department has a part of, and the part.
+type Work struct {
+	Item *deputybot.Item
+	Part deputybot.Part
+}
+
+// Renderer writes the messages the use cases send, in the recipient's
+// language: the chat interface implements it. A keyboard is the chat's
+// own encoding (opaque here).
+type Renderer interface {
+	Notice(ctx context.Context, to Recipient, n deputybot.Notice, c Change) (text, keyboard string)
+	Reminder(ctx context.Context, to Recipient, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (text, keyboard string)
+	// SupervisorDigest is the digest of the whole snapshot.
+	SupervisorDigest(ctx context.Context, l deputybot.Language, s deputybot.Snapshot) string
+	// LeaderDigest lists the items of the snapshot (those a leader may
+	// see; there is at least one).
+	LeaderDigest(ctx context.Context, l deputybot.Language, s deputybot.Snapshot) string
+	// DepartmentDigest lists what a department has to do (at least one),
+	// soonest first.
+	DepartmentDigest(ctx context.Context, l deputybot.Language, work []Work, e deputybot.Env) string
+}
+
+// Options configure the service.
+type Options struct {
+	Rules *deputybot.Rules
+	// Clock tells the time of the domain's rules (deadlines, schedules).
+	Clock deputybot.Clock
+	// AdminIDs are the bootstrap admins' Telegram ids: they hold the
+	// office role, and hear what the office hears.
+	AdminIDs []int64
+	Logger   *slog.Logger
+}
+
+// Service runs the use cases.
+type Service struct {
+	store  Store
+	out    Outbox
+	render Renderer
+	rules  *deputybot.Rules
+	clock  deputybot.Clock
+	admins []int64
+	log    *slog.Logger
+}
+
+// New returns the service. The renderer may be set later (SetRenderer):
+// the chat interface that writes the texts also calls the service.
+func New(store Store, out Outbox, render Renderer, o Options) *Service {
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, out: out, render: render, rules: o.Rules, clock: o.Clock, admins: o.AdminIDs, log: o.Logger}
+}
+
+// SetRenderer sets the writer of the service's messages.
+func (s *Service) SetRenderer(r Renderer) { s.render = r }
+
+// Rules are the configured rules.
+func (s *Service) Rules() *deputybot.Rules { return s.rules }
+
+// Now is the time of the domain's rules.
+func (s *Service) Now() time.Time { return s.clock() }
+
+// Env is what the rules need at now: the rules, the office's holiday
+// calendar and the time.
+func (s *Service) Env(ctx context.Context, now time.Time) (deputybot.Env, error) {
+	cal, err := s.store.Calendar(ctx)
+	if err != nil {
+		return deputybot.Env{}, err
+	}
+	return deputybot.Env{Rules: s.rules, Calendar: cal, Now: now}, nil
+}
+
+// IsAdmin reports whether a Telegram user is a bootstrap admin.
+func (s *Service) IsAdmin(telegramID int64) bool { return slices.Contains(s.admins, telegramID) }
+
+// Action is a change of an item by the domain's rules: it changes it (and
+// its details) and returns the events.
+type Action func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error)
+
+// Act changes an item as actor (nil: the scheduler) at now: loads it,
+// applies the action (which checks what the rules allow), and stores it
+// with its timeline events and the messages that tell everyone concerned
+// (deputybot.Notices), which are queued once it is stored. cause is the
+// Telegram update that asked for the change (0: none): a change asked
+// for again by the same update — handled again after a crash — changes
+// nothing and queues nothing twice.
+func (s *Service) Act(ctx context.Context, actor *deputybot.Person, cause int64, id string, now time.Time, act Action) (*deputybot.Item, error) {
+	e, err := s.Env(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var before deputybot.Item
+	return s.store.UpdateItem(ctx, id, deputybot.ItemChange{
+		Cause: cause,
+		Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+			before = *it
+			before.Replies = slices.Clone(it.Replies)
+			before.CoSponsors = slices.Clone(it.CoSponsors)
+			before.CoDepts = slices.Clone(it.CoDepts)
+			return act(it, det, e)
+		},
+		Notices: func(it *deputybot.Item, det *deputybot.ItemDetails, evs []deputybot.Event) []deputybot.OutboxMessage {
+			return s.notices(ctx, Change{Before: &before, After: it, Details: det, Events: evs, Actor: actor, Env: e})
+		},
+		Deliver: s.deliver,
+	})
+}
+
+func (s *Service) deliver(ctx context.Context, msgs []deputybot.OutboxMessage) error {
+	_, err := s.out.Enqueue(ctx, msgs)
+	return err
+}
+
+// SaveDraft creates or edits an author's draft.
+func (s *Service) SaveDraft(ctx context.Context, author *deputybot.Person, in deputybot.DraftInput, now time.Time) (*deputybot.Item, error) {
+	return s.store.SaveDraft(ctx, author, in, s.rules, now)
+}
+
+// DeleteDraft deletes an author's draft.
+func (s *Service) DeleteDraft(ctx context.Context, author *deputybot.Person, id string) error {
+	return s.store.DeleteDraft(ctx, author, id)
+}
+
+// notices renders, for each notice of a change, a message to each person
+// of its audience but the actor.
+func (s *Service) notices(ctx context.Context, c Change) []deputybot.OutboxMessage {
+	var actorChat int64
+	if c.Actor != nil {
+		actorChat = c.Actor.TelegramID
+	}
+	var out []deputybot.OutboxMessage
+	for _, n := range deputybot.Notices(c.Before, c.After, c.Events) {
+		seen := map[int64]bool{}
+		for _, to := range s.audience(ctx, n, c) {
+			if to.ChatID == 0 || to.ChatID == actorChat || seen[to.ChatID] {
+				continue
+			}
+			seen[to.ChatID] = true
+			text, kb := s.render.Notice(ctx, to, n, c)
+			out = append(out, Messages("", "notification", to, text, kb)...)
+		}
+	}
+	return out
+}
+
+// audience finds the people of a notice's audience.
+func (s *Service) audience(ctx context.Context, n deputybot.Notice, c Change) []Recipient {
+	switch n.To {
+	case deputybot.ToAuthor:
+		return s.people(ctx, c.After.AuthorID)
+	case deputybot.ToAskedCoSponsors:
+		return s.people(ctx, deputybot.AskedCoSponsors(c.Before, c.After)...)
+	case deputybot.ToOffice:
+		return s.office(ctx)
+	case deputybot.ToLead:
+		return s.contacts(ctx, c.After.LeadDept)
+	case deputybot.ToFormerLead:
+		return s.contacts(ctx, c.Before.LeadDept)
+	case deputybot.ToDept:
+		return s.contacts(ctx, n.Dept)
+	case deputybot.ToLeader:
+		return s.people(ctx, c.After.LeaderID)
+	case deputybot.ToSupervisors:
+		return s.withRole(ctx, deputybot.RoleSupervisor)
+	}
+	return nil
+}
+
+// RecipientOf is the recipient a person is, if messages can reach him.
+func RecipientOf(p *deputybot.Person) (Recipient, bool) {
+	if p == nil || p.State != deputybot.PersonActive || p.TelegramID == 0 {
+		return Recipient{}, false
+	}
+	return Recipient{PersonID: p.ID, ChatID: p.TelegramID, Lang: p.Language}, true
+}
+
+func recipients(ps []*deputybot.Person) []Recipient {
+	var out []Recipient
+	for _, p := range ps {
+		if r, ok := RecipientOf(p); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *Service) people(ctx context.Context, ids ...string) []Recipient {
+	var ps []*deputybot.Person
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if p, err := s.store.Person(ctx, id); err == nil {
+			ps = append(ps, p)
+		}
+	}
+	return recipients(ps)
+}
+
+func (s *Service) contacts(ctx context.Context, dept string) []Recipient {
+	if dept == "" {
+		return nil
+	}
+	ps, err := s.store.DepartmentContacts(ctx, dept)
+	if err != nil {
+		s.log.Error("list a department's contacts", "err", err)
+	}
+	return recipients(ps)
+}
+
+func (s *Service) withRole(ctx context.Context, r deputybot.Role) []Recipient {
+	ps, err := s.store.PeopleWithRole(ctx, r)
+	if err != nil {
+		s.log.Error("list people by role", "role", r, "err", err)
+	}
+	return recipients(ps)
+}
+
+// office are the office's people and the bootstrap admins (reachable in
+// their private chats even before they first wrote).
+func (s *Service) office(ctx context.Context) []Recipient {
+	to := s.withRole(ctx, deputybot.RoleOffice)
+	for _, id := range s.admins {
+		lang := deputybot.DefaultLanguage
+		if p, err := s.store.PersonByTelegramID(ctx, id); err == nil {
+			lang = p.Language
+		}
+		to = append(to, Recipient{ChatID: id, Lang: lang})
+	}
+	return to
+}
+
+// Messages makes outbox messages of a text for a recipient. key, if not
+// empty, makes the message exactly once (its parts get key:a, key:b…,
+// should the outbox split it).
+func Messages(key, kind string, to Recipient, text, keyboard string) []deputybot.OutboxMessage {
+	return []deputybot.OutboxMessage{{ID: key, ChatID: to.ChatID, PersonID: to.PersonID, Text: text, Keyboard: keyboard, Kind: kind}}
+}
