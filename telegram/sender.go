@@ -361,7 +361,7 @@ func (s *Sender) done(m deputybot.OutboxMessage, again bool) {
 }
 
 func (s *Sender) loadAll(ctx context.Context) error {
-	after := ""
+	after, n := "", 0
 	for {
 		msgs, err := s.store.AllPending(ctx, after, 1000)
 		if err != nil {
@@ -372,7 +372,11 @@ func (s *Sender) loadAll(ctx context.Context) error {
 			s.push(m)
 		}
 		s.mu.Unlock()
+		n += len(msgs)
 		if len(msgs) < 1000 {
+			if n > 0 {
+				s.log.Info("outbox: messages waiting from before the start", "count", n)
+			}
 			return nil
 		}
 		after = msgs[len(msgs)-1].Seq
@@ -425,6 +429,7 @@ func (s *Sender) deliver(ctx context.Context, m deputybot.OutboxMessage) {
 	defer rcancel()
 	now := s.o.Clock()
 	if err == nil || notModified(err) {
+		s.log.Debug("outbox: sent", "id", m.ID, "chat", m.ChatID, "method", methodName(m.Method))
 		if err := s.store.MarkSent(rctx, m.ID, now); err != nil {
 			s.log.Error("outbox: sent but not recorded (may be sent again)", "id", m.ID, "err", err)
 		}
