@@ -94,8 +94,8 @@ func (b *Bot) syncCommands(ctx context.Context, p *deputybot.Person) {
 	if p.CommandsKey == key {
 		return
 	}
-	err := b.sender.Call(ctx, func(ctx context.Context) error {
-		_, err := b.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
+	err := b.tg.Sender().Call(ctx, func(ctx context.Context) error {
+		_, err := b.tg.API().SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
 			Commands: list, Scope: &models.BotCommandScopeChat{ChatID: p.TelegramID},
 		})
 		return err
@@ -114,7 +114,7 @@ func (b *Bot) syncCommands(ctx context.Context, p *deputybot.Person) {
 // setDefaultCommands clears the menu for everyone without a chat-scoped
 // one: strangers see no commands.
 func (b *Bot) setDefaultCommands(ctx context.Context) error {
-	_, err := b.api.DeleteMyCommands(ctx, &tgbot.DeleteMyCommandsParams{})
+	_, err := b.tg.API().DeleteMyCommands(ctx, &tgbot.DeleteMyCommandsParams{})
 	return err
 }
 

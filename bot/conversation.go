@@ -67,7 +67,7 @@ func (b *Bot) begin(ctx context.Context, r *request, flowName, step string, data
 // advance stores the conversation at step and asks that step's question.
 func (b *Bot) advance(ctx context.Context, r *request, c *deputybot.Conversation, step string) error {
 	c.Step = step
-	c.LastUpdateID = r.in.id
+	c.LastUpdateID = r.id
 	c.UpdatedAt = r.now
 	if err := b.store.SaveConversation(ctx, c); err != nil {
 		return err
@@ -110,7 +110,7 @@ func (b *Bot) onText(ctx context.Context, r *request) {
 		return
 	}
 	f := b.flows()[c.Flow]
-	if r.in.id <= c.LastUpdateID {
+	if r.id <= c.LastUpdateID {
 		// Already applied before a crash; only the next question may be
 		// missing.
 		f.prompt(ctx, r, c)
@@ -134,7 +134,7 @@ func (b *Bot) onConversationButton(ctx context.Context, r *request, arg string) 
 	if err != nil {
 		return err
 	}
-	if c == nil || c.Nonce != nonce || r.in.id <= c.LastUpdateID {
+	if c == nil || c.Nonce != nonce || r.id <= c.LastUpdateID {
 		return errStale
 	}
 	if value == "x" {

@@ -190,7 +190,7 @@ func (b *Bot) addAttachment(ctx context.Context, r *request, c *deputybot.Conver
 	}
 	atts = append(atts, att)
 	setAttachments(c, atts)
-	c.LastUpdateID, c.UpdatedAt = r.in.id, r.now
+	c.LastUpdateID, c.UpdatedAt = r.id, r.now
 	if err := b.store.SaveConversation(ctx, c); err != nil {
 		return err
 	}
@@ -349,7 +349,7 @@ func (b *Bot) coSponsorChoice(ctx context.Context, r *request, c *deputybot.Conv
 		return errStale
 	}
 	// Redraw the list in place.
-	c.LastUpdateID, c.UpdatedAt = r.in.id, r.now
+	c.LastUpdateID, c.UpdatedAt = r.id, r.now
 	if err := b.store.SaveConversation(ctx, c); err != nil {
 		return err
 	}
@@ -411,7 +411,7 @@ func (b *Bot) preview(ctx context.Context, r *request, c *deputybot.Conversation
 }
 
 func (b *Bot) shareLink(it *deputybot.Item) string {
-	return "https://t.me/" + b.username + "?start=cs_" + it.ShareToken
+	return "https://t.me/" + b.tg.Username() + "?start=cs_" + it.ShareToken
 }
 
 // submitDraft submits the previewed draft: a suggestion (or a motion with

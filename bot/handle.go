@@ -10,12 +10,13 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
+	"deputybot/telegram"
 	"deputybot/texts"
 )
 
 // request is one update being handled, with who sent it.
 type request struct {
-	in     *incoming
+	id     int64 // the update's
 	from   deputybot.TelegramUser
 	chatID int64
 	person *deputybot.Person // nil for a stranger
@@ -29,13 +30,13 @@ type request struct {
 	answered bool                  // the callback query has been answered
 }
 
-func (b *Bot) handle(ctx context.Context, in *incoming) {
-	u := in.update
+// Handle implements telegram.Handler.
+func (b *Bot) Handle(ctx context.Context, u *models.Update) {
 	switch {
 	case u.Message != nil:
-		b.onMessage(ctx, in, u.Message)
+		b.onMessage(ctx, u.ID, u.Message)
 	case u.CallbackQuery != nil:
-		b.onCallback(ctx, in, u.CallbackQuery)
+		b.onCallback(ctx, u.ID, u.CallbackQuery)
 	}
 }
 
@@ -65,18 +66,18 @@ func (b *Bot) identify(ctx context.Context, u deputybot.TelegramUser, now time.T
 	return p, nil
 }
 
-func (b *Bot) onMessage(ctx context.Context, in *incoming, m *models.Message) {
+func (b *Bot) onMessage(ctx context.Context, id int64, m *models.Message) {
 	if m.From == nil || m.From.IsBot {
 		return
 	}
-	r := &request{in: in, from: sender(m.From), chatID: m.Chat.ID, msg: m, now: b.now()}
+	r := &request{id: id, from: sender(m.From), chatID: m.Chat.ID, msg: m, now: b.now()}
 	r.lang = deputybot.LanguageFromTelegram(r.from.LanguageCode)
-	r.cmd, r.args = parseCommand(m, b.username)
+	r.cmd, r.args = parseCommand(m, b.tg.Username())
 	if m.Chat.Type != models.ChatTypePrivate {
 		// Items are private: the bot never answers inside a group, where
 		// others would read the answer. A command gets one pointer.
 		if r.cmd != "" {
-			b.send(ctx, r.chatID, b.tx.T(r.lang, "group.private_only", "Bot", b.username), nil)
+			b.send(ctx, r.chatID, b.tx.T(r.lang, "group.private_only", "Bot", b.tg.Username()), nil)
 		}
 		return
 	}
@@ -95,7 +96,7 @@ func (b *Bot) onMessage(ctx context.Context, in *incoming, m *models.Message) {
 		return
 	}
 	r.person, r.lang = p, p.Language
-	setSender(ctx, p.ID)
+	telegram.SetSender(ctx, p.ID)
 	b.syncCommands(ctx, p)
 	if r.cmd != "" {
 		b.runCommand(ctx, r)
@@ -153,7 +154,7 @@ func (b *Bot) reply(ctx context.Context, r *request, text string, kb keyboard) {
 // logged and shown as an apology.
 func (b *Bot) fail(ctx context.Context, r *request, err error) {
 	if deputybot.ErrorCode(err) == deputybot.EINTERNAL {
-		b.log.Error("handler", "update", r.in.id, "err", err)
+		b.log.Error("handler", "update", r.id, "err", err)
 	}
 	text := b.tx.Err(r.lang, err)
 	if r.cb != nil && !r.answered {
@@ -164,8 +165,8 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) {
 	b.reply(ctx, r, text, nil)
 }
 
-func (b *Bot) onCallback(ctx context.Context, in *incoming, q *models.CallbackQuery) {
-	r := &request{in: in, from: sender(&q.From), chatID: q.From.ID, cb: q, now: b.now()}
+func (b *Bot) onCallback(ctx context.Context, id int64, q *models.CallbackQuery) {
+	r := &request{id: id, from: sender(&q.From), chatID: q.From.ID, cb: q, now: b.now()}
 	if m := q.Message.Message; m != nil {
 		r.chatID = m.Chat.ID
 	}
@@ -187,7 +188,7 @@ func (b *Bot) onCallback(ctx context.Context, in *incoming, q *models.CallbackQu
 		return
 	}
 	r.person, r.lang = p, p.Language
-	setSender(ctx, p.ID)
+	telegram.SetSender(ctx, p.ID)
 	b.syncCommands(ctx, p)
 	prefix, rest, _ := strings.Cut(q.Data, ":")
 	h := b.callbacks()[prefix]

@@ -21,7 +21,7 @@ func (b *Bot) env(ctx context.Context, now time.Time) (deputybot.Env, error) {
 // change applies a workflow action to an item as the person who sent the
 // update being handled, which is the change's cause (see service.Act).
 func (b *Bot) change(ctx context.Context, r *request, id string, f service.Action) (*deputybot.Item, error) {
-	return b.svc.Act(ctx, r.person, r.in.id, id, r.now, f)
+	return b.svc.Act(ctx, r.person, r.id, id, r.now, f)
 }
 
 // one wraps a single-event action for change.

@@ -19,22 +19,22 @@ const maxUpload = 20 << 20
 
 // download fetches a file a user sent, up to limit bytes.
 func (b *Bot) download(ctx context.Context, fileID string, limit int64) ([]byte, error) {
-	f, err := b.api.GetFile(ctx, &tgbot.GetFileParams{FileID: fileID})
+	f, err := b.tg.API().GetFile(ctx, &tgbot.GetFileParams{FileID: fileID})
 	if err != nil {
-		return nil, fmt.Errorf("getFile: %w", redactToken(err, b.opts.Token))
+		return nil, fmt.Errorf("getFile: %w", b.tg.Redact(err))
 	}
 	if f.FileSize > limit {
 		return nil, deputybot.Errorf(deputybot.EINVALID, "err.file_too_big", "Max", limit>>10)
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.api.FileDownloadLink(f), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.tg.API().FileDownloadLink(f), nil)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, redactToken(err, b.opts.Token)
+		return nil, b.tg.Redact(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"deputybot"
+	"deputybot/telegram"
 	"deputybot/texts"
 )
 
 // inviteLink is the deep link that opens the bot with the token.
 func (b *Bot) inviteLink(token string) string {
-	return "https://t.me/" + b.username + "?start=" + token
+	return "https://t.me/" + b.tg.Username() + "?start=" + token
 }
 
 func (b *Bot) cmdStart(ctx context.Context, r *request) {
@@ -56,7 +57,7 @@ func (b *Bot) redeem(ctx context.Context, r *request) {
 		p.AddRole(deputybot.RoleOffice)
 	}
 	r.person, r.lang = p, p.Language
-	setSender(ctx, p.ID)
+	telegram.SetSender(ctx, p.ID)
 	b.syncCommands(ctx, p)
 	key := "start.joined"
 	if wasRegistered {

@@ -128,7 +128,7 @@ func TestOutboxKeepsPaceAndOrder(t *testing.T) {
 	for i := range 100 {
 		msgs = append(msgs, deputybot.OutboxMessage{ChatID: int64(10000 + i%20), Text: fmt.Sprintf("message %03d", i), Kind: "test"})
 	}
-	if _, err := h.App.Bot.Sender().Enqueue(ctx, msgs); err != nil {
+	if _, err := h.App.Telegram.Sender().Enqueue(ctx, msgs); err != nil {
 		t.Fatal(err)
 	}
 	h.Settle()

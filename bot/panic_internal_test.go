@@ -13,6 +13,8 @@ import (
 	"deputybot"
 	"deputybot/internal/storetest"
 	"deputybot/internal/telegramtest"
+	"deputybot/service"
+	"deputybot/telegram"
 	"deputybot/texts"
 )
 
@@ -55,22 +57,29 @@ func TestRecoveredPanicIsLoggedAnsweredAndCounted(t *testing.T) {
 	var logs syncBuffer
 	var panics atomic.Int64
 	handled := make(chan int64, 10)
-	b, err := New(context.Background(), panickingStore{Store: storetest.Open(t), user: 777}, Options{
-		Token: telegramtest.Token, APIURL: tg.URL, AdminIDs: []int64{1001},
-		Logger:      slog.New(slog.NewTextHandler(&logs, nil)),
-		PollTimeout: time.Second,
-		OnPanic:     func() { panics.Add(1) },
-		OnHandled:   func(id int64) { handled <- id },
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	real := storetest.Open(t)
+	store := panickingStore{Store: real, user: 777}
+	client, err := telegram.New(context.Background(), real, real, telegram.Options{
+		Token: telegramtest.Token, APIURL: tg.URL, Logger: log, PollTimeout: time.Second,
+		OnPanic:   func() { panics.Add(1) },
+		OnHandled: func(id int64) { handled <- id },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc := service.New(real, client.Sender(), nil, service.Options{AdminIDs: []int64{1001}})
+	b, err := New(store, svc, client, Options{AdminIDs: []int64{1001}, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.SetRenderer(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := b.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	go func() { _ = b.Poll(ctx); close(done) }()
+	go func() { _ = client.Poll(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 
 	victim := tg.Chat(telegramtest.User{ID: 777, FirstName: "V", LanguageCode: "en"})
@@ -82,9 +91,9 @@ func TestRecoveredPanicIsLoggedAnsweredAndCounted(t *testing.T) {
 	if panics.Load() != 1 {
 		t.Fatalf("%d panics counted", panics.Load())
 	}
-	log := logs.String()
-	if !strings.Contains(log, "handler panicked") || !strings.Contains(log, "injected fault") || !strings.Contains(log, "panickingStore.PersonByTelegramID") {
-		t.Fatalf("the log lacks the panic and its stack:\n%s", log)
+	logged := logs.String()
+	if !strings.Contains(logged, "handler panicked") || !strings.Contains(logged, "injected fault") || !strings.Contains(logged, "panickingStore.PersonByTelegramID") {
+		t.Fatalf("the log lacks the panic and its stack:\n%s", logged)
 	}
 	// Others are served as before.
 	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "A", LanguageCode: "en"})

@@ -252,7 +252,7 @@ func BenchmarkOutboxBurst(b *testing.B) {
 			msgs = append(msgs, deputybot.OutboxMessage{ChatID: int64(1_000_000*(i+1) + k), Text: fmt.Sprintf("message %d", k), Kind: "bench"})
 		}
 		start := time.Now()
-		if _, err := h.App.Bot.Sender().Enqueue(ctx, msgs); err != nil {
+		if _, err := h.App.Telegram.Sender().Enqueue(ctx, msgs); err != nil {
 			b.Fatal(err)
 		}
 		h.Settle()

@@ -150,7 +150,7 @@ func TestTwoSchedulersOnOneStoreSendOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	h.App.Bot.WakeOutbox()
+	h.App.Telegram.Sender().Wake()
 	h.Settle()
 	if r := containing(c.lead.Unread(), "14 days left"); len(r) != 1 {
 		t.Fatalf("two schedulers sent %d reminders", len(r))
@@ -162,7 +162,7 @@ func TestTwoSchedulersOnOneStoreSendOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h.App.Bot.WakeOutbox()
+	h.App.Telegram.Sender().Wake()
 	h.Settle()
 	if d := containing(c.supervisor.Unread(), "Weekly digest"); len(d) != 1 {
 		t.Fatalf("%d digests", len(d))

@@ -12,6 +12,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -34,6 +35,10 @@ type Store interface {
 	UpdateItem(ctx context.Context, id string, c deputybot.ItemChange) (*deputybot.Item, error)
 	SaveDraft(ctx context.Context, author *deputybot.Person, in deputybot.DraftInput, r *deputybot.Rules, now time.Time) (*deputybot.Item, error)
 	DeleteDraft(ctx context.Context, author *deputybot.Person, itemID string) error
+
+	// FlushNotices delivers the messages a crash left stored with item
+	// changes.
+	FlushNotices(ctx context.Context, deliver func(context.Context, []deputybot.OutboxMessage) error) (int, error)
 
 	// The record of reminder steps sent, each once ever.
 	RemindersSent(ctx context.Context, keys []string) (map[string]bool, error)
@@ -175,6 +180,19 @@ func (s *Service) Act(ctx context.Context, actor *deputybot.Person, cause int64,
 		},
 		Deliver: s.deliver,
 	})
+}
+
+// Recover queues the messages a crash left stored with item changes: the
+// service calls it at start, before anything else changes items.
+func (s *Service) Recover(ctx context.Context) error {
+	n, err := s.store.FlushNotices(ctx, s.deliver)
+	if err != nil {
+		return fmt.Errorf("queue the notices left by the last stop: %w", err)
+	}
+	if n > 0 {
+		s.log.Info("queued notices left by the last stop", "count", n)
+	}
+	return nil
 }
 
 func (s *Service) deliver(ctx context.Context, msgs []deputybot.OutboxMessage) error {

@@ -151,11 +151,14 @@ func (s *Sender) Now() time.Time { return s.o.Clock() }
 func (s *Sender) Limiter() *Limiter { return s.lim }
 
 // Enqueue stores messages in the outbox and hands the new ones to the
-// sender. Messages are due at once (NextAt is left zero).
+// sender. A message longer than Telegram takes is split at line ends into
+// several (their IDs get ":a", ":b"…; the keyboard goes with the last).
+// Messages are due at once (NextAt is left zero).
 func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
 	}
+	msgs = splitLong(msgs)
 	for i := range msgs {
 		msgs[i].NextAt = time.Time{}
 	}
@@ -169,6 +172,30 @@ func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (i
 		s.Wake()
 	}
 	return len(stored), err
+}
+
+// splitLong splits the messages longer than Telegram takes.
+func splitLong(msgs []deputybot.OutboxMessage) []deputybot.OutboxMessage {
+	var out []deputybot.OutboxMessage
+	for _, m := range msgs {
+		if m.Method != MethodSend || VisibleLen(m.Text) <= MaxMessageLen {
+			out = append(out, m)
+			continue
+		}
+		parts := Split(m.Text, MaxMessageLen)
+		for i, p := range parts {
+			part := m
+			part.Text = p
+			if m.ID != "" {
+				part.ID = m.ID + ":" + string(rune('a'+i))
+			}
+			if i < len(parts)-1 {
+				part.Keyboard = ""
+			}
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // push adds m to the queue in Seq order; s.mu is held.

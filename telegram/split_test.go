@@ -4,6 +4,8 @@ import (
 	"html"
 	"strings"
 	"testing"
+
+	"deputybot"
 )
 
 func TestSplitMessage(t *testing.T) {
@@ -58,5 +60,23 @@ func TestLimitsCountUTF16AndTruncate(t *testing.T) {
 	}
 	if Truncate("short", 10) != "short" {
 		t.Fatal("short text changed")
+	}
+}
+
+func TestLongMessagesAreSplitWithKeyedParts(t *testing.T) {
+	long := strings.Repeat("line of a long digest\n", 400) // 8,800 characters
+	msgs := splitLong([]deputybot.OutboxMessage{
+		{ID: "digest:k", Text: long, Keyboard: `{"inline_keyboard":[]}`},
+		{Text: "short"},
+		{ID: "e", Method: MethodEdit, Text: long},
+	})
+	if len(msgs) != 5 || msgs[0].ID != "digest:k:a" || msgs[2].ID != "digest:k:c" || msgs[3].Text != "short" || msgs[4].ID != "e" {
+		t.Fatalf("%d messages: %q %q %q", len(msgs), msgs[0].ID, msgs[2].ID, msgs[4].ID)
+	}
+	if msgs[0].Keyboard != "" || msgs[2].Keyboard == "" {
+		t.Fatal("the keyboard must go with the last part only")
+	}
+	if got := msgs[0].Text + "\n" + msgs[1].Text + "\n" + msgs[2].Text; got != strings.TrimRight(long, "\n") {
+		t.Fatal("the parts do not make the text")
 	}
 }

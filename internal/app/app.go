@@ -22,9 +22,12 @@ import (
 	"deputybot"
 	"deputybot/bot"
 	"deputybot/config"
+	"deputybot/report"
 	"deputybot/scheduler"
+	"deputybot/service"
 	"deputybot/storage"
 	"deputybot/telegram"
+	"deputybot/texts"
 )
 
 // Options for Run. Config is required; the rest default for production.
@@ -52,6 +55,8 @@ type Options struct {
 // App is the running service.
 type App struct {
 	Store     *storage.Store
+	Telegram  *telegram.Client
+	Service   *service.Service
 	Bot       *bot.Bot
 	Scheduler *scheduler.Scheduler
 	// HTTPAddr is the health/metrics listener's address, if any.
@@ -104,22 +109,21 @@ func Run(ctx context.Context, o Options) error {
 	handled := prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_updates_handled_total", Help: "Telegram updates handled."})
 	panics := prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_handler_panics_total", Help: "Update handlers that panicked (recovered; the user was apologised to)."})
 	reg.MustRegister(handled, panics)
-	bo := botOptions(o, store, clock, log)
-	bo.OnPanic = panics.Inc
-	bo.Outbox.Metrics = newSenderMetrics(reg)
-	bo.PollTimeout, bo.ShutdownGrace = o.PollTimeout, o.ShutdownGrace
-	bo.OnHandled = func(id int64) {
+	to := telegramOptions(o, store, log)
+	to.OnPanic = panics.Inc
+	to.Outbox.Metrics = newSenderMetrics(reg)
+	to.PollTimeout, to.ShutdownGrace = o.PollTimeout, o.ShutdownGrace
+	to.OnHandled = func(id int64) {
 		handled.Inc()
 		if o.OnHandled != nil {
 			o.OnHandled(id)
 		}
 	}
-	b, err := bot.New(ctx, store, bo)
+	a, err := connect(ctx, o, store, clock, log, to)
 	if err != nil {
 		return err
 	}
-	a := &App{Store: store, Bot: b}
-	log.Info("connected to Telegram", "bot", "@"+b.Username())
+	log.Info("connected to Telegram", "bot", "@"+a.Telegram.Username())
 
 	if cfg.HTTPAddr != "" {
 		srv, addr, err := serveHTTP(cfg.HTTPAddr, opsHandler(store, reg), log)
@@ -130,32 +134,30 @@ func Run(ctx context.Context, o Options) error {
 		defer shutdownHTTP(srv)
 	}
 
-	if err := b.Start(ctx); err != nil {
+	// Messages a crash left stored with an item change go out before
+	// anything else changes items; then the updates a stop interrupted.
+	if err := a.Service.Recover(ctx); err != nil {
+		return err
+	}
+	if err := a.Bot.Start(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting
 		}
 		return err
 	}
-	sched, err := scheduler.New(store, b.Service(), scheduler.Options{
-		Rules: &cfg.Rules, Clock: clock, CatchUp: cfg.CatchUp, Logger: log,
-		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule,
-	})
-	if err != nil {
-		b.Shutdown()
-		return err
-	}
-	a.Scheduler = sched
+	tg := a.Telegram
+	sched := a.Scheduler
 	if store.Embedded() {
 		stop, err := serveControl(a, log)
 		if err != nil {
-			b.Shutdown()
+			tg.Shutdown()
 			return fmt.Errorf("control socket: %w", err)
 		}
 		defer stop()
 	} else {
-		go heartbeat(ctx, store, b, log)
+		go heartbeat(ctx, store, tg.Sender(), log)
 	}
-	go housekeeping(ctx, store, b, log)
+	go housekeeping(ctx, store, tg.Sender(), log)
 	if !o.NoCron {
 		sched.Start(ctx)
 		defer sched.Stop()
@@ -163,7 +165,7 @@ func Run(ctx context.Context, o Options) error {
 	if cfg.WebhookURL == "" {
 		ready(o, a)
 		log.Info("taking updates by long polling")
-		return b.Poll(ctx)
+		return tg.Poll(ctx)
 	}
 	u, _ := url.Parse(cfg.WebhookURL)
 	path := u.Path
@@ -171,14 +173,14 @@ func Run(ctx context.Context, o Options) error {
 		path = "/"
 	}
 	mux := http.NewServeMux()
-	mux.Handle(path, b.WebhookHandler(cfg.WebhookSecret))
+	mux.Handle(path, tg.WebhookHandler(cfg.WebhookSecret))
 	srv, addr, err := serveHTTP(cfg.ListenAddr, mux, log)
 	if err != nil {
 		return fmt.Errorf("LISTEN_ADDR: %w", err)
 	}
-	if err := b.StartWebhook(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+	if err := tg.StartWebhook(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
 		shutdownHTTP(srv)
-		b.Shutdown()
+		tg.Shutdown()
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -188,16 +190,16 @@ func Run(ctx context.Context, o Options) error {
 	ready(o, a)
 	<-ctx.Done()
 	shutdownHTTP(srv) // no new updates...
-	b.Shutdown()      // ...and the running ones finish
+	tg.Shutdown()     // ...and the running ones finish
 	return nil
 }
 
 // housekeeping forgets, every hour, delivered messages after a week and
 // handled updates after two days (Telegram redelivers an update for a day
 // at most). Both are the transport's records, dated by its clock.
-func housekeeping(ctx context.Context, store *storage.Store, b *bot.Bot, log *slog.Logger) {
+func housekeeping(ctx context.Context, store *storage.Store, sender *telegram.Sender, log *slog.Logger) {
 	for {
-		now := b.Sender().Now()
+		now := sender.Now()
 		if n, err := store.PruneOutbox(ctx, now.Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
 			log.Warn("prune the outbox", "err", err)
 		} else if n > 0 {
@@ -285,50 +287,107 @@ func openForTool(ctx context.Context, o Options, command string) (*storage.Store
 	return store, log, clock, nil
 }
 
-func botOptions(o Options, store *storage.Store, clock deputybot.Clock, log *slog.Logger) bot.Options {
+// telegramOptions are the Bot API client's settings from the
+// configuration.
+func telegramOptions(o Options, store *storage.Store, log *slog.Logger) telegram.Options {
 	cfg := o.Config
-	return bot.Options{
-		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, AdminIDs: cfg.AdminIDs,
-		Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log,
+	return telegram.Options{
+		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, Logger: log,
 		Outbox: telegram.SenderOptions{
 			Limiter: telegram.NewLimiter(telegram.LimiterOptions{Rate: int(cfg.OutboxRate),
 				ChatInterval: cfg.OutboxChatInterval, ChatBurst: cfg.OutboxChatBurst}),
 			SendTimeout: o.SendTimeout,
 			Shared:      !store.SingleWriter(),
+			OnUnreachable: func(ctx context.Context, personID, reason string, at time.Time) {
+				if err := store.SetUnreachable(ctx, personID, reason, at); err != nil {
+					log.Error("record an unreachable recipient", "person", personID, "err", err)
+				}
+			},
 		},
 	}
 }
 
+// newService is the application layer over store (out may be nil for a
+// command that only reads).
+func newService(o Options, store *storage.Store, out service.Outbox, clock deputybot.Clock, log *slog.Logger) *service.Service {
+	cfg := o.Config
+	return service.New(store, out, nil, service.Options{Rules: &cfg.Rules, Clock: clock, AdminIDs: cfg.AdminIDs, Logger: log})
+}
+
+// connect connects to Telegram and puts the parts together: the client,
+// the service, the bot that writes the service's messages, the
+// scheduler.
+func connect(ctx context.Context, o Options, store *storage.Store, clock deputybot.Clock, log *slog.Logger, to telegram.Options) (*App, error) {
+	cfg := o.Config
+	tg, err := telegram.New(ctx, store, store, to)
+	if err != nil {
+		return nil, err
+	}
+	svc := newService(o, store, tg.Sender(), clock, log)
+	b, err := bot.New(store, svc, tg, bot.Options{AdminIDs: cfg.AdminIDs, Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	svc.SetRenderer(b)
+	sched, err := scheduler.New(store, svc, scheduler.Options{
+		Rules: &cfg.Rules, Clock: clock, CatchUp: cfg.CatchUp, Logger: log,
+		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &App{Store: store, Telegram: tg, Service: svc, Bot: b, Scheduler: sched}, nil
+}
+
+// snapshot reads the whole record for a command that writes a report.
+func snapshot(ctx context.Context, o Options, command string) (deputybot.Snapshot, *texts.Texts, report.Names, func(), error) {
+	store, log, clock, err := openForTool(ctx, o, command)
+	if err != nil {
+		return deputybot.Snapshot{}, nil, nil, nil, err
+	}
+	done := func() { store.Close(context.Background()) }
+	snap, err := newService(o, store, nil, clock, log).Snapshot(ctx, clock(), nil)
+	if err != nil {
+		done()
+		return deputybot.Snapshot{}, nil, nil, nil, err
+	}
+	tx, err := texts.Load(o.Config.Location)
+	if err != nil {
+		done()
+		return deputybot.Snapshot{}, nil, nil, nil, err
+	}
+	names := map[string]string{}
+	name := func(id string) string {
+		if n, ok := names[id]; ok || id == "" {
+			return n
+		}
+		names[id] = "?"
+		if p, err := store.Person(ctx, id); err == nil {
+			names[id] = p.Name
+		}
+		return names[id]
+	}
+	return snap, tx, name, done, nil
+}
+
 // Report writes the annual report of year (`deputybot report`).
 func Report(ctx context.Context, o Options, year int, lang deputybot.Language, format string, w io.Writer) error {
-	store, log, clock, err := openForTool(ctx, o, "report")
+	snap, tx, _, done, err := snapshot(ctx, o, "report")
 	if err != nil {
 		return err
 	}
-	defer store.Close(context.Background())
-	b, err := bot.NewOffline(store, botOptions(o, store, clock, log))
-	if err != nil {
-		return err
-	}
-	text, err := b.AnnualReport(ctx, lang, year, format, nil)
-	if err != nil {
-		return err
-	}
-	_, err = io.WriteString(w, text)
+	defer done()
+	_, err = io.WriteString(w, report.RenderAnnual(tx, snap, year, lang, format))
 	return err
 }
 
 // Export writes the register of year as XLSX (`deputybot export`) and
 // returns how many items it holds.
 func Export(ctx context.Context, o Options, year int, lang deputybot.Language, w io.Writer) (int, error) {
-	store, log, clock, err := openForTool(ctx, o, "export")
+	snap, tx, names, done, err := snapshot(ctx, o, "export")
 	if err != nil {
 		return 0, err
 	}
-	defer store.Close(context.Background())
-	b, err := bot.NewOffline(store, botOptions(o, store, clock, log))
-	if err != nil {
-		return 0, err
-	}
-	return b.Register(ctx, lang, year, w, nil)
+	defer done()
+	return report.Register(tx, snap, year, lang, names, w)
 }

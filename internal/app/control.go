@@ -18,8 +18,8 @@ import (
 
 	"deputybot"
 	"deputybot/bot"
-	"deputybot/scheduler"
 	"deputybot/storage"
+	"deputybot/telegram"
 )
 
 // The commands that change the record or send messages — `job` and
@@ -162,7 +162,6 @@ func callControl(ctx context.Context, info storage.OwnerInfo, path string, body 
 // this process runs it, and sends its messages itself unless a running
 // service does (replicas on MongoDB), and returns when they are sent.
 func RunJob(ctx context.Context, o Options, name string, at time.Time) (*JobResult, error) {
-	cfg := o.Config
 	store, log, clock, err := openForTool(ctx, o, "job")
 	if err != nil {
 		return nil, err
@@ -178,26 +177,20 @@ func RunJob(ctx context.Context, o Options, name string, at time.Time) (*JobResu
 		return &res, nil
 	}
 	counts := &countingMetrics{}
-	bo := botOptions(o, store, clock, log)
-	bo.Outbox.Metrics = counts
-	b, err := bot.New(ctx, store, bo)
+	to := telegramOptions(o, store, log)
+	to.Outbox.Metrics = counts
+	a, err := connect(ctx, o, store, clock, log, to)
 	if err != nil {
 		return nil, err
 	}
-	sched, err := scheduler.New(store, b.Service(), scheduler.Options{
-		Rules: &cfg.Rules, Clock: clock, CatchUp: cfg.CatchUp, Logger: log,
-		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule,
-	})
-	if err != nil {
-		return nil, err
-	}
+	sched, tg := a.Scheduler, a.Telegram
 	n, err := sched.RunJob(ctx, name, at)
 	res := &JobResult{Job: name, At: at, Queued: n}
 	if err != nil {
 		return res, err
 	}
 	if !store.SingleWriter() {
-		live, err := store.LiveSenders(ctx, b.Sender().Now())
+		live, err := store.LiveSenders(ctx, tg.Sender().Now())
 		if err != nil {
 			return res, err
 		}
@@ -207,10 +200,10 @@ func RunJob(ctx context.Context, o Options, name string, at time.Time) (*JobResu
 		}
 	}
 	res.SentBy = "this command"
-	b.StartSender(ctx)
-	defer b.Shutdown()
+	tg.StartSender(ctx)
+	defer tg.Shutdown()
 	select {
-	case <-b.OutboxIdle():
+	case <-tg.Sender().Idle():
 	case <-ctx.Done():
 		return res, ctx.Err()
 	}
@@ -234,13 +227,13 @@ func Import(ctx context.Context, o Options, data []byte, lang deputybot.Language
 		}
 		return &res, nil
 	}
-	b, err := bot.New(ctx, store, botOptions(o, store, clock, log))
+	a, err := connect(ctx, o, store, clock, log, telegramOptions(o, store, log))
 	if err != nil {
 		return nil, err
 	}
-	sum, err := b.ImportRoster(ctx, "import", lang, data)
+	sum, err := a.Bot.ImportRoster(ctx, "import", lang, data)
 	if err != nil && deputybot.ErrorCode(err) != deputybot.EINTERNAL {
-		return nil, errors.New(b.Texts().ErrorText(lang, err))
+		return nil, errors.New(a.Bot.Texts().ErrorText(lang, err))
 	}
 	if err != nil {
 		return nil, err
@@ -250,11 +243,11 @@ func Import(ctx context.Context, o Options, data []byte, lang deputybot.Language
 
 // heartbeat records, while the service runs on MongoDB, that it sends
 // from the outbox: a command-line job then leaves its messages to it.
-func heartbeat(ctx context.Context, store *storage.Store, b *bot.Bot, log *slog.Logger) {
+func heartbeat(ctx context.Context, store *storage.Store, sender *telegram.Sender, log *slog.Logger) {
 	host, _ := os.Hostname()
 	id := host + ":" + strconv.Itoa(os.Getpid()) + ":" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	for {
-		if err := store.BeatSender(ctx, id, b.Sender().Now().Add(30*time.Second)); err != nil && ctx.Err() == nil {
+		if err := store.BeatSender(ctx, id, sender.Now().Add(30*time.Second)); err != nil && ctx.Err() == nil {
 			log.Warn("sender heartbeat", "err", err)
 		}
 		select {

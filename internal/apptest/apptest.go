@@ -258,7 +258,7 @@ func (h *Harness) RunScheduler(t time.Time) []string {
 	if err != nil {
 		h.T.Fatalf("scheduler: %v", err)
 	}
-	h.App.Bot.WakeOutbox()
+	h.App.Telegram.Sender().Wake()
 	h.Settle()
 	return ran
 }
@@ -270,7 +270,7 @@ func (h *Harness) Settle() {
 		return
 	}
 	select {
-	case <-h.App.Bot.OutboxIdle():
+	case <-h.App.Telegram.Sender().Idle():
 	case <-time.After(h.TG.WaitTimeout):
 		h.T.Fatal("the outbox did not empty in time")
 	}

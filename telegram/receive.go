@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"bytes"
@@ -59,28 +59,28 @@ func chatOf(u *models.Update) int64 {
 // accept records an update in the store's inbox and hands it to the
 // dispatcher. A redelivered update (already recorded) is dropped. An error
 // means the update was not recorded and must not be confirmed to Telegram.
-func (b *Bot) accept(ctx context.Context, raw []byte) error {
+func (c *Client) accept(ctx context.Context, raw []byte) error {
 	in, err := decodeUpdate(raw)
 	if err != nil {
-		b.log.Warn("undecodable update dropped", "err", err)
+		c.log.Warn("undecodable update dropped", "err", err)
 		return nil
 	}
-	fresh, err := b.store.RecordUpdate(ctx, in.id, in.chatID, raw, b.wallNow())
+	fresh, err := c.inbox.RecordUpdate(ctx, in.id, in.chatID, raw, c.sender.Now())
 	if err != nil {
 		return fmt.Errorf("record update %d: %w", in.id, err)
 	}
 	if !fresh {
-		b.log.Debug("redelivered update ignored", "update", in.id)
+		c.log.Debug("redelivered update ignored", "update", in.id)
 		return nil
 	}
-	b.dispatch.enqueue(in)
+	c.dispatch.enqueue(in)
 	return nil
 }
 
 // replayPending hands the updates that were recorded but not handled
 // before the last stop to the dispatcher, oldest first.
-func (b *Bot) replayPending(ctx context.Context) error {
-	raws, err := b.store.PendingUpdates(ctx)
+func (c *Client) replayPending(ctx context.Context) error {
+	raws, err := c.inbox.PendingUpdates(ctx)
 	if err != nil {
 		return fmt.Errorf("read pending updates: %w", err)
 	}
@@ -90,10 +90,10 @@ func (b *Bot) replayPending(ctx context.Context) error {
 			continue
 		}
 		in.replay = true
-		b.dispatch.enqueue(in)
+		c.dispatch.enqueue(in)
 	}
 	if len(raws) > 0 {
-		b.log.Info("resuming updates received before the last stop", "count", len(raws))
+		c.log.Info("resuming updates received before the last stop", "count", len(raws))
 	}
 	return nil
 }
@@ -103,7 +103,7 @@ func (b *Bot) replayPending(ctx context.Context) error {
 // update is never lost between Telegram and the store. go-telegram/bot's
 // own poller advances the offset before the update is handled, which is
 // why this one exists.
-func (b *Bot) poll(ctx context.Context) {
+func (c *Client) poll(ctx context.Context) {
 	var offset int64
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
@@ -114,13 +114,13 @@ func (b *Bot) poll(ctx context.Context) {
 				return
 			}
 		}
-		updates, err := b.getUpdates(ctx, offset)
+		updates, err := c.getUpdates(ctx, offset)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
-			b.log.Warn("getUpdates failed", "err", err, "retry_in", backoff)
+			c.log.Warn("getUpdates failed", "err", err, "retry_in", backoff)
 			continue
 		}
 		backoff = 0
@@ -131,8 +131,8 @@ func (b *Bot) poll(ctx context.Context) {
 			if json.Unmarshal(raw, &head) != nil {
 				continue
 			}
-			if err := b.accept(ctx, raw); err != nil {
-				b.log.Error("update not recorded; Telegram will send it again", "err", err)
+			if err := c.accept(ctx, raw); err != nil {
+				c.log.Error("update not recorded; Telegram will send it again", "err", err)
 				backoff = time.Second
 				break
 			}
@@ -141,20 +141,20 @@ func (b *Bot) poll(ctx context.Context) {
 	}
 }
 
-func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+func (c *Client) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
 	body, _ := json.Marshal(map[string]any{
 		"offset":          offset,
-		"timeout":         int(b.opts.PollTimeout / time.Second),
+		"timeout":         int(c.o.PollTimeout / time.Second),
 		"allowed_updates": allowedUpdates,
 	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.opts.APIURL+"/bot"+b.opts.Token+"/getUpdates", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.o.APIURL+"/bot"+c.o.Token+"/getUpdates", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := b.pollClient.Do(req)
+	resp, err := c.pollClient.Do(req)
 	if err != nil {
-		return nil, redactToken(err, b.opts.Token)
+		return nil, redactToken(err, c.o.Token)
 	}
 	defer resp.Body.Close()
 	var r struct {
@@ -190,7 +190,7 @@ func redactToken(err error, token string) error {
 // library's handler answers 200 to a wrong secret), records the update
 // before answering 200, and answers 500 when it could not, so that
 // Telegram delivers it again.
-func (b *Bot) WebhookHandler(secret string) http.Handler {
+func (c *Client) WebhookHandler(secret string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -211,8 +211,8 @@ func (b *Bot) WebhookHandler(secret string) http.Handler {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		if err := b.accept(r.Context(), raw); err != nil {
-			b.log.Error("webhook update not recorded", "err", err)
+		if err := c.accept(r.Context(), raw); err != nil {
+			c.log.Error("webhook update not recorded", "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return
 		}
