@@ -22,12 +22,12 @@ type flow struct {
 }
 
 func (b *Bot) flows() map[string]flow {
-	return map[string]flow{
+	m := map[string]flow{
 		"invite":   {prompt: b.invitePrompt, text: b.inviteText, choice: b.inviteChoice},
 		"adddept":  {prompt: b.addDeptPrompt, text: b.addDeptText, choice: b.noChoice},
 		"new":      {prompt: b.newPrompt, text: b.newText, choice: b.newChoice},
 		"assign":   {prompt: b.assignPrompt, text: b.assignText, choice: b.assignChoice},
-		"text":     {prompt: b.textPrompt, text: b.textAnswer, choice: b.textChoice},
+		"progress": {prompt: b.progressPrompt, text: b.progressText, choice: b.progressChoice},
 		"contact":  {prompt: b.contactPrompt, text: b.contactText, choice: b.contactChoice},
 		"reply":    {prompt: b.replyPrompt, text: b.replyText, choice: b.replyChoice},
 		"decide":   {prompt: b.decidePrompt, text: b.decideText, choice: b.decideChoice},
@@ -36,6 +36,18 @@ func (b *Bot) flows() map[string]flow {
 		"target":   {prompt: b.targetPrompt, text: b.targetText, choice: b.targetChoice},
 		"import":   {prompt: b.importPrompt, text: b.importFile, choice: b.noChoice},
 	}
+	for name := range answerDialogues {
+		m[name] = flow{prompt: b.answerPrompt, text: b.answerText, choice: b.noChoice}
+	}
+	return m
+}
+
+// legacySteps are the steps of the one-answer dialogue of earlier
+// versions ("text"), by the names they have now: a conversation stored
+// before an upgrade goes on.
+var legacySteps = map[string][2]string{
+	"rd": {"return-to-deputy", "reason"}, "op": {"opinion", "text"}, "ex": {"extension-request", "reason"},
+	"rr": {"return-request", "reason"}, "ur": {"unsatisfied-reason", "reason"}, "pg": {"progress", "text"}, "pgmet": {"progress", "met"},
 }
 
 func (b *Bot) noChoice(context.Context, *request, *deputybot.Conversation, string) error {
@@ -87,6 +99,9 @@ func (b *Bot) conversation(ctx context.Context, r *request) (*deputybot.Conversa
 	c, err := b.store.Conversation(ctx, r.chatID)
 	if err != nil || c == nil {
 		return nil, err
+	}
+	if now, ok := legacySteps[c.Step]; ok && c.Flow == "text" {
+		c.Flow, c.Step = now[0], now[1]
 	}
 	if c.PersonID != r.person.ID || b.flows()[c.Flow].prompt == nil {
 		return nil, nil

@@ -86,7 +86,7 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 	case deputybot.ActAssign:
 		return b.begin(ctx, r, "assign", "lead", data)
 	case deputybot.ActReturnToDeputy:
-		return b.begin(ctx, r, "text", "rd", data)
+		return b.begin(ctx, r, "return-to-deputy", "reason", data)
 	case deputybot.ActAccept:
 		_, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 			return one(deputybot.Accept(it, r.person, e))
@@ -108,11 +108,11 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		}
 		return b.begin(ctx, r, "reply", "class", data)
 	case deputybot.ActOpinion:
-		return b.begin(ctx, r, "text", "op", data)
+		return b.begin(ctx, r, "opinion", "text", data)
 	case deputybot.ActProgress:
-		return b.begin(ctx, r, "text", "pg", data)
+		return b.begin(ctx, r, "progress", "text", data)
 	case deputybot.ActRequestExtend:
-		return b.begin(ctx, r, "text", "ex", data)
+		return b.begin(ctx, r, "extension-request", "reason", data)
 	case deputybot.ActRequestReturn:
 		e, err := b.env(ctx, r.now)
 		if err != nil {
@@ -121,7 +121,7 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		if !deputybot.ReturnWindowOpen(it, e) {
 			data["late"] = "1"
 		}
-		return b.begin(ctx, r, "text", "rr", data)
+		return b.begin(ctx, r, "return-request", "reason", data)
 	case deputybot.ActDecideRequest:
 		return b.begin(ctx, r, "decide", "choose", data)
 	case deputybot.ActFlag:
@@ -170,11 +170,11 @@ func (b *Bot) onRate(ctx context.Context, r *request, arg string) error {
 	if err := deputybot.Check(r.person, it, deputybot.ActRate); err != nil {
 		return err
 	}
-	if round != it.Round || it.RatingOf(round) != nil {
-		return deputybot.Errorf(deputybot.ECONFLICT, "err.already_rated")
+	if err := it.RatingOpen(round); err != nil {
+		return err
 	}
 	if value == deputybot.Unsatisfied {
-		return b.begin(ctx, r, "text", "ur", map[string]string{"item": id, "round": parts[1]})
+		return b.begin(ctx, r, "unsatisfied-reason", "reason", map[string]string{"item": id, "round": parts[1]})
 	}
 	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 	return b.rate(ctx, r, id, round, value, "")

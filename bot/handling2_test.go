@@ -45,7 +45,11 @@ func TestLateReturnNeedsTheOfficesException(t *testing.T) {
 	one(t, h.Do(c.lead, "Outside the government's remit."), "Return request sent")
 	dec := one(t, c.admin.Unread(), "asks to return", "granting it is an exception")
 	q := one(t, h.Press(c.admin, dec, "Decide request"), "granting it is an exception")
-	one(t, h.Press(c.admin, q, "Return to the deputy"), "decided: returned")
+	// Granting it is the office's explicit exception, and the buttons say so.
+	if q.Button("Reassign, as an exception") == nil || q.Button("Return to the deputy, as an exception") == nil {
+		t.Fatalf("buttons of a late request: %v", q.Buttons())
+	}
+	one(t, h.Press(c.admin, q, "Return to the deputy, as an exception"), "decided: returned")
 	one(t, c.deputy.Unread(), "was returned. Reason: Outside the government's remit.")
 	one(t, c.lead.Unread(), "granted the return")
 	one(t, h.Do(c.deputy, "/view "+n), "· returned", "Returned: Outside the government's remit.")

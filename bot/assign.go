@@ -1,0 +1,241 @@
+package bot
+
+import (
+	"context"
+	"deputybot"
+	"deputybot/texts"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The office assigns an item: lead department, co-departments, leader in
+// charge, key supervision, deadline, a motion's targets, then confirms.
+
+func (b *Bot) assignPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+	l := r.lang
+	it, err := b.convItem(ctx, r, c)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
+	cancel := b.cancelButton(r, c)
+	label := texts.HTML(b.tx.Label(l, it))
+	switch c.Step {
+	case "lead", "co":
+		depts, err := b.store.Departments(ctx)
+		if err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		if len(depts) == 0 {
+			_ = b.finish(ctx, r)
+			b.reply(ctx, r, b.tx.T(l, "invite.no_departments"), nil)
+			return
+		}
+		page, _ := strconv.Atoi(c.Data["page"])
+		co := strings.Split(c.Data["co"], ",")
+		if c.Step == "co" {
+			depts = slices.DeleteFunc(depts, func(d *deputybot.Department) bool { return d.ID == c.Data["lead"] })
+		}
+		kb := pagedChoices(depts, page, 8, func(d *deputybot.Department) keyboardButton {
+			if c.Step == "co" {
+				mark := ""
+				if slices.Contains(co, d.ID) {
+					mark = "✅ "
+				}
+				return button(mark+d.Name, cb("ct:"+d.ID))
+			}
+			return button(d.Name, cb("d:"+d.ID))
+		}, func(p int) string { return cb("pg:" + strconv.Itoa(p)) })
+		text := b.tx.T(l, "assign.ask_lead", "Label", label, "Title", it.Title)
+		if c.Step == "co" {
+			text = b.tx.T(l, "assign.ask_co")
+			kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.done"), cb("next"))})
+		}
+		b.reply(ctx, r, text, append(kb, cancel))
+	case "leader":
+		leaders, _, err := b.store.People(ctx, deputybot.PeopleFilter{Role: deputybot.RoleLeader})
+		if err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		leaders = slices.DeleteFunc(leaders, func(p *deputybot.Person) bool { return p.State != deputybot.PersonActive })
+		page, _ := strconv.Atoi(c.Data["page"])
+		kb := pagedChoices(leaders, page, 10, func(p *deputybot.Person) keyboardButton { return button(p.Name, cb("l:"+p.ID)) },
+			func(p int) string { return cb("pg:" + strconv.Itoa(p)) })
+		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.no_leader"), cb("l:-"))}, cancel)
+		b.reply(ctx, r, b.tx.T(l, "assign.ask_leader"), kb)
+	case "key":
+		b.reply(ctx, r, b.tx.T(l, "assign.ask_key"), keyboard{
+			{button(b.tx.T(l, "btn.key_yes"), cb("k:1")), button(b.tx.T(l, "btn.key_no"), cb("k:0"))}, cancel})
+	case "deadline":
+		e, _ := b.env(ctx, r.now)
+		def := e.DefaultDeadline(it.Kind)
+		b.reply(ctx, r, b.tx.T(l, "assign.ask_deadline", "Default", b.tx.Date(def), "Latest", b.tx.Date(e.LatestDeadline(it.Kind, r.now))),
+			keyboard{{button(b.tx.T(l, "btn.use_date", "Date", b.tx.Date(def)), cb("dl:default"))}, cancel})
+	case "targets":
+		b.reply(ctx, r, b.tx.T(l, "assign.ask_targets", "Max", deputybot.MaxTargets),
+			keyboard{{button(b.tx.T(l, "btn.no_targets"), cb("notargets"))}, cancel})
+	case "confirm":
+		names, _ := b.departmentNames(ctx)
+		var co []string
+		for _, id := range strings.Split(c.Data["co"], ",") {
+			if id != "" {
+				co = append(co, names[id])
+			}
+		}
+		leader := b.tx.T(l, "assign.no_leader")
+		if c.Data["leader"] != "" {
+			leader = texts.Esc(b.names(ctx).of(c.Data["leader"]))
+		}
+		coText := b.tx.T(l, "assign.no_codepts")
+		if len(co) > 0 {
+			coText = texts.Esc(strings.Join(co, b.tx.T(l, "list.sep")))
+		}
+		key := b.tx.T(l, "btn.key_no")
+		if c.Data["key"] == "1" {
+			key = b.tx.T(l, "btn.key_yes")
+		}
+		text := b.tx.T(l, "assign.confirm", "Label", label, "Title", it.Title, "Lead", names[c.Data["lead"]],
+			"Co", texts.HTML(coText), "Leader", texts.HTML(leader), "Key", texts.HTML(key), "Deadline", c.Data["deadline"])
+		if ts, _ := parseTargetsInput(c.Data["targets"]); len(ts) > 0 {
+			text += "\n" + b.tx.T(l, "assign.targets") + "\n" + b.tx.Targets(l, ts)
+		}
+		b.reply(ctx, r, text, keyboard{{button(b.tx.T(l, "btn.assign"), cb("go"))}, cancel})
+	}
+}
+
+func (b *Bot) assignText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+	if c.Step == "targets" {
+		if _, err := parseTargetsInput(r.msg.Text); err != nil {
+			return err
+		}
+		c.Data["targets"] = r.msg.Text
+		return b.advance(ctx, r, c, "confirm")
+	}
+	if c.Step != "deadline" {
+		return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
+	}
+	d, err := b.dateAnswer(r, true)
+	if err != nil {
+		return err
+	}
+	it, err := b.convItem(ctx, r, c)
+	if err != nil {
+		return err
+	}
+	e, err := b.env(ctx, r.now)
+	if err != nil {
+		return err
+	}
+	// Check now, so that a wrong date is asked again at once.
+	trial := *it
+	if _, err := deputybot.Assign(&trial, r.person, deputybot.AssignInput{Lead: c.Data["lead"], Deadline: deputybot.EndOfDay(d, b.opts.Location)}, e); err != nil {
+		return err
+	}
+	c.Data["deadline"] = d.String()
+	return b.afterDeadline(ctx, r, c, it)
+}
+
+// afterDeadline asks a motion's targets, or goes to the confirmation.
+func (b *Bot) afterDeadline(ctx context.Context, r *request, c *deputybot.Conversation, it *deputybot.Item) error {
+	if it.Kind == deputybot.KindMotion {
+		return b.advance(ctx, r, c, "targets")
+	}
+	return b.advance(ctx, r, c, "confirm")
+}
+
+func (b *Bot) assignChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+	kind, arg, _ := strings.Cut(value, ":")
+	drop := func() { b.dropKeyboard(ctx, r.chatID, r.callbackMessageID()) }
+	switch {
+	case kind == "pg" && (c.Step == "lead" || c.Step == "co" || c.Step == "leader"):
+		drop()
+		c.Data["page"] = arg
+		return b.advance(ctx, r, c, c.Step)
+	case kind == "d" && c.Step == "lead":
+		if _, err := b.store.Department(ctx, arg); err != nil {
+			return errStale
+		}
+		drop()
+		c.Data["lead"], c.Data["page"] = arg, "0"
+		return b.advance(ctx, r, c, "co")
+	case kind == "ct" && c.Step == "co":
+		if _, err := b.store.Department(ctx, arg); err != nil || arg == c.Data["lead"] {
+			return errStale
+		}
+		co := slices.DeleteFunc(strings.Split(c.Data["co"], ","), func(s string) bool { return s == "" })
+		if i := slices.Index(co, arg); i >= 0 {
+			co = slices.Delete(co, i, i+1)
+		} else {
+			co = append(co, arg)
+		}
+		c.Data["co"] = strings.Join(co, ",")
+		drop()
+		return b.advance(ctx, r, c, "co")
+	case kind == "next" && c.Step == "co":
+		drop()
+		c.Data["page"] = "0"
+		return b.advance(ctx, r, c, "leader")
+	case kind == "l" && c.Step == "leader":
+		if arg != "-" {
+			p, err := b.store.Person(ctx, arg)
+			if err != nil || !p.HasRole(deputybot.RoleLeader) {
+				return errStale
+			}
+			c.Data["leader"] = arg
+		} else {
+			delete(c.Data, "leader")
+		}
+		drop()
+		return b.advance(ctx, r, c, "key")
+	case kind == "k" && c.Step == "key":
+		c.Data["key"] = arg
+		drop()
+		return b.advance(ctx, r, c, "deadline")
+	case kind == "dl" && c.Step == "deadline":
+		it, err := b.convItem(ctx, r, c)
+		if err != nil {
+			return err
+		}
+		e, err := b.env(ctx, r.now)
+		if err != nil {
+			return err
+		}
+		c.Data["deadline"] = deputybot.DateOf(e.DefaultDeadline(it.Kind), b.opts.Location).String()
+		drop()
+		return b.afterDeadline(ctx, r, c, it)
+	case kind == "notargets" && c.Step == "targets":
+		drop()
+		delete(c.Data, "targets")
+		return b.advance(ctx, r, c, "confirm")
+	case kind == "go" && c.Step == "confirm":
+		drop()
+		d, _ := deputybot.ParseDate(c.Data["deadline"])
+		var co []string
+		for _, id := range strings.Split(c.Data["co"], ",") {
+			if id != "" {
+				co = append(co, id)
+			}
+		}
+		in := deputybot.AssignInput{Lead: c.Data["lead"], CoDepts: co, Leader: c.Data["leader"], Key: c.Data["key"] == "1",
+			Deadline: deputybot.EndOfDay(d, b.opts.Location)}
+		targets, _ := parseTargetsInput(c.Data["targets"])
+		it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			evs, err := one(deputybot.Assign(it, r.person, in, e))
+			if err != nil || len(targets) == 0 {
+				return evs, err
+			}
+			tev, err := deputybot.SetTargets(it, r.person, targets, e)
+			return append(evs, tev), err
+		})
+		if err != nil {
+			_ = b.finish(ctx, r)
+			return err
+		}
+		return b.endWith(ctx, r, b.tx.T(r.lang, "done.assigned", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
+	}
+	return errStale
+}
