@@ -56,42 +56,60 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 				return one(LogContact(it, p("lead contact"), ContactInput{Date: DateOf(e.Now, loc), Method: MethodPhone}, e))
 			}, []string{"contact_confirm→author", "status→leader"}},
 		{"contact disputed", "in_progress", nil,
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return one(ConfirmContact(it, p("author"), 1, false, e)) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return one(ConfirmContact(it, p("author"), 1, false, e))
+			},
 			[]string{"contact_disputed→lead"}},
 		{"contact confirmed", "in_progress", nil,
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return one(ConfirmContact(it, p("author"), 1, true, e)) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return one(ConfirmContact(it, p("author"), 1, true, e))
+			},
 			nil},
 		{"replied", "in_progress", nil,
 			func(it *Item, det *ItemDetails) ([]Event, error) {
 				return one(SendReply(it, det, p("lead contact"), ReplyInput{Class: ClassA, Text: "done"}, e))
 			}, []string{"reply→author", "status→leader"}},
 		{"opinion", "assigned", nil,
-			func(it *Item, det *ItemDetails) ([]Event, error) { return one(SendOpinion(it, det, p("co contact"), "we agree", e)) },
+			func(it *Item, det *ItemDetails) ([]Event, error) {
+				return one(SendOpinion(it, det, p("co contact"), "we agree", e))
+			},
 			[]string{"opinion→lead"}},
 		{"extension asked", "assigned", nil,
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return one(RequestExtension(it, p("lead contact"), "complex", e)) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return one(RequestExtension(it, p("lead contact"), "complex", e))
+			},
 			[]string{"request→office"}},
 		{"return asked", "assigned", nil,
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return one(RequestReturn(it, p("lead contact"), "not ours", e)) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return one(RequestReturn(it, p("lead contact"), "not ours", e))
+			},
 			[]string{"request→office"}},
 		{"extension approved", "requested", nil,
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return one(DecideRequest(it, p("office"), Decision{Approve: true}, e)) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return one(DecideRequest(it, p("office"), Decision{Approve: true}, e))
+			},
 			[]string{"extended_deputy→author", "extension_approved→lead"}},
 		{"extension refused", "requested", nil,
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return one(DecideRequest(it, p("office"), Decision{}, e)) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return one(DecideRequest(it, p("office"), Decision{}, e))
+			},
 			[]string{"request_refused→lead"}},
 		{"reassigned", "requested", func(it *Item) { it.Request.Kind = KindReturnRequest },
 			func(it *Item, _ *ItemDetails) ([]Event, error) {
 				return one(DecideRequest(it, p("office"), Decision{Approve: true, NewLead: "dOther"}, e))
 			}, []string{"reassigned_from→former_lead", "assigned_lead→lead", "reassigned_deputy→author", "status→leader"}},
 		{"returned on the department's request", "requested", func(it *Item) { it.Request.Kind = KindReturnRequest },
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return one(DecideRequest(it, p("office"), Decision{Approve: true}, e)) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return one(DecideRequest(it, p("office"), Decision{Approve: true}, e))
+			},
 			[]string{"returned→author", "return_granted→lead", "status→leader"}},
 		{"rated satisfied", "replied", nil,
 			func(it *Item, _ *ItemDetails) ([]Event, error) { return Rate(it, p("author"), 1, Satisfied, "", e) },
 			[]string{"rated→lead", "closed→author", "status→leader"}},
 		{"rated unsatisfied", "replied", nil,
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return Rate(it, p("author"), 1, Unsatisfied, "vague", e) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return Rate(it, p("author"), 1, Unsatisfied, "vague", e)
+			},
 			[]string{"rated→lead", "unsatisfied→office", "rehandling→lead", "status→leader"}},
 		{"closed unrated", "replied", nil,
 			func(it *Item, _ *ItemDetails) ([]Event, error) { return one(CloseUnrated(it, e)) },
@@ -109,7 +127,9 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 				return one(PostProgress(it, det, p("lead contact"), "half done", false, e))
 			}, []string{"progress→author"}},
 		{"target progress", "motion", nil,
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return one(UpdateTarget(it, p("lead contact"), 1, 40, e)) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return one(UpdateTarget(it, p("lead contact"), 1, 40, e))
+			},
 			[]string{"target_progress→author", "target_progress→leader"}},
 	}
 	for _, c := range cases {

@@ -54,8 +54,12 @@ func (renderer) Notice(_ context.Context, to service.Recipient, n deputybot.Noti
 func (renderer) Reminder(_ context.Context, to service.Recipient, r deputybot.Reminder, _ *deputybot.Item, _ deputybot.Env) (string, string) {
 	return to.PersonID + ":" + r.Kind, ""
 }
-func (renderer) SupervisorDigest(context.Context, deputybot.Language, deputybot.Snapshot) string { return "" }
-func (renderer) LeaderDigest(context.Context, deputybot.Language, deputybot.Snapshot) string     { return "" }
+func (renderer) SupervisorDigest(context.Context, deputybot.Language, deputybot.Snapshot) string {
+	return ""
+}
+func (renderer) LeaderDigest(context.Context, deputybot.Language, deputybot.Snapshot) string {
+	return ""
+}
 func (renderer) DepartmentDigest(context.Context, deputybot.Language, []service.Work, deputybot.Env) string {
 	return ""
 }
