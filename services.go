@@ -82,35 +82,6 @@ type DepartmentService interface {
 	Departments(ctx context.Context) ([]*Department, error)
 }
 
-// Conversation is the stored state of a multi-step dialogue with one chat
-// (an invitation being typed, an item being filed). It survives restarts:
-// the next message continues where the person was.
-type Conversation struct {
-	ChatID   int64  `bson:"chatId"`
-	PersonID string `bson:"personId"`
-	Flow     string `bson:"flow"` // which dialogue
-	Step     string `bson:"step"` // which question is open
-	// Nonce is part of every button of this conversation, so a button of
-	// an earlier, finished conversation is recognised as stale.
-	Nonce string            `bson:"nonce"`
-	Data  map[string]string `bson:"data,omitempty"`
-	// LastUpdateID is the Telegram update that produced this state. An
-	// update redelivered after a crash with an id not above it has already
-	// been applied and is not applied again.
-	LastUpdateID int64     `bson:"lastUpdateId"`
-	UpdatedAt    time.Time `bson:"updatedAt"`
-}
-
-// ConversationStore keeps one conversation per chat.
-type ConversationStore interface {
-	// Conversation returns the chat's open conversation, or nil.
-	Conversation(ctx context.Context, chatID int64) (*Conversation, error)
-	// SaveConversation stores c, replacing the chat's previous state.
-	SaveConversation(ctx context.Context, c *Conversation) error
-	// DeleteConversation ends the chat's conversation.
-	DeleteConversation(ctx context.Context, chatID int64) error
-}
-
 // DraftInput is what an author typed for a draft.
 type DraftInput struct {
 	ItemID string // empty: a new draft

@@ -18,45 +18,45 @@ type answerDialogue struct {
 	check func(string) (string, error)
 	// act applies the answer; done is the confirmation's message id ("":
 	// act answers itself).
-	act  func(b *Bot, ctx context.Context, r *request, c *deputybot.Conversation, text string) (*deputybot.Item, error)
+	act  func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error)
 	done string
 }
 
 // answerDialogues are the dialogues of one answer, by name.
 var answerDialogues = map[string]answerDialogue{
 	"return-to-deputy": {ask: "ask.rd", check: deputybot.CheckReason, done: "done.rd",
-		act: func(b *Bot, ctx context.Context, r *request, c *deputybot.Conversation, text string) (*deputybot.Item, error) {
+		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {
 			return b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 				return one(deputybot.ReturnToDeputy(it, r.person, text, e))
 			})
 		}},
 	"opinion": {ask: "ask.op", check: deputybot.CheckReplyText, done: "done.op",
-		act: func(b *Bot, ctx context.Context, r *request, c *deputybot.Conversation, text string) (*deputybot.Item, error) {
+		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {
 			return b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 				return one(deputybot.SendOpinion(it, det, r.person, text, e))
 			})
 		}},
 	"extension-request": {ask: "ask.ex", check: deputybot.CheckReason, done: "done.ex",
-		act: func(b *Bot, ctx context.Context, r *request, c *deputybot.Conversation, text string) (*deputybot.Item, error) {
+		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {
 			return b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 				return one(deputybot.RequestExtension(it, r.person, text, e))
 			})
 		}},
 	"return-request": {ask: "ask.rr", check: deputybot.CheckReason, done: "done.rr",
-		act: func(b *Bot, ctx context.Context, r *request, c *deputybot.Conversation, text string) (*deputybot.Item, error) {
+		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {
 			return b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 				return one(deputybot.RequestReturn(it, r.person, text, e))
 			})
 		}},
 	"unsatisfied-reason": {ask: "ask.ur",
 		check: func(s string) (string, error) { return deputybot.CheckRatingComment(deputybot.Unsatisfied, s) },
-		act: func(b *Bot, ctx context.Context, r *request, c *deputybot.Conversation, text string) (*deputybot.Item, error) {
+		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {
 			round, _ := strconv.Atoi(c.Data["round"])
 			return nil, b.rate(ctx, r, c.Data["item"], round, deputybot.Unsatisfied, text)
 		}},
 }
 
-func (b *Bot) answerPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) answerPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	text := b.tx.T(l, answerDialogues[c.Flow].ask, "Max", deputybot.MaxReasonLen)
 	if c.Flow == "return-request" && c.Data["late"] == "1" {
@@ -65,7 +65,7 @@ func (b *Bot) answerPrompt(ctx context.Context, r *request, c *deputybot.Convers
 	b.reply(ctx, r, text, keyboard{b.cancelButton(r, c)})
 }
 
-func (b *Bot) answerText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) answerText(ctx context.Context, r *request, c *conversation) error {
 	d := answerDialogues[c.Flow]
 	if r.msg.Text == "" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.text_expected")
@@ -89,7 +89,7 @@ func (b *Bot) answerText(ctx context.Context, r *request, c *deputybot.Conversat
 
 // --- progress on a B/C promise: the text, then whether the promise is met
 
-func (b *Bot) progressPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) progressPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	cancel := b.cancelButton(r, c)
 	switch c.Step {
@@ -102,7 +102,7 @@ func (b *Bot) progressPrompt(ctx context.Context, r *request, c *deputybot.Conve
 	}
 }
 
-func (b *Bot) progressText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) progressText(ctx context.Context, r *request, c *conversation) error {
 	if c.Step != "text" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 	}
@@ -114,7 +114,7 @@ func (b *Bot) progressText(ctx context.Context, r *request, c *deputybot.Convers
 	return b.advance(ctx, r, c, "met")
 }
 
-func (b *Bot) progressChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+func (b *Bot) progressChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	if c.Step != "met" || (value != "met:1" && value != "met:0") {
 		return errStale
 	}

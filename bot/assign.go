@@ -12,7 +12,7 @@ import (
 // The office assigns an item: lead department, co-departments, leader in
 // charge, key supervision, deadline, a motion's targets, then confirms.
 
-func (b *Bot) assignPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	it, err := b.convItem(ctx, r, c)
 	if err != nil {
@@ -107,7 +107,7 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *deputybot.Convers
 	}
 }
 
-func (b *Bot) assignText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) assignText(ctx context.Context, r *request, c *conversation) error {
 	if c.Step == "targets" {
 		if _, err := parseTargetsInput(r.msg.Text); err != nil {
 			return err
@@ -140,14 +140,14 @@ func (b *Bot) assignText(ctx context.Context, r *request, c *deputybot.Conversat
 }
 
 // afterDeadline asks a motion's targets, or goes to the confirmation.
-func (b *Bot) afterDeadline(ctx context.Context, r *request, c *deputybot.Conversation, it *deputybot.Item) error {
+func (b *Bot) afterDeadline(ctx context.Context, r *request, c *conversation, it *deputybot.Item) error {
 	if it.Kind == deputybot.KindMotion {
 		return b.advance(ctx, r, c, "targets")
 	}
 	return b.advance(ctx, r, c, "confirm")
 }
 
-func (b *Bot) assignChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
 	drop := func() { b.dropKeyboard(ctx, r.chatID, r.callbackMessageID()) }
 	switch {

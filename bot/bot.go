@@ -26,7 +26,7 @@ type Store interface {
 	deputybot.PeopleService
 	deputybot.InvitationService
 	deputybot.DepartmentService
-	deputybot.ConversationStore
+	ConversationStore
 	deputybot.ItemService
 	deputybot.CalendarService
 	RosterStore

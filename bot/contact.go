@@ -11,7 +11,7 @@ import (
 
 // The lead department logs a contact with the deputy: when, how, a note.
 
-func (b *Bot) contactPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) contactPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
 	cancel := b.cancelButton(r, c)
@@ -31,7 +31,7 @@ func (b *Bot) contactPrompt(ctx context.Context, r *request, c *deputybot.Conver
 	}
 }
 
-func (b *Bot) contactText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) contactText(ctx context.Context, r *request, c *conversation) error {
 	switch c.Step {
 	case "date":
 		d, err := b.dateAnswer(r, false)
@@ -49,7 +49,7 @@ func (b *Bot) contactText(ctx context.Context, r *request, c *deputybot.Conversa
 	return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 }
 
-func (b *Bot) contactChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+func (b *Bot) contactChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
 	switch {
 	case kind == "day" && c.Step == "date":
@@ -74,7 +74,7 @@ func (b *Bot) contactChoice(ctx context.Context, r *request, c *deputybot.Conver
 	return errStale
 }
 
-func (b *Bot) logContact(ctx context.Context, r *request, c *deputybot.Conversation, note string) error {
+func (b *Bot) logContact(ctx context.Context, r *request, c *conversation, note string) error {
 	d, _ := deputybot.ParseDate(c.Data["date"])
 	in := deputybot.ContactInput{Date: d, Method: deputybot.ContactMethod(c.Data["method"]), Note: note}
 	it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {

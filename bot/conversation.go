@@ -5,20 +5,51 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"strings"
+	"time"
 
 	"deputybot"
 )
+
+// conversation is the stored state of a multi-step dialogue with one chat
+// (an invitation being typed, an item being filed). It survives restarts:
+// the next message continues where the person was.
+type conversation struct {
+	ChatID   int64  `bson:"chatId"`
+	PersonID string `bson:"personId"`
+	Flow     string `bson:"flow"` // which dialogue
+	Step     string `bson:"step"` // which question is open
+	// Nonce is part of every button of this conversation, so a button of
+	// an earlier, finished conversation is recognised as stale.
+	Nonce string            `bson:"nonce"`
+	Data  map[string]string `bson:"data,omitempty"`
+	// LastUpdateID is the Telegram update that produced this state. An
+	// update redelivered after a crash with an id not above it has already
+	// been applied and is not applied again.
+	LastUpdateID int64     `bson:"lastUpdateId"`
+	UpdatedAt    time.Time `bson:"updatedAt"`
+}
+
+// ConversationStore keeps one conversation per chat, as the bot gives it.
+type ConversationStore interface {
+	// LoadConversation decodes the chat's conversation into into, and
+	// reports whether there is one.
+	LoadConversation(ctx context.Context, chatID int64, into any) (bool, error)
+	// SaveConversation stores c, replacing the chat's previous state.
+	SaveConversation(ctx context.Context, chatID int64, c any) error
+	// DeleteConversation ends the chat's conversation.
+	DeleteConversation(ctx context.Context, chatID int64) error
+}
 
 // flow is one multi-step dialogue. Its state is a deputybot.Conversation
 // stored per chat, so a restart in the middle continues where the person
 // was.
 type flow struct {
 	// prompt asks the current step's question.
-	prompt func(ctx context.Context, r *request, c *deputybot.Conversation)
+	prompt func(ctx context.Context, r *request, c *conversation)
 	// text handles a message sent while the flow waits for an answer.
-	text func(ctx context.Context, r *request, c *deputybot.Conversation) error
+	text func(ctx context.Context, r *request, c *conversation) error
 	// choice handles a button of this conversation ("c:<nonce>:<value>").
-	choice func(ctx context.Context, r *request, c *deputybot.Conversation, value string) error
+	choice func(ctx context.Context, r *request, c *conversation, value string) error
 }
 
 func (b *Bot) flows() map[string]flow {
@@ -50,7 +81,7 @@ var legacySteps = map[string][2]string{
 	"rr": {"return-request", "reason"}, "ur": {"unsatisfied-reason", "reason"}, "pg": {"progress", "text"}, "pgmet": {"progress", "met"},
 }
 
-func (b *Bot) noChoice(context.Context, *request, *deputybot.Conversation, string) error {
+func (b *Bot) noChoice(context.Context, *request, *conversation, string) error {
 	return errStale
 }
 
@@ -63,7 +94,7 @@ func newNonce() string {
 // begin starts a conversation (replacing any other of this chat) and asks
 // its first question.
 func (b *Bot) begin(ctx context.Context, r *request, flowName, step string, data map[string]string) error {
-	c := &deputybot.Conversation{
+	c := &conversation{
 		ChatID: r.chatID, PersonID: r.person.ID, Flow: flowName, Step: step,
 		Nonce: newNonce(), Data: data,
 	}
@@ -77,11 +108,11 @@ func (b *Bot) begin(ctx context.Context, r *request, flowName, step string, data
 }
 
 // advance stores the conversation at step and asks that step's question.
-func (b *Bot) advance(ctx context.Context, r *request, c *deputybot.Conversation, step string) error {
+func (b *Bot) advance(ctx context.Context, r *request, c *conversation, step string) error {
 	c.Step = step
 	c.LastUpdateID = r.id
 	c.UpdatedAt = r.now
-	if err := b.store.SaveConversation(ctx, c); err != nil {
+	if err := b.store.SaveConversation(ctx, c.ChatID, c); err != nil {
 		return err
 	}
 	b.flows()[c.Flow].prompt(ctx, r, c)
@@ -95,9 +126,10 @@ func (b *Bot) finish(ctx context.Context, r *request) error {
 
 // conversation returns the chat's open conversation, checked against the
 // person: a conversation of someone else (a chat taken over) is ignored.
-func (b *Bot) conversation(ctx context.Context, r *request) (*deputybot.Conversation, error) {
-	c, err := b.store.Conversation(ctx, r.chatID)
-	if err != nil || c == nil {
+func (b *Bot) conversation(ctx context.Context, r *request) (*conversation, error) {
+	c := &conversation{}
+	found, err := b.store.LoadConversation(ctx, r.chatID, c)
+	if err != nil || !found {
 		return nil, err
 	}
 	if now, ok := legacySteps[c.Step]; ok && c.Flow == "text" {
@@ -170,7 +202,7 @@ func (b *Bot) onConversationButton(ctx context.Context, r *request, arg string) 
 }
 
 // cancelButton is the conversation's "Cancel" button.
-func (b *Bot) cancelButton(r *request, c *deputybot.Conversation) []keyboardButton {
+func (b *Bot) cancelButton(r *request, c *conversation) []keyboardButton {
 	return []keyboardButton{button(b.tx.T(r.lang, "btn.cancel"), "c:"+c.Nonce+":x")}
 }
 

@@ -13,7 +13,7 @@ import (
 // date), or a return (reassign to another department, or return to the
 // deputy), or refuses.
 
-func (b *Bot) decidePrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) decidePrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	it, err := b.convItem(ctx, r, c)
 	if err != nil {
@@ -70,7 +70,7 @@ func (b *Bot) decidePrompt(ctx context.Context, r *request, c *deputybot.Convers
 
 // decide applies the office's decision and ends the dialogue. A late
 // return is granted only by the buttons that say it is an exception.
-func (b *Bot) decide(ctx context.Context, r *request, c *deputybot.Conversation, d deputybot.Decision) error {
+func (b *Bot) decide(ctx context.Context, r *request, c *conversation, d deputybot.Decision) error {
 	d.Override = c.Data["exception"] == "1"
 	it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 		return one(deputybot.DecideRequest(it, r.person, d, e))
@@ -85,7 +85,7 @@ func (b *Bot) decide(ctx context.Context, r *request, c *deputybot.Conversation,
 		"Status", texts.HTML(b.tx.Status(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
 }
 
-func (b *Bot) decideText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) decideText(ctx context.Context, r *request, c *conversation) error {
 	if c.Step != "date" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 	}
@@ -96,7 +96,7 @@ func (b *Bot) decideText(ctx context.Context, r *request, c *deputybot.Conversat
 	return b.decide(ctx, r, c, deputybot.Decision{Approve: true, NewLead: c.Data["lead"], Deadline: deputybot.EndOfDay(d, b.opts.Location)})
 }
 
-func (b *Bot) decideChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+func (b *Bot) decideChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
 	drop := func() { b.dropKeyboard(ctx, r.chatID, r.callbackMessageID()) }
 	switch {

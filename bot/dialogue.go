@@ -12,7 +12,7 @@ import (
 // data and applies its action only at its end, through the service (the
 // domain's rules check again).
 
-func (b *Bot) convItem(ctx context.Context, r *request, c *deputybot.Conversation) (*deputybot.Item, error) {
+func (b *Bot) convItem(ctx context.Context, r *request, c *conversation) (*deputybot.Item, error) {
 	it, err := b.loadFor(ctx, r, c.Data["item"])
 	if err != nil {
 		_ = b.finish(ctx, r)

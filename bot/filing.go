@@ -27,7 +27,7 @@ func (b *Bot) cmdNew(ctx context.Context, r *request) {
 	}
 }
 
-func attachmentsOf(c *deputybot.Conversation) []deputybot.Attachment {
+func attachmentsOf(c *conversation) []deputybot.Attachment {
 	var atts []deputybot.Attachment
 	if s := c.Data["att"]; s != "" {
 		_ = json.Unmarshal([]byte(s), &atts)
@@ -35,7 +35,7 @@ func attachmentsOf(c *deputybot.Conversation) []deputybot.Attachment {
 	return atts
 }
 
-func setAttachments(c *deputybot.Conversation, atts []deputybot.Attachment) {
+func setAttachments(c *conversation, atts []deputybot.Attachment) {
 	if len(atts) == 0 {
 		delete(c.Data, "att")
 		return
@@ -44,14 +44,14 @@ func setAttachments(c *deputybot.Conversation, atts []deputybot.Attachment) {
 	c.Data["att"] = string(b)
 }
 
-func coSponsorsOf(c *deputybot.Conversation) []string {
+func coSponsorsOf(c *conversation) []string {
 	if c.Data["cos"] == "" {
 		return nil
 	}
 	return strings.Split(c.Data["cos"], ",")
 }
 
-func (b *Bot) newPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) newPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
 	cancel := b.cancelButton(r, c)
@@ -103,7 +103,7 @@ func (b *Bot) newPrompt(ctx context.Context, r *request, c *deputybot.Conversati
 	}
 }
 
-func (b *Bot) newText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) newText(ctx context.Context, r *request, c *conversation) error {
 	m := r.msg
 	if c.Step == "att" {
 		return b.addAttachment(ctx, r, c, m)
@@ -158,20 +158,20 @@ func (b *Bot) newText(ctx context.Context, r *request, c *deputybot.Conversation
 
 // newNext goes to the next step of the first pass, or back to the preview
 // after an edit.
-func (b *Bot) newNext(ctx context.Context, r *request, c *deputybot.Conversation, next string) error {
+func (b *Bot) newNext(ctx context.Context, r *request, c *conversation, next string) error {
 	if c.Data["back"] == "preview" {
 		return b.advance(ctx, r, c, "preview")
 	}
 	return b.advance(ctx, r, c, next)
 }
 
-func (b *Bot) newKindChosen(ctx context.Context, r *request, c *deputybot.Conversation, k deputybot.Kind) error {
+func (b *Bot) newKindChosen(ctx context.Context, r *request, c *conversation, k deputybot.Kind) error {
 	c.Data["kind"] = string(k)
 	return b.newNext(ctx, r, c, "title")
 }
 
 // addAttachment takes a document or photo sent at the attachments step.
-func (b *Bot) addAttachment(ctx context.Context, r *request, c *deputybot.Conversation, m *models.Message) error {
+func (b *Bot) addAttachment(ctx context.Context, r *request, c *conversation, m *models.Message) error {
 	var att deputybot.Attachment
 	switch {
 	case m.Document != nil:
@@ -191,7 +191,7 @@ func (b *Bot) addAttachment(ctx context.Context, r *request, c *deputybot.Conver
 	atts = append(atts, att)
 	setAttachments(c, atts)
 	c.LastUpdateID, c.UpdatedAt = r.id, r.now
-	if err := b.store.SaveConversation(ctx, c); err != nil {
+	if err := b.store.SaveConversation(ctx, c.ChatID, c); err != nil {
 		return err
 	}
 	name := att.Name
@@ -203,7 +203,7 @@ func (b *Bot) addAttachment(ctx context.Context, r *request, c *deputybot.Conver
 	return nil
 }
 
-func (b *Bot) newChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+func (b *Bot) newChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
 	switch {
 	case kind == "k" && c.Step == "kind":
@@ -284,7 +284,7 @@ func (b *Bot) coSponsorCandidates(ctx context.Context, r *request, q string) ([]
 	}), nil
 }
 
-func (b *Bot) coSponsorPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) coSponsorPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	chosen := coSponsorsOf(c)
 	cands, err := b.coSponsorCandidates(ctx, r, c.Data["cq"])
@@ -316,7 +316,7 @@ func (b *Bot) coSponsorPrompt(ctx context.Context, r *request, c *deputybot.Conv
 	b.reply(ctx, r, sb.String(), kb)
 }
 
-func (b *Bot) coSponsorChoice(ctx context.Context, r *request, c *deputybot.Conversation, arg string) error {
+func (b *Bot) coSponsorChoice(ctx context.Context, r *request, c *conversation, arg string) error {
 	op, val, _ := strings.Cut(arg, ":")
 	switch op {
 	case "t": // toggle a deputy
@@ -350,7 +350,7 @@ func (b *Bot) coSponsorChoice(ctx context.Context, r *request, c *deputybot.Conv
 	}
 	// Redraw the list in place.
 	c.LastUpdateID, c.UpdatedAt = r.id, r.now
-	if err := b.store.SaveConversation(ctx, c); err != nil {
+	if err := b.store.SaveConversation(ctx, c.ChatID, c); err != nil {
 		return err
 	}
 	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
@@ -359,7 +359,7 @@ func (b *Bot) coSponsorChoice(ctx context.Context, r *request, c *deputybot.Conv
 }
 
 // saveDraft stores the conversation's fields as the draft item.
-func (b *Bot) saveDraft(ctx context.Context, r *request, c *deputybot.Conversation) (*deputybot.Item, error) {
+func (b *Bot) saveDraft(ctx context.Context, r *request, c *conversation) (*deputybot.Item, error) {
 	it, err := b.store.SaveDraft(ctx, r.person, deputybot.DraftInput{
 		ItemID: c.Data["item"], NewID: draftID(c), Kind: deputybot.Kind(c.Data["kind"]), Title: c.Data["title"],
 		Body: c.Data["body"], Category: c.Data["cat"], Attachments: attachmentsOf(c), CoSponsors: coSponsorsOf(c),
@@ -369,7 +369,7 @@ func (b *Bot) saveDraft(ctx context.Context, r *request, c *deputybot.Conversati
 	}
 	if c.Data["item"] != it.ID {
 		c.Data["item"] = it.ID
-		if err := b.store.SaveConversation(ctx, c); err != nil {
+		if err := b.store.SaveConversation(ctx, c.ChatID, c); err != nil {
 			return nil, err
 		}
 	}
@@ -378,13 +378,13 @@ func (b *Bot) saveDraft(ctx context.Context, r *request, c *deputybot.Conversati
 
 // draftID is the id of the draft a /new dialogue makes: the same for the
 // dialogue however often its preview is saved.
-func draftID(c *deputybot.Conversation) string {
+func draftID(c *conversation) string {
 	sum := sha256.Sum256([]byte(strconv.FormatInt(c.ChatID, 10) + ":" + c.Nonce))
 	return hex.EncodeToString(sum[:12])
 }
 
 // preview saves the draft and shows it with the Submit and Edit buttons.
-func (b *Bot) preview(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) preview(ctx context.Context, r *request, c *conversation) {
 	it, err := b.saveDraft(ctx, r, c)
 	if err != nil {
 		b.fail(ctx, r, err)
@@ -417,7 +417,7 @@ func (b *Bot) shareLink(it *deputybot.Item) string {
 // submitDraft submits the previewed draft: a suggestion (or a motion with
 // enough co-sponsors) at once, a motion otherwise as soon as its
 // co-sponsors confirm. Co-sponsors are asked now.
-func (b *Bot) submitDraft(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) submitDraft(ctx context.Context, r *request, c *conversation) error {
 	it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, _ deputybot.Env) ([]deputybot.Event, error) {
 		ev, _, err := deputybot.Submit(it, r.person, &b.opts.Rules, r.now)
 		return one(ev, err)

@@ -11,7 +11,7 @@ import (
 // A supervisor raises a quality problem in a reply: category, deadline of
 // the corrected reply, a note.
 
-func (b *Bot) flagPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) flagPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
 	cancel := b.cancelButton(r, c)
@@ -35,7 +35,7 @@ func (b *Bot) flagPrompt(ctx context.Context, r *request, c *deputybot.Conversat
 	}
 }
 
-func (b *Bot) flagText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) flagText(ctx context.Context, r *request, c *conversation) error {
 	switch c.Step {
 	case "deadline":
 		d, err := b.dateAnswer(r, true)
@@ -53,7 +53,7 @@ func (b *Bot) flagText(ctx context.Context, r *request, c *deputybot.Conversatio
 	return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 }
 
-func (b *Bot) flagChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+func (b *Bot) flagChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
 	switch {
 	case kind == "fc" && c.Step == "category":
@@ -74,7 +74,7 @@ func (b *Bot) flagChoice(ctx context.Context, r *request, c *deputybot.Conversat
 	return errStale
 }
 
-func (b *Bot) flag(ctx context.Context, r *request, c *deputybot.Conversation, note string) error {
+func (b *Bot) flag(ctx context.Context, r *request, c *conversation, note string) error {
 	in := deputybot.FlagInput{Category: deputybot.FlagCategory(c.Data["category"]), Note: note}
 	if d, ok := deputybot.ParseDate(c.Data["deadline"]); ok {
 		in.Deadline = deputybot.EndOfDay(d, b.opts.Location)

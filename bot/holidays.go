@@ -57,7 +57,7 @@ func (b *Bot) cmdHolidays(ctx context.Context, r *request) {
 	}
 }
 
-func (b *Bot) holidaysPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) holidaysPrompt(ctx context.Context, r *request, c *conversation) {
 	cal, err := b.store.Calendar(ctx)
 	if err != nil {
 		b.fail(ctx, r, err)
@@ -93,7 +93,7 @@ func (b *Bot) holidaysPrompt(ctx context.Context, r *request, c *deputybot.Conve
 
 // holidaysFile loads a calendar file; a file with problems changes
 // nothing and each problem is shown with its line.
-func (b *Bot) holidaysFile(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) holidaysFile(ctx context.Context, r *request, c *conversation) error {
 	var text string
 	switch {
 	case r.msg.Document != nil:

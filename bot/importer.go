@@ -111,11 +111,11 @@ func (b *Bot) cmdImport(ctx context.Context, r *request) {
 	}
 }
 
-func (b *Bot) importPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) importPrompt(ctx context.Context, r *request, c *conversation) {
 	b.reply(ctx, r, b.tx.T(r.lang, "import.ask_file"), keyboard{b.cancelButton(r, c)})
 }
 
-func (b *Bot) importFile(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) importFile(ctx context.Context, r *request, c *conversation) error {
 	if r.msg.Document == nil {
 		return deputybot.Errorf(deputybot.EINVALID, "err.roster_file_expected")
 	}

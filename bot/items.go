@@ -353,7 +353,7 @@ func (b *Bot) onContinueDraft(ctx context.Context, r *request, id string) error 
 	if err != nil {
 		return err
 	}
-	c := &deputybot.Conversation{Data: map[string]string{
+	c := &conversation{Data: map[string]string{
 		"item": it.ID, "kind": string(it.Kind), "title": it.Title, "body": det.Body, "cat": it.Category,
 		"cos": strings.Join(coSponsorIDsOf(it), ","),
 	}}

@@ -186,7 +186,7 @@ func (b *Bot) inviteMessage(lang deputybot.Language, p *deputybot.Person, token 
 		"Link", b.inviteLink(token))
 }
 
-func (b *Bot) invitePrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) invitePrompt(ctx context.Context, r *request, c *conversation) {
 	cancel := b.cancelButton(r, c)
 	switch c.Step {
 	case "role":
@@ -251,7 +251,7 @@ func pagedChoices[T any](xs []T, page, size int, btn func(T) keyboardButton, pag
 	return kb
 }
 
-func (b *Bot) inviteText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) inviteText(ctx context.Context, r *request, c *conversation) error {
 	text := strings.TrimSpace(r.msg.Text)
 	if text == "" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.text_expected")
@@ -284,7 +284,7 @@ func (b *Bot) inviteText(ctx context.Context, r *request, c *deputybot.Conversat
 	return errStale
 }
 
-func (b *Bot) inviteChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+func (b *Bot) inviteChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
 	switch {
 	case kind == "r" && c.Step == "role":
@@ -316,14 +316,14 @@ func (b *Bot) inviteChoice(ctx context.Context, r *request, c *deputybot.Convers
 	return errStale
 }
 
-func (b *Bot) inviteRoleChosen(ctx context.Context, r *request, c *deputybot.Conversation, role deputybot.Role) error {
+func (b *Bot) inviteRoleChosen(ctx context.Context, r *request, c *conversation, role deputybot.Role) error {
 	c.Data["role"] = string(role)
 	return b.advance(ctx, r, c, "name")
 }
 
 // inviteNext moves to the department question for a contact, or creates
 // the invitation.
-func (b *Bot) inviteNext(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) inviteNext(ctx context.Context, r *request, c *conversation) error {
 	role := deputybot.Role(c.Data["role"])
 	if role.NeedsDepartment() && c.Data["dept"] == "" {
 		return b.advance(ctx, r, c, "dept")
@@ -555,11 +555,11 @@ func (b *Bot) addDepartment(ctx context.Context, r *request, name string) {
 	b.reply(ctx, r, b.tx.T(r.lang, "departments.added", "Name", d.Name), nil)
 }
 
-func (b *Bot) addDeptPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) addDeptPrompt(ctx context.Context, r *request, c *conversation) {
 	b.reply(ctx, r, b.tx.T(r.lang, "departments.ask_name"), keyboard{b.cancelButton(r, c)})
 }
 
-func (b *Bot) addDeptText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) addDeptText(ctx context.Context, r *request, c *conversation) error {
 	text := strings.TrimSpace(r.msg.Text)
 	if text == "" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.text_expected")

@@ -11,7 +11,7 @@ import (
 // The lead department replies (or corrects its reply after a quality
 // flag): class, text, an optional document, then confirms.
 
-func (b *Bot) replyPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) replyPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
 	cancel := b.cancelButton(r, c)
@@ -40,7 +40,7 @@ func (b *Bot) replyPrompt(ctx context.Context, r *request, c *deputybot.Conversa
 	}
 }
 
-func (b *Bot) replyText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) replyText(ctx context.Context, r *request, c *conversation) error {
 	switch c.Step {
 	case "class":
 		cl := deputybot.ReplyClass(strings.ToUpper(strings.TrimSpace(r.msg.Text)))
@@ -70,7 +70,7 @@ func (b *Bot) replyText(ctx context.Context, r *request, c *deputybot.Conversati
 	return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 }
 
-func (b *Bot) replyChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+func (b *Bot) replyChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
 	switch {
 	case kind == "cl" && c.Step == "class":

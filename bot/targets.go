@@ -28,7 +28,7 @@ func parseTargetsInput(text string) ([]deputybot.Target, error) {
 // --- a motion's targets: the office sets them, the lead department
 // reports progress
 
-func (b *Bot) targetPrompt(ctx context.Context, r *request, c *deputybot.Conversation) {
+func (b *Bot) targetPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
 	cancel := b.cancelButton(r, c)
@@ -51,7 +51,7 @@ func (b *Bot) targetPrompt(ctx context.Context, r *request, c *deputybot.Convers
 	}
 }
 
-func (b *Bot) targetText(ctx context.Context, r *request, c *deputybot.Conversation) error {
+func (b *Bot) targetText(ctx context.Context, r *request, c *conversation) error {
 	switch c.Step {
 	case "set":
 		ts, err := parseTargetsInput(r.msg.Text)
@@ -89,7 +89,7 @@ func (b *Bot) targetText(ctx context.Context, r *request, c *deputybot.Conversat
 	return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 }
 
-func (b *Bot) targetChoice(ctx context.Context, r *request, c *deputybot.Conversation, value string) error {
+func (b *Bot) targetChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
 	if kind != "t" || c.Step != "choose" {
 		return errStale

@@ -5,43 +5,43 @@ import (
 	"errors"
 	"strconv"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"deputybot"
 )
 
-var _ deputybot.ConversationStore = (*Store)(nil)
-
-type conversationDoc struct {
-	ID                      string `bson:"_id"`
-	*deputybot.Conversation `bson:",inline"`
-}
+// Conversations keep each chat's open dialogue: the chat interface's own
+// state, stored as it gives it (one document per chat, by _id).
 
 func conversationKey(chatID int64) string { return "chat:" + strconv.FormatInt(chatID, 10) }
 
-// Conversation implements deputybot.ConversationStore.
-func (s *Store) Conversation(ctx context.Context, chatID int64) (*deputybot.Conversation, error) {
-	var d conversationDoc
-	err := s.conversations.FindOne(ctx, byID(conversationKey(chatID))).Decode(&d)
+// LoadConversation decodes the chat's conversation into into, and
+// reports whether there is one.
+func (s *Store) LoadConversation(ctx context.Context, chatID int64, into any) (bool, error) {
+	err := s.conversations.FindOne(ctx, byID(conversationKey(chatID))).Decode(into)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
+		return false, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	return d.Conversation, nil
+	return err == nil, err
 }
 
-// SaveConversation implements deputybot.ConversationStore.
-func (s *Store) SaveConversation(ctx context.Context, c *deputybot.Conversation) error {
-	_, err := s.conversations.ReplaceOne(ctx, byID(conversationKey(c.ChatID)),
-		conversationDoc{ID: conversationKey(c.ChatID), Conversation: c},
-		options.Replace().SetUpsert(true))
+// SaveConversation stores c as the chat's conversation, replacing the
+// previous one.
+func (s *Store) SaveConversation(ctx context.Context, chatID int64, c any) error {
+	raw, err := bson.Marshal(c)
+	if err != nil {
+		return err
+	}
+	var doc bson.D
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return err
+	}
+	doc = append(bson.D{{Key: "_id", Value: conversationKey(chatID)}}, doc...)
+	_, err = s.conversations.ReplaceOne(ctx, byID(conversationKey(chatID)), doc, options.Replace().SetUpsert(true))
 	return err
 }
 
-// DeleteConversation implements deputybot.ConversationStore.
+// DeleteConversation ends the chat's conversation.
 func (s *Store) DeleteConversation(ctx context.Context, chatID int64) error {
 	_, err := s.conversations.DeleteOne(ctx, byID(conversationKey(chatID)))
 	return err

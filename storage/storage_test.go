@@ -285,22 +285,32 @@ func TestUpdatesInbox(t *testing.T) {
 func TestConversationRoundTrip(t *testing.T) {
 	s := storetest.Open(t)
 	c := ctx(t)
-	if conv, err := s.Conversation(c, 42); conv != nil || err != nil {
-		t.Fatalf("empty: %v %v", conv, err)
+	type conv struct {
+		PersonID string            `bson:"personId"`
+		Step     string            `bson:"step"`
+		Data     map[string]string `bson:"data"`
+		Last     int64             `bson:"lastUpdateId"`
 	}
-	in := &deputybot.Conversation{ChatID: 42, PersonID: "p", Flow: "invite", Step: "name", Nonce: "n1",
-		Data: map[string]string{"role": "deputy", "name": `{"$ne": ""}`}, LastUpdateID: 7, UpdatedAt: t0}
-	if err := s.SaveConversation(c, in); err != nil {
+	var got conv
+	if found, err := s.LoadConversation(c, 42, &got); found || err != nil {
+		t.Fatalf("empty: %v %v", found, err)
+	}
+	in := conv{PersonID: "p", Step: "name", Data: map[string]string{"role": "deputy", "name": `{"$ne": ""}`}, Last: 7}
+	if err := s.SaveConversation(c, 42, in); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Conversation(c, 42)
-	if err != nil || got.Step != "name" || got.Data["role"] != "deputy" || got.Data["name"] != `{"$ne": ""}` || got.LastUpdateID != 7 {
+	in.Step = "dept" // saved again: replaced
+	if err := s.SaveConversation(c, 42, in); err != nil {
+		t.Fatal(err)
+	}
+	found, err := s.LoadConversation(c, 42, &got)
+	if err != nil || !found || got.Step != "dept" || got.Data["role"] != "deputy" || got.Data["name"] != `{"$ne": ""}` || got.Last != 7 {
 		t.Fatalf("got %+v %v", got, err)
 	}
 	if err := s.DeleteConversation(c, 42); err != nil {
 		t.Fatal(err)
 	}
-	if conv, _ := s.Conversation(c, 42); conv != nil {
+	if found, _ := s.LoadConversation(c, 42, &got); found {
 		t.Fatal("conversation survived delete")
 	}
 }

@@ -347,13 +347,18 @@ func (s *Sender) next(now time.Time) (deputybot.OutboxMessage, time.Duration, bo
 	return deputybot.OutboxMessage{}, max(wait, time.Millisecond), false
 }
 
+// land ends the flight of a message that was taken; s.mu is held.
+func (s *Sender) land(m deputybot.OutboxMessage) {
+	s.inFlight--
+	delete(s.busyChat, m.ChatID)
+	delete(s.known, m.ID)
+}
+
 // putBack returns a message that was taken but not sent.
 func (s *Sender) putBack(m deputybot.OutboxMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.inFlight--
-	delete(s.busyChat, m.ChatID)
-	delete(s.known, m.ID)
+	s.land(m)
 	s.push(m)
 }
 
@@ -361,9 +366,7 @@ func (s *Sender) putBack(m deputybot.OutboxMessage) {
 func (s *Sender) drop(m deputybot.OutboxMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.inFlight--
-	delete(s.busyChat, m.ChatID)
-	delete(s.known, m.ID)
+	s.land(m)
 }
 
 // done records the end of a send: a message to try again later goes back
@@ -374,9 +377,7 @@ func (s *Sender) done(m deputybot.OutboxMessage, again bool) {
 	s.lim.ChatSent(m.ChatID, s.o.Clock())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.inFlight--
-	delete(s.busyChat, m.ChatID)
-	delete(s.known, m.ID)
+	s.land(m)
 	if again {
 		s.push(m)
 	}
