@@ -122,11 +122,7 @@ func (b *Bot) assignText(ctx context.Context, r *request, c *conversation) error
 	if err != nil {
 		return err
 	}
-	it, err := b.convItem(ctx, r, c)
-	if err != nil {
-		return err
-	}
-	e, err := b.env(ctx, r.now)
+	it, e, err := b.convItemEnv(ctx, r, c)
 	if err != nil {
 		return err
 	}
@@ -196,11 +192,7 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		drop()
 		return b.advance(ctx, r, c, "deadline")
 	case kind == "dl" && c.Step == "deadline":
-		it, err := b.convItem(ctx, r, c)
-		if err != nil {
-			return err
-		}
-		e, err := b.env(ctx, r.now)
+		it, e, err := b.convItemEnv(ctx, r, c)
 		if err != nil {
 			return err
 		}

@@ -19,17 +19,28 @@ import (
 	"deputybot/texts"
 )
 
-// Store is what the bot reads and keeps besides items (which change
-// only through the service): people, invitations, departments,
+// Store is what the bot reads, and what it keeps besides items (which
+// change only through the service): people, invitations, departments,
 // conversations, the calendar, rosters.
 type Store interface {
 	deputybot.PeopleService
 	deputybot.InvitationService
 	deputybot.DepartmentService
 	ConversationStore
-	deputybot.ItemService
+	ItemReader
 	deputybot.CalendarService
 	RosterStore
+}
+
+// ItemReader reads items.
+type ItemReader interface {
+	Item(ctx context.Context, id string) (*deputybot.Item, error)
+	ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error)
+	ItemsByNumber(ctx context.Context, q deputybot.NumberQuery) ([]*deputybot.Item, error)
+	ItemByShareToken(ctx context.Context, token string) (*deputybot.Item, error)
+	PersonItems(ctx context.Context, personID string, offset, limit int) ([]*deputybot.Item, int, error)
+	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
+	DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error)
 }
 
 // Options configure the bot.

@@ -20,6 +20,16 @@ func (b *Bot) convItem(ctx context.Context, r *request, c *conversation) (*deput
 	return it, err
 }
 
+// convItemEnv is the conversation's item, and what the rules need now.
+func (b *Bot) convItemEnv(ctx context.Context, r *request, c *conversation) (*deputybot.Item, deputybot.Env, error) {
+	it, err := b.convItem(ctx, r, c)
+	if err != nil {
+		return nil, deputybot.Env{}, err
+	}
+	e, err := b.env(ctx, r.now)
+	return it, e, err
+}
+
 // endWith finishes the conversation and confirms what was done.
 func (b *Bot) endWith(ctx context.Context, r *request, text string) error {
 	if err := b.finish(ctx, r); err != nil {

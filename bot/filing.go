@@ -255,7 +255,7 @@ func (b *Bot) newChoice(ctx context.Context, r *request, c *conversation, value 
 	case kind == "delyes" && c.Step == "preview":
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 		if id := c.Data["item"]; id != "" {
-			if err := b.store.DeleteDraft(ctx, r.person, id); err != nil && !isNotFound(err) {
+			if err := b.svc.DeleteDraft(ctx, r.person, id); err != nil && !isNotFound(err) {
 				return err
 			}
 		}
@@ -360,10 +360,10 @@ func (b *Bot) coSponsorChoice(ctx context.Context, r *request, c *conversation, 
 
 // saveDraft stores the conversation's fields as the draft item.
 func (b *Bot) saveDraft(ctx context.Context, r *request, c *conversation) (*deputybot.Item, error) {
-	it, err := b.store.SaveDraft(ctx, r.person, deputybot.DraftInput{
+	it, err := b.svc.SaveDraft(ctx, r.person, deputybot.DraftInput{
 		ItemID: c.Data["item"], NewID: draftID(c), Kind: deputybot.Kind(c.Data["kind"]), Title: c.Data["title"],
 		Body: c.Data["body"], Category: c.Data["cat"], Attachments: attachmentsOf(c), CoSponsors: coSponsorsOf(c),
-	}, &b.opts.Rules, r.now)
+	}, r.now)
 	if err != nil {
 		return nil, err
 	}

@@ -241,11 +241,7 @@ func (b *Bot) onReplyFile(ctx context.Context, r *request, arg string) error {
 	if err != nil {
 		return errStale
 	}
-	it, err := b.loadFor(ctx, r, id)
-	if err != nil {
-		return err
-	}
-	det, err := b.store.ItemDetails(ctx, it.ID)
+	_, det, err := b.loadWithDetails(ctx, r, id)
 	if err != nil {
 		return err
 	}
@@ -257,6 +253,16 @@ func (b *Bot) onReplyFile(ctx context.Context, r *request, arg string) error {
 }
 
 // --- actions on a card
+
+// loadWithDetails loads an item the person may see, with its details.
+func (b *Bot) loadWithDetails(ctx context.Context, r *request, id string) (*deputybot.Item, *deputybot.ItemDetails, error) {
+	it, err := b.loadFor(ctx, r, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	det, err := b.store.ItemDetails(ctx, it.ID)
+	return it, det, err
+}
 
 // loadFor loads an item the person may see; otherwise "not found".
 func (b *Bot) loadFor(ctx context.Context, r *request, id string) (*deputybot.Item, error) {
@@ -324,11 +330,7 @@ func (b *Bot) onCoSponsorAnswer(ctx context.Context, r *request, arg string) err
 
 // onAttachments sends an item's files.
 func (b *Bot) onAttachments(ctx context.Context, r *request, id string) error {
-	it, err := b.loadFor(ctx, r, id)
-	if err != nil {
-		return err
-	}
-	det, err := b.store.ItemDetails(ctx, it.ID)
+	it, det, err := b.loadWithDetails(ctx, r, id)
 	if err != nil {
 		return err
 	}
@@ -342,15 +344,11 @@ func (b *Bot) onAttachments(ctx context.Context, r *request, id string) error {
 
 // onContinueDraft reopens a draft in the /new dialogue, at its preview.
 func (b *Bot) onContinueDraft(ctx context.Context, r *request, id string) error {
-	it, err := b.loadFor(ctx, r, id)
+	it, det, err := b.loadWithDetails(ctx, r, id)
 	if err != nil {
 		return err
 	}
 	if err := deputybot.Check(r.person, it, deputybot.ActEditDraft); err != nil {
-		return err
-	}
-	det, err := b.store.ItemDetails(ctx, id)
-	if err != nil {
 		return err
 	}
 	c := &conversation{Data: map[string]string{
