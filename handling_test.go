@@ -209,7 +209,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		for _, fx := range names {
 			for who, p := range actors {
 				it := fixtures()[fx]
-				det := &ItemDetails{ID: "i"}
+				det := &ItemDetails{}
 				before, beforeDet := clone(it), clone(det)
 				err := do(act, it, det, p, env())
 				want := slices.Contains(exp[fx], who)

@@ -77,9 +77,9 @@ type Attachment struct {
 	Name   string `bson:"name,omitempty"`
 }
 
-// Item is a motion or suggestion. The document is kept slim, because
-// lists, digests and reports read many of them; the body, attachments and
-// timeline are in ItemDetails, read when one item is shown.
+// Item is a motion or suggestion: what lists, digests and reports read.
+// Its long parts (body, attachments, timeline, texts) are its
+// ItemDetails, stored with it and read when one item is shown.
 type Item struct {
 	ID         string      `bson:"_id"`
 	Kind       Kind        `bson:"kind"`
@@ -136,29 +136,16 @@ type Item struct {
 	Version int `bson:"version"`
 }
 
-// ItemDetails holds an item's long parts, read by _id when one item is
-// shown.
+// ItemDetails holds an item's long parts: stored in the item's document,
+// but read only when one item is shown (lists, digests and reports read
+// the item without them).
 type ItemDetails struct {
-	ID          string       `bson:"_id"` // the item's id
 	Body        string       `bson:"body"`
 	Attachments []Attachment `bson:"attachments,omitempty"`
 	Timeline    []Event      `bson:"timeline,omitempty"`
 	Replies     []ReplyText  `bson:"replies,omitempty"`  // every reply and correction, in order
 	Opinions    []Opinion    `bson:"opinions,omitempty"` // co-departments'
 	Progress    []Progress   `bson:"progress,omitempty"` // on B/C promises
-	// Version and Next make a change of an item and its details durable
-	// together without transactions: the details (with Next, the item as
-	// it is after the change) are written first, then the item; a reader
-	// who finds the details ahead of the item completes the change.
-	Version int   `bson:"version"`
-	Next    *Item `bson:"next,omitempty"`
-	// Applied are the Telegram updates whose changes the item holds (the
-	// latest few): an update handled again after a crash changes nothing.
-	Applied []int64 `bson:"applied,omitempty"`
-	// Notices are the messages the latest change causes, stored with it
-	// and removed once they are in the outbox: a crash between the two
-	// loses none and sends none twice (their ids are fixed).
-	Notices []OutboxMessage `bson:"notices,omitempty"`
 }
 
 // Event is one line of an item's timeline: who did what, when, with the

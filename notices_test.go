@@ -140,7 +140,7 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 			}
 			before := *it
 			before.CoSponsors = slices.Clone(it.CoSponsors)
-			det := &ItemDetails{ID: it.ID, Replies: []ReplyText{{Round: 1, Text: "first"}}}
+			det := &ItemDetails{Replies: []ReplyText{{Round: 1, Text: "first"}}}
 			evs, err := c.change(it, det)
 			if err != nil {
 				t.Fatalf("the change was refused: %v", err)

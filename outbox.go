@@ -40,3 +40,11 @@ const (
 	OutboxSent    = "sent"
 	OutboxFailed  = "failed"
 )
+
+// InboxUpdate is a Telegram update as received: its id, the chat whose
+// order it belongs to, and its JSON.
+type InboxUpdate struct {
+	ID      int64
+	ChatID  int64
+	Payload []byte
+}

@@ -42,7 +42,7 @@ func checkWalks(t *testing.T, actorNames []string, reached map[Status]int) {
 		e := env()
 		e.Now = assigned
 		it := fixtures()["submitted"]
-		det := &ItemDetails{ID: "i"}
+		det := &ItemDetails{}
 		var timeline []Event
 		wasClosed := false
 		var outcome RatingValue

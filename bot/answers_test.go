@@ -9,7 +9,6 @@ import (
 
 	"deputybot/internal/apptest"
 	"deputybot/internal/telegramtest"
-	"deputybot/storage"
 	"deputybot/telegram"
 )
 
@@ -68,11 +67,7 @@ func TestAnswerWaitsRetryAfterAndRefusalIsRecorded(t *testing.T) {
 
 	h.TG.BlockBy(c.lead.ID)
 	h.WaitHandled(c.lead.Send("/help"))
-	s, err := storage.Open(context.Background(), *h.Store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(context.Background())
+	s := h.App.Store
 	p, err := s.PersonByTelegramID(context.Background(), c.lead.ID)
 	if err != nil || p.Unreachable == "" {
 		t.Fatalf("a refused answer left the person reachable: %+v %v", p, err)

@@ -20,13 +20,10 @@ type seeder struct {
 	ctx   context.Context
 }
 
+// newSeeder writes through the running service's store: the store of the
+// database's only writer keeps its read model of what it writes.
 func newSeeder(t *testing.T, h *apptest.Harness) *seeder {
-	s, err := storage.Open(context.Background(), *h.Store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	return &seeder{t: t, s: s, rules: &h.Config.Rules, ctx: context.Background()}
+	return &seeder{t: t, s: h.App.Store, rules: &h.Config.Rules, ctx: context.Background()}
 }
 
 func (sd *seeder) person(tg int64) *deputybot.Person {

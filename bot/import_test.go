@@ -12,7 +12,6 @@ import (
 
 	"deputybot"
 	"deputybot/internal/apptest"
-	"deputybot/storage"
 )
 
 func links(t *testing.T, data []byte) [][]string {
@@ -110,8 +109,7 @@ func TestImportTenThousandRows(t *testing.T) {
 	if n := len(links(t, sum.Links)); n != 10001 {
 		t.Fatalf("%d link rows", n)
 	}
-	s, _ := storage.Open(context.Background(), *h.Store)
-	defer s.Close(context.Background())
+	s := h.App.Store
 	_, total, _ := s.People(context.Background(), deputybot.PeopleFilter{Role: deputybot.RoleContact})
 	if total != 1000 {
 		t.Fatalf("%d contacts", total)

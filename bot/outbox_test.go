@@ -10,7 +10,6 @@ import (
 	"deputybot"
 	"deputybot/internal/apptest"
 	"deputybot/internal/telegramtest"
-	"deputybot/storage"
 )
 
 func toChat(id int64) func(*telegramtest.Call) bool {
@@ -76,11 +75,7 @@ func TestOutboxRecordsBlockedRecipient(t *testing.T) {
 	dep, preview := readyToSubmit(t, h, admin)
 	h.TG.BlockBy(1500)
 	h.WaitHandled(dep.PressButton(preview, "Submit"))
-	s, err := storage.Open(context.Background(), *h.Store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(context.Background())
+	s := h.App.Store
 	msgs, _ := s.OutboxMessages(context.Background())
 	var failed []deputybot.OutboxMessage
 	for _, m := range msgs {
@@ -119,11 +114,6 @@ func TestOutboxKeepsPaceAndOrder(t *testing.T) {
 	h := apptest.Start(t, apptest.Admins(adminID), apptest.Outbox(50, 200*time.Millisecond, 0))
 	h.TG.EnforceRate(50, 200*time.Millisecond)
 	ctx := context.Background()
-	s, err := storage.Open(ctx, *h.Store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(ctx)
 	var msgs []deputybot.OutboxMessage
 	for i := range 100 {
 		msgs = append(msgs, deputybot.OutboxMessage{ChatID: int64(10000 + i%20), Text: fmt.Sprintf("message %03d", i), Kind: "test"})

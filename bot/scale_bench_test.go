@@ -135,7 +135,7 @@ func seedScale(b *testing.B, sc scale) *seeded {
 			it.ClosedAt = it.AssignedAt.AddDate(0, 2, 0)
 		}
 		items = append(items, it)
-		dets = append(dets, &deputybot.ItemDetails{ID: it.ID, Body: strings.Repeat("text ", 60), Version: it.Version,
+		dets = append(dets, &deputybot.ItemDetails{Body: strings.Repeat("text ", 60),
 			Timeline: []deputybot.Event{{At: submitted, ActorID: it.AuthorID, Type: deputybot.EvSubmitted}}})
 	}
 	if err := s.BulkInsertItems(ctx, items, dets); err != nil {

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"deputybot/internal/apptest"
+	"deputybot/internal/storetest"
 	"deputybot/internal/telegramtest"
 	"deputybot/scheduler"
-	"deputybot/storage"
 )
 
 func at(day string, hhmm string) time.Time {
@@ -118,16 +118,14 @@ func TestRemindersAcrossRestartsAndDowntime(t *testing.T) {
 	}
 }
 
+// TestTwoSchedulersOnOneStoreSendOnce: two replicas on one shared
+// database run the same jobs at once.
 func TestTwoSchedulersOnOneStoreSendOnce(t *testing.T) {
-	c := newCast(t, "en")
+	c := newCast(t, "en", apptest.Shared())
 	c.assigned(t, "Twin")
 	h := c.h
 	ctx := context.Background()
-	s2, err := storage.Open(ctx, *h.Store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close(ctx)
+	s2 := storetest.Again(t, *h.Store)
 	other, err := scheduler.New(s2, h.App.Bot.Service(), scheduler.Options{
 		Rules: &h.Config.Rules, Clock: h.Clock.Now, CatchUp: 24 * time.Hour,
 		ReminderSchedule: h.Config.ReminderSchedule, DigestSchedule: h.Config.DigestSchedule,
@@ -225,11 +223,7 @@ func TestRatingWindowAsksAgainThenClosesUnrated(t *testing.T) {
 func TestEscalationOnceOverNinetyDaysOverdue(t *testing.T) {
 	c := newCast(t, "en")
 	c.assigned(t, "Bridge") // reply due 2026-06-02
-	s, err := storage.Open(context.Background(), *c.h.Store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(context.Background())
+	s := c.h.App.Store
 	escalations := 0
 	overdue := 0
 	for d := at("2026-06-01", "09:00"); d.Before(at("2026-09-15", "09:00")); d = d.AddDate(0, 0, 1) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -12,8 +11,8 @@ import (
 )
 
 // Bulk loading, for migrating an existing register and for benchmarks at
-// scale: documents are inserted in batches, with the indexes the normal
-// paths maintain (bindings, member lists, person and department items).
+// scale: documents are inserted in batches, with the keys the normal
+// paths claim (bindings, item numbers and share tokens).
 
 const bulkBatch = 500
 
@@ -36,61 +35,62 @@ func (s *Store) BulkInsertDepartments(ctx context.Context, ds []*deputybot.Depar
 	for _, d := range ds {
 		d.Key = deputybot.DepartmentKey(d.Name)
 	}
-	s.deptCache.forget()
-	return insertMany(ctx, s.departments, ds)
+	if err := insertMany(ctx, s.departments, ds); err != nil {
+		return err
+	}
+	return s.departmentsChanged(ctx)
 }
 
 // BulkInsertPeople inserts people; those with a Telegram id are bound to
 // it.
 func (s *Store) BulkInsertPeople(ctx context.Context, ps []*deputybot.Person) error {
-	if err := insertMany(ctx, s.people, ps); err != nil {
+	if err := s.insertPeople(ctx, ps); err != nil {
 		return err
 	}
 	var bs []binding
-	lists := map[string][]string{}
 	for _, p := range ps {
 		if p.TelegramID != 0 {
 			bs = append(bs, binding{ID: bindingID(p.TelegramID), PersonID: p.ID, At: p.CreatedAt})
-		}
-		for _, r := range p.Roles {
-			lists[roleKey(r)] = append(lists[roleKey(r)], p.ID)
-		}
-		if p.DepartmentID != "" {
-			lists[deptKey(p.DepartmentID)] = append(lists[deptKey(p.DepartmentID)], p.ID)
 		}
 	}
 	if err := insertMany(ctx, s.bindings, bs); err != nil {
 		return err
 	}
-	return s.addToLists(ctx, s.members, "ids", lists)
+	if s.model != nil {
+		for _, b := range bs {
+			s.model.bind(mustTelegramID(b.ID), b.PersonID)
+		}
+	}
+	return nil
 }
 
-// BulkInsertItems inserts items with their details.
+func mustTelegramID(bindingID string) int64 {
+	n, _ := telegramIDOf(bindingID)
+	return n
+}
+
+// insertPeople inserts new people in batches.
+func (s *Store) insertPeople(ctx context.Context, ps []*deputybot.Person) error {
+	if err := insertMany(ctx, s.people, ps); err != nil {
+		return err
+	}
+	if s.model != nil {
+		for _, p := range ps {
+			s.model.putPerson(p)
+		}
+	}
+	return nil
+}
+
+// BulkInsertItems inserts items with their details (dets[i] are those of
+// items[i]; nil or missing: none).
 func (s *Store) BulkInsertItems(ctx context.Context, items []*deputybot.Item, dets []*deputybot.ItemDetails) error {
-	if err := insertMany(ctx, s.items, items); err != nil {
-		return err
-	}
-	if err := insertMany(ctx, s.itemDetails, dets); err != nil {
-		return err
-	}
-	if err := s.scanPutMany(ctx, items); err != nil {
-		return err
-	}
-	persons, depts := map[string][]string{}, map[string][]string{}
+	docs := make([]itemDoc, len(items))
 	var keys []itemKey
-	for _, it := range items {
-		persons[it.AuthorID] = append(persons[it.AuthorID], it.ID)
-		for _, c := range it.CoSponsors {
-			persons[c.PersonID] = append(persons[c.PersonID], it.ID)
-		}
-		if it.LeaderID != "" {
-			persons[it.LeaderID] = append(persons[it.LeaderID], it.ID)
-		}
-		if it.LeadDept != "" {
-			depts[it.LeadDept] = append(depts[it.LeadDept], it.ID)
-		}
-		for _, c := range it.CoDepts {
-			depts[c.Dept] = append(depts[c.Dept], it.ID)
+	for i, it := range items {
+		docs[i].Item = *it
+		if i < len(dets) && dets[i] != nil {
+			docs[i].Details = *dets[i]
 		}
 		if it.Seq != 0 {
 			keys = append(keys, itemKey{ID: numberKey(it.Kind, it.Year, it.Seq), ItemID: it.ID, At: it.SubmittedAt})
@@ -99,26 +99,15 @@ func (s *Store) BulkInsertItems(ctx context.Context, items []*deputybot.Item, de
 			keys = append(keys, itemKey{ID: "share:" + it.ShareToken, ItemID: it.ID, At: it.CreatedAt})
 		}
 	}
+	if err := insertMany(ctx, s.items, docs); err != nil {
+		return err
+	}
 	if err := insertMany(ctx, s.itemKeys, keys); err != nil {
 		return err
 	}
-	if err := s.addToLists(ctx, s.personItems, "items", persons); err != nil {
-		return err
-	}
-	return s.addToLists(ctx, s.deptItems, "items", depts)
-}
-
-func (s *Store) addToLists(ctx context.Context, coll *mongo.Collection, field string, lists map[string][]string) error {
-	for id, vals := range lists {
-		a := make(bson.A, len(vals))
-		for i, v := range vals {
-			a[i] = v
-		}
-		_, err := coll.UpdateOne(ctx, byID(id),
-			bson.D{{Key: "$addToSet", Value: bson.D{{Key: field, Value: bson.D{{Key: "$each", Value: a}}}}}},
-			options.UpdateOne().SetUpsert(true))
-		if err != nil {
-			return err
+	if s.model != nil {
+		for _, it := range items {
+			s.model.putItem(it)
 		}
 	}
 	return nil

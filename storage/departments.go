@@ -27,12 +27,35 @@ func (s *Store) CreateDepartment(ctx context.Context, name string, now time.Time
 		}
 		return nil, fmt.Errorf("create department: %w", err)
 	}
-	s.deptCache.forget()
+	if err := s.departmentsChanged(ctx); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// departmentsChanged brings the read model (or the cache) up to date
+// after a change of the departments.
+func (s *Store) departmentsChanged(ctx context.Context) error {
+	s.deptCache.forget()
+	if s.model == nil {
+		return nil
+	}
+	ds, err := s.loadDepartments(ctx)
+	if err != nil {
+		return err
+	}
+	s.model.setDepartments(ds)
+	return nil
 }
 
 // Department implements deputybot.DepartmentService.
 func (s *Store) Department(ctx context.Context, id string) (*deputybot.Department, error) {
+	if s.model != nil {
+		if d := s.model.department(id); d != nil {
+			return d, nil
+		}
+		return nil, deputybot.Errorf(deputybot.ENOTFOUND, "err.department_not_found")
+	}
 	var d deputybot.Department
 	if err := s.departments.FindOne(ctx, byID(id)).Decode(&d); err != nil {
 		return nil, notFound(err, "err.department_not_found")
@@ -40,12 +63,15 @@ func (s *Store) Department(ctx context.Context, id string) (*deputybot.Departmen
 	return &d, nil
 }
 
-// Departments implements deputybot.DepartmentService. The list is kept
-// for a few seconds: cards and notifications name departments all the
-// time, and they change rarely (another replica's new department shows
-// up within deptCacheTTL). Every caller gets its own copy, which it may
-// change as it likes.
+// Departments implements deputybot.DepartmentService. On a shared store
+// the list is kept for a few seconds: cards and notifications name
+// departments all the time, and they change rarely (another replica's new
+// department shows up within deptCacheTTL). Every caller gets its own
+// copy, which it may change as it likes.
 func (s *Store) Departments(ctx context.Context) ([]*deputybot.Department, error) {
+	if s.model != nil {
+		return s.model.departments(), nil
+	}
 	if ds, ok := s.deptCache.get(); ok {
 		return ds, nil
 	}

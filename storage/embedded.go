@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -284,19 +285,32 @@ func (e *Embedded) release() {
 	e.lock = nil
 }
 
-// levelFilter drops records below min.
+// levelFilter drops records below min. FerretDB derives a logger (With)
+// for every connection and command; the attributes are applied only to a
+// record that is kept, so that deriving costs nothing (the text handler
+// formats attributes as soon as they are added).
 type levelFilter struct {
-	h   slog.Handler
-	min slog.Level
+	h     slog.Handler
+	min   slog.Level
+	later []func(slog.Handler) slog.Handler
 }
 
 func (l levelFilter) Enabled(ctx context.Context, lv slog.Level) bool {
 	return lv >= l.min && l.h.Enabled(ctx, lv)
 }
-func (l levelFilter) Handle(ctx context.Context, r slog.Record) error { return l.h.Handle(ctx, r) }
-func (l levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
-	return levelFilter{h: l.h.WithAttrs(a), min: l.min}
+
+func (l levelFilter) Handle(ctx context.Context, r slog.Record) error {
+	h := l.h
+	for _, f := range l.later {
+		h = f(h)
+	}
+	return h.Handle(ctx, r)
 }
+
+func (l levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFilter{h: l.h, min: l.min, later: append(slices.Clip(l.later), func(h slog.Handler) slog.Handler { return h.WithAttrs(a) })}
+}
+
 func (l levelFilter) WithGroup(n string) slog.Handler {
-	return levelFilter{h: l.h.WithGroup(n), min: l.min}
+	return levelFilter{h: l.h, min: l.min, later: append(slices.Clip(l.later), func(h slog.Handler) slog.Handler { return h.WithGroup(n) })}
 }

@@ -33,11 +33,8 @@ func (s *Store) Invite(ctx context.Context, createdBy string, req deputybot.Invi
 		State:        deputybot.PersonInvited,
 		CreatedAt:    now,
 	}
-	if _, err := s.people.InsertOne(ctx, p); err != nil {
+	if err := s.insertPerson(ctx, p); err != nil {
 		return nil, "", fmt.Errorf("create person: %w", err)
-	}
-	if err := s.indexPerson(ctx, p); err != nil {
-		return nil, "", err
 	}
 	token, err := s.newInvitation(ctx, p.ID, req.Role, createdBy, now)
 	if err != nil {
@@ -150,7 +147,7 @@ func (s *Store) Redeem(ctx context.Context, token string, u deputybot.TelegramUs
 	invited.Username = u.Username
 	invited.Language = deputybot.LanguageFromTelegram(u.LanguageCode)
 	invited.ActivatedAt = now
-	if _, err := s.people.ReplaceOne(ctx, byID(invited.ID), invited); err != nil {
+	if err := s.replacePerson(ctx, invited); err != nil {
 		return nil, err
 	}
 	return invited, nil
@@ -167,13 +164,10 @@ func (s *Store) mergeInvitation(ctx context.Context, existing, invited *deputybo
 	if existing.Phone == "" {
 		existing.Phone = invited.Phone
 	}
-	if _, err := s.people.ReplaceOne(ctx, byID(existing.ID), existing); err != nil {
+	if err := s.replacePerson(ctx, existing); err != nil {
 		return nil, err
 	}
-	if err := s.indexPerson(ctx, existing); err != nil {
-		return nil, err
-	}
-	if _, err := s.people.UpdateOne(ctx, byID(invited.ID), bson.D{{Key: "$set", Value: bson.D{
+	if err := s.updatePerson(ctx, invited.ID, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "state", Value: string(deputybot.PersonMerged)},
 		{Key: "mergedInto", Value: existing.ID},
 		{Key: "activatedAt", Value: now},

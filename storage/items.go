@@ -19,14 +19,29 @@ import (
 
 var _ deputybot.ItemService = (*Store)(nil)
 
-// Items live in three places, each read by _id:
-//   - items: the slim documents that lists, digests and reports scan;
-//   - itemdetails: body, attachments and timeline, read to show one item;
-//   - itemkeys: unique keys that lead to an item — its number
-//     ("suggestion:2026:17", claimed by inserting it, so two items never
-//     share a number) and its co-sponsor share token ("share:<token>");
-//   - personitems: per person, the ids of the items he authored or was
-//     asked to co-sponsor, for /my without scanning items.
+// An item is one document in items: its state (deputybot.Item, inline),
+// its long parts (details), the updates whose changes it holds (applied)
+// and the notices of its latest change until they are in the outbox
+// (notices). A change replaces the whole document at once, conditioned on
+// its version: atomic on MongoDB and on the embedded store alike.
+//
+// itemkeys holds the unique keys that lead to an item: its number
+// ("suggestion:2026:17", claimed by inserting it, so two items never
+// share a number) and its co-sponsor share token ("share:<token>").
+
+type itemDoc struct {
+	deputybot.Item `bson:",inline"`
+	Details        deputybot.ItemDetails     `bson:"details"`
+	Applied        []int64                   `bson:"applied,omitempty"`
+	Notices        []deputybot.OutboxMessage `bson:"notices,omitempty"`
+}
+
+// slimItems reads items without their details (what lists need).
+func slimItems() *options.FindOptionsBuilder {
+	return options.Find().SetProjection(slimProjection)
+}
+
+var slimProjection = bson.D{{Key: "details", Value: 0}, {Key: "applied", Value: 0}, {Key: "notices", Value: 0}}
 
 type itemKey struct {
 	ID     string    `bson:"_id"`
@@ -37,11 +52,6 @@ type itemKey struct {
 type counter struct {
 	ID string `bson:"_id"`
 	N  int    `bson:"n"`
-}
-
-type personItems struct {
-	ID    string   `bson:"_id"`
-	Items []string `bson:"items"`
 }
 
 func numberKey(kind deputybot.Kind, year, seq int) string {
@@ -138,21 +148,14 @@ func (s *Store) SaveDraft(ctx context.Context, author *deputybot.Person, in depu
 		if _, err := s.itemKeys.InsertOne(ctx, itemKey{ID: "share:" + it.ShareToken, ItemID: it.ID, At: now}); err != nil {
 			return nil, err
 		}
-		// The details first (replacing any a crash left), then the item:
-		// the item is the draft's existence.
-		det := deputybot.ItemDetails{ID: it.ID, Body: in.Body, Attachments: in.Attachments, Version: it.Version,
-			Timeline: []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvDrafted}}}
-		if _, err := s.itemDetails.ReplaceOne(ctx, byID(it.ID), det, options.Replace().SetUpsert(true)); err != nil {
+		doc := itemDoc{Item: *it, Details: deputybot.ItemDetails{Body: in.Body, Attachments: in.Attachments,
+			Timeline: []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvDrafted}}}}
+		if _, err := s.items.InsertOne(ctx, doc); err != nil {
+			_, _ = s.itemKeys.DeleteOne(ctx, byID("share:"+it.ShareToken))
 			return nil, err
 		}
-		if _, err := s.items.InsertOne(ctx, it); err != nil {
-			return nil, err
-		}
-		if err := s.scanPut(ctx, it); err != nil {
-			return nil, err
-		}
-		if err := s.indexPersonItems(ctx, it.ID, append([]string{author.ID}, in.CoSponsors...)); err != nil {
-			return nil, err
+		if s.model != nil {
+			s.model.putItem(it)
 		}
 		return it, nil
 	}
@@ -177,30 +180,30 @@ func (s *Store) DeleteDraft(ctx context.Context, author *deputybot.Person, itemI
 	if err := deputybot.Check(author, it, deputybot.ActDeleteDraft); err != nil {
 		return err
 	}
-	if _, err := s.items.DeleteOne(ctx, byID(itemID)); err != nil {
+	res, err := s.items.DeleteOne(ctx, s.versioned(itemID, it.Version))
+	if err != nil {
 		return err
 	}
-	_ = s.scanDelete(ctx, itemID)
-	_, _ = s.itemDetails.DeleteOne(ctx, byID(itemID))
+	if res.DeletedCount == 0 {
+		return deputybot.Errorf(deputybot.ECONFLICT, "err.busy") // changed meanwhile by another replica
+	}
+	if s.model != nil {
+		s.model.deleteItem(itemID)
+	}
 	_, _ = s.itemKeys.DeleteOne(ctx, byID("share:"+it.ShareToken))
-	for _, id := range append([]string{it.AuthorID}, coSponsorIDs(it)...) {
-		_, _ = s.personItems.UpdateOne(ctx, byID(id), bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: itemID}}}})
-	}
 	return nil
-}
-
-func coSponsorIDs(it *deputybot.Item) []string {
-	ids := make([]string, len(it.CoSponsors))
-	for i, c := range it.CoSponsors {
-		ids[i] = c.PersonID
-	}
-	return ids
 }
 
 // Item implements deputybot.ItemService.
 func (s *Store) Item(ctx context.Context, id string) (*deputybot.Item, error) {
+	if s.model != nil {
+		if it := s.model.item(id); it != nil {
+			return it, nil
+		}
+		return nil, deputybot.Errorf(deputybot.ENOTFOUND, "err.item_not_found")
+	}
 	var it deputybot.Item
-	if err := s.items.FindOne(ctx, byID(id)).Decode(&it); err != nil {
+	if err := s.items.FindOne(ctx, byID(id), options.FindOne().SetProjection(slimProjection)).Decode(&it); err != nil {
 		return nil, notFound(err, "err.item_not_found")
 	}
 	return &it, nil
@@ -208,14 +211,32 @@ func (s *Store) Item(ctx context.Context, id string) (*deputybot.Item, error) {
 
 // ItemDetails implements deputybot.ItemService.
 func (s *Store) ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error) {
-	var d deputybot.ItemDetails
-	if err := s.itemDetails.FindOne(ctx, byID(id)).Decode(&d); err != nil {
+	var doc struct {
+		Details deputybot.ItemDetails `bson:"details"`
+	}
+	err := s.items.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "details", Value: 1}})).Decode(&doc)
+	if err != nil {
 		return nil, notFound(err, "err.item_not_found")
 	}
-	return &d, nil
+	return &doc.Details, nil
+}
+
+// itemDoc reads an item's whole document.
+func (s *Store) itemDoc(ctx context.Context, id string) (*itemDoc, error) {
+	var doc itemDoc
+	if err := s.items.FindOne(ctx, byID(id)).Decode(&doc); err != nil {
+		return nil, notFound(err, "err.item_not_found")
+	}
+	return &doc, nil
 }
 
 func (s *Store) itemByKey(ctx context.Context, key string) (*deputybot.Item, error) {
+	if s.model != nil {
+		if it := s.model.itemByKey(key); it != nil {
+			return it, nil
+		}
+		return nil, deputybot.Errorf(deputybot.ENOTFOUND, "err.item_not_found")
+	}
 	var k itemKey
 	if err := s.itemKeys.FindOne(ctx, byID(key)).Decode(&k); err != nil {
 		return nil, notFound(err, "err.item_not_found")
@@ -253,32 +274,31 @@ func (s *Store) ItemByShareToken(ctx context.Context, token string) (*deputybot.
 
 // UpdateItem implements deputybot.ItemService.
 //
-// An item and its details are two documents, and neither store has
-// transactions here. So the details are written first, carrying Next — the
-// item as it is after the change — with the change's cause and its
-// messages, and then the item. If the process dies between the two writes,
-// the next UpdateItem finds the details ahead of the item and completes
-// the change from Next before applying its own; messages still stored
-// with a change are delivered by the next change, or at start-up
-// (FlushNotices).
+// The change, the update that caused it and the notices it causes are
+// written together: one replace of the item's document, conditioned on
+// the version the change was made from. The notices are then put in the
+// outbox under fixed ids (item, version, position) and removed from the
+// document; if the process dies in between, the next change of the item,
+// or the start-up (FlushNotices), puts them there (again: the outbox
+// takes an id once).
 func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChange) (*deputybot.Item, error) {
 	unlock := s.itemLocks.lock(id)
 	defer unlock()
 	for attempt := 0; attempt < 8; attempt++ {
-		it, det, err := s.loadForUpdate(ctx, id)
+		doc, err := s.itemDoc(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if len(det.Notices) > 0 && c.Deliver != nil {
-			if err := s.deliverNotices(ctx, det, c.Deliver); err != nil {
+		if len(doc.Notices) > 0 && c.Deliver != nil {
+			if err := s.deliverNotices(ctx, doc, c.Deliver); err != nil {
 				return nil, err
 			}
 		}
-		if c.Cause != 0 && slices.Contains(det.Applied, c.Cause) {
-			return it, nil // handled before a crash: already done
+		if c.Cause != 0 && slices.Contains(doc.Applied, c.Cause) {
+			return doc.Item.Clone(), nil // handled before a crash: already done
 		}
-		oldVersion, oldDetVersion := it.Version, det.Version
-		old := *it
+		from := doc.Version
+		it, det := doc.Item.Clone(), doc.Details.Clone()
 		evs, err := c.Apply(it, det)
 		if err != nil {
 			return nil, err
@@ -286,7 +306,7 @@ func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChang
 		if len(evs) == 0 {
 			return it, nil
 		}
-		it.Version = oldVersion + 1
+		it.Version = from + 1
 		it.UpdatedAt = evs[len(evs)-1].At
 		var claimed string
 		if it.Status != deputybot.StatusDraft && it.Seq == 0 && it.Year != 0 {
@@ -295,97 +315,115 @@ func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChang
 			}
 		}
 		det.Timeline = append(det.Timeline, evs...)
-		det.Version = it.Version
-		next := *it
-		det.Next = &next
+		next := itemDoc{Item: *it, Details: *det, Applied: doc.Applied}
 		if c.Cause != 0 {
-			det.Applied = append(det.Applied, c.Cause)
-			if len(det.Applied) > maxApplied {
-				det.Applied = det.Applied[len(det.Applied)-maxApplied:]
+			next.Applied = append(slices.Clone(doc.Applied), c.Cause)
+			if len(next.Applied) > maxApplied {
+				next.Applied = next.Applied[len(next.Applied)-maxApplied:]
 			}
 		}
-		det.Notices = nil
 		if c.Notices != nil {
-			det.Notices = c.Notices(it, det, evs)
+			next.Notices = c.Notices(it, det, evs)
 		}
-		for i := range det.Notices {
+		for i := range next.Notices {
 			// Fixed ids: delivering them again adds nothing.
-			det.Notices[i].ID = fmt.Sprintf("n:%s:%d:%d", id, it.Version, i)
+			next.Notices[i].ID = fmt.Sprintf("n:%s:%d:%d", id, it.Version, i)
 		}
-		if ok, err := s.replaceVersioned(ctx, s.itemDetails, id, oldDetVersion, det); err != nil || !ok {
+		res, err := s.items.ReplaceOne(ctx, s.versioned(id, from), next)
+		if err == nil && res.MatchedCount == 0 {
+			err = errChanged
+		}
+		if err != nil {
 			if claimed != "" {
 				_, _ = s.itemKeys.DeleteOne(ctx, byID(claimed))
 			}
-			if err != nil {
-				return nil, err
+			if errors.Is(err, errChanged) {
+				continue // another replica changed it first: start again
 			}
-			continue // another replica changed it first: start again
-		}
-		crashPoint("item-details-written")
-		// The change is durable now; storing the item completes it.
-		if _, err := s.replaceVersioned(ctx, s.items, id, oldVersion, it); err != nil {
-			return nil, fmt.Errorf("item %s: details stored, item not (completed on the next change): %w", id, err)
-		}
-		crashPoint("item-written")
-		if err := s.indexItem(ctx, &old, it); err != nil {
 			return nil, err
 		}
-		if len(det.Notices) > 0 && c.Deliver != nil {
-			if err := s.deliverNotices(ctx, det, c.Deliver); err != nil {
+		crashPoint("item-written")
+		if s.model != nil {
+			s.model.putItem(it)
+			s.model.setNoticed(id, len(next.Notices) > 0)
+		}
+		if len(next.Notices) > 0 && c.Deliver != nil {
+			if err := s.deliverNotices(ctx, &next, c.Deliver); err != nil {
 				// Stored with the change: the next change or start-up
 				// delivers them.
 				s.log.Error("notices of a change not queued yet", "item", id, "err", err)
 			}
 		}
-		return it, nil
+		return it.Clone(), nil
 	}
 	return nil, deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
+}
+
+var errChanged = errors.New("changed by another writer")
+
+// versioned is the filter of a write over the item's version v: on a
+// shared store the version is in the filter; the only writer of an
+// embedded store holds the item's lock, and filters by _id alone (the
+// only filter the embedded store answers from an index).
+func (s *Store) versioned(id string, v int) bson.D {
+	if s.single {
+		return byID(id)
+	}
+	return bson.D{{Key: "_id", Value: id}, {Key: "version", Value: v}}
 }
 
 // maxApplied is how many causes an item remembers: an update is handled
 // again only after a crash, before any later update of its chat.
 const maxApplied = 16
 
-// deliverNotices puts the messages stored with the item's latest change in
-// the outbox, then removes them from the details (if the details are still
-// at that version: a later change has its own).
-func (s *Store) deliverNotices(ctx context.Context, det *deputybot.ItemDetails, deliver func(context.Context, []deputybot.OutboxMessage) error) error {
-	if err := deliver(ctx, det.Notices); err != nil {
+// deliverNotices puts the notices stored with the item's latest change in
+// the outbox, then removes them from the item (if it is still at that
+// version: a later change has its own).
+func (s *Store) deliverNotices(ctx context.Context, doc *itemDoc, deliver func(context.Context, []deputybot.OutboxMessage) error) error {
+	if err := deliver(ctx, doc.Notices); err != nil {
 		return err
 	}
 	crashPoint("notices-queued")
-	filter := byID(det.ID)
-	if !s.ferret {
-		filter = bson.D{{Key: "_id", Value: det.ID}, {Key: "version", Value: det.Version}}
-	}
-	if _, err := s.itemDetails.UpdateOne(ctx, filter, bson.D{{Key: "$unset", Value: bson.D{{Key: "notices", Value: ""}}}}); err != nil {
+	if _, err := s.items.UpdateOne(ctx, s.versioned(doc.ID, doc.Version), bson.D{{Key: "$unset", Value: bson.D{{Key: "notices", Value: ""}}}}); err != nil {
 		return err
 	}
-	det.Notices = nil
+	crashPoint("notices-removed")
+	doc.Notices = nil
+	if s.model != nil {
+		s.model.setNoticed(doc.ID, false)
+	}
 	return nil
 }
 
-// FlushNotices delivers the messages a crash left stored with item
+// FlushNotices delivers the notices a crash left stored with item
 // changes (called at start, before anything else changes items).
 func (s *Store) FlushNotices(ctx context.Context, deliver func(context.Context, []deputybot.OutboxMessage) error) (int, error) {
-	cur, err := s.itemDetails.Find(ctx, bson.D{{Key: "notices", Value: bson.D{{Key: "$exists", Value: true}}}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return 0, err
-	}
-	var ids []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &ids); err != nil {
-		return 0, err
+	var ids []string
+	if s.model != nil {
+		ids = s.model.noticedItems()
+	} else {
+		cur, err := s.items.Find(ctx, bson.D{{Key: "notices.0", Value: bson.D{{Key: "$exists", Value: true}}}},
+			options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+		if err != nil {
+			return 0, err
+		}
+		var docs []struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.All(ctx, &docs); err != nil {
+			return 0, err
+		}
+		for _, d := range docs {
+			ids = append(ids, d.ID)
+		}
 	}
 	n := 0
-	for _, x := range ids {
-		unlock := s.itemLocks.lock(x.ID)
-		det, err := s.ItemDetails(ctx, x.ID)
-		if err == nil && len(det.Notices) > 0 {
-			n += len(det.Notices)
-			err = s.deliverNotices(ctx, det, deliver)
+	for _, id := range ids {
+		unlock := s.itemLocks.lock(id)
+		doc, err := s.itemDoc(ctx, id)
+		if err == nil && len(doc.Notices) > 0 {
+			n += len(doc.Notices)
+			err = s.deliverNotices(ctx, doc, deliver)
 		}
 		unlock()
 		if err != nil && deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
@@ -395,122 +433,33 @@ func (s *Store) FlushNotices(ctx context.Context, deliver func(context.Context, 
 	return n, nil
 }
 
-// loadForUpdate reads an item and its details, completing a change that
-// was interrupted between its two writes.
-func (s *Store) loadForUpdate(ctx context.Context, id string) (*deputybot.Item, *deputybot.ItemDetails, error) {
-	it, err := s.Item(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	det, err := s.ItemDetails(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if det.Next != nil && det.Version > it.Version && det.Next.Version == det.Version {
-		old := *it
-		if _, err := s.replaceVersioned(ctx, s.items, id, it.Version, det.Next); err != nil {
-			return nil, nil, err
-		}
-		s.log.Warn("completed an interrupted change", "item", id, "version", det.Version)
-		if err := s.indexItem(ctx, &old, det.Next); err != nil {
-			return nil, nil, err
-		}
-		n := *det.Next
-		it = &n
-	}
-	return it, det, nil
-}
-
-// replaceVersioned replaces a document if it still has version v. On the
-// embedded store (one process, changes to an item serialised by
-// itemLocks) the filter is {_id} alone: that is the only filter it answers
-// from an index. It reports whether the document was replaced.
-func (s *Store) replaceVersioned(ctx context.Context, coll *mongo.Collection, id string, v int, doc any) (bool, error) {
-	filter := byID(id)
-	if !s.ferret {
-		if v == 0 {
-			filter = bson.D{{Key: "_id", Value: id}, {Key: "$or", Value: bson.A{
-				bson.D{{Key: "version", Value: 0}}, bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}},
-			}}}
-		} else {
-			filter = bson.D{{Key: "_id", Value: id}, {Key: "version", Value: v}}
-		}
-	}
-	res, err := coll.ReplaceOne(ctx, filter, doc)
-	if err != nil {
-		return false, err
-	}
-	return res.MatchedCount == 1, nil
-}
-
-// indexItem updates the item's copy in the scan index and records the
-// item under the people and departments newly involved in it (author,
-// co-sponsors, leader; lead and co-departments). Each step is idempotent,
-// so a repeated call does no harm.
-func (s *Store) indexItem(ctx context.Context, old, it *deputybot.Item) error {
-	if err := s.scanPut(ctx, it); err != nil {
-		return err
-	}
-	var people []string
-	for _, c := range coSponsorIDs(it) {
-		if !slices.Contains(coSponsorIDs(old), c) {
-			people = append(people, c)
-		}
-	}
-	if it.LeaderID != "" && it.LeaderID != old.LeaderID {
-		people = append(people, it.LeaderID)
-	}
-	if err := s.indexPersonItems(ctx, it.ID, people); err != nil {
-		return err
-	}
-	var depts []string
-	if it.LeadDept != "" && it.LeadDept != old.LeadDept {
-		depts = append(depts, it.LeadDept)
-	}
-	for _, c := range it.CoDepts {
-		if old.CoDept(c.Dept) == nil {
-			depts = append(depts, c.Dept)
-		}
-	}
-	for _, d := range depts {
-		_, err := s.deptItems.UpdateOne(ctx, byID(d),
-			bson.D{{Key: "$addToSet", Value: bson.D{{Key: "items", Value: it.ID}}}},
-			options.UpdateOne().SetUpsert(true))
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // DepartmentItems implements deputybot.ItemService.
 func (s *Store) DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error) {
-	var di personItems
-	err := s.deptItems.FindOne(ctx, byID(deptID)).Decode(&di)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return s.itemsByID(ctx, di.Items)
-}
-
-// itemsByID reads the items with these ids, in this order, leaving out any
-// that no longer exist (a draft deleted since its id was listed).
-func (s *Store) itemsByID(ctx context.Context, ids []string) ([]*deputybot.Item, error) {
-	out := make([]*deputybot.Item, 0, len(ids))
-	for _, id := range ids {
-		it, err := s.Item(ctx, id)
-		if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
-			continue
-		}
+	var items []*deputybot.Item
+	if s.model != nil {
+		items = s.model.deptItems(deptID)
+	} else {
+		var err error
+		items, err = s.findItems(ctx, bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "leadDept", Value: deptID}}, bson.D{{Key: "coDepts.dept", Value: deptID}},
+		}}})
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, it)
 	}
-	return out, nil
+	oldestFirst(items)
+	return items, nil
+}
+
+// findItems reads the items matching filter, without their details.
+func (s *Store) findItems(ctx context.Context, filter bson.D) ([]*deputybot.Item, error) {
+	cur, err := s.items.Find(ctx, filter, slimItems())
+	if err != nil {
+		return nil, err
+	}
+	var out []*deputybot.Item
+	err = cur.All(ctx, &out)
+	return out, err
 }
 
 // claimNumber gives a submitted item the next free number of its kind and
@@ -545,51 +494,52 @@ func (s *Store) claimNumber(ctx context.Context, it *deputybot.Item) (int, strin
 	return 0, "", errors.New("no free item number found")
 }
 
-func (s *Store) indexPersonItems(ctx context.Context, itemID string, personIDs []string) error {
-	for _, pid := range personIDs {
-		_, err := s.personItems.UpdateOne(ctx, byID(pid),
-			bson.D{{Key: "$addToSet", Value: bson.D{{Key: "items", Value: itemID}}}},
-			options.UpdateOne().SetUpsert(true))
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // PersonItems implements deputybot.ItemService.
 func (s *Store) PersonItems(ctx context.Context, personID string, offset, limit int) ([]*deputybot.Item, int, error) {
-	var pi personItems
-	err := s.personItems.FindOne(ctx, byID(personID)).Decode(&pi)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	ids := slices.Clone(pi.Items)
-	slices.Reverse(ids) // newest first: ids are appended as items come
-	total := len(ids)
-	ids = ids[min(offset, len(ids)):]
-	if limit > 0 && len(ids) > limit {
-		ids = ids[:limit]
-	}
-	out, err := s.itemsByID(ctx, ids)
-	return out, total, err
-}
-
-// ItemsWithStatus implements deputybot.ItemService. It reads the scan
-// index (see scanindex.go).
-func (s *Store) ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error) {
-	all, err := s.scanAll(ctx)
-	if err != nil || len(statuses) == 0 {
-		return all, err
-	}
-	out := all[:0]
-	for _, it := range all {
-		if slices.Contains(statuses, it.Status) {
-			out = append(out, it)
+	var items []*deputybot.Item
+	if s.model != nil {
+		items = s.model.personItems(personID)
+	} else {
+		var err error
+		items, err = s.findItems(ctx, bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "authorId", Value: personID}},
+			bson.D{{Key: "coSponsors.personId", Value: personID}},
+			bson.D{{Key: "leaderId", Value: personID}},
+		}}})
+		if err != nil {
+			return nil, 0, err
 		}
 	}
-	return out, nil
+	newestFirst(items)
+	total := len(items)
+	items = items[min(offset, len(items)):]
+	if limit > 0 && len(items) > limit {
+		items = items[:limit]
+	}
+	return items, total, nil
+}
+
+// ItemsWithStatus implements deputybot.ItemService.
+func (s *Store) ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error) {
+	var items []*deputybot.Item
+	if s.model != nil {
+		items = s.model.allItems(func(it *deputybot.Item) bool {
+			return len(statuses) == 0 || slices.Contains(statuses, it.Status)
+		})
+	} else {
+		filter := bson.D{}
+		if len(statuses) > 0 {
+			in := make(bson.A, len(statuses))
+			for i, st := range statuses {
+				in[i] = st
+			}
+			filter = bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: in}}}}
+		}
+		var err error
+		if items, err = s.findItems(ctx, filter); err != nil {
+			return nil, err
+		}
+	}
+	oldestFirst(items)
+	return items, nil
 }

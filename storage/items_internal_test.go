@@ -1,53 +1,168 @@
 package storage
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"testing"
-	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"deputybot"
 )
 
-// TestInterruptedChangeIsCompleted: the process died after writing an
-// item's details (with the changed item in Next) but before writing the
-// item. The next change completes the interrupted one first.
-func TestInterruptedChangeIsCompleted(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, Options{DataDir: t.TempDir()})
+// fixtureDir unpacks a data directory made by an earlier version.
+func fixtureDir(t *testing.T, archive string) string {
+	t.Helper()
+	f, err := os.Open(archive)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close(ctx)
-	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-	author := &deputybot.Person{ID: "a", State: deputybot.PersonActive, Roles: []deputybot.Role{deputybot.RoleDeputy}}
-	r := deputybot.DefaultRules(time.UTC)
-	it, err := s.SaveDraft(ctx, author, deputybot.DraftInput{Kind: deputybot.KindSuggestion, Title: "old", Body: "b", Category: "other"}, &r, now)
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The first half of a change: details written, item not.
-	det, _ := s.ItemDetails(ctx, it.ID)
-	next := *it
-	next.Title, next.Version = "new", it.Version+1
-	det.Version, det.Next = next.Version, &next
-	det.Timeline = append(det.Timeline, deputybot.Event{At: now, Type: deputybot.EvEdited})
-	if _, err := s.itemDetails.ReplaceOne(ctx, byID(it.ID), det); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.UpdateItem(ctx, it.ID, deputybot.ItemChange{Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
-		if it.Title != "new" {
-			t.Errorf("the change sees title %q, not the completed one", it.Title)
+	dir := t.TempDir()
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return dir
 		}
-		it.Category = "health"
-		return []deputybot.Event{{At: now, Type: deputybot.EvEdited}}, nil
-	}})
-	if err != nil {
-		t.Fatal(err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		out, err := os.OpenFile(filepath.Join(dir, filepath.Base(h.Name)), os.O_CREATE|os.O_WRONLY, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(out, tr); err != nil {
+			t.Fatal(err)
+		}
+		out.Close()
 	}
-	stored, _ := s.Item(ctx, it.ID)
-	det, _ = s.ItemDetails(ctx, it.ID)
-	if got.Title != "new" || stored.Title != "new" || stored.Category != "health" || stored.Version != it.Version+2 ||
-		det.Version != stored.Version || len(det.Timeline) != 3 {
-		t.Fatalf("stored %+v, details version %d, %d events", stored, det.Version, len(det.Timeline))
+}
+
+// checkV3Data checks that the store holds what the schema-3 fixture held
+// (storage/testdata/v3/README.md), read through the store's API.
+func checkV3Data(t *testing.T, s *Store) {
+	t.Helper()
+	ctx := context.Background()
+	items, err := s.ItemsWithStatus(ctx)
+	if err != nil || len(items) != 3 {
+		t.Fatalf("%d items (%v)", len(items), err)
+	}
+	got, err := s.ItemsByNumber(ctx, deputybot.NumberQuery{Year: 2026, Seq: 1})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("item 2026-001: %v %v", got, err)
+	}
+	closed := got[0]
+	if closed.Status != deputybot.StatusClosed || len(closed.Contacts) != 1 || len(closed.Ratings) != 1 || len(closed.Replies) != 1 {
+		t.Fatalf("item 2026-001: %+v", closed)
+	}
+	det, err := s.ItemDetails(ctx, closed.ID)
+	if err != nil || det.Body != "Body of Bus stop." || len(det.Timeline) != 8 || len(det.Replies) != 1 {
+		t.Fatalf("details of 2026-001: %+v %v", det, err)
+	}
+	byStatus := map[deputybot.Status]int{}
+	for _, it := range items {
+		byStatus[it.Status]++
+	}
+	if byStatus[deputybot.StatusClosed] != 1 || byStatus[deputybot.StatusAssigned] != 1 || byStatus[deputybot.StatusSubmitted] != 1 {
+		t.Fatalf("statuses %v", byStatus)
+	}
+	deputy, err := s.PersonByTelegramID(ctx, 2001)
+	if err != nil || deputy.Name != "Zhang San" {
+		t.Fatalf("deputy: %+v %v", deputy, err)
+	}
+	if mine, total, err := s.PersonItems(ctx, deputy.ID, 0, 10); err != nil || total != 3 || len(mine) != 3 {
+		t.Fatalf("the deputy's items: %d %v", total, err)
+	}
+	if contacts, err := s.PeopleWithRole(ctx, deputybot.RoleContact); err != nil || len(contacts) != 2 {
+		t.Fatalf("%d contacts (%v)", len(contacts), err)
+	}
+	assigned := items[0]
+	for _, it := range items {
+		if it.Status == deputybot.StatusAssigned {
+			assigned = it
+		}
+	}
+	// 2026-001 (closed) and 2026-002 (assigned) went to the same bureau.
+	if its, err := s.DepartmentItems(ctx, assigned.LeadDept); err != nil || len(its) != 2 || closed.LeadDept != assigned.LeadDept {
+		t.Fatalf("the lead department's items: %d %v", len(its), err)
+	}
+	if cs, err := s.DepartmentContacts(ctx, assigned.LeadDept); err != nil || len(cs) != 1 {
+		t.Fatalf("the lead department's contacts: %d %v", len(cs), err)
+	}
+	if people, total, err := s.People(ctx, deputybot.PeopleFilter{}); err != nil || total != 7 || len(people) != 7 {
+		t.Fatalf("%d people (%v)", total, err)
+	}
+	msgs, err := s.OutboxMessages(ctx)
+	if err != nil || len(msgs) != 124 {
+		t.Fatalf("%d messages (%v)", len(msgs), err)
+	}
+	for _, m := range msgs {
+		if m.State != deputybot.OutboxSent {
+			t.Fatalf("message %s is %s", m.ID, m.State)
+		}
+	}
+	if waiting, err := s.AllPending(ctx, "", 0); err != nil || len(waiting) != 0 {
+		t.Fatalf("%d messages waiting (%v)", len(waiting), err)
+	}
+	if pending, err := s.PendingUpdates(ctx, closed.UpdatedAt); err != nil || len(pending) != 0 {
+		t.Fatalf("%d updates pending (%v)", len(pending), err)
+	}
+	var conv map[string]any
+	if found, err := s.LoadConversation(ctx, 2001, &conv); err != nil || !found || conv["flow"] != "new" {
+		t.Fatalf("the open dialogue: %v %v %v", found, conv, err)
+	}
+	// A delivered message is taken once, still.
+	if stored, err := s.Enqueue(ctx, []deputybot.OutboxMessage{msgs[0]}, closed.UpdatedAt); err != nil || len(stored) != 0 {
+		t.Fatalf("a delivered message enqueued again: %d %v", len(stored), err)
+	}
+}
+
+// TestSchema3DataDirectoryIsMigrated: a data directory made by the
+// version before one document per item opens with everything in it, on
+// both read paths, and migrating it again (a crash before the new version
+// was recorded) changes nothing.
+func TestSchema3DataDirectoryIsMigrated(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		name := map[bool]string{false: "read model", true: "queries"}[shared]
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := fixtureDir(t, "testdata/v3/data.tar.gz")
+			s, err := Open(ctx, Options{DataDir: dir, Shared: shared})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkV3Data(t, s)
+			for _, gone := range []string{"itemdetails", "itemscan", "personitems", "deptitems", "members"} {
+				names, _ := s.db.ListCollectionNames(ctx, bson.D{{Key: "name", Value: gone}})
+				if len(names) != 0 {
+					t.Errorf("collection %s is still there", gone)
+				}
+			}
+			// As if the process had died before recording version 4.
+			if _, err := s.meta.UpdateOne(ctx, byID("schema"), bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 3}}}},
+				options.UpdateOne()); err != nil {
+				t.Fatal(err)
+			}
+			s.Close(ctx)
+			s, err = Open(ctx, Options{DataDir: dir, Shared: shared})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close(ctx)
+			checkV3Data(t, s)
+		})
 	}
 }

@@ -53,192 +53,198 @@ func submit(t *testing.T, s *storage.Store, p *deputybot.Person, it *deputybot.I
 }
 
 func TestDraftSubmitNumberAndPeriod(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	a := deputy(t, s, "张三", 1)
-	it, err := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "修路"), &rules, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if it.Status != deputybot.StatusDraft || it.Number() != "" {
-		t.Fatalf("draft %+v", it)
-	}
-	session := time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC)
-	it = submit(t, s, a, it, session)
-	if it.Number() != "2026-001" || it.Code() != "S2026-001" || it.Period != deputybot.PeriodSession || it.Version != 2 {
-		t.Fatalf("submitted %+v", it)
-	}
-	it2, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "修桥"), &rules, t0)
-	it2 = submit(t, s, a, it2, t0)
-	if it2.Number() != "2026-002" || it2.Period != deputybot.PeriodRecess {
-		t.Fatalf("second %+v", it2)
-	}
-	// Motions are numbered separately.
-	m, _ := s.SaveDraft(c, a, draft(deputybot.KindMotion, "养老"), &rules, t0)
-	m.CoSponsors = nil
-	found, err := s.ItemsByNumber(c, deputybot.NumberQuery{Year: 2026, Seq: 1})
-	if err != nil || len(found) != 1 || found[0].ID != it.ID {
-		t.Fatalf("by number: %v %v", found, err)
-	}
-	det, err := s.ItemDetails(c, it.ID)
-	if err != nil || det.Body != "body of 修路" || len(det.Timeline) != 2 || det.Timeline[1].Type != deputybot.EvSubmitted {
-		t.Fatalf("details %+v %v", det, err)
-	}
-	mine, total, err := s.PersonItems(c, a.ID, 0, 10)
-	if err != nil || total != 3 || mine[0].ID != m.ID || mine[2].ID != it.ID {
-		t.Fatalf("person items: %d %v", total, err)
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a := deputy(t, s, "张三", 1)
+		it, err := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "修路"), &rules, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Status != deputybot.StatusDraft || it.Number() != "" {
+			t.Fatalf("draft %+v", it)
+		}
+		session := time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC)
+		it = submit(t, s, a, it, session)
+		if it.Number() != "2026-001" || it.Code() != "S2026-001" || it.Period != deputybot.PeriodSession || it.Version != 2 {
+			t.Fatalf("submitted %+v", it)
+		}
+		it2, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "修桥"), &rules, t0)
+		it2 = submit(t, s, a, it2, t0)
+		if it2.Number() != "2026-002" || it2.Period != deputybot.PeriodRecess {
+			t.Fatalf("second %+v", it2)
+		}
+		// Motions are numbered separately.
+		m, _ := s.SaveDraft(c, a, draft(deputybot.KindMotion, "养老"), &rules, t0)
+		m.CoSponsors = nil
+		found, err := s.ItemsByNumber(c, deputybot.NumberQuery{Year: 2026, Seq: 1})
+		if err != nil || len(found) != 1 || found[0].ID != it.ID {
+			t.Fatalf("by number: %v %v", found, err)
+		}
+		det, err := s.ItemDetails(c, it.ID)
+		if err != nil || det.Body != "body of 修路" || len(det.Timeline) != 2 || det.Timeline[1].Type != deputybot.EvSubmitted {
+			t.Fatalf("details %+v %v", det, err)
+		}
+		mine, total, err := s.PersonItems(c, a.ID, 0, 10)
+		if err != nil || total != 3 || mine[0].ID != m.ID || mine[2].ID != it.ID {
+			t.Fatalf("person items: %d %v", total, err)
+		}
+	})
 }
 
 func TestFiftyConcurrentSubmissionsGetConsecutiveNumbers(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	a := deputy(t, s, "张三", 1)
-	var items []*deputybot.Item
-	for i := range 50 {
-		it, err := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, fmt.Sprint("item ", i)), &rules, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		items = append(items, it)
-	}
-	var wg sync.WaitGroup
-	nums := make([]int, 50)
-	for i, it := range items {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got, err := s.UpdateItem(c, it.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
-				ev, _, err := deputybot.Submit(it, a, &rules, t0)
-				return []deputybot.Event{ev}, err
-			}))
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a := deputy(t, s, "张三", 1)
+		var items []*deputybot.Item
+		for i := range 50 {
+			it, err := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, fmt.Sprint("item ", i)), &rules, t0)
 			if err != nil {
-				t.Error(err)
-				return
+				t.Fatal(err)
 			}
-			nums[i] = got.Seq
-		}()
-	}
-	wg.Wait()
-	sort.Ints(nums)
-	for i, n := range nums {
-		if n != i+1 {
-			t.Fatalf("numbers %v", nums)
+			items = append(items, it)
 		}
-	}
+		var wg sync.WaitGroup
+		nums := make([]int, 50)
+		for i, it := range items {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, err := s.UpdateItem(c, it.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+					ev, _, err := deputybot.Submit(it, a, &rules, t0)
+					return []deputybot.Event{ev}, err
+				}))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				nums[i] = got.Seq
+			}()
+		}
+		wg.Wait()
+		sort.Ints(nums)
+		for i, n := range nums {
+			if n != i+1 {
+				t.Fatalf("numbers %v", nums)
+			}
+		}
+	})
 }
 
 func TestConcurrentChangesOfOneItemAllApply(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	a := deputy(t, s, "张三", 1)
-	it, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "t"), &rules, t0)
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := s.UpdateItem(c, it.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
-				it.Attachments++ // a read-modify-write that would lose updates without serialisation
-				return []deputybot.Event{{At: t0, Type: "test", Data: map[string]string{"i": fmt.Sprint(i)}}}, nil
-			}))
-			if err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	got, _ := s.Item(c, it.ID)
-	det, _ := s.ItemDetails(c, it.ID)
-	if got.Attachments != 20 || got.Version != 21 || len(det.Timeline) != 21 {
-		t.Fatalf("attachments %d version %d timeline %d", got.Attachments, got.Version, len(det.Timeline))
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a := deputy(t, s, "张三", 1)
+		it, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "t"), &rules, t0)
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.UpdateItem(c, it.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+					it.Attachments++ // a read-modify-write that would lose updates without serialisation
+					return []deputybot.Event{{At: t0, Type: "test", Data: map[string]string{"i": fmt.Sprint(i)}}}, nil
+				}))
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		got, _ := s.Item(c, it.ID)
+		det, _ := s.ItemDetails(c, it.ID)
+		if got.Attachments != 20 || got.Version != 21 || len(det.Timeline) != 21 {
+			t.Fatalf("attachments %d version %d timeline %d", got.Attachments, got.Version, len(det.Timeline))
+		}
+	})
 }
 
 func TestMotionWaitsForCoSponsors(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	a, b, d := deputy(t, s, "A", 1), deputy(t, s, "B", 2), deputy(t, s, "D", 3)
-	in := draft(deputybot.KindMotion, "m")
-	in.CoSponsors = []string{b.ID, a.ID} // the author is dropped
-	m, err := s.SaveDraft(c, a, in, &rules, t0)
-	if err != nil || len(m.CoSponsors) != 1 {
-		t.Fatalf("%+v %v", m, err)
-	}
-	m = submit(t, s, a, m, t0)
-	if m.Status != deputybot.StatusDraft || !m.SubmitRequested {
-		t.Fatalf("motion submitted without co-sponsors: %+v", m)
-	}
-	answer := func(p *deputybot.Person, token string) *deputybot.Item {
-		got, err := s.UpdateItem(c, m.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
-			evs, _, err := deputybot.AnswerCoSponsor(it, p, true, token, &rules, t0)
-			return evs, err
-		}))
-		if err != nil {
-			t.Fatal(err)
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a, b, d := deputy(t, s, "A", 1), deputy(t, s, "B", 2), deputy(t, s, "D", 3)
+		in := draft(deputybot.KindMotion, "m")
+		in.CoSponsors = []string{b.ID, a.ID} // the author is dropped
+		m, err := s.SaveDraft(c, a, in, &rules, t0)
+		if err != nil || len(m.CoSponsors) != 1 {
+			t.Fatalf("%+v %v", m, err)
 		}
-		return got
-	}
-	m = answer(b, "")
-	if m.Status != deputybot.StatusDraft {
-		t.Fatal("submitted with one of two")
-	}
-	byToken, err := s.ItemByShareToken(c, m.ShareToken)
-	if err != nil || byToken.ID != m.ID {
-		t.Fatal("share token lookup")
-	}
-	m = answer(d, m.ShareToken) // joins by link: the second confirmation
-	if m.Status != deputybot.StatusSubmitted || m.Number() != "2026-001" {
-		t.Fatalf("not submitted on the second confirmation: %+v", m)
-	}
-	if mine, _, _ := s.PersonItems(c, d.ID, 0, 10); len(mine) != 1 {
-		t.Fatal("joined co-sponsor's items not indexed")
-	}
+		m = submit(t, s, a, m, t0)
+		if m.Status != deputybot.StatusDraft || !m.SubmitRequested {
+			t.Fatalf("motion submitted without co-sponsors: %+v", m)
+		}
+		answer := func(p *deputybot.Person, token string) *deputybot.Item {
+			got, err := s.UpdateItem(c, m.ID, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+				evs, _, err := deputybot.AnswerCoSponsor(it, p, true, token, &rules, t0)
+				return evs, err
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		m = answer(b, "")
+		if m.Status != deputybot.StatusDraft {
+			t.Fatal("submitted with one of two")
+		}
+		byToken, err := s.ItemByShareToken(c, m.ShareToken)
+		if err != nil || byToken.ID != m.ID {
+			t.Fatal("share token lookup")
+		}
+		m = answer(d, m.ShareToken) // joins by link: the second confirmation
+		if m.Status != deputybot.StatusSubmitted || m.Number() != "2026-001" {
+			t.Fatalf("not submitted on the second confirmation: %+v", m)
+		}
+		if mine, _, _ := s.PersonItems(c, d.ID, 0, 10); len(mine) != 1 {
+			t.Fatal("joined co-sponsor's items not indexed")
+		}
+	})
 }
 
 func TestDeleteDraft(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	a, b := deputy(t, s, "A", 1), deputy(t, s, "B", 2)
-	it, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "x"), &rules, t0)
-	err := s.DeleteDraft(c, b, it.ID)
-	wantCode(t, err, deputybot.ENOTFOUND, "err.item_not_found")
-	if err := s.DeleteDraft(c, a, it.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, total, _ := s.PersonItems(c, a.ID, 0, 10); total != 0 {
-		t.Fatal("deleted draft still listed")
-	}
-	if _, err := s.ItemByShareToken(c, it.ShareToken); deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
-		t.Fatal("share link of a deleted draft still works")
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a, b := deputy(t, s, "A", 1), deputy(t, s, "B", 2)
+		it, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "x"), &rules, t0)
+		err := s.DeleteDraft(c, b, it.ID)
+		wantCode(t, err, deputybot.ENOTFOUND, "err.item_not_found")
+		if err := s.DeleteDraft(c, a, it.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, total, _ := s.PersonItems(c, a.ID, 0, 10); total != 0 {
+			t.Fatal("deleted draft still listed")
+		}
+		if _, err := s.ItemByShareToken(c, it.ShareToken); deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
+			t.Fatal("share link of a deleted draft still works")
+		}
+	})
 }
 
 func TestDraftValidation(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	a := deputy(t, s, "A", 1)
-	for _, tc := range []struct {
-		mod func(*deputybot.DraftInput)
-		key string
-	}{
-		{func(d *deputybot.DraftInput) { d.Title = strings.Repeat("题", 101) }, "err.text_too_long"},
-		{func(d *deputybot.DraftInput) { d.Title = " \n" }, "err.text_empty"},
-		{func(d *deputybot.DraftInput) { d.Body = strings.Repeat("x", 3001) }, "err.text_too_long"},
-		{func(d *deputybot.DraftInput) { d.Category = "$where" }, "err.category_unknown"},
-		{func(d *deputybot.DraftInput) { d.Kind = "petition" }, "err.kind_unknown"},
-		{func(d *deputybot.DraftInput) { d.CoSponsors = []string{"nobody"} }, "err.cosponsor_unknown"},
-	} {
-		in := draft(deputybot.KindSuggestion, "ok")
-		tc.mod(&in)
-		_, err := s.SaveDraft(c, a, in, &rules, t0)
-		if e, ok := err.(*deputybot.Error); !ok || e.Key != tc.key {
-			t.Errorf("want %s, got %v", tc.key, err)
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a := deputy(t, s, "A", 1)
+		for _, tc := range []struct {
+			mod func(*deputybot.DraftInput)
+			key string
+		}{
+			{func(d *deputybot.DraftInput) { d.Title = strings.Repeat("题", 101) }, "err.text_too_long"},
+			{func(d *deputybot.DraftInput) { d.Title = " \n" }, "err.text_empty"},
+			{func(d *deputybot.DraftInput) { d.Body = strings.Repeat("x", 3001) }, "err.text_too_long"},
+			{func(d *deputybot.DraftInput) { d.Category = "$where" }, "err.category_unknown"},
+			{func(d *deputybot.DraftInput) { d.Kind = "petition" }, "err.kind_unknown"},
+			{func(d *deputybot.DraftInput) { d.CoSponsors = []string{"nobody"} }, "err.cosponsor_unknown"},
+		} {
+			in := draft(deputybot.KindSuggestion, "ok")
+			tc.mod(&in)
+			_, err := s.SaveDraft(c, a, in, &rules, t0)
+			if e, ok := err.(*deputybot.Error); !ok || e.Key != tc.key {
+				t.Errorf("want %s, got %v", tc.key, err)
+			}
 		}
-	}
-	if _, total, _ := s.PersonItems(c, a.ID, 0, 10); total != 0 {
-		t.Fatal("invalid drafts stored")
-	}
+		if _, total, _ := s.PersonItems(c, a.ID, 0, 10); total != 0 {
+			t.Fatal("invalid drafts stored")
+		}
+	})
 }
 
 // changeOf is a change without a cause and without messages.
@@ -252,90 +258,91 @@ func changeOf(f func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybo
 // delivered under fixed ids, and delivered by the next change or at
 // start-up if the first delivery failed.
 func TestChangeIsAppliedOncePerCauseAndItsNoticesDeliveredOnce(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	a := deputy(t, s, "张三", 1)
-	it, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "t"), &rules, t0)
-	var delivered []deputybot.OutboxMessage
-	failing := true
-	deliver := func(_ context.Context, msgs []deputybot.OutboxMessage) error {
-		if failing {
-			return errors.New("the outbox is down")
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a := deputy(t, s, "张三", 1)
+		it, _ := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, "t"), &rules, t0)
+		var delivered []deputybot.OutboxMessage
+		failing := true
+		deliver := func(_ context.Context, msgs []deputybot.OutboxMessage) error {
+			if failing {
+				return errors.New("the outbox is down")
+			}
+			delivered = append(delivered, msgs...)
+			return nil
 		}
-		delivered = append(delivered, msgs...)
-		return nil
-	}
-	bump := func(cause int64) *deputybot.Item {
-		got, err := s.UpdateItem(c, it.ID, deputybot.ItemChange{Cause: cause, Deliver: deliver,
-			Apply: func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
-				it.Attachments++
-				return []deputybot.Event{{At: t0, Type: "test"}}, nil
-			},
-			Notices: func(*deputybot.Item, *deputybot.ItemDetails, []deputybot.Event) []deputybot.OutboxMessage {
-				return []deputybot.OutboxMessage{{ChatID: 1, Text: fmt.Sprint("after ", cause)}}
-			}})
-		if err != nil {
-			t.Fatal(err)
+		bump := func(cause int64) *deputybot.Item {
+			got, err := s.UpdateItem(c, it.ID, deputybot.ItemChange{Cause: cause, Deliver: deliver,
+				Apply: func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+					it.Attachments++
+					return []deputybot.Event{{At: t0, Type: "test"}}, nil
+				},
+				Notices: func(*deputybot.Item, *deputybot.ItemDetails, []deputybot.Event) []deputybot.OutboxMessage {
+					return []deputybot.OutboxMessage{{ChatID: 1, Text: fmt.Sprint("after ", cause)}}
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
 		}
-		return got
-	}
-	// The outbox fails: the change stands, its notice waits in the item.
-	if got := bump(77); got.Attachments != 1 || got.Version != 2 {
-		t.Fatalf("first change: %+v", got)
-	}
-	det, _ := s.ItemDetails(c, it.ID)
-	if len(det.Notices) != 1 || det.Notices[0].ID != "n:"+it.ID+":2:0" || len(delivered) != 0 {
-		t.Fatalf("stored notices %+v", det.Notices)
-	}
-	// The same update again: nothing applied, but the waiting notice goes.
-	failing = false
-	if got := bump(77); got.Attachments != 1 || got.Version != 2 {
-		t.Fatalf("the same cause applied again: %+v", got)
-	}
-	if len(delivered) != 1 || delivered[0].Text != "after 77" {
-		t.Fatalf("delivered %+v", delivered)
-	}
-	if det, _ := s.ItemDetails(c, it.ID); len(det.Notices) != 0 {
-		t.Fatal("delivered notices still stored")
-	}
-	// Another update applies, and its notice is delivered at once.
-	if got := bump(78); got.Attachments != 2 {
-		t.Fatalf("second change: %+v", got)
-	}
-	if len(delivered) != 2 || delivered[1].ID != "n:"+it.ID+":3:0" {
-		t.Fatalf("delivered %+v", delivered)
-	}
-	// A notice left by a crash is delivered at start-up.
-	failing = true
-	bump(79)
-	failing = false
-	if n, err := s.FlushNotices(c, deliver); err != nil || n != 1 || delivered[2].Text != "after 79" {
-		t.Fatalf("flush: %d %v %+v", n, err, delivered)
-	}
-	if n, _ := s.FlushNotices(c, deliver); n != 0 {
-		t.Fatal("flushed twice")
-	}
+		// The outbox fails: the change stands, its notice waits in the item.
+		if got := bump(77); got.Attachments != 1 || got.Version != 2 {
+			t.Fatalf("first change: %+v", got)
+		}
+		if stored, _ := s.StoredNotices(c, it.ID); len(stored) != 1 || stored[0] != "n:"+it.ID+":2:0" || len(delivered) != 0 {
+			t.Fatalf("stored notices %+v", stored)
+		}
+		// The same update again: nothing applied, but the waiting notice goes.
+		failing = false
+		if got := bump(77); got.Attachments != 1 || got.Version != 2 {
+			t.Fatalf("the same cause applied again: %+v", got)
+		}
+		if len(delivered) != 1 || delivered[0].Text != "after 77" {
+			t.Fatalf("delivered %+v", delivered)
+		}
+		if stored, _ := s.StoredNotices(c, it.ID); len(stored) != 0 {
+			t.Fatal("delivered notices still stored")
+		}
+		// Another update applies, and its notice is delivered at once.
+		if got := bump(78); got.Attachments != 2 {
+			t.Fatalf("second change: %+v", got)
+		}
+		if len(delivered) != 2 || delivered[1].ID != "n:"+it.ID+":3:0" {
+			t.Fatalf("delivered %+v", delivered)
+		}
+		// A notice left by a crash is delivered at start-up.
+		failing = true
+		bump(79)
+		failing = false
+		if n, err := s.FlushNotices(c, deliver); err != nil || n != 1 || delivered[2].Text != "after 79" {
+			t.Fatalf("flush: %d %v %+v", n, err, delivered)
+		}
+		if n, _ := s.FlushNotices(c, deliver); n != 0 {
+			t.Fatal("flushed twice")
+		}
+	})
 }
 
 // TestDraftSavedTwiceUnderOneNewIDIsOneDraft: the preview of a /new
 // dialogue handled again after a crash edits the draft it made.
 func TestDraftSavedTwiceUnderOneNewIDIsOneDraft(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	a := deputy(t, s, "张三", 1)
-	in := draft(deputybot.KindSuggestion, "修路")
-	in.NewID = "0123456789abcdef01234567"
-	first, err := s.SaveDraft(c, a, in, &rules, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in.Title = "修路（改）"
-	again, err := s.SaveDraft(c, a, in, &rules, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mine, total, err := s.PersonItems(c, a.ID, 0, 10)
-	if err != nil || total != 1 || first.ID != in.NewID || again.ID != in.NewID || mine[0].Title != "修路（改）" {
-		t.Fatalf("%d drafts (%v); ids %s %s", total, err, first.ID, again.ID)
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a := deputy(t, s, "张三", 1)
+		in := draft(deputybot.KindSuggestion, "修路")
+		in.NewID = "0123456789abcdef01234567"
+		first, err := s.SaveDraft(c, a, in, &rules, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Title = "修路（改）"
+		again, err := s.SaveDraft(c, a, in, &rules, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, total, err := s.PersonItems(c, a.ID, 0, 10)
+		if err != nil || total != 1 || first.ID != in.NewID || again.ID != in.NewID || mine[0].Title != "修路（改）" {
+			t.Fatalf("%d drafts (%v); ids %s %s", total, err, first.ID, again.ID)
+		}
+	})
 }

@@ -5,22 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"deputybot"
 )
 
 // SchemaVersion is the version of the stored data this code reads and
 // writes. Each step of migrations moves a database one version up.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrations[i] brings a database from version i to i+1. A step must be
 // safe to run again if the process dies before the version is recorded.
 var migrations = []func(ctx context.Context, s *Store) error{
-	func(ctx context.Context, s *Store) error { return nil },                   // 0 → 1: the first schema; indexes below
-	func(ctx context.Context, s *Store) error { return s.rebuildMembers(ctx) }, // 1 → 2: member lists of roles and departments
-	func(ctx context.Context, s *Store) error { return s.rebuildScan(ctx) },    // 2 → 3: the scan index of items
+	func(ctx context.Context, s *Store) error { return nil }, // 0 → 1: the first schema; indexes below
+	func(ctx context.Context, s *Store) error { return nil }, // 1 → 2: member lists (gone in 4)
+	func(ctx context.Context, s *Store) error { return nil }, // 2 → 3: the scan index (gone in 4)
+	migrateTo4, // 3 → 4: one document per item; inbox and outbox keep only what waits
 }
 
 // migrate runs the missing migration steps and (re)creates the indexes.
@@ -52,29 +56,49 @@ func (s *Store) migrate(ctx context.Context) error {
 	return s.ensureIndexes(ctx)
 }
 
-// indexes lists every secondary index. The embedded store accepts them
-// but only enforces uniqueness; MongoDB uses them for the queries they
-// name.
-func indexes() map[string][]mongo.IndexModel {
+// uniqueIndexes are the constraints every store enforces.
+func uniqueIndexes() map[string][]mongo.IndexModel {
 	return map[string][]mongo.IndexModel{
 		"departments": {
 			{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true).SetName("key_unique")},
 		},
-		"people": {
-			{Keys: bson.D{{Key: "roles", Value: 1}}, Options: options.Index().SetName("roles")},
-			{Keys: bson.D{{Key: "state", Value: 1}}, Options: options.Index().SetName("state")},
-		},
+	}
+}
+
+// queryIndexes serve the queries of a shared store (MongoDB). The embedded
+// store would keep them up to date on every write but answers no query
+// from them (and its only writer reads its read model), so it does not
+// get them.
+func queryIndexes() map[string][]mongo.IndexModel {
+	return map[string][]mongo.IndexModel{
 		"invitations": {
 			{Keys: bson.D{{Key: "personId", Value: 1}}, Options: options.Index().SetName("person")},
 		},
+		"people": {
+			{Keys: bson.D{{Key: "roles", Value: 1}}, Options: options.Index().SetName("roles")},
+			{Keys: bson.D{{Key: "state", Value: 1}}, Options: options.Index().SetName("state")},
+			{Keys: bson.D{{Key: "departmentId", Value: 1}}, Options: options.Index().SetName("department")},
+			{Keys: bson.D{{Key: "unreachable", Value: 1}}, Options: options.Index().SetName("unreachable")},
+		},
 		"items": {
-			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "submittedAt", Value: 1}}, Options: options.Index().SetName("status_submitted")},
+			{Keys: bson.D{{Key: "status", Value: 1}}, Options: options.Index().SetName("status")},
+			{Keys: bson.D{{Key: "authorId", Value: 1}}, Options: options.Index().SetName("author")},
+			{Keys: bson.D{{Key: "coSponsors.personId", Value: 1}}, Options: options.Index().SetName("cosponsors")},
+			{Keys: bson.D{{Key: "leaderId", Value: 1}}, Options: options.Index().SetName("leader")},
+			{Keys: bson.D{{Key: "leadDept", Value: 1}}, Options: options.Index().SetName("lead_dept")},
+			{Keys: bson.D{{Key: "coDepts.dept", Value: 1}}, Options: options.Index().SetName("co_depts")},
 		},
 		"outbox": {
-			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetName("state_seq")},
+			{Keys: bson.D{{Key: "seq", Value: 1}}, Options: options.Index().SetName("seq")},
+		},
+		"sent": {
+			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "sentAt", Value: 1}}, Options: options.Index().SetName("state_sent")},
 		},
 		"updates": {
-			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "updateId", Value: 1}}, Options: options.Index().SetName("state_update")},
+			{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("at")},
+		},
+		"inbox": {
+			{Keys: bson.D{{Key: "until", Value: 1}}, Options: options.Index().SetName("until")},
 		},
 	}
 }
@@ -96,10 +120,16 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			}
 		}
 	}
-	for coll, models := range indexes() {
-		for _, m := range models {
-			if _, err := s.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
-				return fmt.Errorf("create indexes on %s: %w", coll, err)
+	sets := []map[string][]mongo.IndexModel{uniqueIndexes()}
+	if s.queryIndexes {
+		sets = append(sets, queryIndexes())
+	}
+	for _, set := range sets {
+		for coll, models := range set {
+			for _, m := range models {
+				if _, err := s.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
+					return fmt.Errorf("create indexes on %s: %w", coll, err)
+				}
 			}
 		}
 	}
@@ -108,11 +138,114 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 
 // collections are all of deputybot's collections.
 var collections = []string{
-	"meta", "people", "bindings", "departments", "invitations", "claims", "updates",
-	"conversations", "items", "itemdetails", "itemkeys", "personitems", "deptitems", "outbox", "slots", "members", "itemscan",
+	"meta", "people", "bindings", "departments", "invitations", "claims", "updates", "inbox",
+	"conversations", "items", "itemkeys", "outbox", "sent", "slots",
 }
 
 func isNamespaceExists(err error) bool {
 	var ce mongo.CommandError
 	return errors.As(err, &ce) && (ce.Code == 48 || ce.Name == "NamespaceExists")
+}
+
+// migrateTo4 moves a database of schema 3 to schema 4. Each step can run
+// again after a crash: an item already in one document is left alone,
+// documents are moved by inserting (duplicates ignored) before deleting.
+func migrateTo4(ctx context.Context, s *Store) error {
+	// Items: the item, its details (with what they held of the latest
+	// change) in one document. A change interrupted between the two old
+	// writes is completed from the details.
+	cur, err := s.items.Find(ctx, bson.D{{Key: "details", Value: bson.D{{Key: "$exists", Value: false}}}})
+	if err != nil {
+		return err
+	}
+	var old []deputybot.Item
+	if err := cur.All(ctx, &old); err != nil {
+		return err
+	}
+	details := s.db.Collection("itemdetails")
+	for _, it := range old {
+		var det struct {
+			deputybot.ItemDetails `bson:",inline"`
+			Version               int                       `bson:"version"`
+			Next                  *deputybot.Item           `bson:"next"`
+			Applied               []int64                   `bson:"applied"`
+			Notices               []deputybot.OutboxMessage `bson:"notices"`
+		}
+		err := details.FindOne(ctx, byID(it.ID)).Decode(&det)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return err
+		}
+		doc := itemDoc{Item: it, Details: det.ItemDetails, Applied: det.Applied, Notices: det.Notices}
+		if det.Next != nil && det.Version > it.Version && det.Next.Version == det.Version {
+			doc.Item = *det.Next
+		}
+		if _, err := s.items.ReplaceOne(ctx, byID(it.ID), doc); err != nil {
+			return err
+		}
+	}
+	// The updates waiting to be handled move to the inbox; the records of
+	// the others stay where they are (they are the records of handled
+	// updates now).
+	cur, err = s.updates.Find(ctx, bson.D{})
+	if err != nil {
+		return err
+	}
+	var ups []struct {
+		ID         string    `bson:"_id"`
+		UpdateID   int64     `bson:"updateId"`
+		ChatID     int64     `bson:"chatId"`
+		Payload    []byte    `bson:"payload"`
+		State      string    `bson:"state"`
+		ReceivedAt time.Time `bson:"receivedAt"`
+	}
+	if err := cur.All(ctx, &ups); err != nil {
+		return err
+	}
+	var waiting []any
+	var handled int64
+	for _, u := range ups {
+		switch u.State {
+		case "pending":
+			waiting = append(waiting, inboxDoc{ID: u.ID, UpdateID: u.UpdateID, ChatID: u.ChatID, Payload: u.Payload, ReceivedAt: u.ReceivedAt})
+		case "done":
+			handled = max(handled, u.UpdateID)
+		}
+	}
+	if len(waiting) > 0 {
+		if err := insertUnordered(ctx, s.inbox, waiting, nil); err != nil {
+			return err
+		}
+	}
+	if _, err := s.meta.UpdateOne(ctx, byID("inbox"), bson.D{{Key: "$max", Value: bson.D{{Key: "handled", Value: handled}}}},
+		options.UpdateOne().SetUpsert(true)); err != nil {
+		return err
+	}
+	// Messages that went leave the outbox for their record in sent.
+	for {
+		gone, err := s.findOutbox(ctx, s.outbox, bson.D{{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{deputybot.OutboxSent, deputybot.OutboxFailed}}}}}, bulkBatch)
+		if err != nil {
+			return err
+		}
+		if len(gone) == 0 {
+			break
+		}
+		if err := s.RecordSent(ctx, gone); err != nil {
+			return err
+		}
+	}
+	// What schema 4 no longer keeps.
+	for _, name := range []string{"itemdetails", "itemscan", "personitems", "deptitems", "members"} {
+		if err := s.db.Collection(name).Drop(ctx); err != nil {
+			return fmt.Errorf("drop %s: %w", name, err)
+		}
+	}
+	for coll, names := range map[string][]string{
+		"items": {"status_submitted"}, "outbox": {"state_seq"}, "updates": {"state_update"},
+		"people": {"roles", "state"}, "invitations": {"person"},
+	} {
+		for _, name := range names {
+			_ = s.db.Collection(coll).Indexes().DropOne(ctx, name) // absent: nothing to do
+		}
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -12,26 +14,58 @@ import (
 	"deputybot"
 )
 
-// Enqueue stores messages to be sent. A message with an ID that is already
-// in the outbox is skipped (it was enqueued before: exactly once); the
-// others get a fresh ID. It returns the messages it stored, with their
-// Seq, in order.
+// The outbox is two collections:
+//
+//   - outbox holds the messages waiting to be sent, and only those: the
+//     sender's reads never decode what was sent long ago;
+//   - sent keeps the record of each message once delivered or refused
+//     (state sent or failed, when, why), delivered ones for a week
+//     (PruneOutbox), refused ones until an operator looks.
+//
+// A message with an id of its own (a notice, a reminder step, a digest)
+// is taken once ever: enqueueing it again while it waits is a duplicate
+// key in outbox, and after it went, its record in sent says so. A message
+// is recorded in sent before it leaves outbox, so it is always in one of
+// them.
+
+// Enqueue stores messages to be sent. A message whose ID is waiting or was
+// sent already is skipped (exactly once); the others get a Seq (and an ID
+// if they have none). It returns the messages it stored, in order.
 func (s *Store) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage, now time.Time) ([]deputybot.OutboxMessage, error) {
-	var stored []deputybot.OutboxMessage
+	var todo []deputybot.OutboxMessage
 	for _, m := range msgs {
+		if m.ID != "" {
+			err := s.sent.FindOne(ctx, byID(m.ID), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+			if err == nil {
+				continue // went before
+			}
+			if !errors.Is(err, mongo.ErrNoDocuments) {
+				return nil, err
+			}
+		}
 		m.Seq = newID()
 		if m.ID == "" {
 			m.ID = m.Seq
 		}
 		m.State, m.CreatedAt = deputybot.OutboxPending, now
-		_, err := s.outbox.InsertOne(ctx, m)
-		if mongo.IsDuplicateKeyError(err) {
-			continue
+		todo = append(todo, m)
+	}
+	if len(todo) == 0 {
+		return nil, nil
+	}
+	docs := make([]any, len(todo))
+	for i := range todo {
+		docs[i] = todo[i]
+	}
+	dup := map[int]bool{}
+	if err := insertUnordered(ctx, s.outbox, docs, func(i int) { dup[i] = true }); err != nil {
+		return nil, err
+	}
+	stored := todo[:0]
+	for i, m := range todo {
+		if !dup[i] {
+			stored = append(stored, m)
 		}
-		if err != nil {
-			return stored, err
-		}
-		stored = append(stored, m)
 	}
 	return stored, nil
 }
@@ -42,25 +76,28 @@ func (s *Store) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage, now
 // not read, so it can hold nothing up.
 func (s *Store) PendingMessages(ctx context.Context, now time.Time, limit int) ([]deputybot.OutboxMessage, error) {
 	filter := bson.D{
-		{Key: "state", Value: deputybot.OutboxPending},
 		{Key: "nextAt", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: now}}}}},
 		{Key: "leaseUntil", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: now}}}}},
 	}
-	return s.findOutbox(ctx, filter, limit)
+	return s.findOutbox(ctx, s.outbox, filter, limit)
 }
 
 // AllPending returns up to limit pending messages after afterSeq, due or
 // not, in enqueue order: what the store's only sender reads at start.
 func (s *Store) AllPending(ctx context.Context, afterSeq string, limit int) ([]deputybot.OutboxMessage, error) {
-	filter := bson.D{{Key: "state", Value: deputybot.OutboxPending}}
+	filter := bson.D{}
 	if afterSeq != "" {
-		filter = append(filter, bson.E{Key: "seq", Value: bson.D{{Key: "$gt", Value: afterSeq}}})
+		filter = bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: afterSeq}}}}
 	}
-	return s.findOutbox(ctx, filter, limit)
+	return s.findOutbox(ctx, s.outbox, filter, limit)
 }
 
-func (s *Store) findOutbox(ctx context.Context, filter bson.D, limit int) ([]deputybot.OutboxMessage, error) {
-	cur, err := s.outbox.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(limit)))
+func (s *Store) findOutbox(ctx context.Context, coll *mongo.Collection, filter bson.D, limit int) ([]deputybot.OutboxMessage, error) {
+	o := options.Find().SetSort(bson.D{{Key: "seq", Value: 1}})
+	if limit > 0 {
+		o.SetLimit(int64(limit))
+	}
+	cur, err := coll.Find(ctx, filter, o)
 	if err != nil {
 		return nil, err
 	}
@@ -74,8 +111,8 @@ func (s *Store) findOutbox(ctx context.Context, filter bson.D, limit int) ([]dep
 // sender has it.
 func (s *Store) LeaseMessage(ctx context.Context, id string, now, until time.Time) (bool, error) {
 	filter := byID(id)
-	if !s.ferret {
-		filter = bson.D{{Key: "_id", Value: id}, {Key: "state", Value: deputybot.OutboxPending},
+	if !s.single {
+		filter = bson.D{{Key: "_id", Value: id},
 			{Key: "leaseUntil", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: now}}}}}}
 	}
 	res, err := s.outbox.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: until}}}})
@@ -85,14 +122,31 @@ func (s *Store) LeaseMessage(ctx context.Context, id string, now, until time.Tim
 	return res.MatchedCount == 1, nil
 }
 
-// MarkSent records that a message was delivered.
-func (s *Store) MarkSent(ctx context.Context, id string, now time.Time) error {
-	_, err := s.outbox.UpdateOne(ctx, byID(id), bson.D{
-		{Key: "$set", Value: bson.D{{Key: "state", Value: deputybot.OutboxSent}, {Key: "sentAt", Value: now}}},
-		{Key: "$unset", Value: bson.D{{Key: "leaseUntil", Value: ""}}},
-		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
-	})
+// RecordSent records the outcome of messages that left the outbox: each
+// (with State sent or failed, SentAt, Attempts and Error set) is recorded
+// in sent, then removed from the outbox. A document's bytes are not kept.
+func (s *Store) RecordSent(ctx context.Context, done []deputybot.OutboxMessage) error {
+	if len(done) == 0 {
+		return nil
+	}
+	docs := make([]any, len(done))
+	ids := make(bson.A, len(done))
+	for i, m := range done {
+		m.File, m.LeaseUntil = nil, time.Time{}
+		docs[i] = m
+		ids[i] = m.ID
+	}
+	if err := insertUnordered(ctx, s.sent, docs, nil); err != nil {
+		return err
+	}
+	_, err := s.outbox.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	return err
+}
+
+// MarkSent records that a message was delivered (RecordSent of one).
+func (s *Store) MarkSent(ctx context.Context, m deputybot.OutboxMessage, now time.Time) error {
+	m.State, m.SentAt, m.Attempts, m.Error = deputybot.OutboxSent, now, m.Attempts+1, ""
+	return s.RecordSent(ctx, []deputybot.OutboxMessage{m})
 }
 
 // RetryLater records a failed attempt and when to try again.
@@ -105,43 +159,42 @@ func (s *Store) RetryLater(ctx context.Context, id string, next time.Time, reaso
 	return err
 }
 
-// MarkFailed records that a message can never be delivered (the user
-// blocked the bot, the chat does not exist).
-func (s *Store) MarkFailed(ctx context.Context, id string, now time.Time, reason string) error {
-	_, err := s.outbox.UpdateOne(ctx, byID(id), bson.D{
-		{Key: "$set", Value: bson.D{{Key: "state", Value: deputybot.OutboxFailed}, {Key: "error", Value: reason}, {Key: "sentAt", Value: now}}},
-		{Key: "$unset", Value: bson.D{{Key: "leaseUntil", Value: ""}}},
-		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
-	})
-	return err
-}
-
-// OutboxMessageByID returns one message (tests, operations).
+// OutboxMessageByID returns one message, waiting or gone (tests,
+// operations), or nil.
 func (s *Store) OutboxMessageByID(ctx context.Context, id string) (*deputybot.OutboxMessage, error) {
-	var m deputybot.OutboxMessage
-	err := s.outbox.FindOne(ctx, byID(id)).Decode(&m)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
+	for _, coll := range []*mongo.Collection{s.outbox, s.sent} {
+		var m deputybot.OutboxMessage
+		err := coll.FindOne(ctx, byID(id)).Decode(&m)
+		if err == nil {
+			return &m, nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, err
+		}
 	}
-	return &m, err
+	return nil, nil
 }
 
-// OutboxMessages returns every message in the outbox in enqueue order
+// OutboxMessages returns every message, waiting or gone, in enqueue order
 // (tests, operations).
 func (s *Store) OutboxMessages(ctx context.Context) ([]deputybot.OutboxMessage, error) {
-	cur, err := s.outbox.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
+	waiting, err := s.findOutbox(ctx, s.outbox, bson.D{}, 0)
 	if err != nil {
 		return nil, err
 	}
-	var out []deputybot.OutboxMessage
-	err = cur.All(ctx, &out)
-	return out, err
+	gone, err := s.findOutbox(ctx, s.sent, bson.D{}, 0)
+	if err != nil {
+		return nil, err
+	}
+	all := append(waiting, gone...)
+	slices.SortFunc(all, func(a, b deputybot.OutboxMessage) int { return strings.Compare(a.Seq, b.Seq) })
+	return all, nil
 }
 
-// PruneOutbox forgets messages delivered before t. Failed ones are kept:
+// PruneOutbox forgets messages delivered before t. Refused ones are kept:
 // the digest shows them.
 func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.outbox.DeleteMany(ctx, bson.D{
+	res, err := s.sent.DeleteMany(ctx, bson.D{
 		{Key: "state", Value: deputybot.OutboxSent},
 		{Key: "sentAt", Value: bson.D{{Key: "$lt", Value: before}}},
 	})

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
@@ -30,8 +32,19 @@ type binding struct {
 
 func bindingID(telegramID int64) string { return "tg:" + strconv.FormatInt(telegramID, 10) }
 
+func telegramIDOf(bindingID string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(bindingID, "tg:"), 10, 64)
+	return n, err == nil && strings.HasPrefix(bindingID, "tg:")
+}
+
 // PersonByTelegramID implements deputybot.PeopleService.
 func (s *Store) PersonByTelegramID(ctx context.Context, telegramID int64) (*deputybot.Person, error) {
+	if s.model != nil {
+		if p := s.model.personByTelegram(telegramID); p != nil {
+			return p, nil
+		}
+		return nil, deputybot.Errorf(deputybot.ENOTFOUND, "err.not_registered")
+	}
 	var b binding
 	if err := s.bindings.FindOne(ctx, byID(bindingID(telegramID))).Decode(&b); err != nil {
 		return nil, notFound(err, "err.not_registered")
@@ -41,6 +54,12 @@ func (s *Store) PersonByTelegramID(ctx context.Context, telegramID int64) (*depu
 
 // Person implements deputybot.PeopleService.
 func (s *Store) Person(ctx context.Context, id string) (*deputybot.Person, error) {
+	if s.model != nil {
+		if p := s.model.person(id); p != nil {
+			return p, nil
+		}
+		return nil, deputybot.Errorf(deputybot.ENOTFOUND, "err.person_not_found")
+	}
 	var p deputybot.Person
 	if err := s.people.FindOne(ctx, byID(id)).Decode(&p); err != nil {
 		return nil, notFound(err, "err.person_not_found")
@@ -65,13 +84,16 @@ func (s *Store) EnsureBootstrapAdmin(ctx context.Context, u deputybot.TelegramUs
 		CreatedAt:   now,
 		ActivatedAt: now,
 	}
-	if _, err := s.people.InsertOne(ctx, p); err != nil {
+	if err := s.insertPerson(ctx, p); err != nil {
 		return nil, fmt.Errorf("create admin: %w", err)
 	}
 	if err := s.bind(ctx, u.ID, p.ID, now); err != nil {
 		// Someone else bound this user first (two updates at once): keep
 		// theirs and drop ours.
 		_, _ = s.people.DeleteOne(ctx, byID(p.ID))
+		if s.model != nil {
+			s.model.deletePerson(p.ID)
+		}
 		if errors.Is(err, errAlreadyBound) {
 			return s.PersonByTelegramID(ctx, u.ID)
 		}
@@ -87,7 +109,54 @@ func (s *Store) bind(ctx context.Context, telegramID int64, personID string, now
 	if mongo.IsDuplicateKeyError(err) {
 		return errAlreadyBound
 	}
+	if err == nil && s.model != nil {
+		s.model.bind(telegramID, personID)
+	}
 	return err
+}
+
+// insertPerson stores a new person.
+func (s *Store) insertPerson(ctx context.Context, p *deputybot.Person) error {
+	if _, err := s.people.InsertOne(ctx, p); err != nil {
+		return err
+	}
+	if s.model != nil {
+		s.model.putPerson(p)
+	}
+	return nil
+}
+
+// replacePerson stores p over the person's document.
+func (s *Store) replacePerson(ctx context.Context, p *deputybot.Person) error {
+	if _, err := s.people.ReplaceOne(ctx, byID(p.ID), p); err != nil {
+		return err
+	}
+	if s.model != nil {
+		s.model.putPerson(p)
+	}
+	return nil
+}
+
+// updatePerson applies update to the person's document; ENOTFOUND if
+// there is none.
+func (s *Store) updatePerson(ctx context.Context, personID string, update bson.D) error {
+	if s.model == nil {
+		res, err := s.people.UpdateOne(ctx, byID(personID), update)
+		if err != nil {
+			return err
+		}
+		if res.MatchedCount == 0 {
+			return deputybot.Errorf(deputybot.ENOTFOUND, "err.person_not_found")
+		}
+		return nil
+	}
+	var p deputybot.Person
+	err := s.people.FindOneAndUpdate(ctx, byID(personID), update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&p)
+	if err != nil {
+		return notFound(err, "err.person_not_found")
+	}
+	s.model.putPerson(&p)
+	return nil
 }
 
 // People implements deputybot.PeopleService.
@@ -96,15 +165,12 @@ func (s *Store) People(ctx context.Context, f deputybot.PeopleFilter) ([]*deputy
 	if f.Role != "" {
 		filter = append(filter, bson.E{Key: "roles", Value: string(f.Role)})
 	}
-	cur, err := s.people.Find(ctx, filter)
+	all, err := s.peopleWhere(ctx, filter, func(p *deputybot.Person) bool {
+		return p.State != deputybot.PersonMerged && (f.Role == "" || p.HasRole(f.Role))
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	var all []*deputybot.Person
-	if err := cur.All(ctx, &all); err != nil {
-		return nil, 0, err
-	}
-	sortByName(all, func(p *deputybot.Person) string { return p.Name })
 	total := len(all)
 	if f.Offset > 0 {
 		all = all[min(f.Offset, len(all)):]
@@ -146,12 +212,5 @@ func (s *Store) SetCommandsKey(ctx context.Context, personID, key string) error 
 }
 
 func (s *Store) setPersonField(ctx context.Context, personID, field string, value any) error {
-	res, err := s.people.UpdateOne(ctx, byID(personID), bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: value}}}})
-	if err != nil {
-		return err
-	}
-	if res.MatchedCount == 0 {
-		return deputybot.Errorf(deputybot.ENOTFOUND, "err.person_not_found")
-	}
-	return nil
+	return s.updatePerson(ctx, personID, bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: value}}}})
 }

@@ -92,7 +92,6 @@ func (s *Store) ImportRoster(ctx context.Context, rows []deputybot.RosterRow, cr
 	}
 	var people []*deputybot.Person
 	var invs []deputybot.Invitation
-	lists := map[string][]string{}
 	for _, i := range claimed {
 		if dup[i] {
 			results[i].Skipped = true
@@ -108,19 +107,12 @@ func (s *Store) ImportRoster(ctx context.Context, rows []deputybot.RosterRow, cr
 		invs = append(invs, deputybot.Invitation{TokenHash: deputybot.HashToken(token), PersonID: p.ID, Role: req.Role,
 			CreatedBy: createdBy, CreatedAt: now, ExpiresAt: now.Add(deputybot.InvitationValidity)})
 		people = append(people, p)
-		lists[roleKey(req.Role)] = append(lists[roleKey(req.Role)], p.ID)
-		if p.DepartmentID != "" {
-			lists[deptKey(p.DepartmentID)] = append(lists[deptKey(p.DepartmentID)], p.ID)
-		}
 		results[i].Person, results[i].Token = p, token
 	}
-	if err := insertMany(ctx, s.people, people); err != nil {
+	if err := s.insertPeople(ctx, people); err != nil {
 		return nil, err
 	}
 	if err := insertMany(ctx, s.invitations, invs); err != nil {
-		return nil, err
-	}
-	if err := s.addToLists(ctx, s.members, "ids", lists); err != nil {
 		return nil, err
 	}
 	return results, nil

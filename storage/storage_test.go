@@ -40,320 +40,403 @@ func wantCode(t *testing.T, err error, code, key string) {
 }
 
 func TestInviteRedeemOnce(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	p, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "  张三  "}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Name != "张三" || p.State != deputybot.PersonInvited || !deputybot.LooksLikeToken(token) {
-		t.Fatalf("invited %+v token %q", p, token)
-	}
-	u := deputybot.TelegramUser{ID: 1001, FirstName: "San", LanguageCode: "en-GB"}
-	got, err := s.Redeem(c, token, u, t0.Add(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.ID != p.ID || got.State != deputybot.PersonActive || got.TelegramID != 1001 || got.Language != deputybot.LangEN {
-		t.Fatalf("redeemed %+v", got)
-	}
-	byTG, err := s.PersonByTelegramID(c, 1001)
-	if err != nil || byTG.ID != p.ID || !byTG.HasRole(deputybot.RoleDeputy) {
-		t.Fatalf("by telegram id: %+v %v", byTG, err)
-	}
-	// A second user with the same link gets nothing.
-	_, err = s.Redeem(c, token, deputybot.TelegramUser{ID: 2002}, t0.Add(2*time.Hour))
-	wantCode(t, err, deputybot.ECONFLICT, "err.invite_used")
-	_, err = s.PersonByTelegramID(c, 2002)
-	wantCode(t, err, deputybot.ENOTFOUND, "")
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		p, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "  张三  "}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Name != "张三" || p.State != deputybot.PersonInvited || !deputybot.LooksLikeToken(token) {
+			t.Fatalf("invited %+v token %q", p, token)
+		}
+		u := deputybot.TelegramUser{ID: 1001, FirstName: "San", LanguageCode: "en-GB"}
+		got, err := s.Redeem(c, token, u, t0.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != p.ID || got.State != deputybot.PersonActive || got.TelegramID != 1001 || got.Language != deputybot.LangEN {
+			t.Fatalf("redeemed %+v", got)
+		}
+		byTG, err := s.PersonByTelegramID(c, 1001)
+		if err != nil || byTG.ID != p.ID || !byTG.HasRole(deputybot.RoleDeputy) {
+			t.Fatalf("by telegram id: %+v %v", byTG, err)
+		}
+		// A second user with the same link gets nothing.
+		_, err = s.Redeem(c, token, deputybot.TelegramUser{ID: 2002}, t0.Add(2*time.Hour))
+		wantCode(t, err, deputybot.ECONFLICT, "err.invite_used")
+		_, err = s.PersonByTelegramID(c, 2002)
+		wantCode(t, err, deputybot.ENOTFOUND, "")
+	})
 }
 
 func TestRedeemRefusals(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	_, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "李四"}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := deputybot.TelegramUser{ID: 3003}
-	for _, tc := range []struct {
-		name, token string
-		at          time.Time
-		code, key   string
-	}{
-		{"unknown", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", t0, deputybot.ENOTFOUND, "err.invite_unknown"},
-		{"malformed", `{"$ne": ""}`, t0, deputybot.ENOTFOUND, "err.invite_unknown"},
-		{"too long", strings.Repeat("a", 65), t0, deputybot.ENOTFOUND, "err.invite_unknown"},
-		{"expired", token, t0.Add(deputybot.InvitationValidity), deputybot.ECONFLICT, "err.invite_expired"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := s.Redeem(c, tc.token, u, tc.at)
-			wantCode(t, err, tc.code, tc.key)
-			if _, err := s.PersonByTelegramID(c, u.ID); deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
-				t.Fatalf("user bound after refused redeem: %v", err)
-			}
-		})
-	}
-	// Still usable just before expiry.
-	if _, err := s.Redeem(c, token, u, t0.Add(deputybot.InvitationValidity-time.Second)); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		_, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "李四"}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := deputybot.TelegramUser{ID: 3003}
+		for _, tc := range []struct {
+			name, token string
+			at          time.Time
+			code, key   string
+		}{
+			{"unknown", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", t0, deputybot.ENOTFOUND, "err.invite_unknown"},
+			{"malformed", `{"$ne": ""}`, t0, deputybot.ENOTFOUND, "err.invite_unknown"},
+			{"too long", strings.Repeat("a", 65), t0, deputybot.ENOTFOUND, "err.invite_unknown"},
+			{"expired", token, t0.Add(deputybot.InvitationValidity), deputybot.ECONFLICT, "err.invite_expired"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := s.Redeem(c, tc.token, u, tc.at)
+				wantCode(t, err, tc.code, tc.key)
+				if _, err := s.PersonByTelegramID(c, u.ID); deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
+					t.Fatalf("user bound after refused redeem: %v", err)
+				}
+			})
+		}
+		// Still usable just before expiry.
+		if _, err := s.Redeem(c, token, u, t0.Add(deputybot.InvitationValidity-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestRedeemConcurrentlyBindsOne(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	_, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "王五"}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins := 0
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := s.Redeem(c, token, deputybot.TelegramUser{ID: int64(5000 + i)}, t0); err == nil {
-				mu.Lock()
-				wins++
-				mu.Unlock()
-			} else if deputybot.ErrorCode(err) != deputybot.ECONFLICT {
-				t.Errorf("redeem: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
-	if wins != 1 {
-		t.Fatalf("%d users redeemed one link", wins)
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		_, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "王五"}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.Redeem(c, token, deputybot.TelegramUser{ID: int64(5000 + i)}, t0); err == nil {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				} else if deputybot.ErrorCode(err) != deputybot.ECONFLICT {
+					t.Errorf("redeem: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins != 1 {
+			t.Fatalf("%d users redeemed one link", wins)
+		}
+	})
 }
 
 func TestSecondInvitationAddsRole(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	d, err := s.CreateDepartment(c, "区住建局", t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, tok1, _ := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "赵六"}, t0)
-	_, tok2, err := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "赵六", DepartmentID: d.ID}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := deputybot.TelegramUser{ID: 77}
-	first, err := s.Redeem(c, tok1, u, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := s.Redeem(c, tok2, u, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if second.ID != first.ID || !second.HasRole(deputybot.RoleDeputy) || !second.HasRole(deputybot.RoleContact) || second.DepartmentID != d.ID {
-		t.Fatalf("merged person %+v", second)
-	}
-	people, total, err := s.People(c, deputybot.PeopleFilter{})
-	if err != nil || total != 1 || len(people) != 1 {
-		t.Fatalf("people after merge: %d %v", total, err)
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		d, err := s.CreateDepartment(c, "区住建局", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tok1, _ := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "赵六"}, t0)
+		_, tok2, err := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "赵六", DepartmentID: d.ID}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := deputybot.TelegramUser{ID: 77}
+		first, err := s.Redeem(c, tok1, u, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := s.Redeem(c, tok2, u, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second.ID != first.ID || !second.HasRole(deputybot.RoleDeputy) || !second.HasRole(deputybot.RoleContact) || second.DepartmentID != d.ID {
+			t.Fatalf("merged person %+v", second)
+		}
+		people, total, err := s.People(c, deputybot.PeopleFilter{})
+		if err != nil || total != 1 || len(people) != 1 {
+			t.Fatalf("people after merge: %d %v", total, err)
+		}
+	})
 }
 
 func TestInviteValidation(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	for _, tc := range []struct {
-		req deputybot.InviteRequest
-		key string
-	}{
-		{deputybot.InviteRequest{Role: "king", Name: "x"}, "err.role_unknown"},
-		{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "   "}, "err.name_empty"},
-		{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: strings.Repeat("名", 65)}, "err.name_too_long"},
-		{deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "x"}, "err.department_required"},
-		{deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "x", DepartmentID: "nope"}, "err.department_not_found"},
-		{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "x", Phone: "call me"}, "err.phone_invalid"},
-	} {
-		_, _, err := s.Invite(c, "o", tc.req, t0)
-		if e, ok := err.(*deputybot.Error); !ok || e.Key != tc.key {
-			t.Errorf("%+v: got %v, want %s", tc.req, err, tc.key)
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		for _, tc := range []struct {
+			req deputybot.InviteRequest
+			key string
+		}{
+			{deputybot.InviteRequest{Role: "king", Name: "x"}, "err.role_unknown"},
+			{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "   "}, "err.name_empty"},
+			{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: strings.Repeat("名", 65)}, "err.name_too_long"},
+			{deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "x"}, "err.department_required"},
+			{deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "x", DepartmentID: "nope"}, "err.department_not_found"},
+			{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "x", Phone: "call me"}, "err.phone_invalid"},
+		} {
+			_, _, err := s.Invite(c, "o", tc.req, t0)
+			if e, ok := err.(*deputybot.Error); !ok || e.Key != tc.key {
+				t.Errorf("%+v: got %v, want %s", tc.req, err, tc.key)
+			}
 		}
-	}
-	if _, total, _ := s.People(c, deputybot.PeopleFilter{}); total != 0 {
-		t.Fatalf("refused invitations created %d people", total)
-	}
+		if _, total, _ := s.People(c, deputybot.PeopleFilter{}); total != 0 {
+			t.Fatalf("refused invitations created %d people", total)
+		}
+	})
 }
 
 func TestRenewInvitationRevokesOld(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	p, old, _ := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleLeader, Name: "钱七"}, t0)
-	fresh, err := s.RenewInvitation(c, "o", p.ID, t0.Add(20*24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = s.Redeem(c, old, deputybot.TelegramUser{ID: 9}, t0.Add(20*24*time.Hour))
-	wantCode(t, err, deputybot.ECONFLICT, "err.invite_revoked")
-	got, err := s.Redeem(c, fresh, deputybot.TelegramUser{ID: 9}, t0.Add(21*24*time.Hour))
-	if err != nil || !got.HasRole(deputybot.RoleLeader) {
-		t.Fatalf("fresh link: %+v %v", got, err)
-	}
-	_, err = s.RenewInvitation(c, "o", p.ID, t0)
-	wantCode(t, err, deputybot.ECONFLICT, "err.person_joined")
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		p, old, _ := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleLeader, Name: "钱七"}, t0)
+		fresh, err := s.RenewInvitation(c, "o", p.ID, t0.Add(20*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Redeem(c, old, deputybot.TelegramUser{ID: 9}, t0.Add(20*24*time.Hour))
+		wantCode(t, err, deputybot.ECONFLICT, "err.invite_revoked")
+		got, err := s.Redeem(c, fresh, deputybot.TelegramUser{ID: 9}, t0.Add(21*24*time.Hour))
+		if err != nil || !got.HasRole(deputybot.RoleLeader) {
+			t.Fatalf("fresh link: %+v %v", got, err)
+		}
+		_, err = s.RenewInvitation(c, "o", p.ID, t0)
+		wantCode(t, err, deputybot.ECONFLICT, "err.person_joined")
+	})
 }
 
 func TestDepartments(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	for _, n := range []string{"区教育局", "区住建局", "区卫健局"} {
-		if _, err := s.CreateDepartment(c, n, t0); err != nil {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		for _, n := range []string{"区教育局", "区住建局", "区卫健局"} {
+			if _, err := s.CreateDepartment(c, n, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := s.CreateDepartment(c, " 区住建局 ", t0)
+		wantCode(t, err, deputybot.ECONFLICT, "err.department_exists")
+		_, err = s.CreateDepartment(c, "Water  Bureau", t0)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	_, err := s.CreateDepartment(c, " 区住建局 ", t0)
-	wantCode(t, err, deputybot.ECONFLICT, "err.department_exists")
-	_, err = s.CreateDepartment(c, "Water  Bureau", t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = s.CreateDepartment(c, "ｗａｔｅｒ bureau", t0) // full-width letters
-	wantCode(t, err, deputybot.ECONFLICT, "err.department_exists")
-	ds, err := s.Departments(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, d := range ds {
-		names = append(names, d.Name)
-	}
-	// Pinyin order: jiao < wei < zhu; Latin before Han in the Chinese collation.
-	if got := strings.Join(names, ","); got != "Water Bureau,区教育局,区卫健局,区住建局" {
-		t.Fatalf("departments %s", got)
-	}
+		_, err = s.CreateDepartment(c, "ｗａｔｅｒ bureau", t0) // full-width letters
+		wantCode(t, err, deputybot.ECONFLICT, "err.department_exists")
+		ds, err := s.Departments(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, d := range ds {
+			names = append(names, d.Name)
+		}
+		// Pinyin order: jiao < wei < zhu; Latin before Han in the Chinese collation.
+		if got := strings.Join(names, ","); got != "Water Bureau,区教育局,区卫健局,区住建局" {
+			t.Fatalf("departments %s", got)
+		}
+	})
 }
 
 func TestPeopleFilterAndPaging(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	for i := range 12 {
-		role := deputybot.RoleDeputy
-		if i%3 == 0 {
-			role = deputybot.RoleSupervisor
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		for i := range 12 {
+			role := deputybot.RoleDeputy
+			if i%3 == 0 {
+				role = deputybot.RoleSupervisor
+			}
+			if _, _, err := s.Invite(c, "o", deputybot.InviteRequest{Role: role, Name: fmt.Sprintf("P%02d", i)}, t0); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if _, _, err := s.Invite(c, "o", deputybot.InviteRequest{Role: role, Name: fmt.Sprintf("P%02d", i)}, t0); err != nil {
+		page, total, err := s.People(c, deputybot.PeopleFilter{Role: deputybot.RoleDeputy, Offset: 5, Limit: 5})
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	page, total, err := s.People(c, deputybot.PeopleFilter{Role: deputybot.RoleDeputy, Offset: 5, Limit: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if total != 8 || len(page) != 3 || page[0].Name != "P08" {
-		t.Fatalf("total %d page %d first %s", total, len(page), page[0].Name)
-	}
+		if total != 8 || len(page) != 3 || page[0].Name != "P08" {
+			t.Fatalf("total %d page %d first %s", total, len(page), page[0].Name)
+		}
+	})
 }
 
 func TestUpdatesInbox(t *testing.T) {
-	s := storetest.Open(t)
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		raw := func(id int64) []byte { return []byte(fmt.Sprintf(`{"update_id":%d}`, id)) }
+		batch := []deputybot.InboxUpdate{{ID: 10, ChatID: 1, Payload: raw(10)}, {ID: 11, ChatID: 1, Payload: raw(11)}, {ID: 12, ChatID: 2, Payload: raw(12)}}
+		fresh, err := s.RecordUpdates(c, batch, t0)
+		if err != nil || !fresh[0] || !fresh[1] || !fresh[2] {
+			t.Fatalf("first record: %v %v", fresh, err)
+		}
+		// Delivered again while waiting, with a new one.
+		fresh, err = s.RecordUpdates(c, []deputybot.InboxUpdate{batch[1], {ID: 13, ChatID: 2, Payload: raw(13)}}, t0)
+		if err != nil || fresh[0] || !fresh[1] {
+			t.Fatalf("redelivered while waiting: %v %v", fresh, err)
+		}
+		if err := s.MarkUpdatesDone(c, []int64{10, 12}, t0); err != nil {
+			t.Fatal(err)
+		}
+		// Delivered again once handled.
+		if fresh, _ := s.RecordUpdate(c, 10, 1, raw(10), t0); fresh {
+			t.Fatal("a handled update recorded as new")
+		}
+		pending, err := s.PendingUpdates(c, t0.Add(time.Minute+storage.UpdateLease))
+		if err != nil || len(pending) != 2 || string(pending[0]) != `{"update_id":11}` || string(pending[1]) != `{"update_id":13}` {
+			t.Fatalf("pending %q %v", pending, err)
+		}
+		n, err := s.PruneUpdates(c, t0.Add(time.Second))
+		if err != nil || n != 2 {
+			t.Fatalf("pruned %d %v", n, err)
+		}
+		// Only handled updates are pruned, and only after Telegram stops
+		// delivering them again.
+		if pending, _ := s.PendingUpdates(c, t0.Add(time.Hour+storage.UpdateLease)); len(pending) != 2 {
+			t.Fatalf("prune touched pending updates")
+		}
+	})
+}
+
+// TestHandledUpdateIsKnownAfterRestart: the newest update handled is
+// remembered, so that the only writer, started again, still recognises an
+// update it handled before.
+func TestHandledUpdateIsKnownAfterRestart(t *testing.T) {
+	o := storetest.Options(t)
 	c := ctx(t)
-	fresh, err := s.RecordUpdate(c, 10, 1, []byte(`{"update_id":10}`), t0)
-	if err != nil || !fresh {
-		t.Fatalf("first record: %v %v", fresh, err)
-	}
-	if fresh, _ := s.RecordUpdate(c, 10, 1, []byte(`{"update_id":10}`), t0); fresh {
-		t.Fatal("redelivered update recorded as new")
-	}
-	s.RecordUpdate(c, 11, 1, []byte(`{"update_id":11}`), t0)
-	if err := s.MarkUpdateDone(c, 10, t0); err != nil {
+	s, err := storage.Open(c, o)
+	if err != nil {
 		t.Fatal(err)
 	}
-	pending, err := s.PendingUpdates(c)
-	if err != nil || len(pending) != 1 || string(pending[0]) != `{"update_id":11}` {
-		t.Fatalf("pending %q %v", pending, err)
+	defer s.Drop(c)
+	s.RecordUpdate(c, 500, 1, []byte(`{"update_id":500}`), t0)
+	s.MarkUpdateDone(c, 500, t0)
+	s.Close(c)
+	s, err = storage.Open(c, o)
+	if err != nil {
+		t.Fatal(err)
 	}
-	n, err := s.PruneUpdates(c, t0.Add(time.Second))
-	if err != nil || n != 1 {
-		t.Fatalf("pruned %d %v", n, err)
+	defer s.Close(c)
+	if fresh, err := s.RecordUpdate(c, 500, 1, []byte(`{"update_id":500}`), t0); err != nil || fresh {
+		t.Fatalf("update 500 handled before the restart recorded as new (%v)", err)
 	}
-	// A pruned update is still not re-recorded as pending by accident:
-	// only handled ones are pruned, and only after Telegram stops
-	// redelivering.
-	if pending, _ := s.PendingUpdates(c); len(pending) != 1 {
-		t.Fatalf("prune touched pending updates")
+	if fresh, err := s.RecordUpdate(c, 501, 1, []byte(`{"update_id":501}`), t0); err != nil || !fresh {
+		t.Fatalf("a new update refused (%v)", err)
+	}
+}
+
+// TestReplicasTakeOverOnlyExpiredUpdates: on a shared database an update
+// is handled by the replica that received it; another takes it over only
+// when that one's claim has expired (its process died), and then only one
+// replica does.
+func TestReplicasTakeOverOnlyExpiredUpdates(t *testing.T) {
+	a := storetest.OpenShared(t)
+	c := ctx(t)
+	if fresh, err := a.RecordUpdate(c, 20, 1, []byte(`{"update_id":20}`), t0); err != nil || !fresh {
+		t.Fatal(fresh, err)
+	}
+	b := storetest.Again(t, a.Options())
+	if p, err := b.PendingUpdates(c, t0.Add(time.Minute)); err != nil || len(p) != 0 {
+		t.Fatalf("a replica took an update another one is handling: %d %v", len(p), err)
+	}
+	// The same update delivered to the other replica (a webhook retry).
+	if fresh, err := b.RecordUpdate(c, 20, 1, []byte(`{"update_id":20}`), t0); err != nil || fresh {
+		t.Fatalf("recorded twice across replicas: %v %v", fresh, err)
+	}
+	// One after another: the take-over is a conditional update, atomic
+	// across processes on MongoDB only (README, "Several replicas").
+	later := t0.Add(storage.UpdateLease + time.Minute)
+	taken := 0
+	for _, s := range []*storage.Store{b, a, storetest.Again(t, a.Options())} {
+		p, err := s.PendingUpdates(c, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		taken += len(p)
+	}
+	if taken != 1 {
+		t.Fatalf("an expired update taken over %d times", taken)
+	}
+	b.MarkUpdateDone(c, 20, later)
+	if fresh, _ := a.RecordUpdate(c, 20, 1, []byte(`{"update_id":20}`), later); fresh {
+		t.Fatal("an update handled by one replica recorded as new by another")
 	}
 }
 
 func TestConversationRoundTrip(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	type conv struct {
-		PersonID string            `bson:"personId"`
-		Step     string            `bson:"step"`
-		Data     map[string]string `bson:"data"`
-		Last     int64             `bson:"lastUpdateId"`
-	}
-	var got conv
-	if found, err := s.LoadConversation(c, 42, &got); found || err != nil {
-		t.Fatalf("empty: %v %v", found, err)
-	}
-	in := conv{PersonID: "p", Step: "name", Data: map[string]string{"role": "deputy", "name": `{"$ne": ""}`}, Last: 7}
-	if err := s.SaveConversation(c, 42, in); err != nil {
-		t.Fatal(err)
-	}
-	in.Step = "dept" // saved again: replaced
-	if err := s.SaveConversation(c, 42, in); err != nil {
-		t.Fatal(err)
-	}
-	found, err := s.LoadConversation(c, 42, &got)
-	if err != nil || !found || got.Step != "dept" || got.Data["role"] != "deputy" || got.Data["name"] != `{"$ne": ""}` || got.Last != 7 {
-		t.Fatalf("got %+v %v", got, err)
-	}
-	if err := s.DeleteConversation(c, 42); err != nil {
-		t.Fatal(err)
-	}
-	if found, _ := s.LoadConversation(c, 42, &got); found {
-		t.Fatal("conversation survived delete")
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		type conv struct {
+			PersonID string            `bson:"personId"`
+			Step     string            `bson:"step"`
+			Data     map[string]string `bson:"data"`
+			Last     int64             `bson:"lastUpdateId"`
+		}
+		var got conv
+		if found, err := s.LoadConversation(c, 42, &got); found || err != nil {
+			t.Fatalf("empty: %v %v", found, err)
+		}
+		in := conv{PersonID: "p", Step: "name", Data: map[string]string{"role": "deputy", "name": `{"$ne": ""}`}, Last: 7}
+		if err := s.SaveConversation(c, 42, in); err != nil {
+			t.Fatal(err)
+		}
+		in.Step = "dept" // saved again: replaced
+		if err := s.SaveConversation(c, 42, in); err != nil {
+			t.Fatal(err)
+		}
+		found, err := s.LoadConversation(c, 42, &got)
+		if err != nil || !found || got.Step != "dept" || got.Data["role"] != "deputy" || got.Data["name"] != `{"$ne": ""}` || got.Last != 7 {
+			t.Fatalf("got %+v %v", got, err)
+		}
+		if err := s.DeleteConversation(c, 42); err != nil {
+			t.Fatal(err)
+		}
+		if found, _ := s.LoadConversation(c, 42, &got); found {
+			t.Fatal("conversation survived delete")
+		}
+	})
 }
 
 func TestClaimOnce(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins := 0
-	for range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ok, err := s.Claim(c, "reminder:item1:p1:d7", t0)
-			if err != nil {
-				t.Error(err)
-			}
-			if ok {
-				mu.Lock()
-				wins++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if wins != 1 {
-		t.Fatalf("%d claims won", wins)
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, err := s.Claim(c, "reminder:item1:p1:d7", t0)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if wins != 1 {
+			t.Fatalf("%d claims won", wins)
+		}
+	})
 }
 
 func TestBootstrapAdmin(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	u := deputybot.TelegramUser{ID: 500, FirstName: "Ada", LastName: "Admin", LanguageCode: "en"}
-	p1, err := s.EnsureBootstrapAdmin(c, u, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p2, err := s.EnsureBootstrapAdmin(c, u, t0)
-	if err != nil || p2.ID != p1.ID || p1.Name != "Ada Admin" || p1.Language != deputybot.LangEN {
-		t.Fatalf("%+v %+v %v", p1, p2, err)
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		u := deputybot.TelegramUser{ID: 500, FirstName: "Ada", LastName: "Admin", LanguageCode: "en"}
+		p1, err := s.EnsureBootstrapAdmin(c, u, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2, err := s.EnsureBootstrapAdmin(c, u, t0)
+		if err != nil || p2.ID != p1.ID || p1.Name != "Ada Admin" || p1.Language != deputybot.LangEN {
+			t.Fatalf("%+v %+v %v", p1, p2, err)
+		}
+	})
 }
 
 // TestReopenKeepsDataAndSchema opens an embedded store in a directory,
@@ -525,53 +608,55 @@ func TestEmbeddedStoreIndexesIDExpression(t *testing.T) {
 // it got (a dialogue deleting from it in place) never reaches the cache
 // behind it, on a miss or a hit.
 func TestDepartmentsAreHandedOutAsCopies(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	for _, n := range []string{"区教育局", "区住建局", "区卫健局"} {
-		if _, err := s.CreateDepartment(c, n, t0); err != nil {
-			t.Fatal(err)
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		for _, n := range []string{"区教育局", "区住建局", "区卫健局"} {
+			if _, err := s.CreateDepartment(c, n, t0); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	for round := range 2 { // round 0 reads through a cache miss, round 1 a hit
-		ds, err := s.Departments(c)
-		if err != nil {
-			t.Fatal(err)
+		for round := range 2 { // round 0 reads through a cache miss, round 1 a hit
+			ds, err := s.Departments(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds = slices.DeleteFunc(ds, func(d *deputybot.Department) bool { return d.Name == "区教育局" })
+			ds[0].Name = "changed"
+			again, err := s.Departments(c)
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			var names []string
+			for _, d := range again {
+				names = append(names, d.Name)
+			}
+			if got := strings.Join(names, ","); got != "区教育局,区卫健局,区住建局" {
+				t.Fatalf("round %d: the cache changed with the caller's copy: %s", round, got)
+			}
 		}
-		ds = slices.DeleteFunc(ds, func(d *deputybot.Department) bool { return d.Name == "区教育局" })
-		ds[0].Name = "changed"
-		again, err := s.Departments(c)
-		if err != nil {
-			t.Fatalf("round %d: %v", round, err)
-		}
-		var names []string
-		for _, d := range again {
-			names = append(names, d.Name)
-		}
-		if got := strings.Join(names, ","); got != "区教育局,区卫健局,区住建局" {
-			t.Fatalf("round %d: the cache changed with the caller's copy: %s", round, got)
-		}
-	}
+	})
 }
 
 func TestReminderRecordKeptUntilForgotten(t *testing.T) {
-	s := storetest.Open(t)
-	c := ctx(t)
-	claims := map[string]string{"rem:a:esc:p1": "a", "rem:b:esc:p1": "b"}
-	if err := s.RecordReminders(c, claims, t0); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RecordReminders(c, map[string]string{"rem:a:esc:p1": "a"}, t0); err != nil { // again: no error, no change
-		t.Fatal(err)
-	}
-	sent, err := s.RemindersSent(c, []string{"rem:a:esc:p1", "rem:b:esc:p1", "rem:c:esc:p1"})
-	if err != nil || !sent["rem:a:esc:p1"] || !sent["rem:b:esc:p1"] || sent["rem:c:esc:p1"] {
-		t.Fatalf("sent %v %v", sent, err)
-	}
-	if n, err := s.ForgetReminders(c, []string{"a"}); err != nil || n != 1 {
-		t.Fatalf("forgot %d, %v", n, err)
-	}
-	sent, _ = s.RemindersSent(c, []string{"rem:a:esc:p1", "rem:b:esc:p1"})
-	if sent["rem:a:esc:p1"] || !sent["rem:b:esc:p1"] {
-		t.Fatalf("after forgetting a: %v", sent)
-	}
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		claims := map[string]string{"rem:a:esc:p1": "a", "rem:b:esc:p1": "b"}
+		if err := s.RecordReminders(c, claims, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordReminders(c, map[string]string{"rem:a:esc:p1": "a"}, t0); err != nil { // again: no error, no change
+			t.Fatal(err)
+		}
+		sent, err := s.RemindersSent(c, []string{"rem:a:esc:p1", "rem:b:esc:p1", "rem:c:esc:p1"})
+		if err != nil || !sent["rem:a:esc:p1"] || !sent["rem:b:esc:p1"] || sent["rem:c:esc:p1"] {
+			t.Fatalf("sent %v %v", sent, err)
+		}
+		if n, err := s.ForgetReminders(c, []string{"a"}); err != nil || n != 1 {
+			t.Fatalf("forgot %d, %v", n, err)
+		}
+		sent, _ = s.RemindersSent(c, []string{"rem:a:esc:p1", "rem:b:esc:p1"})
+		if sent["rem:a:esc:p1"] || !sent["rem:b:esc:p1"] {
+			t.Fatalf("after forgetting a: %v", sent)
+		}
+	})
 }

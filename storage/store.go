@@ -2,10 +2,25 @@
 // official driver. Without a MongoDB URI it starts an embedded,
 // MongoDB-compatible server (FerretDB on SQLite) in-process.
 //
-// The embedded server reads every document of a collection for any filter
-// other than {_id: key}, so hot lookups here always go by _id, with string
-// keys that carry the natural key ("tg:<telegram id>", "upd:<update id>"),
-// and uniqueness is claimed by inserting a document whose _id is the key.
+// Two ways to read, one record:
+//
+//   - On the embedded store one process owns the database (the data
+//     directory's lock says which) and is the only one that changes it.
+//     That process keeps a read model in memory (readmodel.go): every
+//     item (without its long texts), person, binding and department,
+//     loaded at start and updated after each of its own writes. Lists,
+//     digests and lookups read it; the store stays the record. The
+//     embedded server answers only {_id: key} filters from an index and
+//     decodes every document for any other, so its writes go by _id, made
+//     atomic by the one writer's per-item locks.
+//   - On MongoDB (or with Options.Shared) several processes share the
+//     database: every read is a query over declared indexes, every change
+//     of an item is a replace conditioned on its version, and claims are
+//     inserts of a unique _id.
+//
+// Uniqueness is always claimed by inserting a document whose _id is the
+// key ("tg:<telegram id>", "upd:<update id>", "suggestion:2026:17"):
+// atomic on both stores.
 package storage
 
 import (
@@ -13,6 +28,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -43,10 +60,16 @@ type Options struct {
 	// Command names the process in the data directory's lock file ("run",
 	// "job", ...), for whoever finds the directory in use.
 	Command string
+	// Shared: other processes may change this database too (replicas on
+	// MongoDB, where this is always so). The store then keeps no read
+	// model and conditions its writes; set it on the embedded store to
+	// run the code paths of MongoDB (the tests do).
+	Shared bool
 }
 
 // Store is deputybot's MongoDB database.
 type Store struct {
+	opts     Options
 	client   *mongo.Client
 	db       *mongo.Database
 	embedded *Embedded
@@ -60,22 +83,28 @@ type Store struct {
 	claims        *mongo.Collection
 	updates       *mongo.Collection
 	conversations *mongo.Collection
+	inbox         *mongo.Collection
 	items         *mongo.Collection
-	itemDetails   *mongo.Collection
 	itemKeys      *mongo.Collection
-	personItems   *mongo.Collection
-	deptItems     *mongo.Collection
 	outbox        *mongo.Collection
+	sent          *mongo.Collection
 	slots         *mongo.Collection
-	members       *mongo.Collection
-	scan          *mongo.Collection
 
 	itemLocks itemLocks
 	deptCache deptCache
-	// ferret: the server is the embedded FerretDB store (this process's or
-	// the tests' shared one): one writer process, changes to an item
-	// serialised in-process, and only {_id} filters answered from an index.
-	ferret bool
+	// model is the read model of the store's only writer (nil when the
+	// database is shared, or this process only joined the embedded store).
+	model *readModel
+	// single: this process is the database's only writer (the owner of
+	// the embedded store, or a test's own database on the tests' embedded
+	// server): writes go by _id alone, serialised in-process.
+	single bool
+	// queryIndexes: the database is shared, its queries need indexes.
+	queryIndexes bool
+	// process names this process in the claims it makes (inbox).
+	process string
+	inboxMu sync.Mutex
+	handled int64 // the newest update handled (single writer)
 }
 
 // Open connects to the database (starting the embedded store if no URI is
@@ -88,7 +117,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Database == "" {
 		o.Database = "deputybot"
 	}
-	s := &Store{log: log}
+	s := &Store{log: log, opts: o}
 	uri := o.URI
 	pool := o.MaxPoolSize
 	joined := false
@@ -130,30 +159,50 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.invitations = s.db.Collection("invitations")
 	s.claims = s.db.Collection("claims")
 	s.updates = s.db.Collection("updates")
+	s.inbox = s.db.Collection("inbox")
 	s.conversations = s.db.Collection("conversations")
 	s.items = s.db.Collection("items")
-	s.itemDetails = s.db.Collection("itemdetails")
 	s.itemKeys = s.db.Collection("itemkeys")
-	s.personItems = s.db.Collection("personitems")
-	s.deptItems = s.db.Collection("deptitems")
 	s.outbox = s.db.Collection("outbox")
+	s.sent = s.db.Collection("sent")
 	s.slots = s.db.Collection("slots")
-	s.members = s.db.Collection("members")
-	s.scan = s.db.Collection("itemscan")
+	s.process = processName()
+	s.queryIndexes = (o.SQLiteDir == "" && !joined) || o.Shared
 	if err := s.migrate(ctx); err != nil {
 		s.Close(context.Background())
 		return nil, err
 	}
-	s.ferret = joined
 	if o.SQLiteDir != "" {
-		s.ferret = true
 		if err := indexIDExpressions(ctx, o.SQLiteDir, o.Database); err != nil {
 			s.Close(context.Background())
 			return nil, fmt.Errorf("tune the embedded store: %w", err)
 		}
 	}
+	s.single = o.SQLiteDir != "" && !joined && !o.Shared
+	if s.single {
+		m, err := loadReadModel(ctx, s)
+		if err != nil {
+			s.Close(context.Background())
+			return nil, fmt.Errorf("load the read model: %w", err)
+		}
+		s.model = m
+		if err := s.loadHandledUpTo(ctx); err != nil {
+			s.Close(context.Background())
+			return nil, err
+		}
+	}
 	return s, nil
 }
+
+// processName names this process in its claims: host, pid and a random
+// part (a pid is reused).
+func processName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), newID()[16:])
+}
+
+// Options are the options the store was opened with.
+func (s *Store) Options() Options { return s.opts }
 
 // Embedded reports whether this process started the embedded server.
 func (s *Store) Embedded() bool { return s.embedded != nil && s.embedded.Owner() }
@@ -167,10 +216,11 @@ func (s *Store) Joined() bool { return s.embedded != nil && !s.embedded.Owner() 
 // owner's), or nil on MongoDB.
 func (s *Store) EmbeddedStore() *Embedded { return s.embedded }
 
-// SingleWriter reports whether the store is the embedded one, which one
-// process owns: its outbox has one sender, which knows every message it
-// holds; MongoDB's is shared by replicas.
-func (s *Store) SingleWriter() bool { return s.ferret }
+// SingleWriter reports whether this process is the database's only
+// writer (the embedded store's owner): its outbox has one sender, which
+// knows every message it holds, and its inbox one receiver. A shared
+// database (MongoDB) may have replicas.
+func (s *Store) SingleWriter() bool { return s.single }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }

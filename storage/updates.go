@@ -1,84 +1,241 @@
 package storage
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"deputybot"
 )
 
-// The updates collection is the bot's inbox: every Telegram update is
-// written here before it is confirmed to Telegram or handled, and marked
-// done after its handler ran. Its _id "upd:<update id>" makes a
-// redelivered update a duplicate-key insert, and leaves pending ones to be
-// handled after a crash.
+// The bot's inbox is two collections:
+//
+//   - inbox holds the updates received and not yet handled, with their
+//     payload and the process handling them (owner, until: a claim that
+//     expires). Every update is written here before it is confirmed to
+//     Telegram; a batch of getUpdates is one insert. It stays small: a
+//     handled update leaves it.
+//   - updates records, by _id "upd:<update id>", the updates handled in
+//     the last two days (Telegram may deliver one again within a day),
+//     written in batches as updates are done.
+//
+// An update is always in one of them (handled ones are recorded before
+// they leave the inbox), so a delivery of an update seen before is
+// recognised: a duplicate key in inbox, or its record in updates. The
+// record is looked up only for an update that may have been handled
+// before (not newer than every update handled until the start), or
+// always on a shared store, where another replica may have handled it.
 
-type updateDoc struct {
-	ID         string    `bson:"_id"`
+type inboxDoc struct {
+	ID         string    `bson:"_id"` // "upd:<update id>"
 	UpdateID   int64     `bson:"updateId"`
 	ChatID     int64     `bson:"chatId"`
 	Payload    []byte    `bson:"payload"`
-	State      string    `bson:"state"` // pending | done
 	ReceivedAt time.Time `bson:"receivedAt"`
-	DoneAt     time.Time `bson:"doneAt,omitempty"`
+	Owner      string    `bson:"owner"` // the process handling it
+	Until      time.Time `bson:"until"` // its claim expires
+}
+
+type handledDoc struct {
+	ID string    `bson:"_id"`
+	At time.Time `bson:"at"`
 }
 
 func updateKey(id int64) string { return "upd:" + strconv.FormatInt(id, 10) }
 
-// RecordUpdate stores a received update and reports whether it is new.
-// A false result means the update was received before (Telegram
-// redelivered it) and must not be handled again.
-func (s *Store) RecordUpdate(ctx context.Context, updateID, chatID int64, payload []byte, now time.Time) (bool, error) {
-	_, err := s.updates.InsertOne(ctx, updateDoc{
-		ID: updateKey(updateID), UpdateID: updateID, ChatID: chatID,
-		Payload: payload, State: "pending", ReceivedAt: now,
-	})
-	if mongo.IsDuplicateKeyError(err) {
-		return false, nil
+// UpdateLease is how long a process's claim on an update it received
+// lasts: on a shared store another replica takes over an update whose
+// claim expired (its process died).
+const UpdateLease = 15 * time.Minute
+
+// RecordUpdates stores a batch of received updates (one insert) and
+// reports which are new; false: received before (Telegram delivered it
+// again), not to be handled again.
+func (s *Store) RecordUpdates(ctx context.Context, ups []deputybot.InboxUpdate, now time.Time) ([]bool, error) {
+	fresh := make([]bool, len(ups))
+	if len(ups) == 0 {
+		return fresh, nil
 	}
-	return err == nil, err
+	docs := make([]any, len(ups))
+	for i, u := range ups {
+		docs[i] = inboxDoc{ID: updateKey(u.ID), UpdateID: u.ID, ChatID: u.ChatID, Payload: u.Payload,
+			ReceivedAt: now, Owner: s.process, Until: now.Add(UpdateLease)}
+		fresh[i] = true
+	}
+	if err := insertUnordered(ctx, s.inbox, docs, func(i int) { fresh[i] = false }); err != nil {
+		return nil, err
+	}
+	for i, u := range ups {
+		if !fresh[i] || (s.single && u.ID > s.handledUpTo()) {
+			continue
+		}
+		err := s.updates.FindOne(ctx, byID(updateKey(u.ID))).Err()
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		// Handled before: take back the claim just made.
+		fresh[i] = false
+		if _, err := s.inbox.DeleteOne(ctx, bson.D{{Key: "_id", Value: updateKey(u.ID)}, {Key: "owner", Value: s.process}}); err != nil {
+			return nil, err
+		}
+	}
+	return fresh, nil
 }
 
-// MarkUpdateDone records that the update's handler has finished. The
-// payload is dropped: it is no longer needed.
-func (s *Store) MarkUpdateDone(ctx context.Context, updateID int64, now time.Time) error {
-	_, err := s.updates.UpdateOne(ctx, byID(updateKey(updateID)), bson.D{
-		{Key: "$set", Value: bson.D{{Key: "state", Value: "done"}, {Key: "doneAt", Value: now}}},
-		{Key: "$unset", Value: bson.D{{Key: "payload", Value: ""}}},
-	})
+// RecordUpdate stores one received update (RecordUpdates of one).
+func (s *Store) RecordUpdate(ctx context.Context, updateID, chatID int64, payload []byte, now time.Time) (bool, error) {
+	fresh, err := s.RecordUpdates(ctx, []deputybot.InboxUpdate{{ID: updateID, ChatID: chatID, Payload: payload}}, now)
+	if err != nil {
+		return false, err
+	}
+	return fresh[0], nil
+}
+
+// insertUnordered inserts docs in one unordered InsertMany and reports
+// those that were there already (duplicate _id) to dup, by index; any
+// other error is returned.
+func insertUnordered(ctx context.Context, coll *mongo.Collection, docs []any, dup func(i int)) error {
+	_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) {
+		for _, we := range bwe.WriteErrors {
+			if !mongo.IsDuplicateKeyError(we) {
+				return err
+			}
+			if dup != nil {
+				dup(we.Index)
+			}
+		}
+		if bwe.WriteConcernError != nil {
+			return err
+		}
+		return nil
+	}
 	return err
 }
 
-// PendingUpdates returns the payloads of updates received but not handled
-// (the process stopped first), oldest first.
-func (s *Store) PendingUpdates(ctx context.Context) ([][]byte, error) {
-	cur, err := s.updates.Find(ctx, bson.D{{Key: "state", Value: "pending"}},
-		options.Find().SetSort(bson.D{{Key: "updateId", Value: 1}}))
+// MarkUpdatesDone records that the updates were handled: they are
+// recorded as handled, then leave the inbox.
+func (s *Store) MarkUpdatesDone(ctx context.Context, ids []int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	docs := make([]any, len(ids))
+	keys := make(bson.A, len(ids))
+	for i, id := range ids {
+		docs[i] = handledDoc{ID: updateKey(id), At: now}
+		keys[i] = updateKey(id)
+	}
+	if err := insertUnordered(ctx, s.updates, docs, nil); err != nil {
+		return err
+	}
+	if s.single {
+		// The newest update handled: any newer one is new.
+		top := slices.Max(ids)
+		if top > s.handledUpTo() {
+			if _, err := s.meta.UpdateOne(ctx, byID("inbox"), bson.D{{Key: "$max", Value: bson.D{{Key: "handled", Value: top}}}},
+				options.UpdateOne().SetUpsert(true)); err != nil {
+				return err
+			}
+			s.inboxMu.Lock()
+			s.handled = max(s.handled, top)
+			s.inboxMu.Unlock()
+		}
+	}
+	_, err := s.inbox.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}})
+	return err
+}
+
+// MarkUpdateDone records that one update was handled.
+func (s *Store) MarkUpdateDone(ctx context.Context, updateID int64, now time.Time) error {
+	return s.MarkUpdatesDone(ctx, []int64{updateID}, now)
+}
+
+func (s *Store) handledUpTo() int64 {
+	s.inboxMu.Lock()
+	defer s.inboxMu.Unlock()
+	return s.handled
+}
+
+// loadHandledUpTo reads the newest update handled (single writer only).
+func (s *Store) loadHandledUpTo(ctx context.Context) error {
+	var m struct {
+		Handled int64 `bson:"handled"`
+	}
+	err := s.meta.FindOne(ctx, byID("inbox")).Decode(&m)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return err
+	}
+	s.handled = m.Handled
+	return nil
+}
+
+// PendingUpdates returns the payloads of updates received but not handled,
+// oldest first, and claims them for this process: every one (the store's
+// only writer), or those no live process holds (a shared store: their
+// claim expired, as a replica that died leaves them).
+func (s *Store) PendingUpdates(ctx context.Context, now time.Time) ([][]byte, error) {
+	filter := bson.D{}
+	if !s.single {
+		filter = bson.D{{Key: "until", Value: bson.D{{Key: "$lt", Value: now}}}}
+	}
+	cur, err := s.inbox.Find(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	var docs []updateDoc
+	var docs []inboxDoc
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, err
 	}
-	out := make([][]byte, len(docs))
-	for i, d := range docs {
-		out[i] = d.Payload
+	slices.SortFunc(docs, func(a, b inboxDoc) int { return cmp.Compare(a.UpdateID, b.UpdateID) })
+	out := make([][]byte, 0, len(docs))
+	for _, d := range docs {
+		if !s.single {
+			// Take it over only if no one else did since it was read.
+			res, err := s.inbox.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "owner", Value: d.Owner}, {Key: "until", Value: d.Until}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: s.process}, {Key: "until", Value: now.Add(UpdateLease)}}}})
+			if err != nil {
+				return nil, err
+			}
+			if res.ModifiedCount == 0 {
+				continue
+			}
+		}
+		out = append(out, d.Payload)
 	}
 	return out, nil
 }
 
-// PruneUpdates forgets handled updates received before t. Telegram keeps
-// an unconfirmed update for 24 hours, so records older than that are not
-// needed to recognise a redelivery.
+// ReleaseUpdates gives up this process's claims on the updates it has not
+// handled (it is stopping): on a shared store any replica, or this one
+// started again, takes them at once rather than when the claims expire.
+func (s *Store) ReleaseUpdates(ctx context.Context) error {
+	if s.single {
+		return nil // the only writer takes every pending update at start
+	}
+	_, err := s.inbox.UpdateMany(ctx, bson.D{{Key: "owner", Value: s.process}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: ""}, {Key: "until", Value: time.Time{}}}}})
+	return err
+}
+
+// PruneUpdates forgets the records of updates handled before t. Telegram
+// keeps an unconfirmed update for 24 hours, so records older than that are
+// not needed to recognise a redelivery.
 func (s *Store) PruneUpdates(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.updates.DeleteMany(ctx, bson.D{
-		{Key: "state", Value: "done"},
-		{Key: "receivedAt", Value: bson.D{{Key: "$lt", Value: before}}},
-	})
+	res, err := s.updates.DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before}}}},
+		bson.D{{Key: "receivedAt", Value: bson.D{{Key: "$lt", Value: before}}}}, // recorded before schema 4
+	}}}, options.DeleteMany())
 	if err != nil {
 		return 0, err
 	}

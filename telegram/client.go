@@ -20,16 +20,20 @@ import (
 )
 
 // Inbox is the durable record of received updates: each is recorded
-// before it is confirmed to Telegram and marked done once handled, so
-// none is lost to a crash and none is handled twice.
+// before it is confirmed to Telegram and marked done once handled and
+// answered, so none is lost to a crash and none is handled twice.
 type Inbox interface {
-	// RecordUpdate stores an update; false means it was recorded before
-	// (Telegram delivered it again).
-	RecordUpdate(ctx context.Context, updateID, chatID int64, payload []byte, now time.Time) (bool, error)
-	// MarkUpdateDone records that the update was handled.
-	MarkUpdateDone(ctx context.Context, updateID int64, now time.Time) error
-	// PendingUpdates returns recorded, unhandled updates, oldest first.
-	PendingUpdates(ctx context.Context) ([][]byte, error)
+	// RecordUpdates stores a batch of updates and says which are new;
+	// false: recorded before (Telegram delivered it again).
+	RecordUpdates(ctx context.Context, ups []deputybot.InboxUpdate, now time.Time) ([]bool, error)
+	// MarkUpdatesDone records that the updates were handled.
+	MarkUpdatesDone(ctx context.Context, ids []int64, now time.Time) error
+	// PendingUpdates returns recorded, unhandled updates that no other
+	// live process holds, oldest first, and takes them.
+	PendingUpdates(ctx context.Context, now time.Time) ([][]byte, error)
+	// ReleaseUpdates gives up this process's hold on the updates it has
+	// not handled (it is stopping).
+	ReleaseUpdates(ctx context.Context) error
 }
 
 // Handler handles updates (the chat interface).
@@ -54,9 +58,12 @@ type Options struct {
 	// ShutdownGrace is how long running handlers may take to finish after
 	// a stop is requested (default 10 s).
 	ShutdownGrace time.Duration
-	// OnHandled, if set, is called after each update has been handled and
-	// marked done (tests wait on it; it must not block).
+	// OnHandled, if set, is called after each update has been handled,
+	// answered and marked done (tests wait on it; it must not block).
 	OnHandled func(updateID int64)
+	// DoneDelay gathers the updates done within it into one write of the
+	// inbox (default 50 ms; negative: none).
+	DoneDelay time.Duration
 	// OnPanic, if set, is called when a handler panicked.
 	OnPanic func()
 	// Outbox configures the sender (Redact and Logger are filled in).
@@ -80,6 +87,14 @@ type Client struct {
 	dispatch   *dispatcher
 	stopSender context.CancelFunc
 	senderDone chan struct{}
+
+	doneMu     sync.Mutex
+	doneIDs    []int64       // handled and answered, not yet marked done
+	doneWake   chan struct{} // something to mark
+	doneStop   chan struct{} // closed: mark what is left, then return
+	doneOver   chan struct{} // closed when the marking loop has returned
+	doneIdle   chan struct{} // closed when nothing waits to be marked
+	doneIsIdle bool
 }
 
 // New connects to the Bot API (getMe) and returns the client. A rejected
@@ -101,7 +116,12 @@ func New(ctx context.Context, inbox Inbox, outbox Store, o Options) (*Client, er
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 10 * time.Second
 	}
-	c := &Client{o: o, inbox: inbox, log: o.Logger, pollClient: &http.Client{Timeout: o.PollTimeout + 15*time.Second}}
+	if o.DoneDelay == 0 {
+		o.DoneDelay = 50 * time.Millisecond
+	}
+	c := &Client{o: o, inbox: inbox, log: o.Logger, pollClient: &http.Client{Timeout: o.PollTimeout + 15*time.Second},
+		doneWake: make(chan struct{}, 1), doneStop: make(chan struct{}), doneOver: make(chan struct{}), doneIdle: make(chan struct{}), doneIsIdle: true}
+	close(c.doneIdle)
 	api, err := tgbot.New(o.Token,
 		tgbot.WithServerURL(o.APIURL),
 		tgbot.WithSkipGetMe(),
@@ -175,8 +195,34 @@ func (c *Client) StartSender(ctx context.Context) {
 func (c *Client) Start(ctx context.Context, h Handler) error {
 	c.handler = h
 	c.StartSender(ctx)
+	go c.markLoop()
+	if c.o.Outbox.Shared {
+		go c.sweep(ctx)
+	}
 	return c.replayPending(ctx)
 }
+
+// sweep takes over, now and then, the updates a replica that died left
+// half handled (their claim expired).
+func (c *Client) sweep(ctx context.Context) {
+	t := time.NewTicker(UpdateSweep)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.doneStop:
+			return
+		case <-t.C:
+			if err := c.replayPending(ctx); err != nil && ctx.Err() == nil {
+				c.log.Error("take over updates of a stopped replica", "err", err)
+			}
+		}
+	}
+}
+
+// UpdateSweep is how often a replica looks for updates another one left.
+const UpdateSweep = time.Minute
 
 // Poll receives updates by long polling until ctx ends, then lets running
 // handlers finish (up to ShutdownGrace) and returns.
@@ -214,16 +260,128 @@ func (c *Client) Shutdown() {
 		case <-ctx.Done():
 		}
 	}
+	// The updates answered by now are marked done.
+	c.doneMu.Lock()
+	select {
+	case <-c.doneStop:
+	default:
+		close(c.doneStop)
+	}
+	c.doneMu.Unlock()
+	select {
+	case <-c.doneOver:
+	case <-ctx.Done():
+	}
+	rctx, rcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer rcancel()
+	if err := c.inbox.ReleaseUpdates(rctx); err != nil {
+		c.log.Warn("updates not released (other replicas take them when the hold expires)", "err", err)
+	}
+}
+
+// Handled returns a channel closed when every update handled and answered
+// so far has been marked done.
+func (c *Client) Handled() <-chan struct{} {
+	c.doneMu.Lock()
+	defer c.doneMu.Unlock()
+	return c.doneIdle
+}
+
+// doneLater queues an update, handled and answered, to be marked done.
+func (c *Client) doneLater(id int64) {
+	c.doneMu.Lock()
+	c.doneIDs = append(c.doneIDs, id)
+	if c.doneIsIdle {
+		c.doneIdle, c.doneIsIdle = make(chan struct{}), false
+	}
+	c.doneMu.Unlock()
+	select {
+	case c.doneWake <- struct{}{}:
+	default:
+	}
+}
+
+// markLoop marks updates done: those that came within DoneDelay of the
+// first, and all that came while the previous write was going, in one
+// write. A crash before the write leaves them to be handled again (their
+// answers are sent again).
+func (c *Client) markLoop() {
+	defer close(c.doneOver)
+	fail := time.Duration(0)
+	stopping := false
+	for {
+		c.doneMu.Lock()
+		n := len(c.doneIDs)
+		if n == 0 && !c.doneIsIdle {
+			c.doneIsIdle = true
+			close(c.doneIdle)
+		}
+		c.doneMu.Unlock()
+		if n == 0 {
+			if stopping {
+				return
+			}
+			select {
+			case <-c.doneWake:
+			case <-c.doneStop:
+				stopping = true
+			}
+			continue
+		}
+		if c.o.DoneDelay > 0 && !stopping && fail == 0 {
+			select {
+			case <-time.After(c.o.DoneDelay):
+			case <-c.doneStop:
+				stopping = true
+			}
+		}
+		c.doneMu.Lock()
+		ids := c.doneIDs
+		c.doneIDs = nil
+		c.doneMu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := c.inbox.MarkUpdatesDone(ctx, ids, c.sender.Now())
+		cancel()
+		if err != nil {
+			c.doneMu.Lock()
+			c.doneIDs = append(ids, c.doneIDs...)
+			c.doneMu.Unlock()
+			fail = min(max(2*fail, 100*time.Millisecond), 10*time.Second)
+			c.log.Error("updates handled but not marked done yet", "count", len(ids), "err", err, "retry_in", fail)
+			if stopping && fail >= 10*time.Second {
+				c.log.Error("stopping with updates not marked done (they are handled again at the next start)", "count", len(ids))
+				return
+			}
+			select {
+			case <-time.After(fail):
+			case <-c.doneStop:
+				stopping = true
+			}
+			continue
+		}
+		fail = 0
+		for _, id := range ids {
+			c.log.Debug("update done", "update", id)
+			if c.o.OnHandled != nil {
+				c.o.OnHandled(id)
+			}
+		}
+	}
 }
 
 // Idle returns a channel closed when no update is waiting or running.
 func (c *Client) Idle() <-chan struct{} { return c.dispatch.Idle() }
 
-// process hands one update to the handler, recovering a panic, and marks
-// it done.
+// process hands one update to the handler, recovering a panic. The
+// update is marked done once it was handled and its answers have gone.
 func (c *Client) process(ctx context.Context, in *incoming) {
 	start := time.Now()
-	ctx = withHandling(ctx, in.id)
+	h := &handling{update: in.id, chat: in.chatID, seen: map[string]int{}, finish: func(ok bool) {
+		if ok {
+			c.doneLater(in.id)
+		}
+	}}
+	ctx = context.WithValue(ctx, handlingKey{}, h)
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -236,18 +394,9 @@ func (c *Client) process(ctx context.Context, in *incoming) {
 		}()
 		c.handler.Handle(ctx, in.update)
 	}()
-	if ctx.Err() != nil {
-		// Cut off by shutdown: leave it pending, to be handled again.
-		return
-	}
-	if err := c.inbox.MarkUpdateDone(ctx, in.id, c.sender.Now()); err != nil {
-		c.log.Error("update handled but not marked done", "update", in.id, "err", err)
-		return
-	}
+	// Cut off by shutdown: it stays pending, to be handled again.
+	h.handlerDone(ctx.Err() == nil)
 	c.log.Debug("update handled", "update", in.id, "took", time.Since(start))
-	if c.o.OnHandled != nil {
-		c.o.OnHandled(in.id)
-	}
 }
 
 // Every message sent while an update is handled gets an id made of the
@@ -257,15 +406,53 @@ func (c *Client) process(ctx context.Context, in *incoming) {
 // handling is what the outbox needs to know of the update being handled.
 type handling struct {
 	update int64
+	chat   int64
 	mu     sync.Mutex
 	person string         // the sender, once known
 	seen   map[string]int // ids given out, for identical messages
+	// The update is done when its handler has returned and its answers
+	// have gone: finish(true), once. An answer dropped (the sender
+	// stopped) or a handler cut off leaves it pending: finish(false).
+	answers  int
+	returned bool
+	dropped  bool
+	finished bool
+	finish   func(ok bool)
 }
 
 type handlingKey struct{}
 
-func withHandling(ctx context.Context, id int64) context.Context {
-	return context.WithValue(ctx, handlingKey{}, &handling{update: id, seen: map[string]int{}})
+func (h *handling) answerQueued() {
+	h.mu.Lock()
+	h.answers++
+	h.mu.Unlock()
+}
+
+func (h *handling) answerDone() { h.settle(func() { h.answers-- }) }
+
+func (h *handling) answerDropped() { h.settle(func() { h.answers--; h.dropped = true }) }
+
+func (h *handling) handlerDone(ok bool) {
+	h.settle(func() {
+		h.returned = true
+		if !ok {
+			h.dropped = true
+		}
+	})
+}
+
+func (h *handling) settle(change func()) {
+	h.mu.Lock()
+	change()
+	done := h.returned && h.answers == 0 && !h.finished
+	if done {
+		h.finished = true
+	}
+	ok := !h.dropped
+	h.mu.Unlock()
+	if done && h.finish != nil {
+		h.finish(ok)
+	}
 }
 
 func handlingOf(ctx context.Context) *handling {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"deputybot"
 )
 
 // incoming is one update as received, with the chat that orders it.
@@ -56,31 +58,43 @@ func chatOf(u *models.Update) int64 {
 	return 0
 }
 
-// accept records an update in the store's inbox and hands it to the
-// dispatcher. A redelivered update (already recorded) is dropped. An error
-// means the update was not recorded and must not be confirmed to Telegram.
-func (c *Client) accept(ctx context.Context, raw []byte) error {
-	in, err := decodeUpdate(raw)
-	if err != nil {
-		c.log.Warn("undecodable update dropped", "err", err)
+// accept records a batch of updates in the store's inbox (one write) and
+// hands the new ones to the dispatcher. A redelivered update (already
+// recorded) is dropped. An error means the updates were not recorded and
+// must not be confirmed to Telegram.
+func (c *Client) accept(ctx context.Context, raws [][]byte) error {
+	var ins []*incoming
+	var ups []deputybot.InboxUpdate
+	for _, raw := range raws {
+		in, err := decodeUpdate(raw)
+		if err != nil {
+			c.log.Warn("undecodable update dropped", "err", err)
+			continue
+		}
+		ins = append(ins, in)
+		ups = append(ups, deputybot.InboxUpdate{ID: in.id, ChatID: in.chatID, Payload: raw})
+	}
+	if len(ups) == 0 {
 		return nil
 	}
-	fresh, err := c.inbox.RecordUpdate(ctx, in.id, in.chatID, raw, c.sender.Now())
+	fresh, err := c.inbox.RecordUpdates(ctx, ups, c.sender.Now())
 	if err != nil {
-		return fmt.Errorf("record update %d: %w", in.id, err)
+		return fmt.Errorf("record updates %d–%d: %w", ups[0].ID, ups[len(ups)-1].ID, err)
 	}
-	if !fresh {
-		c.log.Debug("redelivered update ignored", "update", in.id)
-		return nil
+	for i, in := range ins {
+		if !fresh[i] {
+			c.log.Debug("redelivered update ignored", "update", in.id)
+			continue
+		}
+		c.dispatch.enqueue(in)
 	}
-	c.dispatch.enqueue(in)
 	return nil
 }
 
 // replayPending hands the updates that were recorded but not handled
 // before the last stop to the dispatcher, oldest first.
 func (c *Client) replayPending(ctx context.Context) error {
-	raws, err := c.inbox.PendingUpdates(ctx)
+	raws, err := c.inbox.PendingUpdates(ctx, c.sender.Now())
 	if err != nil {
 		return fmt.Errorf("read pending updates: %w", err)
 	}
@@ -124,6 +138,8 @@ func (c *Client) poll(ctx context.Context) {
 			continue
 		}
 		backoff = 0
+		raws := make([][]byte, 0, len(updates))
+		next := offset
 		for _, raw := range updates {
 			var head struct {
 				ID int64 `json:"update_id"`
@@ -131,13 +147,15 @@ func (c *Client) poll(ctx context.Context) {
 			if json.Unmarshal(raw, &head) != nil {
 				continue
 			}
-			if err := c.accept(ctx, raw); err != nil {
-				c.log.Error("update not recorded; Telegram will send it again", "err", err)
-				backoff = time.Second
-				break
-			}
-			offset = head.ID + 1
+			raws = append(raws, raw)
+			next = max(next, head.ID+1)
 		}
+		if err := c.accept(ctx, raws); err != nil {
+			c.log.Error("updates not recorded; Telegram will send them again", "err", err)
+			backoff = time.Second
+			continue
+		}
+		offset = next
 	}
 }
 
@@ -211,7 +229,7 @@ func (c *Client) WebhookHandler(secret string) http.Handler {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		if err := c.accept(r.Context(), raw); err != nil {
+		if err := c.accept(r.Context(), [][]byte{raw}); err != nil {
 			c.log.Error("webhook update not recorded", "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return

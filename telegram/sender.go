@@ -17,6 +17,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"deputybot"
 )
@@ -44,9 +45,11 @@ type Store interface {
 	// LeaseMessage takes a pending message for this sender until until;
 	// false if another sender has it.
 	LeaseMessage(ctx context.Context, id string, now, until time.Time) (bool, error)
-	MarkSent(ctx context.Context, id string, now time.Time) error
+	// RecordSent records the outcome of messages that left the outbox
+	// (State sent or failed) and removes them from it.
+	RecordSent(ctx context.Context, done []deputybot.OutboxMessage) error
+	// RetryLater records a failed attempt and when to try again.
 	RetryLater(ctx context.Context, id string, next time.Time, reason string) error
-	MarkFailed(ctx context.Context, id string, now time.Time, reason string) error
 }
 
 // Metrics are told what the sender did; every method may be called
@@ -65,6 +68,10 @@ type SenderOptions struct {
 	Workers int
 	// SendTimeout bounds one Bot API call (default 20 s).
 	SendTimeout time.Duration
+	// Drain is how long a stopping sender may still send the answers it
+	// holds (default 5 s); those it cannot send are made again when their
+	// updates are handled again at the next start.
+	Drain time.Duration
 	// MaxAttempts: a message that still fails transiently after this many
 	// attempts is recorded as failed (default 50, about four hours).
 	MaxAttempts int
@@ -91,6 +98,17 @@ type SenderOptions struct {
 // network or server errors with capped exponential backoff, and recording
 // permanent refusals. A message not yet due (a retry) never holds up the
 // chat's later messages.
+//
+// The outcomes are recorded in batches: whatever was delivered while the
+// previous batch was being written is written next, in one go. A message
+// delivered in the instant before a crash, before its batch was written,
+// is sent again after the restart.
+//
+// Answers (messages of kind "answer" to the chat of the update being
+// handled) are not stored: the update is, until its answers have gone
+// (the client marks it done then), and handling it again after a crash
+// makes them again. They share the queue, the pace and the accounting of
+// stored messages.
 type Sender struct {
 	api   *tgbot.Bot
 	store Store
@@ -107,6 +125,11 @@ type Sender struct {
 	idle     chan struct{}
 	isIdle   bool
 	fetched  bool // shared: the last read found nothing new since the last wake
+
+	answers    map[string]*handling      // the update each answer in the queue answers
+	outcomes   []deputybot.OutboxMessage // to record (RecordSent)
+	unrecorded map[string]bool           // ids among outcomes or being recorded
+	recordWake chan struct{}
 }
 
 // NewSender returns a sender; Run starts it.
@@ -123,6 +146,9 @@ func NewSender(api *tgbot.Bot, store Store, o SenderOptions) *Sender {
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 50
 	}
+	if o.Drain <= 0 {
+		o.Drain = 5 * time.Second
+	}
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
@@ -134,7 +160,8 @@ func NewSender(api *tgbot.Bot, store Store, o SenderOptions) *Sender {
 	}
 	return &Sender{api: api, store: store, lim: o.Limiter, o: o, log: o.Logger,
 		known: map[string]bool{}, busyChat: map[int64]bool{},
-		wake: make(chan struct{}, 1), idle: make(chan struct{})}
+		wake: make(chan struct{}, 1), idle: make(chan struct{}),
+		answers: map[string]*handling{}, unrecorded: map[string]bool{}, recordWake: make(chan struct{}, 1)}
 }
 
 type noMetrics struct{}
@@ -151,18 +178,44 @@ func (s *Sender) Now() time.Time { return s.o.Clock() }
 func (s *Sender) Limiter() *Limiter { return s.lim }
 
 // Enqueue stores messages in the outbox and hands the new ones to the
-// sender. A message longer than Telegram takes is split at line ends into
-// several (their IDs get ":a", ":b"…; the keyboard goes with the last).
-// Messages are due at once (NextAt is left zero).
+// sender; answers to the update being handled go straight to the queue.
+// A message longer than Telegram takes is split at line ends into several
+// (their IDs get ":a", ":b"…; the keyboard goes with the last). Messages
+// are due at once (NextAt is left zero).
 func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
 	}
 	msgs = splitLong(msgs)
+	h := handlingOf(ctx)
+	var keep []deputybot.OutboxMessage
+	now := s.o.Clock()
+	s.mu.Lock()
+	n := 0
 	for i := range msgs {
-		msgs[i].NextAt = time.Time{}
+		m := &msgs[i]
+		m.NextAt = time.Time{}
+		if h == nil || m.Kind != KindAnswer || m.ChatID != h.chat {
+			keep = append(keep, *m)
+			continue
+		}
+		if m.ID == "" || s.known[m.ID] {
+			continue // an answer is sent once per handling
+		}
+		m.Seq, m.State, m.CreatedAt = newSeq(), deputybot.OutboxPending, now
+		h.answerQueued()
+		s.answers[m.ID] = h
+		s.push(*m)
+		n++
 	}
-	stored, err := s.store.Enqueue(ctx, msgs, s.o.Clock())
+	s.mu.Unlock()
+	if n > 0 {
+		s.Wake()
+	}
+	if len(keep) == 0 {
+		return n, nil
+	}
+	stored, err := s.store.Enqueue(ctx, keep, now)
 	if len(stored) > 0 {
 		s.mu.Lock()
 		for _, m := range stored {
@@ -171,8 +224,16 @@ func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (i
 		s.mu.Unlock()
 		s.Wake()
 	}
-	return len(stored), err
+	return n + len(stored), err
 }
+
+// KindAnswer is the kind of a message that answers the update being
+// handled, in its chat.
+const KindAnswer = "answer"
+
+// newSeq orders an answer among the stored messages (their Seq is an
+// ObjectID's hex form, increasing).
+func newSeq() string { return bson.NewObjectID().Hex() }
 
 // splitLong splits the messages longer than Telegram takes.
 func splitLong(msgs []deputybot.OutboxMessage) []deputybot.OutboxMessage {
@@ -200,7 +261,7 @@ func splitLong(msgs []deputybot.OutboxMessage) []deputybot.OutboxMessage {
 
 // push adds m to the queue in Seq order; s.mu is held.
 func (s *Sender) push(m deputybot.OutboxMessage) {
-	if s.known[m.ID] {
+	if s.known[m.ID] || s.unrecorded[m.ID] {
 		return
 	}
 	s.known[m.ID] = true
@@ -237,7 +298,7 @@ func (s *Sender) Idle() <-chan struct{} {
 // checkIdle closes the idle channel if there is nothing to do; s.mu is
 // held.
 func (s *Sender) checkIdle() {
-	if !s.isIdle && len(s.queue) == 0 && s.inFlight == 0 && (!s.o.Shared || s.fetched) {
+	if !s.isIdle && len(s.queue) == 0 && s.inFlight == 0 && len(s.unrecorded) == 0 && (!s.o.Shared || s.fetched) {
 		s.isIdle = true
 		close(s.idle)
 	}
@@ -247,7 +308,25 @@ func (s *Sender) checkIdle() {
 // outcome is recorded).
 func (s *Sender) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	recorded := make(chan struct{})
+	stopRecording := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		s.recordLoop(stopRecording)
+	}()
+	defer func() {
+		wg.Wait()
+		// The answers still queued are not sent: their updates are not
+		// done, and are handled again at the next start.
+		s.mu.Lock()
+		for id, h := range s.answers {
+			delete(s.answers, id)
+			h.answerDropped()
+		}
+		s.mu.Unlock()
+		close(stopRecording)
+		<-recorded
+	}()
 	sem := make(chan struct{}, s.o.Workers)
 	if !s.o.Shared {
 		if err := s.loadAll(ctx); err != nil {
@@ -258,9 +337,27 @@ func (s *Sender) Run(ctx context.Context) {
 		}
 	}
 	lastFetch := time.Time{}
-	for ctx.Err() == nil {
+	stop := ctx
+	draining := false
+	for {
+		if ctx.Err() != nil {
+			// Stopping: the answers already queued may still go, for a
+			// moment (their updates are then done); stored messages wait
+			// for the next start.
+			if draining || !s.hasAnswers() {
+				return
+			}
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(context.WithoutCancel(stop), s.o.Drain)
+			defer cancel()
+			draining = true
+			continue
+		}
+		if draining && !s.hasAnswers() {
+			return
+		}
 		now := s.o.Clock()
-		if s.o.Shared && (!s.fetched || now.Sub(lastFetch) >= 2*time.Second) {
+		if s.o.Shared && !draining && (!s.fetched || now.Sub(lastFetch) >= 2*time.Second) {
 			lastFetch = now
 			if err := s.fetchDue(ctx, now); err != nil {
 				if ctx.Err() == nil {
@@ -270,7 +367,13 @@ func (s *Sender) Run(ctx context.Context) {
 				continue
 			}
 		}
-		m, wait, ok := s.next(now)
+		m, wait, ok := s.next(now, draining)
+		if ok && s.tooManyUnrecorded() {
+			// Sent but not yet recorded would be sent again after a crash:
+			// their number is bounded (Workers) by waiting for the record.
+			s.putBack(m)
+			ok, wait = false, time.Second
+		}
 		if !ok {
 			s.mu.Lock()
 			s.checkIdle()
@@ -291,10 +394,10 @@ func (s *Sender) Run(ctx context.Context) {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			s.putBack(m)
-			return
+			continue
 		}
-		if s.o.Shared {
-			leased, err := s.store.LeaseMessage(ctx, m.ID, now, now.Add(s.o.SendTimeout+30*time.Second))
+		if s.o.Shared && s.answerOf(m) == nil {
+			leased, err := s.store.LeaseMessage(ctx, m.ID, now, now.Add(s.o.SendTimeout+time.Minute))
 			if err != nil || !leased {
 				<-sem
 				s.drop(m) // another sender has it, or it changed: the next read tells
@@ -318,12 +421,15 @@ func (s *Sender) Run(ctx context.Context) {
 // next takes the first message that may go now: due, its chat neither
 // busy nor past its burst, and no earlier due message of its chat
 // waiting. Otherwise it says how long to wait.
-func (s *Sender) next(now time.Time) (deputybot.OutboxMessage, time.Duration, bool) {
+func (s *Sender) next(now time.Time, answersOnly bool) (deputybot.OutboxMessage, time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	wait := time.Minute
 	var blocked map[int64]bool
 	for i, m := range s.queue {
+		if answersOnly && s.answers[m.ID] == nil {
+			continue
+		}
 		if m.NextAt.After(now) {
 			wait = min(wait, m.NextAt.Sub(now))
 			continue // not due: holds nothing up
@@ -370,21 +476,113 @@ func (s *Sender) drop(m deputybot.OutboxMessage) {
 }
 
 // done records the end of a send: a message to try again later goes back
-// in the queue.
+// in the queue; the outcome of one that left is recorded (a stored
+// message), or told to its update (an answer).
 func (s *Sender) done(m deputybot.OutboxMessage, again bool) {
 	// The chat's spacing counts from the end of this call: the next one
 	// to the chat cannot arrive before this one has.
 	s.lim.ChatSent(m.ChatID, s.o.Clock())
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.land(m)
-	if again {
+	var answered *handling
+	switch h := s.answers[m.ID]; {
+	case again:
 		s.push(m)
+	case h != nil:
+		delete(s.answers, m.ID)
+		answered = h
+	default:
+		s.outcomes = append(s.outcomes, m)
+		s.unrecorded[m.ID] = true
 	}
 	s.checkIdle()
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	s.mu.Unlock()
+	if answered != nil {
+		answered.answerDone()
+	}
+	for _, c := range []chan struct{}{s.wake, s.recordWake} {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (s *Sender) hasAnswers() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.answers) > 0
+}
+
+func (s *Sender) tooManyUnrecorded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.unrecorded) >= s.o.Workers
+}
+
+func (s *Sender) answerOf(m deputybot.OutboxMessage) *handling {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.answers[m.ID]
+}
+
+// recordLoop writes the outcomes of sends: all that came while the
+// previous write was going, in one write. It returns once stop is closed
+// and nothing is left to write.
+func (s *Sender) recordLoop(stop <-chan struct{}) {
+	ctx := context.Background()
+	fail := time.Duration(0)
+	for {
+		s.mu.Lock()
+		batch := s.outcomes
+		s.outcomes = nil
+		s.mu.Unlock()
+		if len(batch) == 0 {
+			select {
+			case <-s.recordWake:
+				continue
+			case <-stop:
+				s.mu.Lock()
+				left := len(s.outcomes)
+				s.mu.Unlock()
+				if left == 0 {
+					return
+				}
+				continue
+			}
+		}
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := s.store.RecordSent(rctx, batch)
+		cancel()
+		s.mu.Lock()
+		if err != nil {
+			// Kept to write again; after a restart they would be sent again.
+			s.outcomes = append(batch, s.outcomes...)
+		} else {
+			for _, m := range batch {
+				delete(s.unrecorded, m.ID)
+			}
+		}
+		s.checkIdle()
+		s.mu.Unlock()
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+		if err != nil {
+			fail = min(max(2*fail, 100*time.Millisecond), 10*time.Second)
+			s.log.Error("outbox: outcomes not recorded yet", "count", len(batch), "err", err, "retry_in", fail)
+			select {
+			case <-time.After(fail):
+			case <-stop:
+				if fail >= 10*time.Second {
+					s.log.Error("outbox: stopping with outcomes not recorded (those messages may be sent again)", "count", len(batch))
+					return
+				}
+			}
+			continue
+		}
+		fail = 0
 	}
 }
 
@@ -456,17 +654,16 @@ func (s *Sender) deliver(ctx context.Context, m deputybot.OutboxMessage) {
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer rcancel()
 	now := s.o.Clock()
+	m.Attempts++
 	if err == nil || notModified(err) {
 		s.log.Debug("outbox: sent", "id", m.ID, "chat", m.ChatID, "method", methodName(m.Method))
-		if err := s.store.MarkSent(rctx, m.ID, now); err != nil {
-			s.log.Error("outbox: sent but not recorded (may be sent again)", "id", m.ID, "err", err)
-		}
+		m.State, m.SentAt, m.Error = deputybot.OutboxSent, now, ""
 		s.o.Metrics.Sent(m.Kind, methodName(m.Method))
 		s.done(m, false)
 		return
 	}
 	reason := s.redact(err)
-	m.Attempts++
+	answer := s.answerOf(m) != nil
 	var tooMany *tgbot.TooManyRequestsError
 	switch {
 	case errors.As(err, &tooMany):
@@ -475,26 +672,31 @@ func (s *Sender) deliver(ctx context.Context, m deputybot.OutboxMessage) {
 		s.o.Metrics.TooManyRequests()
 		s.o.Metrics.Retried(m.Kind, "429")
 		s.log.Warn("outbox: Telegram asks to slow down", "retry_after", wait)
-		m.NextAt = now.Add(wait)
-		_ = s.store.RetryLater(rctx, m.ID, m.NextAt, reason)
+		m.NextAt, m.Error = now.Add(wait), reason
+		if !answer {
+			_ = s.store.RetryLater(rctx, m.ID, m.NextAt, reason)
+		}
 		s.done(m, true)
 	case Permanent(err):
 		s.log.Warn("outbox: refused", "chat", m.ChatID, "method", methodName(m.Method), "err", reason)
-		_ = s.store.MarkFailed(rctx, m.ID, now, reason)
+		m.State, m.SentAt, m.Error = deputybot.OutboxFailed, now, reason
 		s.o.Metrics.Failed(m.Kind, refusal(err))
 		if m.PersonID != "" && Unreachable(err) && s.o.OnUnreachable != nil {
 			s.o.OnUnreachable(rctx, m.PersonID, reason, now)
 		}
 		s.done(m, false)
 	case m.Attempts >= s.o.MaxAttempts:
-		_ = s.store.MarkFailed(rctx, m.ID, now, "gave up after "+reason)
+		s.log.Warn("outbox: given up", "chat", m.ChatID, "method", methodName(m.Method), "attempts", m.Attempts, "err", reason)
+		m.State, m.SentAt, m.Error = deputybot.OutboxFailed, now, "gave up after "+reason
 		s.o.Metrics.Failed(m.Kind, "gave_up")
 		s.done(m, false)
 	default:
 		backoff := min(time.Duration(1<<min(m.Attempts-1, 20))*500*time.Millisecond, 5*time.Minute)
-		m.NextAt = now.Add(backoff)
+		m.NextAt, m.Error = now.Add(backoff), reason
 		s.o.Metrics.Retried(m.Kind, "transient")
-		_ = s.store.RetryLater(rctx, m.ID, m.NextAt, reason)
+		if !answer {
+			_ = s.store.RetryLater(rctx, m.ID, m.NextAt, reason)
+		}
 		s.done(m, true)
 	}
 }

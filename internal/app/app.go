@@ -45,6 +45,9 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// SendTimeout overrides the outbox's per-message timeout (tests).
 	SendTimeout time.Duration
+	// DoneDelay overrides how long handled updates are gathered before
+	// they are marked done in one write (tests: negative, at once).
+	DoneDelay time.Duration
 	// Ready is called once the service takes updates.
 	Ready func(*App)
 	// NoCron: do not run the scheduler on its own (tests drive it with
@@ -292,7 +295,7 @@ func openForTool(ctx context.Context, o Options, command string) (*storage.Store
 func telegramOptions(o Options, store *storage.Store, log *slog.Logger) telegram.Options {
 	cfg := o.Config
 	return telegram.Options{
-		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, Logger: log,
+		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, Logger: log, DoneDelay: o.DoneDelay,
 		Outbox: telegram.SenderOptions{
 			Limiter: telegram.NewLimiter(telegram.LimiterOptions{Rate: int(cfg.OutboxRate),
 				ChatInterval: cfg.OutboxChatInterval, ChatBurst: cfg.OutboxChatBurst}),

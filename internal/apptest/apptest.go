@@ -114,6 +114,15 @@ func Outbox(rate float64, chatInterval, sendTimeout time.Duration) Option {
 	}
 }
 
+// Shared runs the service as one of several replicas on a shared
+// database (as on MongoDB): no read model, every read a query, writes
+// conditioned on versions, the outbox leased message by message.
+func Shared() Option { return func(h *Harness) { h.Store.Shared = true } }
+
+// SharedFromEnv is Shared when DEPUTYBOT_TEST_SHARED is set: .ci/run runs
+// the end-to-end tests once more that way.
+func SharedFromEnv() bool { return os.Getenv("DEPUTYBOT_TEST_SHARED") != "" }
+
 // Admins makes the given Telegram ids bootstrap admins.
 func Admins(ids ...int64) Option { return func(h *Harness) { h.Config.AdminIDs = ids } }
 
@@ -138,6 +147,9 @@ func Start(t testing.TB, opts ...Option) *Harness {
 		changed: make(chan struct{}),
 	}
 	h.Config.TelegramAPIURL = h.TG.URL
+	if SharedFromEnv() {
+		h.Store.Shared = true
+	}
 	for _, o := range opts {
 		o(h)
 	}
@@ -169,8 +181,8 @@ func (h *Harness) Restart() {
 		done <- app.Run(ctx, app.Options{
 			Config: h.Config, Clock: h.Clock.Now, Logger: log, Store: h.Store,
 			PollTimeout: 2 * time.Second, ShutdownGrace: h.ShutdownGrace, SendTimeout: h.SendTimeout,
-			OnHandled: h.markHandled,
-			Ready:     func(a *app.App) { readyCh <- a },
+			OnHandled: h.markHandled, DoneDelay: -1,
+			Ready: func(a *app.App) { readyCh <- a },
 		})
 	}()
 	select {
@@ -263,16 +275,19 @@ func (h *Harness) RunScheduler(t time.Time) []string {
 	return ran
 }
 
-// Settle waits until the outbox has nothing left to send.
+// Settle waits until the outbox has nothing left to send and every
+// update answered is marked done.
 func (h *Harness) Settle() {
 	h.T.Helper()
 	if h.App == nil {
 		return
 	}
-	select {
-	case <-h.App.Telegram.Sender().Idle():
-	case <-time.After(h.TG.WaitTimeout):
-		h.T.Fatal("the outbox did not empty in time")
+	for _, idle := range []func() <-chan struct{}{h.App.Telegram.Sender().Idle, h.App.Telegram.Handled} {
+		select {
+		case <-idle():
+		case <-time.After(h.TG.WaitTimeout):
+			h.T.Fatal("the outbox did not empty in time")
+		}
 	}
 }
 

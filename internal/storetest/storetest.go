@@ -78,9 +78,14 @@ func Options(t testing.TB) storage.Options {
 // test ends.
 func Open(t testing.TB) *storage.Store {
 	t.Helper()
+	return open(t, Options(t))
+}
+
+func open(t testing.TB, o storage.Options) *storage.Store {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := storage.Open(ctx, Options(t))
+	s, err := storage.Open(ctx, o)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -91,4 +96,35 @@ func Open(t testing.TB) *storage.Store {
 		_ = s.Close(ctx)
 	})
 	return s
+}
+
+// OpenShared is Open for a store that behaves as one of several replicas
+// on a shared database: no read model, every read a query, writes
+// conditioned as on MongoDB.
+func OpenShared(t testing.TB) *storage.Store {
+	t.Helper()
+	o := Options(t)
+	o.Shared = true
+	return open(t, o)
+}
+
+// Again opens a second store on s's database (another process on the same
+// data): it shares the database, so it is opened as a replica.
+func Again(t testing.TB, o storage.Options) *storage.Store {
+	t.Helper()
+	o.Shared = true
+	s, err := storage.Open(context.Background(), o)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
+// Each runs f as two subtests: on a store with the read model of a
+// database's only writer ("read model"), and on one that reads by
+// queries, as a replica on MongoDB does ("queries").
+func Each(t *testing.T, f func(t *testing.T, s *storage.Store)) {
+	t.Run("read model", func(t *testing.T) { f(t, Open(t)) })
+	t.Run("queries", func(t *testing.T) { f(t, OpenShared(t)) })
 }
