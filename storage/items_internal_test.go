@@ -114,7 +114,7 @@ func checkV3Data(t *testing.T, s *Store) {
 			t.Fatalf("message %s is %s", m.ID, m.State)
 		}
 	}
-	if waiting, err := s.AllPending(ctx, "", 0); err != nil || len(waiting) != 0 {
+	if waiting, err := s.AllPending(ctx); err != nil || len(waiting) != 0 {
 		t.Fatalf("%d messages waiting (%v)", len(waiting), err)
 	}
 	if pending, err := s.PendingUpdates(ctx, closed.UpdatedAt); err != nil || len(pending) != 0 {

@@ -139,7 +139,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 // collections are all of deputybot's collections.
 var collections = []string{
 	"meta", "people", "bindings", "departments", "invitations", "claims", "updates", "inbox",
-	"conversations", "items", "itemkeys", "outbox", "sent", "slots",
+	"conversations", "items", "itemkeys", "outbox", "sent", "gone", "slots",
 }
 
 func isNamespaceExists(err error) bool {

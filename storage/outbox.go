@@ -27,6 +27,13 @@ import (
 // key in outbox, and after it went, its record in sent says so. A message
 // is recorded in sent before it leaves outbox, so it is always in one of
 // them.
+//
+// The embedded store reads the whole outbox for any delete but one by
+// _id, and a delete by _id is a write of its own. So its only writer
+// notes the outcomes of sends in a small collection, gone (each write of
+// outcomes is one insert), and moves them to sent and out of the outbox
+// in bulk: when a quarter of the outbox (at least a hundred) has gone, at
+// a stop, and at the next start if the process died.
 
 // Enqueue stores messages to be sent. A message whose ID is waiting or was
 // sent already is skipped (exactly once); the others get a Seq (and an ID
@@ -67,6 +74,9 @@ func (s *Store) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage, now
 			stored = append(stored, m)
 		}
 	}
+	s.outboxMu.Lock()
+	s.outboxSize += len(stored)
+	s.outboxMu.Unlock()
 	return stored, nil
 }
 
@@ -82,14 +92,25 @@ func (s *Store) PendingMessages(ctx context.Context, now time.Time, limit int) (
 	return s.findOutbox(ctx, s.outbox, filter, limit)
 }
 
-// AllPending returns up to limit pending messages after afterSeq, due or
-// not, in enqueue order: what the store's only sender reads at start.
-func (s *Store) AllPending(ctx context.Context, afterSeq string, limit int) ([]deputybot.OutboxMessage, error) {
-	filter := bson.D{}
-	if afterSeq != "" {
-		filter = bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: afterSeq}}}}
+// AllPending returns every pending message, due or not, in enqueue order:
+// what the store's only sender reads at start (one read of the outbox).
+func (s *Store) AllPending(ctx context.Context) ([]deputybot.OutboxMessage, error) {
+	if err := s.moveGone(ctx); err != nil {
+		return nil, err
 	}
-	return s.findOutbox(ctx, s.outbox, filter, limit)
+	cur, err := s.outbox.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, err
+	}
+	var out []deputybot.OutboxMessage
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b deputybot.OutboxMessage) int { return strings.Compare(a.Seq, b.Seq) })
+	s.outboxMu.Lock()
+	s.outboxSize = len(out)
+	s.outboxMu.Unlock()
+	return out, nil
 }
 
 func (s *Store) findOutbox(ctx context.Context, coll *mongo.Collection, filter bson.D, limit int) ([]deputybot.OutboxMessage, error) {
@@ -125,7 +146,100 @@ func (s *Store) LeaseMessage(ctx context.Context, id string, now, until time.Tim
 // RecordSent records the outcome of messages that left the outbox: each
 // (with State sent or failed, SentAt, Attempts and Error set) is recorded
 // in sent, then removed from the outbox. A document's bytes are not kept.
+// (The only writer of an embedded store notes them first: see above.)
 func (s *Store) RecordSent(ctx context.Context, done []deputybot.OutboxMessage) error {
+	if len(done) == 0 {
+		return nil
+	}
+	if s.single {
+		return s.noteGone(ctx, done)
+	}
+	return s.moveToSent(ctx, done)
+}
+
+// outcome is what the only writer notes of a message that went.
+type outcome struct {
+	ID       string    `bson:"_id"`
+	State    string    `bson:"state"`
+	SentAt   time.Time `bson:"sentAt"`
+	Attempts int       `bson:"attempts"`
+	Error    string    `bson:"error,omitempty"`
+}
+
+func (s *Store) noteGone(ctx context.Context, done []deputybot.OutboxMessage) error {
+	notes := make([]any, len(done))
+	for i, m := range done {
+		notes[i] = outcome{ID: m.ID, State: m.State, SentAt: m.SentAt, Attempts: m.Attempts, Error: m.Error}
+	}
+	s.outboxMu.Lock()
+	if err := insertUnordered(ctx, s.gone, notes, nil); err != nil {
+		s.outboxMu.Unlock()
+		return err
+	}
+	if s.goneMsgs == nil {
+		s.goneMsgs = map[string]deputybot.OutboxMessage{}
+	}
+	for _, m := range done {
+		s.goneMsgs[m.ID] = m
+	}
+	due := len(s.goneMsgs) >= max(100, s.outboxSize/4)
+	s.outboxMu.Unlock()
+	if due {
+		return s.moveGone(ctx)
+	}
+	return nil
+}
+
+// moveGone moves the messages noted as gone to sent, out of the outbox.
+func (s *Store) moveGone(ctx context.Context) error {
+	if !s.single {
+		return nil
+	}
+	s.outboxMu.Lock()
+	defer s.outboxMu.Unlock()
+	cur, err := s.gone.Find(ctx, bson.D{})
+	if err != nil {
+		return err
+	}
+	var notes []outcome
+	if err := cur.All(ctx, &notes); err != nil {
+		return err
+	}
+	if len(notes) == 0 {
+		return nil
+	}
+	var done []deputybot.OutboxMessage
+	ids := make(bson.A, 0, len(notes))
+	for _, o := range notes {
+		ids = append(ids, o.ID)
+		msg, ok := s.goneMsgs[o.ID]
+		if !ok { // noted before a crash: read it
+			err := s.outbox.FindOne(ctx, byID(o.ID)).Decode(&msg)
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				continue // moved before the crash
+			}
+			if err != nil {
+				return err
+			}
+		}
+		msg.State, msg.SentAt, msg.Attempts, msg.Error = o.State, o.SentAt, o.Attempts, o.Error
+		done = append(done, msg)
+	}
+	if err := s.moveToSent(ctx, done); err != nil {
+		return err
+	}
+	if _, err := s.gone.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return err
+	}
+	s.outboxSize = max(0, s.outboxSize-len(done))
+	for _, o := range notes {
+		delete(s.goneMsgs, o.ID)
+	}
+	return nil
+}
+
+// moveToSent records messages in sent, then removes them from the outbox.
+func (s *Store) moveToSent(ctx context.Context, done []deputybot.OutboxMessage) error {
 	if len(done) == 0 {
 		return nil
 	}
@@ -143,12 +257,6 @@ func (s *Store) RecordSent(ctx context.Context, done []deputybot.OutboxMessage) 
 	return err
 }
 
-// MarkSent records that a message was delivered (RecordSent of one).
-func (s *Store) MarkSent(ctx context.Context, m deputybot.OutboxMessage, now time.Time) error {
-	m.State, m.SentAt, m.Attempts, m.Error = deputybot.OutboxSent, now, m.Attempts+1, ""
-	return s.RecordSent(ctx, []deputybot.OutboxMessage{m})
-}
-
 // RetryLater records a failed attempt and when to try again.
 func (s *Store) RetryLater(ctx context.Context, id string, next time.Time, reason string) error {
 	_, err := s.outbox.UpdateOne(ctx, byID(id), bson.D{
@@ -162,6 +270,9 @@ func (s *Store) RetryLater(ctx context.Context, id string, next time.Time, reaso
 // OutboxMessageByID returns one message, waiting or gone (tests,
 // operations), or nil.
 func (s *Store) OutboxMessageByID(ctx context.Context, id string) (*deputybot.OutboxMessage, error) {
+	if err := s.moveGone(ctx); err != nil {
+		return nil, err
+	}
 	for _, coll := range []*mongo.Collection{s.outbox, s.sent} {
 		var m deputybot.OutboxMessage
 		err := coll.FindOne(ctx, byID(id)).Decode(&m)
@@ -178,6 +289,9 @@ func (s *Store) OutboxMessageByID(ctx context.Context, id string) (*deputybot.Ou
 // OutboxMessages returns every message, waiting or gone, in enqueue order
 // (tests, operations).
 func (s *Store) OutboxMessages(ctx context.Context) ([]deputybot.OutboxMessage, error) {
+	if err := s.moveGone(ctx); err != nil {
+		return nil, err
+	}
 	waiting, err := s.findOutbox(ctx, s.outbox, bson.D{}, 0)
 	if err != nil {
 		return nil, err
@@ -194,6 +308,9 @@ func (s *Store) OutboxMessages(ctx context.Context) ([]deputybot.OutboxMessage, 
 // PruneOutbox forgets messages delivered before t. Refused ones are kept:
 // the digest shows them.
 func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
+	if err := s.moveGone(ctx); err != nil {
+		return 0, err
+	}
 	res, err := s.sent.DeleteMany(ctx, bson.D{
 		{Key: "state", Value: deputybot.OutboxSent},
 		{Key: "sentAt", Value: bson.D{{Key: "$lt", Value: before}}},

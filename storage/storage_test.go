@@ -297,6 +297,35 @@ func TestUpdatesInbox(t *testing.T) {
 	})
 }
 
+// TestUpdateClearedFromTheInboxIsKnown: handled updates leave the inbox a
+// hundred at a time; one delivered again after that is still recognised.
+func TestUpdateClearedFromTheInboxIsKnown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		var batch []deputybot.InboxUpdate
+		var ids []int64
+		for i := range 150 {
+			id := int64(1000 + i)
+			batch = append(batch, deputybot.InboxUpdate{ID: id, ChatID: 1, Payload: []byte(fmt.Sprintf(`{"update_id":%d}`, id))})
+			ids = append(ids, id)
+		}
+		if _, err := s.RecordUpdates(c, batch, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkUpdatesDone(c, ids, t0); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []deputybot.InboxUpdate{batch[0], batch[149]} {
+			if fresh, err := s.RecordUpdates(c, []deputybot.InboxUpdate{u}, t0); err != nil || fresh[0] {
+				t.Fatalf("update %d, handled, recorded as new (%v)", u.ID, err)
+			}
+		}
+		if pending, err := s.PendingUpdates(c, t0.Add(time.Hour)); err != nil || len(pending) != 0 {
+			t.Fatalf("%d pending (%v)", len(pending), err)
+		}
+	})
+}
+
 // TestHandledUpdateIsKnownAfterRestart: the newest update handled is
 // remembered, so that the only writer, started again, still recognises an
 // update it handled before.
@@ -659,4 +688,80 @@ func TestReminderRecordKeptUntilForgotten(t *testing.T) {
 			t.Fatalf("after forgetting a: %v", sent)
 		}
 	})
+}
+
+// TestOutboxRecordsWhatWentOnce: a message that went is recorded once,
+// leaves the waiting messages, and is never taken again, also when the
+// process died before tidying up (the only writer moves outcomes in
+// bulk).
+func TestOutboxRecordsWhatWentOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		msgs := []deputybot.OutboxMessage{{ID: "n:a", ChatID: 1, Text: "a"}, {ID: "n:b", ChatID: 2, Text: "b"}, {ChatID: 3, Text: "c"}}
+		stored, err := s.Enqueue(c, msgs, t0)
+		if err != nil || len(stored) != 3 {
+			t.Fatalf("stored %d (%v)", len(stored), err)
+		}
+		if again, _ := s.Enqueue(c, msgs[:2], t0); len(again) != 0 {
+			t.Fatalf("enqueued twice while waiting: %d", len(again))
+		}
+		a, b := stored[0], stored[1]
+		a.State, a.SentAt, a.Attempts = deputybot.OutboxSent, t0, 1
+		b.State, b.SentAt, b.Attempts, b.Error = deputybot.OutboxFailed, t0, 1, "Forbidden: bot was blocked by the user"
+		if err := s.RecordSent(c, []deputybot.OutboxMessage{a, b}); err != nil {
+			t.Fatal(err)
+		}
+		check := func(s *storage.Store) {
+			t.Helper()
+			if again, _ := s.Enqueue(c, msgs[:2], t0); len(again) != 0 {
+				t.Fatalf("enqueued again after it went: %d", len(again))
+			}
+			waiting, err := s.AllPending(c)
+			if err != nil || len(waiting) != 1 || waiting[0].Text != "c" {
+				t.Fatalf("waiting %+v (%v)", waiting, err)
+			}
+			all, _ := s.OutboxMessages(c)
+			states := map[string]string{}
+			for _, m := range all {
+				states[m.Text] = m.State + " " + m.Error
+			}
+			if len(all) != 3 || states["a"] != "sent " || states["b"] != "failed Forbidden: bot was blocked by the user" || states["c"] != "pending " {
+				t.Fatalf("records %v", states)
+			}
+		}
+		check(s)
+		// Another process (or this one after a crash) on the same data.
+		check(storetest.Again(t, s.Options()))
+	})
+}
+
+// TestOutboxOfTheOnlyWriterAfterACrash: outcomes noted but not yet moved
+// when the process died are moved at the next start.
+func TestOutboxOfTheOnlyWriterAfterACrash(t *testing.T) {
+	o := storetest.Options(t)
+	c := ctx(t)
+	s, err := storage.Open(c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Drop(c)
+	stored, _ := s.Enqueue(c, []deputybot.OutboxMessage{{ID: "n:x", ChatID: 1, Text: "x"}, {ChatID: 2, Text: "y"}}, t0)
+	x := stored[0]
+	x.State, x.SentAt, x.Attempts = deputybot.OutboxSent, t0, 1
+	if err := s.RecordSent(c, []deputybot.OutboxMessage{x}); err != nil {
+		t.Fatal(err)
+	}
+	// Not closed: the process died.
+	s2, err := storage.Open(c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close(c)
+	waiting, err := s2.AllPending(c)
+	if err != nil || len(waiting) != 1 || waiting[0].Text != "y" {
+		t.Fatalf("waiting after the crash: %+v (%v)", waiting, err)
+	}
+	if m, _ := s2.OutboxMessageByID(c, "n:x"); m == nil || m.State != deputybot.OutboxSent {
+		t.Fatalf("the record of what went: %+v", m)
+	}
 }

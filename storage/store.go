@@ -88,6 +88,7 @@ type Store struct {
 	itemKeys      *mongo.Collection
 	outbox        *mongo.Collection
 	sent          *mongo.Collection
+	gone          *mongo.Collection
 	slots         *mongo.Collection
 
 	itemLocks itemLocks
@@ -102,9 +103,14 @@ type Store struct {
 	// queryIndexes: the database is shared, its queries need indexes.
 	queryIndexes bool
 	// process names this process in the claims it makes (inbox).
-	process string
-	inboxMu sync.Mutex
-	handled int64 // the newest update handled (single writer)
+	process     string
+	inboxMu     sync.Mutex
+	handled     int64   // the newest update that may have left the inbox (single writer)
+	doneInInbox []int64 // handled, still in the inbox
+
+	outboxMu   sync.Mutex
+	outboxSize int                                // messages in the outbox, about (single writer)
+	goneMsgs   map[string]deputybot.OutboxMessage // of those, noted as gone (single writer)
 }
 
 // Open connects to the database (starting the embedded store if no URI is
@@ -165,6 +171,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.itemKeys = s.db.Collection("itemkeys")
 	s.outbox = s.db.Collection("outbox")
 	s.sent = s.db.Collection("sent")
+	s.gone = s.db.Collection("gone")
 	s.slots = s.db.Collection("slots")
 	s.process = processName()
 	s.queryIndexes = (o.SQLiteDir == "" && !joined) || o.Shared
@@ -225,9 +232,18 @@ func (s *Store) SingleWriter() bool { return s.single }
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
 
-// Close disconnects and stops the embedded store, if any.
+// Close tidies up (the outbox, the inbox), disconnects and stops the
+// embedded store, if any.
 func (s *Store) Close(ctx context.Context) error {
 	var err error
+	if s.client != nil && s.single {
+		if err := s.moveGone(ctx); err != nil {
+			s.log.Warn("outbox not tidied at the stop (done at the next start)", "err", err)
+		}
+		if err := s.clearInbox(ctx); err != nil {
+			s.log.Warn("inbox not tidied at the stop", "err", err)
+		}
+	}
 	if s.client != nil {
 		err = s.client.Disconnect(ctx)
 	}

@@ -17,21 +17,21 @@ import (
 
 // The bot's inbox is two collections:
 //
-//   - inbox holds the updates received and not yet handled, with their
-//     payload and the process handling them (owner, until: a claim that
-//     expires). Every update is written here before it is confirmed to
-//     Telegram; a batch of getUpdates is one insert. It stays small: a
-//     handled update leaves it.
+//   - inbox holds the updates received, with their payload and the
+//     process handling them (owner, until: a claim that expires). Every
+//     update is written here before it is confirmed to Telegram; a batch
+//     of getUpdates is one insert. Handled ones are removed a hundred at
+//     a time, so it stays small.
 //   - updates records, by _id "upd:<update id>", the updates handled in
 //     the last two days (Telegram may deliver one again within a day),
-//     written in batches as updates are done.
+//     written in batches as updates are done: an update is done when its
+//     record is written.
 //
-// An update is always in one of them (handled ones are recorded before
-// they leave the inbox), so a delivery of an update seen before is
-// recognised: a duplicate key in inbox, or its record in updates. The
-// record is looked up only for an update that may have been handled
-// before (not newer than every update handled until the start), or
-// always on a shared store, where another replica may have handled it.
+// A delivery of an update seen before is recognised by a duplicate key in
+// inbox, or by its record in updates. The record is looked up only for an
+// update that may have been handled before (not newer than every update
+// received until the start), or always on a shared store, where another
+// replica may have handled it.
 
 type inboxDoc struct {
 	ID         string    `bson:"_id"` // "upd:<update id>"
@@ -124,36 +124,68 @@ func insertUnordered(ctx context.Context, coll *mongo.Collection, docs []any, du
 	return err
 }
 
-// MarkUpdatesDone records that the updates were handled: they are
-// recorded as handled, then leave the inbox.
+// MarkUpdatesDone records that the updates were handled (one insert).
+// Their inbox documents are removed later, a hundred at a time.
 func (s *Store) MarkUpdatesDone(ctx context.Context, ids []int64, now time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	docs := make([]any, len(ids))
-	keys := make(bson.A, len(ids))
 	for i, id := range ids {
 		docs[i] = handledDoc{ID: updateKey(id), At: now}
-		keys[i] = updateKey(id)
 	}
 	if err := insertUnordered(ctx, s.updates, docs, nil); err != nil {
 		return err
 	}
+	s.inboxMu.Lock()
+	s.doneInInbox = append(s.doneInInbox, ids...)
+	full := len(s.doneInInbox) >= 100
+	s.inboxMu.Unlock()
+	if full {
+		return s.clearInbox(ctx)
+	}
+	return nil
+}
+
+// clearInbox removes the handled updates from the inbox (one delete: the
+// embedded store reads the whole, small, collection for it). Before, the
+// only writer records the newest update it has seen: with the inbox, that
+// is how it knows at start which deliveries are surely new.
+func (s *Store) clearInbox(ctx context.Context) error {
+	s.inboxMu.Lock()
+	ids := s.doneInInbox
+	s.doneInInbox = nil
+	s.inboxMu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
 	if s.single {
-		// The newest update handled: any newer one is new.
-		top := slices.Max(ids)
-		if top > s.handledUpTo() {
-			if _, err := s.meta.UpdateOne(ctx, byID("inbox"), bson.D{{Key: "$max", Value: bson.D{{Key: "handled", Value: top}}}},
-				options.UpdateOne().SetUpsert(true)); err != nil {
-				return err
-			}
-			s.inboxMu.Lock()
-			s.handled = max(s.handled, top)
-			s.inboxMu.Unlock()
+		if _, err := s.meta.UpdateOne(ctx, byID("inbox"), bson.D{{Key: "$max", Value: bson.D{{Key: "handled", Value: slices.Max(ids)}}}},
+			options.UpdateOne().SetUpsert(true)); err != nil {
+			s.putBackDone(ids)
+			return err
 		}
 	}
-	_, err := s.inbox.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}})
-	return err
+	keys := make(bson.A, len(ids))
+	for i, id := range ids {
+		keys[i] = updateKey(id)
+	}
+	// From now on a delivery of one of these is recognised by its record
+	// only: look it up for any update not newer.
+	s.inboxMu.Lock()
+	s.handled = max(s.handled, slices.Max(ids))
+	s.inboxMu.Unlock()
+	if _, err := s.inbox.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}); err != nil {
+		s.putBackDone(ids)
+		return err
+	}
+	return nil
+}
+
+func (s *Store) putBackDone(ids []int64) {
+	s.inboxMu.Lock()
+	s.doneInInbox = append(ids, s.doneInInbox...)
+	s.inboxMu.Unlock()
 }
 
 // MarkUpdateDone records that one update was handled.
@@ -161,13 +193,16 @@ func (s *Store) MarkUpdateDone(ctx context.Context, updateID int64, now time.Tim
 	return s.MarkUpdatesDone(ctx, []int64{updateID}, now)
 }
 
+// handledUpTo is the newest update that may have left the inbox: a
+// delivery of an update not newer is looked up in the records.
 func (s *Store) handledUpTo() int64 {
 	s.inboxMu.Lock()
 	defer s.inboxMu.Unlock()
 	return s.handled
 }
 
-// loadHandledUpTo reads the newest update handled (single writer only).
+// loadHandledUpTo finds the newest update seen before this start (single
+// writer only): recorded when the inbox was last cleared, or in the inbox.
 func (s *Store) loadHandledUpTo(ctx context.Context) error {
 	var m struct {
 		Handled int64 `bson:"handled"`
@@ -176,7 +211,20 @@ func (s *Store) loadHandledUpTo(ctx context.Context) error {
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return err
 	}
+	cur, err := s.inbox.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "updateId", Value: 1}}))
+	if err != nil {
+		return err
+	}
+	var docs []struct {
+		UpdateID int64 `bson:"updateId"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return err
+	}
 	s.handled = m.Handled
+	for _, d := range docs {
+		s.handled = max(s.handled, d.UpdateID)
+	}
 	return nil
 }
 
@@ -200,6 +248,17 @@ func (s *Store) PendingUpdates(ctx context.Context, now time.Time) ([][]byte, er
 	slices.SortFunc(docs, func(a, b inboxDoc) int { return cmp.Compare(a.UpdateID, b.UpdateID) })
 	out := make([][]byte, 0, len(docs))
 	for _, d := range docs {
+		// Handled, and not yet cleared from the inbox?
+		err := s.updates.FindOne(ctx, byID(d.ID)).Err()
+		if err == nil {
+			s.inboxMu.Lock()
+			s.doneInInbox = append(s.doneInInbox, d.UpdateID)
+			s.inboxMu.Unlock()
+			continue
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, err
+		}
 		if !s.single {
 			// Take it over only if no one else did since it was read.
 			res, err := s.inbox.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "owner", Value: d.Owner}, {Key: "until", Value: d.Until}},
@@ -220,6 +279,9 @@ func (s *Store) PendingUpdates(ctx context.Context, now time.Time) ([][]byte, er
 // handled (it is stopping): on a shared store any replica, or this one
 // started again, takes them at once rather than when the claims expire.
 func (s *Store) ReleaseUpdates(ctx context.Context) error {
+	if err := s.clearInbox(ctx); err != nil {
+		return err
+	}
 	if s.single {
 		return nil // the only writer takes every pending update at start
 	}
@@ -232,6 +294,9 @@ func (s *Store) ReleaseUpdates(ctx context.Context) error {
 // keeps an unconfirmed update for 24 hours, so records older than that are
 // not needed to recognise a redelivery.
 func (s *Store) PruneUpdates(ctx context.Context, before time.Time) (int64, error) {
+	if err := s.clearInbox(ctx); err != nil {
+		return 0, err
+	}
 	res, err := s.updates.DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before}}}},
 		bson.D{{Key: "receivedAt", Value: bson.D{{Key: "$lt", Value: before}}}}, // recorded before schema 4

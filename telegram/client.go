@@ -1,11 +1,13 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -62,7 +64,9 @@ type Options struct {
 	// answered and marked done (tests wait on it; it must not block).
 	OnHandled func(updateID int64)
 	// DoneDelay gathers the updates done within it into one write of the
-	// inbox (default 50 ms; negative: none).
+	// inbox (default 250 ms; negative: none). An update done but not yet
+	// written when the process dies is handled again after the restart
+	// (its answers sent again).
 	DoneDelay time.Duration
 	// OnPanic, if set, is called when a handler panicked.
 	OnPanic func()
@@ -117,7 +121,7 @@ func New(ctx context.Context, inbox Inbox, outbox Store, o Options) (*Client, er
 		o.ShutdownGrace = 10 * time.Second
 	}
 	if o.DoneDelay == 0 {
-		o.DoneDelay = 50 * time.Millisecond
+		o.DoneDelay = 250 * time.Millisecond
 	}
 	c := &Client{o: o, inbox: inbox, log: o.Logger, pollClient: &http.Client{Timeout: o.PollTimeout + 15*time.Second},
 		doneWake: make(chan struct{}, 1), doneStop: make(chan struct{}), doneOver: make(chan struct{}), doneIdle: make(chan struct{}), doneIsIdle: true}
@@ -125,7 +129,7 @@ func New(ctx context.Context, inbox Inbox, outbox Store, o Options) (*Client, er
 	api, err := tgbot.New(o.Token,
 		tgbot.WithServerURL(o.APIURL),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second}),
+		tgbot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second, Transport: wholeBodies{apiTransport(o.Outbox.Workers)}}),
 		tgbot.WithErrorsHandler(func(err error) { c.log.Warn("telegram client", "err", redactToken(err, o.Token)) }),
 	)
 	if err != nil {
@@ -140,6 +144,39 @@ func New(ctx context.Context, inbox Inbox, outbox Store, o Options) (*Client, er
 		return nil, err
 	}
 	return c, nil
+}
+
+// apiTransport keeps a connection to the Bot API open for each of the
+// sender's workers (and the calls made beside them): Go's default keeps
+// two, and every other send would open a new connection (a TLS handshake
+// with api.telegram.org).
+func apiTransport(workers int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(workers, 8) + 4
+	return t
+}
+
+// wholeBodies sends each request body in one piece, with its length.
+// go-telegram/bot streams its multipart forms through a pipe, which Go
+// sends chunked, each form field a chunk and a write to the socket of its
+// own (several per message); a message is small, and a document is in
+// memory already.
+type wholeBodies struct{ next http.RoundTripper }
+
+func (w wholeBodies) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.ContentLength > 0 {
+		return w.next.RoundTrip(r)
+	}
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r = r.Clone(r.Context())
+	r.ContentLength = int64(len(body))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return w.next.RoundTrip(r)
 }
 
 func (c *Client) getMe(ctx context.Context) error {

@@ -39,9 +39,9 @@ type Store interface {
 	// PendingMessages returns up to limit pending messages due at now and
 	// not leased by another sender, in Seq order.
 	PendingMessages(ctx context.Context, now time.Time, limit int) ([]deputybot.OutboxMessage, error)
-	// AllPending returns up to limit pending messages after afterSeq, due
-	// or not, in Seq order.
-	AllPending(ctx context.Context, afterSeq string, limit int) ([]deputybot.OutboxMessage, error)
+	// AllPending returns every pending message, due or not, in Seq order
+	// (the store's only sender, at start).
+	AllPending(ctx context.Context) ([]deputybot.OutboxMessage, error)
 	// LeaseMessage takes a pending message for this sender until until;
 	// false if another sender has it.
 	LeaseMessage(ctx context.Context, id string, now, until time.Time) (bool, error)
@@ -587,26 +587,19 @@ func (s *Sender) recordLoop(stop <-chan struct{}) {
 }
 
 func (s *Sender) loadAll(ctx context.Context) error {
-	after, n := "", 0
-	for {
-		msgs, err := s.store.AllPending(ctx, after, 1000)
-		if err != nil {
-			return err
-		}
-		s.mu.Lock()
-		for _, m := range msgs {
-			s.push(m)
-		}
-		s.mu.Unlock()
-		n += len(msgs)
-		if len(msgs) < 1000 {
-			if n > 0 {
-				s.log.Info("outbox: messages waiting from before the start", "count", n)
-			}
-			return nil
-		}
-		after = msgs[len(msgs)-1].Seq
+	msgs, err := s.store.AllPending(ctx)
+	if err != nil {
+		return err
 	}
+	s.mu.Lock()
+	for _, m := range msgs {
+		s.push(m)
+	}
+	s.mu.Unlock()
+	if len(msgs) > 0 {
+		s.log.Info("outbox: messages waiting from before the start", "count", len(msgs))
+	}
+	return nil
 }
 
 func (s *Sender) fetchDue(ctx context.Context, now time.Time) error {
