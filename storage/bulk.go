@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -104,6 +105,20 @@ func (s *Store) BulkInsertItems(ctx context.Context, items []*deputybot.Item, de
 	}
 	if err := insertMany(ctx, s.itemKeys, keys); err != nil {
 		return err
+	}
+	// Where the next number of each kind and year is looked for.
+	top := map[string]int{}
+	for _, it := range items {
+		if it.Seq != 0 {
+			k := fmt.Sprintf("next:%s:%d", it.Kind, it.Year)
+			top[k] = max(top[k], it.Seq)
+		}
+	}
+	for k, n := range top {
+		if _, err := s.itemKeys.UpdateOne(ctx, byID(k), bson.D{{Key: "$max", Value: bson.D{{Key: "n", Value: n}}}},
+			options.UpdateOne().SetUpsert(true)); err != nil {
+			return err
+		}
 	}
 	if s.model != nil {
 		for _, it := range items {

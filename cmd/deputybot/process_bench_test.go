@@ -92,11 +92,7 @@ func startEcho(b *testing.B, tg *telegramtest.Server) *exec.Cmd {
 // registeredDeputies puts n deputies in a new data directory, with
 // Telegram ids from 200000 on.
 func registeredDeputies(b *testing.B, dir string, n int) {
-	ctx := context.Background()
-	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
+	ctx, s := openData(b, dir)
 	defer s.Close(ctx)
 	ps := make([]*deputybot.Person, n)
 	for i := range ps {
@@ -216,11 +212,7 @@ func notifications(b *testing.B, dir string, n int) {
 	if n == 0 {
 		return
 	}
-	ctx := context.Background()
-	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
+	ctx, s := openData(b, dir)
 	defer s.Close(ctx)
 	for first := 0; first < n; first += 500 {
 		var msgs []deputybot.OutboxMessage
@@ -236,13 +228,15 @@ func notifications(b *testing.B, dir string, n int) {
 // BenchmarkProcessStartup: from the start of the process to its first
 // getUpdates call, on a data directory holding 16,000 handled updates
 // (Telegram may redeliver for a day, so they are kept) and on an empty
-// one.
+// one, and on one holding 10,000 items (the read model is loaded at
+// start).
 func BenchmarkProcessStartup(b *testing.B) {
-	for _, recorded := range []int{0, 16000} {
-		b.Run(fmt.Sprintf("updates-%d", recorded), func(b *testing.B) {
+	for _, c := range []struct{ updates, items int }{{0, 0}, {16000, 0}, {0, 10000}} {
+		b.Run(fmt.Sprintf("updates-%d/items-%d", c.updates, c.items), func(b *testing.B) {
 			dir := b.TempDir()
 			registeredDeputies(b, dir, 1)
-			recordHandledUpdates(b, dir, recorded)
+			recordHandledUpdates(b, dir, c.updates)
+			seedItems(b, dir, c.items)
 			var total time.Duration
 			for range 3 {
 				tg := telegramtest.New(b)
@@ -261,11 +255,7 @@ func recordHandledUpdates(b *testing.B, dir string, n int) {
 	if n == 0 {
 		return
 	}
-	ctx := context.Background()
-	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
+	ctx, s := openData(b, dir)
 	defer s.Close(ctx)
 	now := time.Now()
 	for first := 0; first < n; first += 100 {
@@ -283,4 +273,140 @@ func recordHandledUpdates(b *testing.B, dir string, n int) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkProcessFiling: the CPU the whole service spends per update of
+// a /new conversation (kind, title, body, category, no files, no
+// co-sponsors, preview, submit: 8 updates), filed by deputies of a store
+// that holds 100 or 10,000 items already. Target: at most 5 ms per update,
+// and the same (within 1.2 times) whatever the store holds.
+func BenchmarkProcessFiling(b *testing.B) {
+	needProc(b)
+	conversations := 40
+	if testing.Short() {
+		conversations = 2
+	}
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("items-%d", n), func(b *testing.B) {
+			tg := telegramtest.New(b)
+			dir := b.TempDir()
+			registeredDeputies(b, dir, conversations)
+			seedItems(b, dir, n)
+			p := startService(b, tg, dir, "LOG_LEVEL=info")
+			pid := p.cmd.Process.Pid
+			// A first conversation of each deputy pays for what is done once
+			// per user and warms the process up; the second is measured.
+			run := func(first int64) time.Duration {
+				before := cpuOf(b, pid)
+				errs := make(chan error, conversations)
+				for i := range conversations {
+					go func() {
+						errs <- fileOne(tg, tg.Chat(telegramtest.User{ID: first + int64(i), LanguageCode: "en"}), fmt.Sprintf("Road %d", i))
+					}()
+				}
+				for range conversations {
+					if err := <-errs; err != nil {
+						b.Fatal(err)
+					}
+				}
+				return (cpuOf(b, pid) - before) / time.Duration(8*conversations)
+			}
+			run(200000)
+			perUpdate := run(200000)
+			b.ReportMetric(float64(perUpdate.Microseconds())/1000, "cpu-ms/update")
+			_ = p.cmd.Process.Signal(os.Interrupt) // a profile, if asked for, is written
+			p.wait(b)
+		})
+	}
+}
+
+// fileOne files a suggestion as chat, step by step, each after the
+// bot's answer to the step before.
+func fileOne(tg *telegramtest.Server, chat *telegramtest.Chat, title string) error {
+	seen := len(tg.Messages(chat.ID))
+	next := func(want string) (*telegramtest.Message, error) {
+		deadline := time.After(2 * time.Minute)
+		for {
+			changed := tg.Changed()
+			if msgs := tg.Messages(chat.ID); len(msgs) > seen {
+				m := msgs[seen]
+				seen++
+				if !strings.Contains(m.Text, want) {
+					return nil, fmt.Errorf("chat %d: got %q, want %q", chat.ID, m.Text, want)
+				}
+				return m, nil
+			}
+			select {
+			case <-changed:
+			case <-deadline:
+				return nil, fmt.Errorf("chat %d: no answer containing %q", chat.ID, want)
+			}
+		}
+	}
+	press := func(m *telegramtest.Message, label string) error {
+		btn := m.Button(label)
+		if btn == nil {
+			return fmt.Errorf("chat %d: no button %q on %q (%v)", chat.ID, label, m.Text, m.Buttons())
+		}
+		chat.Press(m, btn.CallbackData)
+		return nil
+	}
+	chat.Send("/new")
+	steps := []struct {
+		want   string
+		button string // pressed, or
+		text   string // sent
+	}{
+		{"", "Suggestion", ""}, {"", "", title}, {"", "", "The road needs repairs before winter."},
+		{"", "Education", ""}, {"", "Done", ""}, {"", "Done", ""}, {"", "Submit", ""}, {"Submitted", "", ""},
+	}
+	for i, st := range steps {
+		m, err := next(st.want)
+		if err != nil {
+			return fmt.Errorf("step %d: %w", i, err)
+		}
+		switch {
+		case st.button != "":
+			if err := press(m, st.button); err != nil {
+				return err
+			}
+		case st.text != "":
+			chat.Send(st.text)
+		}
+	}
+	return nil
+}
+
+// seedItems puts n submitted suggestions of this year in a data directory.
+func seedItems(b *testing.B, dir string, n int) {
+	if n == 0 {
+		return
+	}
+	ctx, s := openData(b, dir)
+	defer s.Close(ctx)
+	now := time.Now()
+	items := make([]*deputybot.Item, n)
+	dets := make([]*deputybot.ItemDetails, n)
+	for i := range items {
+		items[i] = &deputybot.Item{ID: fmt.Sprintf("seed%06d", i), Kind: deputybot.KindSuggestion, Year: now.Year(), Seq: i + 1,
+			Title: fmt.Sprintf("Item %d about something that matters", i), Category: "other", AuthorID: "p0",
+			Status: deputybot.StatusSubmitted, CreatedAt: now, SubmittedAt: now, UpdatedAt: now, Version: 2,
+			ShareToken: fmt.Sprintf("tok%019d", i)}
+		dets[i] = &deputybot.ItemDetails{Body: strings.Repeat("text ", 60),
+			Timeline: []deputybot.Event{{At: now, ActorID: "p0", Type: deputybot.EvSubmitted}}}
+	}
+	if err := s.BulkInsertItems(ctx, items, dets); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// openData opens a data directory's store, for a benchmark to fill
+// before the service starts on it.
+func openData(b *testing.B, dir string) (context.Context, *storage.Store) {
+	ctx := context.Background()
+	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ctx, s
 }

@@ -46,6 +46,7 @@ type Server struct {
 	tb  testing.TB
 
 	mu           sync.Mutex
+	enqueueMu    sync.Mutex // one update queued at a time, in id order
 	changed      chan struct{}
 	nextUpdate   int64
 	queue        []queuedUpdate // delivered but not confirmed, in id order

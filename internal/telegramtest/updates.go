@@ -92,7 +92,12 @@ func (s *Server) Pending() int {
 }
 
 // enqueue adds an update built by build (given its id) and returns the id.
+// Updates are queued in the order of their ids, as Telegram gives them:
+// a getUpdates answered between the two would otherwise confirm an id
+// not yet queued, and the update would be lost.
 func (s *Server) enqueue(build func(id int64) map[string]any) int64 {
+	s.enqueueMu.Lock()
+	defer s.enqueueMu.Unlock()
 	s.mu.Lock()
 	s.nextUpdate++
 	id := s.nextUpdate
