@@ -17,12 +17,32 @@ func conversationKey(chatID int64) string { return "chat:" + strconv.FormatInt(c
 
 // LoadConversation decodes the chat's conversation into into, and
 // reports whether there is one.
+// The only writer of a store keeps what it read and wrote of each chat's
+// conversation (readModel.convs), so a dialogue step reads no document.
 func (s *Store) LoadConversation(ctx context.Context, chatID int64, into any) (bool, error) {
-	err := s.conversations.FindOne(ctx, byID(conversationKey(chatID))).Decode(into)
+	if s.model != nil {
+		if raw, known := s.model.conversation(chatID); known {
+			if raw == nil {
+				return false, nil
+			}
+			return true, bson.Unmarshal(raw, into)
+		}
+	}
+	var raw bson.Raw
+	err := s.conversations.FindOne(ctx, byID(conversationKey(chatID))).Decode(&raw)
 	if errors.Is(err, mongo.ErrNoDocuments) {
+		if s.model != nil {
+			s.model.setConversation(chatID, nil)
+		}
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	if s.model != nil {
+		s.model.setConversation(chatID, raw)
+	}
+	return true, bson.Unmarshal(raw, into)
 }
 
 // SaveConversation stores c as the chat's conversation, replacing the
@@ -38,11 +58,26 @@ func (s *Store) SaveConversation(ctx context.Context, chatID int64, c any) error
 	}
 	doc = append(bson.D{{Key: "_id", Value: conversationKey(chatID)}}, doc...)
 	_, err = s.conversations.ReplaceOne(ctx, byID(conversationKey(chatID)), doc, options.Replace().SetUpsert(true))
+	if s.model != nil {
+		if err != nil {
+			// Stored or not: the next read asks the store.
+			s.model.forgetConversation(chatID)
+		} else {
+			s.model.setConversation(chatID, raw)
+		}
+	}
 	return err
 }
 
 // DeleteConversation ends the chat's conversation.
 func (s *Store) DeleteConversation(ctx context.Context, chatID int64) error {
 	_, err := s.conversations.DeleteOne(ctx, byID(conversationKey(chatID)))
+	if s.model != nil {
+		if err != nil {
+			s.model.forgetConversation(chatID)
+		} else {
+			s.model.setConversation(chatID, nil)
+		}
+	}
 	return err
 }

@@ -31,6 +31,11 @@ type readModel struct {
 	// outbox (a crash, or an outbox that failed, left them there):
 	// FlushNotices delivers them.
 	noticed map[string]bool
+
+	// convs are the chats' conversations as stored (BSON; nil: none),
+	// for those read or written since start. Each read decodes a copy.
+	convMu sync.Mutex
+	convs  map[int64][]byte
 }
 
 func loadReadModel(ctx context.Context, s *Store) (*readModel, error) {
@@ -38,6 +43,7 @@ func loadReadModel(ctx context.Context, s *Store) (*readModel, error) {
 		items: map[string]*deputybot.Item{}, byPerson: map[string]map[string]bool{},
 		byDept: map[string]map[string]bool{}, byKey: map[string]string{},
 		people: map[string]*deputybot.Person{}, byTG: map[int64]string{}, noticed: map[string]bool{},
+		convs: map[int64][]byte{},
 	}
 	cur, err := s.items.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "details", Value: 0}, {Key: "applied", Value: 0}}))
 	if err != nil {
@@ -352,4 +358,30 @@ func (m *readModel) department(id string) *deputybot.Department {
 		}
 	}
 	return nil
+}
+
+// conversation returns the chat's stored conversation (nil: it has
+// none), and whether it is known.
+func (m *readModel) conversation(chatID int64) ([]byte, bool) {
+	m.convMu.Lock()
+	defer m.convMu.Unlock()
+	raw, ok := m.convs[chatID]
+	return raw, ok
+}
+
+// setConversation notes what the store now holds for the chat (nil:
+// nothing). The bytes are copied.
+func (m *readModel) setConversation(chatID int64, raw []byte) {
+	if raw != nil {
+		raw = slices.Clone(raw)
+	}
+	m.convMu.Lock()
+	defer m.convMu.Unlock()
+	m.convs[chatID] = raw
+}
+
+func (m *readModel) forgetConversation(chatID int64) {
+	m.convMu.Lock()
+	defer m.convMu.Unlock()
+	delete(m.convs, chatID)
 }

@@ -416,6 +416,15 @@ func TestConversationRoundTrip(t *testing.T) {
 		if err != nil || !found || got.Step != "dept" || got.Data["role"] != "deputy" || got.Data["name"] != `{"$ne": ""}` || got.Last != 7 {
 			t.Fatalf("got %+v %v", got, err)
 		}
+		got.Data["role"] = "changed by the dialogue" // its own copy
+		var again, stored conv
+		if _, err := s.LoadConversation(c, 42, &again); err != nil || again.Data["role"] != "deputy" {
+			t.Fatalf("read again: %+v %v", again, err)
+		}
+		// The store holds it (another process, or this one after a restart, reads it).
+		if found, err := storetest.Again(t, s.Options()).LoadConversation(c, 42, &stored); !found || err != nil || stored.Step != "dept" {
+			t.Fatalf("stored: %+v %v %v", stored, found, err)
+		}
 		if err := s.DeleteConversation(c, 42); err != nil {
 			t.Fatal(err)
 		}
