@@ -2,10 +2,12 @@ package bot_test
 
 import (
 	"context"
+	"deputybot"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -174,8 +176,12 @@ func TestHealthAndMetrics(t *testing.T) {
 	h := apptest.Start(t, func(h *apptest.Harness) { h.Config.HTTPAddr = "127.0.0.1:0" })
 	h.Do(h.User(7, "Stranger", "en"), "/help")
 	for _, c := range []struct{ path, want string }{
-		{"/healthz", "ok"},
-		{"/metrics", "deputybot_updates_handled_total 1\n"},
+		{"/healthz", "ok\nstore: ok\ntelegram: ok"},
+		{"/readyz", "taking updates"},
+		{"/metrics", `deputybot_updates_handled_total{kind="command"} 1` + "\n"},
+		{"/metrics", `deputybot_update_handling_seconds_count{kind="command"} 1` + "\n"},
+		{"/metrics", `deputybot_store_operation_seconds_count{command="insert",result="ok"}`},
+		{"/metrics", "deputybot_outbox_pending 0\n"},
 		{"/metrics", "deputybot_handler_panics_total 0\n"},
 	} {
 		path, want := c.path, c.want
@@ -189,4 +195,96 @@ func TestHealthAndMetrics(t *testing.T) {
 			t.Fatalf("%s: %d %.100s", path, resp.StatusCode, body)
 		}
 	}
+}
+
+// get fetches path from the service's HTTP listener.
+func get(t *testing.T, h *apptest.Harness, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get("http://" + h.App.HTTPAddr + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// waitHTTP waits until path answers status with a body containing want.
+func waitHTTP(t *testing.T, h *apptest.Harness, path string, status int, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, body := get(t, h, path)
+		if code == status && strings.Contains(body, want) {
+			return body
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d %.300q, waited for %d %q", path, code, body, status, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestOutboxMetricsFollowABurst: a burst Telegram does not take yet shows
+// as pending messages, the oldest of them ageing until /healthz says the
+// outbox is stuck; once Telegram takes them, pending is back to 0, each
+// is counted as sent, and the service is healthy again.
+func TestOutboxMetricsFollowABurst(t *testing.T) {
+	h := apptest.Start(t, func(h *apptest.Harness) {
+		h.Config.HTTPAddr = "127.0.0.1:0"
+		h.Config.HealthOutboxMaxAge = time.Second
+	})
+	waitHTTP(t, h, "/healthz", 200, "outbox: ok, 0 messages")
+	release := h.TG.Hold("sendMessage")
+	var burst []deputybot.OutboxMessage
+	for i := range 40 {
+		burst = append(burst, deputybot.OutboxMessage{ID: fmt.Sprint("burst-", i), ChatID: int64(5000 + i), Text: "notice", Kind: "notification"})
+	}
+	if n, err := h.App.Telegram.Sender().Enqueue(context.Background(), burst); err != nil || n != 40 {
+		t.Fatalf("enqueue: %d %v", n, err)
+	}
+	waitHTTP(t, h, "/metrics", 200, "deputybot_outbox_pending 40\n")
+	body := waitHTTP(t, h, "/healthz", 503, "outbox: 40 messages, the oldest due waited")
+	if !strings.HasPrefix(body, "unhealthy\n") {
+		t.Fatalf("healthz: %q", body)
+	}
+	release()
+	waitHTTP(t, h, "/metrics", 200, "deputybot_outbox_pending 0\n")
+	waitHTTP(t, h, "/metrics", 200, `deputybot_messages_sent_total{kind="notification",method="send"} 40`+"\n")
+	_, m := get(t, h, "/metrics")
+	if !strings.Contains(m, "deputybot_outbox_oldest_due_age_seconds 0\n") {
+		t.Fatalf("oldest age after the burst: %s", grep(m, "oldest"))
+	}
+	waitHTTP(t, h, "/healthz", 200, "outbox: ok, 0 messages")
+}
+
+// TestHealthFollowsPolling: /healthz fails when getUpdates has failed for
+// longer than HEALTH_POLL_MAX_AGE and recovers once it succeeds again;
+// /readyz is unaffected (the service still takes what comes).
+func TestHealthFollowsPolling(t *testing.T) {
+	h := apptest.Start(t, func(h *apptest.Harness) {
+		h.Config.HTTPAddr = "127.0.0.1:0"
+		h.Config.HealthPollMaxAge = 3 * time.Second
+	})
+	waitHTTP(t, h, "/healthz", 200, "telegram: ok")
+	// Telegram unreachable: every getUpdates fails, until it is back.
+	var down atomic.Bool
+	down.Store(true)
+	h.TG.FailWhen(func(c *telegramtest.Call) bool { return c.Method == "getUpdates" && down.Load() }, -1, telegramtest.Failure{Status: 502})
+	waitHTTP(t, h, "/healthz", 503, "telegram: no update received and no answer to getUpdates for")
+	waitHTTP(t, h, "/readyz", 200, "taking updates")
+	down.Store(false)
+	waitHTTP(t, h, "/healthz", 200, "telegram: ok")
+	// And it still works.
+	one(t, h.Do(h.User(7, "Stranger", "en"), "/help"))
+}
+
+func grep(text, word string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, word) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

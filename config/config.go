@@ -36,6 +36,12 @@ type Config struct {
 	ListenAddr       string // webhook listener
 	HTTPAddr         string // health and metrics; empty: off
 	LogLevel         slog.Level
+	LogFormat        string // text or json
+	// HealthPollMaxAge: /healthz fails when no getUpdates (or webhook
+	// call) succeeded for this long; HealthOutboxMaxAge: when a message
+	// due to be sent waited this long.
+	HealthPollMaxAge   time.Duration
+	HealthOutboxMaxAge time.Duration
 	// Rules: SESSION_DATES, MOTION_COSPONSORS, CATEGORIES, deadlines.
 	Rules deputybot.Rules
 	// OutboxRate (messages per second overall) and OutboxChatInterval
@@ -71,6 +77,12 @@ const (
 	DefaultDigestSchedule   = "0 9 * * 1"
 	DefaultHTTPAddr         = "127.0.0.1:8080"
 	DefaultListenAddr       = ":8443"
+)
+
+// Defaults of the health checks.
+const (
+	DefaultHealthPollMaxAge   = 5 * time.Minute
+	DefaultHealthOutboxMaxAge = 10 * time.Minute
 )
 
 // Load reads and validates the configuration. requireToken is true for
@@ -116,6 +128,20 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 		},
 		func() (err error) {
 			c.LogLevel, err = parseLogLevel(get("LOG_LEVEL", "info"))
+			return err
+		},
+		func() error {
+			switch c.LogFormat = strings.ToLower(get("LOG_FORMAT", "text")); c.LogFormat {
+			case "text", "json":
+				return nil
+			}
+			return &Error{"LOG_FORMAT", fmt.Sprintf("%q is not text or json", c.LogFormat)}
+		},
+		func() (err error) {
+			if c.HealthPollMaxAge, err = parseDuration("HEALTH_POLL_MAX_AGE", get("HEALTH_POLL_MAX_AGE", DefaultHealthPollMaxAge.String()), time.Minute, 24*time.Hour); err != nil {
+				return err
+			}
+			c.HealthOutboxMaxAge, err = parseDuration("HEALTH_OUTBOX_MAX_AGE", get("HEALTH_OUTBOX_MAX_AGE", DefaultHealthOutboxMaxAge.String()), time.Minute, 7*24*time.Hour)
 			return err
 		},
 		func() (err error) {

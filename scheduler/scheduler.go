@@ -70,6 +70,18 @@ type Scheduler struct {
 	retryMu sync.Mutex
 	retryAt time.Time
 	retry   chan struct{}
+	onRun   func(Run)
+}
+
+// Run is what one run of a job did: its slot (when it was scheduled),
+// when it started (by the scheduler's clock), how long it took, its
+// error.
+type Run struct {
+	Job     string
+	Slot    time.Time
+	Started time.Time
+	Took    time.Duration
+	Err     error
 }
 
 // slotLease is how long a run may take before another scheduler takes
@@ -94,6 +106,9 @@ type Options struct {
 	// RetryBase is the wait before the second attempt of a failed slot;
 	// it doubles with each attempt, up to an hour (default a minute).
 	RetryBase time.Duration
+	// OnRun, if set, is told of each scheduled run when it ends (not of
+	// RunJob's runs "as if at" a time).
+	OnRun func(Run)
 }
 
 // Job names.
@@ -120,7 +135,7 @@ func New(store Store, msg Messenger, o Options) (*Scheduler, error) {
 		o.RetryBase = time.Minute
 	}
 	s := &Scheduler{store: store, msg: msg, rules: o.Rules, clock: o.Clock, catchUp: o.CatchUp, log: o.Logger,
-		retryIn: o.RetryBase, retry: make(chan struct{}, 1)}
+		retryIn: o.RetryBase, retry: make(chan struct{}, 1), onRun: o.OnRun}
 	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 	for _, j := range []struct {
 		name, spec string
@@ -195,8 +210,12 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) ([]string, error)
 // finish runs a claimed slot and records the outcome; a failure is
 // retried after retryDelay, if that is still inside the catch-up window.
 func (s *Scheduler) finish(ctx context.Context, j Job, slot time.Time, attempt int) error {
+	started := s.clock()
 	_, runErr := j.Run(ctx, slot)
 	now := s.clock()
+	if s.onRun != nil {
+		s.onRun(Run{Job: j.Name, Slot: slot, Started: started, Took: now.Sub(started), Err: runErr})
+	}
 	next := now.Add(s.retryDelay(attempt))
 	if runErr != nil {
 		if next.After(slot.Add(s.catchUp)) {

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -65,6 +66,10 @@ type Options struct {
 	// model and conditions its writes; set it on the embedded store to
 	// run the code paths of MongoDB (the tests do).
 	Shared bool
+	// OnCommand, if set, is told of each database command when it ends:
+	// its name (find, insert, update, ...), how long it took, whether it
+	// failed.
+	OnCommand func(name string, took time.Duration, failed bool)
 }
 
 // Store is deputybot's MongoDB database.
@@ -146,6 +151,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		SetServerSelectionTimeout(15 * time.Second)
 	if pool > 0 {
 		copts.SetMaxPoolSize(pool)
+	}
+	if on := o.OnCommand; on != nil {
+		copts.SetMonitor(&event.CommandMonitor{
+			Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) { on(e.CommandName, e.Duration, false) },
+			Failed:    func(_ context.Context, e *event.CommandFailedEvent) { on(e.CommandName, e.Duration, true) },
+		})
 	}
 	client, err := mongo.Connect(copts)
 	if err != nil {

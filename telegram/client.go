@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +71,15 @@ type Options struct {
 	DoneDelay time.Duration
 	// OnPanic, if set, is called when a handler panicked.
 	OnPanic func()
+	// OnReceived, if set, is called at each sign that Telegram reaches
+	// the bot: a getUpdates answered, a webhook call recorded, or (in
+	// webhook mode, every minute) getWebhookInfo reporting no delivery
+	// error since the last call. at is by the sender's clock.
+	OnReceived func(at time.Time)
+	// OnProcessed, if set, is called when a handler returned, with the
+	// update's kind (command, message, file, button, other) and the time
+	// it took.
+	OnProcessed func(kind string, took time.Duration)
 	// Outbox configures the sender (Redact and Logger are filled in).
 	Outbox SenderOptions
 }
@@ -280,7 +290,35 @@ func (c *Client) StartWebhook(ctx context.Context, url, secret string) error {
 	if err != nil {
 		return fmt.Errorf("setWebhook: %w", redactToken(err, c.o.Token))
 	}
+	c.received()
+	go c.watchWebhook(ctx)
 	return nil
+}
+
+// watchWebhook asks Telegram every minute how delivering to the webhook
+// goes: no new delivery error since the last answer is a sign of life
+// when nobody writes to the bot. (Telegram's error times are compared
+// only with each other, never with this process's clock.)
+func (c *Client) watchWebhook(ctx context.Context) {
+	var lastError int
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Minute):
+		}
+		info, err := c.api.GetWebhookInfo(ctx)
+		if err != nil {
+			c.log.Warn("getWebhookInfo failed", "err", redactToken(err, c.o.Token))
+			continue
+		}
+		if info.LastErrorDate != lastError {
+			lastError = info.LastErrorDate
+			c.log.Warn("Telegram cannot deliver to the webhook", "error", info.LastErrorMessage, "pending", info.PendingUpdateCount)
+			continue
+		}
+		c.received()
+	}
 }
 
 // Shutdown stops taking updates, waits up to ShutdownGrace for running
@@ -433,6 +471,9 @@ func (c *Client) process(ctx context.Context, in *incoming) {
 	}()
 	// Cut off by shutdown: it stays pending, to be handled again.
 	h.handlerDone(ctx.Err() == nil)
+	if c.o.OnProcessed != nil {
+		c.o.OnProcessed(UpdateKind(in.update), time.Since(start))
+	}
 	c.log.Debug("update handled", "update", in.id, "took", time.Since(start))
 }
 
@@ -546,4 +587,29 @@ func Stamp(ctx context.Context, m *deputybot.OutboxMessage) {
 	h.seen[key] = n + 1
 	h.mu.Unlock()
 	m.ID = key + ":" + strconv.Itoa(n)
+}
+
+// UpdateKind names what an update is, for metrics: command, message,
+// file, button, or other.
+func UpdateKind(u *models.Update) string {
+	switch {
+	case u == nil:
+		return "other"
+	case u.CallbackQuery != nil:
+		return "button"
+	case u.Message == nil:
+		return "other"
+	case u.Message.Document != nil || len(u.Message.Photo) > 0:
+		return "file"
+	case strings.HasPrefix(u.Message.Text, "/"):
+		return "command"
+	}
+	return "message"
+}
+
+// received tells OnReceived that Telegram reached the bot.
+func (c *Client) received() {
+	if c.o.OnReceived != nil {
+		c.o.OnReceived(c.sender.Now())
+	}
 }

@@ -138,6 +138,7 @@ func (c *Client) poll(ctx context.Context) {
 			continue
 		}
 		backoff = 0
+		c.received()
 		raws := make([][]byte, 0, len(updates))
 		next := offset
 		for _, raw := range updates {
@@ -234,6 +235,7 @@ func (c *Client) WebhookHandler(secret string) http.Handler {
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return
 		}
+		c.received()
 		w.WriteHeader(http.StatusOK)
 	})
 }

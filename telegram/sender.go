@@ -174,6 +174,23 @@ func (noMetrics) TooManyRequests()       {}
 // Now is the sender's clock.
 func (s *Sender) Now() time.Time { return s.o.Clock() }
 
+// Backlog reports the messages this sender holds (waiting or being
+// sent), and when the oldest of those due now was made (zero if none is
+// due): what /metrics and /healthz show of the outbox. (On a shared
+// store, what this replica has read of it.)
+func (s *Sender) Backlog() (n int, oldestDue time.Time) {
+	now := s.o.Clock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.queue {
+		m := &s.queue[i]
+		if !m.NextAt.After(now) && (oldestDue.IsZero() || m.CreatedAt.Before(oldestDue)) {
+			oldestDue = m.CreatedAt
+		}
+	}
+	return len(s.queue) + s.inFlight, oldestDue
+}
+
 // Limiter is the pace every call to Telegram keeps.
 func (s *Sender) Limiter() *Limiter { return s.lim }
 

@@ -13,8 +13,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -34,18 +37,35 @@ const usage = `usage: deputybot [run]
        deputybot report [--year 2026] [--format text|markdown] [--lang zh|en] [-o file]
        deputybot export [--year 2026] [--lang zh|en] -o register.xlsx
        deputybot import [--lang zh|en] [-o invitations.csv] roster.csv|roster.xlsx
+       deputybot health
+       deputybot version
 
-  run     run the bot and its scheduler (the default)
-  job     run one scheduled job once, now or as if at the given time,
-          and deliver what it sends
-  report  the annual handling report (to standard output, or a file)
-  export  the register (台账) as an Excel workbook
-  import  create the people of a roster with their invitations; the
-          links go to the -o file (default invitations.csv)
+  run      run the bot and its scheduler (the default)
+  job      run one scheduled job once, now or as if at the given time,
+           and deliver what it sends (next to a running service: hand it
+           to the service)
+  report   the annual handling report (to standard output, or a file)
+  export   the register (台账) as an Excel workbook
+  import   create the people of a roster with their invitations; the
+           links go to the -o file (default invitations.csv)
+  health   ask the running service's /healthz (HTTP_ADDR); exit 0 if healthy
+  version  the version, commit and build time of this binary
 
-Configuration is read from environment variables (TELEGRAM_BOT_TOKEN,
-ADMIN_TELEGRAM_IDS, MONGODB_URI, DATA_DIR, TIMEZONE, ...); see README.md.
+Each command takes --help. Exit codes: 0 done, 1 failed, 2 bad usage or
+configuration.
 `
+
+// help is usage with the configuration: deputybot --help.
+func help(w io.Writer) {
+	fmt.Fprint(w, usage)
+	fmt.Fprint(w, "\nConfiguration, from environment variables (see README.md):\n\n")
+	config.PrintVariables(w)
+}
+
+// isHelp reports whether args ask for help.
+func isHelp(args []string) bool {
+	return len(args) > 0 && slices.Contains([]string{"-h", "-help", "--help", "help"}, args[0])
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.LookupEnv, os.Stderr))
@@ -54,11 +74,30 @@ func main() {
 // run executes a subcommand and returns the process exit code: 0 done,
 // 1 failed, 2 bad usage or configuration.
 func run(args []string, env config.Lookup, stderr io.Writer) int {
+	return runIO(args, env, os.Stdout, stderr)
+}
+
+// runIO is run with the standard output given.
+func runIO(args []string, env config.Lookup, stdout, stderr io.Writer) int {
 	sub := "run"
 	if len(args) > 0 {
 		sub, args = args[0], args[1:]
 	}
 	switch sub {
+	case "help", "-h", "-help", "--help":
+		help(stdout)
+		return 0
+	case "version", "--version":
+		fmt.Fprintln(stdout, version())
+		return 0
+	}
+	if isHelp(args) {
+		help(stdout)
+		return 0
+	}
+	switch sub {
+	case "health":
+		return runHealth(args, env, stdout, stderr)
 	case "run":
 		if len(args) > 0 {
 			fmt.Fprint(stderr, usage)
@@ -69,7 +108,7 @@ func run(args []string, env config.Lookup, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "deputybot: configuration: %v\n", err)
 			return 2
 		}
-		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+		log := newLogger(cfg, stderr, cfg.LogLevel)
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		if err := app.Run(ctx, app.Options{Config: cfg, Logger: log}); err != nil {
@@ -84,10 +123,7 @@ func run(args []string, env config.Lookup, stderr io.Writer) int {
 	case "job":
 		return runJob(args, env, stderr)
 	case "report", "export", "import":
-		return runTool(sub, args, env, os.Stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stderr, usage)
-		return 0
+		return runTool(sub, args, env, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "deputybot: unknown command %q\n\n%s", sub, usage)
 	return 2
@@ -119,7 +155,9 @@ func runJob(args []string, env config.Lookup, stderr io.Writer) int {
 		return 2
 	}
 	name := args[0]
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil || fs.NArg() > 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
@@ -139,7 +177,7 @@ func runJob(args []string, env config.Lookup, stderr io.Writer) int {
 			return 2
 		}
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := newLogger(cfg, stderr, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	res, err := app.RunJob(ctx, app.Options{Config: cfg, Logger: log, Clock: func() time.Time { return at }}, name, at)
@@ -186,7 +224,9 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 	format := fs.String("format", "text", "report format: text or markdown")
 	langFlag := fs.String("lang", "zh", "language: zh or en")
 	out := fs.String("o", "", "output file")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		return 2
 	}
 	lang, ok := deputybot.ParseLanguage(*langFlag)
@@ -206,7 +246,7 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "deputybot: configuration: %v\n", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: max(cfg.LogLevel, slog.LevelWarn)}))
+	log := newLogger(cfg, stderr, max(cfg.LogLevel, slog.LevelWarn))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	o := app.Options{Config: cfg, Logger: log}
@@ -298,6 +338,82 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 			}
 			fmt.Fprintf(stderr, "deputybot import: invitation links written to %s\n", name)
 		}
+	}
+	return 0
+}
+
+// newLogger logs at level, as LOG_FORMAT says: text, or one JSON object
+// a line.
+func newLogger(cfg *config.Config, w io.Writer, level slog.Level) *slog.Logger {
+	o := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, o))
+	}
+	return slog.New(slog.NewTextHandler(w, o))
+}
+
+// version describes the binary from its build information: the module
+// version, the commit and its time (when built from a checkout), the Go
+// version.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "deputybot (no build information)"
+	}
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	out := "deputybot " + v
+	if rev := settings["vcs.revision"]; rev != "" {
+		out += ", commit " + rev
+		if at := settings["vcs.time"]; at != "" {
+			out += " of " + at
+		}
+		if settings["vcs.modified"] == "true" {
+			out += " with local changes"
+		}
+	} else {
+		out += " (no commit recorded: build in a checkout with -buildvcs=true)"
+	}
+	return out + ", " + bi.GoVersion
+}
+
+// runHealth asks the running service's /healthz and prints its answer:
+// the container's health check, with no shell needed.
+func runHealth(args []string, env config.Lookup, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cfg, err := config.Load(env, false)
+	if err != nil {
+		fmt.Fprintf(stderr, "deputybot: configuration: %v\n", err)
+		return 2
+	}
+	if cfg.HTTPAddr == "" {
+		fmt.Fprintln(stderr, "deputybot health: HTTP_ADDR is off: there is no /healthz to ask")
+		return 2
+	}
+	host, port, _ := net.SplitHostPort(cfg.HTTPAddr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		fmt.Fprintf(stderr, "deputybot health: %v\n", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	stdout.Write(body)
+	if resp.StatusCode != http.StatusOK {
+		return 1
 	}
 	return 0
 }

@@ -15,10 +15,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"deputybot"
 	"deputybot/bot"
 	"deputybot/config"
@@ -53,6 +49,8 @@ type Options struct {
 	// NoCron: do not run the scheduler on its own (tests drive it with
 	// RunDue and an injected clock).
 	NoCron bool
+
+	onCommand func(name string, took time.Duration, failed bool) // database commands, for /metrics
 }
 
 // App is the running service.
@@ -86,6 +84,23 @@ func (e *InUseError) Error() string {
 // (*InUseError): exactly one process sends for a store.
 func Run(ctx context.Context, o Options) error {
 	cfg := o.Config
+	// /healthz, /readyz and /metrics answer from the start. (A port in
+	// use is reported after the data directory is found free: a second
+	// service on it is told so first.)
+	ops := newOps(cfg.HealthPollMaxAge, cfg.HealthOutboxMaxAge)
+	early := o.Logger
+	if early == nil {
+		early = slog.New(slog.DiscardHandler)
+	}
+	var httpAddr string
+	var httpErr error
+	if cfg.HTTPAddr != "" {
+		var srv *http.Server
+		if srv, httpAddr, httpErr = serveHTTP(cfg.HTTPAddr, ops.handler(), early); httpErr == nil {
+			defer shutdownHTTP(srv)
+		}
+	}
+	o.onCommand = ops.onCommand
 	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	store, log, clock, err := openForTool(openCtx, o, "run")
 	cancel()
@@ -103,39 +118,28 @@ func Run(ctx context.Context, o Options) error {
 		e := store.EmbeddedStore()
 		return &InUseError{Dir: e.Dir(), Owner: e.Info()}
 	}
+	if httpErr != nil {
+		return fmt.Errorf("HTTP_ADDR: %w", httpErr)
+	}
 	if store.Embedded() {
 		log.Info("using the embedded store", "dir", cfg.DataDir)
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handled := prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_updates_handled_total", Help: "Telegram updates handled."})
-	panics := prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_handler_panics_total", Help: "Update handlers that panicked (recovered; the user was apologised to)."})
-	reg.MustRegister(handled, panics)
 	to := telegramOptions(o, store, log)
-	to.OnPanic = panics.Inc
-	to.Outbox.Metrics = newSenderMetrics(reg)
+	to.OnPanic = ops.panics.Inc
+	to.Outbox.Metrics = ops.sender
 	to.PollTimeout, to.ShutdownGrace = o.PollTimeout, o.ShutdownGrace
-	to.OnHandled = func(id int64) {
-		handled.Inc()
-		if o.OnHandled != nil {
-			o.OnHandled(id)
-		}
-	}
-	a, err := connect(ctx, o, store, clock, log, to)
+	to.OnReceived = ops.onReceived
+	to.OnProcessed = ops.onProcessed
+	to.OnHandled = o.OnHandled
+	a, err := connect(ctx, o, store, clock, log, to, ops.onRun)
 	if err != nil {
 		return err
 	}
+	a.HTTPAddr = httpAddr
+	ops.connected(store, a.Telegram)
+	defer ops.setReady(false)
 	log.Info("connected to Telegram", "bot", "@"+a.Telegram.Username())
-
-	if cfg.HTTPAddr != "" {
-		srv, addr, err := serveHTTP(cfg.HTTPAddr, opsHandler(store, reg), log)
-		if err != nil {
-			return fmt.Errorf("HTTP_ADDR: %w", err)
-		}
-		a.HTTPAddr = addr
-		defer shutdownHTTP(srv)
-	}
 
 	// Messages a crash left stored with an item change go out before
 	// anything else changes items; then the updates a stop interrupted.
@@ -166,7 +170,7 @@ func Run(ctx context.Context, o Options) error {
 		defer sched.Stop()
 	}
 	if cfg.WebhookURL == "" {
-		ready(o, a)
+		ready(o, a, ops)
 		log.Info("taking updates by long polling")
 		return tg.Poll(ctx)
 	}
@@ -190,7 +194,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	log.Info("taking updates by webhook", "url", cfg.WebhookURL, "listen", addr)
-	ready(o, a)
+	ready(o, a, ops)
 	<-ctx.Done()
 	shutdownHTTP(srv) // no new updates...
 	tg.Shutdown()     // ...and the running ones finish
@@ -219,7 +223,8 @@ func housekeeping(ctx context.Context, store *storage.Store, sender *telegram.Se
 	}
 }
 
-func ready(o Options, a *App) {
+func ready(o Options, a *App, ops *ops) {
+	ops.setReady(true)
 	if o.Ready != nil {
 		o.Ready(a)
 	}
@@ -245,22 +250,6 @@ func shutdownHTTP(srv *http.Server) {
 	_ = srv.Shutdown(ctx)
 }
 
-// opsHandler serves /healthz (the store answers) and /metrics.
-func opsHandler(store *storage.Store, reg *prometheus.Registry) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-		defer cancel()
-		if err := store.Ping(ctx); err != nil {
-			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	return mux
-}
-
 // openForTool opens the store for a command (named in the data
 // directory's lock file, should another process find it in use).
 func openForTool(ctx context.Context, o Options, command string) (*storage.Store, *slog.Logger, deputybot.Clock, error) {
@@ -279,6 +268,7 @@ func openForTool(ctx context.Context, o Options, command string) (*storage.Store
 		sopts.Logger = log
 	}
 	sopts.Command = command
+	sopts.OnCommand = o.onCommand
 	store, err := storage.Open(ctx, sopts)
 	var dde *storage.DataDirError
 	if errors.As(err, &dde) {
@@ -320,7 +310,7 @@ func newService(o Options, store *storage.Store, out service.Outbox, clock deput
 // connect connects to Telegram and puts the parts together: the client,
 // the service, the bot that writes the service's messages, the
 // scheduler.
-func connect(ctx context.Context, o Options, store *storage.Store, clock deputybot.Clock, log *slog.Logger, to telegram.Options) (*App, error) {
+func connect(ctx context.Context, o Options, store *storage.Store, clock deputybot.Clock, log *slog.Logger, to telegram.Options, onRun func(scheduler.Run)) (*App, error) {
 	cfg := o.Config
 	tg, err := telegram.New(ctx, store, store, to)
 	if err != nil {
@@ -334,7 +324,7 @@ func connect(ctx context.Context, o Options, store *storage.Store, clock deputyb
 	svc.SetRenderer(b)
 	sched, err := scheduler.New(store, svc, scheduler.Options{
 		Rules: &cfg.Rules, Clock: clock, CatchUp: cfg.CatchUp, Logger: log,
-		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule,
+		ReminderSchedule: cfg.ReminderSchedule, DigestSchedule: cfg.DigestSchedule, OnRun: onRun,
 	})
 	if err != nil {
 		return nil, err

@@ -179,7 +179,7 @@ func RunJob(ctx context.Context, o Options, name string, at time.Time) (*JobResu
 	counts := &countingMetrics{}
 	to := telegramOptions(o, store, log)
 	to.Outbox.Metrics = counts
-	a, err := connect(ctx, o, store, clock, log, to)
+	a, err := connect(ctx, o, store, clock, log, to, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func Import(ctx context.Context, o Options, data []byte, lang deputybot.Language
 		}
 		return &res, nil
 	}
-	a, err := connect(ctx, o, store, clock, log, telegramOptions(o, store, log))
+	a, err := connect(ctx, o, store, clock, log, telegramOptions(o, store, log), nil)
 	if err != nil {
 		return nil, err
 	}

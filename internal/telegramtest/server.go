@@ -253,10 +253,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, call, 401, "Unauthorized", 0, nil)
 		return
 	}
-	if method == "getUpdates" {
-		s.getUpdates(w, r, call)
-		return
-	}
 	if f, ok := s.failureFor(call); ok {
 		if f.Hang {
 			<-r.Context().Done()
@@ -278,6 +274,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.reply(w, call, f.Status, desc, f.RetryAfter, nil)
 			return
 		}
+	}
+	if method == "getUpdates" {
+		s.getUpdates(w, r, call)
+		return
 	}
 	s.waitHeld(r.Context(), call)
 	if r.Context().Err() != nil {
