@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"deputybot"
+
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 )
 
@@ -42,6 +44,11 @@ type Config struct {
 	// due to be sent waited this long.
 	HealthPollMaxAge   time.Duration
 	HealthOutboxMaxAge time.Duration
+	// BackupSchedule (cron, local time; empty: none) takes a backup of
+	// the embedded store into BackupDir, keeping the newest BackupKeep.
+	BackupSchedule string
+	BackupDir      string
+	BackupKeep     int
 	// Rules: SESSION_DATES, MOTION_COSPONSORS, CATEGORIES, deadlines.
 	Rules deputybot.Rules
 	// OutboxRate (messages per second overall) and OutboxChatInterval
@@ -136,6 +143,20 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 				return nil
 			}
 			return &Error{"LOG_FORMAT", fmt.Sprintf("%q is not text or json", c.LogFormat)}
+		},
+		func() (err error) {
+			c.BackupSchedule = get("BACKUP_SCHEDULE", "")
+			c.BackupDir = get("BACKUP_DIR", filepath.Join(c.DataDir, "backups"))
+			if c.BackupKeep, err = parseCount("BACKUP_KEEP", get("BACKUP_KEEP", ""), 7, 1, 1000); err != nil {
+				return err
+			}
+			if c.BackupSchedule == "" {
+				return nil
+			}
+			if !c.Embedded() {
+				return &Error{"BACKUP_SCHEDULE", "backs up the embedded store; with MONGODB_URI, back up MongoDB with its own tools (mongodump)"}
+			}
+			return checkCron("BACKUP_SCHEDULE", c.BackupSchedule)
 		},
 		func() (err error) {
 			if c.HealthPollMaxAge, err = parseDuration("HEALTH_POLL_MAX_AGE", get("HEALTH_POLL_MAX_AGE", DefaultHealthPollMaxAge.String()), time.Minute, 24*time.Hour); err != nil {

@@ -37,6 +37,9 @@ const usage = `usage: deputybot [run]
        deputybot report [--year 2026] [--format text|markdown] [--lang zh|en] [-o file]
        deputybot export [--year 2026] [--lang zh|en] -o register.xlsx
        deputybot import [--lang zh|en] [-o invitations.csv] roster.csv|roster.xlsx
+       deputybot backup -o FILE
+       deputybot restore [--force] FILE
+       deputybot copy --to mongodb://... [--database deputybot]
        deputybot health
        deputybot version
 
@@ -48,6 +51,12 @@ const usage = `usage: deputybot [run]
   export   the register (台账) as an Excel workbook
   import   create the people of a roster with their invitations; the
            links go to the -o file (default invitations.csv)
+  backup   a consistent snapshot of the embedded store, also while the
+           service runs
+  restore  put a backup in DATA_DIR (never over a running store; over a
+           stopped one only with --force, which moves it aside)
+  copy     copy the embedded store into an empty MongoDB database and
+           verify it (stop the service first); then run with MONGODB_URI
   health   ask the running service's /healthz (HTTP_ADDR); exit 0 if healthy
   version  the version, commit and build time of this binary
 
@@ -98,6 +107,8 @@ func runIO(args []string, env config.Lookup, stdout, stderr io.Writer) int {
 	switch sub {
 	case "health":
 		return runHealth(args, env, stdout, stderr)
+	case "backup", "restore", "copy":
+		return runMaintenance(sub, args, env, stdout, stderr)
 	case "run":
 		if len(args) > 0 {
 			fmt.Fprint(stderr, usage)
@@ -241,15 +252,11 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	cfg, err := config.Load(env, sub == "import")
-	if err != nil {
-		fmt.Fprintf(stderr, "deputybot: configuration: %v\n", err)
-		return 2
+	o, ctx, stop, code := toolContext(env, sub == "import", stderr)
+	if code != 0 {
+		return code
 	}
-	log := newLogger(cfg, stderr, max(cfg.LogLevel, slog.LevelWarn))
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	o := app.Options{Config: cfg, Logger: log}
 	create := func(def string) (io.Writer, func() error, error) {
 		name := *out
 		if name == "" {
@@ -416,4 +423,98 @@ func runHealth(args []string, env config.Lookup, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// runMaintenance runs backup, restore and copy.
+func runMaintenance(sub string, args []string, env config.Lookup, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "backup: the file to write")
+	force := fs.Bool("force", false, "restore: move a stopped store aside and put the backup in its place")
+	to := fs.String("to", "", "copy: the MongoDB connection string of the target")
+	database := fs.String("database", "", "copy: the target database (default MONGODB_DATABASE, or deputybot)")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
+	}
+	bad := func(msg string) int { fmt.Fprintf(stderr, "deputybot %s: %s\n", sub, msg); return 2 }
+	switch {
+	case sub == "backup" && (*out == "" || fs.NArg() != 0):
+		return bad("usage: deputybot backup -o FILE")
+	case sub == "restore" && fs.NArg() != 1:
+		return bad("usage: deputybot restore [--force] FILE")
+	case sub == "copy" && (*to == "" || fs.NArg() != 0):
+		return bad("usage: deputybot copy --to mongodb://host/?replicaSet=rs0 [--database deputybot]")
+	}
+	o, ctx, stop, code := toolContext(env, false, stderr)
+	if code != 0 {
+		return code
+	}
+	defer stop()
+	cfg := o.Config
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "deputybot %s: %v\n", sub, err)
+		var inUse *storage.InUseError
+		var exists *storage.ExistsError
+		var notEmpty *storage.NotEmptyError
+		if errors.As(err, &inUse) || errors.As(err, &exists) || errors.As(err, &notEmpty) || errors.Is(err, app.ErrNotEmbedded) {
+			return 2
+		}
+		if code := usageError(err, io.Discard); code != 0 {
+			return code
+		}
+		return 1
+	}
+	switch sub {
+	case "backup":
+		m, err := app.Backup(ctx, o, *out, time.Now())
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "backup written to %s: %d documents in %d collections, schema %d, taken %s\n",
+			*out, m.Documents(), len(m.Counts), m.Schema, m.TakenAt.Format(time.RFC3339))
+	case "restore":
+		r, err := app.Restore(ctx, o, fs.Arg(0), *force, time.Now())
+		if err != nil {
+			return fail(err)
+		}
+		if r.Aside != "" {
+			fmt.Fprintf(stdout, "the store that was in DATA_DIR was moved to %s\n", r.Aside)
+		}
+		fmt.Fprintf(stdout, "restored the backup taken %s into %s: %d documents in %d collections, verified\n",
+			r.Manifest.TakenAt.Format(time.RFC3339), cfg.DataDir, r.Manifest.Documents(), len(r.Manifest.Counts))
+	case "copy":
+		db := *database
+		if db == "" {
+			db = cfg.Database
+		}
+		counts, err := app.Copy(ctx, o, *to, db, func(name string, n int64) {
+			fmt.Fprintf(stdout, "  %-14s %d\n", name, n)
+		})
+		if err != nil {
+			return fail(err)
+		}
+		var total int64
+		for _, n := range counts {
+			total += n
+		}
+		fmt.Fprintf(stdout, "copied %d documents in %d collections into database %s, counts verified; now run the service with MONGODB_URI set to the target and MONGODB_DATABASE=%s\n",
+			total, len(counts), db, db)
+	}
+	return 0
+}
+
+// toolContext loads the configuration of a command that works on the
+// store without running the service: its options (logging warnings and
+// errors only) and a context that ends on SIGINT or SIGTERM. A non-zero
+// code is a bad configuration, reported.
+func toolContext(env config.Lookup, requireToken bool, stderr io.Writer) (app.Options, context.Context, context.CancelFunc, int) {
+	cfg, err := config.Load(env, requireToken)
+	if err != nil {
+		fmt.Fprintf(stderr, "deputybot: configuration: %v\n", err)
+		return app.Options{}, nil, nil, 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	return app.Options{Config: cfg, Logger: newLogger(cfg, stderr, max(cfg.LogLevel, slog.LevelWarn))}, ctx, stop, 0
 }

@@ -498,7 +498,7 @@ func TestHelpListsCommandsAndVariables(t *testing.T) {
 	if code := runIO([]string{"--help"}, env(), &out, &errs); code != 0 {
 		t.Fatalf("--help: exit %d %s", code, errs.String())
 	}
-	for _, cmd := range []string{"run", "job", "report", "export", "import", "health", "version"} {
+	for _, cmd := range []string{"run", "job", "report", "export", "import", "backup", "restore", "copy", "health", "version"} {
 		if !strings.Contains(out.String(), "\n  "+cmd+" ") {
 			t.Errorf("--help does not explain %s", cmd)
 		}
@@ -512,7 +512,7 @@ func TestHelpListsCommandsAndVariables(t *testing.T) {
 		t.Errorf("--help does not give defaults:\n%s", out.String())
 	}
 	for _, args := range [][]string{{"run", "--help"}, {"job", "--help"}, {"job", "digest", "--help"}, {"report", "--help"},
-		{"export", "-h"}, {"import", "--help"}, {"health", "--help"}, {"help"}} {
+		{"export", "-h"}, {"import", "--help"}, {"backup", "--help"}, {"restore", "--help"}, {"copy", "--help"}, {"health", "--help"}, {"help"}} {
 		var o, e strings.Builder
 		if code := runIO(args, env(), &o, &e); code != 0 {
 			t.Errorf("%v: exit %d %s", args, code, e.String())

@@ -91,7 +91,7 @@ func startEcho(b *testing.B, tg *telegramtest.Server) *exec.Cmd {
 
 // registeredDeputies puts n deputies in a new data directory, with
 // Telegram ids from 200000 on.
-func registeredDeputies(b *testing.B, dir string, n int) {
+func registeredDeputies(b testing.TB, dir string, n int) {
 	ctx, s := openData(b, dir)
 	defer s.Close(ctx)
 	ps := make([]*deputybot.Person, n)
@@ -378,7 +378,7 @@ func fileOne(tg *telegramtest.Server, chat *telegramtest.Chat, title string) err
 }
 
 // seedItems puts n submitted suggestions of this year in a data directory.
-func seedItems(b *testing.B, dir string, n int) {
+func seedItems(b testing.TB, dir string, n int) {
 	if n == 0 {
 		return
 	}
@@ -402,7 +402,7 @@ func seedItems(b *testing.B, dir string, n int) {
 
 // openData opens a data directory's store, for a benchmark to fill
 // before the service starts on it.
-func openData(b *testing.B, dir string) (context.Context, *storage.Store) {
+func openData(b testing.TB, dir string) (context.Context, *storage.Store) {
 	ctx := context.Background()
 	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
 	if err != nil {

@@ -165,6 +165,14 @@ func Run(ctx context.Context, o Options) error {
 		go heartbeat(ctx, store, tg.Sender(), log)
 	}
 	go housekeeping(ctx, store, tg.Sender(), log)
+	if store.Embedded() {
+		stopBackups, err := scheduleBackups(ctx, o, clock, log, ops.reg)
+		if err != nil {
+			tg.Shutdown()
+			return err
+		}
+		defer stopBackups()
+	}
 	if !o.NoCron {
 		sched.Start(ctx)
 		defer sched.Stop()
