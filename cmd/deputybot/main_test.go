@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime/pprof"
@@ -118,6 +120,14 @@ func (p *process) Write(b []byte) (int, error) {
 
 func startService(t testing.TB, tg *telegramtest.Server, dataDir string, env ...string) *process {
 	t.Helper()
+	p := launch(t, tg, dataDir, env...)
+	tg.WaitFor("the service to poll", func() bool { return tg.Polling() > 0 })
+	return p
+}
+
+// launch starts the service process and returns at once.
+func launch(t testing.TB, tg *telegramtest.Server, dataDir string, env ...string) *process {
+	t.Helper()
 	p := &process{done: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], "run")
 	p.cmd.Env = append(os.Environ(),
@@ -144,7 +154,6 @@ func startService(t testing.TB, tg *telegramtest.Server, dataDir string, env ...
 			p.mu.Unlock()
 		}
 	})
-	tg.WaitFor("the service to poll", func() bool { return tg.Polling() > 0 })
 	return p
 }
 
@@ -559,4 +568,49 @@ func TestHealthCommandAndJSONLogs(t *testing.T) {
 	if code := runIO([]string{"health"}, env("HTTP_ADDR", addr), &out, &errs); code != 1 || !strings.Contains(errs.String(), "connection refused") {
 		t.Fatalf("health of a stopped service: exit %d %q", code, errs.String())
 	}
+}
+
+// TestHealthAnswersFromTheStart: while the service cannot reach Telegram
+// yet, /healthz and /readyz already answer, saying it is starting; once
+// it is connected, both are well.
+func TestHealthAnswersFromTheStart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	tg := telegramtest.New(t)
+	tg.FailNext("getMe", 2, telegramtest.Failure{Status: 502})
+	launch(t, tg, t.TempDir(), "HTTP_ADDR="+addr)
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	waitFor := func(path string, status int, want string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			code, body := get(path)
+			if code == status && strings.Contains(body, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d %q; waited for %d %q", path, code, body, status, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("/healthz", 503, "starting")
+	if len(tg.Calls("getMe")) > 2 {
+		t.Fatal("Telegram was reached before /healthz answered")
+	}
+	waitFor("/readyz", 503, "starting")
+	waitFor("/healthz", 200, "telegram: ok")
+	waitFor("/readyz", 200, "taking updates")
 }
