@@ -231,3 +231,64 @@ func TestScheduledBackupsKeepTheNewest(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoReplicasHandleEachUpdateOnce: two service processes on one
+// database (an embedded store stands in for MongoDB, reached by
+// MONGODB_URI, so both run as replicas), both polling the same bot (the
+// fake Telegram hands an update to whichever asks, often to both: a
+// duplicate delivery). Each update is claimed by inserting its id, which
+// is atomic on both stores: every user gets exactly one answer, and the
+// scheduler's catch-up slot runs in one process only.
+func TestTwoReplicasHandleEachUpdateOnce(t *testing.T) {
+	dir := t.TempDir()
+	registeredDeputies(t, dir, 40)
+	ctx := context.Background()
+	db, err := storage.StartEmbedded(ctx, t.TempDir(), "mongodb stand-in", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Stop)
+	if code, out := maintenance(t, dir, "copy", "--to", db.URI()); code != 0 {
+		t.Fatalf("copy: %d %s", code, out)
+	}
+	tg := telegramtest.New(t)
+	a := startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI())
+	b := startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI())
+	tg.WaitFor("both replicas to poll", func() bool { return tg.Polling() == 2 })
+	var chats []*telegramtest.Chat
+	for i := range 40 {
+		c := tg.Chat(telegramtest.User{ID: int64(200000 + i), FirstName: "Deputy", LanguageCode: "en"})
+		c.Send("/help")
+		chats = append(chats, c)
+	}
+	for _, c := range chats {
+		if err := waitText(tg, c.ID, "/new"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range chats {
+		if n := len(tg.Messages(c.ID)); n != 1 {
+			t.Errorf("chat %d got %d answers to one /help", c.ID, n)
+		}
+	}
+	for _, p := range []*process{a, b} {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		p.wait(t)
+	}
+	handled := func(p *process) int { return strings.Count(p.stderrString(), `msg="update handled"`) }
+	ha, hb := handled(a), handled(b)
+	if ha+hb != 40 {
+		t.Errorf("updates handled: %d by one replica, %d by the other, want 40 in all", ha, hb)
+	}
+	// The duplicates were delivered, and dropped by the replica that
+	// found the update claimed.
+	dropped := strings.Count(a.stderrString(), `msg="redelivered update ignored"`) + strings.Count(b.stderrString(), `msg="redelivered update ignored"`)
+	if dropped == 0 {
+		t.Error("no update reached both replicas: the test shows nothing")
+	}
+	t.Logf("handled %d and %d; %d deliveries dropped as claimed", ha, hb, dropped)
+	runs := strings.Count(a.stderrString(), `msg="running scheduled job" job=reminders`) + strings.Count(b.stderrString(), `msg="running scheduled job" job=reminders`)
+	if runs != 1 {
+		t.Errorf("the reminders slot ran %d times", runs)
+	}
+}
