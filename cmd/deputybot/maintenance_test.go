@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -290,5 +291,40 @@ func TestTwoReplicasHandleEachUpdateOnce(t *testing.T) {
 	runs := strings.Count(a.stderrString(), `msg="running scheduled job" job=reminders`) + strings.Count(b.stderrString(), `msg="running scheduled job" job=reminders`)
 	if runs != 1 {
 		t.Errorf("the reminders slot ran %d times", runs)
+	}
+}
+
+// TestHealthFailsWhenTheStoreDoesNotAnswer: the database going away
+// turns /healthz unhealthy, naming the store.
+func TestHealthFailsWhenTheStoreDoesNotAnswer(t *testing.T) {
+	db, err := storage.StartEmbedded(context.Background(), t.TempDir(), "mongodb stand-in", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	tg := telegramtest.New(t)
+	startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI(), "HTTP_ADDR="+addr)
+	var out, errs strings.Builder
+	if code := runIO([]string{"health"}, env("HTTP_ADDR", addr), &out, &errs); code != 0 {
+		t.Fatalf("health: %d %s %s", code, out.String(), errs.String())
+	}
+	db.Stop()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out.Reset()
+		errs.Reset()
+		code := runIO([]string{"health"}, env("HTTP_ADDR", addr), &out, &errs)
+		if code == 1 && strings.HasPrefix(out.String(), "unhealthy\n") && strings.Contains(out.String(), "store: does not answer") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("health with the store gone: %d %q %q", code, out.String(), errs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
