@@ -138,14 +138,14 @@ func TestDigestShowsEverySection(t *testing.T) {
 	text := d[len(d)-1].Text
 	for _, w := range []string{
 		"议案建议办理周报",
-		"总体（2026 年）", "共 6 件", // the overdue item is numbered in 2025
-		"14 天内到期（1 件）", "• 建议 2026-006《快到期的建议》 · 区住建局 · 剩 6 天（2026-05-10）",
-		"超期（1 件）", "区住建局：1 件", "超期的建议", "超期 64 天",
-		"会议期间：办结 3 件，满意 2 件，占 66.67%；基本满意 1 件，占 33.33%",
-		"闭会期间：办结 2 件，满意 1 件，占 50.00%；基本满意 0 件，占 0.00%；未评价 1 件，占 50.00%",
-		"区住建局：在办 2 · 超期 1 · 按时答复率 100.00% · 满意率 100.00% · 沟通 6（确认 6）· 得分 100",
-		"代表有异议的沟通（1 次）", "超期的建议",
-		"消息无法送达（1 人）", "周督查（督查室）",
+		"总体（2026年）", "共6件", // the overdue item is numbered in 2025
+		"14天内到期（1件）", "• 建议 2026-006《快到期的建议》 · 区住建局 · 剩6天（2026-05-10）",
+		"超期（1件）", "区住建局：1件", "超期的建议", "超期64天",
+		"会议期间：办结3件，满意2件，占66.67%；基本满意1件，占33.33%",
+		"闭会期间：办结2件，满意1件，占50.00%；基本满意0件，占0.00%；未评价1件，占50.00%",
+		"区住建局：在办2 · 超期1 · 按时答复率100.00% · 满意率100.00% · 沟通6（确认6）· 得分100",
+		"代表有异议的沟通（1次）", "超期的建议",
+		"消息无法送达（1人）", "周督查（督查室）",
 	} {
 		if !strings.Contains(text, w) {
 			t.Errorf("digest lacks %q", w)
@@ -154,11 +154,11 @@ func TestDigestShowsEverySection(t *testing.T) {
 	if t.Failed() {
 		t.Logf("digest:\n%s", text)
 	}
-	one(t, h.Do(c.admin, "/stats"), "2026 年统计", "已办结：5", "超期 1 件，14 天内到期 1 件", "会议期间：办结 3 件")
-	one(t, h.Do(c.admin, "/overdue"), "超期件（1 件）", "区住建局：1 件", "超期的建议", "超期 64 天")
+	one(t, h.Do(c.admin, "/stats"), "2026年统计", "已办结：5", "超期1件，14天内到期1件", "会议期间：办结3件")
+	one(t, h.Do(c.admin, "/overdue"), "超期件（1件）", "区住建局：1件", "超期的建议", "超期64天")
 	one(t, h.Do(c.deputy, "/digest"), "不能使用 /digest")
 	// The department's own digest went to its contacts.
-	if len(containing(c.lead.Unread(), "本单位待办（2 件")) != 1 {
+	if len(containing(c.lead.Unread(), "本单位待办（2件")) != 1 {
 		t.Fatal("no department digest")
 	}
 }

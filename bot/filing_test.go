@@ -66,16 +66,16 @@ func TestSuggestionFiledStartToFinish(t *testing.T) {
 	cos := join(t, h, admin, "deputy 李四", 2002, "zh")
 	admin.Unread()
 
-	kindQ := one(t, h.Do(author, "/new"), "要提交什么", "10 位代表")
+	kindQ := one(t, h.Do(author, "/new"), "要提交什么", "10位代表")
 	titleQ := one(t, h.Press(author, kindQ, "建议"), "建议的标题")
 	_ = titleQ
 	one(t, h.Do(author, "关于增设社区老年食堂的建议"), "建议的正文")
 	catQ := one(t, h.Do(author, "武昌区老年人口多，\n建议在每个社区增设老年食堂。"), "请选择类别")
 	attQ := one(t, h.Press(author, catQ, "养老服务"), "发送文件或照片")
 	h.WaitHandled(author.SendFile("调研报告.pdf", "application/pdf", []byte("%PDF-1.4 report"), ""))
-	one(t, author.Unread(), "已收到 调研报告.pdf（1/10）")
+	one(t, author.Unread(), "已收到调研报告.pdf（1/10）")
 	h.WaitHandled(author.SendPhoto(""))
-	got := one(t, author.Unread(), "已收到 照片（2/10）")
+	got := one(t, author.Unread(), "已收到照片（2/10）")
 	_ = attQ
 	cosQ := one(t, h.Press(author, got, "完成"), "需要其他代表附议吗")
 	if cosQ.Button("张三") != nil {
@@ -85,16 +85,16 @@ func TestSuggestionFiledStartToFinish(t *testing.T) {
 	if cosQ.Button("✅ 李四") == nil {
 		t.Fatalf("selection not shown: %v", cosQ.Buttons())
 	}
-	preview := one(t, h.Press(author, cosQ, "完成（已选 1 位）"), "请核对", "建议（草稿）", "关于增设社区老年食堂的建议",
-		"类别：养老服务", "领衔代表：张三", "李四（待确认）", "附件：2 个", "武昌区老年人口多，\n建议在每个社区增设老年食堂。")
+	preview := one(t, h.Press(author, cosQ, "完成（已选1位）"), "请核对", "建议（草稿）", "关于增设社区老年食堂的建议",
+		"类别：养老服务", "领衔代表：张三", "李四（待确认）", "附件：2个", "武昌区老年人口多，\n建议在每个社区增设老年食堂。")
 	done := one(t, h.Press(author, preview, "提交"), "已提交：建议 2026-001", "/view S2026-001")
 	_ = done
 
 	// The office hears of it; the co-sponsor is asked.
 	one(t, admin.Unread(), "新建议 2026-001", "闭会期间", "关于增设社区老年食堂的建议", "张三")
-	req := one(t, cos.Unread(), "张三 邀请您附议这件建议", "关于增设社区老年食堂的建议")
-	one(t, h.Press(cos, req, "同意附议"), "您已同意附议 建议 2026-001")
-	one(t, author.Unread(), "李四 同意附议 建议 2026-001", "已确认 1 位")
+	req := one(t, cos.Unread(), "张三邀请您附议这件建议", "关于增设社区老年食堂的建议")
+	one(t, h.Press(cos, req, "同意附议"), "您已同意附议建议 2026-001")
+	one(t, author.Unread(), "李四同意附议建议 2026-001", "已确认1位")
 	// Pressing it again is refused and changes nothing.
 	h.WaitHandled(cos.Press(req, req.Button("同意附议").CallbackData))
 	if ans := cos.Answer(); !strings.Contains(ans, "已经答复过") {
@@ -102,16 +102,16 @@ func TestSuggestionFiledStartToFinish(t *testing.T) {
 	}
 
 	card := one(t, h.Do(author, "/view 2026-001"), "建议 2026-001 · 已提交，待交办 · 闭会期间", "李四 ✓", "办理记录",
-		"张三 起草", "张三 提交（闭会期间）", "李四 同意附议", "2026-03-02 09:00")
+		"张三起草", "张三提交（闭会期间）", "李四同意附议", "2026-03-02 09:00")
 	msgs := h.Press(author, card, "附件（2）")
 	_ = msgs
 	docs, photos := h.TG.Calls("sendDocument"), h.TG.Calls("sendPhoto")
 	if len(docs) != 1 || len(photos) != 1 || docs[0].Params["document"] != "userfile-1" {
 		t.Fatalf("attachments resent: %d documents, %d photos", len(docs), len(photos))
 	}
-	one(t, h.Do(author, "/my"), "我的议案建议", "共 1 件", "建议 2026-001 · 关于增设社区老年食堂的建议 · 已提交，待交办")
+	one(t, h.Do(author, "/my"), "我的议案建议", "共1件", "建议 2026-001 · 关于增设社区老年食堂的建议 · 已提交，待交办")
 	one(t, h.Do(cos, "/my"), "建议 2026-001")
-	one(t, h.Do(admin, "/inbox"), "待交办", "共 1 件", "建议 2026-001")
+	one(t, h.Do(admin, "/inbox"), "待交办", "共1件", "建议 2026-001")
 }
 
 func TestMotionWaitsForCoSponsorsThenSubmits(t *testing.T) {

@@ -210,23 +210,23 @@ func TestMotionTargetsAndProgress(t *testing.T) {
 	q = one(t, h.Press(c.admin, q, "完成"))
 	q = one(t, h.Press(c.admin, q, "王区长"))
 	q = one(t, h.Press(c.admin, q, "是"))
-	q = one(t, h.Press(c.admin, q, "使用 "), "可衡量的办理目标")
+	q = one(t, h.Press(c.admin, q, "使用"), "可衡量的办理目标")
 	msgs := h.Do(c.admin, "改造老旧小区 个")
 	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "目标格式有误") || !strings.Contains(msgs[0].Text, "line 1") {
 		t.Fatalf("bad targets: %q", msgs[0].Text)
 	}
-	q = one(t, h.Do(c.admin, "完成改造老旧小区 302 个\n2021年底新开工 54 个"), "重点督办：是", "办理目标", "░░░░░░░░░░ 0/302 个 · 完成改造老旧小区")
-	one(t, h.Press(c.admin, q, "确认交办"), "已交办 议案 2026-001")
+	q = one(t, h.Do(c.admin, "完成改造老旧小区 302 个\n2021年底新开工 54 个"), "重点督办：是", "办理目标", "░░░░░░░░░░ 0/302个 · 完成改造老旧小区")
+	one(t, h.Press(c.admin, q, "确认交办"), "已交办议案 2026-001")
 	for _, ch := range []*telegramtest.Chat{c.deputy, c.lead, c.lead2, c.leader} {
 		ch.Unread()
 	}
 	q = one(t, h.Press(c.lead, card(t, h, c.lead, "M2026-001"), "更新目标进度"), "更新哪一项")
-	q = one(t, h.Press(c.lead, q, "2."), "目标 2 目前完成了多少")
-	one(t, h.Do(c.lead, "27"), "已更新", "▓▓▓▓▓░░░░░ 27/54 个 · 2021年底新开工")
-	one(t, c.deputy.Unread(), "区住建局 更新了 议案 2026-001", "27/54")
+	q = one(t, h.Press(c.lead, q, "2."), "目标2目前完成了多少")
+	one(t, h.Do(c.lead, "27"), "已更新", "▓▓▓▓▓░░░░░ 27/54个 · 2021年底新开工")
+	one(t, c.deputy.Unread(), "区住建局更新了议案 2026-001", "27/54")
 	one(t, c.leader.Unread(), "27/54")
-	one(t, h.Do(c.supervisor, "/digest"), "重点督办件和议案（1 件）", "议案 2026-001《关于推进老旧小区改造的议案》", "▓▓▓▓▓░░░░░ 27/54 2021年底新开工", "░░░░░░░░░░ 0/302 完成改造老旧小区")
-	one(t, h.Do(c.deputy, "/view M2026-001"), "办理目标", "27/54", "李四 更新目标进度：2021年底新开工 0 → 27/54")
+	one(t, h.Do(c.supervisor, "/digest"), "重点督办件和议案（1件）", "议案 2026-001《关于推进老旧小区改造的议案》", "▓▓▓▓▓░░░░░ 27/54 2021年底新开工", "░░░░░░░░░░ 0/302 完成改造老旧小区")
+	one(t, h.Do(c.deputy, "/view M2026-001"), "办理目标", "27/54", "李四更新目标进度：2021年底新开工：0 → 27/54")
 }
 
 // A clerk with more open items than fit on a page: /pending lists them

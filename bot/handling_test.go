@@ -77,24 +77,24 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	q = one(t, h.Press(c.admin, q, "区民政局"))
 	q = one(t, h.Press(c.admin, q, "完成"), "领办领导")
 	q = one(t, h.Press(c.admin, q, "王区长"), "重点督办")
-	q = one(t, h.Press(c.admin, q, "否"), "答复期限默认为 2026-06-03")
-	q = one(t, h.Press(c.admin, q, "使用 2026-06-03"), "主办：区住建局", "协办：区民政局", "领办领导：王区长", "答复期限：2026-06-03")
-	one(t, h.Press(c.admin, q, "确认交办"), "已交办 建议 2026-001，答复期限 2026-06-03")
-	one(t, c.deputy.Unread(), "已交 区住建局 办理，答复期限 2026-06-03")
+	q = one(t, h.Press(c.admin, q, "否"), "答复期限默认为2026-06-03")
+	q = one(t, h.Press(c.admin, q, "使用2026-06-03"), "主办：区住建局", "协办：区民政局", "领办领导：王区长", "答复期限：2026-06-03")
+	one(t, h.Press(c.admin, q, "确认交办"), "已交办建议 2026-001，答复期限2026-06-03")
+	one(t, c.deputy.Unread(), "已交区住建局办理，答复期限2026-06-03")
 	one(t, c.lead.Unread(), "新交办件：建议 2026-001", "本单位主办")
 	one(t, c.lead2.Unread(), "新交办件：建议 2026-001")
-	one(t, c.co.Unread(), "协办件：建议 2026-001", "主办单位 区住建局", "2026-04-03 前提交协办意见")
-	one(t, c.leader.Unread(), "您领办的 建议 2026-001", "已提交，待交办 → 已交办")
+	one(t, c.co.Unread(), "协办件：建议 2026-001", "主办单位区住建局", "2026-04-03前提交协办意见")
+	one(t, c.leader.Unread(), "您领办的建议 2026-001", "已提交，待交办 → 已交办")
 	quiet(t, c.other, c.supervisor)
 
 	// The co-department's opinion.
 	day()
-	list := one(t, h.Do(c.co, "/pending"), "本单位待办", "建议 2026-001", "协办", "剩 30 天（2026-04-03）")
+	list := one(t, h.Do(c.co, "/pending"), "本单位待办", "建议 2026-001", "协办", "剩30天（2026-04-03）")
 	cd := one(t, h.Press(c.co, list, "1"), "建议 2026-001")
 	one(t, h.Press(c.co, cd, "提交协办意见"), "协办意见")
 	one(t, h.Do(c.co, "民政局可协调加装电梯补贴。"), "协办意见已送主办单位")
-	one(t, c.lead.Unread(), "区民政局 已提交 建议 2026-001")
-	one(t, c.lead2.Unread(), "区民政局 已提交")
+	one(t, c.lead.Unread(), "区民政局已提交建议 2026-001")
+	one(t, c.lead2.Unread(), "区民政局已提交")
 	quiet(t, c.deputy, c.leader)
 
 	// A reply before any contact is refused, with the reason.
@@ -112,7 +112,7 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	q = one(t, h.Press(c.lead, q, "今天"), "沟通方式")
 	q = one(t, h.Press(c.lead, q, "电话"), "简要记录")
 	one(t, h.Do(c.lead, "电话了解了楼栋情况"), "沟通记录已保存")
-	ask := one(t, c.deputy.Unread(), "区住建局 是否已就 建议 2026-001", "2026-03-05 通过电话与您沟通", "电话了解了楼栋情况")
+	ask := one(t, c.deputy.Unread(), "区住建局是否已就建议 2026-001", "2026-03-05通过电话与您沟通", "电话了解了楼栋情况")
 	one(t, c.leader.Unread(), "已交办 → 办理中")
 	one(t, h.Press(c.deputy, ask, "是的"), "已确认沟通")
 	quiet(t, c.lead, c.admin)
@@ -125,17 +125,17 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	q = one(t, h.Do(c.lead, "已列入今年加装计划，预计年底完工。"), "正式答复文件")
 	q = one(t, h.Press(c.lead, q, "跳过"), "请确认答复（B 类：正在解决或列入计划）", "已列入今年加装计划")
 	one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
-	reply := one(t, c.deputy.Unread(), "区住建局 答复了您的 建议 2026-001", "B 类", "协办单位：区民政局", "已列入今年加装计划", "请评价")
+	reply := one(t, c.deputy.Unread(), "区住建局答复了您的建议 2026-001", "B 类", "协办单位：区民政局", "已列入今年加装计划", "请评价")
 	one(t, c.leader.Unread(), "办理中 → 已答复，待评价")
 	quiet(t, c.admin, c.co)
 
 	// Rated unsatisfied, with a reason: rehandling.
 	day()
 	one(t, h.Press(c.deputy, reply, "不满意"), "请说明不满意的理由")
-	one(t, h.Do(c.deputy, "没有说明资金来源。"), "不满意", "将重新办理，新的答复期限 2026-04-06")
+	one(t, h.Do(c.deputy, "没有说明资金来源。"), "不满意", "将重新办理，新的答复期限2026-04-06")
 	lm := c.lead.Unread()
 	if len(lm) != 2 || !strings.Contains(lm[0].Text, "评价：不满意") || !strings.Contains(lm[0].Text, "没有说明资金来源") ||
-		!strings.Contains(lm[1].Text, "需重新办理，新的答复期限 2026-04-06") {
+		!strings.Contains(lm[1].Text, "需重新办理，新的答复期限2026-04-06") {
 		t.Fatalf("lead contact after the unsatisfied rating: %d messages", len(lm))
 	}
 	c.lead2.Unread()
@@ -164,14 +164,14 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	// The final record.
 	final := card(t, h, c.deputy, "2026-001")
 	want := []string{
-		"张三 起草", "张三 提交（闭会期间）",
-		"Admin 交办：主办 区住建局，期限 2026-06-03",
-		"赵六 提交协办意见（区民政局）",
-		"李四 记录沟通（2026-03-05，电话）", "张三 确认沟通",
-		"李四 第 1 轮答复（B 类：正在解决或列入计划）",
-		"张三 评价第 1 轮答复：不满意", "系统 启动重新办理，期限 2026-04-06",
-		"李四 第 2 轮答复（A 类：已解决或基本解决）",
-		"张三 评价第 2 轮答复：基本满意", "系统 办结：基本满意",
+		"张三起草", "张三提交（闭会期间）",
+		"Admin交办：主办区住建局，期限2026-06-03",
+		"赵六提交协办意见（区民政局）",
+		"李四记录沟通（2026-03-05，电话）", "张三确认沟通",
+		"李四第1轮答复（B 类：正在解决或列入计划）",
+		"张三评价第1轮答复：不满意", "系统启动重新办理，期限2026-04-06",
+		"李四第2轮答复（A 类：已解决或基本解决）",
+		"张三评价第2轮答复：基本满意", "系统办结：基本满意",
 	}
 	text := final.Text
 	pos := 0
@@ -182,8 +182,8 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 		}
 		pos += i + len(w)
 	}
-	for _, w := range []string{"建议 2026-001 · 已办结", "办理结果：基本满意", "沟通 1：2026-03-05 电话 · 代表已确认 ✓",
-		"协办意见（区民政局）", "第 1 轮答复 · B 类", "代表评价：不满意 — 没有说明资金来源。", "第 2 轮答复 · A 类", "代表评价：基本满意"} {
+	for _, w := range []string{"建议 2026-001 · 已办结", "办理结果：基本满意", "沟通1：2026-03-05 电话 · 代表已确认 ✓",
+		"协办意见（区民政局）", "第1轮答复 · B 类", "代表评价：不满意 — 没有说明资金来源。", "第2轮答复 · A 类", "代表评价：基本满意"} {
 		if !strings.Contains(text, w) {
 			t.Fatalf("card lacks %q:\n%s", w, text)
 		}

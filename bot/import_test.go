@@ -35,15 +35,15 @@ func TestImportRosterInChat(t *testing.T) {
 	if len(msgs) != 2 {
 		t.Fatalf("%d answers", len(msgs))
 	}
-	one(t, msgs[:1], "新建 4 人", "跳过已导入的 0 人", "有问题的 4 行",
-		"第 5 行：姓名或名称不能为空", "第 6 行：不认识角色“国王”", "第 7 行：承办联系人必须属于一个承办单位", "第 8 行：电话号码格式不正确")
+	one(t, msgs[:1], "新建4人", "跳过已导入的0人", "有问题的4行",
+		"第5行：姓名或名称不能为空", "第6行：不认识角色“国王”", "第7行：承办联系人必须属于一个承办单位", "第8行：电话号码格式不正确")
 	file := msgs[1].Document
 	rows := links(t, file.Data)
 	if len(rows) != 5 || rows[0][4] != "邀请链接" || rows[1][0] != "张三" || rows[2][2] != "区住建局" || rows[3][2] != "区民政局" {
 		t.Fatalf("links file: %v", rows)
 	}
 	// The department that did not exist was created; the link works.
-	one(t, h.Do(admin, "/departments"), "区民政局", "待加入 1")
+	one(t, h.Do(admin, "/departments"), "区民政局", "待加入1")
 	m := linkRE.FindStringSubmatch(rows[2][4])
 	li := h.User(3001, "Li", "zh")
 	one(t, h.Do(li, "/start "+m[1]), "欢迎", "李四", "承办联系人")
@@ -51,8 +51,8 @@ func TestImportRosterInChat(t *testing.T) {
 	// The same file again creates nothing.
 	one(t, h.Do(admin, "/import"), "请发送名册文件")
 	h.WaitHandled(admin.SendFile("名册.csv", "text/csv", sample, ""))
-	one(t, admin.Unread(), "新建 0 人", "跳过已导入的 4 人", "有问题的 4 行")
-	one(t, h.Do(admin, "/people"), "共 5 人") // four imported and the admin
+	one(t, admin.Unread(), "新建0人", "跳过已导入的4人", "有问题的4行")
+	one(t, h.Do(admin, "/people"), "共5人") // four imported and the admin
 
 	// A file in the wrong format changes nothing and says why.
 	one(t, h.Do(admin, "/import"), "请发送名册文件")

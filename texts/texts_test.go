@@ -190,3 +190,23 @@ func TestCallsPassEveryArgument(t *testing.T) {
 		t.Fatalf("only %d calls checked", checked)
 	}
 }
+
+// TestChineseTakesNoSpacesAroundArguments: a Chinese sentence has no
+// space between a Chinese character (or Chinese punctuation) and an
+// argument or a number: "已交{{.Dept}}办理", not "已交 {{.Dept}} 办理".
+// Commands and @names keep their spaces: Telegram recognises them only
+// between spaces.
+func TestChineseTakesNoSpacesAroundArguments(t *testing.T) {
+	han := `[\p{Han}\x{3000}-\x{303f}\x{ff00}-\x{ffef}\x{2018}-\x{201f}]`
+	spaced := regexp.MustCompile(han + `[ \t]+({{|[0-9])|(}}|[0-9])[ \t]+` + han)
+	// What a person types is shown as typed (<code>…</code>), and a
+	// number is written "建议 2026-017", as /view takes it.
+	exempt := regexp.MustCompile(`<code>.*?</code>|[ \t]*(@?{{\.(Command|Bot)}}|(^|[^<])/[a-z_]+)[ \t]*|(建议|议案) [0-9]`)
+	tags := regexp.MustCompile(`</?[bisu]>`)
+	for id, text := range messages(t, "zh") {
+		text = tags.ReplaceAllString(exempt.ReplaceAllString(text, " x "), "")
+		if m := spaced.FindString(text); m != "" {
+			t.Errorf("%s: a space between Chinese and an argument: %q in %q", id, m, text)
+		}
+	}
+}

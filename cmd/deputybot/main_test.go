@@ -341,7 +341,7 @@ func TestJobCommandSendsDueReminders(t *testing.T) {
 		t.Fatalf("job: exit %d: %s", code, out)
 	}
 	got := tg.Messages(3001)
-	if len(got) != 1 || !strings.Contains(got[0].Text, "剩 7 天（2026-06-02）") {
+	if len(got) != 1 || !strings.Contains(got[0].Text, "剩7天（2026-06-02）") {
 		t.Fatalf("reminder: %v", got)
 	}
 	// The same slot again sends nothing.
