@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // Kind is what a deputy files.
@@ -207,9 +209,10 @@ type NumberQuery struct {
 var numberRE = regexp.MustCompile(`^(?i)(?:(s|m|sug|suggestion|mot|motion|建议|议案)\s*)?(\d{4})\s*[-/. ]\s*(\d{1,6})$`)
 
 // ParseNumber reads "2026-017", "S2026-17", "建议 2026-017",
-// "motion 2026-2".
+// "建议2026-017", "motion 2026-2", and full-width forms a Chinese input
+// method types ("建议２０２６－０１７").
 func ParseNumber(s string) (NumberQuery, bool) {
-	m := numberRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := numberRE.FindStringSubmatch(strings.TrimSpace(width.Narrow.String(s)))
 	if m == nil {
 		return NumberQuery{}, false
 	}

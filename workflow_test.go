@@ -19,6 +19,11 @@ func TestParseNumber(t *testing.T) {
 		"建议 2026-017":   {KindSuggestion, 2026, 17},
 		"议案2026-1":      {KindMotion, 2026, 1},
 		"motion 2026/3": {KindMotion, 2026, 3},
+		// As the bot shows them, in either language, and as a Chinese
+		// input method types them.
+		"Suggestion 2026-017": {KindSuggestion, 2026, 17},
+		"建议２０２６－０１７":          {KindSuggestion, 2026, 17},
+		"议案 ２０２６-２":           {KindMotion, 2026, 2},
 	} {
 		got, ok := ParseNumber(in)
 		if !ok || got != want {

@@ -429,7 +429,7 @@ func (b *Bot) submitDraft(ctx context.Context, r *request, c *conversation) erro
 		return err
 	}
 	if it.Status != deputybot.StatusDraft {
-		b.reply(ctx, r, b.tx.T(r.lang, "new.submitted", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Code", it.Code()), nil)
+		b.reply(ctx, r, b.tx.T(r.lang, "new.submitted", "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
 		return nil
 	}
 	b.reply(ctx, r, b.tx.T(r.lang, "new.waiting_cosponsors", "Need", b.opts.Rules.MotionCoSponsors,

@@ -85,7 +85,7 @@ func TestFiftyDeputiesSubmitAtOnce(t *testing.T) {
 	}
 	slices.Sort(nums)
 	for i, n := range nums {
-		if want := fmt.Sprintf("S2026-%03d", i+1); n != want {
+		if want := fmt.Sprintf("2026-%03d", i+1); n != want {
 			t.Fatalf("numbers %v: #%d is %s, want %s", nums, i, n, want)
 		}
 	}

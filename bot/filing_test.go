@@ -57,7 +57,7 @@ func last(t testing.TB, msgs []*telegramtest.Message) *telegramtest.Message {
 	return msgs[len(msgs)-1]
 }
 
-var codeRE = regexp.MustCompile(`/view ([SM]\d{4}-\d{3,})`)
+var codeRE = regexp.MustCompile(`/view (?:建议|议案|Suggestion|Motion) (\d{4}-\d{3,})`)
 
 func TestSuggestionFiledStartToFinish(t *testing.T) {
 	h := apptest.Start(t, apptest.Admins(adminID))
@@ -87,8 +87,12 @@ func TestSuggestionFiledStartToFinish(t *testing.T) {
 	}
 	preview := one(t, h.Press(author, cosQ, "完成（已选1位）"), "请核对", "建议（草稿）", "关于增设社区老年食堂的建议",
 		"类别：养老服务", "领衔代表：张三", "李四（待确认）", "附件：2个", "武昌区老年人口多，\n建议在每个社区增设老年食堂。")
-	done := one(t, h.Press(author, preview, "提交"), "已提交：建议 2026-001", "/view S2026-001")
-	_ = done
+	one(t, h.Press(author, preview, "提交"), "已提交：建议 2026-001", "/view 建议 2026-001")
+	// /view takes the number as the bot shows it, with or without the
+	// space, as a Chinese input method types it, and in English.
+	for _, shown := range []string{"建议 2026-001", "建议2026-001", "建议２０２６－００１", "suggestion 2026-1", "2026-001"} {
+		one(t, h.Do(author, "/view "+shown), "建议 2026-001 · 已提交，待交办", "关于增设社区老年食堂的建议")
+	}
 
 	// The office hears of it; the co-sponsor is asked.
 	one(t, admin.Unread(), "新建议 2026-001", "闭会期间", "关于增设社区老年食堂的建议", "张三")
@@ -152,7 +156,7 @@ func TestMotionWaitsForCoSponsorsThenSubmits(t *testing.T) {
 	one(t, author.Unread(), "Dan co-sponsors", "2 confirmed")
 	card = last(t, h.Do(e, "/start "+link[1]))
 	one(t, h.Press(e, card, "Co-sponsor"), "You co-sponsor")
-	one(t, author.Unread(), "Eve co-sponsors", "3 confirmed", "has been submitted (number M2026-001)")
+	one(t, author.Unread(), "Eve co-sponsors", "3 confirmed", "has been submitted. To follow it, send /view Motion 2026-001")
 	one(t, admin.Unread(), "New Motion 2026-001", "Renovate old compounds", "Alice")
 	one(t, h.Do(author, "/view M2026-001"), "Motion 2026-001 · submitted", "Bob ✓", "Carol (declined)", "Dan ✓", "Eve ✓",
 		"Alice submitted it, waiting for co-sponsors", "Dan co-sponsored it by link", "system submitted it")

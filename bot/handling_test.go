@@ -201,7 +201,7 @@ func (c *cast) assigned(t *testing.T, title string) string {
 	t.Helper()
 	h := c.h
 	m := one(t, h.Press(c.deputy, file(t, h, c.deputy, "Suggestion", title, "Text.", "Transport"), "Submit"), "Submitted")
-	number := strings.TrimPrefix(codeRE.FindStringSubmatch(m.Text)[1], "S")
+	number := codeRE.FindStringSubmatch(m.Text)[1]
 	q := last(t, h.Do(c.admin, "/assign "+number))
 	q = last(t, h.Press(c.admin, q, "Housing Bureau"))
 	q = last(t, h.Press(c.admin, q, "Civil Affairs Bureau"))

@@ -44,7 +44,7 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		}
 		text := t(k, "Name", names.of(ev.ActorID), "Label", label, "Title", it.Title, "Confirmed", it.ConfirmedCoSponsors())
 		if deputybot.Submitted(c.Events) {
-			text += "\n" + t("cosponsor.author_submitted", "Label", label, "Code", it.Code())
+			text += "\n" + t("cosponsor.author_submitted", "Label", label)
 		}
 		return text, ""
 	case deputybot.NoteAssignedDeputy:

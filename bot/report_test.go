@@ -213,9 +213,11 @@ func TestAnnualReportFigures(t *testing.T) {
 		t.Fatal("no filter table")
 	}
 	items, _ := sd.s.ItemsWithStatus(sd.ctx)
+	// A row is identified by its kind and number (columns 2 and 1).
+	kindZH := map[deputybot.Kind]string{deputybot.KindSuggestion: "建议", deputybot.KindMotion: "议案"}
 	byCode := map[string]*deputybot.Item{}
 	for _, it := range items {
-		byCode[it.Code()] = it
+		byCode[kindZH[it.Kind]+" "+it.Number()] = it
 	}
 	statusZH := map[deputybot.Status]string{deputybot.StatusClosed: "已办结", deputybot.StatusInProgress: "办理中",
 		deputybot.StatusReturned: "已退回", deputybot.StatusWithdrawn: "已撤回", deputybot.StatusSubmitted: "已提交，待交办"}
@@ -223,11 +225,12 @@ func TestAnnualReportFigures(t *testing.T) {
 		for len(r) < 27 {
 			r = append(r, "")
 		}
-		it := byCode[r[0]]
+		key := r[1] + " " + r[0]
+		it := byCode[key]
 		if it == nil {
-			t.Fatalf("row for unknown item %q", r[0])
+			t.Fatalf("row for unknown item %q", key)
 		}
-		delete(byCode, r[0])
+		delete(byCode, key)
 		lead := ""
 		if it.LeadDept != "" {
 			lead = "区住建局"

@@ -90,7 +90,7 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 			leader = names(it.LeaderID)
 		}
 		rows = append(rows, []any{
-			it.Code(), t("kind." + string(it.Kind)), period, it.Title, in.Env.Rules.CategoryName(it.Category, l),
+			it.Number(), t("kind." + string(it.Kind)), period, it.Title, in.Env.Rules.CategoryName(it.Category, l),
 			names(it.AuthorID), strings.Join(cos, sep), in.DeptName(it.LeadDept), strings.Join(codepts, sep), leader,
 			yes(it.Key), t("status." + string(it.Status)),
 			date(it.SubmittedAt), date(it.AssignedAt), date(it.Deadline), date(firstReply), date(it.ClosedAt),
