@@ -125,7 +125,7 @@ func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in dep
 			continue
 		}
 		lines = append(lines, b.tx.T(l, "digest.dept_row", "Dept", ds.Dept.Name, "Open", ds.Open, "Overdue", ds.Overdue,
-			"OnTime", ds.OnTimeRate(), "Satisfaction", ds.SatisfactionRate(), "Logged", ds.ContactsLogged,
+			"OnTime", b.percent(l, ds.OnTimeRate()), "Satisfaction", b.percent(l, ds.SatisfactionRate()), "Logged", ds.ContactsLogged,
 			"Confirmed", ds.ContactsConfirmed, "Score", report.FormatScore(ds.Score)))
 	}
 	if len(lines) == 0 {
@@ -319,4 +319,13 @@ func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
 		return
 	}
 	b.send(ctx, r.chatID, b.tx.T(l, "overdue.title", "Count", count)+"\n"+strings.Join(lines, "\n"), nil)
+}
+
+// percent writes a rate for people: "95.00%", or "暂无" when there is
+// nothing to count yet (no reply due, no item closed).
+func (b *Bot) percent(l deputybot.Language, r string) string {
+	if r == "—" {
+		return b.tx.T(l, "digest.no_data")
+	}
+	return r + "%"
 }

@@ -143,7 +143,7 @@ func TestDigestShowsEverySection(t *testing.T) {
 		"超期（1件）", "区住建局：1件", "超期的建议", "超期64天",
 		"会议期间：办结3件，满意2件，占66.67%；基本满意1件，占33.33%",
 		"闭会期间：办结2件，满意1件，占50.00%；基本满意0件，占0.00%；未评价1件，占50.00%",
-		"区住建局：在办2 · 超期1 · 按时答复率100.00% · 满意率100.00% · 沟通6（确认6）· 得分100",
+		"区住建局：在办2 · 超期1 · 按时答复率100.00% · 满意率（含基本满意）100.00% · 沟通6（确认6）· 得分100",
 		"代表有异议的沟通（1次）", "超期的建议",
 		"消息无法送达（1人）", "周督查（督查室）",
 	} {
@@ -160,5 +160,16 @@ func TestDigestShowsEverySection(t *testing.T) {
 	// The department's own digest went to its contacts.
 	if len(containing(c.lead.Unread(), "本单位待办（2件")) != 1 {
 		t.Fatal("no department digest")
+	}
+}
+
+// TestDigestSaysNoDataRatherThanADash: a department with nothing replied
+// or closed yet has no rates; the digest says so in words, not "—%".
+func TestDigestSaysNoDataRatherThanADash(t *testing.T) {
+	c := newCast(t, "en")
+	c.assigned(t, "Fresh item")
+	d := one(t, c.h.Do(c.supervisor, "/digest"), "Housing Bureau: open 1")
+	if !strings.Contains(d.Text, "on time no data yet · satisfied or basically satisfied no data yet") || strings.Contains(d.Text, "—%") {
+		t.Fatalf("digest: %s", d.Text)
 	}
 }

@@ -157,7 +157,7 @@ func TestAnnualReportFigures(t *testing.T) {
 		// 11 handled (10 suggestions, 1 motion); 9 replied, of which 1 late
 		// (recess[1]); satisfied+basic 7 of 8 rated = 87.50%; score 100
 		// − 2×(1 late + 1 overdue) − 3×1 unsatisfied − 1×2 flags = 91.
-		"区住建局：承办11件，按时答复8，超期答复1，延期1，满意率87.50%，沟通记录/代表确认11/11，质量问题2，得分91",
+		"区住建局：承办11件，按时答复8，超期答复1，延期1，满意率（含基本满意）87.50%，沟通记录/代表确认11/11，质量问题2，得分91",
 		"质量评审发现2类、2个问题：答非所问1个、避重就轻、避实就虚1个；已整改1个。",
 		"目前超期未答复1件；超期答复1件；批准延期1次，涉及1件。",
 		"另有退回1件、代表撤回1件、尚待交办1件",
