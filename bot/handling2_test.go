@@ -187,7 +187,7 @@ func TestHolidayCalendarLoading(t *testing.T) {
 	one(t, h.Do(c.admin, "/holidays"), "No holiday calendar loaded", "2026-10-01..2026-10-07 holiday")
 	h.WaitHandled(c.admin.SendFile("bad.txt", "text/plain", []byte("2026-10-01 holiday\n2026-13-01 holiday\n2026-10-02 party\n"), ""))
 	msgs := c.admin.Unread()
-	if len(msgs) < 2 || !strings.Contains(msgs[0].Text, "2 problem(s); nothing was changed") ||
+	if len(msgs) < 2 || !strings.Contains(msgs[0].Text, "2 problems; nothing was changed") ||
 		!strings.Contains(msgs[0].Text, "line 2:") || !strings.Contains(msgs[0].Text, "line 3:") {
 		t.Fatalf("bad calendar: %q", msgs[0].Text)
 	}
@@ -195,7 +195,7 @@ func TestHolidayCalendarLoading(t *testing.T) {
 	one(t, h.Do(c.admin, "/holidays"), "No holiday calendar loaded")
 	h.WaitHandled(c.admin.SendFile("2026.txt", "text/plain", []byte("# China 2026\n2026-10-01..2026-10-07 holiday National Day\n2026-10-10 workday\n"), ""))
 	one(t, c.admin.Unread(), "Holiday calendar loaded (8 days)")
-	one(t, h.Do(c.admin, "/holidays"), "7 holidays and 1 make-up", "2026-10-01 off National Day", "2026-10-10 work")
+	one(t, h.Do(c.admin, "/holidays"), "Holidays: 7; make-up working days: 1.", "2026-10-01 off National Day", "2026-10-10 work")
 	one(t, h.Do(c.admin, "/cancel"), "Cancelled")
 	one(t, h.Do(c.lead, "/holidays"), "Your roles do not include /holidays")
 }

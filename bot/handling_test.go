@@ -261,7 +261,7 @@ func TestExtensionRequestAndDecision(t *testing.T) {
 	one(t, c.deputy.Unread(), "extended; new deadline 2026-08-01")
 	one(t, c.lead.Unread(), "extended Suggestion 2026-001 to 2026-08-01")
 	_ = q
-	one(t, h.Do(c.lead, "/view "+n), "Reply due: 152 days left (2026-08-01)", "Extended 1 time(s)", "approved an extension: 2026-06-02 → 2026-08-01")
+	one(t, h.Do(c.lead, "/view "+n), "Reply due: 152 days left (2026-08-01)", "Extended once", "approved an extension: 2026-06-02 → 2026-08-01")
 }
 
 // itemID reads the item id from a card's view or action buttons.

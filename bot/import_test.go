@@ -77,7 +77,7 @@ func TestImportRosterXLSXWithEnglishHeaders(t *testing.T) {
 	one(t, h.Do(admin, "/import"), "Send the roster file")
 	h.WaitHandled(admin.SendFile("roster.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes(), ""))
 	msgs := admin.Unread()
-	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "2 created") {
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "Created: 2;") {
 		t.Fatalf("xlsx import: %q", msgs[0].Text)
 	}
 	rows := links(t, msgs[1].Document.Data)

@@ -62,8 +62,8 @@ func TestReminderStepsFireOnceAtTheRightLocalTime(t *testing.T) {
 	}
 	want := map[string]string{
 		"2026-05-19": "14 days left (2026-06-02)", "2026-05-26": "7 days left", "2026-05-30": "3 days left",
-		"2026-06-01": "1 days left", "2026-06-02": "due today",
-		"2026-06-03": "1 days overdue", "2026-06-04": "2 days overdue", "2026-06-05": "3 days overdue",
+		"2026-06-01": "1 day left", "2026-06-02": "due today",
+		"2026-06-03": "1 day overdue", "2026-06-04": "2 days overdue", "2026-06-05": "3 days overdue",
 		"2026-06-08": "6 days overdue", "2026-06-09": "7 days overdue", "2026-06-10": "8 days overdue", "2026-06-11": "9 days overdue",
 	}
 	for day, msgs := range got {

@@ -68,7 +68,7 @@ func TestLeaderSeesOnlyWhatViewShowsHim(t *testing.T) {
 		return v, registerRows(t, h.Do(who, "/export 2026"))
 	}
 	v, rows := see(c.leader)
-	if !strings.Contains(v.stats, "(1 items)") || !strings.Contains(v.stats, "1 overdue") {
+	if !strings.Contains(v.stats, "(1 item)") || !strings.Contains(v.stats, "1 overdue") {
 		t.Errorf("leader's /stats: %q", v.stats)
 	}
 	for name, text := range map[string]string{"overdue": v.overdue, "digest": v.digest} {
@@ -76,7 +76,7 @@ func TestLeaderSeesOnlyWhatViewShowsHim(t *testing.T) {
 			t.Errorf("leader's /%s: %q", name, text)
 		}
 	}
-	if !strings.Contains(v.report, "1 suggestions filed") || strings.Contains(v.report, "2 suggestions filed") {
+	if !strings.Contains(v.report, "1 suggestion filed") || strings.Contains(v.report, "2 suggestions filed") {
 		t.Errorf("leader's /report: %q", v.report)
 	}
 	if len(rows) != 2 || rows[1][3] != "Led lift" {

@@ -69,24 +69,39 @@ type HTML string
 // value is HTML-escaped — a person's text can never become markup — unless
 // it is HTML. A missing message renders as its id, so a gap shows up in
 // tests instead of as an empty message.
+//
+// A message whose text depends on a number ("1 day", "2 days") has
+// plural forms (one, other) and takes that number as Count or Days: the
+// form is chosen by the language's plural rules.
 func (t *Texts) T(lang deputybot.Language, id string, args ...any) string {
 	var data map[string]any
+	var plural any
 	if len(args) > 0 {
 		data = make(map[string]any, len(args)/2)
 		for i := 0; i+1 < len(args); i += 2 {
 			name, _ := args[i].(string)
 			data[name] = escapeArg(args[i+1])
+			if name == "Count" || name == "Days" {
+				switch args[i+1].(type) {
+				case int, int64:
+					plural = args[i+1]
+				}
+			}
 		}
 	}
-	return t.render(lang, id, data)
+	return t.render(lang, id, data, plural)
 }
 
-func (t *Texts) render(lang deputybot.Language, id string, data map[string]any) string {
+func (t *Texts) render(lang deputybot.Language, id string, data map[string]any, plural any) string {
 	loc := t.loc[lang]
 	if loc == nil {
 		loc = t.loc[deputybot.DefaultLanguage]
 	}
-	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: plural})
+	if err != nil && plural != nil {
+		// A message with one form for every number.
+		s, err = loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	}
 	if err != nil {
 		return id
 	}
@@ -120,10 +135,14 @@ func (t *Texts) Err(lang deputybot.Language, err error) string {
 		return t.T(lang, "err.internal")
 	}
 	data := make(map[string]any, len(e.Args))
+	var plural any
 	for k, v := range e.Args {
 		data[k] = escapeArg(v)
+		if k == "Count" || k == "Days" {
+			plural = v
+		}
 	}
-	return t.render(lang, e.Key, data)
+	return t.render(lang, e.Key, data, plural)
 }
 
 // ErrorText is a domain error as plain text (for the command line).

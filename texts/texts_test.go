@@ -1,6 +1,7 @@
 package texts
 
 import (
+	"deputybot"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -23,11 +25,30 @@ func flatten(prefix string, m map[string]any, out map[string]string) {
 		}
 		switch x := v.(type) {
 		case map[string]any:
+			if forms := pluralForms(x); forms != "" {
+				out[key] = forms
+				continue
+			}
 			flatten(key, x, out)
 		case string:
 			out[key] = x
 		}
 	}
+}
+
+// pluralForms joins the forms of a message with plural forms (a table of
+// only one, other, ...); "" if m is not one.
+func pluralForms(m map[string]any) string {
+	var forms []string
+	for k, v := range m {
+		text, ok := v.(string)
+		if !ok || !slices.Contains([]string{"zero", "one", "two", "few", "many", "other"}, k) {
+			return ""
+		}
+		forms = append(forms, text)
+	}
+	slices.Sort(forms)
+	return strings.Join(forms, "\n")
 }
 
 func messages(t *testing.T, lang string) map[string]string {
@@ -207,6 +228,58 @@ func TestChineseTakesNoSpacesAroundArguments(t *testing.T) {
 		text = tags.ReplaceAllString(exempt.ReplaceAllString(text, " x "), "")
 		if m := spaced.FindString(text); m != "" {
 			t.Errorf("%s: a space between Chinese and an argument: %q in %q", id, m, text)
+		}
+	}
+}
+
+// TestEnglishCountsTakePluralForms: an English message in which a count
+// comes before a word has plural forms ("1 day", "2 days"), and none
+// writes "(s)".
+func TestEnglishCountsTakePluralForms(t *testing.T) {
+	var raw map[string]any
+	if _, err := toml.DecodeFS(localeFiles, "locales/active.en.toml", &raw); err != nil {
+		t.Fatal(err)
+	}
+	plain := map[string]string{}
+	flattenPlain("", raw, plain)
+	counted := regexp.MustCompile(`{{\.(Count|Days)}} [a-z]+( [a-z]+)?`)
+	invariable := regexp.MustCompile(` (closed|chosen|so far|in all|more)$`)
+	for id, text := range plain {
+		if m := counted.FindString(text); m != "" && !invariable.MatchString(m) {
+			t.Errorf("%s: a count before a word, without plural forms: %q", id, text)
+		}
+		if strings.Contains(text, "(s)") {
+			t.Errorf("%s: writes (s): %q", id, text)
+		}
+	}
+	tx, err := Load(time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n, want := range map[int]string{1: "1 day left", 2: "2 days left", 0: "0 days left"} {
+		if got := tx.T(deputybot.LangEN, "deadline.left", "Days", n, "Date", "2026-03-02"); !strings.HasPrefix(got, want) {
+			t.Errorf("%d: %q", n, got)
+		}
+	}
+	if got := tx.T(deputybot.LangZH, "deadline.left", "Days", 1, "Date", "2026-03-02"); !strings.HasPrefix(got, "剩1天") {
+		t.Errorf("zh: %q", got)
+	}
+}
+
+// flattenPlain is flatten of the messages without plural forms.
+func flattenPlain(prefix string, m map[string]any, out map[string]string) {
+	for k, v := range m {
+		key := k
+		if prefix != "" {
+			key = prefix + "." + k
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			if pluralForms(x) == "" {
+				flattenPlain(key, x, out)
+			}
+		case string:
+			out[key] = x
 		}
 	}
 }
