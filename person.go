@@ -30,9 +30,9 @@ func ParseRole(s string) (Role, bool) {
 		return RoleDeputy, true
 	case "contact", "联系人", "承办联系人":
 		return RoleContact, true
-	case "office", "办公室", "交办":
+	case "office", "office staff", "办公室", "办公室工作人员", "交办":
 		return RoleOffice, true
-	case "supervisor", "督查", "督查室", "督办":
+	case "supervisor", "督查", "督查室", "督查室工作人员", "督办":
 		return RoleSupervisor, true
 	case "leader", "领导", "领办领导":
 		return RoleLeader, true

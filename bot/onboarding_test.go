@@ -219,7 +219,7 @@ func TestRestartKeepsPeopleInvitationsAndConversations(t *testing.T) {
 	// a typed answer.
 	one(t, h.Do(admin, "leader"), "Name of the new leader in charge")
 	one(t, h.Do(admin, "Carol Wu"), "Invitation link for Carol Wu (leader in charge)")
-	one(t, h.Do(admin, "/people"), "Admin · office · joined (administrator)", "Alice Liu", "Bob Chen · department contact (Water Bureau)", "Carol Wu", "4 in all")
+	one(t, h.Do(admin, "/people"), "Admin · office staff · joined (administrator)", "Alice Liu", "Bob Chen · department contact (Water Bureau)", "Carol Wu", "4 in all")
 }
 
 func TestInviteConversationWithButtons(t *testing.T) {
@@ -358,4 +358,18 @@ func TestGroupChatGetsOnlyAPointerToPrivateChat(t *testing.T) {
 	if msgs := h.Do(group, "hello everyone"); len(msgs) != 0 {
 		t.Fatalf("bot chatted in a group: %q", msgs[0].Text)
 	}
+}
+
+// TestRolesArePeopleAndTheOfficeIsToldItsWork: a role is named as a
+// person ("督查室工作人员"), and the office's help starts from its main
+// work, /inbox and /assign.
+func TestRolesArePeopleAndTheOfficeIsToldItsWork(t *testing.T) {
+	h := apptest.Start(t, apptest.Admins(adminID))
+	admin := h.User(adminID, "Admin", "zh")
+	sup := join(t, h, admin, "supervisor 周督查", 5001, "zh")
+	help := one(t, h.Do(admin, "/help"), "办公室工作人员", "/inbox", "/assign")
+	if strings.Index(help.Text, "/inbox") > strings.Index(help.Text, "/invite") {
+		t.Errorf("the office's help names /invite before its main work: %s", help.Text)
+	}
+	one(t, h.Do(sup, "/help"), "督查室工作人员")
 }
