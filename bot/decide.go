@@ -72,7 +72,11 @@ func (b *Bot) decidePrompt(ctx context.Context, r *request, c *conversation) {
 // return is granted only by the buttons that say it is an exception.
 func (b *Bot) decide(ctx context.Context, r *request, c *conversation, d deputybot.Decision) error {
 	d.Override = c.Data["exception"] == "1"
+	var kind deputybot.RequestKind
 	it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		if it.Request != nil {
+			kind = it.Request.Kind
+		}
 		return one(deputybot.DecideRequest(it, r.person, d, e))
 	})
 	if err != nil {
@@ -81,8 +85,21 @@ func (b *Bot) decide(ctx context.Context, r *request, c *conversation, d deputyb
 		}
 		return err
 	}
-	return b.endWith(ctx, r, b.tx.T(r.lang, "done.decided", "Label", texts.HTML(b.tx.Label(r.lang, it)),
-		"Status", texts.HTML(b.tx.Status(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
+	// Say what happened: extended to when, handed to whom, returned.
+	outcome := "done.extension_refused"
+	switch {
+	case kind == deputybot.KindExtensionRequest && d.Approve:
+		outcome = "done.extension_approved"
+	case kind == deputybot.KindReturnRequest && d.Approve && d.NewLead != "":
+		outcome = "done.reassigned"
+	case kind == deputybot.KindReturnRequest && d.Approve:
+		outcome = "done.returned_to_deputy"
+	case kind == deputybot.KindReturnRequest:
+		outcome = "done.return_refused"
+	}
+	names, _ := b.departmentNames(ctx)
+	return b.endWith(ctx, r, b.tx.T(r.lang, outcome, "Label", texts.HTML(b.tx.Label(r.lang, it)),
+		"Dept", names[it.LeadDept], "Deadline", b.tx.Date(it.Deadline)))
 }
 
 func (b *Bot) decideText(ctx context.Context, r *request, c *conversation) error {

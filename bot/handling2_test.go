@@ -27,7 +27,7 @@ func TestReturnRequestAndReassignment(t *testing.T) {
 		t.Fatal("the current lead is offered again")
 	}
 	q = one(t, h.Press(c.admin, q, "Education Bureau"), "new reply deadline is 2026-06-02")
-	one(t, h.Press(c.admin, q, "Use 2026-06-02"), "decided: assigned, deadline 2026-06-02")
+	one(t, h.Press(c.admin, q, "Use 2026-06-02"), "Return approved: Suggestion 2026-001 now goes to Education Bureau, reply due 2026-06-02.")
 	one(t, c.lead.Unread(), "now handled by Education Bureau")
 	one(t, c.other.Unread(), "New assignment: Suggestion "+"2026-001")
 	one(t, c.deputy.Unread(), "now handled by Education Bureau; reply due 2026-06-02")
@@ -49,7 +49,7 @@ func TestLateReturnNeedsTheOfficesException(t *testing.T) {
 	if q.Button("Reassign, as an exception") == nil || q.Button("Return to the deputy, as an exception") == nil {
 		t.Fatalf("buttons of a late request: %v", q.Buttons())
 	}
-	one(t, h.Press(c.admin, q, "Return to the deputy, as an exception"), "decided: returned")
+	one(t, h.Press(c.admin, q, "Return to the deputy, as an exception"), "Return approved: Suggestion 2026-001 went back to the deputy")
 	one(t, c.deputy.Unread(), "was returned. Reason: Outside the government's remit.")
 	one(t, c.lead.Unread(), "granted the return")
 	one(t, h.Do(c.deputy, "/view "+n), "· returned", "Returned: Outside the government's remit.")

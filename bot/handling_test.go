@@ -257,7 +257,7 @@ func TestExtensionRequestAndDecision(t *testing.T) {
 	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "2026-09-02 at the latest") {
 		t.Fatalf("extension beyond six months: %q", msgs[0].Text)
 	}
-	one(t, h.Do(c.admin, "2026-08-01"), "deadline 2026-08-01")
+	one(t, h.Do(c.admin, "2026-08-01"), "Extension of Suggestion 2026-001 approved: the reply is now due 2026-08-01 (lead: Housing Bureau).")
 	one(t, c.deputy.Unread(), "extended; new deadline 2026-08-01")
 	one(t, c.lead.Unread(), "extended Suggestion 2026-001 to 2026-08-01")
 	_ = q
