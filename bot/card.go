@@ -42,7 +42,10 @@ func (n *names) of(id string) string {
 func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails) string {
 	n := b.names(ctx)
 	var sb strings.Builder
-	head := b.tx.Label(l, it) + " · " + b.tx.Status(l, it)
+	head := b.tx.Label(l, it)
+	if st := b.tx.Status(l, it); st != "" {
+		head += " · " + st
+	}
 	if it.Period != "" {
 		head += " · " + b.tx.T(l, "period."+string(it.Period))
 	}

@@ -196,8 +196,14 @@ func TestDraftIsKeptAndCanBeContinued(t *testing.T) {
 	preview := file(t, h, dep, "Suggestion", "First title", "Text.", "Other")
 	_ = preview
 	one(t, h.Do(dep, "/cancel"), "Cancelled")
-	list := one(t, h.Do(dep, "/my"), "Suggestion (draft) · First title · draft")
+	list := one(t, h.Do(dep, "/my"), "Suggestion (draft) · First title")
+	if strings.Contains(list.Text, "· draft") {
+		t.Errorf("a draft called a draft twice: %s", list.Text)
+	}
 	card := one(t, h.Press(dep, list, "1"), "Suggestion (draft)", "First title")
+	if strings.Contains(card.Text, "(draft) · draft") {
+		t.Errorf("a draft called a draft twice: %s", card.Text)
+	}
 	preview = one(t, h.Press(dep, card, "Continue the draft"), "Please check", "First title")
 	one(t, h.Press(dep, preview, "Title"), "Title of your Suggestion", "Now: First title")
 	preview = one(t, h.Do(dep, "Better title"), "Please check", "Better title")

@@ -183,16 +183,23 @@ func (t *Texts) Label(l deputybot.Language, it *deputybot.Item) string {
 }
 
 // Status names where an item stands.
+// A plain draft has none: its label says it is a draft already.
 func (t *Texts) Status(l deputybot.Language, it *deputybot.Item) string {
-	if it.Status == deputybot.StatusDraft && it.SubmitRequested {
+	switch {
+	case it.Status == deputybot.StatusDraft && it.SubmitRequested:
 		return t.T(l, "status.waiting_cosponsors")
+	case it.Status == deputybot.StatusDraft:
+		return ""
 	}
 	return t.T(l, "status."+string(it.Status))
 }
 
 // Line is an item as one line of a list: label, title, status.
 func (t *Texts) Line(l deputybot.Language, it *deputybot.Item) string {
-	return t.T(l, "item.line", "Label", HTML(t.Label(l, it)), "Title", it.Title, "Status", HTML(t.Status(l, it)))
+	if st := t.Status(l, it); st != "" {
+		return t.T(l, "item.line", "Label", HTML(t.Label(l, it)), "Title", it.Title, "Status", HTML(st))
+	}
+	return t.T(l, "item.line_plain", "Label", HTML(t.Label(l, it)), "Title", it.Title)
 }
 
 // Role names a role, as a person holds it.
