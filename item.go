@@ -281,6 +281,17 @@ func (it *Item) ConfirmedCoSponsors() int {
 	return n
 }
 
+// ConfirmedCoSponsorIDs are the people who confirmed co-sponsoring.
+func (it *Item) ConfirmedCoSponsorIDs() []string {
+	var ids []string
+	for _, c := range it.CoSponsors {
+		if c.State == CoSponsorConfirmed {
+			ids = append(ids, c.PersonID)
+		}
+	}
+	return ids
+}
+
 // IsOpen reports whether the item still waits for handling to finish.
 func (it *Item) IsOpen() bool {
 	switch it.Status {

@@ -8,6 +8,7 @@ type Audience string
 const (
 	ToAuthor          Audience = "author"           // the deputy who filed the item
 	ToAskedCoSponsors Audience = "asked_cosponsors" // the co-sponsors this change asked to confirm
+	ToCoSponsors      Audience = "cosponsors"       // the co-sponsors who have confirmed
 	ToOffice          Audience = "office"           // the office (and the bootstrap admins)
 	ToLead            Audience = "lead"             // the lead department's contacts
 	ToFormerLead      Audience = "former_lead"      // the contacts of the lead department before the change
@@ -27,33 +28,35 @@ type Notice struct {
 
 // What is told (Notice.What).
 const (
-	NoteCoSponsorRequest  = "cosponsor_request"  // please confirm co-sponsoring
-	NoteNewItem           = "new_item"           // a new item to assign
-	NoteWithdrawn         = "withdrawn"          // the author withdrew an item
-	NoteCoSponsorAnswer   = "cosponsor_answer"   // a co-sponsor confirmed or declined
-	NoteAssignedDeputy    = "assigned_deputy"    // your item went to a department
-	NoteAssignedLead      = "assigned_lead"      // a new item for your department
-	NoteAssignedCo        = "assigned_co"        // your department is a co-department
-	NoteReturned          = "returned"           // the item is returned to its author
-	NoteReturnGranted     = "return_granted"     // the department's return request was granted
-	NoteContactConfirm    = "contact_confirm"    // did the department contact you?
-	NoteContactDisputed   = "contact_disputed"   // the deputy disputes a contact
-	NoteReply             = "reply"              // the reply (or its correction), please rate
-	NoteOpinion           = "opinion"            // a co-department's opinion came
-	NoteRequest           = "request"            // a department asks for an extension or a return
-	NoteExtendedDeputy    = "extended_deputy"    // your item's deadline moved
-	NoteExtensionApproved = "extension_approved" // your request for an extension was approved
-	NoteRequestRefused    = "request_refused"    // your request was refused
-	NoteReassignedFrom    = "reassigned_from"    // the item went to another department
-	NoteReassignedDeputy  = "reassigned_deputy"  // your item went to another department
-	NoteRated             = "rated"              // the deputy rated your reply
-	NoteUnsatisfied       = "unsatisfied"        // a deputy is unsatisfied
-	NoteRehandling        = "rehandling"         // handle the item again
-	NoteClosed            = "closed"             // your item is closed
-	NoteFlagged           = "flagged"            // a quality problem in your reply
-	NoteTargetProgress    = "target_progress"    // progress on a motion's target
-	NoteProgress          = "progress"           // progress on a B/C promise
-	NoteStatus            = "status"             // the item you lead changed status
+	NoteCoSponsorRequest   = "cosponsor_request"   // please confirm co-sponsoring
+	NoteNewItem            = "new_item"            // a new item to assign
+	NoteWithdrawn          = "withdrawn"           // the author withdrew an item
+	NoteCoSponsorAnswer    = "cosponsor_answer"    // a co-sponsor confirmed or declined
+	NoteAssignedDeputy     = "assigned_deputy"     // your item went to a department
+	NoteAssignedLead       = "assigned_lead"       // a new item for your department
+	NoteAssignedCo         = "assigned_co"         // your department is a co-department
+	NoteReturned           = "returned"            // the item is returned to its author
+	NoteReturnGranted      = "return_granted"      // the department's return request was granted
+	NoteContactConfirm     = "contact_confirm"     // did the department contact you?
+	NoteContactDisputed    = "contact_disputed"    // the deputy disputes a contact
+	NoteContactConfirmed   = "contact_confirmed"   // the deputy confirms a contact
+	NoteSubmittedCoSponsor = "submitted_cosponsor" // the item you co-sponsor is submitted and numbered
+	NoteReply              = "reply"               // the reply (or its correction), please rate
+	NoteOpinion            = "opinion"             // a co-department's opinion came
+	NoteRequest            = "request"             // a department asks for an extension or a return
+	NoteExtendedDeputy     = "extended_deputy"     // your item's deadline moved
+	NoteExtensionApproved  = "extension_approved"  // your request for an extension was approved
+	NoteRequestRefused     = "request_refused"     // your request was refused
+	NoteReassignedFrom     = "reassigned_from"     // the item went to another department
+	NoteReassignedDeputy   = "reassigned_deputy"   // your item went to another department
+	NoteRated              = "rated"               // the deputy rated your reply
+	NoteUnsatisfied        = "unsatisfied"         // a deputy is unsatisfied
+	NoteRehandling         = "rehandling"          // handle the item again
+	NoteClosed             = "closed"              // your item is closed
+	NoteFlagged            = "flagged"             // a quality problem in your reply
+	NoteTargetProgress     = "target_progress"     // progress on a motion's target
+	NoteProgress           = "progress"            // progress on a B/C promise
+	NoteStatus             = "status"              // the item you lead changed status
 )
 
 // Notices decides who is told of what a change did (SPEC §4, event
@@ -72,6 +75,9 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			}
 			if ev.Type == EvSubmitted {
 				add(NoteNewItem, ToOffice, ev)
+				if len(after.ConfirmedCoSponsorIDs()) > 0 {
+					add(NoteSubmittedCoSponsor, ToCoSponsors, ev)
+				}
 			}
 		case EvWithdrawn:
 			add(NoteWithdrawn, ToOffice, ev)
@@ -92,6 +98,8 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			add(NoteContactConfirm, ToAuthor, ev)
 		case EvContactDisputed:
 			add(NoteContactDisputed, ToLead, ev)
+		case EvContactConfirmed:
+			add(NoteContactConfirmed, ToLead, ev)
 		case EvReplied, EvCorrected:
 			add(NoteReply, ToAuthor, ev)
 		case EvOpinion:

@@ -64,7 +64,14 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 			func(it *Item, _ *ItemDetails) ([]Event, error) {
 				return one(ConfirmContact(it, p("author"), 1, true, e))
 			},
-			nil},
+			[]string{"contact_confirmed→lead"}},
+		{"submitted with confirmed co-sponsors", "draft", func(it *Item) {
+			it.CoSponsors = []CoSponsor{{PersonID: "cosponsor", State: CoSponsorConfirmed, Asked: true}}
+		},
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				ev, _, err := Submit(it, p("author"), e.Rules, e.Now)
+				return []Event{ev}, err
+			}, []string{"new_item→office", "submitted_cosponsor→cosponsors"}},
 		{"replied", "in_progress", nil,
 			func(it *Item, det *ItemDetails) ([]Event, error) {
 				return one(SendReply(it, det, p("lead contact"), ReplyInput{Class: ClassA, Text: "done"}, e))

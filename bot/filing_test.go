@@ -155,9 +155,18 @@ func TestMotionWaitsForCoSponsorsThenSubmits(t *testing.T) {
 	one(t, h.Press(d, card, "Co-sponsor"), "You co-sponsor")
 	one(t, author.Unread(), "Dan co-sponsors", "2 confirmed")
 	card = last(t, h.Do(e, "/start "+link[1]))
-	one(t, h.Press(e, card, "Co-sponsor"), "You co-sponsor")
+	// Eve's confirmation submits it: her answer gives its number.
+	one(t, h.Press(e, card, "Co-sponsor"), "You co-sponsor Motion 2026-001 “Renovate old compounds”.")
 	one(t, author.Unread(), "Eve co-sponsors", "3 confirmed", "has been submitted. To follow it, send /view Motion 2026-001")
 	one(t, admin.Unread(), "New Motion 2026-001", "Renovate old compounds", "Alice")
+	// Those who co-sponsor it learn its number; the one who declined
+	// hears nothing more.
+	for _, co := range []*telegramtest.Chat{b, d} {
+		one(t, co.Unread(), "Motion 2026-001 “Renovate old compounds” (by Alice), which you co-sponsor, has been submitted")
+	}
+	if got := c.Unread(); len(got) != 0 {
+		t.Fatalf("the co-sponsor who declined was told: %q", got[0].Text)
+	}
 	one(t, h.Do(author, "/view M2026-001"), "Motion 2026-001 · submitted", "Bob ✓", "Carol (declined)", "Dan ✓", "Eve ✓",
 		"Alice submitted it, waiting for co-sponsors", "Dan co-sponsored it by link", "system submitted it")
 	// A co-sponsor who declined cannot change his answer by the old button.

@@ -115,6 +115,7 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	ask := one(t, c.deputy.Unread(), "区住建局是否已就建议 2026-001", "2026-03-05通过电话与您沟通", "电话了解了楼栋情况")
 	one(t, c.leader.Unread(), "已交办 → 办理中")
 	one(t, h.Press(c.deputy, ask, "是的"), "已确认沟通")
+	one(t, c.lead.Unread(), "代表张三确认了建议 2026-001《关于加装电梯的建议》的第1次沟通")
 	quiet(t, c.lead, c.admin)
 
 	// Reply B.

@@ -73,6 +73,10 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 			button(t("btn.contact_no"), "cc:"+it.ID+":"+nn+":n")}}.json()
 	case deputybot.NoteContactDisputed:
 		return t("note.contact_disputed", "Label", label, "Title", it.Title, "Deputy", names.of(it.AuthorID)), card.json()
+	case deputybot.NoteContactConfirmed:
+		return t("note.contact_confirmed", "Label", label, "Title", it.Title, "Deputy", names.of(it.AuthorID), "N", ev.Data["n"]), card.json()
+	case deputybot.NoteSubmittedCoSponsor:
+		return t("note.submitted_cosponsor", "Label", label, "Title", it.Title, "Author", names.of(it.AuthorID)), card.json()
 	case deputybot.NoteReply:
 		return b.replyNotice(l, it, c.Details, names, ev.Type == deputybot.EvCorrected)
 	case deputybot.NoteOpinion:

@@ -239,6 +239,8 @@ func (s *Service) audience(ctx context.Context, n deputybot.Notice, c Change) []
 		return s.people(ctx, c.After.AuthorID)
 	case deputybot.ToAskedCoSponsors:
 		return s.people(ctx, deputybot.AskedCoSponsors(c.Before, c.After)...)
+	case deputybot.ToCoSponsors:
+		return s.people(ctx, c.After.ConfirmedCoSponsorIDs()...)
 	case deputybot.ToOffice:
 		return s.office(ctx)
 	case deputybot.ToLead:
