@@ -19,6 +19,7 @@ type command struct {
 	name    string
 	allowed func(p *deputybot.Person) bool
 	run     func(ctx context.Context, r *request)
+	hidden  bool // not in the menu
 }
 
 func can(perm deputybot.Permission) func(p *deputybot.Person) bool {
@@ -28,16 +29,16 @@ func can(perm deputybot.Permission) func(p *deputybot.Person) bool {
 // commandTable lists the commands in menu order (SPEC §6).
 func (b *Bot) commandTable() []command {
 	return []command{
-		{name: "start", run: b.cmdStart},
-		{name: "help", run: b.cmdHelp},
-		{name: "lang", run: b.cmdLang},
-		{name: "cancel", run: b.cmdCancel},
+		// Each role's main work first: the deputy's, the department's,
+		// the office's, the supervisors'; then the office's upkeep; the
+		// commands everyone has last. (/start opens invitation links and
+		// is not in the menu.)
 		{name: "new", allowed: can(deputybot.PermFile), run: b.cmdNew},
 		{name: "my", allowed: can(deputybot.PermFile), run: b.cmdMy},
-		{name: "view", allowed: func(p *deputybot.Person) bool { return len(p.Roles) > 0 }, run: b.cmdView},
 		{name: "pending", allowed: can(deputybot.PermPending), run: b.cmdPending},
 		{name: "inbox", allowed: can(deputybot.PermInbox), run: b.cmdInbox},
 		{name: "assign", allowed: can(deputybot.PermInbox), run: b.cmdAssign},
+		{name: "view", allowed: func(p *deputybot.Person) bool { return len(p.Roles) > 0 }, run: b.cmdView},
 		{name: "stats", allowed: can(deputybot.PermStats), run: b.cmdStats},
 		{name: "overdue", allowed: can(deputybot.PermStats), run: b.cmdOverdue},
 		{name: "digest", allowed: can(deputybot.PermStats), run: b.cmdDigest},
@@ -48,6 +49,10 @@ func (b *Bot) commandTable() []command {
 		{name: "departments", allowed: can(deputybot.PermListDepartments), run: b.cmdDepartments},
 		{name: "import", allowed: can(deputybot.PermManagePeople), run: b.cmdImport},
 		{name: "holidays", allowed: can(deputybot.PermCalendar), run: b.cmdHolidays},
+		{name: "help", run: b.cmdHelp},
+		{name: "lang", run: b.cmdLang},
+		{name: "cancel", run: b.cmdCancel},
+		{name: "start", hidden: true, run: b.cmdStart},
 	}
 }
 
@@ -83,12 +88,14 @@ func (b *Bot) syncCommands(ctx context.Context, p *deputybot.Person) {
 	if p.TelegramID == 0 {
 		return
 	}
-	cmds := b.visibleCommands(p)
-	names := make([]string, len(cmds))
-	list := make([]models.BotCommand, len(cmds))
-	for i, c := range cmds {
-		names[i] = c.name
-		list[i] = models.BotCommand{Command: c.name, Description: texts.Plain(b.tx.T(p.Language, "cmd."+c.name))}
+	var names []string
+	var list []models.BotCommand
+	for _, c := range b.visibleCommands(p) {
+		if c.hidden {
+			continue
+		}
+		names = append(names, c.name)
+		list = append(list, models.BotCommand{Command: c.name, Description: texts.Plain(b.tx.T(p.Language, "cmd."+c.name))})
 	}
 	key := string(p.Language) + ":" + strings.Join(names, ",")
 	if p.CommandsKey == key {
@@ -134,7 +141,14 @@ func (b *Bot) helpText(p *deputybot.Person) string {
 	}
 	sb.WriteString("\n" + b.tx.T(l, "help.commands") + "\n")
 	for _, c := range b.visibleCommands(p) {
-		fmt.Fprintf(&sb, "/%s — %s\n", c.name, b.tx.T(l, "cmd."+c.name))
+		if c.hidden {
+			continue
+		}
+		line := "/" + c.name + " — " + b.tx.T(l, "cmd."+c.name)
+		if example := b.tx.T(l, "cmdhelp."+c.name); example != "cmdhelp."+c.name {
+			line += b.tx.T(l, "cmdhelp.format", "Example", texts.HTML(example))
+		}
+		sb.WriteString(line + "\n")
 	}
 	return strings.TrimRight(sb.String(), "\n")
 }
