@@ -22,7 +22,7 @@ func (b *Bot) contactPrompt(ctx context.Context, r *request, c *conversation) {
 	case "method":
 		var row []keyboardButton
 		for _, m := range deputybot.ContactMethods {
-			row = append(row, button(b.tx.Method(l, m), cb("m:"+string(m))))
+			row = append(row, button(b.tx.T(l, "btn.method_"+string(m)), cb("m:"+string(m))))
 		}
 		b.reply(ctx, r, b.tx.T(l, "contact.ask_method"), keyboard{row, cancel})
 	case "note":

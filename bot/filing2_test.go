@@ -205,7 +205,7 @@ func TestDraftIsKeptAndCanBeContinued(t *testing.T) {
 		t.Errorf("a draft called a draft twice: %s", card.Text)
 	}
 	preview = one(t, h.Press(dep, card, "Continue the draft"), "Please check", "First title")
-	one(t, h.Press(dep, preview, "Title"), "Title of your Suggestion", "Now: First title")
+	one(t, h.Press(dep, preview, "✏️ Edit the title"), "Title of your Suggestion", "Now: First title")
 	preview = one(t, h.Do(dep, "Better title"), "Please check", "Better title")
 	if msgs := h.Press(dep, preview, "Delete draft"); len(msgs) != 0 {
 		t.Fatalf("delete asked in a new message: %q", msgs[0].Text)

@@ -109,7 +109,7 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	day()
 	cd = card(t, h, c.lead, "2026-001")
 	q = one(t, h.Press(c.lead, cd, "记录沟通"), "哪天与代表沟通")
-	q = one(t, h.Press(c.lead, q, "今天"), "沟通方式")
+	q = one(t, h.Press(c.lead, q, "今天"), "以什么方式与代表沟通的")
 	q = one(t, h.Press(c.lead, q, "电话"), "简要记录")
 	one(t, h.Do(c.lead, "电话了解了楼栋情况"), "沟通记录已保存")
 	ask := one(t, c.deputy.Unread(), "区住建局是否已就建议 2026-001", "2026-03-05通过电话与您沟通", "电话了解了楼栋情况")
@@ -221,8 +221,8 @@ func (c *cast) logContact(t *testing.T, number string) {
 	t.Helper()
 	h := c.h
 	q := one(t, h.Press(c.lead, card(t, h, c.lead, number), "Log contact"), "When did you talk")
-	q = one(t, h.Press(c.lead, q, "Today"), "How?")
-	q = one(t, h.Press(c.lead, q, "visit"), "short note")
+	q = one(t, h.Press(c.lead, q, "Today"), "How did you contact the deputy?")
+	q = one(t, h.Press(c.lead, q, "Visit"), "short note")
 	one(t, h.Press(c.lead, q, "Skip"), "Contact logged")
 	c.deputy.Unread()
 }
