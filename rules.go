@@ -7,6 +7,9 @@ import (
 
 // Rules are the configurable parts of the product's rules (SPEC §3).
 type Rules struct {
+	// ReportingBody is who reports (武昌区人民政府): the author of the
+	// register and of the annual report.
+	ReportingBody string
 	// MotionCoSponsors is how many confirmed co-sponsors a motion needs
 	// before it can be submitted (10 at district level: 代表十人以上联名).
 	MotionCoSponsors int

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,7 @@ func TestAnnualReportFigures(t *testing.T) {
 	c := newCast(t, "zh", apptest.WithRules(func(r *deputybot.Rules) {
 		r.Sessions = []deputybot.DateRange{{From: deputybot.Date{Year: 2026, Month: 1, Day: 10}, To: deputybot.Date{Year: 2026, Month: 1, Day: 14}}}
 		r.MotionCoSponsors = 0
+		r.ReportingBody = "武昌区人民政府"
 	}))
 	h := c.h
 	sd := newSeeder(t, h)
@@ -258,7 +260,59 @@ func TestAnnualReportFigures(t *testing.T) {
 			found = r[1] == "11" && r[4] == "8" && r[6] == "88.89%" && r[12] == "87.50%" && r[17] == "91"
 		}
 	}
-	if len(drows) != 4 || !found {
+	if len(drows) != 5 || !found {
 		t.Fatalf("department sheet %v", drows)
+	}
+	// A totals row: the counts summed, the rates over the sums, no score.
+	totals := drows[4]
+	sum := func(col int) int {
+		n := 0
+		for _, r := range drows[1:4] {
+			v, _ := strconv.Atoi(r[col])
+			n += v
+		}
+		return n
+	}
+	if totals[0] != "合计" || totals[1] != fmt.Sprint(sum(1)) || totals[4] != fmt.Sprint(sum(4)) || len(totals) > 17 && totals[17] != "" {
+		t.Errorf("totals row %v", totals)
+	}
+	// Cells of their types: a date is a date serial shown as a date, a
+	// rate a fraction shown as a percentage, a missing value no cell.
+	if raw, _ := f.GetCellValue("台账", "M2", excelize.Options{RawCellValue: true}); strings.Contains(raw, "-") || raw == "" {
+		t.Errorf("submission date stored as %q, not as a date", raw)
+	}
+	if raw, _ := f.GetCellValue("承办单位汇总", "G2", excelize.Options{RawCellValue: true}); raw != "" && strings.Contains(raw, "%") {
+		t.Errorf("rate stored as %q, not as a number", raw)
+	}
+	for r := 2; r <= len(rows); r++ {
+		cell := fmt.Sprintf("J%d", r) // the leader in charge: mostly none
+		if v, _ := f.GetCellValue("台账", cell); v == "" {
+			if typ, _ := f.GetCellType("台账", cell); typ != excelize.CellTypeUnset {
+				t.Errorf("%s is an empty %v cell, not an empty one", cell, typ)
+			}
+		}
+	}
+	// Printed landscape, one page wide, the header row on every page;
+	// the reporting body as author.
+	for _, sheet := range []string{"台账", "承办单位汇总"} {
+		pl, err := f.GetPageLayout(sheet)
+		if err != nil || pl.Orientation == nil || *pl.Orientation != "landscape" || pl.FitToWidth == nil || *pl.FitToWidth != 1 {
+			t.Errorf("%s page layout %+v %v", sheet, pl, err)
+		}
+		if props, err := f.GetSheetProps(sheet); err != nil || props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("%s is not fitted to the page: %+v %v", sheet, props, err)
+		}
+	}
+	titles := 0
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && strings.HasSuffix(dn.RefersTo, "!$1:$1") {
+			titles++
+		}
+	}
+	if titles != 2 {
+		t.Errorf("print titles: %+v", f.GetDefinedName())
+	}
+	if props, err := f.GetDocProps(); err != nil || props.Creator != "武昌区人民政府" || !strings.HasPrefix(props.Created, "2026-") {
+		t.Errorf("document properties %+v %v", props, err)
 	}
 }

@@ -144,6 +144,13 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 			}
 			return &Error{"LOG_FORMAT", fmt.Sprintf("%q is not text or json", c.LogFormat)}
 		},
+		func() error {
+			c.Rules.ReportingBody = get("REPORTING_BODY", "")
+			if len([]rune(c.Rules.ReportingBody)) > 60 {
+				return &Error{"REPORTING_BODY", "is longer than 60 characters"}
+			}
+			return nil
+		},
 		func() (err error) {
 			c.BackupSchedule = get("BACKUP_SCHEDULE", "")
 			c.BackupDir = get("BACKUP_DIR", filepath.Join(c.DataDir, "backups"))

@@ -3,6 +3,7 @@ package report
 import (
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,23 +33,31 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 		return a.Seq - c.Seq
 	})
 	t := func(id string, args ...any) string { return texts.Plain(tx.T(l, id, args...)) }
-	date := func(x time.Time) string {
+	// Empty cells are empty, not empty strings; dates are dates.
+	date := func(x time.Time) any {
 		if x.IsZero() {
-			return ""
+			return nil
 		}
-		return x.In(loc).Format("2006-01-02")
+		y, m, d := x.In(loc).Date()
+		return Date(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 	}
-	yes := func(v bool) string {
+	text := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	yes := func(v bool) any {
 		if v {
 			return t("export.yes")
 		}
-		return ""
+		return nil
 	}
-	rating := func(it *deputybot.Item, round int) string {
+	rating := func(it *deputybot.Item, round int) any {
 		if r := it.RatingOf(round); r != nil {
 			return t("rating." + string(r.Value))
 		}
-		return ""
+		return nil
 	}
 	sep := t("list.sep")
 	var rows [][]any
@@ -90,11 +99,11 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 			leader = names(it.LeaderID)
 		}
 		rows = append(rows, []any{
-			it.Number(), t("kind." + string(it.Kind)), period, it.Title, in.Env.Rules.CategoryName(it.Category, l),
-			names(it.AuthorID), strings.Join(cos, sep), in.DeptName(it.LeadDept), strings.Join(codepts, sep), leader,
+			it.Number(), t("kind." + string(it.Kind)), text(period), it.Title, in.Env.Rules.CategoryName(it.Category, l),
+			names(it.AuthorID), text(strings.Join(cos, sep)), text(in.DeptName(it.LeadDept)), text(strings.Join(codepts, sep)), text(leader),
 			yes(it.Key), t("status." + string(it.Status)),
 			date(it.SubmittedAt), date(it.AssignedAt), date(it.Deadline), date(firstReply), date(it.ClosedAt),
-			class, rating(it, 1), rating(it, 2), outcome,
+			text(class), rating(it, 1), rating(it, 2), text(outcome),
 			len(it.Contacts), confirmed, it.Extensions, len(it.Flags), yes(overdue), yes(late),
 		})
 	}
@@ -105,17 +114,37 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 		Rows:    rows,
 	}}
 	var drows [][]any
+	total := DeptStats{}
 	for _, d := range Departments(in, year) {
 		s := d.Satisfaction
-		drows = append(drows, []any{d.Dept.Name, d.Handled, d.Open, d.Overdue, d.OnTime, d.Late, Percent(d.OnTimeRate()), d.Extensions,
-			s.Satisfied, s.Basic, s.Unsatisfied, s.Unrated, Percent(d.SatisfactionRate()),
+		drows = append(drows, []any{d.Dept.Name, d.Handled, d.Open, d.Overdue, d.OnTime, d.Late, share(d.OnTimeRate()), d.Extensions,
+			s.Satisfied, s.Basic, s.Unsatisfied, s.Unrated, share(d.SatisfactionRate()),
 			d.ContactsLogged, d.ContactsConfirmed, d.ContactsDisputed, d.Flags, d.Score})
+		total.add(*d)
 	}
+	s := total.Satisfaction
 	sheets = append(sheets, Sheet{
 		Name:    t("export.sheet_depts"),
 		Headers: strings.Split(t("export.dept_headers"), "|"),
 		Widths:  []float64{20},
 		Rows:    drows,
+		// The score is each department's own: it has no total.
+		Totals: []any{t("export.total"), total.Handled, total.Open, total.Overdue, total.OnTime, total.Late, share(total.OnTimeRate()), total.Extensions,
+			s.Satisfied, s.Basic, s.Unsatisfied, s.Unrated, share(total.SatisfactionRate()),
+			total.ContactsLogged, total.ContactsConfirmed, total.ContactsDisputed, total.Flags, nil},
 	})
-	return len(rows), WriteWorkbook(w, sheets)
+	author := in.Env.Rules.ReportingBody
+	if author == "" {
+		author = "deputybot"
+	}
+	return len(rows), WriteWorkbook(w, Workbook{Sheets: sheets, Author: author, Title: t("export.caption", "Year", year, "Count", len(rows)), Created: in.Env.Now})
+}
+
+// share is a rate ("92.81", or "—" for none) as a Share cell, or nil.
+func share(rate string) any {
+	v, err := strconv.ParseFloat(rate, 64)
+	if err != nil {
+		return nil
+	}
+	return Share(v / 100)
 }

@@ -153,6 +153,25 @@ type DeptStats struct {
 	Score             float64
 }
 
+// add adds another department's counts to d (a total).
+func (d *DeptStats) add(o DeptStats) {
+	d.Handled += o.Handled
+	d.Open += o.Open
+	d.Overdue += o.Overdue
+	d.Replied += o.Replied
+	d.OnTime += o.OnTime
+	d.Late += o.Late
+	d.Extensions += o.Extensions
+	d.Satisfaction.Satisfied += o.Satisfaction.Satisfied
+	d.Satisfaction.Basic += o.Satisfaction.Basic
+	d.Satisfaction.Unsatisfied += o.Satisfaction.Unsatisfied
+	d.Satisfaction.Unrated += o.Satisfaction.Unrated
+	d.ContactsLogged += o.ContactsLogged
+	d.ContactsConfirmed += o.ContactsConfirmed
+	d.ContactsDisputed += o.ContactsDisputed
+	d.Flags += o.Flags
+}
+
 // OnTimeRate is the share of first replies sent by the deadline.
 func (d *DeptStats) OnTimeRate() string { return Rate(d.OnTime, d.Replied) }
 
