@@ -155,7 +155,7 @@ func TestAnnualReportFigures(t *testing.T) {
 		// the hundredth too many comes from the later of the two equal remainders.
 		"2026年，承办会议期间代表建议6件，全部办复完毕。其中：代表对办理工作满意的4件，占66.67%；基本满意1件，占16.67%；不满意1件，占16.66%。",
 		// 1/3 three times: 33.33 × 3 = 99.99; the missing hundredth goes to the first.
-		"2026年，承办闭会期间代表建议4件，已答复3件，尚未办结1件。已办结的3件中：代表对办理工作满意的1件，占33.34%；基本满意1件，占33.33%；未评价1件，占33.33%。",
+		"承办闭会期间代表建议4件，已答复3件，尚未办结1件。已办结的3件中：代表对办理工作满意的1件，占33.34%；基本满意1件，占33.33%；未评价1件，占33.33%。",
 		// 11 handled (10 suggestions, 1 motion); 9 replied, of which 1 late
 		// (recess[1]); satisfied+basic 7 of 8 rated = 87.50%; score 100
 		// − 2×(1 late + 1 overdue) − 3×1 unsatisfied − 1×2 flags = 91.
@@ -168,11 +168,21 @@ func TestAnnualReportFigures(t *testing.T) {
 			t.Errorf("report lacks %q", w)
 		}
 	}
+	// The year is said once; a rating no item got is not listed.
+	if !strings.Contains(text, "武昌区人民政府关于2026年度人大代表议案建议办理情况的报告") {
+		t.Errorf("the heading does not name the reporting body")
+	}
+	if strings.Count(text, "2026年，承办会议期间") != 1 || strings.Contains(text, "2026年，承办闭会期间") {
+		t.Errorf("the year begins each period's sentence")
+	}
+	if strings.Contains(text, "满意0件") || strings.Contains(text, "未评价0件") {
+		t.Errorf("a rating with no item is listed")
+	}
 	if t.Failed() {
 		t.Logf("report:\n%s", text)
 	}
 	md, _ := h.App.Bot.AnnualReport(context.Background(), deputybot.LangEN, 2026, "markdown", nil)
-	for _, w := range []string{"# Report on the handling", "## 2. Suggestions", "| Department | Handled |", "| 区住建局 | 11 | 8 | 1 | 1 | 87.50% | 11/11 | 2 | 91 |",
+	for _, w := range []string{"# 武昌区人民政府: report on the handling", "## 2. Suggestions", "| Department | Handled |", "| 区住建局 | 11 | 8 | 1 | 1 | 87.50% | 11/11 | 2 | 91 |",
 		"the deputies were satisfied with 4, 66.67%"} {
 		if !strings.Contains(md, w) {
 			t.Errorf("markdown report lacks %q", w)
@@ -186,7 +196,7 @@ func TestAnnualReportFigures(t *testing.T) {
 	}
 	docs := h.TG.Calls("sendDocument")
 	if len(docs) == 0 || !strings.HasSuffix(docs[len(docs)-1].Files["document"].Name, ".md") ||
-		!strings.Contains(string(docs[len(docs)-1].Files["document"].Data), "# 关于2026年度") {
+		!strings.Contains(string(docs[len(docs)-1].Files["document"].Data), "# 武昌区人民政府关于2026年度") {
 		t.Fatal("no report file")
 	}
 	one(t, h.Do(c.supervisor, "/report soon"), "用法")

@@ -99,7 +99,11 @@ func RenderAnnual(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.
 	a := ComputeAnnual(in, year)
 	d := &doc{format: format}
 	t := func(id string, args ...any) string { return tx.T(l, id, args...) }
-	d.heading(1, t("annual.title", "Year", year))
+	if body := in.Env.Rules.ReportingBody; body != "" {
+		d.heading(1, t("annual.title_by", "Body", body, "Year", year))
+	} else {
+		d.heading(1, t("annual.title", "Year", year))
+	}
 	d.para(t("annual.as_of", "Date", tx.Date(in.Env.Now)))
 
 	// One: motions.
@@ -123,8 +127,8 @@ func RenderAnnual(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.
 
 	// Two: suggestions, by period, as the seed writes them.
 	d.heading(2, t("annual.suggestions_head"))
-	for _, p := range a.Periods {
-		d.para(periodSentence(tx, l, year, p))
+	for i, p := range a.Periods {
+		d.para(periodSentence(tx, l, year, p, i == 0))
 	}
 
 	// Three: departments.
@@ -179,13 +183,23 @@ func Percent(s string) string {
 
 // periodSentence is "2021年，承办会议期间代表建议167件，全部办复完毕。其中：
 // 代表对办理工作满意的155件，占92.81%；基本满意12件，占7.19%。"
-func periodSentence(tx *texts.Texts, l deputybot.Language, year int, p PeriodFigures) string {
+//
+// Only the first period's sentence names the year; a rating with no item
+// is left out.
+func periodSentence(tx *texts.Texts, l deputybot.Language, year int, p PeriodFigures, first bool) string {
 	t := func(id string, args ...any) string { return tx.T(l, id, args...) }
 	period := texts.HTML(t("annual.period_" + string(p.Period)))
-	if p.Handled == 0 {
+	if !first {
+		if p.Handled == 0 {
+			return t("annual.period_none_again", "Period", period)
+		}
+	} else if p.Handled == 0 {
 		return t("annual.period_none", "Year", year, "Period", period)
 	}
-	s := t("annual.period_handled", "Year", year, "Period", period, "Count", p.Handled)
+	s := t("annual.period_handled_again", "Period", period, "Count", p.Handled)
+	if first {
+		s = t("annual.period_handled", "Year", year, "Period", period, "Count", p.Handled)
+	}
 	switch {
 	case p.Closed == p.Handled:
 		s += t("annual.all_done")
@@ -197,9 +211,12 @@ func periodSentence(tx *texts.Texts, l deputybot.Language, year int, p PeriodFig
 	}
 	sat := p.Satisfaction
 	pc := sat.Percent()
-	parts := []string{
-		t("annual.share_satisfied", "Count", sat.Satisfied, "Pct", pc[0]),
-		t("annual.share", "Rating", texts.HTML(t("rating.basic")), "Count", sat.Basic, "Pct", pc[1]),
+	var parts []string
+	if sat.Satisfied > 0 {
+		parts = append(parts, t("annual.share_satisfied", "Count", sat.Satisfied, "Pct", pc[0]))
+	}
+	if sat.Basic > 0 {
+		parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.basic")), "Count", sat.Basic, "Pct", pc[1]))
 	}
 	if sat.Unsatisfied > 0 {
 		parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.unsatisfied")), "Count", sat.Unsatisfied, "Pct", pc[2]))
