@@ -59,7 +59,7 @@ func Backup(ctx context.Context, dir, database, tmpDir string, now time.Time, w 
 	if _, err := os.Stat(src); err != nil {
 		return nil, &DataDirError{dir, fmt.Errorf("holds no store to back up (%w)", err)}
 	}
-	snap, err := os.CreateTemp(tmpDir, ".deputybot-backup-*.sqlite")
+	snap, err := os.CreateTemp(tmpDir, ".deputybot-backup-*.snapshot") // not *.sqlite: the store would take it for a database
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func Restore(ctx context.Context, r io.Reader, dir, database string, force bool,
 				return nil, "", fmt.Errorf("not a deputybot backup: manifest: %w", err)
 			}
 		case backupDatabase:
-			f, err := os.CreateTemp(abs, ".restore-*.sqlite")
+			f, err := os.CreateTemp(abs, ".restore-*.partial") // not *.sqlite until whole
 			if err != nil {
 				return nil, "", err
 			}
