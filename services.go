@@ -26,6 +26,8 @@ type PeopleService interface {
 
 	// SetLanguage changes the language a person is addressed in.
 	SetLanguage(ctx context.Context, personID string, lang Language) error
+	// SetName changes the name a person is shown by.
+	SetName(ctx context.Context, personID, name string) error
 
 	// SetCommandsKey records which command menu Telegram now shows.
 	SetCommandsKey(ctx context.Context, personID, key string) error

@@ -52,6 +52,7 @@ func (b *Bot) commandTable() []command {
 		{name: "help", run: b.cmdHelp},
 		{name: "lang", run: b.cmdLang},
 		{name: "cancel", run: b.cmdCancel},
+		{name: "name", allowed: func(p *deputybot.Person) bool { return len(p.Roles) > 0 }, run: b.cmdName},
 		{name: "start", hidden: true, run: b.cmdStart},
 	}
 }

@@ -578,3 +578,23 @@ func (b *Bot) addDeptText(ctx context.Context, r *request, c *conversation) erro
 	b.reply(ctx, r, b.tx.T(r.lang, "departments.added", "Name", d.Name), nil)
 	return nil
 }
+
+// cmdName shows or changes the name a person is shown by (the bootstrap
+// administrators start with their Telegram name).
+func (b *Bot) cmdName(ctx context.Context, r *request) {
+	name := strings.TrimSpace(r.args)
+	if name == "" {
+		b.reply(ctx, r, b.tx.T(r.lang, "name.usage", "Name", r.person.Name), nil)
+		return
+	}
+	name = deputybot.CleanText(name)
+	if err := deputybot.ValidateName(name, deputybot.MaxNameLen); err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	if err := b.store.SetName(ctx, r.person.ID, name); err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, "name.changed", "Name", name), nil)
+}

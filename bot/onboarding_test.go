@@ -105,7 +105,7 @@ func TestInviteBindAndDeputyCommands(t *testing.T) {
 		t.Fatalf("deputy's help offers office commands: %q", m.Text)
 	}
 	cmds, ok := h.TG.Commands("chat:2001")
-	if !ok || commandNames(cmds) != "new,my,view,help,lang,cancel" || cmds[3].Description != "帮助" {
+	if !ok || commandNames(cmds) != "new,my,view,help,lang,cancel,name" || cmds[3].Description != "帮助" {
 		t.Fatalf("deputy's command menu: %+v", cmds)
 	}
 	one(t, h.Do(dep, "/help"), "张三", "代表", "/lang")
@@ -120,7 +120,7 @@ func TestInviteBindAndDeputyCommands(t *testing.T) {
 	one(t, h.Do(admin, "/people"), "张三", "代表", "已加入")
 	cmds, _ = h.TG.Commands("chat:1001")
 	// The office's main work first, short descriptions without syntax.
-	if commandNames(cmds) != "inbox,assign,view,stats,overdue,digest,report,export,invite,people,departments,import,holidays,help,lang,cancel" {
+	if commandNames(cmds) != "inbox,assign,view,stats,overdue,digest,report,export,invite,people,departments,import,holidays,help,lang,cancel,name" {
 		t.Fatalf("admin's command menu: %s", commandNames(cmds))
 	}
 	// The menu is set once, not on every message.
@@ -373,4 +373,16 @@ func TestRolesArePeopleAndTheOfficeIsToldItsWork(t *testing.T) {
 		t.Errorf("the office's help names /invite before its main work: %s", help.Text)
 	}
 	one(t, h.Do(sup, "/help"), "督查室工作人员")
+}
+
+// TestDisplayNameCanBeSet: a bootstrap administrator starts with his
+// Telegram name; /name changes what timelines and lists show.
+func TestDisplayNameCanBeSet(t *testing.T) {
+	h := apptest.Start(t, apptest.Admins(adminID))
+	admin := h.User(adminID, "U1001", "zh")
+	one(t, h.Do(admin, "/name"), "您现在显示为：U1001")
+	one(t, h.Do(admin, "/name "+strings.Repeat("长", 100)), "名称太长")
+	one(t, h.Do(admin, "/name 王主任"), "今后显示为：王主任")
+	one(t, h.Do(admin, "/help"), "王主任，您的角色")
+	one(t, h.Do(admin, "/people"), "王主任")
 }

@@ -206,6 +206,11 @@ func (s *Store) SetLanguage(ctx context.Context, personID string, lang deputybot
 	return s.setPersonField(ctx, personID, "language", string(lang))
 }
 
+// SetName implements deputybot.PeopleService.
+func (s *Store) SetName(ctx context.Context, personID, name string) error {
+	return s.setPersonField(ctx, personID, "name", name)
+}
+
 // SetCommandsKey implements deputybot.PeopleService.
 func (s *Store) SetCommandsKey(ctx context.Context, personID, key string) error {
 	return s.setPersonField(ctx, personID, "commandsKey", key)
