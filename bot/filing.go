@@ -151,7 +151,7 @@ func (b *Bot) newText(ctx context.Context, r *request, c *conversation) error {
 		c.Data["cq"], c.Data["cpage"] = q, "0"
 		return b.advance(ctx, r, c, "cos")
 	case "preview":
-		return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
+		return deputybot.Errorf(deputybot.EINVALID, "err.use_preview_buttons")
 	}
 	return errStale
 }

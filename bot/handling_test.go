@@ -277,3 +277,23 @@ func itemID(t *testing.T, m *telegramtest.Message) string {
 	t.Fatalf("no item id in %v", m.Buttons())
 	return ""
 }
+
+// TestTypingWhereButtonsAreAskedFitsTheStep: text typed at a step that
+// takes a button gets a prompt about that step (there is no preview
+// here), and the step goes on.
+func TestTypingWhereButtonsAreAskedFitsTheStep(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Typed instead of pressed")
+	q := one(t, h.Press(c.lead, card(t, h, c.lead, n), "Log contact"), "When did you talk")
+	one(t, h.Press(c.lead, q, "Today"), "How did you contact the deputy?")
+	msgs := h.Do(c.lead, "by phone")
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "please choose with the buttons of the message above") ||
+		strings.Contains(msgs[0].Text, "preview") || !strings.Contains(msgs[1].Text, "How did you contact the deputy?") {
+		for _, m := range msgs {
+			t.Logf("got %q", m.Text)
+		}
+		t.Fatal("typed at the method step: no prompt that fits it")
+	}
+	one(t, h.Press(c.lead, msgs[1], "Phone call"), "short note")
+}
