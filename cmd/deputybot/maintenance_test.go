@@ -57,7 +57,7 @@ func TestBackupWhileHandlingRestoresWhole(t *testing.T) {
 	<-halfway
 	backup := filepath.Join(t.TempDir(), "backup.tar.gz")
 	code, out := maintenance(t, dir, "backup", "-o", backup)
-	if code != 0 || !strings.Contains(out, "backup written to "+backup) {
+	if code != 0 || !strings.Contains(out, "backup written to "+backup) || !strings.Contains(out, fmt.Sprintf("schema %d,", storage.SchemaVersion)) {
 		t.Fatalf("backup: %d %s", code, out)
 	}
 	if err := <-busy; err != nil {
