@@ -151,7 +151,11 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 	depts, _ := b.departmentNames(ctx)
 	line("card.lead", "Dept", depts[it.LeadDept])
 	for _, c := range it.CoDepts {
-		state := b.tx.T(l, "card.opinion_due", "Date", b.tx.Date(c.Deadline))
+		// A deadline only while the opinion is still due.
+		state := b.tx.T(l, "card.opinion_none")
+		if p, ok := it.DeptPart(c.Dept); ok && p.Kind == deputybot.PartOpinion {
+			state = b.tx.T(l, "card.opinion_due", "Date", b.tx.Date(p.Deadline))
+		}
 		if !c.OpinionAt.IsZero() {
 			state = b.tx.T(l, "card.opinion_given")
 		}

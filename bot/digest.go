@@ -224,8 +224,12 @@ func (b *Bot) DepartmentDigest(ctx context.Context, l deputybot.Language, work [
 // deadline.
 func (b *Bot) workLine(l deputybot.Language, w service.Work, e deputybot.Env) string {
 	s := b.tx.Line(l, w.Item)
-	if w.Part.Kind == deputybot.PartOpinion {
+	switch w.Part.Kind {
+	case deputybot.PartOpinion:
 		s += " · " + b.tx.T(l, "pending.co")
+	case deputybot.PartRectify:
+		// The item may be closed: what is due is the corrected reply.
+		s += " · " + b.tx.T(l, "pending.rectify")
 	}
 	return s + " · " + b.tx.DaysLeft(l, e, w.Part.Deadline)
 }

@@ -297,3 +297,20 @@ func TestTypingWhereButtonsAreAskedFitsTheStep(t *testing.T) {
 	}
 	one(t, h.Press(c.lead, msgs[1], "Phone call"), "short note")
 }
+
+// TestCardGivesAnOpinionDeadlineOnlyWhileItIsDue: a co-department's
+// deadline shows while its opinion is due; once the lead has replied
+// without it, the card says no opinion was given, not a stale date.
+func TestCardGivesAnOpinionDeadlineOnlyWhileItIsDue(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Quiet co-department")
+	one(t, h.Do(c.deputy, "/view "+n), "Civil Affairs Bureau (opinion due")
+	c.logContact(t, n)
+	one(t, h.Press(c.lead, c.replyAs(t, c.lead, n, "B", "We will look into it."), "Send reply"), "Reply sent")
+	c.deputy.Unread() // the reply to rate
+	got := one(t, h.Do(c.deputy, "/view "+n), "Civil Affairs Bureau (no opinion given)")
+	if strings.Contains(got.Text, "opinion due") {
+		t.Fatalf("a stale opinion deadline: %s", got.Text)
+	}
+}
