@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,6 +71,12 @@ func TestQualityFlagAndCorrectedReply(t *testing.T) {
 	one(t, h.Do(c.supervisor, "Say what, when and with which money."), "Quality problem raised", "due 2026-03-17")
 	one(t, c.lead.Unread(), "was found: evasive", "by 2026-03-17", "Say what, when and with which money.")
 	one(t, h.Do(c.lead, "/pending"), "Suggestion 2026-001", "15 days left (2026-03-17)")
+	// The department's digest says what is due: the corrected reply.
+	if _, err := h.App.Service.Digests(context.Background(), h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	one(t, c.lead.Unread(), "Suggestion 2026-001", "corrected reply due · 15 days left (2026-03-17)")
 	// Only one open flag at a time.
 	if card(t, h, c.supervisor, n).Button("Review quality") != nil {
 		t.Fatal("a second flag offered while one is open")
