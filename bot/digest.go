@@ -328,7 +328,7 @@ func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
 // percent writes a rate for people: "95.00%", or "暂无" when there is
 // nothing to count yet (no reply due, no item closed).
 func (b *Bot) percent(l deputybot.Language, r string) string {
-	if r == "—" {
+	if r == report.NoRate {
 		return b.tx.T(l, "digest.no_data")
 	}
 	return r + "%"

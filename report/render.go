@@ -175,7 +175,7 @@ func RenderAnnual(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.
 
 // Percent writes a rate as a percentage ("—" stays as it is).
 func Percent(s string) string {
-	if s == "—" {
+	if s == NoRate {
 		return s
 	}
 	return s + "%"

@@ -96,11 +96,14 @@ func pad2(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-// Rate is a share as a percentage with two decimals, or "—" when there is
+// NoRate is a rate with nothing to divide.
+const NoRate = "—"
+
+// Rate is a share as a percentage with two decimals, or NoRate when there is
 // nothing to divide.
 func Rate(part, whole int) string {
 	if whole == 0 {
-		return "—"
+		return NoRate
 	}
 	return Percentages([]int{part, whole - part})[0]
 }

@@ -537,12 +537,7 @@ func TestHelpListsCommandsAndVariables(t *testing.T) {
 // service (exit 0, its checks printed) and fails when none answers; with
 // LOG_FORMAT=json every log line is one JSON object.
 func TestHealthCommandAndJSONLogs(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	tg := telegramtest.New(t)
 	p := startService(t, tg, t.TempDir(), "HTTP_ADDR="+addr, "LOG_FORMAT=json")
 	var out, errs strings.Builder
@@ -574,12 +569,7 @@ func TestHealthCommandAndJSONLogs(t *testing.T) {
 // yet, /healthz and /readyz already answer, saying it is starting; once
 // it is connected, both are well.
 func TestHealthAnswersFromTheStart(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	tg := telegramtest.New(t)
 	tg.FailNext("getMe", 2, telegramtest.Failure{Status: 502})
 	launch(t, tg, t.TempDir(), "HTTP_ADDR="+addr)
@@ -613,4 +603,16 @@ func TestHealthAnswersFromTheStart(t *testing.T) {
 	waitFor("/readyz", 503, "starting")
 	waitFor("/healthz", 200, "telegram: ok")
 	waitFor("/readyz", 200, "taking updates")
+}
+
+// freeAddr is a local address no one listens on, for the service's
+// HTTP_ADDR (which `deputybot health` must be told).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -301,12 +300,7 @@ func TestHealthFailsWhenTheStoreDoesNotAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	tg := telegramtest.New(t)
 	startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI(), "HTTP_ADDR="+addr)
 	var out, errs strings.Builder
