@@ -10,6 +10,10 @@ type Rules struct {
 	// ReportingBody is who reports (武昌区人民政府): the author of the
 	// register and of the annual report.
 	ReportingBody string
+	// CongressSession is the session whose items the annual report covers
+	// (区十五届人大六次会议): its subject, "since the session", as the
+	// seed's report names it. Empty: the report is about the year.
+	CongressSession string
 	// MotionCoSponsors is how many confirmed co-sponsors a motion needs
 	// before it can be submitted (10 at district level: 代表十人以上联名).
 	MotionCoSponsors int

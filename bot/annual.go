@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -20,7 +21,9 @@ func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, 
 	return report.RenderAnnual(b.tx, in, year, l, format), nil
 }
 
-// cmdReport sends the annual report in chat and as a Markdown file.
+// cmdReport sends the annual report in chat, as a Markdown file and as a
+// Word document the office can edit and print, all from one reading of
+// the record.
 func (b *Bot) cmdReport(ctx context.Context, r *request) {
 	year := r.now.In(b.opts.Location).Year()
 	if r.args != "" {
@@ -31,19 +34,22 @@ func (b *Bot) cmdReport(ctx context.Context, r *request) {
 		}
 		year = y
 	}
-	text, err := b.AnnualReport(ctx, r.lang, year, report.FormatHTML, r.person)
+	in, err := b.svc.Snapshot(ctx, b.now(), r.person)
+	var docx bytes.Buffer
+	if err == nil {
+		err = report.AnnualDocx(b.tx, in, year, r.lang, &docx)
+	}
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
 	}
-	b.send(ctx, r.chatID, text, nil)
-	md, err := b.AnnualReport(ctx, r.lang, year, report.FormatMarkdown, r.person)
-	if err != nil {
-		b.fail(ctx, r, err)
-		return
+	b.send(ctx, r.chatID, report.RenderAnnual(b.tx, in, year, r.lang, report.FormatHTML), nil)
+	name := fmt.Sprintf("report-%d-%s", year, r.lang)
+	md := report.RenderAnnual(b.tx, in, year, r.lang, report.FormatMarkdown)
+	if err := b.sendFile(ctx, r.chatID, name+".md", []byte(md), b.tx.T(r.lang, "annual.file_caption", "Year", year)); err != nil {
+		b.log.Warn("report file not sent", "err", err)
 	}
-	name := fmt.Sprintf("report-%d-%s.md", year, r.lang)
-	if err := b.sendFile(ctx, r.chatID, name, []byte(md), b.tx.T(r.lang, "annual.file_caption", "Year", year)); err != nil {
+	if err := b.sendFile(ctx, r.chatID, name+".docx", docx.Bytes(), b.tx.T(r.lang, "annual.docx_caption", "Year", year)); err != nil {
 		b.log.Warn("report file not sent", "err", err)
 	}
 }

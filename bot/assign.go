@@ -148,7 +148,7 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 	drop := func() { b.dropKeyboard(ctx, r.chatID, r.callbackMessageID()) }
 	switch {
 	case kind == "pg" && (c.Step == "lead" || c.Step == "co" || c.Step == "leader"):
-		drop()
+		r.redraw = r.callbackMessageID()
 		c.Data["page"] = arg
 		return b.advance(ctx, r, c, c.Step)
 	case kind == "d" && c.Step == "lead":
@@ -169,7 +169,7 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 			co = append(co, arg)
 		}
 		c.Data["co"] = strings.Join(co, ",")
-		drop()
+		r.redraw = r.callbackMessageID()
 		return b.advance(ctx, r, c, "co")
 	case kind == "next" && c.Step == "co":
 		drop()

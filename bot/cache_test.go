@@ -17,8 +17,11 @@ func TestAssignDialogueDoesNotBreakDepartmentLookups(t *testing.T) {
 	// A new department empties the cache, so the next prompt reads the
 	// list from the store.
 	one(t, h.Do(c.admin, "/departments add Water Bureau"), "Water Bureau added")
-	q = one(t, h.Press(c.admin, q, "Civil Affairs Bureau"), "co-departments")
-	q = one(t, h.Press(c.admin, q, "Water Bureau"), "co-departments")
+	q = inPlace(t, h, c.admin, q, "Civil Affairs Bureau", "co-departments")
+	q = inPlace(t, h, c.admin, q, "Water Bureau", "co-departments")
+	if q.Button("✅ Civil Affairs Bureau") == nil || q.Button("✅ Water Bureau") == nil {
+		t.Fatalf("the edited question does not mark both choices: %v", q.Buttons())
+	}
 	// Everyone's department lookups still work.
 	one(t, h.Do(c.admin, "/departments"), "Departments (4)", "Housing Bureau", "Water Bureau")
 	one(t, h.Do(c.lead, "/pending"), "no open items")

@@ -353,7 +353,7 @@ func (b *Bot) coSponsorChoice(ctx context.Context, r *request, c *conversation, 
 	if err := b.store.SaveConversation(ctx, c.ChatID, c); err != nil {
 		return err
 	}
-	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	r.redraw = r.callbackMessageID()
 	b.coSponsorPrompt(ctx, r, c)
 	return nil
 }

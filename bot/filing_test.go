@@ -35,7 +35,7 @@ func file(t testing.TB, h *apptest.Harness, c *telegramtest.Chat, kind, title, b
 	q = last(t, h.Press(c, q, category))
 	q = last(t, h.Press(c, q, "")) // Done, no files: the first button
 	for _, name := range cosponsors {
-		q = last(t, h.Press(c, q, name))
+		q = inPlace(t, h, c, q, name)
 	}
 	return last(t, h.Press(c, q, doneLabel(q)))
 }
@@ -81,7 +81,7 @@ func TestSuggestionFiledStartToFinish(t *testing.T) {
 	if cosQ.Button("张三") != nil {
 		t.Fatal("the author is offered as his own co-sponsor")
 	}
-	cosQ = one(t, h.Press(author, cosQ, "李四"))
+	cosQ = inPlace(t, h, author, cosQ, "李四", "需要其他代表附议吗")
 	if cosQ.Button("✅ 李四") == nil {
 		t.Fatalf("selection not shown: %v", cosQ.Buttons())
 	}

@@ -28,6 +28,10 @@ type request struct {
 	cmd      string                // command name, lower case, without "/"
 	args     string                // text after the command
 	answered bool                  // the callback query has been answered
+	// redraw: the message whose keyboard was tapped to change a choice
+	// (a toggle, a page); the step's question then replaces it in place,
+	// as Telegram users expect, instead of arriving as a new copy.
+	redraw int
 }
 
 // Handle implements telegram.Handler.
@@ -147,6 +151,11 @@ func (b *Bot) refuseStranger(ctx context.Context, r *request) {
 
 // reply answers the person in his chat.
 func (b *Bot) reply(ctx context.Context, r *request, text string, kb keyboard) {
+	if id := r.redraw; id != 0 {
+		r.redraw = 0
+		b.edit(ctx, r.chatID, id, text, kb)
+		return
+	}
 	b.send(ctx, r.chatID, text, kb)
 }
 

@@ -74,7 +74,7 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	day()
 	q := one(t, h.Do(c.admin, "/assign 2026-001"), "请选择主办单位")
 	q = one(t, h.Press(c.admin, q, "区住建局"), "协办单位")
-	q = one(t, h.Press(c.admin, q, "区民政局"))
+	q = inPlace(t, h, c.admin, q, "区民政局", "协办单位")
 	q = one(t, h.Press(c.admin, q, "完成"), "领办领导")
 	q = one(t, h.Press(c.admin, q, "王区长"), "重点督办")
 	q = one(t, h.Press(c.admin, q, "否"), "答复期限默认为2026-06-03")
@@ -205,7 +205,7 @@ func (c *cast) assigned(t *testing.T, title string) string {
 	number := codeRE.FindStringSubmatch(m.Text)[1]
 	q := last(t, h.Do(c.admin, "/assign "+number))
 	q = last(t, h.Press(c.admin, q, "Housing Bureau"))
-	q = last(t, h.Press(c.admin, q, "Civil Affairs Bureau"))
+	q = inPlace(t, h, c.admin, q, "Civil Affairs Bureau")
 	q = last(t, h.Press(c.admin, q, "Done"))
 	q = last(t, h.Press(c.admin, q, "No leader"))
 	q = last(t, h.Press(c.admin, q, "No"))

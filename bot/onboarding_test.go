@@ -31,6 +31,27 @@ func invite(t *testing.T, h *apptest.Harness, admin *telegramtest.Chat, args str
 	return m[1]
 }
 
+// inPlace presses a button that changes a choice (a toggle, a page) and
+// returns the same message as the user now sees it: the question is
+// edited in place, and no new copy of the keyboard arrives.
+func inPlace(t testing.TB, h *apptest.Harness, c *telegramtest.Chat, m *telegramtest.Message, label string, want ...string) *telegramtest.Message {
+	t.Helper()
+	before := c.Message(m.ID).Edits
+	if msgs := h.Press(c, m, label); len(msgs) != 0 {
+		t.Fatalf("pressing %q sent %d new messages; want the question edited in place", label, len(msgs))
+	}
+	got := c.Message(m.ID)
+	if got.Edits != before+1 {
+		t.Fatalf("pressing %q edited the question %d times; want once", label, got.Edits-before)
+	}
+	for _, w := range want {
+		if !strings.Contains(got.Text, w) {
+			t.Fatalf("edited question %q does not contain %q", got.Text, w)
+		}
+	}
+	return got
+}
+
 func one(t *testing.T, msgs []*telegramtest.Message, want ...string) *telegramtest.Message {
 	t.Helper()
 	if len(msgs) != 1 {

@@ -1,9 +1,11 @@
 package bot_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,13 +193,36 @@ func TestAnnualReportFigures(t *testing.T) {
 
 	// In chat: the message and the file.
 	msgs := h.Do(c.supervisor, "/report 2026")
-	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "全部办复完毕") || msgs[1].Document == nil {
+	if len(msgs) != 3 || !strings.Contains(msgs[0].Text, "全部办复完毕") || msgs[1].Document == nil || msgs[2].Document == nil {
 		t.Fatalf("/report: %d messages", len(msgs))
 	}
 	docs := h.TG.Calls("sendDocument")
-	if len(docs) == 0 || !strings.HasSuffix(docs[len(docs)-1].Files["document"].Name, ".md") ||
-		!strings.Contains(string(docs[len(docs)-1].Files["document"].Data), "# 武昌区人民政府关于2026年度") {
+	if len(docs) < 2 || !strings.HasSuffix(docs[len(docs)-2].Files["document"].Name, ".md") ||
+		!strings.Contains(string(docs[len(docs)-2].Files["document"].Data), "# 武昌区人民政府关于2026年度") {
 		t.Fatal("no report file")
+	}
+	// The Word document says what the chat message says.
+	word := docs[len(docs)-1].Files["document"]
+	if word.Name != "report-2026-zh.docx" || !strings.Contains(docs[len(docs)-1].Params["caption"], "Word") {
+		t.Fatalf("Word document %q, caption %q", word.Name, docs[len(docs)-1].Params["caption"])
+	}
+	zr, err := zip.NewReader(bytes.NewReader(word.Data), int64(len(word.Data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body string
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			body = string(b)
+		}
+	}
+	for _, w := range []string{"武昌区人民政府关于2026年度人大代表议案建议办理情况的报告", "代表对办理工作满意的4件，占66.67%"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the Word document lacks %q", w)
+		}
 	}
 	one(t, h.Do(c.supervisor, "/report soon"), "用法")
 

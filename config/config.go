@@ -149,6 +149,10 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 			if len([]rune(c.Rules.ReportingBody)) > 60 {
 				return &Error{"REPORTING_BODY", "is longer than 60 characters"}
 			}
+			c.Rules.CongressSession = get("REPORT_SESSION", "")
+			if len([]rune(c.Rules.CongressSession)) > 60 {
+				return &Error{"REPORT_SESSION", "is longer than 60 characters"}
+			}
 			return nil
 		},
 		func() (err error) {

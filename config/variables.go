@@ -41,6 +41,7 @@ var Variables = []Variable{
 	{"OUTBOX_CHAT_INTERVAL", "1s", "average time between two messages to one chat"},
 	{"OUTBOX_CHAT_BURST", "3", "messages one chat may get at once"},
 	{"REPORTING_BODY", "", "who reports, e.g. 武昌区人民政府: the author of the register and the annual report"},
+	{"REPORT_SESSION", "", "the congress session the annual report covers, e.g. 区十五届人大六次会议 (its subject: 以来议案建议办理情况)"},
 	{"SCORE_DEDUCTIONS", "overdue=2,unsatisfied=3,flag=1,nocontact=2", "points a department loses per late item, unsatisfied rating, quality flag, reply without a confirmed contact"},
 	{"SESSION_DATES", "", "the congress sessions, 2026-01-10/2026-01-14,...: items filed on those dates are session items"},
 	{"MOTION_COSPONSORS", "10", "confirmed co-sponsors a motion needs"},

@@ -15,12 +15,15 @@ const (
 	FormatHTML     = "html"     // in chat
 	FormatMarkdown = "markdown" // the file, and `deputybot report --format markdown`
 	FormatText     = "text"
+	FormatDocx     = "docx" // a Word document the office edits and prints (docx.go)
 )
 
-// doc writes one document in a format, escaping what people typed.
+// doc writes one document in a format, escaping what people typed. A
+// Word document is kept as blocks of plain text until it is written.
 type doc struct {
 	format string
 	sb     strings.Builder
+	blocks []block
 }
 
 var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "|", `\|`, "#", `\#`, "<", `\<`, ">", `\>`)
@@ -45,6 +48,8 @@ func (d *doc) text(h string) string {
 
 func (d *doc) heading(level int, h string) {
 	switch d.format {
+	case FormatDocx:
+		d.blocks = append(d.blocks, block{kind: blockHeading, level: level, text: texts.Plain(h)})
 	case FormatHTML:
 		d.sb.WriteString("\n<b>" + h + "</b>\n")
 	case FormatMarkdown:
@@ -58,19 +63,41 @@ func (d *doc) heading(level int, h string) {
 	}
 }
 
-func (d *doc) para(h string) { d.sb.WriteString(d.text(h) + "\n") }
+func (d *doc) para(h string) {
+	if d.format == FormatDocx {
+		d.blocks = append(d.blocks, block{kind: blockPara, text: texts.Plain(h)})
+		return
+	}
+	d.sb.WriteString(d.text(h) + "\n")
+}
 
 func (d *doc) item(h string) {
-	if d.format == FormatMarkdown {
+	switch d.format {
+	case FormatDocx:
+		d.blocks = append(d.blocks, block{kind: blockItem, text: texts.Plain(h)})
+		return
+	case FormatMarkdown:
 		d.sb.WriteString("- " + d.text(h) + "\n")
 		return
 	}
 	d.sb.WriteString("• " + d.text(h) + "\n")
 }
 
-// table writes rows; in chat and text one line per row, in Markdown a
-// table.
+// table writes rows; in chat and text one line per row, in Markdown and
+// Word a table.
 func (d *doc) table(headers []string, rows [][]string, line func(row []string) string) {
+	if d.format == FormatDocx {
+		b := block{kind: blockTable, rows: [][]string{headers}}
+		for _, r := range rows {
+			cells := make([]string, len(r))
+			for i, c := range r {
+				cells[i] = texts.Plain(c)
+			}
+			b.rows = append(b.rows, cells)
+		}
+		d.blocks = append(d.blocks, b)
+		return
+	}
 	if d.format != FormatMarkdown {
 		for _, r := range rows {
 			d.item(line(r))
@@ -96,22 +123,30 @@ func plainCell(s string) string { return texts.Plain(s) }
 // report's form and wording, in lang and format, from the record in (as
 // of in.Env.Now).
 func RenderAnnual(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language, format string) string {
-	a := ComputeAnnual(in, year)
 	d := &doc{format: format}
+	renderAnnual(d, tx, in, year, l)
+	return strings.TrimSpace(d.sb.String()) + "\n"
+}
+
+// renderAnnual writes the annual report into d.
+func renderAnnual(d *doc, tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language) {
+	a := ComputeAnnual(in, year)
 	t := func(id string, args ...any) string { return tx.T(l, id, args...) }
-	if body := in.Env.Rules.ReportingBody; body != "" {
-		d.heading(1, t("annual.title_by", "Body", body, "Year", year))
-	} else {
-		d.heading(1, t("annual.title", "Year", year))
-	}
+	d.heading(1, annualTitle(tx, in.Env.Rules, year, l))
 	d.para(t("annual.as_of", "Date", tx.Date(in.Env.Now)))
 
 	// One: motions.
 	d.heading(2, t("annual.motions_head"))
-	if len(a.Motions) == 0 {
+	session := in.Env.Rules.CongressSession
+	switch {
+	case len(a.Motions) == 0:
 		d.para(t("annual.motions_none", "Year", year))
-	} else {
+	case session != "":
+		d.para(t("annual.motions_count_session", "Year", year, "Session", session, "Count", len(a.Motions)))
+	default:
 		d.para(t("annual.motions_count", "Year", year, "Count", len(a.Motions)))
+	}
+	if len(a.Motions) > 0 {
 		for i, m := range a.Motions {
 			d.heading(3, t("annual.motion", "N", i+1, "Label", texts.HTML(tx.Label(l, m)), "Title", d.arg(m.Title)))
 			if m.Status == deputybot.StatusClosed {
@@ -170,7 +205,21 @@ func RenderAnnual(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.
 		d.para(t("annual.others", "Returned", a.Returned, "Withdrawn", a.Withdrawn, "Submitted", a.Submitted))
 	}
 	d.para(t("annual.method"))
-	return strings.TrimSpace(d.sb.String()) + "\n"
+}
+
+// annualTitle is the report's heading: by the reporting body when one is
+// configured, and about what was handled since the congress session when
+// one is named (as the seed's report: 关于区十五届人大六次会议以来议案建议
+// 办理情况的报告), else about the year.
+func annualTitle(tx *texts.Texts, r *deputybot.Rules, year int, l deputybot.Language) string {
+	id := "annual.title"
+	if r.CongressSession != "" {
+		id = "annual.title_session"
+	}
+	if r.ReportingBody != "" {
+		id += "_by"
+	}
+	return tx.T(l, id, "Body", r.ReportingBody, "Session", r.CongressSession, "Year", year)
 }
 
 // Percent writes a rate as a percentage ("—" stays as it is).

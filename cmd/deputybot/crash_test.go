@@ -76,6 +76,10 @@ func TestKilledAtEachWriteOfAChange(t *testing.T) {
 			if code := p.wait(t); code != -1 || !p.cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled() {
 				t.Fatalf("the service was not killed at %s (exit %d)", point, code)
 			}
+			// A send held over the kill must be dropped by the server (its
+			// client is gone) before the hold ends, or it would complete
+			// for a dead process.
+			tg.WaitFor("the held notice to be abandoned", func() bool { return tg.Holding("sendMessage") == 0 })
 			release()
 			p = startService(t, tg, dir)
 			tg.WaitFor("the answer after the restart", func() bool { return sends(tg, 3001, "Contact logged") >= 1 })

@@ -232,7 +232,7 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 	fs := flag.NewFlagSet(sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	year := fs.Int("year", time.Now().Year(), "the year")
-	format := fs.String("format", "text", "report format: text or markdown")
+	format := fs.String("format", "text", "report format: text, markdown or docx (a Word document: give -o)")
 	langFlag := fs.String("lang", "zh", "language: zh or en")
 	out := fs.String("o", "", "output file")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
@@ -274,8 +274,14 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 	fail := func(err error) int { fmt.Fprintf(stderr, "deputybot %s: %v\n", sub, err); return 1 }
 	switch sub {
 	case "report":
-		if *format != report.FormatText && *format != report.FormatMarkdown {
-			return bad(fmt.Sprintf("--format: %q is not text or markdown", *format))
+		switch *format {
+		case report.FormatText, report.FormatMarkdown:
+		case report.FormatDocx:
+			if *out == "" {
+				return bad("--format docx writes a Word document: give -o report.docx")
+			}
+		default:
+			return bad(fmt.Sprintf("--format: %q is not text, markdown or docx", *format))
 		}
 		w, closeFn, err := create("")
 		if err != nil {

@@ -378,6 +378,9 @@ func Report(ctx context.Context, o Options, year int, lang deputybot.Language, f
 		return err
 	}
 	defer done()
+	if format == report.FormatDocx {
+		return report.AnnualDocx(tx, snap, year, lang, w)
+	}
 	_, err = io.WriteString(w, report.RenderAnnual(tx, snap, year, lang, format))
 	return err
 }

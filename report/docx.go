@@ -1,0 +1,279 @@
+package report
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"deputybot"
+	"deputybot/texts"
+)
+
+// The annual report as a Word document (.docx) the office can edit and
+// print. No Go library for writing WordprocessingML is both maintained and
+// established (baliance/gooxml is archived, gomutex/godocx unmaintained,
+// its forks and the newer ones months old), and a report needs only
+// paragraphs, headings and one table, so the package is written here with
+// archive/zip and encoding/xml.
+//
+// The layout is the usual one for government documents (GB/T 9704-2012):
+// A4; margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; the title
+// in 小标宋 二号 (22 pt), centred; body text in 仿宋 三号 (16 pt) at a fixed
+// 28.95 pt line, first line indented two characters; first-level headings
+// in 黑体, second-level in 楷体; page numbers "— 1 —" at the foot. English
+// documents use Times New Roman at 12 pt in the same layout.
+
+type blockKind int
+
+const (
+	blockHeading blockKind = iota
+	blockPara
+	blockItem
+	blockTable
+)
+
+// block is one part of a document kept for the Word writer.
+type block struct {
+	kind  blockKind
+	level int // headings: 1 title, 2 part, 3 sub-part
+	text  string
+	rows  [][]string // tables: the header row first
+}
+
+// AnnualDocx writes the annual report of year as a Word document.
+func AnnualDocx(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language, w io.Writer) error {
+	d := &doc{format: FormatDocx}
+	renderAnnual(d, tx, in, year, l)
+	props := docProps{
+		Title:   d.blocks[0].text,
+		Author:  in.Env.Rules.ReportingBody,
+		Created: in.Env.Now,
+		Lang:    l,
+	}
+	return writeDocx(w, d.blocks, props)
+}
+
+type docProps struct {
+	Title, Author string
+	Created       time.Time
+	Lang          deputybot.Language
+}
+
+// fonts of one language: title, body, first- and second-level headings.
+type fontSet struct {
+	title, body, heading, sub string
+	bodySize, titleSize       int // half-points
+	line                      int // twentieths of a point, exact
+	lang                      string
+}
+
+var (
+	zhFonts = fontSet{title: "方正小标宋简体", body: "仿宋_GB2312", heading: "黑体", sub: "楷体_GB2312",
+		bodySize: 32, titleSize: 44, line: 579, lang: "zh-CN"}
+	enFonts = fontSet{title: "Times New Roman", body: "Times New Roman", heading: "Times New Roman", sub: "Times New Roman",
+		bodySize: 24, titleSize: 32, line: 360, lang: "en-GB"}
+)
+
+func writeDocx(w io.Writer, blocks []block, p docProps) error {
+	f := zhFonts
+	if p.Lang == deputybot.LangEN {
+		f = enFonts
+	}
+	var body bytes.Buffer
+	for _, b := range blocks {
+		switch b.kind {
+		case blockHeading:
+			switch b.level {
+			case 1:
+				body.WriteString(paragraph(b.text, f.title, f.titleSize, `<w:jc w:val="center"/><w:spacing w:after="`+fmt.Sprint(f.line)+`"/>`, false))
+			case 2:
+				body.WriteString(paragraph(b.text, f.heading, f.bodySize, indent(f), false))
+			default:
+				body.WriteString(paragraph(b.text, f.sub, f.bodySize, indent(f), false))
+			}
+		case blockPara, blockItem:
+			body.WriteString(paragraph(b.text, f.body, f.bodySize, indent(f), false))
+		case blockTable:
+			body.WriteString(table(b.rows, f))
+		}
+	}
+	zw := zip.NewWriter(w)
+	parts := []struct{ name, content string }{
+		{"[Content_Types].xml", contentTypes},
+		{"_rels/.rels", rootRels},
+		{"word/_rels/document.xml.rels", documentRels},
+		{"word/document.xml", documentXML(body.String(), f)},
+		{"word/styles.xml", stylesXML(f)},
+		{"word/footer1.xml", footerXML(f)},
+		{"docProps/core.xml", coreXML(p)},
+		{"docProps/app.xml", appXML},
+	}
+	for _, part := range parts {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: part.name, Method: zip.Deflate, Modified: p.Created})
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(fw, part.content); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// esc escapes text for XML character data.
+func esc(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// indent is the body's first-line indent: two characters.
+func indent(f fontSet) string {
+	return fmt.Sprintf(`<w:ind w:firstLine="%d"/>`, f.bodySize*20)
+}
+
+func runProps(font string, size int, bold bool) string {
+	b := ""
+	if bold {
+		b = "<w:b/>"
+	}
+	return fmt.Sprintf(`<w:rPr><w:rFonts w:ascii="%[1]s" w:hAnsi="%[1]s" w:eastAsia="%[1]s" w:cs="%[1]s"/>%[2]s<w:sz w:val="%[3]d"/><w:szCs w:val="%[3]d"/></w:rPr>`,
+		esc(font), b, size)
+}
+
+// paragraph is one paragraph of text; line breaks in it become breaks.
+func paragraph(text, font string, size int, pPr string, bold bool) string {
+	var b strings.Builder
+	b.WriteString("<w:p><w:pPr>" + pPr + "</w:pPr>")
+	for i, line := range strings.Split(text, "\n") {
+		b.WriteString("<w:r>" + runProps(font, size, bold))
+		if i > 0 {
+			b.WriteString("<w:br/>")
+		}
+		b.WriteString(`<w:t xml:space="preserve">` + esc(line) + "</w:t></w:r>")
+	}
+	b.WriteString("</w:p>")
+	return b.String()
+}
+
+// table is a bordered table at the text's width, its header row bold and
+// repeated on every page, numbers centred.
+func table(rows [][]string, f fontSet) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	const width = 8845 // the text's width in twips: A4 less the margins
+	cols := len(rows[0])
+	size := f.bodySize * 5 / 8 // 五号 under 三号 text
+	var b strings.Builder
+	b.WriteString(`<w:tbl><w:tblPr><w:tblW w:w="` + fmt.Sprint(width) + `" w:type="dxa"/><w:jc w:val="center"/><w:tblBorders>`)
+	for _, side := range []string{"top", "left", "bottom", "right", "insideH", "insideV"} {
+		b.WriteString(`<w:` + side + ` w:val="single" w:sz="4" w:space="0" w:color="000000"/>`)
+	}
+	b.WriteString(`</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>`)
+	first := width * 2 / (cols + 1) // the department's name takes two shares
+	rest := (width - first) / max(cols-1, 1)
+	for i := range cols {
+		wd := rest
+		if i == 0 {
+			wd = first
+		}
+		b.WriteString(fmt.Sprintf(`<w:gridCol w:w="%d"/>`, wd))
+	}
+	b.WriteString("</w:tblGrid>")
+	for r, row := range rows {
+		b.WriteString("<w:tr>")
+		if r == 0 {
+			b.WriteString(`<w:trPr><w:tblHeader/></w:trPr>`)
+		}
+		for i, cell := range row {
+			jc := "center"
+			if i == 0 && r > 0 {
+				jc = "left"
+			}
+			b.WriteString(`<w:tc><w:tcPr><w:vAlign w:val="center"/></w:tcPr>`)
+			b.WriteString(paragraph(cell, f.body, size, `<w:jc w:val="`+jc+`"/>`, r == 0))
+			b.WriteString("</w:tc>")
+		}
+		b.WriteString("</w:tr>")
+	}
+	b.WriteString("</w:tbl>")
+	// Word wants a paragraph after a table.
+	b.WriteString("<w:p/>")
+	return b.String()
+}
+
+const wordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`
+
+func documentXML(body string, f fontSet) string {
+	// A4 and GB/T 9704's margins, in twips (1 mm = 56.7); page numbers
+	// from 1; 28 lines to a page.
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<w:document ` + wordNS + `><w:body>` + body +
+		`<w:sectPr><w:footerReference w:type="default" r:id="rFooter"/>` +
+		`<w:pgSz w:w="11906" w:h="16838"/>` +
+		`<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1587" w:header="851" w:footer="992" w:gutter="0"/>` +
+		`<w:pgNumType w:start="1"/><w:docGrid w:type="lines" w:linePitch="` + fmt.Sprint(f.line) + `"/></w:sectPr>` +
+		`</w:body></w:document>`
+}
+
+func stylesXML(f fontSet) string {
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<w:styles ` + wordNS + `><w:docDefaults><w:rPrDefault>` + runProps(f.body, f.bodySize, false) +
+		`</w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:line="` + fmt.Sprint(f.line) + `" w:lineRule="exact"/><w:jc w:val="both"/></w:pPr></w:pPrDefault></w:docDefaults>` +
+		`<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:rPr><w:lang w:val="` + f.lang + `" w:eastAsia="zh-CN"/></w:rPr></w:style>` +
+		`</w:styles>`
+}
+
+// footerXML: the page number as "— 1 —", 四号, outside edge centred.
+func footerXML(f fontSet) string {
+	rp := runProps(f.body, 28, false)
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<w:ftr ` + wordNS + `><w:p><w:pPr><w:jc w:val="center"/></w:pPr>` +
+		`<w:r>` + rp + `<w:t xml:space="preserve">— </w:t></w:r>` +
+		`<w:r>` + rp + `<w:fldChar w:fldCharType="begin"/></w:r>` +
+		`<w:r>` + rp + `<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>` +
+		`<w:r>` + rp + `<w:fldChar w:fldCharType="separate"/></w:r>` +
+		`<w:r>` + rp + `<w:t>1</w:t></w:r>` +
+		`<w:r>` + rp + `<w:fldChar w:fldCharType="end"/></w:r>` +
+		`<w:r>` + rp + `<w:t xml:space="preserve"> —</w:t></w:r></w:p></w:ftr>`
+}
+
+func coreXML(p docProps) string {
+	created := p.Created.UTC().Format(time.RFC3339)
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
+		`<dc:title>` + esc(p.Title) + `</dc:title><dc:creator>` + esc(p.Author) + `</dc:creator><dc:language>` + esc(string(p.Lang)) + `</dc:language>` +
+		`<dcterms:created xsi:type="dcterms:W3CDTF">` + created + `</dcterms:created>` +
+		`<dcterms:modified xsi:type="dcterms:W3CDTF">` + created + `</dcterms:modified></cp:coreProperties>`
+}
+
+const (
+	contentTypes = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+		`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+		`<Default Extension="xml" ContentType="application/xml"/>` +
+		`<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>` +
+		`<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>` +
+		`<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>` +
+		`<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>` +
+		`<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>` +
+		`</Types>`
+	rootRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+		`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>` +
+		`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>` +
+		`<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>` +
+		`</Relationships>`
+	documentRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+		`<Relationship Id="rStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
+		`<Relationship Id="rFooter" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>` +
+		`</Relationships>`
+	appXML = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>deputybot</Application></Properties>`
+)
