@@ -144,17 +144,6 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 			}
 			return &Error{"LOG_FORMAT", fmt.Sprintf("%q is not text or json", c.LogFormat)}
 		},
-		func() error {
-			c.Rules.ReportingBody = get("REPORTING_BODY", "")
-			if len([]rune(c.Rules.ReportingBody)) > 60 {
-				return &Error{"REPORTING_BODY", "is longer than 60 characters"}
-			}
-			c.Rules.CongressSession = get("REPORT_SESSION", "")
-			if len([]rune(c.Rules.CongressSession)) > 60 {
-				return &Error{"REPORT_SESSION", "is longer than 60 characters"}
-			}
-			return nil
-		},
 		func() (err error) {
 			c.BackupSchedule = get("BACKUP_SCHEDULE", "")
 			c.BackupDir = get("BACKUP_DIR", filepath.Join(c.DataDir, "backups"))
@@ -205,6 +194,18 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 				}
 			}
 			return c.loadDeadlines(get)
+		},
+		// After the rules' defaults, which would reset them.
+		func() error {
+			c.Rules.ReportingBody = get("REPORTING_BODY", "")
+			if len([]rune(c.Rules.ReportingBody)) > 60 {
+				return &Error{"REPORTING_BODY", "is longer than 60 characters"}
+			}
+			c.Rules.CongressSession = get("REPORT_SESSION", "")
+			if len([]rune(c.Rules.CongressSession)) > 60 {
+				return &Error{"REPORT_SESSION", "is longer than 60 characters"}
+			}
+			return nil
 		},
 	}
 	for _, check := range checks {

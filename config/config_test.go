@@ -55,6 +55,8 @@ func TestGoodValues(t *testing.T) {
 		"MOTION_COSPONSORS", "5",
 		"CATEGORIES", "城建|Urban,教育",
 		"SCORE_DEDUCTIONS", "overdue=5, flag=0.5",
+		"REPORTING_BODY", "武昌区人民政府",
+		"REPORT_SESSION", "区十五届人大六次会议",
 	), true)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +67,8 @@ func TestGoodValues(t *testing.T) {
 		len(c.Rules.Sessions) != 2 || c.Rules.MotionCoSponsors != 5 || len(c.Rules.Categories) != 2 ||
 		c.Rules.Categories[0].Name(deputybot.LangEN) != "Urban" || c.Rules.Categories[1].Name(deputybot.LangEN) != "教育" ||
 		c.Rules.Location != c.Location || c.Rules.Deductions.OverdueReply != 5 || c.Rules.Deductions.QualityFlag != 0.5 ||
-		c.Rules.Deductions.Unsatisfied != 3 {
+		c.Rules.Deductions.Unsatisfied != 3 ||
+		c.Rules.ReportingBody != "武昌区人民政府" || c.Rules.CongressSession != "区十五届人大六次会议" {
 		t.Fatalf("parsed: %+v", c)
 	}
 }

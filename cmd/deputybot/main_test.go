@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -391,6 +392,29 @@ func TestReportExportImportCommands(t *testing.T) {
 	}
 	if code, out := tool(nil, "report", "--format", "pdf"); code != 2 || !strings.Contains(out, "--format") {
 		t.Fatalf("bad format: %d %q", code, out)
+	}
+	if code, out := tool(nil, "report", "--format", "docx"); code != 2 || !strings.Contains(out, "-o report.docx") {
+		t.Fatalf("docx to the terminal: %d %q", code, out)
+	}
+	docx := dir + "/report.docx"
+	if code, out := tool([]string{"REPORT_SESSION", "区十五届人大六次会议"}, "report", "--year", "2026", "--format", "docx", "-o", docx); code != 0 {
+		t.Fatalf("docx report: %d %q", code, out)
+	}
+	if zr, err := zip.OpenReader(docx); err != nil {
+		t.Fatalf("docx report: %v", err)
+	} else {
+		var doc []byte
+		for _, f := range zr.File {
+			if f.Name == "word/document.xml" {
+				rc, _ := f.Open()
+				doc, _ = io.ReadAll(rc)
+				rc.Close()
+			}
+		}
+		zr.Close()
+		if !strings.Contains(string(doc), "关于区十五届人大六次会议以来议案建议办理情况的报告") {
+			t.Fatalf("docx report's document: %.900s", doc)
+		}
 	}
 	xlsx := dir + "/register.xlsx"
 	if code, out := tool(nil, "export", "--year", "2026", "-o", xlsx); code != 0 || !strings.Contains(out, "0 items of 2026") {
