@@ -25,6 +25,10 @@ func (it *Item) Clone() *Item {
 		r := *it.Request
 		c.Request = &r
 	}
+	if it.Withheld != nil {
+		w := *it.Withheld
+		c.Withheld = &w
+	}
 	c.Flags = slices.Clone(it.Flags)
 	c.Targets = slices.Clone(it.Targets)
 	return &c

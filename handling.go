@@ -98,6 +98,8 @@ type Reply struct {
 	// NoContact: replied without any contact confirmed by the deputy.
 	NoContact bool     `bson:"noContact,omitempty"`
 	CoDepts   []string `bson:"coDepts,omitempty"` // co-departments whose opinion it drew on
+	// Withheld: the office agreed not to publish this reply's text.
+	Withheld bool `bson:"withheld,omitempty"`
 }
 
 // ReplyText is the text of a reply or a correction.
@@ -142,6 +144,9 @@ type Request struct {
 	// Late: a return asked for after the return window; the office must
 	// override explicitly to grant it.
 	Late bool `bson:"late,omitempty"`
+	// Scope of a withholding request: the item, or the reply of Round.
+	Scope WithholdScope `bson:"scope,omitempty"`
+	Round int           `bson:"round,omitempty"`
 }
 
 // QualityFlag is a supervisor's finding on a reply.
@@ -249,6 +254,7 @@ var HandlingActions = []Action{
 	ActAssign, ActReturnToDeputy, ActSetPeriod, ActAccept, ActLogContact, ActReply,
 	ActRequestExtend, ActRequestReturn, ActDecideRequest, ActOpinion, ActProgress,
 	ActConfirmContact, ActRate, ActFlag, ActCorrect, ActSetTargets, ActTargetProgress,
+	ActWithholdItem, ActWithholdReply,
 }
 
 // IsLeadContact reports whether p answers for the item's lead department.
@@ -802,6 +808,9 @@ func DecideRequest(it *Item, p *Person, d Decision, e Env) (Event, error) {
 		return Event{}, err
 	}
 	req := it.Request
+	if req.Kind == KindWithholdRequest {
+		return decideWithhold(it, p, req, d.Approve, e), nil
+	}
 	if !d.Approve {
 		it.Request = nil
 		if req.Kind == KindExtensionRequest {

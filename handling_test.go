@@ -142,6 +142,10 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 		_, err = SetTargets(it, p, []Target{{Name: "compounds", Goal: 302}}, e)
 	case ActTargetProgress:
 		_, err = UpdateTarget(it, p, 1, 54, e)
+	case ActWithholdItem:
+		_, err = RequestWithhold(it, p, WithholdItem, "personal data", e)
+	case ActWithholdReply:
+		_, err = RequestWithhold(it, p, WithholdReply, "classified", e)
 	default:
 		panic("no input for " + act)
 	}
@@ -187,6 +191,11 @@ var allowed = map[Action]map[string][]string{
 	// Targets are a motion's; the fixtures are suggestions except "motion".
 	ActSetTargets:     {"motion": {"office"}},
 	ActTargetProgress: {"motion": {"lead contact"}},
+	// Anything published may be asked to be withheld, one request at a
+	// time; a reply once there is one.
+	ActWithholdItem: {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "replied": {"lead contact"},
+		"flagged": {"lead contact"}, "rehandling": {"lead contact"}, "closed": {"lead contact"}, "motion": {"lead contact"}},
+	ActWithholdReply: {"replied": {"lead contact"}, "flagged": {"lead contact"}, "rehandling": {"lead contact"}, "closed": {"lead contact"}},
 }
 
 func TestAuthorisationMatrix(t *testing.T) {

@@ -123,7 +123,9 @@ type Item struct {
 	Extensions  int           `bson:"extensions,omitempty"`
 	Flags       []QualityFlag `bson:"flags,omitempty"`
 	PromiseOpen bool          `bson:"promiseOpen,omitempty"` // a B/C reply whose promise is not yet met
-	ClosedAt    time.Time     `bson:"closedAt,omitempty"`
+	// Withheld: the office agreed not to publish the item (SPEC §9).
+	Withheld *Withholding `bson:"withheld,omitempty"`
+	ClosedAt time.Time    `bson:"closedAt,omitempty"`
 	// Outcome is the final rating when closed: satisfied, basic,
 	// unsatisfied, or unrated.
 	Outcome      RatingValue `bson:"outcome,omitempty"`

@@ -43,7 +43,8 @@ const (
 	NoteSubmittedCoSponsor = "submitted_cosponsor" // the item you co-sponsor is submitted and numbered
 	NoteReply              = "reply"               // the reply (or its correction), please rate
 	NoteOpinion            = "opinion"             // a co-department's opinion came
-	NoteRequest            = "request"             // a department asks for an extension or a return
+	NoteRequest            = "request"             // a department asks for an extension, a return or a withholding
+	NoteWithheld           = "withheld"            // the office agreed not to publish the item or its reply
 	NoteExtendedDeputy     = "extended_deputy"     // your item's deadline moved
 	NoteExtensionApproved  = "extension_approved"  // your request for an extension was approved
 	NoteRequestRefused     = "request_refused"     // your request was refused
@@ -104,12 +105,14 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			add(NoteReply, ToAuthor, ev)
 		case EvOpinion:
 			add(NoteOpinion, ToLead, ev)
-		case EvExtensionAsked, EvReturnAsked:
+		case EvExtensionAsked, EvReturnAsked, EvWithholdAsked:
 			add(NoteRequest, ToOffice, ev)
+		case EvWithheld:
+			add(NoteWithheld, ToLead, ev)
 		case EvExtensionApproved:
 			add(NoteExtendedDeputy, ToAuthor, ev)
 			add(NoteExtensionApproved, ToLead, ev)
-		case EvExtensionRefused, EvReturnRefused:
+		case EvExtensionRefused, EvReturnRefused, EvWithholdRefused:
 			add(NoteRequestRefused, ToLead, ev)
 		case EvReassigned:
 			add(NoteReassignedFrom, ToFormerLead, ev)

@@ -113,6 +113,12 @@ func checkWalks(t *testing.T, actorNames []string, reached map[Status]int) {
 				one, err = SetTargets(it, p, []Target{{Name: "target", Goal: rapid.IntRange(-1, 500).Draw(t, "goal")}}, e)
 			case ActTargetProgress:
 				one, err = UpdateTarget(it, p, rapid.IntRange(0, 2).Draw(t, "target"), rapid.IntRange(-1, 600).Draw(t, "done"), e)
+			case ActWithholdItem, ActWithholdReply:
+				scope := WithholdItem
+				if act == ActWithholdReply {
+					scope = WithholdReply
+				}
+				one, err = RequestWithhold(it, p, scope, text, e)
 			}
 			if err == nil && rapid.IntRange(0, 9).Draw(t, "scheduler") == 0 {
 				// The scheduler closes unrated items now and then — and may
@@ -170,6 +176,7 @@ var plausible = map[Action]string{
 	ActRequestReturn: "lead contact", ActDecideRequest: "office", ActOpinion: "co contact",
 	ActProgress: "lead contact", ActConfirmContact: "author", ActRate: "author", ActFlag: "supervisor",
 	ActCorrect: "lead contact", ActSetTargets: "office", ActTargetProgress: "lead contact",
+	ActWithholdItem: "lead contact", ActWithholdReply: "lead contact",
 }
 
 func checkState(t *rapid.T, step int, it *Item, det *ItemDetails, timeline []Event) {

@@ -14,6 +14,8 @@ type Rules struct {
 	// (区十五届人大六次会议): its subject, "since the session", as the
 	// seed's report names it. Empty: the report is about the year.
 	CongressSession string
+	// Disclosure: what the public site (SPEC §9) publishes.
+	Disclosure Disclosure
 	// MotionCoSponsors is how many confirmed co-sponsors a motion needs
 	// before it can be submitted (10 at district level: 代表十人以上联名).
 	MotionCoSponsors int

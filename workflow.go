@@ -81,6 +81,9 @@ func Check(p *Person, it *Item, act Action) error {
 		}
 		return nil
 	}
+	if act == ActWithholdItem || act == ActWithholdReply {
+		return checkDisclosure(p, it, act)
+	}
 	return checkHandling(p, it, act)
 }
 

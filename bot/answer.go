@@ -48,6 +48,12 @@ var answerDialogues = map[string]answerDialogue{
 				return one(deputybot.RequestReturn(it, r.person, text, e))
 			})
 		}},
+	"withhold-request": {ask: "ask.wh", check: deputybot.CheckReason, done: "done.wh",
+		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {
+			return b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+				return one(deputybot.RequestWithhold(it, r.person, deputybot.WithholdScope(c.Data["scope"]), text, e))
+			})
+		}},
 	"unsatisfied-reason": {ask: "ask.ur",
 		check: func(s string) (string, error) { return deputybot.CheckRatingComment(deputybot.Unsatisfied, s) },
 		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {
@@ -61,6 +67,9 @@ func (b *Bot) answerPrompt(ctx context.Context, r *request, c *conversation) {
 	text := b.tx.T(l, answerDialogues[c.Flow].ask, "Max", deputybot.MaxReasonLen)
 	if c.Flow == "return-request" && c.Data["late"] == "1" {
 		text += "\n" + b.tx.T(l, "ask.rr_late", "Days", b.opts.Rules.ReturnWorkdays)
+	}
+	if c.Flow == "withhold-request" {
+		text = b.tx.T(l, "ask.wh_"+c.Data["scope"]) + "\n" + text
 	}
 	b.reply(ctx, r, text, keyboard{b.cancelButton(r, c)})
 }

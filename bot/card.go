@@ -129,6 +129,8 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 			args = append(args, name, texts.HTML(b.tx.T(l, "rating."+v)))
 		case "dept":
 			args = append(args, name, n.depts[v])
+		case "scope":
+			args = append(args, name, texts.HTML(b.tx.T(l, "scope."+v)))
 		default:
 			args = append(args, name, v)
 		}

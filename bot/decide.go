@@ -40,6 +40,10 @@ func (b *Bot) decidePrompt(ctx context.Context, r *request, c *conversation) {
 		}
 		var kb keyboard
 		switch {
+		case req.Kind == deputybot.KindWithholdRequest:
+			head = b.tx.T(l, "decide.head_withhold_"+string(req.Scope), "Label", label, "Title", it.Title, "Dept", names[it.LeadDept],
+				"Reason", req.Reason)
+			kb = keyboard{{button(b.tx.T(l, "btn.withhold"), cb("wh"))}}
 		case req.Kind == deputybot.KindExtensionRequest:
 			kb = keyboard{{button(b.tx.T(l, "btn.approve"), cb("ok"))}}
 		case req.Late:
@@ -88,6 +92,10 @@ func (b *Bot) decide(ctx context.Context, r *request, c *conversation, d deputyb
 	// Say what happened: extended to when, handed to whom, returned.
 	outcome := "done.extension_refused"
 	switch {
+	case kind == deputybot.KindWithholdRequest && d.Approve:
+		outcome = "done.withheld"
+	case kind == deputybot.KindWithholdRequest:
+		outcome = "done.withhold_refused"
 	case kind == deputybot.KindExtensionRequest && d.Approve:
 		outcome = "done.extension_approved"
 	case kind == deputybot.KindReturnRequest && d.Approve && d.NewLead != "":
@@ -126,6 +134,9 @@ func (b *Bot) decideChoice(ctx context.Context, r *request, c *conversation, val
 			c.Data["exception"] = "1"
 		}
 		return b.decide(ctx, r, c, deputybot.Decision{Approve: true})
+	case kind == "wh" && c.Step == "choose":
+		drop()
+		return b.decide(ctx, r, c, deputybot.Decision{Approve: true})
 	case kind == "ok" && c.Step == "choose":
 		drop()
 		return b.advance(ctx, r, c, "date")
@@ -136,7 +147,7 @@ func (b *Bot) decideChoice(ctx context.Context, r *request, c *conversation, val
 		}
 		return b.advance(ctx, r, c, "lead")
 	case kind == "pg" && c.Step == "lead":
-		drop()
+		r.redraw = r.callbackMessageID()
 		c.Data["page"] = arg
 		return b.advance(ctx, r, c, "lead")
 	case kind == "d" && c.Step == "lead":

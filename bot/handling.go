@@ -41,6 +41,10 @@ func (b *Bot) handlingButtons(l deputybot.Language, p *deputybot.Person, it *dep
 		if deputybot.Check(p, it, c.act) != nil {
 			continue
 		}
+		// Withholding from a site that is not published is no question.
+		if (c.act == deputybot.ActWithholdItem || c.act == deputybot.ActWithholdReply) && !b.opts.Rules.Disclosure.Enabled {
+			continue
+		}
 		row = append(row, button(b.tx.T(l, "act."+string(c.act)), "ha:"+it.ID+":"+c.code))
 		if len(row) == 2 {
 			kb, row = append(kb, row), nil
@@ -124,6 +128,12 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		return b.begin(ctx, r, "return-request", "reason", data)
 	case deputybot.ActDecideRequest:
 		return b.begin(ctx, r, "decide", "choose", data)
+	case deputybot.ActWithholdItem:
+		data["scope"] = string(deputybot.WithholdItem)
+		return b.begin(ctx, r, "withhold-request", "reason", data)
+	case deputybot.ActWithholdReply:
+		data["scope"] = string(deputybot.WithholdReply)
+		return b.begin(ctx, r, "withhold-request", "reason", data)
 	case deputybot.ActFlag:
 		return b.begin(ctx, r, "flag", "category", data)
 	case deputybot.ActTargetProgress:

@@ -209,6 +209,42 @@ func (s *Store) Item(ctx context.Context, id string) (*deputybot.Item, error) {
 	return &it, nil
 }
 
+// Generation counts the changes to items, people and departments this
+// process has made, where it is the store's only writer (the embedded
+// store's read model): what is built from the record is current while the
+// count stands. ok is false where other processes may write too: the
+// count then says nothing.
+func (s *Store) Generation() (gen uint64, ok bool) {
+	if s.model == nil {
+		return 0, false
+	}
+	return s.model.generation(), true
+}
+
+// PublicTexts calls fn with each item's details (body, replies, timeline)
+// in one pass over the items, for writing every item's public page.
+func (s *Store) PublicTexts(ctx context.Context, fn func(id string, det *deputybot.ItemDetails) error) error {
+	cur, err := s.items.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
+		{Key: "details.body", Value: 1}, {Key: "details.replies", Value: 1}, {Key: "details.timeline", Value: 1}}))
+	if err != nil {
+		return err
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var doc struct {
+			ID      string                `bson:"_id"`
+			Details deputybot.ItemDetails `bson:"details"`
+		}
+		if err := cur.Decode(&doc); err != nil {
+			return err
+		}
+		if err := fn(doc.ID, &doc.Details); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}
+
 // ItemDetails implements deputybot.ItemService.
 func (s *Store) ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error) {
 	var doc struct {

@@ -27,6 +27,9 @@ type readModel struct {
 	people   map[string]*deputybot.Person
 	byTG     map[int64]string // Telegram id → person id (the bindings)
 	depts    []*deputybot.Department
+	// gen counts the changes taken in (items, people, departments), so
+	// that what is built from the record can tell it is still current.
+	gen uint64
 	// noticed are the items whose documents hold notices not yet in the
 	// outbox (a crash, or an outbox that failed, left them there):
 	// FlushNotices delivers them.
@@ -119,6 +122,7 @@ func (m *readModel) putItem(it *deputybot.Item) {
 }
 
 func (m *readModel) putItemLocked(it *deputybot.Item) {
+	m.gen++
 	if old := m.items[it.ID]; old != nil {
 		m.unindexLocked(old)
 	}
@@ -146,6 +150,7 @@ func (m *readModel) deleteItem(id string) {
 	if old := m.items[id]; old != nil {
 		m.unindexLocked(old)
 		delete(m.items, id)
+		m.gen++
 	}
 }
 
@@ -287,12 +292,14 @@ func (m *readModel) putPerson(p *deputybot.Person) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.people[p.ID] = p.Clone()
+	m.gen++
 }
 
 func (m *readModel) deletePerson(id string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.people, id)
+	m.gen++
 }
 
 func (m *readModel) bind(tg int64, personID string) {
@@ -324,6 +331,13 @@ func (m *readModel) setDepartments(ds []*deputybot.Department) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.depts = copyDepartments(ds)
+	m.gen++
+}
+
+func (m *readModel) generation() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.gen
 }
 
 // noticedItems returns the items whose documents hold notices.

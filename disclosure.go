@@ -1,0 +1,138 @@
+package deputybot
+
+import "time"
+
+// Public disclosure (SPEC §9, 网上公开回复): what of the record the public
+// site shows, and the withholding of an item or a reply.
+
+// Disclosure is the configured publication.
+type Disclosure struct {
+	// Enabled: the record is published (off by default): the site is
+	// served and written, and departments may ask to withhold.
+	Enabled bool
+	// HideDeputies: the deputies' names are not published.
+	HideDeputies bool
+}
+
+// KindWithholdRequest: a department asks that an item or a reply not be
+// published (classified content, personal data); the office decides.
+const KindWithholdRequest RequestKind = "withhold"
+
+// WithholdScope is what a withholding request covers.
+type WithholdScope string
+
+const (
+	WithholdItem  WithholdScope = "item"  // the whole item: only its number is shown
+	WithholdReply WithholdScope = "reply" // the text of one round's reply
+)
+
+// Withholding records that the office withheld an item from publication.
+type Withholding struct {
+	Reason string    `bson:"reason"` // the department's, never published
+	At     time.Time `bson:"at"`
+	By     string    `bson:"by"` // the office's person
+}
+
+// Actions of disclosure.
+const (
+	ActWithholdItem  Action = "withhold_item"
+	ActWithholdReply Action = "withhold_reply"
+)
+
+// Events of disclosure.
+const (
+	EvWithholdAsked   = "withhold_requested"
+	EvWithheld        = "withheld"
+	EvWithholdRefused = "withhold_refused"
+)
+
+// published: the statuses in which an item is public, from its
+// assignment on. Drafts, submitted, returned and withdrawn items never
+// are.
+var published = []Status{StatusAssigned, StatusInProgress, StatusReplied, StatusRehandling, StatusClosed}
+
+// Public reports whether the item's own page, list entries and texts are
+// published: it has been assigned and is not withheld. A withheld item
+// keeps a page that gives only its number.
+func (it *Item) Public() bool { return in(it.Status, published...) && it.Withheld == nil }
+
+// Disclosed reports whether the item appears on the public site at all,
+// withheld or not.
+func (it *Item) Disclosed() bool { return in(it.Status, published...) }
+
+// PublicEvents are the timeline events shown on an item's public page:
+// what happened to the item, never who said what in private (contact
+// logs, requests, disputes, quality review, opinions).
+var PublicEvents = []string{EvSubmitted, EvAssigned, EvReassigned, EvExtensionApproved, EvReplied, EvCorrected,
+	EvRated, EvRehandling, EvProgress, EvClosed}
+
+// checkDisclosure decides the withholding requests.
+func checkDisclosure(p *Person, it *Item, act Action) error {
+	if !it.IsLeadContact(p) {
+		return Errorf(EFORBIDDEN, "err.not_your_part")
+	}
+	wrong := Errorf(ECONFLICT, "err.wrong_status", "Status", string(it.Status))
+	switch act {
+	case ActWithholdItem:
+		if !in(it.Status, published...) {
+			return wrong
+		}
+		if it.Withheld != nil {
+			return Errorf(ECONFLICT, "err.already_withheld")
+		}
+	case ActWithholdReply:
+		r := it.LatestReply()
+		if r == nil || !in(it.Status, published...) {
+			return wrong
+		}
+		if r.Withheld || it.Withheld != nil {
+			return Errorf(ECONFLICT, "err.already_withheld")
+		}
+	}
+	if it.Request != nil {
+		return Errorf(ECONFLICT, "err.request_pending")
+	}
+	return nil
+}
+
+// RequestWithhold asks the office not to publish the item, or its latest
+// reply, for the reason given (classified content, personal data).
+func RequestWithhold(it *Item, p *Person, scope WithholdScope, reason string, e Env) (Event, error) {
+	act := ActWithholdItem
+	if scope == WithholdReply {
+		act = ActWithholdReply
+	} else if scope != WithholdItem {
+		return Event{}, Errorf(EINVALID, "err.wrong_status", "Status", string(it.Status))
+	}
+	if err := Check(p, it, act); err != nil {
+		return Event{}, err
+	}
+	reason, err := CheckReason(reason)
+	if err != nil {
+		return Event{}, err
+	}
+	req := &Request{Kind: KindWithholdRequest, By: p.ID, At: e.Now, Reason: reason, Scope: scope}
+	if scope == WithholdReply {
+		req.Round = it.LatestReply().Round
+	}
+	it.Request = req
+	return ev(e, p, EvWithholdAsked, "reason", reason, "scope", string(scope)), nil
+}
+
+// decideWithhold applies the office's decision on a withholding request.
+func decideWithhold(it *Item, p *Person, req *Request, approve bool, e Env) Event {
+	it.Request = nil
+	if !approve {
+		return ev(e, p, EvWithholdRefused, "scope", string(req.Scope))
+	}
+	if req.Scope == WithholdReply {
+		for i := range it.Replies {
+			if it.Replies[i].Round == req.Round {
+				it.Replies[i].Withheld = true
+			}
+		}
+	} else {
+		it.Withheld = &Withholding{Reason: req.Reason, At: e.Now, By: p.ID}
+	}
+	return ev(e, p, EvWithheld, "scope", string(req.Scope))
+}
