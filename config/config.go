@@ -37,6 +37,7 @@ type Config struct {
 	WebhookSecret    string
 	ListenAddr       string // webhook listener
 	HTTPAddr         string // health and metrics; empty: off
+	PublicAddr       string // the public site (SPEC §9); empty: not served
 	LogLevel         slog.Level
 	LogFormat        string // text or json
 	// HealthPollMaxAge: /healthz fails when no getUpdates (or webhook
@@ -194,6 +195,17 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 				}
 			}
 			return c.loadDeadlines(get)
+		},
+		func() error {
+			v := strings.TrimSpace(get("PUBLIC_ADDR", ""))
+			if v == "" || v == "off" {
+				return nil
+			}
+			if !c.Rules.Disclosure.Enabled {
+				return &Error{"PUBLIC_ADDR", "is set but PUBLIC_DISCLOSURE is off: set PUBLIC_DISCLOSURE=on to publish the record"}
+			}
+			c.PublicAddr = v
+			return checkAddr("PUBLIC_ADDR", v)
 		},
 		// After the rules' defaults, which would reset them.
 		func() error {
@@ -408,15 +420,27 @@ func (c *Config) loadDeadlines(get func(name, def string) string) error {
 			return err
 		}
 	}
-	switch strings.ToLower(get("REQUIRE_CONTACT_BEFORE_REPLY", "true")) {
-	case "true", "1", "yes", "on":
-		r.RequireContact = true
-	case "false", "0", "no", "off":
-		r.RequireContact = false
-	default:
-		return &Error{"REQUIRE_CONTACT_BEFORE_REPLY", "must be true or false"}
+	var err error
+	if r.RequireContact, err = parseSwitch("REQUIRE_CONTACT_BEFORE_REPLY", get("REQUIRE_CONTACT_BEFORE_REPLY", "true")); err != nil {
+		return err
 	}
-	return nil
+	if r.Disclosure.Enabled, err = parseSwitch("PUBLIC_DISCLOSURE", get("PUBLIC_DISCLOSURE", "off")); err != nil {
+		return err
+	}
+	names, err := parseSwitch("PUBLIC_DEPUTY_NAMES", get("PUBLIC_DEPUTY_NAMES", "on"))
+	r.Disclosure.HideDeputies = !names
+	return err
+}
+
+// parseSwitch reads an on/off variable.
+func parseSwitch(name, v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes", "on":
+		return true, nil
+	case "false", "0", "no", "off":
+		return false, nil
+	}
+	return false, &Error{name, fmt.Sprintf("%q is not on or off", v)}
 }
 
 // parseDeductions reads "overdue=2,unsatisfied=3,flag=1,nocontact=2"

@@ -16,6 +16,7 @@ const (
 	FormatMarkdown = "markdown" // the file, and `deputybot report --format markdown`
 	FormatText     = "text"
 	FormatDocx     = "docx" // a Word document the office edits and prints (docx.go)
+	FormatWeb      = "web"  // a web page's HTML (the public site)
 )
 
 // doc writes one document in a format, escaping what people typed. A
@@ -40,7 +41,7 @@ func (d *doc) arg(s string) texts.HTML {
 // text converts our HTML message text (from the message files, with user
 // parts already escaped) to the format.
 func (d *doc) text(h string) string {
-	if d.format == FormatHTML {
+	if d.format == FormatHTML || d.format == FormatWeb {
 		return h
 	}
 	return texts.Plain(h)
@@ -50,6 +51,9 @@ func (d *doc) heading(level int, h string) {
 	switch d.format {
 	case FormatDocx:
 		d.blocks = append(d.blocks, block{kind: blockHeading, level: level, text: texts.Plain(h)})
+	case FormatWeb:
+		tag := fmt.Sprintf("h%d", level)
+		d.sb.WriteString("<" + tag + ">" + h + "</" + tag + ">\n")
 	case FormatHTML:
 		d.sb.WriteString("\n<b>" + h + "</b>\n")
 	case FormatMarkdown:
@@ -64,8 +68,12 @@ func (d *doc) heading(level int, h string) {
 }
 
 func (d *doc) para(h string) {
-	if d.format == FormatDocx {
+	switch d.format {
+	case FormatDocx:
 		d.blocks = append(d.blocks, block{kind: blockPara, text: texts.Plain(h)})
+		return
+	case FormatWeb:
+		d.sb.WriteString("<p>" + h + "</p>\n")
 		return
 	}
 	d.sb.WriteString(d.text(h) + "\n")
@@ -75,6 +83,9 @@ func (d *doc) item(h string) {
 	switch d.format {
 	case FormatDocx:
 		d.blocks = append(d.blocks, block{kind: blockItem, text: texts.Plain(h)})
+		return
+	case FormatWeb:
+		d.sb.WriteString(`<p class="li">` + h + "</p>\n")
 		return
 	case FormatMarkdown:
 		d.sb.WriteString("- " + d.text(h) + "\n")
@@ -96,6 +107,26 @@ func (d *doc) table(headers []string, rows [][]string, line func(row []string) s
 			b.rows = append(b.rows, cells)
 		}
 		d.blocks = append(d.blocks, b)
+		return
+	}
+	if d.format == FormatWeb {
+		d.sb.WriteString("<table><thead><tr>")
+		for _, h := range headers {
+			d.sb.WriteString("<th>" + html.EscapeString(h) + "</th>")
+		}
+		d.sb.WriteString("</tr></thead><tbody>\n")
+		for _, r := range rows {
+			d.sb.WriteString("<tr>")
+			for i, c := range r {
+				class := ` class="num"`
+				if i == 0 {
+					class = ""
+				}
+				d.sb.WriteString("<td" + class + ">" + c + "</td>")
+			}
+			d.sb.WriteString("</tr>\n")
+		}
+		d.sb.WriteString("</tbody></table>\n")
 		return
 	}
 	if d.format != FormatMarkdown {

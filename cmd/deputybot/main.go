@@ -34,9 +34,10 @@ import (
 
 const usage = `usage: deputybot [run]
        deputybot job <reminders|digest> [--at 2026-03-09T09:00:00+08:00]
-       deputybot report [--year 2026] [--format text|markdown] [--lang zh|en] [-o file]
+       deputybot report [--year 2026] [--format text|markdown|docx] [--lang zh|en] [-o file]
        deputybot export [--year 2026] [--lang zh|en] -o register.xlsx
        deputybot import [--lang zh|en] [-o invitations.csv] roster.csv|roster.xlsx
+       deputybot publish -o DIR
        deputybot backup -o FILE
        deputybot restore [--force] FILE
        deputybot copy --to mongodb://... [--database deputybot]
@@ -51,6 +52,8 @@ const usage = `usage: deputybot [run]
   export   the register (台账) as an Excel workbook
   import   create the people of a roster with their invitations; the
            links go to the -o file (default invitations.csv)
+  publish  write the public site (PUBLIC_DISCLOSURE=on) as static files
+           into DIR, for a portal to host; DIR is replaced whole
   backup   a consistent snapshot of the embedded store, also while the
            service runs
   restore  put a backup in DATA_DIR (never over a running store; over a
@@ -133,7 +136,7 @@ func runIO(args []string, env config.Lookup, stdout, stderr io.Writer) int {
 		return 0
 	case "job":
 		return runJob(args, env, stderr)
-	case "report", "export", "import":
+	case "report", "export", "import", "publish":
 		return runTool(sub, args, env, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "deputybot: unknown command %q\n\n%s", sub, usage)
@@ -315,6 +318,18 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 			return fail(err)
 		}
 		fmt.Fprintf(stderr, "deputybot export: %d items of %d written to %s\n", n, *year, *out)
+	case "publish":
+		if *out == "" {
+			return bad("-o DIR is required: the directory the site is written into")
+		}
+		n, err := app.Publish(ctx, o, *out)
+		if err != nil {
+			if code := usageError(err, stderr); code != 0 {
+				return code
+			}
+			return fail(err)
+		}
+		fmt.Fprintf(stderr, "deputybot publish: %d files in %s\n", n, *out)
 	case "import":
 		data, err := os.ReadFile(fs.Arg(0))
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"deputybot"
 	"deputybot/bot"
 	"deputybot/config"
+	"deputybot/public"
 	"deputybot/report"
 	"deputybot/scheduler"
 	"deputybot/service"
@@ -62,6 +63,8 @@ type App struct {
 	Scheduler *scheduler.Scheduler
 	// HTTPAddr is the health/metrics listener's address, if any.
 	HTTPAddr string
+	// PublicAddr is the public site's address, if it is served.
+	PublicAddr string
 }
 
 // InUseError is a data directory another deputybot process owns.
@@ -137,6 +140,19 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	a.HTTPAddr = httpAddr
+	if cfg.PublicAddr != "" {
+		site, err := newSite(o, store, a.Service, clock, log)
+		if err != nil {
+			return err
+		}
+		srv, addr, err := serveHTTP(cfg.PublicAddr, site.Handler(), log)
+		if err != nil {
+			return fmt.Errorf("PUBLIC_ADDR: %w", err)
+		}
+		defer shutdownHTTP(srv)
+		a.PublicAddr = addr
+		log.Info("serving the public site", "addr", addr)
+	}
 	ops.connected(store, a.Telegram)
 	defer ops.setReady(false)
 	log.Info("connected to Telegram", "bot", "@"+a.Telegram.Username())
@@ -338,6 +354,33 @@ func connect(ctx context.Context, o Options, store *storage.Store, clock deputyb
 		return nil, err
 	}
 	return &App{Store: store, Telegram: tg, Service: svc, Bot: b, Scheduler: sched}, nil
+}
+
+// newSite is the public site over the record.
+func newSite(o Options, store *storage.Store, svc *service.Service, clock deputybot.Clock, log *slog.Logger) (*public.Site, error) {
+	tx, err := texts.Load(o.Config.Location)
+	if err != nil {
+		return nil, err
+	}
+	return public.New(public.Options{Snapshots: svc, Store: store, Texts: tx, Rules: &o.Config.Rules, Clock: clock, Logger: log}), nil
+}
+
+// Publish writes the public site as static files into dir (`deputybot
+// publish`) and returns how many files it wrote.
+func Publish(ctx context.Context, o Options, dir string) (int, error) {
+	if !o.Config.Rules.Disclosure.Enabled {
+		return 0, &config.Error{Var: "PUBLIC_DISCLOSURE", Problem: "is off: set PUBLIC_DISCLOSURE=on to publish the record"}
+	}
+	store, log, clock, err := openForTool(ctx, o, "publish")
+	if err != nil {
+		return 0, err
+	}
+	defer store.Close(context.Background())
+	site, err := newSite(o, store, newService(o, store, nil, clock, log), clock, log)
+	if err != nil {
+		return 0, err
+	}
+	return site.Publish(ctx, dir)
 }
 
 // snapshot reads the whole record for a command that writes a report.

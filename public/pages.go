@@ -1,0 +1,613 @@
+package public
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"deputybot"
+	"deputybot/report"
+	"deputybot/texts"
+)
+
+// Page is one rendered resource.
+type Page struct {
+	Body        []byte
+	ContentType string
+	Status      int    // 200, or 404
+	Redirect    string // a path to go to instead (the site's root)
+}
+
+// pageSize is how many items an index page lists; filtered results
+// stop at maxResults.
+const (
+	pageSize   = 100
+	maxResults = 500
+)
+
+// errNotFound: no page at that path.
+var errNotFound = errors.New("not found")
+
+// Render renders the page at p (a path of the site, "/zh/2026/index.html"),
+// filtered by query where the page is an index. A directory's path is
+// its index.html.
+func (s *Site) Render(ctx context.Context, p string, query url.Values) (Page, error) {
+	if strings.HasSuffix(p, "/") {
+		p += "index.html"
+	}
+	p = path.Clean("/" + p)
+	switch p {
+	case "/index.html":
+		return Page{Redirect: "/zh/"}, nil
+	case "/assets/site.css":
+		return Page{Body: []byte(siteCSS), ContentType: "text/css; charset=utf-8", Status: 200}, nil
+	case "/assets/site.js":
+		return Page{Body: []byte(siteJS), ContentType: "text/javascript; charset=utf-8", Status: 200}, nil
+	}
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	l, ok := deputybot.ParseLanguage(parts[0])
+	if !ok || len(parts) < 2 || parts[0] != string(l) {
+		return s.notFound(ctx, deputybot.LangZH)
+	}
+	m, err := s.current(ctx)
+	if err != nil {
+		return Page{}, err
+	}
+	w := s.writer(m, l, p)
+	var body string
+	switch {
+	case len(parts) == 2 && parts[1] == "index.html":
+		body = w.home()
+	case len(parts) == 2 && parts[1] == "feed.atom":
+		return Page{Body: []byte(w.feed()), ContentType: "application/atom+xml; charset=utf-8", Status: 200}, nil
+	case len(parts) == 3 && parts[1] == "items" && strings.HasSuffix(parts[2], ".html"):
+		it := m.bySlug[strings.TrimSuffix(parts[2], ".html")]
+		if it == nil {
+			return s.notFound(ctx, l)
+		}
+		var det *deputybot.ItemDetails
+		if it.Public() {
+			if det, err = s.o.Store.ItemDetails(ctx, it.ID); err != nil {
+				return Page{}, err
+			}
+		}
+		body = w.item(it, det)
+	case len(parts) >= 3:
+		year, err := strconv.Atoi(parts[1])
+		if err != nil || m.stats[year] == nil {
+			return s.notFound(ctx, l)
+		}
+		body, err = w.yearPage(year, parts[2:], query)
+		if errors.Is(err, errNotFound) {
+			return s.notFound(ctx, l)
+		}
+		if err != nil {
+			return Page{}, err
+		}
+		if strings.HasSuffix(p, ".json") {
+			return Page{Body: []byte(body), ContentType: "application/json; charset=utf-8", Status: 200}, nil
+		}
+	default:
+		return s.notFound(ctx, l)
+	}
+	return Page{Body: []byte(body), ContentType: "text/html; charset=utf-8", Status: 200}, nil
+}
+
+func (s *Site) notFound(ctx context.Context, l deputybot.Language) (Page, error) {
+	m, err := s.current(ctx)
+	if err != nil {
+		return Page{}, err
+	}
+	w := s.writer(m, l, "/"+string(l)+"/404.html")
+	return Page{Body: []byte(w.page(w.t("pub.not_found"), "<p>"+w.t("pub.not_found")+"</p>")), ContentType: "text/html; charset=utf-8", Status: 404}, nil
+}
+
+// writer writes the pages of one language from one model.
+type writer struct {
+	s    *Site
+	m    *model
+	l    deputybot.Language
+	path string // of the page written: links are relative to it
+	tx   *texts.Texts
+}
+
+func (s *Site) writer(m *model, l deputybot.Language, p string) *writer {
+	return &writer{s: s, m: m, l: l, path: p, tx: s.o.Texts}
+}
+
+func (w *writer) t(id string, args ...any) string { return w.tx.T(w.l, id, args...) }
+
+// link is a site path relative to the page's, so that the static site
+// works wherever a portal puts it.
+func (w *writer) link(to string) string {
+	depth := strings.Count(w.path, "/") - 1
+	return strings.Repeat("../", depth) + strings.TrimPrefix(to, "/")
+}
+
+func (w *writer) base() string { return "/" + string(w.l) + "/" }
+
+func (w *writer) itemPath(it *deputybot.Item) string {
+	return w.base() + "items/" + slug(it) + ".html"
+}
+
+func (w *writer) yearPath(y int, page string) string {
+	return w.base() + strconv.Itoa(y) + "/" + page
+}
+
+func (w *writer) deptPath(y int, id string) string {
+	return w.yearPath(y, "dept/"+url.PathEscape(id)+".html")
+}
+
+func (w *writer) label(it *deputybot.Item) string { return w.tx.Label(w.l, it) }
+
+func (w *writer) deptName(id string) string {
+	if d := w.m.depts[id]; d != nil {
+		return d.Name
+	}
+	return ""
+}
+
+func (w *writer) siteName() string {
+	if body := w.s.o.Rules.ReportingBody; body != "" {
+		return w.t("pub.site_by", "Body", body)
+	}
+	return w.t("pub.site")
+}
+
+// page wraps a body in the site's frame. title is HTML.
+func (w *writer) page(title, body string) string {
+	var b strings.Builder
+	lang := "zh-CN"
+	otherPath := "/en/" + strings.TrimPrefix(w.path, "/zh/")
+	if w.l == deputybot.LangEN {
+		lang, otherPath = "en", "/zh/"+strings.TrimPrefix(w.path, "/en/")
+	}
+	y := w.m.years[0]
+	b.WriteString(`<!doctype html><html lang="` + lang + `"><head><meta charset="utf-8">` +
+		`<meta name="viewport" content="width=device-width, initial-scale=1">` +
+		`<title>` + title + ` · ` + w.siteName() + `</title>` +
+		`<link rel="stylesheet" href="` + w.link("/assets/site.css") + `">` +
+		`<link rel="alternate" type="application/atom+xml" title="` + w.t("pub.feed") + `" href="` + w.link(w.base()+"feed.atom") + `">` +
+		`<link rel="alternate" hreflang="` + map[bool]string{true: "en", false: "zh-CN"}[w.l == deputybot.LangZH] + `" href="` + w.link(otherPath) + `">` +
+		`</head><body><header><a class="site" href="` + w.link(w.base()) + `">` + w.siteName() + `</a><nav>` +
+		`<a href="` + w.link(w.yearPath(y, "index.html")) + `">` + w.t("pub.items") + `</a>` +
+		`<a href="` + w.link(w.yearPath(y, "departments.html")) + `">` + w.t("pub.departments") + `</a>` +
+		`<a href="` + w.link(w.yearPath(y, "report.html")) + `">` + w.t("pub.report") + `</a>` +
+		`<a href="` + w.link(otherPath) + `" lang="` + map[bool]string{true: "en", false: "zh-CN"}[w.l == deputybot.LangZH] + `">` + w.t("pub.other_lang") + `</a>` +
+		`</nav></header><main><h1>` + title + `</h1>` + body + `</main><footer>` +
+		w.t("pub.as_of", "Time", w.tx.Time(w.m.now)) + ` · <a href="` + w.link(w.base()+"feed.atom") + `">` + w.t("pub.feed") + `</a>` +
+		`</footer><script src="` + w.link("/assets/site.js") + `" defer></script></body></html>`)
+	return b.String()
+}
+
+// home: the years, with their counts and pages.
+func (w *writer) home() string {
+	count := map[int]int{}
+	for _, it := range w.m.items {
+		if it.Public() {
+			count[it.Year]++
+		}
+	}
+	var b strings.Builder
+	b.WriteString("<p>" + w.t("pub.intro") + "</p><h2>" + w.t("pub.years") + "</h2><ul class=\"years\">")
+	for _, y := range w.m.years {
+		b.WriteString(`<li><a href="` + w.link(w.yearPath(y, "index.html")) + `">` + w.t("pub.year_items", "Year", y, "Count", count[y]) + `</a> · ` +
+			`<a href="` + w.link(w.yearPath(y, "departments.html")) + `">` + w.t("pub.departments") + `</a> · ` +
+			`<a href="` + w.link(w.yearPath(y, "report.html")) + `">` + w.t("pub.report") + `</a></li>`)
+	}
+	b.WriteString("</ul>")
+	return w.page(w.siteName(), b.String())
+}
+
+// yearPage renders the pages under /{lang}/{year}/.
+func (w *writer) yearPage(y int, rest []string, q url.Values) (string, error) {
+	name := strings.Join(rest, "/")
+	switch {
+	case name == "index.html":
+		return w.index(y, 1, q), nil
+	case strings.HasPrefix(name, "page-") && strings.HasSuffix(name, ".html"):
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "page-"), ".html"))
+		if err != nil || n < 2 || n > w.pages(y) {
+			return "", errNotFound
+		}
+		return w.index(y, n, q), nil
+	case name == "departments.html":
+		return w.departments(y), nil
+	case name == "report.html":
+		body := report.RenderAnnual(w.tx, w.m.pubSnap, y, w.l, report.FormatWeb)
+		// The report's own heading is the page's.
+		if i := strings.Index(body, "</h1>"); i >= 0 {
+			body = body[i+len("</h1>"):]
+		}
+		return w.page(w.t("pub.report_title", "Year", y), `<div class="report">`+body+`</div>`), nil
+	case name == "search.json":
+		return w.searchIndex(y)
+	case len(rest) == 2 && rest[0] == "dept" && strings.HasSuffix(rest[1], ".html"):
+		id, err := url.PathUnescape(strings.TrimSuffix(rest[1], ".html"))
+		if err != nil || w.m.depts[id] == nil {
+			return "", errNotFound
+		}
+		return w.department(y, id), nil
+	}
+	return "", errNotFound
+}
+
+// listed are the year's items the index lists: the public ones.
+func (w *writer) listed(y int) []*deputybot.Item {
+	var out []*deputybot.Item
+	for _, it := range w.m.items {
+		if it.Year == y && it.Public() {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func (w *writer) pages(y int) int { return max(1, (len(w.listed(y))+pageSize-1)/pageSize) }
+
+// filter is an index's filter, from the query (what the form sends).
+type filter struct {
+	kind, period, category, dept, status, q string
+}
+
+func filterOf(q url.Values) filter {
+	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
+	return filter{kind: get("kind"), period: get("period"), category: get("category"), dept: get("dept"), status: get("status"), q: get("q")}
+}
+
+func (f filter) empty() bool { return f == filter{} }
+
+func (w *writer) matches(f filter, it *deputybot.Item) bool {
+	if f.kind != "" && string(it.Kind) != f.kind || f.period != "" && string(it.Period) != f.period ||
+		f.category != "" && it.Category != f.category || f.status != "" && string(it.Status) != f.status {
+		return false
+	}
+	if f.dept != "" && it.LeadDept != f.dept && it.CoDept(f.dept) == nil {
+		return false
+	}
+	if f.q == "" {
+		return true
+	}
+	hay := strings.ToLower(w.label(it) + " " + it.Number() + " " + it.Title + " " + w.deptName(it.LeadDept))
+	for _, word := range strings.Fields(strings.ToLower(f.q)) {
+		if !strings.Contains(hay, word) {
+			return false
+		}
+	}
+	return true
+}
+
+// index lists the year's items, a page at a time, or those the filter
+// keeps (the service filters; the static site's script does the same
+// from search.json).
+func (w *writer) index(y, n int, q url.Values) string {
+	f := filterOf(q)
+	all := w.listed(y)
+	var shown []*deputybot.Item
+	var b strings.Builder
+	b.WriteString(w.filterForm(y, f))
+	if f.empty() {
+		shown = all[min((n-1)*pageSize, len(all)):min(n*pageSize, len(all))]
+		b.WriteString(`<p class="count" id="count">` + w.t("pub.results", "Count", len(all)) + `</p>`)
+	} else {
+		for _, it := range all {
+			if w.matches(f, it) {
+				shown = append(shown, it)
+			}
+		}
+		if len(shown) > maxResults {
+			b.WriteString(`<p class="count" id="count">` + w.t("pub.results_cut", "Count", len(shown), "Shown", maxResults) + `</p>`)
+			shown = shown[:maxResults]
+		} else {
+			b.WriteString(`<p class="count" id="count">` + w.t("pub.results", "Count", len(shown)) + `</p>`)
+		}
+	}
+	b.WriteString(`<table class="items"><thead><tr><th>` + w.t("pub.col_number") + `</th><th>` + w.t("pub.col_title") + `</th><th>` +
+		w.t("pub.col_dept") + `</th><th>` + w.t("pub.col_deadline") + `</th><th>` + w.t("pub.col_status") + `</th></tr></thead><tbody id="rows">`)
+	for _, it := range shown {
+		b.WriteString(`<tr><td class="nowrap"><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a></td><td>` +
+			html.EscapeString(it.Title) + `</td><td>` + html.EscapeString(w.deptName(it.LeadDept)) + `</td><td class="nowrap">` +
+			w.tx.Date(it.Deadline) + `</td><td>` + w.tx.Status(w.l, it) + `</td></tr>`)
+	}
+	b.WriteString(`</tbody></table>`)
+	if len(shown) == 0 {
+		b.WriteString(`<p id="none">` + w.t("pub.none") + `</p>`)
+	}
+	if f.empty() && w.pages(y) > 1 {
+		b.WriteString(`<nav class="pages" id="pages">`)
+		for i := 1; i <= w.pages(y); i++ {
+			name := "index.html"
+			if i > 1 {
+				name = fmt.Sprintf("page-%d.html", i)
+			}
+			if i == n {
+				b.WriteString(`<span aria-current="page">` + strconv.Itoa(i) + `</span>`)
+			} else {
+				b.WriteString(`<a href="` + w.link(w.yearPath(y, name)) + `">` + strconv.Itoa(i) + `</a>`)
+			}
+		}
+		b.WriteString(`</nav>`)
+	}
+	title := w.t("pub.year", "Year", y) + " · " + w.t("pub.items")
+	if n > 1 {
+		title += " · " + w.t("pub.page", "N", n)
+	}
+	return w.page(title, b.String())
+}
+
+func (w *writer) filterForm(y int, f filter) string {
+	var b strings.Builder
+	b.WriteString(`<form class="filter" id="filter" method="get" action="` + w.link(w.yearPath(y, "index.html")) + `" data-index="` +
+		w.link(w.yearPath(y, "search.json")) + `" data-count="` + w.t("pub.results", "Count", "{n}") + `" data-cut="` +
+		w.t("pub.results_cut", "Count", "{n}", "Shown", "{shown}") + `">`)
+	sel := func(name, label string, cur string, opts [][2]string) {
+		b.WriteString(`<label>` + label + ` <select name="` + name + `"><option value="">` + w.t("pub.filter_all") + `</option>`)
+		for _, o := range opts {
+			s := ""
+			if o[0] == cur {
+				s = " selected"
+			}
+			b.WriteString(`<option value="` + html.EscapeString(o[0]) + `"` + s + `>` + o[1] + `</option>`)
+		}
+		b.WriteString(`</select></label> `)
+	}
+	sel("kind", w.t("pub.filter_kind"), f.kind, [][2]string{{"motion", w.t("kind.motion")}, {"suggestion", w.t("kind.suggestion")}})
+	sel("period", w.t("pub.filter_period"), f.period, [][2]string{{"session", w.t("period.session")}, {"recess", w.t("period.recess")}})
+	var cats [][2]string
+	for _, c := range w.s.o.Rules.Categories {
+		cats = append(cats, [2]string{c.Key, html.EscapeString(w.s.o.Rules.CategoryName(c.Key, w.l))})
+	}
+	sel("category", w.t("pub.filter_category"), f.category, cats)
+	var depts [][2]string
+	for _, d := range w.m.deptList {
+		depts = append(depts, [2]string{d.ID, html.EscapeString(d.Name)})
+	}
+	sel("dept", w.t("pub.filter_dept"), f.dept, depts)
+	var sts [][2]string
+	for _, st := range []deputybot.Status{deputybot.StatusAssigned, deputybot.StatusInProgress, deputybot.StatusReplied,
+		deputybot.StatusRehandling, deputybot.StatusClosed} {
+		sts = append(sts, [2]string{string(st), w.t("status." + string(st))})
+	}
+	sel("status", w.t("pub.filter_status"), f.status, sts)
+	b.WriteString(`<input type="search" name="q" value="` + html.EscapeString(f.q) + `" placeholder="` + w.t("pub.search") +
+		`" aria-label="` + w.t("pub.search") + `"> <button type="submit">` + w.t("pub.search_button") + `</button></form>`)
+	return b.String()
+}
+
+// searchEntry is one item in a year's search index (search.json).
+type searchEntry struct {
+	URL      string   `json:"u"` // relative to the year's index
+	Label    string   `json:"n"`
+	Title    string   `json:"t"`
+	Kind     string   `json:"k"`
+	Period   string   `json:"p"`
+	Category string   `json:"c"`
+	Lead     string   `json:"d"`
+	CoDepts  []string `json:"cd,omitempty"`
+	Status   string   `json:"s"`
+	StatusL  string   `json:"sl"`
+	Deadline string   `json:"dl"`
+}
+
+// searchIndex is the year's public items for the script's search, with
+// the department names.
+func (w *writer) searchIndex(y int) (string, error) {
+	idx := struct {
+		Depts map[string]string `json:"depts"`
+		Items []searchEntry     `json:"items"`
+	}{Depts: map[string]string{}, Items: []searchEntry{}}
+	for _, d := range w.m.deptList {
+		idx.Depts[d.ID] = d.Name
+	}
+	for _, it := range w.listed(y) {
+		e := searchEntry{URL: "../items/" + slug(it) + ".html", Label: texts.Plain(w.label(it)), Title: it.Title, Kind: string(it.Kind),
+			Period: string(it.Period), Category: it.Category, Lead: it.LeadDept, Status: string(it.Status),
+			StatusL: texts.Plain(w.tx.Status(w.l, it)), Deadline: w.tx.Date(it.Deadline)}
+		for _, c := range it.CoDepts {
+			e.CoDepts = append(e.CoDepts, c.Dept)
+		}
+		idx.Items = append(idx.Items, e)
+	}
+	b, err := json.Marshal(idx)
+	return string(b), err
+}
+
+// item is an item's page: a withheld one gives only its number.
+func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
+	label := w.label(it)
+	if !it.Public() {
+		return w.page(w.t("pub.withheld_title", "Label", texts.HTML(label)), `<p class="withheld">`+w.t("pub.withheld")+`</p>`)
+	}
+	var b strings.Builder
+	row := func(k, v string) {
+		if v != "" {
+			b.WriteString("<dt>" + k + "</dt><dd>" + v + "</dd>")
+		}
+	}
+	b.WriteString(`<dl class="facts">`)
+	row(w.t("pub.kind"), w.t("kind."+string(it.Kind)))
+	row(w.t("pub.period"), w.t("period."+string(it.Period)))
+	row(w.t("pub.category"), html.EscapeString(w.s.o.Rules.CategoryName(it.Category, w.l)))
+	if !w.s.o.Rules.Disclosure.HideDeputies {
+		var cos []string
+		for _, c := range it.CoSponsors {
+			if c.State == deputybot.CoSponsorConfirmed && w.m.names[c.PersonID] != "" {
+				cos = append(cos, w.m.names[c.PersonID])
+			}
+		}
+		if len(cos) > 0 {
+			row(w.t("pub.deputies"), w.t("pub.author_cosponsors", "Author", w.m.names[it.AuthorID], "CoSponsors", w.tx.List(w.l, cos)))
+		} else {
+			row(w.t("pub.deputies"), html.EscapeString(w.m.names[it.AuthorID]))
+		}
+	}
+	row(w.t("pub.lead"), `<a href="`+w.link(w.deptPath(it.Year, it.LeadDept))+`">`+html.EscapeString(w.deptName(it.LeadDept))+`</a>`)
+	var co []string
+	for _, c := range it.CoDepts {
+		co = append(co, w.deptName(c.Dept))
+	}
+	if len(co) > 0 {
+		row(w.t("pub.codepts"), string(w.tx.List(w.l, co)))
+	}
+	row(w.t("pub.deadline"), w.tx.Date(it.Deadline))
+	row(w.t("pub.status"), w.tx.Status(w.l, it))
+	if it.Key {
+		row(w.t("pub.key"), "✓")
+	}
+	b.WriteString(`</dl><h2>` + w.t("pub.text") + `</h2>` + paragraphs(det.Body))
+	if len(it.Targets) > 0 {
+		b.WriteString(`<h2>` + w.t("pub.targets") + `</h2><ul class="targets">`)
+		for _, tg := range it.Targets {
+			b.WriteString(`<li>` + w.t("annual.target", "Name", tg.Name, "Bar", tg.Bar(), "Unit", tg.Unit) + `</li>`)
+		}
+		b.WriteString(`</ul>`)
+	}
+	if len(det.Replies) > 0 {
+		b.WriteString(`<h2>` + w.t("pub.replies") + `</h2>`)
+		for _, r := range det.Replies {
+			withheld := false
+			for _, x := range it.Replies {
+				if x.Round == r.Round && x.Withheld {
+					withheld = true
+				}
+			}
+			head := "pub.reply_head"
+			if r.Correction {
+				head = "pub.correction_head"
+			}
+			b.WriteString(`<section class="reply"><h3>` + w.t(head, "Round", r.Round, "Class", texts.HTML(w.t("class."+string(r.Class))), "Date", w.tx.Date(r.At)) + `</h3>`)
+			if withheld {
+				b.WriteString(`<p class="withheld">` + w.t("pub.reply_withheld") + `</p>`)
+			} else {
+				b.WriteString(paragraphs(r.Text))
+			}
+			if rt := it.RatingOf(r.Round); rt != nil && !r.Correction {
+				b.WriteString(`<p class="rating">` + w.t("pub.rating", "Rating", texts.HTML(w.t("rating."+string(rt.Value)))) + `</p>`)
+			}
+			b.WriteString(`</section>`)
+		}
+	}
+	if len(det.Progress) > 0 {
+		b.WriteString(`<h2>` + w.t("pub.progress") + `</h2>`)
+		for _, p := range det.Progress {
+			b.WriteString(`<section class="progress"><h3>` + w.tx.Date(p.At) + `</h3>` + paragraphs(p.Text) + `</section>`)
+		}
+	}
+	b.WriteString(`<h2>` + w.t("pub.timeline") + `</h2><ol class="timeline">`)
+	for _, e := range det.Timeline {
+		if line := w.event(e); line != "" {
+			b.WriteString(`<li><time datetime="` + e.At.UTC().Format(time.RFC3339) + `">` + w.tx.Date(e.At) + `</time> ` + line + `</li>`)
+		}
+	}
+	b.WriteString(`</ol>`)
+	return w.page(label+" "+html.EscapeString(it.Title), b.String())
+}
+
+// event is a public timeline line, or "" for an event that is not
+// public. It names departments, never people.
+func (w *writer) event(e deputybot.Event) string {
+	d := e.Data
+	rating := func(k string) texts.HTML { return texts.HTML(w.t("rating." + d[k])) }
+	class := texts.HTML(w.t("class." + d["class"]))
+	switch e.Type {
+	case deputybot.EvSubmitted:
+		return w.t("pub.ev_submitted")
+	case deputybot.EvAssigned:
+		return w.t("pub.ev_assigned", "Dept", w.deptName(d["lead"]), "Deadline", d["deadline"])
+	case deputybot.EvReassigned:
+		return w.t("pub.ev_reassigned", "Dept", w.deptName(d["to"]), "Deadline", d["deadline"])
+	case deputybot.EvExtensionApproved:
+		return w.t("pub.ev_extension_approved", "To", d["to"])
+	case deputybot.EvReplied:
+		return w.t("pub.ev_replied", "Round", d["round"], "Class", class)
+	case deputybot.EvCorrected:
+		return w.t("pub.ev_corrected", "Class", class)
+	case deputybot.EvRated:
+		return w.t("pub.ev_rated", "Round", d["round"], "Rating", rating("value"))
+	case deputybot.EvRehandling:
+		return w.t("pub.ev_rehandling", "Deadline", d["deadline"])
+	case deputybot.EvProgress:
+		return w.t("pub.ev_progress")
+	case deputybot.EvClosed:
+		return w.t("pub.ev_closed", "Rating", rating("outcome"))
+	}
+	return ""
+}
+
+// paragraphs shows a person's text: escaped, a paragraph for each blank
+// line, line breaks kept.
+func paragraphs(s string) string {
+	var b strings.Builder
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			b.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(deputybot.StripBidi(p)), "\n", "<br>") + "</p>")
+		}
+	}
+	return b.String()
+}
+
+// departments: the table of departments with charts.
+func (w *writer) departments(y int) string {
+	var b strings.Builder
+	stats := w.handling(y)
+	b.WriteString(`<table class="depts"><thead><tr><th>` + w.t("pub.col_dept") + `</th><th>` + w.t("pub.col_handled") + `</th><th>` +
+		w.t("pub.col_ontime") + `</th><th>` + w.t("pub.col_ontime_rate") + `</th><th>` + w.t("pub.col_overdue") + `</th><th>` +
+		w.t("pub.col_sat") + `</th></tr></thead><tbody>`)
+	for _, d := range stats {
+		b.WriteString(`<tr><td><a href="` + w.link(w.deptPath(y, d.Dept.ID)) + `">` + html.EscapeString(d.Dept.Name) + `</a></td><td class="num">` +
+			strconv.Itoa(d.Handled) + `</td><td class="num">` + fmt.Sprintf("%d/%d", d.OnTime, d.Replied) + `</td><td class="num">` +
+			w.rate(d.OnTimeRate()) + `</td><td class="num">` + strconv.Itoa(d.Overdue) + `</td><td class="num">` + w.rate(d.SatisfactionRate()) + `</td></tr>`)
+	}
+	b.WriteString(`</tbody></table>`)
+	b.WriteString(w.charts(stats, y, ""))
+	return w.page(w.t("pub.table_title", "Year", y), b.String())
+}
+
+// handling are the departments that led items in the year or have open
+// ones.
+func (w *writer) handling(y int) []*report.DeptStats {
+	var out []*report.DeptStats
+	for _, d := range w.m.stats[y] {
+		if d.Handled > 0 || d.Open > 0 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (w *writer) rate(r string) string {
+	if r == report.NoRate {
+		return w.t("pub.chart_no_data")
+	}
+	return r + "%"
+}
+
+// department: one department's figures, its months and its items.
+func (w *writer) department(y int, id string) string {
+	var d *report.DeptStats
+	for _, x := range w.m.stats[y] {
+		if x.Dept.ID == id {
+			d = x
+		}
+	}
+	var b strings.Builder
+	b.WriteString(`<p>` + w.t("pub.dept_figures", "Handled", d.Handled, "Replied", d.Replied, "OnTime", d.OnTime,
+		"OnTimeRate", w.rate(d.OnTimeRate()), "Overdue", d.Overdue, "Sat", w.rate(d.SatisfactionRate())) + `</p>`)
+	b.WriteString(w.charts(nil, y, id))
+	b.WriteString(`<h2>` + w.t("pub.dept_items") + `</h2><ul class="list">`)
+	for _, it := range w.listed(y) {
+		if it.LeadDept == id {
+			b.WriteString(`<li><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a> ` + html.EscapeString(it.Title) +
+				` · ` + w.tx.Status(w.l, it) + `</li>`)
+		}
+	}
+	b.WriteString(`</ul>`)
+	return w.page(w.t("pub.dept_title", "Dept", d.Dept.Name, "Year", y), b.String())
+}

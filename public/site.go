@@ -1,0 +1,249 @@
+// Package public is the public disclosure site (SPEC §9, 网上公开回复):
+// the record's public part as web pages, served by the service on
+// PUBLIC_ADDR and written as static files by `deputybot publish`.
+//
+// What is public is decided in the domain (Item.Public, PublicEvents);
+// this package shows only the fields it names, so that a private field
+// (a contact's note, a phone number, a Telegram id, a request's reason, a
+// quality flag's note, a rating's comment) can never reach a page: it is
+// never read here.
+package public
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"deputybot"
+	"deputybot/report"
+	"deputybot/texts"
+)
+
+// Snapshotter reads the record as of a time (the service).
+type Snapshotter interface {
+	Snapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error)
+}
+
+// Store reads what a snapshot does not hold (the storage).
+type Store interface {
+	ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error)
+	PublicTexts(ctx context.Context, fn func(id string, det *deputybot.ItemDetails) error) error
+	People(ctx context.Context, f deputybot.PeopleFilter) ([]*deputybot.Person, int, error)
+	// Generation counts the record's changes where this process is its
+	// only writer (ok false elsewhere).
+	Generation() (gen uint64, ok bool)
+}
+
+// Options configure the site.
+type Options struct {
+	Snapshots Snapshotter
+	Store     Store
+	Texts     *texts.Texts
+	Rules     *deputybot.Rules
+	Clock     func() time.Time
+	Logger    *slog.Logger
+	// MaxAge is how long what was read stays in use where the store
+	// cannot tell whether the record changed (several replicas on
+	// MongoDB): 30 s by default.
+	MaxAge time.Duration
+}
+
+// Site renders the public pages.
+type Site struct {
+	o   Options
+	mu  sync.Mutex
+	cur *model
+}
+
+// New returns the site.
+func New(o Options) *Site {
+	if o.MaxAge == 0 {
+		o.MaxAge = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Site{o: o}
+}
+
+// Languages of the site, Chinese first.
+var Languages = []deputybot.Language{deputybot.LangZH, deputybot.LangEN}
+
+// feedSize is how many replies the feed carries.
+const feedSize = 30
+
+// model is what the pages are made of, read once from the record and
+// kept while the record is unchanged. It is never handed out of this
+// package, and nothing changes it once built.
+type model struct {
+	gen   uint64
+	genOK bool
+	day   deputybot.Date
+	built time.Time // by the injected clock, as everything here
+	now   time.Time
+
+	snap     deputybot.Snapshot // every item, for the figures
+	pubSnap  deputybot.Snapshot // the same, a withheld item's title and targets masked
+	items    []*deputybot.Item  // disclosed items: motions then suggestions, by year and number
+	bySlug   map[string]*deputybot.Item
+	years    []int // newest first
+	names    map[string]string
+	depts    map[string]*deputybot.Department
+	deptList []*deputybot.Department // by name
+	stats    map[int][]*report.DeptStats
+	feed     []feedEntry
+}
+
+type feedEntry struct {
+	item  *deputybot.Item
+	round int
+	at    time.Time
+	class deputybot.ReplyClass
+	text  string
+}
+
+// current returns the model for now, building it again when the record
+// changed, the local day turned (overdue counts change with it), or, where
+// changes cannot be seen, when it is older than MaxAge.
+func (s *Site) current(ctx context.Context) (*model, error) {
+	now := s.o.Clock()
+	gen, genOK := s.o.Store.Generation()
+	day := deputybot.DateOf(now, s.o.Rules.Location)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.cur; m != nil && m.day == day && m.genOK == genOK {
+		if genOK && m.gen == gen {
+			return m, nil
+		}
+		if !genOK && now.Sub(m.built) < s.o.MaxAge && !now.Before(m.built) {
+			return m, nil
+		}
+	}
+	m, err := s.build(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	m.gen, m.genOK, m.day = gen, genOK, day
+	s.cur = m
+	return m, nil
+}
+
+func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
+	snap, err := s.o.Snapshots.Snapshot(ctx, now, nil)
+	if err != nil {
+		return nil, err
+	}
+	m := &model{built: now, now: now, snap: snap, bySlug: map[string]*deputybot.Item{}, names: map[string]string{},
+		depts: map[string]*deputybot.Department{}, stats: map[int][]*report.DeptStats{}}
+	if !s.o.Rules.Disclosure.HideDeputies {
+		people, _, err := s.o.Store.People(ctx, deputybot.PeopleFilter{Role: deputybot.RoleDeputy})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range people {
+			m.names[p.ID] = p.Name
+		}
+	}
+	for _, d := range snap.Departments {
+		m.depts[d.ID] = d
+		m.deptList = append(m.deptList, d)
+	}
+	sort.Slice(m.deptList, func(i, j int) bool { return m.deptList[i].Name < m.deptList[j].Name })
+	years := map[int]bool{}
+	masked := make([]*deputybot.Item, len(snap.Items))
+	for i, it := range snap.Items {
+		masked[i] = it
+		if it.Withheld != nil {
+			c := *it
+			c.Title, c.Targets = "", nil
+			masked[i] = &c
+		}
+		if !it.Disclosed() || it.Seq == 0 {
+			continue
+		}
+		m.items = append(m.items, it)
+		m.bySlug[slug(it)] = it
+		years[it.Year] = true
+	}
+	m.pubSnap = snap
+	m.pubSnap.Items = masked
+	m.pubSnap.Unreachable = nil
+	for y := range years {
+		m.years = append(m.years, y)
+		m.stats[y] = report.Departments(snap, y)
+	}
+	if len(m.years) == 0 {
+		y := now.In(s.o.Rules.Location).Year()
+		m.years = []int{y}
+		m.stats[y] = report.Departments(snap, y)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(m.years)))
+	slices.SortFunc(m.items, func(a, b *deputybot.Item) int {
+		if a.Year != b.Year {
+			return b.Year - a.Year
+		}
+		if a.Kind != b.Kind {
+			return strings.Compare(string(a.Kind), string(b.Kind)) // motion before suggestion
+		}
+		return a.Seq - b.Seq
+	})
+	if err := s.buildFeed(ctx, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// buildFeed collects the newest published replies with their texts.
+func (s *Site) buildFeed(ctx context.Context, m *model) error {
+	var all []feedEntry
+	for _, it := range m.items {
+		if !it.Public() {
+			continue
+		}
+		for _, r := range it.Replies {
+			if !r.Withheld {
+				all = append(all, feedEntry{item: it, round: r.Round, at: r.At, class: r.Class})
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b feedEntry) int { return b.at.Compare(a.at) })
+	if len(all) > feedSize {
+		all = all[:feedSize]
+	}
+	dets := map[string]*deputybot.ItemDetails{}
+	for i := range all {
+		e := &all[i]
+		det, ok := dets[e.item.ID]
+		if !ok {
+			var err error
+			if det, err = s.o.Store.ItemDetails(ctx, e.item.ID); err != nil {
+				return err
+			}
+			dets[e.item.ID] = det
+		}
+		e.text = replyText(det, e.round)
+	}
+	m.feed = all
+	return nil
+}
+
+// replyText is the text of a round's reply as last sent (a correction
+// replaces it).
+func replyText(det *deputybot.ItemDetails, round int) string {
+	text := ""
+	for _, r := range det.Replies {
+		if r.Round == round {
+			text = r.Text
+		}
+	}
+	return text
+}
+
+// slug is an item's stable name in URLs: suggestion-2026-001.
+func slug(it *deputybot.Item) string {
+	return string(it.Kind) + "-" + it.Number()
+}

@@ -1,0 +1,324 @@
+package public_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"deputybot"
+	"deputybot/internal/storetest"
+	"deputybot/public"
+	"deputybot/report"
+	"deputybot/service"
+	"deputybot/storage"
+	"deputybot/texts"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// secret marks every private field: no page, feed or file may hold it.
+const secret = "PRIVATE"
+
+// fixture is a store holding a year of items with every private field
+// filled with the marker, and the site over it.
+type fixture struct {
+	store *storage.Store
+	site  *public.Site
+	rules *deputybot.Rules
+	tx    *texts.Texts
+	svc   *service.Service
+	now   time.Time
+}
+
+func newFixture(t *testing.T, hideDeputies bool) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	s := storetest.Open(t)
+	rules := deputybot.DefaultRules(shanghai)
+	rules.ReportingBody = "武昌区人民政府"
+	rules.Sessions = []deputybot.DateRange{{From: deputybot.Date{Year: 2026, Month: 1, Day: 10}, To: deputybot.Date{Year: 2026, Month: 1, Day: 14}}}
+	rules.Disclosure = deputybot.Disclosure{Enabled: true, HideDeputies: hideDeputies}
+	now := time.Date(2026, 6, 10, 10, 0, 0, 0, shanghai)
+	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 10, 0, 0, 0, shanghai) }
+	due := func(m time.Month, d int) time.Time {
+		return deputybot.EndOfDay(deputybot.Date{Year: 2026, Month: m, Day: d}, shanghai)
+	}
+	if err := s.BulkInsertDepartments(ctx, []*deputybot.Department{
+		{ID: "d1", Name: "区住建局", CreatedAt: at(1, 1)}, {ID: "d2", Name: "区民政局", CreatedAt: at(1, 1)}}); err != nil {
+		t.Fatal(err)
+	}
+	person := func(id, name string, tg int64, roles ...deputybot.Role) *deputybot.Person {
+		return &deputybot.Person{ID: id, Name: name, Roles: roles, Phone: "13900000000", TelegramID: tg, Username: secret + "_user",
+			Language: deputybot.LangZH, State: deputybot.PersonActive, CreatedAt: at(1, 1)}
+	}
+	contact := person("p3", secret+"承办人", 987654333, deputybot.RoleContact)
+	contact.DepartmentID = "d1"
+	if err := s.BulkInsertPeople(ctx, []*deputybot.Person{
+		person("p1", "张三", 987654311, deputybot.RoleDeputy), person("p2", "李四", 987654322, deputybot.RoleDeputy), contact,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	private := func(it *deputybot.Item) {
+		it.Contacts = []deputybot.ContactLog{
+			{N: 1, Date: "2026-02-01", Method: deputybot.MethodVisit, Note: secret + "-contact-note", By: "p3", Dept: "d1", Round: 1, LoggedAt: at(2, 1), State: deputybot.ContactConfirmed},
+			{N: 2, Date: "2026-02-02", Method: deputybot.MethodPhone, Note: secret + "-disputed", By: "p3", Dept: "d1", Round: 1, LoggedAt: at(2, 2), State: deputybot.ContactDisputed},
+		}
+	}
+	timeline := func(extra ...deputybot.Event) []deputybot.Event {
+		return append([]deputybot.Event{
+			{At: at(1, 12), ActorID: "p1", Type: deputybot.EvSubmitted},
+			{At: at(1, 20), ActorID: "p3", Type: deputybot.EvAssigned, Data: map[string]string{"lead": "d1", "deadline": "2026-04-20"}},
+			{At: at(2, 1), ActorID: "p3", Type: deputybot.EvContactLogged, Data: map[string]string{"note": secret + "-ev-note"}},
+			{At: at(2, 3), ActorID: "p3", Type: deputybot.EvExtensionAsked, Data: map[string]string{"reason": secret + "-ev-reason"}},
+		}, extra...)
+	}
+	var items []*deputybot.Item
+	var dets []*deputybot.ItemDetails
+	add := func(it *deputybot.Item, det *deputybot.ItemDetails) {
+		it.Year, it.Category, it.AuthorID = 2026, "elderly", "p1"
+		if it.SubmittedAt.IsZero() {
+			it.SubmittedAt = at(1, 12)
+		}
+		it.CreatedAt, it.UpdatedAt, it.Version = it.SubmittedAt, it.SubmittedAt, 1
+		items, dets = append(items, it), append(dets, det)
+	}
+	assigned := func(id string, seq int, status deputybot.Status, title string) *deputybot.Item {
+		it := &deputybot.Item{ID: id, Kind: deputybot.KindSuggestion, Seq: seq, Period: deputybot.PeriodSession, Title: title,
+			Status: status, LeadDept: "d1", AssignedAt: at(1, 20), Deadline: due(4, 20), Round: 1,
+			CoSponsors: []deputybot.CoSponsor{{PersonID: "p2", State: deputybot.CoSponsorConfirmed}}}
+		private(it)
+		return it
+	}
+	reply := func(text string, class deputybot.ReplyClass) []deputybot.ReplyText {
+		return []deputybot.ReplyText{{Round: 1, Class: class, Text: text, At: at(3, 1), By: "p3"}}
+	}
+	// 1: closed, satisfied: everything about it is public but the
+	// private fields.
+	i1 := assigned("i1", 1, deputybot.StatusClosed, "关于增设社区老年食堂的建议")
+	i1.Replies = []deputybot.Reply{{Round: 1, Class: deputybot.ClassA, At: at(3, 1), By: "p3"}}
+	i1.Ratings = []deputybot.Rating{{Round: 1, Value: deputybot.Satisfied, At: at(3, 2), Comment: secret + "-rating-comment"}}
+	i1.Outcome, i1.ClosedAt = deputybot.Satisfied, at(3, 2)
+	i1.Flags = []deputybot.QualityFlag{{N: 1, Round: 1, Category: deputybot.FlagFormat, Note: secret + "-flag-note", By: "p3", At: at(3, 3), Deadline: due(3, 20), ResolvedAt: at(3, 4)}}
+	add(i1, &deputybot.ItemDetails{Body: "武昌区老年人口多。\n\n建议增设老年食堂。", Replies: reply("已在三个社区开办老年食堂。", deputybot.ClassA),
+		Opinions: []deputybot.Opinion{{Dept: "d2", Text: secret + "-opinion", At: at(2, 20), By: "p3"}},
+		Timeline: timeline(deputybot.Event{At: at(3, 1), ActorID: "p3", Type: deputybot.EvReplied, Data: map[string]string{"round": "1", "class": "A"}},
+			deputybot.Event{At: at(3, 2), ActorID: "p1", Type: deputybot.EvRated, Data: map[string]string{"round": "1", "value": "satisfied", "comment": secret + "-ev-comment"}},
+			deputybot.Event{At: at(3, 2), Type: deputybot.EvClosed, Data: map[string]string{"outcome": "satisfied"}})})
+	// 2: open and overdue, with a pending request.
+	i2 := assigned("i2", 2, deputybot.StatusInProgress, "关于加装电梯的建议")
+	i2.Request = &deputybot.Request{Kind: deputybot.KindExtensionRequest, By: "p3", At: at(4, 1), Reason: secret + "-request-reason"}
+	add(i2, &deputybot.ItemDetails{Body: "老旧小区需要电梯。", Timeline: timeline()})
+	// 3: withheld whole.
+	i3 := assigned("i3", 3, deputybot.StatusClosed, secret+"-withheld-title")
+	i3.Replies = []deputybot.Reply{{Round: 1, Class: deputybot.ClassB, At: at(3, 5), By: "p3"}}
+	i3.Outcome, i3.ClosedAt = deputybot.Basic, at(3, 6)
+	i3.Ratings = []deputybot.Rating{{Round: 1, Value: deputybot.Basic, At: at(3, 6)}}
+	i3.Withheld = &deputybot.Withholding{Reason: secret + "-withhold-reason", At: at(3, 7), By: "office"}
+	add(i3, &deputybot.ItemDetails{Body: secret + "-withheld-body", Replies: reply(secret+"-withheld-reply", deputybot.ClassB), Timeline: timeline()})
+	// 4: replied; the reply's text withheld.
+	i4 := assigned("i4", 4, deputybot.StatusReplied, "关于社区医院的建议")
+	i4.Replies = []deputybot.Reply{{Round: 1, Class: deputybot.ClassC, At: at(5, 1), By: "p3", Withheld: true, Late: true}}
+	add(i4, &deputybot.ItemDetails{Body: "社区医院太远。", Replies: reply(secret+"-withheld-reply-text", deputybot.ClassC), Timeline: timeline()})
+	// Never public: a draft, a submitted, a returned and a withdrawn one.
+	add(&deputybot.Item{ID: "i5", Kind: deputybot.KindSuggestion, Title: secret + "-draft", Status: deputybot.StatusDraft}, &deputybot.ItemDetails{Body: secret + "-draft-body"})
+	add(&deputybot.Item{ID: "i6", Kind: deputybot.KindSuggestion, Seq: 5, Title: secret + "-submitted", Status: deputybot.StatusSubmitted}, &deputybot.ItemDetails{Body: secret})
+	add(&deputybot.Item{ID: "i7", Kind: deputybot.KindSuggestion, Seq: 6, Title: secret + "-returned", Status: deputybot.StatusReturned, ReturnReason: secret + "-return-reason"}, &deputybot.ItemDetails{Body: secret})
+	add(&deputybot.Item{ID: "i8", Kind: deputybot.KindSuggestion, Seq: 7, Title: secret + "-withdrawn", Status: deputybot.StatusWithdrawn}, &deputybot.ItemDetails{Body: secret})
+	// A motion with a target.
+	m1 := &deputybot.Item{ID: "m1", Kind: deputybot.KindMotion, Seq: 1, Period: deputybot.PeriodSession, Title: "关于推进老旧小区改造的议案",
+		Status: deputybot.StatusInProgress, LeadDept: "d2", AssignedAt: at(1, 20), Deadline: due(7, 20), Round: 1,
+		Targets: []deputybot.Target{{N: 1, Name: "完成改造老旧小区", Unit: "个", Goal: 302, Done: 54}}}
+	add(m1, &deputybot.ItemDetails{Body: "改造老旧小区。", Timeline: timeline()})
+	if err := s.BulkInsertItems(ctx, items, dets); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := texts.Load(shanghai)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return now }
+	svc := service.New(s, nil, nil, service.Options{Rules: &rules, Clock: clock})
+	site := public.New(public.Options{Snapshots: svc, Store: s, Texts: tx, Rules: &rules, Clock: clock})
+	return &fixture{store: s, site: site, rules: &rules, tx: tx, svc: svc, now: now}
+}
+
+// publish writes the static site and returns its files' contents by
+// path.
+func (f *fixture) publish(t *testing.T) map[string]string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "site")
+	n, err := f.site.Publish(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files["/"+filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != n+1 { // and the marker
+		t.Fatalf("publish said %d files, wrote %d", n, len(files))
+	}
+	return files
+}
+
+// TestNothingPrivateIsPublished: every private field holds the marker;
+// no page, feed, search index or file of the site does.
+func TestNothingPrivateIsPublished(t *testing.T) {
+	f := newFixture(t, false)
+	files := f.publish(t)
+	// What must be there, so that the search below searches real pages.
+	for p, want := range map[string][]string{
+		"/zh/items/suggestion-2026-001.html": {"关于增设社区老年食堂的建议", "已在三个社区开办老年食堂。", "代表评价：满意", "张三（领衔）；附议：李四",
+			"区住建局", "A 类：已解决或基本解决", "交区住建局办理，答复期限2026-04-20", `lang="zh-CN"`},
+		"/en/items/suggestion-2026-001.html": {"Reply, round 1", "The deputy's rating: satisfied", `lang="en"`},
+		"/zh/items/suggestion-2026-004.html": {"答复正文经办公室同意不予公开。", "C 类"},
+		"/zh/items/suggestion-2026-003.html": {"建议 2026-003：不予公开", "此件经办公室同意不予公开"},
+		"/zh/items/motion-2026-001.html":     {"完成改造老旧小区：▓▓░░░░░░░░ 54/302个"},
+		"/zh/2026/index.html":                {"建议 2026-001", "建议 2026-002", "建议 2026-004", "议案 2026-001", "共4件"},
+		"/zh/2026/departments.html":          {"区住建局", "<svg", "按时答复率"},
+		"/zh/feed.atom":                      {"区住建局答复了建议 2026-001《关于增设社区老年食堂的建议》", "已在三个社区开办老年食堂。"},
+		"/zh/2026/search.json":               {"关于加装电梯的建议"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(files[p], w) {
+				t.Errorf("%s lacks %q", p, w)
+			}
+		}
+	}
+	for p, body := range files {
+		for _, s := range []string{secret, "13900000000", "9876543", "p1", "i1\"", "承办人"} {
+			if strings.Contains(body, s) {
+				i := strings.Index(body, s)
+				t.Errorf("%s publishes %q: …%s…", p, s, body[max(0, i-80):min(len(body), i+80)])
+			}
+		}
+	}
+	// The served site is the same: its item page, and a search.
+	srv := httptest.NewServer(f.site.Handler())
+	defer srv.Close()
+	for _, p := range []string{"/zh/items/suggestion-2026-001.html", "/zh/2026/?q=" + secret, "/zh/2026/?q=电梯", "/en/feed.atom"} {
+		body, code := get(t, srv.URL+p)
+		if code != 200 || strings.Contains(body, secret+"-") || strings.Contains(body, "13900000000") {
+			t.Errorf("%s: %d, or it publishes a private field", p, code)
+		}
+	}
+	if body, _ := get(t, srv.URL+"/zh/2026/?q=电梯"); !strings.Contains(body, "建议 2026-002") || strings.Contains(body, "建议 2026-001") {
+		t.Errorf("the served search does not find what it should")
+	}
+}
+
+func get(t *testing.T, url string) (string, int) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b), res.StatusCode
+}
+
+// TestWithheldItemIsAbsentEverywhere: the withheld item has a page that
+// gives its number only, and is in no list, search index or feed.
+func TestWithheldItemIsAbsentEverywhere(t *testing.T) {
+	f := newFixture(t, false)
+	files := f.publish(t)
+	for p, body := range files {
+		if p == "/zh/items/suggestion-2026-003.html" || p == "/en/items/suggestion-2026-003.html" {
+			continue
+		}
+		if strings.Contains(body, "2026-003") {
+			t.Errorf("%s names the withheld item", p)
+		}
+	}
+	if !strings.Contains(files["/en/items/suggestion-2026-003.html"], "Suggestion 2026-003: withheld") {
+		t.Errorf("the withheld item's page: %s", files["/en/items/suggestion-2026-003.html"])
+	}
+	// Never-public items have no page at all.
+	for _, p := range []string{"/zh/items/suggestion-2026-005.html", "/zh/items/suggestion-2026-006.html"} {
+		if _, ok := files[p]; ok {
+			t.Errorf("%s is published", p)
+		}
+	}
+	srv := httptest.NewServer(f.site.Handler())
+	defer srv.Close()
+	if _, code := get(t, srv.URL+"/zh/items/suggestion-2026-006.html"); code != 404 {
+		t.Errorf("a returned item's page answers %d", code)
+	}
+}
+
+// TestDeputiesCanBeLeftUnnamed: PUBLIC_DEPUTY_NAMES=off.
+func TestDeputiesCanBeLeftUnnamed(t *testing.T) {
+	f := newFixture(t, true)
+	for p, body := range f.publish(t) {
+		if strings.Contains(body, "张三") || strings.Contains(body, "李四") {
+			t.Errorf("%s names a deputy", p)
+		}
+	}
+}
+
+var figureRE = regexp.MustCompile(`\d+(?:\.\d+)?%?`)
+
+// figures are the numbers of a report from its first section on.
+func figures(plain string) []string {
+	if i := strings.Index(plain, "一、议案办理情况"); i >= 0 {
+		plain = plain[i:]
+	}
+	return figureRE.FindAllString(plain, -1)
+}
+
+var tagRE = regexp.MustCompile(`<[^>]+>`)
+
+// TestPublicFiguresAreTheReports: the year's figures on the site are
+// /report's, number for number, and the departments' table agrees.
+func TestPublicFiguresAreTheReports(t *testing.T) {
+	f := newFixture(t, false)
+	files := f.publish(t)
+	snap, err := f.svc.Snapshot(context.Background(), f.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := figures(report.RenderAnnual(f.tx, snap, 2026, deputybot.LangZH, report.FormatText))
+	page := files["/zh/2026/report.html"]
+	got := figures(texts.Plain(tagRE.ReplaceAllString(page, " ")))
+	// The page ends with its footer's date: compare the report's part.
+	if len(want) < 20 || len(got) < len(want) || strings.Join(got[:len(want)], " ") != strings.Join(want, " ") {
+		t.Fatalf("figures differ:\npage   %v\nreport %v", got, want)
+	}
+	for _, w := range []string{"承办会议期间代表建议4件", "代表对办理工作满意的1件，占50.00%"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("report page lacks %q", w)
+		}
+	}
+	var housing *report.DeptStats
+	for _, d := range report.Departments(snap, 2026) {
+		if d.Dept.ID == "d1" {
+			housing = d
+		}
+	}
+	table := files["/zh/2026/departments.html"]
+	row := `<td class="num">4</td><td class="num">` + "2/3" + `</td><td class="num">` + housing.OnTimeRate() + `%</td><td class="num">` +
+		"1" + `</td><td class="num">` + housing.SatisfactionRate() + `%</td>`
+	// 4 led; 3 replied, 2 on time (the 4th late); 1 overdue now (the 2nd).
+	if housing.Handled != 4 || housing.OnTime != 2 || housing.Replied != 3 || housing.Overdue != 1 || !strings.Contains(table, row) {
+		t.Errorf("departments table lacks %s (%+v):\n%s", row, housing, table)
+	}
+}
