@@ -182,6 +182,11 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 	if it.Extensions > 0 {
 		line("card.extensions", "Count", it.Extensions)
 	}
+	if it.Withheld != nil {
+		line("card.withheld")
+	} else if r := it.LatestReply(); r != nil && r.Withheld {
+		line("card.reply_withheld")
+	}
 	if it.Request != nil {
 		line("card.request_"+string(it.Request.Kind), "Reason", it.Request.Reason)
 	}
