@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"deputybot"
 	"deputybot/report"
 )
 
@@ -125,7 +126,11 @@ func (w *writer) charts(stats []*report.DeptStats, y int, dept string) string {
 	}
 	m := Chart{Title: w.t("pub.chart_months")}
 	for i, n := range months {
-		m.Bars = append(m.Bars, Bar{Label: w.t("pub.month", "Month", int(time.Month(i+1))), Value: float64(n), Text: strconv.Itoa(n)})
+		var month any = i + 1 // 3月
+		if w.l == deputybot.LangEN {
+			month = time.Month(i + 1).String()[:3] // Mar
+		}
+		m.Bars = append(m.Bars, Bar{Label: w.t("pub.month", "Month", month), Value: float64(n), Text: strconv.Itoa(n)})
 		m.Max = max(m.Max, float64(n))
 	}
 	b.WriteString(m.SVG())

@@ -507,7 +507,7 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 		}
 	}
 	b.WriteString(`</ol>`)
-	return w.page(label+" "+html.EscapeString(it.Title), b.String())
+	return w.page(w.t("pub.item_title", "Label", texts.HTML(label), "Title", it.Title), b.String())
 }
 
 // event is a public timeline line, or "" for an event that is not
