@@ -8,6 +8,7 @@ import (
 	"deputybot"
 	"deputybot/report"
 	"deputybot/service"
+	"deputybot/telegram"
 	"deputybot/texts"
 )
 
@@ -120,11 +121,8 @@ func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in dep
 
 	sec(b.tx.T(l, "digest.departments", "Year", d.Year))
 	lines = nil
-	for _, ds := range d.Depts {
-		if ds.Handled == 0 {
-			continue
-		}
-		lines = append(lines, b.tx.T(l, "digest.dept_row", "Dept", ds.Dept.Name, "Open", ds.Open, "Overdue", ds.Overdue,
+	for i, ds := range digestDepts(d) {
+		lines = append(lines, b.tx.T(l, "digest.dept_row", "N", i+1, "Dept", ds.Dept.Name, "Open", ds.Open, "Overdue", ds.Overdue,
 			"OnTime", b.percent(l, ds.OnTimeRate()), "Satisfaction", b.percent(l, ds.SatisfactionRate()), "Logged", ds.ContactsLogged,
 			"Confirmed", ds.ContactsConfirmed, "Score", report.FormatScore(ds.Score)))
 	}
@@ -234,6 +232,40 @@ func (b *Bot) workLine(l deputybot.Language, w service.Work, e deputybot.Env) st
 	return s + " · " + b.tx.DaysLeft(l, e, w.Part.Deadline)
 }
 
+// digestDepts are the departments of the digest's table, numbered in
+// this order there and in its picture: those that led items this year.
+func digestDepts(d *report.Digest) []*report.DeptStats {
+	var out []*report.DeptStats
+	for _, ds := range d.Depts {
+		if ds.Handled > 0 {
+			out = append(out, ds)
+		}
+	}
+	return out
+}
+
+// SupervisorChart implements service.Renderer: the departments' on-time
+// rate, satisfaction and overdue items as a picture, each department by
+// its number in the digest's table, named in the caption.
+func (b *Bot) SupervisorChart(ctx context.Context, l deputybot.Language, in deputybot.Snapshot) *deputybot.OutboxMessage {
+	depts := digestDepts(report.ComputeDigest(in))
+	if len(depts) == 0 {
+		return nil
+	}
+	img, err := report.DeptChartPNG(depts)
+	if err != nil {
+		b.log.Error("digest chart", "err", err)
+		return nil
+	}
+	var names []string
+	for i, ds := range depts[:min(len(depts), report.MaxChartDepts)] {
+		names = append(names, strconv.Itoa(i+1)+" "+texts.Esc(ds.Dept.Name))
+	}
+	caption := b.tx.T(l, "digest.chart_caption", "Depts", texts.HTML(strings.Join(names, " · ")))
+	return &deputybot.OutboxMessage{Method: telegram.MethodPhoto, File: img, FileName: "departments.png",
+		Text: telegram.Truncate(caption, telegram.MaxCaptionLen)}
+}
+
 // --- /digest, /stats, /overdue
 
 func (b *Bot) cmdDigest(ctx context.Context, r *request) {
@@ -243,8 +275,10 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request) {
 		return
 	}
 	var parts []string
+	var chart *deputybot.OutboxMessage
 	if r.person.OverseesAll() {
 		parts = append(parts, b.SupervisorDigest(ctx, r.lang, in))
+		chart = b.SupervisorChart(ctx, r.lang, in)
 	}
 	if r.person.HasRole(deputybot.RoleLeader) {
 		text := b.tx.T(r.lang, "digest.leader_none")
@@ -254,6 +288,11 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request) {
 		parts = append(parts, text)
 	}
 	b.send(ctx, r.chatID, strings.Join(parts, "\n\n"), nil)
+	if chart != nil {
+		m := *chart
+		m.ChatID, m.PersonID, m.Kind = r.chatID, telegram.AnswerTo(ctx, r.chatID), "answer"
+		b.post(ctx, []deputybot.OutboxMessage{m})
+	}
 }
 
 // statusOrder is the order statuses are counted in.

@@ -1,13 +1,16 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
 
 	"deputybot"
 	"deputybot/internal/apptest"
+	"deputybot/internal/telegramtest"
 	"deputybot/storage"
 )
 
@@ -133,9 +136,12 @@ func TestDigestShowsEverySection(t *testing.T) {
 	if len(got) != 0 {
 		t.Fatal("a blocked supervisor received the digest")
 	}
-	one(t, h.Do(c.admin, "/digest"))
-	d := h.TG.Messages(adminID)
-	text := d[len(d)-1].Text
+	preview := h.Do(c.admin, "/digest")
+	if len(preview) != 2 {
+		t.Fatalf("/digest: %d messages, want the text and its picture", len(preview))
+	}
+	text := preview[0].Text
+	picture(t, preview[1], true, "1 区住建局", "🟦 按时答复率")
 	for _, w := range []string{
 		"议案建议办理周报",
 		"总体（2026年）", "共6件", // the overdue item is numbered in 2025
@@ -143,7 +149,7 @@ func TestDigestShowsEverySection(t *testing.T) {
 		"超期（1件）", "区住建局：1件", "超期的建议", "超期64天",
 		"会议期间：办结3件，满意2件，占66.67%；基本满意1件，占33.33%",
 		"闭会期间：办结2件，满意1件，占50.00%；基本满意0件，占0.00%；未评价1件，占50.00%",
-		"区住建局：在办2 · 超期1 · 按时答复率100.00% · 满意率（含基本满意）100.00% · 沟通6（确认6）· 得分100",
+		"1. 区住建局：在办2 · 超期1 · 按时答复率100.00% · 满意率（含基本满意）100.00% · 沟通6（确认6）· 得分100",
 		"代表有异议的沟通（1次）", "超期的建议",
 		"消息无法送达（1人）", "周督查（督查室工作人员）",
 	} {
@@ -168,8 +174,45 @@ func TestDigestShowsEverySection(t *testing.T) {
 func TestDigestSaysNoDataRatherThanADash(t *testing.T) {
 	c := newCast(t, "en")
 	c.assigned(t, "Fresh item")
-	d := one(t, c.h.Do(c.supervisor, "/digest"), "Housing Bureau: open 1")
-	if !strings.Contains(d.Text, "on time no data yet · satisfied or basically satisfied no data yet") || strings.Contains(d.Text, "—%") {
+	c.h.Clock.Set(at("2026-03-09", "09:00"))
+	c.run(at("2026-03-09", "09:00")) // Monday: the weekly digest
+	msgs := c.supervisor.Unread()
+	if len(msgs) != 2 {
+		t.Fatalf("the weekly digest came as %d messages, want the text and its picture", len(msgs))
+	}
+	d := msgs[0]
+	if !strings.Contains(d.Text, "1. Housing Bureau: open 1") || !strings.Contains(d.Text, "on time no data yet · satisfied or basically satisfied no data yet") || strings.Contains(d.Text, "—%") {
 		t.Fatalf("digest: %s", d.Text)
+	}
+	picture(t, msgs[1], false, "1 Housing Bureau", "🟦 on-time reply rate")
+}
+
+// picture checks a digest's picture: a PNG of the departments whose
+// on-time bar (the chart's blue) is drawn or not, its caption naming the
+// colours and the departments by number.
+func picture(t *testing.T, m *telegramtest.Message, onTimeBar bool, want ...string) {
+	t.Helper()
+	if m.Document == nil {
+		t.Fatalf("not a picture: %q", m.Text)
+	}
+	img, err := png.Decode(bytes.NewReader(m.Document.Data))
+	if err != nil || img.Bounds().Dx() != 800 || img.Bounds().Dy() < 50 {
+		t.Fatalf("the picture is not the departments' chart: %v", err)
+	}
+	blue := 0
+	for x := 0; x < img.Bounds().Dx(); x++ {
+		for y := 0; y < img.Bounds().Dy(); y++ {
+			if r, g, b, _ := img.At(x, y).RGBA(); r>>8 == 0x1f && g>>8 == 0x6f && b>>8 == 0xeb {
+				blue++
+			}
+		}
+	}
+	if (blue > 0) != onTimeBar {
+		t.Errorf("on-time bar drawn: %v (%d pixels), want %v", blue > 0, blue, onTimeBar)
+	}
+	for _, w := range want {
+		if !strings.Contains(m.Text, w) {
+			t.Errorf("caption %q lacks %q", m.Text, w)
+		}
 	}
 }

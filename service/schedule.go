@@ -178,13 +178,23 @@ func (s *Service) Digests(ctx context.Context, slot time.Time) (int, error) {
 			return 0, err
 		}
 	}
-	// Written once per language, not once per supervisor.
+	// Written once per language, not once per supervisor; the picture
+	// follows the text.
 	written := map[deputybot.Language]string{}
+	charts := map[deputybot.Language]*deputybot.OutboxMessage{}
 	for _, p := range roles[deputybot.RoleSupervisor] {
 		if _, ok := written[p.Language]; !ok {
 			written[p.Language] = s.render.SupervisorDigest(ctx, p.Language, snap)
+			charts[p.Language] = s.render.SupervisorChart(ctx, p.Language, snap)
 		}
 		add("supervisor", p, written[p.Language])
+		if c := charts[p.Language]; c != nil {
+			if rc, ok := RecipientOf(p); ok {
+				m := *c
+				m.ID, m.ChatID, m.PersonID, m.Kind = "digest:chart:"+p.ID+":"+key, rc.ChatID, rc.PersonID, "digest"
+				msgs = append(msgs, m)
+			}
+		}
 	}
 	for _, p := range roles[deputybot.RoleLeader] {
 		if mine := LeaderSnapshot(snap, p); len(mine.Items) > 0 {

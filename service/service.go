@@ -85,6 +85,10 @@ type Renderer interface {
 	Reminder(ctx context.Context, to Recipient, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (text, keyboard string)
 	// SupervisorDigest is the digest of the whole snapshot.
 	SupervisorDigest(ctx context.Context, l deputybot.Language, s deputybot.Snapshot) string
+	// SupervisorChart is the digest's picture of the departments: a
+	// message to send after its text (its recipient and id are set by
+	// the caller), or nil when there is nothing to draw.
+	SupervisorChart(ctx context.Context, l deputybot.Language, s deputybot.Snapshot) *deputybot.OutboxMessage
 	// LeaderDigest lists the items of the snapshot (those a leader may
 	// see; there is at least one).
 	LeaderDigest(ctx context.Context, l deputybot.Language, s deputybot.Snapshot) string

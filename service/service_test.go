@@ -57,6 +57,10 @@ func (renderer) Reminder(_ context.Context, to service.Recipient, r deputybot.Re
 func (renderer) SupervisorDigest(context.Context, deputybot.Language, deputybot.Snapshot) string {
 	return ""
 }
+func (renderer) SupervisorChart(context.Context, deputybot.Language, deputybot.Snapshot) *deputybot.OutboxMessage {
+	return nil
+}
+
 func (renderer) LeaderDigest(context.Context, deputybot.Language, deputybot.Snapshot) string {
 	return ""
 }

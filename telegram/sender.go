@@ -28,7 +28,7 @@ const (
 	MethodEdit     = "edit"     // editMessageText of MessageID
 	MethodMarkup   = "markup"   // editMessageReplyMarkup of MessageID (empty Keyboard: remove it)
 	MethodDocument = "document" // sendDocument: File uploaded as FileName, or FileID; Text is the caption
-	MethodPhoto    = "photo"    // sendPhoto of FileID
+	MethodPhoto    = "photo"    // sendPhoto: File uploaded as FileName, or FileID; Text is the caption
 )
 
 // Store is the durable outbox the sender works from.
@@ -748,8 +748,11 @@ func (s *Sender) call(ctx context.Context, m deputybot.OutboxMessage) error {
 		_, err = s.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: m.ChatID, Document: doc, Caption: m.Text,
 			ParseMode: models.ParseModeHTML, ReplyMarkup: markup()})
 	case MethodPhoto:
-		_, err = s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: m.ChatID, Photo: &models.InputFileString{Data: m.FileID},
-			Caption: m.Text, ParseMode: models.ParseModeHTML})
+		var photo models.InputFile = &models.InputFileString{Data: m.FileID}
+		if len(m.File) > 0 {
+			photo = &models.InputFileUpload{Filename: m.FileName, Data: bytes.NewReader(m.File)}
+		}
+		_, err = s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: m.ChatID, Photo: photo, Caption: m.Text, ParseMode: models.ParseModeHTML})
 	default:
 		err = errors.New("unknown outbox method " + m.Method)
 	}
