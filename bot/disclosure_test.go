@@ -14,7 +14,7 @@ import (
 func published(r *deputybot.Rules) { r.Disclosure.Enabled = true }
 
 // site is the public site over the harness's record.
-func site(t *testing.T, h *apptest.Harness) *public.Site {
+func site(t testing.TB, h *apptest.Harness) *public.Site {
 	t.Helper()
 	tx, err := texts.Load(apptest.Shanghai)
 	if err != nil {
@@ -23,7 +23,7 @@ func site(t *testing.T, h *apptest.Harness) *public.Site {
 	return public.New(public.Options{Snapshots: h.App.Service, Store: h.App.Store, Texts: tx, Rules: &h.Config.Rules, Clock: h.Clock.Now})
 }
 
-func render(t *testing.T, s *public.Site, path string) string {
+func render(t testing.TB, s *public.Site, path string) string {
 	t.Helper()
 	p, err := s.Render(context.Background(), path, nil)
 	if err != nil {

@@ -3,8 +3,13 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -323,4 +328,75 @@ func BenchmarkImport10k(b *testing.B) {
 		}))
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+}
+
+// BenchmarkPublicPagesNational: the public site's pages over the national
+// dataset, through HTTP as a reader gets them, once the record has been
+// read ("warm"); "after a change" is the first page after an item
+// changed, which reads the record again.
+func BenchmarkPublicPagesNational(b *testing.B) {
+	sd := seedScale(b, national)
+	sd.h.Config.Rules.Disclosure.Enabled = true
+	s := site(b, sd.h)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	// An item page: the search index's first item.
+	m := regexp.MustCompile(`"u":"\.\./items/([^"]+)"`).FindStringSubmatch(render(b, s, "/zh/2026/search.json"))
+	if m == nil {
+		b.Fatal("no item in the search index")
+	}
+	item := "/zh/items/" + m[1]
+	get := func(b *testing.B, p string) {
+		res, err := http.Get(srv.URL + p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || n == 0 {
+			b.Fatalf("%s: %d", p, res.StatusCode)
+		}
+	}
+	for _, p := range []struct{ name, path string }{
+		{"index", "/zh/2026/index.html"}, {"index-page-50", "/zh/2026/page-50.html"}, {"search", "/zh/2026/index.html?q=item+42&status=closed"},
+		{"item", item}, {"departments", "/zh/2026/departments.html"}, {"department", ""}, {"report", "/zh/2026/report.html"},
+		{"feed", "/zh/feed.atom"}, {"search-index", "/zh/2026/search.json"},
+	} {
+		if p.name == "department" {
+			ds, _ := sd.h.App.Store.Departments(context.Background())
+			p.path = "/zh/2026/dept/" + ds[0].ID + ".html"
+		}
+		b.Run(p.name, func(b *testing.B) {
+			get(b, p.path)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				get(b, p.path)
+			}
+		})
+	}
+	b.Run("after-a-change", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			sd.h.Do(sd.office, "/departments add Bench "+strconv.Itoa(i))
+			b.StartTimer()
+			get(b, "/zh/2026/index.html")
+		}
+	})
+}
+
+// BenchmarkPublishNational: `deputybot publish` of the national dataset:
+// every page of both languages, as files.
+func BenchmarkPublishNational(b *testing.B) {
+	sd := seedScale(b, national)
+	sd.h.Config.Rules.Disclosure.Enabled = true
+	var files int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var err error
+		files, err = site(b, sd.h).Publish(context.Background(), filepath.Join(b.TempDir(), "site"))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(files), "files")
 }

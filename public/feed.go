@@ -13,15 +13,15 @@ import (
 // feed is the Atom feed of the newest published replies. Its ids are
 // stable URNs of the item and round; its links are relative to the feed,
 // so that the static site works wherever it is put.
-func (w *writer) feed() string {
+func (w *writer) feed(entries []feedEntry) string {
 	esc := func(s string) string {
 		var b strings.Builder
 		_ = xml.EscapeText(&b, []byte(s))
 		return b.String()
 	}
 	updated := w.m.now
-	if len(w.m.feed) > 0 {
-		updated = w.m.feed[0].at
+	if len(entries) > 0 {
+		updated = entries[0].at
 	}
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
@@ -30,7 +30,7 @@ func (w *writer) feed() string {
 	b.WriteString(`<id>urn:deputybot:feed:` + string(w.l) + `</id>`)
 	b.WriteString(`<updated>` + updated.UTC().Format(time.RFC3339) + `</updated>`)
 	b.WriteString(`<link rel="self" href="feed.atom"/><link rel="alternate" type="text/html" href="index.html"/>`)
-	for _, e := range w.m.feed {
+	for _, e := range entries {
 		it := e.item
 		title := texts.Plain(w.t("pub.feed_entry", "Dept", w.deptName(it.LeadDept), "Label", texts.HTML(w.label(it)), "Title", it.Title))
 		b.WriteString(`<entry><title>` + esc(title) + `</title>`)

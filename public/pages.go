@@ -1,6 +1,7 @@
 package public
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -60,13 +61,51 @@ func (s *Site) Render(ctx context.Context, p string, query url.Values) (Page, er
 	if err != nil {
 		return Page{}, err
 	}
+	// A page is made once for the state of the record it shows; a
+	// filtered index, each time. Item pages (one read each) are not
+	// kept: a crawler through every item would keep them all.
+	cacheable := filterOf(query).empty() && !strings.Contains(p, "/items/")
+	if cacheable {
+		m.pagesMu.Lock()
+		b, ok := m.pages[p]
+		m.pagesMu.Unlock()
+		if ok {
+			return Page{Body: bytes.Clone(b), ContentType: contentType(p), Status: 200}, nil
+		}
+	}
+	page, err := s.render(ctx, m, l, p, parts, query)
+	if err == nil && cacheable && page.Status == 200 {
+		m.pagesMu.Lock()
+		m.pages[p] = bytes.Clone(page.Body)
+		m.pagesMu.Unlock()
+	}
+	return page, err
+}
+
+// contentType is a page's type, by its name.
+func contentType(p string) string {
+	switch {
+	case strings.HasSuffix(p, ".json"):
+		return "application/json; charset=utf-8"
+	case strings.HasSuffix(p, ".atom"):
+		return "application/atom+xml; charset=utf-8"
+	}
+	return "text/html; charset=utf-8"
+}
+
+func (s *Site) render(ctx context.Context, m *model, l deputybot.Language, p string, parts []string, query url.Values) (Page, error) {
 	w := s.writer(m, l, p)
 	var body string
+	var err error
 	switch {
 	case len(parts) == 2 && parts[1] == "index.html":
 		body = w.home()
 	case len(parts) == 2 && parts[1] == "feed.atom":
-		return Page{Body: []byte(w.feed()), ContentType: "application/atom+xml; charset=utf-8", Status: 200}, nil
+		feed, err := s.feedOf(ctx, m)
+		if err != nil {
+			return Page{}, err
+		}
+		return Page{Body: []byte(w.feed(feed)), ContentType: contentType(p), Status: 200}, nil
 	case len(parts) == 3 && parts[1] == "items" && strings.HasSuffix(parts[2], ".html"):
 		it := m.bySlug[strings.TrimSuffix(parts[2], ".html")]
 		if it == nil {
@@ -91,13 +130,10 @@ func (s *Site) Render(ctx context.Context, p string, query url.Values) (Page, er
 		if err != nil {
 			return Page{}, err
 		}
-		if strings.HasSuffix(p, ".json") {
-			return Page{Body: []byte(body), ContentType: "application/json; charset=utf-8", Status: 200}, nil
-		}
 	default:
 		return s.notFound(ctx, l)
 	}
-	return Page{Body: []byte(body), ContentType: "text/html; charset=utf-8", Status: 200}, nil
+	return Page{Body: []byte(body), ContentType: contentType(p), Status: 200}, nil
 }
 
 func (s *Site) notFound(ctx context.Context, l deputybot.Language) (Page, error) {
@@ -240,15 +276,7 @@ func (w *writer) yearPage(y int, rest []string, q url.Values) (string, error) {
 }
 
 // listed are the year's items the index lists: the public ones.
-func (w *writer) listed(y int) []*deputybot.Item {
-	var out []*deputybot.Item
-	for _, it := range w.m.items {
-		if it.Year == y && it.Public() {
-			out = append(out, it)
-		}
-	}
-	return out
-}
+func (w *writer) listed(y int) []*deputybot.Item { return w.m.listed[y] }
 
 func (w *writer) pages(y int) int { return max(1, (len(w.listed(y))+pageSize-1)/pageSize) }
 

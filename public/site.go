@@ -95,7 +95,14 @@ type model struct {
 	depts    map[string]*deputybot.Department
 	deptList []*deputybot.Department // by name
 	stats    map[int][]*report.DeptStats
+	listed   map[int][]*deputybot.Item // by year: the public items the index lists
+
+	// What is made from the model on first need, then kept with it.
+	feedOnce sync.Once
 	feed     []feedEntry
+	feedErr  error
+	pagesMu  sync.Mutex
+	pages    map[string][]byte // rendered pages without a query, by path
 }
 
 type feedEntry struct {
@@ -138,7 +145,8 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 		return nil, err
 	}
 	m := &model{built: now, now: now, snap: snap, bySlug: map[string]*deputybot.Item{}, names: map[string]string{},
-		depts: map[string]*deputybot.Department{}, stats: map[int][]*report.DeptStats{}}
+		depts: map[string]*deputybot.Department{}, stats: map[int][]*report.DeptStats{}, listed: map[int][]*deputybot.Item{},
+		pages: map[string][]byte{}}
 	if !s.o.Rules.Disclosure.HideDeputies {
 		people, _, err := s.o.Store.People(ctx, deputybot.PeopleFilter{Role: deputybot.RoleDeputy})
 		if err != nil {
@@ -191,14 +199,22 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 		}
 		return a.Seq - b.Seq
 	})
-	if err := s.buildFeed(ctx, m); err != nil {
-		return nil, err
+	for _, it := range m.items {
+		if it.Public() {
+			m.listed[it.Year] = append(m.listed[it.Year], it)
+		}
 	}
 	return m, nil
 }
 
-// buildFeed collects the newest published replies with their texts.
-func (s *Site) buildFeed(ctx context.Context, m *model) error {
+// feedOf returns the newest published replies with their texts, read
+// once for the model, when the feed is first asked for.
+func (s *Site) feedOf(ctx context.Context, m *model) ([]feedEntry, error) {
+	m.feedOnce.Do(func() { m.feed, m.feedErr = s.buildFeed(ctx, m) })
+	return m.feed, m.feedErr
+}
+
+func (s *Site) buildFeed(ctx context.Context, m *model) ([]feedEntry, error) {
 	var all []feedEntry
 	for _, it := range m.items {
 		if !it.Public() {
@@ -221,14 +237,13 @@ func (s *Site) buildFeed(ctx context.Context, m *model) error {
 		if !ok {
 			var err error
 			if det, err = s.o.Store.ItemDetails(ctx, e.item.ID); err != nil {
-				return err
+				return nil, err
 			}
 			dets[e.item.ID] = det
 		}
 		e.text = replyText(det, e.round)
 	}
-	m.feed = all
-	return nil
+	return all, nil
 }
 
 // replyText is the text of a round's reply as last sent (a correction

@@ -322,3 +322,55 @@ func TestPublicFiguresAreTheReports(t *testing.T) {
 		t.Errorf("departments table lacks %s (%+v):\n%s", row, housing, table)
 	}
 }
+
+// retitle changes an item's title through the store, as a handler does.
+func retitle(t *testing.T, s *storage.Store, id, title string) {
+	t.Helper()
+	if _, err := s.UpdateItem(context.Background(), id, deputybot.ItemChange{Apply: func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+		it.Title = title
+		return []deputybot.Event{{At: it.UpdatedAt.Add(time.Minute), Type: deputybot.EvEdited}}, nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPagesFollowTheRecord: the pages are kept while the record stands
+// and made again when it changes. Where this process is the store's only
+// writer it sees each change at once; as a replica on a shared database
+// it cannot, and reads the record again when what it has is MaxAge old
+// (by the injected clock).
+func TestPagesFollowTheRecord(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	page := func(s *public.Site) string {
+		p, err := s.Render(ctx, "/zh/2026/index.html", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(p.Body)
+	}
+	if !strings.Contains(page(f.site), "关于加装电梯的建议") {
+		t.Fatal("the index lacks an item")
+	}
+	retitle(t, f.store, "i2", "关于加装无障碍电梯的建议")
+	if !strings.Contains(page(f.site), "关于加装无障碍电梯的建议") {
+		t.Fatal("the owner's site shows the record as it was")
+	}
+
+	// A replica's site.
+	now := f.now
+	replica := storetest.Again(t, f.store.Options())
+	svc := service.New(replica, nil, nil, service.Options{Rules: f.rules, Clock: func() time.Time { return now }})
+	rs := public.New(public.Options{Snapshots: svc, Store: replica, Texts: f.tx, Rules: f.rules, Clock: func() time.Time { return now }, MaxAge: time.Minute})
+	if !strings.Contains(page(rs), "关于加装无障碍电梯的建议") {
+		t.Fatal("the replica's site lacks the item")
+	}
+	retitle(t, f.store, "i2", "关于加装电梯和坡道的建议")
+	if !strings.Contains(page(rs), "关于加装无障碍电梯的建议") {
+		t.Fatal("the replica read the record again before MaxAge")
+	}
+	now = now.Add(time.Minute)
+	if !strings.Contains(page(rs), "关于加装电梯和坡道的建议") {
+		t.Fatal("the replica's site is older than MaxAge")
+	}
+}
