@@ -232,7 +232,11 @@ func TestMotionTargetsAndProgress(t *testing.T) {
 	one(t, h.Do(c.lead, "27"), "已更新", "▓▓▓▓▓░░░░░ 27/54个 · 2021年底新开工")
 	one(t, c.deputy.Unread(), "区住建局更新了议案 2026-001", "27/54")
 	one(t, c.leader.Unread(), "27/54")
-	one(t, h.Do(c.supervisor, "/digest"), "重点督办件和议案（1件）", "议案 2026-001《关于推进老旧小区改造的议案》", "▓▓▓▓▓░░░░░ 27/54 2021年底新开工", "░░░░░░░░░░ 0/302 完成改造老旧小区")
+	digest := h.Do(c.supervisor, "/digest")
+	if len(digest) != 2 || digest[1].Document == nil {
+		t.Fatalf("/digest: %d messages, want the text and its picture", len(digest))
+	}
+	one(t, digest[:1], "重点督办件和议案（1件）", "议案 2026-001《关于推进老旧小区改造的议案》", "▓▓▓▓▓░░░░░ 27/54 2021年底新开工", "░░░░░░░░░░ 0/302 完成改造老旧小区")
 	one(t, h.Do(c.deputy, "/view M2026-001"), "办理目标", "27/54", "李四更新目标进度：2021年底新开工：0 → 27/54")
 }
 

@@ -175,6 +175,8 @@ func peakHeap(f func()) uint64 {
 	return peak.Load()
 }
 
+// benchDigest: the supervisors' digest as the scheduler makes it, its
+// text and its picture, from one snapshot.
 func benchDigest(b *testing.B, sc scale) {
 	sd := seedScale(b, sc)
 	ctx := context.Background()
@@ -188,6 +190,9 @@ func benchDigest(b *testing.B, sc scale) {
 				b.Fatal(err)
 			}
 			text = sd.h.App.Bot.SupervisorDigest(ctx, deputybot.LangEN, snap)
+			if sd.h.App.Bot.SupervisorChart(ctx, deputybot.LangEN, snap) == nil {
+				b.Fatal("no picture")
+			}
 		})
 		peak = max(peak, p)
 	}
