@@ -107,8 +107,14 @@ func (s *Site) render(ctx context.Context, m *model, l deputybot.Language, p str
 		}
 		return Page{Body: []byte(w.feed(feed)), ContentType: contentType(p), Status: 200}, nil
 	case len(parts) == 3 && parts[1] == "items" && strings.HasSuffix(parts[2], ".html"):
-		it := m.bySlug[strings.TrimSuffix(parts[2], ".html")]
-		if it == nil {
+		// The item as it is now, found by its number: withheld a moment
+		// ago is withheld, assigned a moment ago is there (a replica's
+		// lists may be MaxAge old; its item pages are not).
+		var it *deputybot.Item
+		if it, err = s.itemBySlug(ctx, strings.TrimSuffix(parts[2], ".html")); err != nil {
+			return Page{}, err
+		}
+		if it == nil || !it.Disclosed() {
 			return s.notFound(ctx, l)
 		}
 		var det *deputybot.ItemDetails
@@ -134,6 +140,25 @@ func (s *Site) render(ctx context.Context, m *model, l deputybot.Language, p str
 		return s.notFound(ctx, l)
 	}
 	return Page{Body: []byte(body), ContentType: contentType(p), Status: 200}, nil
+}
+
+// itemBySlug finds the item whose page name is name (suggestion-2026-001),
+// or nil; only the canonical name finds it.
+func (s *Site) itemBySlug(ctx context.Context, name string) (*deputybot.Item, error) {
+	q, ok := deputybot.ParseNumber(strings.Replace(name, "-", " ", 1))
+	if !ok || q.Kind == "" {
+		return nil, nil
+	}
+	items, err := s.o.Store.ItemsByNumber(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if slug(it) == name {
+			return it, nil
+		}
+	}
+	return nil, nil
 }
 
 func (s *Site) notFound(ctx context.Context, l deputybot.Language) (Page, error) {

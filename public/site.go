@@ -30,6 +30,7 @@ type Snapshotter interface {
 
 // Store reads what a snapshot does not hold (the storage).
 type Store interface {
+	ItemsByNumber(ctx context.Context, q deputybot.NumberQuery) ([]*deputybot.Item, error)
 	ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error)
 	PublicTexts(ctx context.Context, fn func(id string, det *deputybot.ItemDetails) error) error
 	People(ctx context.Context, f deputybot.PeopleFilter) ([]*deputybot.Person, int, error)
@@ -46,9 +47,10 @@ type Options struct {
 	Rules     *deputybot.Rules
 	Clock     func() time.Time
 	Logger    *slog.Logger
-	// MaxAge is how long what was read stays in use where the store
+	// MaxAge is how long the lists read stay in use where the store
 	// cannot tell whether the record changed (several replicas on
-	// MongoDB): 30 s by default.
+	// MongoDB): 10 s by default. An item's own page is always of the
+	// item as it is.
 	MaxAge time.Duration
 }
 
@@ -62,7 +64,7 @@ type Site struct {
 // New returns the site.
 func New(o Options) *Site {
 	if o.MaxAge == 0 {
-		o.MaxAge = 30 * time.Second
+		o.MaxAge = 10 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -89,7 +91,6 @@ type model struct {
 	snap     deputybot.Snapshot // every item, for the figures
 	pubSnap  deputybot.Snapshot // the same, a withheld item's title and targets masked
 	items    []*deputybot.Item  // disclosed items: motions then suggestions, by year and number
-	bySlug   map[string]*deputybot.Item
 	years    []int // newest first
 	names    map[string]string
 	depts    map[string]*deputybot.Department
@@ -144,7 +145,7 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &model{built: now, now: now, snap: snap, bySlug: map[string]*deputybot.Item{}, names: map[string]string{},
+	m := &model{built: now, now: now, snap: snap, names: map[string]string{},
 		depts: map[string]*deputybot.Department{}, stats: map[int][]*report.DeptStats{}, listed: map[int][]*deputybot.Item{},
 		pages: map[string][]byte{}}
 	if !s.o.Rules.Disclosure.HideDeputies {
@@ -174,7 +175,6 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 			continue
 		}
 		m.items = append(m.items, it)
-		m.bySlug[slug(it)] = it
 		years[it.Year] = true
 	}
 	m.pubSnap = snap
