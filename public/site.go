@@ -91,7 +91,7 @@ type model struct {
 	snap     deputybot.Snapshot // every item, for the figures
 	pubSnap  deputybot.Snapshot // the same, a withheld item's title and targets masked
 	items    []*deputybot.Item  // disclosed items: motions then suggestions, by year and number
-	years    []int // newest first
+	years    []int              // newest first
 	names    map[string]string
 	depts    map[string]*deputybot.Department
 	deptList []*deputybot.Department // by name
