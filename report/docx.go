@@ -175,7 +175,7 @@ func table(rows [][]string, f fontSet) string {
 		b.WriteString(`<w:` + side + ` w:val="single" w:sz="4" w:space="0" w:color="000000"/>`)
 	}
 	b.WriteString(`</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>`)
-	first := width * 2 / (cols + 1) // the department's name takes two shares
+	first := width * 3 / (2*cols + 1) // the department's name takes a share and a half
 	rest := (width - first) / max(cols-1, 1)
 	for i := range cols {
 		wd := rest
@@ -196,7 +196,9 @@ func table(rows [][]string, f fontSet) string {
 				jc = "left"
 			}
 			b.WriteString(`<w:tc><w:tcPr><w:vAlign w:val="center"/></w:tcPr>`)
-			b.WriteString(paragraph(cell, f.body, size, `<w:jc w:val="`+jc+`"/>`, r == 0))
+			// Single spacing in cells: the body's exact line would
+			// spread a wrapped header over the page.
+			b.WriteString(paragraph(cell, f.body, size, `<w:snapToGrid w:val="0"/><w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/><w:jc w:val="`+jc+`"/>`, r == 0))
 			b.WriteString("</w:tc>")
 		}
 		b.WriteString("</w:tr>")
