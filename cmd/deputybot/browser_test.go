@@ -16,7 +16,6 @@ import (
 
 	"deputybot"
 	"deputybot/internal/telegramtest"
-	"deputybot/storage"
 )
 
 // chromium finds the headless browser. CI installs it (.ci/run); a
@@ -77,11 +76,7 @@ func browse(t *testing.T, bin, url, dir, name string) string {
 // deputy, a closed item with its reply, an open one and a motion.
 func publicRecord(t *testing.T, dir string) {
 	t.Helper()
-	ctx := context.Background()
-	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ctx := openStore(t, dir)
 	defer s.Close(ctx)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Now().Add(-48 * time.Hour)

@@ -13,15 +13,23 @@ import (
 	"deputybot/storage"
 )
 
-// assignedItem puts in a new store an item assigned to 区住建局, its
-// author (Telegram 2001) and the department's contact (Telegram 3001).
-func assignedItem(t *testing.T, dir string) {
+// openStore opens the store in dir, as a process that stopped left it,
+// to put a record in before a test starts the service.
+func openStore(t *testing.T, dir string) (*storage.Store, context.Context) {
 	t.Helper()
 	ctx := context.Background()
 	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, ctx
+}
+
+// assignedItem puts in a new store an item assigned to 区住建局, its
+// author (Telegram 2001) and the department's contact (Telegram 3001).
+func assignedItem(t *testing.T, dir string) {
+	t.Helper()
+	s, ctx := openStore(t, dir)
 	defer s.Close(ctx)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Now().Add(-48 * time.Hour)

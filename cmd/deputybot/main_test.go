@@ -450,11 +450,7 @@ func TestSecondServiceOnADataDirectoryRefuses(t *testing.T) {
 // supervisors puts n supervisors (Telegram ids 700000+i) in a new store.
 func supervisors(t *testing.T, dir string, n int) {
 	t.Helper()
-	ctx := context.Background()
-	s, err := storage.Open(ctx, storage.Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ctx := openStore(t, dir)
 	defer s.Close(ctx)
 	var ps []*deputybot.Person
 	for i := range n {
