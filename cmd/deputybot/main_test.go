@@ -64,6 +64,8 @@ func TestBadConfigurationStopsWithCode2(t *testing.T) {
 		{[]string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "TIMEZONE", "Moon/Base"}, "TIMEZONE: unknown time zone \"Moon/Base\""},
 		{[]string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "ADMIN_TELEGRAM_IDS", "12,x"}, "ADMIN_TELEGRAM_IDS: \"x\" is not a Telegram user id"},
 		{[]string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "DIGEST_SCHEDULE", "mondays"}, "DIGEST_SCHEDULE:"},
+		{[]string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "PUBLIC_ADDR", "127.0.0.1:8081"}, "PUBLIC_ADDR: is set but PUBLIC_DISCLOSURE is off"},
+		{[]string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "PUBLIC_DISCLOSURE", "maybe"}, `PUBLIC_DISCLOSURE: "maybe" is not on or off`},
 	} {
 		var out bytes.Buffer
 		if code := run([]string{"run"}, env(tc.env...), &out); code != 2 {
@@ -393,6 +395,31 @@ func TestReportExportImportCommands(t *testing.T) {
 	if code, out := tool(nil, "report", "--format", "pdf"); code != 2 || !strings.Contains(out, "--format") {
 		t.Fatalf("bad format: %d %q", code, out)
 	}
+	// The public site: only when published, into a new directory or
+	// over an earlier publish, never over other files.
+	if code, out := tool(nil, "publish", "-o", dir+"/site"); code != 2 || !strings.Contains(out, "PUBLIC_DISCLOSURE") {
+		t.Fatalf("publish while disclosure is off: %d %q", code, out)
+	}
+	on := []string{"PUBLIC_DISCLOSURE", "on"}
+	if code, out := tool(on, "publish"); code != 2 || !strings.Contains(out, "-o DIR") {
+		t.Fatalf("publish without -o: %d %q", code, out)
+	}
+	for range 2 {
+		if code, out := tool(on, "publish", "-o", dir+"/site"); code != 0 || !strings.Contains(out, "files in") {
+			t.Fatalf("publish: %d %q", code, out)
+		}
+	}
+	if _, err := os.Stat(dir + "/site/zh/index.html"); err != nil {
+		t.Fatalf("the published site: %v", err)
+	}
+	other := t.TempDir()
+	os.WriteFile(other+"/notes.txt", []byte("mine"), 0o600)
+	if code, out := tool(on, "publish", "-o", other); code != 1 || !strings.Contains(out, "not a published site") {
+		t.Fatalf("publish over other files: %d %q", code, out)
+	}
+	if b, _ := os.ReadFile(other + "/notes.txt"); string(b) != "mine" {
+		t.Fatal("publish touched other files")
+	}
 	if code, out := tool(nil, "report", "--format", "docx"); code != 2 || !strings.Contains(out, "-o report.docx") {
 		t.Fatalf("docx to the terminal: %d %q", code, out)
 	}
@@ -527,7 +554,7 @@ func TestHelpListsCommandsAndVariables(t *testing.T) {
 	if code := runIO([]string{"--help"}, env(), &out, &errs); code != 0 {
 		t.Fatalf("--help: exit %d %s", code, errs.String())
 	}
-	for _, cmd := range []string{"run", "job", "report", "export", "import", "backup", "restore", "copy", "health", "version"} {
+	for _, cmd := range []string{"run", "job", "report", "export", "import", "publish", "backup", "restore", "copy", "health", "version"} {
 		if !strings.Contains(out.String(), "\n  "+cmd+" ") {
 			t.Errorf("--help does not explain %s", cmd)
 		}
@@ -541,7 +568,7 @@ func TestHelpListsCommandsAndVariables(t *testing.T) {
 		t.Errorf("--help does not give defaults:\n%s", out.String())
 	}
 	for _, args := range [][]string{{"run", "--help"}, {"job", "--help"}, {"job", "digest", "--help"}, {"report", "--help"},
-		{"export", "-h"}, {"import", "--help"}, {"backup", "--help"}, {"restore", "--help"}, {"copy", "--help"}, {"health", "--help"}, {"help"}} {
+		{"export", "-h"}, {"import", "--help"}, {"publish", "--help"}, {"backup", "--help"}, {"restore", "--help"}, {"copy", "--help"}, {"health", "--help"}, {"help"}} {
 		var o, e strings.Builder
 		if code := runIO(args, env(), &o, &e); code != 0 {
 			t.Errorf("%v: exit %d %s", args, code, e.String())
