@@ -47,6 +47,8 @@ func (s *Site) Render(ctx context.Context, p string, query url.Values) (Page, er
 	switch p {
 	case "/index.html":
 		return Page{Redirect: "/zh/"}, nil
+	case "/zh", "/en":
+		return Page{Redirect: p + "/"}, nil
 	case "/assets/site.css":
 		return Page{Body: []byte(siteCSS), ContentType: "text/css; charset=utf-8", Status: 200}, nil
 	case "/assets/site.js":

@@ -374,3 +374,52 @@ func TestPagesFollowTheRecord(t *testing.T) {
 		t.Fatal("the replica's site is older than MaxAge")
 	}
 }
+
+// TestServedPagesCanBeCached: pages carry a validator that changes with
+// the record; a reader whose copy is current gets 304; nothing but GET
+// and HEAD is served.
+func TestServedPagesCanBeCached(t *testing.T) {
+	f := newFixture(t, false)
+	srv := httptest.NewServer(f.site.Handler())
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, p, etag string) *http.Response {
+		req, _ := http.NewRequest(method, srv.URL+p, nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	res := do("GET", "/zh/2026/index.html", "")
+	tag := res.Header.Get("ETag")
+	if res.StatusCode != 200 || tag == "" || res.Header.Get("Cache-Control") != "public, max-age=60" ||
+		!strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("index: %d %v", res.StatusCode, res.Header)
+	}
+	if res := do("GET", "/zh/2026/index.html", tag); res.StatusCode != http.StatusNotModified {
+		t.Fatalf("a current copy: %d", res.StatusCode)
+	}
+	retitle(t, f.store, "i2", "关于加装电梯的建议（修改）")
+	if res := do("GET", "/zh/2026/index.html", tag); res.StatusCode != 200 || res.Header.Get("ETag") == tag {
+		t.Fatalf("after a change: %d, ETag %q", res.StatusCode, res.Header.Get("ETag"))
+	}
+	for p, want := range map[string]string{"/": "/zh/", "/zh": "/zh/", "/en": "/en/"} {
+		if res := do("GET", p, ""); res.StatusCode != http.StatusFound || res.Header.Get("Location") != want {
+			t.Errorf("%s: %d to %q", p, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if res := do("POST", "/zh/2026/index.html", ""); res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST: %d", res.StatusCode)
+	}
+	if res := do("HEAD", "/zh/feed.atom", ""); res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/atom+xml") {
+		t.Errorf("HEAD feed: %d %v", res.StatusCode, res.Header)
+	}
+	if res := do("GET", "/zh/2026/dept/nosuch.html", ""); res.StatusCode != 404 || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("a missing page: %d", res.StatusCode)
+	}
+}
