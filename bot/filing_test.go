@@ -139,7 +139,7 @@ func TestMotionWaitsForCoSponsorsThenSubmits(t *testing.T) {
 	}
 	one(t, h.Do(author, "/my"), "Motion (draft) · Renovate old compounds · draft, waiting for co-sponsors")
 
-	one(t, h.Press(b, one(t, b.Unread(), "Alice asks you to co-sponsor this Motion"), "Co-sponsor"), "You co-sponsor this Motion “Renovate old compounds”.")
+	one(t, h.Press(b, one(t, b.Unread(), "Alice asks you to co-sponsor this motion"), "Co-sponsor"), "You co-sponsor this motion “Renovate old compounds”.")
 	reqC := one(t, c.Unread(), "Alice asks you")
 	one(t, h.Press(c, reqC, "Decline"), "You declined")
 	msgs := author.Unread()

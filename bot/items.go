@@ -327,7 +327,7 @@ func (b *Bot) onCoSponsorAnswer(ctx context.Context, r *request, arg string) err
 	label := b.tx.Label(r.lang, it)
 	if it.Seq == 0 {
 		// Not numbered yet: "这件议案", not "议案（草稿）".
-		label = b.tx.T(r.lang, "item.this_draft", "Kind", texts.HTML(b.tx.T(r.lang, "kind."+string(it.Kind))))
+		label = b.tx.T(r.lang, "item.this_draft", "Kind", texts.HTML(b.tx.T(r.lang, "kind."+string(it.Kind)+"_noun")))
 	}
 	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", texts.HTML(label), "Title", it.Title), nil)
 	return nil

@@ -26,7 +26,7 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 	t := func(id string, args ...any) string { return b.tx.T(l, id, args...) }
 	switch n.What {
 	case deputybot.NoteCoSponsorRequest:
-		text := t("cosponsor.request", "Author", names.of(it.AuthorID), "Kind", texts.HTML(t("kind."+string(it.Kind)))) +
+		text := t("cosponsor.request", "Author", names.of(it.AuthorID), "Kind", texts.HTML(t("kind."+string(it.Kind)+"_noun"))) +
 			"\n\n" + b.cardText(ctx, l, it, c.Details)
 		return text, keyboard{{
 			button(t("btn.cosponsor_yes"), "cs:"+it.ID+":y"),
