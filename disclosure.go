@@ -1,6 +1,9 @@
 package deputybot
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Public disclosure (SPEC §9, 网上公开回复): what of the record the public
 // site shows, and the withholding of an item or a reply.
@@ -37,6 +40,9 @@ type Withholding struct {
 const (
 	ActWithholdItem  Action = "withhold_item"
 	ActWithholdReply Action = "withhold_reply"
+	// ActRepublish: the office publishes again what it withheld (a
+	// mistake, or a text no longer classified).
+	ActRepublish Action = "republish"
 )
 
 // Events of disclosure.
@@ -44,6 +50,7 @@ const (
 	EvWithholdAsked   = "withhold_requested"
 	EvWithheld        = "withheld"
 	EvWithholdRefused = "withhold_refused"
+	EvRepublished     = "republished"
 )
 
 // published: the statuses in which an item is public, from its
@@ -66,8 +73,23 @@ func (it *Item) Disclosed() bool { return in(it.Status, published...) }
 var PublicEvents = []string{EvSubmitted, EvAssigned, EvReassigned, EvExtensionApproved, EvReplied, EvCorrected,
 	EvRated, EvRehandling, EvProgress, EvClosed}
 
-// checkDisclosure decides the withholding requests.
+// withheldAnything reports whether the item or one of its replies is
+// withheld.
+func (it *Item) withheldAnything() bool {
+	return it.Withheld != nil || slices.ContainsFunc(it.Replies, func(r Reply) bool { return r.Withheld })
+}
+
+// checkDisclosure decides the withholding requests and their undoing.
 func checkDisclosure(p *Person, it *Item, act Action) error {
+	if act == ActRepublish {
+		if !p.HasRole(RoleOffice) {
+			return Errorf(EFORBIDDEN, "err.not_your_part")
+		}
+		if !it.withheldAnything() {
+			return Errorf(ECONFLICT, "err.not_withheld")
+		}
+		return nil
+	}
 	if !it.IsLeadContact(p) {
 		return Errorf(EFORBIDDEN, "err.not_your_part")
 	}
@@ -117,6 +139,18 @@ func RequestWithhold(it *Item, p *Person, scope WithholdScope, reason string, e 
 	}
 	it.Request = req
 	return ev(e, p, EvWithholdAsked, "reason", reason, "scope", string(scope)), nil
+}
+
+// Republish publishes again all that the office withheld of the item.
+func Republish(it *Item, p *Person, e Env) (Event, error) {
+	if err := Check(p, it, ActRepublish); err != nil {
+		return Event{}, err
+	}
+	it.Withheld = nil
+	for i := range it.Replies {
+		it.Replies[i].Withheld = false
+	}
+	return ev(e, p, EvRepublished), nil
 }
 
 // decideWithhold applies the office's decision on a withholding request.

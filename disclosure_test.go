@@ -54,6 +54,23 @@ func TestWithholding(t *testing.T) {
 				t.Fatalf("asking to withhold a reply of a withheld item: %v", err)
 			}
 		}
+		// The office may publish again what it withheld; no one else.
+		if _, err := Republish(it, lead, e); ErrorCode(err) != EFORBIDDEN {
+			t.Fatalf("a contact published again: %v", err)
+		}
+		before = it.Clone()
+		re, err := Republish(it, office, e)
+		if tc.approve != (err == nil) {
+			t.Fatalf("publish again after approve=%v: %v", tc.approve, err)
+		}
+		if err == nil {
+			if !it.Public() || it.Replies[0].Withheld {
+				t.Fatal("published again, still withheld")
+			}
+			if n := Notices(before, it, []Event{re}); len(n) != 1 || n[0].What != NoteRepublished || n[0].To != ToLead {
+				t.Fatalf("publishing again told %+v", n)
+			}
+		}
 	}
 	for _, st := range []string{"draft", "submitted", "returned", "withdrawn"} {
 		if it := fixtures()[st]; it.Public() || it.Disclosed() {

@@ -254,7 +254,7 @@ var HandlingActions = []Action{
 	ActAssign, ActReturnToDeputy, ActSetPeriod, ActAccept, ActLogContact, ActReply,
 	ActRequestExtend, ActRequestReturn, ActDecideRequest, ActOpinion, ActProgress,
 	ActConfirmContact, ActRate, ActFlag, ActCorrect, ActSetTargets, ActTargetProgress,
-	ActWithholdItem, ActWithholdReply,
+	ActWithholdItem, ActWithholdReply, ActRepublish,
 }
 
 // IsLeadContact reports whether p answers for the item's lead department.

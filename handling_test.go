@@ -146,6 +146,8 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 		_, err = RequestWithhold(it, p, WithholdItem, "personal data", e)
 	case ActWithholdReply:
 		_, err = RequestWithhold(it, p, WithholdReply, "classified", e)
+	case ActRepublish:
+		_, err = Republish(it, p, e)
 	default:
 		panic("no input for " + act)
 	}
@@ -196,6 +198,8 @@ var allowed = map[Action]map[string][]string{
 	ActWithholdItem: {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "replied": {"lead contact"},
 		"flagged": {"lead contact"}, "rehandling": {"lead contact"}, "closed": {"lead contact"}, "motion": {"lead contact"}},
 	ActWithholdReply: {"replied": {"lead contact"}, "flagged": {"lead contact"}, "rehandling": {"lead contact"}, "closed": {"lead contact"}},
+	// No fixture is withheld: nothing to publish again (TestWithholding).
+	ActRepublish: {},
 }
 
 func TestAuthorisationMatrix(t *testing.T) {

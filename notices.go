@@ -45,6 +45,7 @@ const (
 	NoteOpinion            = "opinion"             // a co-department's opinion came
 	NoteRequest            = "request"             // a department asks for an extension, a return or a withholding
 	NoteWithheld           = "withheld"            // the office agreed not to publish the item or its reply
+	NoteRepublished        = "republished"         // the office publishes again what it withheld
 	NoteExtendedDeputy     = "extended_deputy"     // your item's deadline moved
 	NoteExtensionApproved  = "extension_approved"  // your request for an extension was approved
 	NoteRequestRefused     = "request_refused"     // your request was refused
@@ -109,6 +110,8 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			add(NoteRequest, ToOffice, ev)
 		case EvWithheld:
 			add(NoteWithheld, ToLead, ev)
+		case EvRepublished:
+			add(NoteRepublished, ToLead, ev)
 		case EvExtensionApproved:
 			add(NoteExtendedDeputy, ToAuthor, ev)
 			add(NoteExtensionApproved, ToLead, ev)

@@ -119,6 +119,8 @@ func checkWalks(t *testing.T, actorNames []string, reached map[Status]int) {
 					scope = WithholdReply
 				}
 				one, err = RequestWithhold(it, p, scope, text, e)
+			case ActRepublish:
+				one, err = Republish(it, p, e)
 			}
 			if err == nil && rapid.IntRange(0, 9).Draw(t, "scheduler") == 0 {
 				// The scheduler closes unrated items now and then — and may
@@ -176,7 +178,7 @@ var plausible = map[Action]string{
 	ActRequestReturn: "lead contact", ActDecideRequest: "office", ActOpinion: "co contact",
 	ActProgress: "lead contact", ActConfirmContact: "author", ActRate: "author", ActFlag: "supervisor",
 	ActCorrect: "lead contact", ActSetTargets: "office", ActTargetProgress: "lead contact",
-	ActWithholdItem: "lead contact", ActWithholdReply: "lead contact",
+	ActWithholdItem: "lead contact", ActWithholdReply: "lead contact", ActRepublish: "office",
 }
 
 func checkState(t *rapid.T, step int, it *Item, det *ItemDetails, timeline []Event) {

@@ -81,7 +81,7 @@ func Check(p *Person, it *Item, act Action) error {
 		}
 		return nil
 	}
-	if act == ActWithholdItem || act == ActWithholdReply {
+	if act == ActWithholdItem || act == ActWithholdReply || act == ActRepublish {
 		return checkDisclosure(p, it, act)
 	}
 	return checkHandling(p, it, act)

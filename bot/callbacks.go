@@ -45,7 +45,7 @@ var actionCodes = []struct {
 	{deputybot.ActRequestExtend, "ex"}, {deputybot.ActRequestReturn, "rr"},
 	{deputybot.ActDecideRequest, "dr"}, {deputybot.ActFlag, "fl"}, {deputybot.ActSetPeriod, "pe"},
 	{deputybot.ActTargetProgress, "tp"}, {deputybot.ActSetTargets, "ts"},
-	{deputybot.ActWithholdItem, "wi"}, {deputybot.ActWithholdReply, "wr"},
+	{deputybot.ActWithholdItem, "wi"}, {deputybot.ActWithholdReply, "wr"}, {deputybot.ActRepublish, "pu"},
 }
 
 // actionCode is an action's code.

@@ -85,6 +85,16 @@ func TestWithholdingAskedAndDecided(t *testing.T) {
 		}
 	}
 
+	// The office publishes it again.
+	one(t, h.Press(c.admin, card(t, h, c.admin, n), "🔓 Publish again"), "Suggestion "+n+" is published online again.")
+	one(t, c.lead.Unread(), "The office publishes Suggestion "+n+" “Lift for No. 5” online again.")
+	if !strings.Contains(render(t, s, "/en/items/suggestion-"+n+".html"), "Lift for No. 5") {
+		t.Fatal("published again, the page still withholds it")
+	}
+	if card(t, h, c.admin, n).Button("🔓 Publish again") != nil {
+		t.Fatal("publish again offered for what is public")
+	}
+
 	// A reply: asked, refused, published.
 	m := c.assigned(t, "Bus lane")
 	c.logContact(t, m)

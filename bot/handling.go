@@ -42,7 +42,8 @@ func (b *Bot) handlingButtons(l deputybot.Language, p *deputybot.Person, it *dep
 			continue
 		}
 		// Withholding from a site that is not published is no question.
-		if (c.act == deputybot.ActWithholdItem || c.act == deputybot.ActWithholdReply) && !b.opts.Rules.Disclosure.Enabled {
+		if (c.act == deputybot.ActWithholdItem || c.act == deputybot.ActWithholdReply || c.act == deputybot.ActRepublish) &&
+			!b.opts.Rules.Disclosure.Enabled {
 			continue
 		}
 		row = append(row, button(b.tx.T(l, "act."+string(c.act)), "ha:"+it.ID+":"+c.code))
@@ -128,6 +129,15 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		return b.begin(ctx, r, "return-request", "reason", data)
 	case deputybot.ActDecideRequest:
 		return b.begin(ctx, r, "decide", "choose", data)
+	case deputybot.ActRepublish:
+		it, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return one(deputybot.Republish(it, r.person, e))
+		})
+		if err == nil {
+			b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+			b.reply(ctx, r, b.tx.T(r.lang, "done.republished", "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
+		}
+		return err
 	case deputybot.ActWithholdItem:
 		data["scope"] = string(deputybot.WithholdItem)
 		return b.begin(ctx, r, "withhold-request", "reason", data)

@@ -92,6 +92,8 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		return t("note.extended_deputy", "Label", label, "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card.json()
 	case deputybot.NoteExtensionApproved:
 		return t("note.extension_approved", "Label", label, "Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteRepublished:
+		return t("note.republished", "Label", label, "Title", it.Title), card.json()
 	case deputybot.NoteWithheld:
 		return t("note.withheld_"+ev.Data["scope"], "Label", label, "Title", it.Title), card.json()
 	case deputybot.NoteRequestRefused:
