@@ -9,6 +9,7 @@ import (
 	"html"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -566,8 +567,12 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 }
 
 // event is a public timeline line, or "" for an event that is not
-// public. It names departments, never people.
+// public (the domain's PublicEvents say which are). It names
+// departments, never people.
 func (w *writer) event(e deputybot.Event) string {
+	if !slices.Contains(deputybot.PublicEvents, e.Type) {
+		return ""
+	}
 	d := e.Data
 	rating := func(k string) texts.HTML { return texts.HTML(w.t("rating." + d[k])) }
 	class := texts.HTML(w.t("class." + d["class"]))
@@ -593,7 +598,7 @@ func (w *writer) event(e deputybot.Event) string {
 	case deputybot.EvClosed:
 		return w.t("pub.ev_closed", "Rating", rating("outcome"))
 	}
-	return ""
+	panic("public: no text for the public event " + e.Type)
 }
 
 // paragraphs shows a person's text: escaped, a paragraph for each blank

@@ -423,3 +423,28 @@ func TestServedPagesCanBeCached(t *testing.T) {
 		t.Errorf("a missing page: %d", res.StatusCode)
 	}
 }
+
+// TestEveryPublicEventHasItsLine: each event the domain makes public is
+// written on the item's page (a public event without its line would stop
+// the page).
+func TestEveryPublicEventHasItsLine(t *testing.T) {
+	f := newFixture(t, false)
+	var timeline []deputybot.Event
+	for i, typ := range deputybot.PublicEvents {
+		timeline = append(timeline, deputybot.Event{At: f.now.Add(time.Duration(i) * time.Minute), Type: typ,
+			Data: map[string]string{"lead": "d1", "to": "d2", "deadline": "2026-07-01", "round": "1", "class": "B", "value": "basic", "outcome": "basic"}})
+	}
+	if _, err := f.store.UpdateItem(context.Background(), "i2", deputybot.ItemChange{Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+		det.Timeline = nil
+		return timeline, nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := f.site.Render(context.Background(), "/en/items/suggestion-2026-002.html", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(page.Body), "<time "); n != len(deputybot.PublicEvents) {
+		t.Fatalf("%d history lines for %d public events", n, len(deputybot.PublicEvents))
+	}
+}
