@@ -366,9 +366,4 @@ func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
 
 // percent writes a rate for people: "95.00%", or "暂无" when there is
 // nothing to count yet (no reply due, no item closed).
-func (b *Bot) percent(l deputybot.Language, r string) string {
-	if r == report.NoRate {
-		return b.tx.T(l, "digest.no_data")
-	}
-	return r + "%"
-}
+func (b *Bot) percent(l deputybot.Language, r string) string { return report.FormatRate(b.tx, l, r) }

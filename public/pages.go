@@ -642,12 +642,7 @@ func (w *writer) handling(y int) []*report.DeptStats {
 	return out
 }
 
-func (w *writer) rate(r string) string {
-	if r == report.NoRate {
-		return w.t("pub.chart_no_data")
-	}
-	return r + "%"
-}
+func (w *writer) rate(r string) string { return report.FormatRate(w.tx, w.l, r) }
 
 // department: one department's figures, its months and its items.
 func (w *writer) department(y int, id string) string {

@@ -5,6 +5,9 @@ import (
 	"html"
 	"strconv"
 	"strings"
+
+	"deputybot"
+	"deputybot/texts"
 )
 
 // Charts are drawn on the server as SVG inside the page: they need no
@@ -84,14 +87,9 @@ func percentValue(r string) float64 {
 
 // DeptCharts are the charts of departments: on-time rate, satisfaction,
 // overdue now (the digest's picture draws the same).
-func DeptCharts(stats []*DeptStats, titles [3]string, noData string) []Chart {
+func DeptCharts(tx *texts.Texts, l deputybot.Language, stats []*DeptStats, titles [3]string) []Chart {
 	ontime, sat, overdue := Chart{Title: titles[0], Max: 100}, Chart{Title: titles[1], Max: 100}, Chart{Title: titles[2]}
-	text := func(r string) string {
-		if r == NoRate {
-			return noData
-		}
-		return r + "%"
-	}
+	text := func(r string) string { return FormatRate(tx, l, r) }
 	for _, d := range stats {
 		ontime.Bars = append(ontime.Bars, Bar{Label: d.Dept.Name, Value: percentValue(d.OnTimeRate()), Text: text(d.OnTimeRate())})
 		sat.Bars = append(sat.Bars, Bar{Label: d.Dept.Name, Value: percentValue(d.SatisfactionRate()), Text: text(d.SatisfactionRate())})

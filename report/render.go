@@ -206,7 +206,7 @@ func renderAnnual(d *doc, tx *texts.Texts, in deputybot.Snapshot, year int, l de
 	var rows [][]string
 	for _, ds := range a.Depts {
 		rows = append(rows, []string{string(d.arg(ds.Dept.Name)), strconv.Itoa(ds.Handled), strconv.Itoa(ds.OnTime), strconv.Itoa(ds.Late),
-			strconv.Itoa(ds.Extensions), Percent(ds.SatisfactionRate()), fmt.Sprintf("%d/%d", ds.ContactsLogged, ds.ContactsConfirmed),
+			strconv.Itoa(ds.Extensions), FormatRate(tx, l, ds.SatisfactionRate()), fmt.Sprintf("%d/%d", ds.ContactsLogged, ds.ContactsConfirmed),
 			strconv.Itoa(ds.Flags), FormatScore(ds.Score)})
 	}
 	d.table(headers, rows, func(r []string) string {
@@ -253,12 +253,13 @@ func annualTitle(tx *texts.Texts, r *deputybot.Rules, year int, l deputybot.Lang
 	return tx.T(l, id, "Body", r.ReportingBody, "Session", r.CongressSession, "Year", year)
 }
 
-// Percent writes a rate as a percentage ("—" stays as it is).
-func Percent(s string) string {
-	if s == NoRate {
-		return s
+// FormatRate writes a rate as a percentage, or says in words that
+// there is nothing to divide yet (暂无 / no data yet).
+func FormatRate(tx *texts.Texts, l deputybot.Language, r string) string {
+	if r == NoRate {
+		return tx.T(l, "digest.no_data")
 	}
-	return s + "%"
+	return r + "%"
 }
 
 // periodSentence is "2021年，承办会议期间代表建议167件，全部办复完毕。其中：
