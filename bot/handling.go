@@ -69,6 +69,20 @@ func (b *Bot) ratingButtons(l deputybot.Language, it *deputybot.Item) []keyboard
 	}
 }
 
+// atOnce applies an action that asks nothing more, removes the buttons
+// pressed and says it is done (done: the message, of the item's label).
+func (b *Bot) atOnce(ctx context.Context, r *request, id, done string, act func(*deputybot.Item, deputybot.Env) (deputybot.Event, error)) error {
+	it, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return one(act(it, e))
+	})
+	if err != nil {
+		return err
+	}
+	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	b.reply(ctx, r, b.tx.T(r.lang, done, "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
+	return nil
+}
+
 // onHandlingButton handles "ha:<item id>:<action code>".
 func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) error {
 	id, code, ok := strings.Cut(arg, ":")
@@ -93,14 +107,9 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 	case deputybot.ActReturnToDeputy:
 		return b.begin(ctx, r, "return-to-deputy", "reason", data)
 	case deputybot.ActAccept:
-		_, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-			return one(deputybot.Accept(it, r.person, e))
+		return b.atOnce(ctx, r, id, "done.accepted", func(it *deputybot.Item, e deputybot.Env) (deputybot.Event, error) {
+			return deputybot.Accept(it, r.person, e)
 		})
-		if err == nil {
-			b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
-			b.reply(ctx, r, b.tx.T(r.lang, "done.accepted", "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
-		}
-		return err
 	case deputybot.ActLogContact:
 		return b.begin(ctx, r, "contact", "date", data)
 	case deputybot.ActReply, deputybot.ActCorrect:
@@ -130,14 +139,9 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 	case deputybot.ActDecideRequest:
 		return b.begin(ctx, r, "decide", "choose", data)
 	case deputybot.ActRepublish:
-		it, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-			return one(deputybot.Republish(it, r.person, e))
+		return b.atOnce(ctx, r, id, "done.republished", func(it *deputybot.Item, e deputybot.Env) (deputybot.Event, error) {
+			return deputybot.Republish(it, r.person, e)
 		})
-		if err == nil {
-			b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
-			b.reply(ctx, r, b.tx.T(r.lang, "done.republished", "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
-		}
-		return err
 	case deputybot.ActWithholdItem:
 		data["scope"] = string(deputybot.WithholdItem)
 		return b.begin(ctx, r, "withhold-request", "reason", data)
