@@ -296,3 +296,26 @@ func TestPendingAndMyPageThroughManyItems(t *testing.T) {
 		t.Fatalf("/my page 2 does not end with the oldest: %q", l)
 	}
 }
+
+// TestAcceptingAnAssignment: the lead contact accepts an item from its
+// card; the item is in progress, the card offers acceptance no more, and
+// a second press changes nothing.
+func TestAcceptingAnAssignment(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Street lights")
+	cd := card(t, h, c.lead, n)
+	one(t, h.Press(c.lead, cd, "✅ Accept"), "Suggestion "+n+" accepted.")
+	if cd := c.lead.Message(cd.ID); cd.Button("✅ Accept") != nil {
+		t.Fatal("the pressed card still offers acceptance")
+	}
+	again := card(t, h, c.lead, n)
+	if again.Button("✅ Accept") != nil || !strings.Contains(again.Text, "in progress") {
+		t.Fatalf("card after acceptance: %q %v", again.Text, again.Buttons())
+	}
+	h.WaitHandled(c.lead.Press(cd, "ha:"+itemID(t, again)+":ac"))
+	if ans := c.lead.Answer(); ans == "" {
+		t.Fatal("a second acceptance was not refused")
+	}
+	one(t, h.Do(c.lead, "/view "+n), "accepted it")
+}
