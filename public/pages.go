@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"net/url"
 	"path"
 	"slices"
@@ -369,7 +368,7 @@ func (w *writer) index(y, n int, q url.Values) string {
 		w.t("pub.col_dept") + `</th><th>` + w.t("pub.col_deadline") + `</th><th>` + w.t("pub.col_status") + `</th></tr></thead><tbody id="rows">`)
 	for _, it := range shown {
 		b.WriteString(`<tr><td class="nowrap"><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a></td><td>` +
-			html.EscapeString(it.Title) + `</td><td>` + html.EscapeString(w.deptName(it.LeadDept)) + `</td><td class="nowrap">` +
+			texts.Esc(it.Title) + `</td><td>` + texts.Esc(w.deptName(it.LeadDept)) + `</td><td class="nowrap">` +
 			w.tx.Date(it.Deadline) + `</td><td>` + w.tx.Status(w.l, it) + `</td></tr>`)
 	}
 	b.WriteString(`</tbody></table>`)
@@ -410,7 +409,7 @@ func (w *writer) filterForm(y int, f filter) string {
 			if o[0] == cur {
 				s = " selected"
 			}
-			b.WriteString(`<option value="` + html.EscapeString(o[0]) + `"` + s + `>` + o[1] + `</option>`)
+			b.WriteString(`<option value="` + texts.Esc(o[0]) + `"` + s + `>` + o[1] + `</option>`)
 		}
 		b.WriteString(`</select></label> `)
 	}
@@ -418,12 +417,12 @@ func (w *writer) filterForm(y int, f filter) string {
 	sel("period", w.t("pub.filter_period"), f.period, [][2]string{{"session", w.t("period.session")}, {"recess", w.t("period.recess")}})
 	var cats [][2]string
 	for _, c := range w.s.o.Rules.Categories {
-		cats = append(cats, [2]string{c.Key, html.EscapeString(w.s.o.Rules.CategoryName(c.Key, w.l))})
+		cats = append(cats, [2]string{c.Key, texts.Esc(w.s.o.Rules.CategoryName(c.Key, w.l))})
 	}
 	sel("category", w.t("pub.filter_category"), f.category, cats)
 	var depts [][2]string
 	for _, d := range w.m.deptList {
-		depts = append(depts, [2]string{d.ID, html.EscapeString(d.Name)})
+		depts = append(depts, [2]string{d.ID, texts.Esc(d.Name)})
 	}
 	sel("dept", w.t("pub.filter_dept"), f.dept, depts)
 	var sts [][2]string
@@ -432,7 +431,7 @@ func (w *writer) filterForm(y int, f filter) string {
 		sts = append(sts, [2]string{string(st), w.t("status." + string(st))})
 	}
 	sel("status", w.t("pub.filter_status"), f.status, sts)
-	b.WriteString(`<input type="search" name="q" value="` + html.EscapeString(f.q) + `" placeholder="` + w.t("pub.search") +
+	b.WriteString(`<input type="search" name="q" value="` + texts.Esc(f.q) + `" placeholder="` + w.t("pub.search") +
 		`" aria-label="` + w.t("pub.search") + `"> <button type="submit">` + w.t("pub.search_button") + `</button></form>`)
 	return b.String()
 }
@@ -490,7 +489,7 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 	b.WriteString(`<dl class="facts">`)
 	row(w.t("pub.kind"), w.t("kind."+string(it.Kind)))
 	row(w.t("pub.period"), w.t("period."+string(it.Period)))
-	row(w.t("pub.category"), html.EscapeString(w.s.o.Rules.CategoryName(it.Category, w.l)))
+	row(w.t("pub.category"), texts.Esc(w.s.o.Rules.CategoryName(it.Category, w.l)))
 	if !w.s.o.Rules.Disclosure.HideDeputies {
 		var cos []string
 		for _, c := range it.CoSponsors {
@@ -501,10 +500,10 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 		if len(cos) > 0 {
 			row(w.t("pub.deputies"), w.t("pub.author_cosponsors", "Author", w.m.names[it.AuthorID], "CoSponsors", w.tx.List(w.l, cos)))
 		} else {
-			row(w.t("pub.deputies"), html.EscapeString(w.m.names[it.AuthorID]))
+			row(w.t("pub.deputies"), texts.Esc(w.m.names[it.AuthorID]))
 		}
 	}
-	row(w.t("pub.lead"), `<a href="`+w.link(w.deptPath(it.Year, it.LeadDept))+`">`+html.EscapeString(w.deptName(it.LeadDept))+`</a>`)
+	row(w.t("pub.lead"), `<a href="`+w.link(w.deptPath(it.Year, it.LeadDept))+`">`+texts.Esc(w.deptName(it.LeadDept))+`</a>`)
 	var co []string
 	for _, c := range it.CoDepts {
 		co = append(co, w.deptName(c.Dept))
@@ -607,7 +606,7 @@ func paragraphs(s string) string {
 	var b strings.Builder
 	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
 		if p = strings.TrimSpace(p); p != "" {
-			b.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(deputybot.StripBidi(p)), "\n", "<br>") + "</p>")
+			b.WriteString("<p>" + strings.ReplaceAll(texts.Esc(p), "\n", "<br>") + "</p>")
 		}
 	}
 	return b.String()
@@ -621,7 +620,7 @@ func (w *writer) departments(y int) string {
 		w.t("pub.col_ontime") + `</th><th>` + w.t("pub.col_ontime_rate") + `</th><th>` + w.t("pub.col_overdue") + `</th><th>` +
 		w.t("pub.col_sat") + `</th></tr></thead><tbody>`)
 	for _, d := range stats {
-		b.WriteString(`<tr><td><a href="` + w.link(w.deptPath(y, d.Dept.ID)) + `">` + html.EscapeString(d.Dept.Name) + `</a></td><td class="num">` +
+		b.WriteString(`<tr><td><a href="` + w.link(w.deptPath(y, d.Dept.ID)) + `">` + texts.Esc(d.Dept.Name) + `</a></td><td class="num">` +
 			strconv.Itoa(d.Handled) + `</td><td class="num">` + fmt.Sprintf("%d/%d", d.OnTime, d.Replied) + `</td><td class="num">` +
 			w.rate(d.OnTimeRate()) + `</td><td class="num">` + strconv.Itoa(d.Overdue) + `</td><td class="num">` + w.rate(d.SatisfactionRate()) + `</td></tr>`)
 	}
@@ -659,7 +658,7 @@ func (w *writer) department(y int, id string) string {
 	b.WriteString(`<h2>` + w.t("pub.dept_items") + `</h2><ul class="list">`)
 	for _, it := range w.listed(y) {
 		if it.LeadDept == id {
-			b.WriteString(`<li><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a> ` + html.EscapeString(it.Title) +
+			b.WriteString(`<li><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a> ` + texts.Esc(it.Title) +
 				` · ` + w.tx.Status(w.l, it) + `</li>`)
 		}
 	}

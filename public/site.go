@@ -99,11 +99,10 @@ type model struct {
 	listed   map[int][]*deputybot.Item // by year: the public items the index lists
 
 	// What is made from the model on first need, then kept with it.
-	feedOnce sync.Once
-	feed     []feedEntry
-	feedErr  error
-	pagesMu  sync.Mutex
-	pages    map[string][]byte // rendered pages without a query, by path
+	feedMu  sync.Mutex
+	feed    []feedEntry // nil until read
+	pagesMu sync.Mutex
+	pages   map[string][]byte // rendered pages without a query, by path
 }
 
 type feedEntry struct {
@@ -208,10 +207,19 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 }
 
 // feedOf returns the newest published replies with their texts, read
-// once for the model, when the feed is first asked for.
+// for the model when the feed is first asked for. A read that failed (a
+// reader who went away) is not kept: the next asks again.
 func (s *Site) feedOf(ctx context.Context, m *model) ([]feedEntry, error) {
-	m.feedOnce.Do(func() { m.feed, m.feedErr = s.buildFeed(ctx, m) })
-	return m.feed, m.feedErr
+	m.feedMu.Lock()
+	defer m.feedMu.Unlock()
+	if m.feed == nil {
+		feed, err := s.buildFeed(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		m.feed = append([]feedEntry{}, feed...) // not nil, even when empty
+	}
+	return m.feed, nil
 }
 
 func (s *Site) buildFeed(ctx context.Context, m *model) ([]feedEntry, error) {

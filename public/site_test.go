@@ -268,7 +268,11 @@ func TestWithheldItemIsAbsentEverywhere(t *testing.T) {
 // TestDeputiesCanBeLeftUnnamed: PUBLIC_DEPUTY_NAMES=off.
 func TestDeputiesCanBeLeftUnnamed(t *testing.T) {
 	f := newFixture(t, true)
-	for p, body := range f.publish(t) {
+	files := f.publish(t)
+	if !strings.Contains(files["/zh/items/suggestion-2026-001.html"], "关于增设社区老年食堂的建议") {
+		t.Fatal("the item's page is not there to be searched")
+	}
+	for p, body := range files {
 		if strings.Contains(body, "张三") || strings.Contains(body, "李四") {
 			t.Errorf("%s names a deputy", p)
 		}
@@ -448,5 +452,25 @@ func TestEveryPublicEventHasItsLine(t *testing.T) {
 	}
 	if n := strings.Count(string(page.Body), "<time "); n != len(deputybot.PublicEvents) {
 		t.Fatalf("%d history lines for %d public events", n, len(deputybot.PublicEvents))
+	}
+}
+
+// TestFeedReadAgainAfterAReaderLeft: a reader who goes away while the
+// feed's texts are read leaves nothing behind; the next reader gets the
+// feed.
+func TestFeedReadAgainAfterAReaderLeft(t *testing.T) {
+	f := newFixture(t, false)
+	// The record is read; the feed's texts are not yet.
+	if _, err := f.site.Render(context.Background(), "/zh/2026/index.html", nil); err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := f.site.Render(gone, "/zh/feed.atom", nil); err == nil {
+		t.Fatal("a cancelled read of the feed succeeded")
+	}
+	p, err := f.site.Render(context.Background(), "/zh/feed.atom", nil)
+	if err != nil || !strings.Contains(string(p.Body), "已在三个社区开办老年食堂。") {
+		t.Fatalf("the feed after a reader left: %v %.200s", err, p.Body)
 	}
 }

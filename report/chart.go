@@ -56,7 +56,7 @@ func (c Chart) SVG() string {
 	fmt.Fprintf(&b, `<text x="0" y="18" class="t">%s</text>`, html.EscapeString(c.Title))
 	for i, bar := range c.Bars {
 		y := chartTop + i*chartRowH
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`, chartLabelW-8, y+16, html.EscapeString(clip(bar.Label, 14)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`, chartLabelW-8, y+16, texts.Esc(clip(bar.Label, 14)))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" class="bg"/>`, chartLabelW, y+4, chartBarW, chartRowH-8)
 		if w := c.barWidth(bar.Value); w > 0 {
 			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" class="bar"/>`, chartLabelW, y+4, w, chartRowH-8)
