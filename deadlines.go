@@ -61,6 +61,9 @@ func (e Env) RectificationDeadline() time.Time {
 // corrected reply: a year.
 func (e Env) LatestRectification() time.Time { return EndOfDay(e.today().addDays(366), e.loc()) }
 
+// Year is the local year now: "this year" of every figure and list.
+func (e Env) Year() int { return e.today().Year }
+
 // DueSoonDays: a deadline this close is "due soon" (digests, /stats).
 const DueSoonDays = 14
 
@@ -70,76 +73,46 @@ func (e Env) DueSoon(deadline time.Time) bool {
 	return left >= 0 && left <= DueSoonDays
 }
 
-// Overdue reports whether a deadline has passed.
-func (e Env) Overdue(deadline time.Time) bool { return e.Now.After(deadline) }
-
-// Kinds of a department's part of an item (Part.Kind): they are the kinds
-// of the reminders of that part.
-const (
-	PartReply   = RemindReply   // the lead department's reply
-	PartOpinion = RemindOpinion // a co-department's opinion
-	PartRectify = RemindRectify // the lead's corrected reply after a quality flag
-)
-
-// Part is what one department still has to do on an item, and by when.
-type Part struct {
-	Dept     string
-	Kind     string
-	Deadline time.Time
-}
-
-// OpenParts lists what departments still have to do on the item: the
-// lead's reply while the item waits for it (assigned, in progress, being
-// handled again), each co-department's opinion until it is given (before
-// the first reply), the lead's corrected reply while a quality flag is
-// open. Every list, digest, report and reminder reads them here.
-func (it *Item) OpenParts() []Part {
-	var out []Part
-	if in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling) {
-		out = append(out, Part{Dept: it.LeadDept, Kind: PartReply, Deadline: it.Deadline})
-	}
-	if in(it.Status, StatusAssigned, StatusInProgress) {
-		for _, c := range it.CoDepts {
-			if c.OpinionAt.IsZero() {
-				out = append(out, Part{Dept: c.Dept, Kind: PartOpinion, Deadline: c.Deadline})
-			}
-		}
-	}
-	if f := it.OpenFlag(); f != nil {
-		out = append(out, Part{Dept: it.LeadDept, Kind: PartRectify, Deadline: f.Deadline})
-	}
-	return out
-}
-
-// ReplyPart is the lead's reply, if the item waits for it.
-func (it *Item) ReplyPart() (Part, bool) {
-	for _, p := range it.OpenParts() {
-		if p.Kind == PartReply {
-			return p, true
-		}
-	}
-	return Part{}, false
-}
-
-// DeptPart is what dept has to do on the item first: its part with the
-// earliest deadline, if it has one.
-func (it *Item) DeptPart(dept string) (Part, bool) {
-	var first Part
-	ok := false
-	for _, p := range it.OpenParts() {
-		if dept != "" && p.Dept == dept && (!ok || p.Deadline.Before(first.Deadline)) {
-			first, ok = p, true
-		}
-	}
-	return first, ok
-}
-
 // ScoreCounts are what a department's score for a year is made of.
 type ScoreCounts struct {
-	Late        int // items replied late, or overdue without a reply
-	Unsatisfied int // final unsatisfied ratings
+	// Late: answers (a reply of any round, a corrected reply, a
+	// co-department's opinion) given after their deadline, or overdue now.
+	Late        int
+	Unsatisfied int // final unsatisfied ratings of items it led
 	Flags       int // quality flags on its replies
 	NoContact   int // replies sent without a contact the deputy confirmed
+}
+
+// Add adds other counts.
+func (c *ScoreCounts) Add(o ScoreCounts) {
+	c.Late += o.Late
+	c.Unsatisfied += o.Unsatisfied
+	c.Flags += o.Flags
+	c.NoContact += o.NoContact
+}
+
+// ScoreCounts is what the item counts against dept's score at e.Now
+// (the item counts in the year of its number).
+func (e Env) ScoreCounts(it *Item, dept string) ScoreCounts {
+	var c ScoreCounts
+	for _, d := range it.Ledger() {
+		if d.Dept == dept && (e.Late(d) || e.Overdue(d)) {
+			c.Late++
+		}
+	}
+	if it.LeadDept != dept {
+		return c
+	}
+	if it.Status == StatusClosed && it.Outcome == Unsatisfied {
+		c.Unsatisfied++
+	}
+	c.Flags += len(it.Flags)
+	for _, r := range it.Replies {
+		if r.NoContact {
+			c.NoContact++
+		}
+	}
+	return c
 }
 
 // Score is a department's score for a year (SPEC §5): 100 points, less

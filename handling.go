@@ -89,12 +89,14 @@ type CoDept struct {
 
 // Reply is a round's reply, without its text.
 type Reply struct {
-	Round     int        `bson:"round"`
-	Class     ReplyClass `bson:"class"`
-	At        time.Time  `bson:"at"`
-	By        string     `bson:"by"`
-	Late      bool       `bson:"late,omitempty"`      // after the round's deadline
-	Corrected int        `bson:"corrected,omitempty"` // corrections after quality review
+	Round int        `bson:"round"`
+	Class ReplyClass `bson:"class"`
+	At    time.Time  `bson:"at"`
+	By    string     `bson:"by"`
+	// Deadline is the round's reply deadline when the reply was sent (the
+	// ledger decides from it whether the reply was late).
+	Deadline  time.Time `bson:"deadline"`
+	Corrected int       `bson:"corrected,omitempty"` // corrections after quality review
 	// NoContact: replied without any contact confirmed by the deputy.
 	NoContact bool     `bson:"noContact,omitempty"`
 	CoDepts   []string `bson:"coDepts,omitempty"` // co-departments whose opinion it drew on
@@ -728,7 +730,7 @@ func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Eve
 			contributed = append(contributed, c.Dept)
 		}
 	}
-	r := Reply{Round: it.Round, Class: in.Class, At: e.Now, By: p.ID, Late: e.Now.After(it.Deadline),
+	r := Reply{Round: it.Round, Class: in.Class, At: e.Now, By: p.ID, Deadline: it.Deadline,
 		NoContact: !confirmed, CoDepts: contributed}
 	it.Replies = append(it.Replies, r)
 	it.Status = StatusReplied
@@ -736,8 +738,8 @@ func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Eve
 	it.RatingRemindedAt = time.Time{}
 	det.Replies = append(det.Replies, ReplyText{Round: it.Round, Class: in.Class, Text: in.Text,
 		FileID: in.FileID, FileName: in.FileName, At: e.Now, By: p.ID})
-	return ev(e, p, EvReplied, "round", strconv.Itoa(it.Round), "class", string(in.Class),
-		"late", strconv.FormatBool(r.Late)), nil
+	return ev(e, p, EvReplied, "round", strconv.Itoa(r.Round), "class", string(in.Class),
+		"late", strconv.FormatBool(e.ReplyLate(it, r.Round))), nil
 }
 
 // SendOpinion records a co-department's opinion for the lead department.

@@ -338,6 +338,29 @@ type Snapshot struct {
 	// Unreachable are the people messages cannot be delivered to.
 	Unreachable []*Person
 	Env         Env
+	// Scope says whose items these are, for the documents made of them
+	// to say so in their titles.
+	Scope Scope
+}
+
+// Scope is whose items a snapshot holds: the whole district's, or only
+// what one person may see (a leader: the items he leads).
+type Scope struct {
+	// Person is the name of the person whose view it is; empty: the
+	// whole district.
+	Person string
+}
+
+// Whole reports whether the snapshot holds every item.
+func (s Scope) Whole() bool { return s.Person == "" }
+
+// ScopeOf is the scope of what p sees: the whole district for those who
+// oversee everything (nil: the scheduler, the command line), else p's own.
+func ScopeOf(p *Person) Scope {
+	if p == nil || p.OverseesAll() {
+		return Scope{}
+	}
+	return Scope{Person: p.Name}
 }
 
 // DeptName names a department by id ("" if unknown).

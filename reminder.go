@@ -28,8 +28,13 @@ type Reminder struct {
 	Kind     string
 	Dept     string // reply, opinion, rectify: the department reminded
 	Deadline time.Time
-	DaysLeft int    // negative: overdue
 	Step     string // "d14" … "d1", "d0", "o2026-03-05" (overdue on that working day), "esc", "again"
+}
+
+// Duty is the open duty the reminder is about (a rating reminder has
+// none: its deadline is the reply's date).
+func (r Reminder) Duty() Duty {
+	return Duty{Kind: r.Kind, Dept: r.Dept, Deadline: r.Deadline, Open: true}
 }
 
 // Key identifies the step: the same deadline's same step is one reminder,
@@ -38,43 +43,42 @@ func (r Reminder) Key() string {
 	return r.ItemID + ":" + r.Kind + ":" + r.Dept + ":" + r.Deadline.UTC().Format("20060102") + ":" + r.Step
 }
 
-// deadlineSteps returns the reminder step for a deadline at e.Now, if one
-// is due, and whether the deadline is overdue enough to escalate.
-func deadlineSteps(deadline time.Time, e Env) (step string, left int, escalate bool) {
-	left = e.DaysLeft(deadline)
-	switch {
-	case left == 0:
-		return "d0", left, false
-	case left > 0:
-		for _, d := range ReminderDays {
-			if left == d {
-				return "d" + strconv.Itoa(d), left, false
-			}
+// dutyStep returns the reminder step due today for an open duty, if one
+// is, and whether the duty is overdue enough to escalate.
+func dutyStep(d Duty, e Env) (step string, escalate bool) {
+	if e.Overdue(d) {
+		today := e.today()
+		if e.Calendar.IsWorkday(today) {
+			step = "o" + today.String()
 		}
-		return "", left, false
+		return step, e.DaysOverdue(d) > EscalateAfterDays
 	}
-	today := e.today()
-	if e.Calendar.IsWorkday(today) {
-		step = "o" + today.String()
+	left := e.DaysLeft(d.Deadline)
+	if left == 0 {
+		return "d0", false
 	}
-	return step, left, -left > EscalateAfterDays
+	for _, n := range ReminderDays {
+		if left == n {
+			return "d" + strconv.Itoa(n), false
+		}
+	}
+	return "", false
 }
 
 // DueReminders lists the reminders due for an item at e.Now: the
 // scheduler's reminder job calls it for every open item at each run.
 func DueReminders(it *Item, e Env) []Reminder {
 	var out []Reminder
-	add := func(kind, dept string, deadline time.Time) {
-		step, left, esc := deadlineSteps(deadline, e)
+	for _, d := range it.OpenDuties() {
+		step, esc := dutyStep(d, e)
+		r := Reminder{ItemID: it.ID, Kind: d.Kind, Dept: d.Dept, Deadline: d.Deadline, Step: step}
 		if step != "" {
-			out = append(out, Reminder{ItemID: it.ID, Kind: kind, Dept: dept, Deadline: deadline, DaysLeft: left, Step: step})
+			out = append(out, r)
 		}
-		if esc && kind == RemindReply {
-			out = append(out, Reminder{ItemID: it.ID, Kind: RemindEscalate, Dept: dept, Deadline: deadline, DaysLeft: left, Step: "esc"})
+		if esc && d.Kind == DutyReply {
+			r.Kind, r.Step = RemindEscalate, "esc"
+			out = append(out, r)
 		}
-	}
-	for _, p := range it.OpenParts() {
-		add(p.Kind, p.Dept, p.Deadline)
 	}
 	if r := it.LatestReply(); it.Status == StatusReplied && it.RatingRemindedAt.IsZero() && r != nil &&
 		e.Calendar.Workdays(DateOf(r.At, e.loc()), e.today()) >= e.Rules.RatingWorkdays {

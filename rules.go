@@ -48,7 +48,7 @@ type Rules struct {
 
 // Deductions are the points a department loses (SPEC §5).
 type Deductions struct {
-	OverdueReply        float64 // per item replied late, or overdue without a reply
+	OverdueReply        float64 // per answer given late, or overdue now (ScoreCounts.Late)
 	Unsatisfied         float64 // per final unsatisfied rating
 	QualityFlag         float64 // per quality flag on its replies
 	ReplyWithoutContact float64 // per reply sent without a contact the deputy confirmed

@@ -37,14 +37,17 @@ func (n *names) of(id string) string {
 	return name
 }
 
-// cardText renders an item's card: every field, the body and the
-// timeline, in l.
-func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails) string {
+// cardText renders an item's card as of e.Now: every field, the body and
+// the timeline, in l.
+func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) string {
 	n := b.names(ctx)
 	var sb strings.Builder
 	head := b.tx.Label(l, it)
 	if st := b.tx.Status(l, it); st != "" {
 		head += " · " + st
+	}
+	if tl := e.Timeliness(it); tl.Overdue {
+		head += " · " + b.tx.T(l, "pub.overdue_days", "Days", tl.DaysOverdue)
 	}
 	if it.Period != "" {
 		head += " · " + b.tx.T(l, "period."+string(it.Period))
@@ -71,10 +74,10 @@ func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.
 	if det != nil && len(det.Attachments) > 0 {
 		sb.WriteString(b.tx.T(l, "card.attachments", "Count", len(det.Attachments)) + "\n")
 	}
-	sb.WriteString(b.handlingSummary(ctx, l, it, n))
+	sb.WriteString(b.handlingSummary(ctx, l, it, n, e))
 	if det != nil {
 		sb.WriteString("\n" + texts.Esc(det.Body) + "\n")
-		sb.WriteString(b.handlingTexts(ctx, l, it, det, n))
+		sb.WriteString(b.handlingTexts(ctx, l, it, det, n, e))
 		if len(det.Timeline) > 0 {
 			sb.WriteString("\n<b>" + b.tx.T(l, "card.timeline") + "</b>\n")
 			for _, ev := range det.Timeline {
@@ -141,7 +144,7 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 
 // handlingSummary is the card's lines on handling: departments, leader,
 // deadline, contacts, pending request, quality flags.
-func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *deputybot.Item, n *names) string {
+func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *deputybot.Item, n *names, e deputybot.Env) string {
 	var sb strings.Builder
 	line := func(key string, args ...any) { sb.WriteString(b.tx.T(l, key, args...) + "\n") }
 	if it.Status == deputybot.StatusReturned && it.ReturnReason != "" {
@@ -155,8 +158,8 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 	for _, c := range it.CoDepts {
 		// A deadline only while the opinion is still due.
 		state := b.tx.T(l, "card.opinion_none")
-		if p, ok := it.DeptPart(c.Dept); ok && p.Kind == deputybot.PartOpinion {
-			state = b.tx.T(l, "card.opinion_due", "Date", b.tx.Date(p.Deadline))
+		if d, ok := it.DeptDuty(c.Dept); ok && d.Kind == deputybot.DutyOpinion {
+			state = b.tx.T(l, "card.opinion_due", "Date", texts.HTML(b.tx.Due(l, e, d)))
 		}
 		if !c.OpinionAt.IsZero() {
 			state = b.tx.T(l, "card.opinion_given")
@@ -170,9 +173,8 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 		line("card.key")
 	}
 	line("card.assigned", "At", b.tx.Time(it.AssignedAt))
-	if it.IsOpen() && it.Status != deputybot.StatusReplied {
-		e := deputybot.Env{Rules: &b.opts.Rules, Now: b.now()}
-		line("card.deadline", "Deadline", texts.HTML(b.tx.DaysLeft(l, e, it.Deadline)))
+	if d, ok := it.ReplyDuty(); ok {
+		line("card.deadline", "Deadline", texts.HTML(b.tx.Due(l, e, d)))
 	} else {
 		line("card.deadline", "Deadline", b.tx.Date(it.Deadline))
 	}
@@ -198,9 +200,16 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 		line("card.contact", "N", c.N, "Date", c.Date, "Method", texts.HTML(b.tx.Method(l, c.Method)),
 			"State", texts.HTML(b.tx.T(l, "contact."+string(c.State))), "Note", texts.HTML(note))
 	}
-	for _, f := range it.Flags {
-		state := b.tx.T(l, "card.flag_open", "Date", b.tx.Date(f.Deadline))
-		if !f.ResolvedAt.IsZero() {
+	for _, d := range it.Ledger() {
+		if d.Kind != deputybot.DutyRectify {
+			continue
+		}
+		f := it.Flags[d.Flag-1]
+		state := b.tx.T(l, "card.flag_open", "Date", texts.HTML(b.tx.Due(l, e, d)))
+		switch {
+		case e.Late(d):
+			state = b.tx.T(l, "card.flag_resolved_late")
+		case d.Done():
 			state = b.tx.T(l, "card.flag_resolved")
 		}
 		line("card.flag", "Category", texts.HTML(b.tx.T(l, "flag."+string(f.Category))), "Round", f.Round, "State", texts.HTML(state))
@@ -217,7 +226,7 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 
 // handlingTexts are the card's long parts after the body: co-department
 // opinions, each round's reply and rating, progress on promises.
-func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails, n *names) string {
+func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails, n *names, e deputybot.Env) string {
 	var sb strings.Builder
 	depts, _ := b.departmentNames(ctx)
 	for _, o := range det.Opinions {
@@ -229,7 +238,7 @@ func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deput
 			continue
 		}
 		head := b.tx.T(l, "card.reply", "Round", r.Round, "Class", texts.HTML(b.tx.T(l, "class."+string(r.Class))), "At", b.tx.Time(r.At))
-		if r.Late {
+		if e.ReplyLate(it, r.Round) {
 			head += " · " + b.tx.T(l, "card.reply_late")
 		}
 		if r.Corrected > 0 {

@@ -26,29 +26,46 @@ func (b *Bot) listLines(l deputybot.Language, lines []string) string {
 	return strings.Join(lines, "\n")
 }
 
-// satisfactionLine writes a period's ratings as the annual report does:
-// "满意 155 件，占 92.81%；基本满意 12 件，占 7.19%".
-func (b *Bot) satisfactionLine(l deputybot.Language, s report.Satisfaction) string {
-	if s.Total() == 0 {
+// outcomesLine writes the ratings of closed items as the annual report
+// does: "办结27件，已评价25件：满意24件，占96.00%；基本满意1件，占4.00%；
+// 逾期未评价2件".
+func (b *Bot) outcomesLine(l deputybot.Language, t *report.Tally) string {
+	o := t.Outcomes
+	if t.Closed == 0 {
 		return b.tx.T(l, "digest.no_ratings")
 	}
-	pct := s.Percent()
-	parts := []string{
-		b.tx.T(l, "digest.share", "Rating", texts.HTML(b.tx.T(l, "rating.satisfied")), "Count", s.Satisfied, "Pct", pct[0]),
-		b.tx.T(l, "digest.share", "Rating", texts.HTML(b.tx.T(l, "rating.basic")), "Count", s.Basic, "Pct", pct[1]),
+	s := b.tx.T(l, "digest.closed_count", "Count", t.Closed, "Rated", o.Rated())
+	var parts []string
+	if o.Rated() > 0 {
+		pct := o.Shares()
+		for i, r := range []struct {
+			v deputybot.RatingValue
+			n int
+		}{{deputybot.Satisfied, o.Satisfied}, {deputybot.Basic, o.Basic}, {deputybot.Unsatisfied, o.Unsatisfied}} {
+			if r.n > 0 || i == 0 {
+				parts = append(parts, b.tx.T(l, "digest.share", "Rating", texts.HTML(b.tx.T(l, "rating."+string(r.v))), "Count", r.n, "Pct", pct[i]))
+			}
+		}
 	}
-	if s.Unsatisfied > 0 {
-		parts = append(parts, b.tx.T(l, "digest.share", "Rating", texts.HTML(b.tx.T(l, "rating.unsatisfied")), "Count", s.Unsatisfied, "Pct", pct[2]))
+	if o.Unrated > 0 {
+		parts = append(parts, b.tx.T(l, "digest.unrated", "Count", o.Unrated))
 	}
-	if s.Unrated > 0 {
-		parts = append(parts, b.tx.T(l, "digest.share", "Rating", texts.HTML(b.tx.T(l, "rating.unrated")), "Count", s.Unrated, "Pct", pct[3]))
-	}
-	return b.tx.T(l, "digest.closed_count", "Count", s.Total()) + strings.Join(parts, b.tx.T(l, "digest.share_sep"))
+	return s + strings.Join(parts, b.tx.T(l, "digest.share_sep"))
 }
 
-// periodLine is one period's satisfaction: "会议期间：满意 155 件，占 92.81%；…".
-func (b *Bot) periodLine(l deputybot.Language, p deputybot.Period, s report.Satisfaction) string {
-	return b.tx.T(l, "digest.period_line", "Period", texts.HTML(b.tx.T(l, "period."+string(p))), "Line", texts.HTML(b.satisfactionLine(l, s)))
+// ratingLines are this year's ratings: the suggestions of each period,
+// then the motions, as the seed report counts them.
+func (b *Bot) ratingLines(l deputybot.Language, periods map[deputybot.Period]*report.Tally, motions *report.Tally) string {
+	var lines []string
+	for _, p := range []deputybot.Period{deputybot.PeriodSession, deputybot.PeriodRecess} {
+		lines = append(lines, b.tx.T(l, "digest.period_line", "Period", texts.HTML(b.tx.T(l, "digest.period_"+string(p))),
+			"Line", texts.HTML(b.outcomesLine(l, periods[p]))))
+	}
+	if motions.Handled > 0 {
+		lines = append(lines, b.tx.T(l, "digest.period_line", "Period", texts.HTML(b.tx.T(l, "digest.motions")),
+			"Line", texts.HTML(b.outcomesLine(l, motions))))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // SupervisorDigest implements service.Renderer.
@@ -90,41 +107,37 @@ func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in dep
 	}
 	var lines []string
 	for _, x := range d.DueSoon {
-		lines = append(lines, line(x.Item, texts.Esc(depts[x.Dept])+" · "+b.tx.DaysLeft(l, e, x.Deadline)))
+		lines = append(lines, line(x.Item, texts.Esc(depts[x.Dept])+" · "+b.tx.Due(l, e, x.Duty)))
 	}
 	sb.WriteString(b.listLines(l, lines))
 
-	overdue := 0
-	for _, xs := range d.Overdue {
-		overdue += len(xs)
-	}
-	sec(b.tx.T(l, "digest.overdue", "Count", overdue))
-	if overdue == 0 {
+	sec(b.tx.T(l, "digest.overdue", "Figure", texts.HTML(report.Label(b.tx, l, report.FigOverdueNow)), "Count", d.OverdueCount))
+	if d.OverdueCount == 0 {
 		sb.WriteString(b.tx.T(l, "digest.none"))
 	}
-	lines = nil
-	for _, ds := range d.Depts {
-		xs := d.Overdue[ds.Dept.ID]
-		if len(xs) == 0 {
-			continue
+	sb.WriteString(b.listLines(l, b.overdueLines(l, e, d, line)))
+	if len(d.OpinionsOverdue) > 0 {
+		sec(b.tx.T(l, "digest.opinions_overdue", "Count", len(d.OpinionsOverdue)))
+		lines = nil
+		for _, x := range d.OpinionsOverdue {
+			lines = append(lines, line(x.Item, texts.Esc(depts[x.Dept])+" · "+b.tx.Due(l, e, x.Duty)))
 		}
-		lines = append(lines, b.tx.T(l, "digest.dept_overdue", "Dept", ds.Dept.Name, "Count", len(xs)))
-		for _, x := range xs {
-			lines = append(lines, "  "+line(x.Item, b.tx.T(l, "digest.days_overdue", "Days", -x.DaysLeft)))
-		}
+		sb.WriteString(b.listLines(l, lines))
 	}
-	sb.WriteString(b.listLines(l, lines))
 
-	sec(b.tx.T(l, "digest.satisfaction"))
-	sb.WriteString(b.periodLine(l, deputybot.PeriodSession, d.Satisfaction[deputybot.PeriodSession]) + "\n" +
-		b.periodLine(l, deputybot.PeriodRecess, d.Satisfaction[deputybot.PeriodRecess]))
+	sec(b.tx.T(l, "digest.satisfaction", "Year", d.Year))
+	sb.WriteString(b.ratingLines(l, d.Periods, &d.Motions))
 
 	sec(b.tx.T(l, "digest.departments", "Year", d.Year))
 	lines = nil
+	cells := []report.Figure{report.FigOpenNow, report.FigOverdueNow, report.FigOnTimeRate, report.FigSatisfactionRate, report.FigContacts, report.FigScore}
 	for i, ds := range digestDepts(d) {
-		lines = append(lines, b.tx.T(l, "digest.dept_row", "N", i+1, "Dept", ds.Dept.Name, "Open", ds.Open, "Overdue", ds.Overdue,
-			"OnTime", b.percent(l, ds.OnTimeRate()), "Satisfaction", b.percent(l, ds.SatisfactionRate()), "Logged", ds.ContactsLogged,
-			"Confirmed", ds.ContactsConfirmed, "Score", report.FormatScore(ds.Score)))
+		var parts []string
+		for _, f := range cells {
+			parts = append(parts, b.tx.T(l, "annual.dept_cell", "Figure", texts.HTML(report.Label(b.tx, l, f)),
+				"Value", texts.HTML(report.DeptCell(b.tx, l, ds, f))))
+		}
+		lines = append(lines, b.tx.T(l, "digest.dept_row", "N", i+1, "Dept", ds.Dept.Name, "Cells", texts.HTML(strings.Join(parts, " · "))))
 	}
 	if len(lines) == 0 {
 		lines = []string{b.tx.T(l, "digest.none")}
@@ -142,7 +155,13 @@ func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in dep
 		{"digest.promises", d.Promises, func(it *deputybot.Item) string { return texts.Esc(depts[it.LeadDept]) }},
 		{"digest.flags", d.OpenFlags, func(it *deputybot.Item) string {
 			f := it.OpenFlag()
-			return texts.Esc(depts[it.LeadDept]) + " · " + b.tx.T(l, "flag."+string(f.Category)) + " · " + b.tx.DaysLeft(l, e, f.Deadline)
+			s := texts.Esc(depts[it.LeadDept]) + " · " + b.tx.T(l, "flag."+string(f.Category))
+			for _, du := range it.OpenDuties() {
+				if du.Kind == deputybot.DutyRectify && du.Flag == f.N {
+					s += " · " + b.tx.Due(l, e, du)
+				}
+			}
+			return s
 		}},
 	}
 	for _, s := range sections {
@@ -173,7 +192,29 @@ func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in dep
 		}
 		sb.WriteString(b.listLines(l, lines))
 	}
+	sb.WriteString("\n\n" + report.Notes(b.tx, l, report.FigShares, report.FigSatisfactionRate, report.FigOnTimeRate, report.FigScore))
 	return strings.TrimRight(sb.String(), "\n")
+}
+
+// overdueLines list the items overdue now, by department, most overdue
+// first (the digest, /overdue).
+func (b *Bot) overdueLines(l deputybot.Language, e deputybot.Env, d *report.Digest, line func(*deputybot.Item, string) string) []string {
+	var lines []string
+	for _, ds := range d.Depts {
+		xs := d.Overdue[ds.Dept.ID]
+		if len(xs) == 0 {
+			continue
+		}
+		lines = append(lines, b.tx.T(l, "digest.dept_overdue", "Dept", ds.Dept.Name, "Count", len(xs)))
+		for _, x := range xs {
+			what := b.tx.T(l, "digest.days_overdue", "Days", e.DaysOverdue(x.Duty))
+			if x.Kind == deputybot.DutyRectify {
+				what = b.tx.T(l, "pending.rectify") + " · " + what
+			}
+			lines = append(lines, "  "+line(x.Item, what))
+		}
+	}
+	return lines
 }
 
 // progressBar shows a motion's targets with text bars, each on its own
@@ -222,14 +263,14 @@ func (b *Bot) DepartmentDigest(ctx context.Context, l deputybot.Language, work [
 // deadline.
 func (b *Bot) workLine(l deputybot.Language, w service.Work, e deputybot.Env) string {
 	s := b.tx.Line(l, w.Item)
-	switch w.Part.Kind {
-	case deputybot.PartOpinion:
+	switch w.Duty.Kind {
+	case deputybot.DutyOpinion:
 		s += " · " + b.tx.T(l, "pending.co")
-	case deputybot.PartRectify:
+	case deputybot.DutyRectify:
 		// The item may be closed: what is due is the corrected reply.
 		s += " · " + b.tx.T(l, "pending.rectify")
 	}
-	return s + " · " + b.tx.DaysLeft(l, e, w.Part.Deadline)
+	return s + " · " + b.tx.Due(l, e, w.Duty)
 }
 
 // digestDepts are the departments of the digest's table, numbered in
@@ -237,7 +278,7 @@ func (b *Bot) workLine(l deputybot.Language, w service.Work, e deputybot.Env) st
 func digestDepts(d *report.Digest) []*report.DeptStats {
 	var out []*report.DeptStats
 	for _, ds := range d.Depts {
-		if ds.Handled > 0 {
+		if ds.Year.Handled > 0 || ds.OpenNow > 0 {
 			out = append(out, ds)
 		}
 	}
@@ -321,19 +362,15 @@ func (b *Bot) cmdStats(ctx context.Context, r *request) {
 	for _, n := range d.ByStatus {
 		total += n
 	}
-	overdue := 0
-	for _, xs := range d.Overdue {
-		overdue += len(xs)
-	}
 	sb.WriteString(b.tx.T(l, "stats.title", "Year", d.Year, "Count", total) + "\n")
 	for _, s := range statusOrder {
 		sb.WriteString(b.tx.T(l, "stats.status_line", "Status", texts.HTML(b.tx.T(l, "status."+string(s))), "Count", d.ByStatus[s]) + "\n")
 	}
-	sb.WriteString(b.tx.T(l, "stats.deadlines", "Overdue", overdue, "Soon", len(d.DueSoon)) + "\n")
-	for _, p := range []deputybot.Period{deputybot.PeriodSession, deputybot.PeriodRecess} {
-		sb.WriteString(b.periodLine(l, p, d.Satisfaction[p]) + "\n")
-	}
-	b.reply(ctx, r, strings.TrimRight(sb.String(), "\n"), nil)
+	sb.WriteString(b.tx.T(l, "stats.deadlines", "Figure", texts.HTML(report.Label(b.tx, l, report.FigOverdueNow)),
+		"Overdue", d.OverdueCount, "Soon", len(d.DueSoon)) + "\n")
+	sb.WriteString(b.ratingLines(l, d.Periods, &d.Motions) + "\n")
+	sb.WriteString(report.Notes(b.tx, l, report.FigShares))
+	b.reply(ctx, r, sb.String(), nil)
 }
 
 func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
@@ -343,25 +380,16 @@ func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
 		return
 	}
 	l := r.lang
-	var lines []string
-	count := 0
-	for _, ds := range d.Depts {
-		xs := d.Overdue[ds.Dept.ID]
-		if len(xs) == 0 {
-			continue
-		}
-		count += len(xs)
-		lines = append(lines, "<b>"+b.tx.T(l, "digest.dept_overdue", "Dept", ds.Dept.Name, "Count", len(xs))+"</b>")
-		for _, x := range xs {
-			lines = append(lines, "• "+b.tx.T(l, "digest.item", "Label", texts.HTML(b.tx.Label(l, x.Item)), "Title", x.Item.Title)+" · "+
-				b.tx.T(l, "digest.days_overdue", "Days", -x.DaysLeft))
-		}
-	}
-	if count == 0 {
+	if d.OverdueCount == 0 {
 		b.reply(ctx, r, b.tx.T(l, "overdue.none"), nil)
 		return
 	}
-	b.send(ctx, r.chatID, b.tx.T(l, "overdue.title", "Count", count)+"\n"+strings.Join(lines, "\n"), nil)
+	line := func(it *deputybot.Item, extra string) string {
+		return "• " + b.tx.T(l, "digest.item", "Label", texts.HTML(b.tx.Label(l, it)), "Title", it.Title) + " · " + extra
+	}
+	lines := b.overdueLines(l, d.Env, d, line)
+	b.send(ctx, r.chatID, b.tx.T(l, "overdue.title", "Figure", texts.HTML(report.Label(b.tx, l, report.FigOverdueNow)),
+		"Count", d.OverdueCount)+"\n"+strings.Join(lines, "\n"), nil)
 }
 
 // percent writes a rate for people: "95.00%", or "暂无" when there is

@@ -141,15 +141,19 @@ func TestDigestShowsEverySection(t *testing.T) {
 		t.Fatalf("/digest: %d messages, want the text and its picture", len(preview))
 	}
 	text := preview[0].Text
-	picture(t, preview[1], true, "1 区住建局", "🟦 按时答复率")
+	picture(t, preview[1], true, "1 区住建局", "🟦 按期答复率")
 	for _, w := range []string{
 		"议案建议办理周报",
 		"总体（2026年）", "共6件", // the overdue item is numbered in 2025
 		"14天内到期（1件）", "• 建议 2026-006《快到期的建议》 · 区住建局 · 剩6天（2026-05-10）",
-		"超期（1件）", "区住建局：1件", "超期的建议", "超期64天",
-		"会议期间：办结3件，满意2件，占66.67%；基本满意1件，占33.33%",
-		"闭会期间：办结2件，满意1件，占50.00%；基本满意0件，占0.00%；未评价1件，占50.00%",
-		"1. 区住建局：在办2 · 超期1 · 按时答复率100.00% · 满意率（含基本满意）100.00% · 沟通6（确认6）· 得分100",
+		"当前超期（1件）", "区住建局：1件", "超期的建议", "超期64天",
+		"代表评价（2026年的件）",
+		// Shares of the rated items; the unrated one apart.
+		"会议期间建议：办结3件，已评价3件：满意2件，占66.67%；基本满意1件，占33.33%",
+		"闭会期间建议：办结2件，已评价1件：满意1件，占100.00%；逾期未评价1件",
+		// The overdue item is of 2025: now, not in this year's rates.
+		"1. 区住建局：当前在办2 · 当前超期1 · 按期答复率100.00% · 满意率（含基本满意）100.00% · 沟通记录/代表确认6/6 · 得分100",
+		"注：满意、基本满意、不满意各占已评价件数的比例", "满意率（含基本满意）＝（满意件数＋基本满意件数）÷已评价件数",
 		"代表有异议的沟通（1次）", "超期的建议",
 		"消息无法送达（1人）", "周督查（督查室工作人员）",
 	} {
@@ -160,8 +164,8 @@ func TestDigestShowsEverySection(t *testing.T) {
 	if t.Failed() {
 		t.Logf("digest:\n%s", text)
 	}
-	one(t, h.Do(c.admin, "/stats"), "2026年统计", "已办结：5", "超期1件，14天内到期1件", "会议期间：办结3件")
-	one(t, h.Do(c.admin, "/overdue"), "超期件（1件）", "区住建局：1件", "超期的建议", "超期64天")
+	one(t, h.Do(c.admin, "/stats"), "2026年统计", "已办结：5", "当前超期1件，14天内到期1件", "会议期间建议：办结3件，已评价3件：满意2件，占66.67%")
+	one(t, h.Do(c.admin, "/overdue"), "当前超期（1件）", "区住建局：1件", "超期的建议", "超期64天")
 	one(t, h.Do(c.deputy, "/digest"), "不能使用 /digest")
 	// The department's own digest went to its contacts.
 	if len(containing(c.lead.Unread(), "本单位待办（2件")) != 1 {
@@ -181,10 +185,11 @@ func TestDigestSaysNoDataRatherThanADash(t *testing.T) {
 		t.Fatalf("the weekly digest came as %d messages, want the text and its picture", len(msgs))
 	}
 	d := msgs[0]
-	if !strings.Contains(d.Text, "1. Housing Bureau: open 1") || !strings.Contains(d.Text, "on time no data yet · satisfied or basically satisfied no data yet") || strings.Contains(d.Text, "—%") {
+	if !strings.Contains(d.Text, "1. Housing Bureau: Open now 1") ||
+		!strings.Contains(d.Text, "On-time reply rate no data yet · Satisfaction rate (incl. basically satisfied) no data yet") || strings.Contains(d.Text, "—%") {
 		t.Fatalf("digest: %s", d.Text)
 	}
-	picture(t, msgs[1], false, "1 Housing Bureau", "🟦 on-time reply rate")
+	picture(t, msgs[1], false, "1 Housing Bureau", "🟦 On-time reply rate")
 }
 
 // picture checks a digest's picture: a PNG of the departments whose

@@ -395,9 +395,14 @@ func (b *Bot) preview(ctx context.Context, r *request, c *conversation) {
 		b.fail(ctx, r, err)
 		return
 	}
+	e, err := b.env(ctx, r.now)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
 	l := r.lang
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
-	text := b.tx.T(l, "new.preview") + "\n\n" + b.cardText(ctx, l, it, det)
+	text := b.tx.T(l, "new.preview") + "\n\n" + b.cardText(ctx, l, it, det, e)
 	if it.Kind == deputybot.KindMotion {
 		text += "\n\n" + b.tx.T(l, "new.share_link", "Link", b.shareLink(it))
 	}

@@ -282,32 +282,14 @@ func (b *Bot) onPendingPage(ctx context.Context, r *request, arg string) error {
 	return b.turnPage(ctx, r, arg, can(deputybot.PermPending), b.pendingPage)
 }
 
-// pendingItem is an item open for the contact's department, with the
-// deadline that applies to the department's part.
-type pendingItem struct {
-	it       *deputybot.Item
-	deadline time.Time
-	co       bool // the department is a co-department
-}
-
-func (b *Bot) pendingItems(ctx context.Context, p *deputybot.Person) ([]pendingItem, error) {
+// pendingItems is what the contact's department has to do, soonest
+// deadline first.
+func (b *Bot) pendingItems(ctx context.Context, p *deputybot.Person) ([]service.Work, error) {
 	items, err := b.store.DepartmentItems(ctx, p.DepartmentID)
 	if err != nil {
 		return nil, err
 	}
-	return openForDept(items, p.DepartmentID), nil
-}
-
-// openForDept lists what a department has to do, soonest deadline first.
-func openForDept(items []*deputybot.Item, dept string) []pendingItem {
-	var out []pendingItem
-	for _, it := range items {
-		if p, ok := it.DeptPart(dept); ok {
-			out = append(out, pendingItem{it: it, deadline: p.Deadline, co: p.Kind == deputybot.PartOpinion})
-		}
-	}
-	slices.SortStableFunc(out, func(a, c pendingItem) int { return a.deadline.Compare(c.deadline) })
-	return out
+	return service.DepartmentWork(items, p.DepartmentID), nil
 }
 
 func (b *Bot) pendingPage(ctx context.Context, r *request, offset int) (string, keyboard, error) {
@@ -326,12 +308,7 @@ func (b *Bot) pendingPage(ctx context.Context, r *request, offset int) (string, 
 	offset = min(offset, (total-1)/listPageSize*listPageSize)
 	page := items[offset:min(total, offset+listPageSize)]
 	text, kb := numberedPage(b.tx.T(r.lang, "pending.title", "Count", total), len(page), offset, total, "pd", func(i int) (string, string) {
-		pi := page[i]
-		line := b.tx.Line(r.lang, pi.it)
-		if pi.co {
-			line += " · " + b.tx.T(r.lang, "pending.co")
-		}
-		return line + " · " + b.tx.DaysLeft(r.lang, e, pi.deadline), pi.it.ID
+		return b.workLine(r.lang, page[i], e), page[i].Item.ID
 	})
 	return text, kb, nil
 }

@@ -305,12 +305,12 @@ func TestCardGivesAnOpinionDeadlineOnlyWhileItIsDue(t *testing.T) {
 	c := newCast(t, "en")
 	h := c.h
 	n := c.assigned(t, "Quiet co-department")
-	one(t, h.Do(c.deputy, "/view "+n), "Civil Affairs Bureau (opinion due")
+	one(t, h.Do(c.deputy, "/view "+n), "Civil Affairs Bureau (opinion: 31 days left")
 	c.logContact(t, n)
 	one(t, h.Press(c.lead, c.replyAs(t, c.lead, n, "B", "We will look into it."), "Send reply"), "Reply sent")
 	c.deputy.Unread() // the reply to rate
 	got := one(t, h.Do(c.deputy, "/view "+n), "Civil Affairs Bureau (no opinion given)")
-	if strings.Contains(got.Text, "opinion due") {
+	if strings.Contains(got.Text, "opinion: ") {
 		t.Fatalf("a stale opinion deadline: %s", got.Text)
 	}
 }

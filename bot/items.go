@@ -115,11 +115,11 @@ func numberedPage(title string, n, offset, total int, pagePrefix string, line fu
 // deadlineText shows how long the lead department has for its reply, if
 // the item waits for one.
 func (b *Bot) deadlineText(l deputybot.Language, e deputybot.Env, it *deputybot.Item) string {
-	p, ok := it.ReplyPart()
+	d, ok := it.ReplyDuty()
 	if !ok {
 		return ""
 	}
-	return b.tx.DaysLeft(l, e, p.Deadline)
+	return b.tx.Due(l, e, d)
 }
 
 // --- /inbox
@@ -204,7 +204,12 @@ func (b *Bot) showCard(ctx context.Context, r *request, it *deputybot.Item, toke
 		b.fail(ctx, r, err)
 		return
 	}
-	b.send(ctx, r.chatID, b.cardText(ctx, r.lang, it, det), b.cardButtons(r, it, det, token))
+	e, err := b.env(ctx, r.now)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.send(ctx, r.chatID, b.cardText(ctx, r.lang, it, det, e), b.cardButtons(r, it, det, token))
 }
 
 func (b *Bot) cardButtons(r *request, it *deputybot.Item, det *deputybot.ItemDetails, token string) keyboard {

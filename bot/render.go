@@ -27,7 +27,7 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 	switch n.What {
 	case deputybot.NoteCoSponsorRequest:
 		text := t("cosponsor.request", "Author", names.of(it.AuthorID), "Kind", texts.HTML(t("kind."+string(it.Kind)+"_noun"))) +
-			"\n\n" + b.cardText(ctx, l, it, c.Details)
+			"\n\n" + b.cardText(ctx, l, it, c.Details, c.Env)
 		return text, keyboard{{
 			button(t("btn.cosponsor_yes"), "cs:"+it.ID+":y"),
 			button(t("btn.cosponsor_no"), "cs:"+it.ID+":n"),
@@ -195,8 +195,8 @@ func (b *Bot) Reminder(ctx context.Context, to service.Recipient, r deputybot.Re
 		return b.tx.T(l, "remind.rate", "Label", label, "Title", it.Title, "Days", b.opts.Rules.UnratedDays),
 			keyboard{b.ratingButtons(l, it), view[0]}.json()
 	case deputybot.RemindEscalate:
-		return b.tx.T(l, "remind.escalate", "Label", label, "Title", it.Title, "Dept", depts[it.LeadDept], "Days", -r.DaysLeft,
+		return b.tx.T(l, "remind.escalate", "Label", label, "Title", it.Title, "Dept", depts[it.LeadDept], "Days", e.DaysOverdue(r.Duty()),
 			"Deadline", b.tx.Date(r.Deadline)), view.json()
 	}
-	return b.tx.T(l, "remind."+r.Kind, "Label", label, "Title", it.Title, "When", texts.HTML(b.tx.DaysLeft(l, e, r.Deadline))), view.json()
+	return b.tx.T(l, "remind."+r.Kind, "Label", label, "Title", it.Title, "When", texts.HTML(b.tx.Due(l, e, r.Duty()))), view.json()
 }

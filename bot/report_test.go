@@ -156,14 +156,16 @@ func TestAnnualReportFigures(t *testing.T) {
 		// 4/6 = 66.666…, 1/6 = 16.666… twice: rounded half up 66.67 + 16.67 + 16.67 = 100.01;
 		// the hundredth too many comes from the later of the two equal remainders.
 		"2026年，承办会议期间代表建议6件，全部办复完毕。其中：代表对办理工作满意的4件，占66.67%；基本满意1件，占16.67%；不满意1件，占16.66%。",
-		// 1/3 three times: 33.33 × 3 = 99.99; the missing hundredth goes to the first.
-		"承办闭会期间代表建议4件，已答复3件，尚未办结1件。已办结的3件中：代表对办理工作满意的1件，占33.34%；基本满意1件，占33.33%；未评价1件，占33.33%。",
-		// 11 handled (10 suggestions, 1 motion); 9 replied, of which 1 late
-		// (recess[1]); satisfied+basic 7 of 8 rated = 87.50%; score 100
-		// − 2×(1 late + 1 overdue) − 3×1 unsatisfied − 1×2 flags = 91.
-		"区住建局：承办11件，按时答复8，超期答复1，延期1，满意率（含基本满意）87.50%，沟通记录/代表确认11/11，质量问题2，得分91",
+		// Shares of the rated items; the one not rated in time apart.
+		"承办闭会期间代表建议4件，已答复3件，尚未办结1件。已评价的2件中：代表对办理工作满意的1件，占50.00%；基本满意1件，占50.00%。另有1件代表逾期未评价。",
+		// 11 handled (10 suggestions, 1 motion); 9 replied, one late
+		// (recess[1]); overdue now: recess[3]'s reply and session[1]'s
+		// corrected reply (due 16 March); a reply was due on 10 items, 7 on
+		// time; satisfied+basic 7 of 8 rated = 87.50%; score 100
+		// − 2×(1 late + 2 overdue) − 3×1 unsatisfied − 1×2 flags = 89.
+		"区住建局：承办件数11；已答复9；按期答复7；超期答复1；超期未答复2；延期1；满意率（含基本满意）87.50%；沟通记录/代表确认11/11；质量问题2；得分89",
 		"质量评审发现2类、2个问题：答非所问1个、避重就轻、避实就虚1个；已整改1个。",
-		"目前超期未答复1件；超期答复1件；批准延期1次，涉及1件。",
+		"目前超期未答复2件；超期答复1件；批准延期1次，涉及1件。",
 		"另有退回1件、代表撤回1件、尚待交办1件",
 	} {
 		if !strings.Contains(text, w) {
@@ -184,7 +186,7 @@ func TestAnnualReportFigures(t *testing.T) {
 		t.Logf("report:\n%s", text)
 	}
 	md, _ := h.App.Bot.AnnualReport(context.Background(), deputybot.LangEN, 2026, "markdown", nil)
-	for _, w := range []string{"# 武昌区人民政府: report on the handling", "## 2. Suggestions", "| Department | Handled |", "| 区住建局 | 11 | 8 | 1 | 1 | 87.50% | 11/11 | 2 | 91 |",
+	for _, w := range []string{"# 武昌区人民政府: report on the handling", "## 2. Suggestions", "| Department | Handled |", "| 区住建局 | 11 | 9 | 7 | 1 | 2 | 1 | 87.50% | 11/11 | 2 | 89 |",
 		"the deputies were satisfied with 4, 66.67%"} {
 		if !strings.Contains(md, w) {
 			t.Errorf("markdown report lacks %q", w)
@@ -250,7 +252,8 @@ func TestAnnualReportFigures(t *testing.T) {
 		t.Fatal("no filter table")
 	}
 	items, _ := sd.s.ItemsWithStatus(sd.ctx)
-	// A row is identified by its kind and number (columns 2 and 1).
+	// A row is identified by its kind and number, as the first column
+	// shows them.
 	kindZH := map[deputybot.Kind]string{deputybot.KindSuggestion: "建议", deputybot.KindMotion: "议案"}
 	byCode := map[string]*deputybot.Item{}
 	for _, it := range items {
@@ -262,7 +265,7 @@ func TestAnnualReportFigures(t *testing.T) {
 		for len(r) < 27 {
 			r = append(r, "")
 		}
-		key := r[1] + " " + r[0]
+		key := r[0]
 		it := byCode[key]
 		if it == nil {
 			t.Fatalf("row for unknown item %q", key)
@@ -292,7 +295,8 @@ func TestAnnualReportFigures(t *testing.T) {
 	found := false
 	for _, r := range drows[1:] {
 		if r[0] == "区住建局" {
-			found = r[1] == "11" && r[4] == "8" && r[6] == "88.89%" && r[12] == "87.50%" && r[17] == "91"
+			// The figures of the report's table: 7 of 10 on time.
+			found = r[1] == "11" && r[2] == "9" && r[3] == "7" && r[4] == "1" && r[5] == "2" && r[6] == "70.00%" && r[12] == "87.50%" && r[18] == "89"
 		}
 	}
 	if len(drows) != 5 || !found {
@@ -308,7 +312,7 @@ func TestAnnualReportFigures(t *testing.T) {
 		}
 		return n
 	}
-	if totals[0] != "合计" || totals[1] != fmt.Sprint(sum(1)) || totals[4] != fmt.Sprint(sum(4)) || len(totals) > 17 && totals[17] != "" {
+	if totals[0] != "合计" || totals[1] != fmt.Sprint(sum(1)) || totals[4] != fmt.Sprint(sum(4)) || len(totals) > 18 && totals[18] != "" {
 		t.Errorf("totals row %v", totals)
 	}
 	// Cells of their types: a date is a date serial shown as a date, a

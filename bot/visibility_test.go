@@ -68,7 +68,7 @@ func TestLeaderSeesOnlyWhatViewShowsHim(t *testing.T) {
 		return v, registerRows(t, h.Do(who, "/export 2026"))
 	}
 	v, rows := see(c.leader)
-	if !strings.Contains(v.stats, "(1 item)") || !strings.Contains(v.stats, "1 overdue") {
+	if !strings.Contains(v.stats, "(1 item)") || !strings.Contains(v.stats, "Overdue now: 1;") {
 		t.Errorf("leader's /stats: %q", v.stats)
 	}
 	for name, text := range map[string]string{"overdue": v.overdue, "digest": v.digest} {
@@ -79,13 +79,19 @@ func TestLeaderSeesOnlyWhatViewShowsHim(t *testing.T) {
 	if !strings.Contains(v.report, "1 suggestion filed") || strings.Contains(v.report, "2 suggestions filed") {
 		t.Errorf("leader's /report: %q", v.report)
 	}
+	// His report says whose items it holds, and compares no scores: a
+	// department's score is the district's figure.
+	if !strings.Contains(v.report, "The motions and suggestions Mayor Wang leads") || strings.Contains(v.report, "Score") ||
+		strings.Contains(v.report, "report on the handling of deputies") {
+		t.Errorf("leader's /report is not titled as his: %q", v.report)
+	}
 	if len(rows) != 2 || rows[1][3] != "Led lift" {
 		t.Errorf("leader's /export: %v", rows)
 	}
 
 	for _, who := range []*telegramtest.Chat{c.supervisor, c.admin} {
 		v, rows := see(who)
-		if !strings.Contains(v.stats, "(2 items)") || !strings.Contains(v.stats, "2 overdue") {
+		if !strings.Contains(v.stats, "(2 items)") || !strings.Contains(v.stats, "Overdue now: 2;") {
 			t.Errorf("%d's /stats: %q", who.ID, v.stats)
 		}
 		for name, text := range map[string]string{"overdue": v.overdue, "digest": v.digest} {

@@ -14,7 +14,7 @@ import (
 func (w *writer) charts(stats []*report.DeptStats, y int, dept string) string {
 	var b strings.Builder
 	if len(stats) > 0 {
-		for _, c := range report.DeptCharts(w.tx, w.l, stats, [3]string{w.t("pub.chart_ontime"), w.t("pub.chart_sat"), w.t("pub.chart_overdue")}) {
+		for _, c := range report.DeptCharts(w.tx, w.l, stats) {
 			b.WriteString(c.SVG())
 		}
 	}

@@ -210,6 +210,16 @@ func (w *writer) deptPath(y int, id string) string {
 
 func (w *writer) label(it *deputybot.Item) string { return w.tx.Label(w.l, it) }
 
+// status is where an item stands, and by how many days it is overdue
+// (the ledger's word, as every output has it).
+func (w *writer) status(it *deputybot.Item) string {
+	s := w.tx.Status(w.l, it)
+	if tl := w.m.snap.Env.Timeliness(it); tl.Overdue {
+		s += ` <strong class="late">` + w.t("pub.overdue_days", "Days", tl.DaysOverdue) + `</strong>`
+	}
+	return s
+}
+
 func (w *writer) deptName(id string) string {
 	if d := w.m.depts[id]; d != nil {
 		return d.Name
@@ -369,7 +379,7 @@ func (w *writer) index(y, n int, q url.Values) string {
 	for _, it := range shown {
 		b.WriteString(`<tr><td class="nowrap"><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a></td><td>` +
 			texts.Esc(it.Title) + `</td><td>` + texts.Esc(w.deptName(it.LeadDept)) + `</td><td class="nowrap">` +
-			w.tx.Date(it.Deadline) + `</td><td>` + w.tx.Status(w.l, it) + `</td></tr>`)
+			w.tx.Date(it.Deadline) + `</td><td>` + w.status(it) + `</td></tr>`)
 	}
 	b.WriteString(`</tbody></table>`)
 	if len(shown) == 0 {
@@ -512,7 +522,7 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 		row(w.t("pub.codepts"), string(w.tx.List(w.l, co)))
 	}
 	row(w.t("pub.deadline"), w.tx.Date(it.Deadline))
-	row(w.t("pub.status"), w.tx.Status(w.l, it))
+	row(w.t("pub.status"), w.status(it))
 	if it.Key {
 		row(w.t("pub.key"), "✓")
 	}
@@ -537,7 +547,11 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 			if r.Correction {
 				head = "pub.correction_head"
 			}
-			b.WriteString(`<section class="reply"><h3>` + w.t(head, "Round", r.Round, "Class", texts.HTML(w.t("class."+string(r.Class))), "Date", w.tx.Date(r.At)) + `</h3>`)
+			h := w.t(head, "Round", r.Round, "Class", texts.HTML(w.t("class."+string(r.Class))), "Date", w.tx.Date(r.At))
+			if w.m.snap.Env.AnswerLate(it, r) {
+				h += ` <strong class="late">` + w.t("pub.answer_late") + `</strong>`
+			}
+			b.WriteString(`<section class="reply"><h3>` + h + `</h3>`)
 			if withheld {
 				b.WriteString(`<p class="withheld">` + w.t("pub.reply_withheld") + `</p>`)
 			} else {
@@ -612,19 +626,28 @@ func paragraphs(s string) string {
 	return b.String()
 }
 
+// deptFigures are the figures of the departments' table and page.
+var deptFigures = []report.Figure{report.FigHandled, report.FigReplied, report.FigOnTime, report.FigOnTimeRate,
+	report.FigLate, report.FigOverdue, report.FigSatisfactionRate}
+
 // departments: the table of departments with charts.
 func (w *writer) departments(y int) string {
 	var b strings.Builder
 	stats := w.handling(y)
-	b.WriteString(`<table class="depts"><thead><tr><th>` + w.t("pub.col_dept") + `</th><th>` + w.t("pub.col_handled") + `</th><th>` +
-		w.t("pub.col_ontime") + `</th><th>` + w.t("pub.col_ontime_rate") + `</th><th>` + w.t("pub.col_overdue") + `</th><th>` +
-		w.t("pub.col_sat") + `</th></tr></thead><tbody>`)
+	b.WriteString(`<table class="depts"><thead><tr><th>` + w.t("pub.col_dept") + `</th>`)
+	for _, f := range deptFigures {
+		b.WriteString(`<th>` + report.Label(w.tx, w.l, f) + `</th>`)
+	}
+	b.WriteString(`</tr></thead><tbody>`)
 	for _, d := range stats {
-		b.WriteString(`<tr><td><a href="` + w.link(w.deptPath(y, d.Dept.ID)) + `">` + texts.Esc(d.Dept.Name) + `</a></td><td class="num">` +
-			strconv.Itoa(d.Handled) + `</td><td class="num">` + fmt.Sprintf("%d/%d", d.OnTime, d.Replied) + `</td><td class="num">` +
-			w.rate(d.OnTimeRate()) + `</td><td class="num">` + strconv.Itoa(d.Overdue) + `</td><td class="num">` + w.rate(d.SatisfactionRate()) + `</td></tr>`)
+		b.WriteString(`<tr><td><a href="` + w.link(w.deptPath(y, d.Dept.ID)) + `">` + texts.Esc(d.Dept.Name) + `</a></td>`)
+		for _, f := range deptFigures {
+			b.WriteString(`<td class="num">` + report.DeptCell(w.tx, w.l, d, f) + `</td>`)
+		}
+		b.WriteString(`</tr>`)
 	}
 	b.WriteString(`</tbody></table>`)
+	b.WriteString(`<p class="note">` + report.Notes(w.tx, w.l, report.FigOnTimeRate, report.FigSatisfactionRate) + `</p>`)
 	b.WriteString(w.charts(stats, y, ""))
 	return w.page(w.t("pub.table_title", "Year", y), b.String())
 }
@@ -634,7 +657,7 @@ func (w *writer) departments(y int) string {
 func (w *writer) handling(y int) []*report.DeptStats {
 	var out []*report.DeptStats
 	for _, d := range w.m.stats[y] {
-		if d.Handled > 0 || d.Open > 0 {
+		if d.Year.Handled > 0 || d.OpenNow > 0 {
 			out = append(out, d)
 		}
 	}
@@ -652,14 +675,17 @@ func (w *writer) department(y int, id string) string {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(`<p>` + w.t("pub.dept_figures", "Handled", d.Handled, "Replied", d.Replied, "OnTime", d.OnTime,
-		"OnTimeRate", w.rate(d.OnTimeRate()), "Overdue", d.Overdue, "Sat", w.rate(d.SatisfactionRate())) + `</p>`)
+	b.WriteString(`<dl class="facts">`)
+	for _, f := range deptFigures {
+		b.WriteString(`<dt>` + report.Label(w.tx, w.l, f) + `</dt><dd>` + report.DeptCell(w.tx, w.l, d, f) + `</dd>`)
+	}
+	b.WriteString(`</dl><p class="note">` + report.Notes(w.tx, w.l, report.FigOnTimeRate, report.FigSatisfactionRate) + `</p>`)
 	b.WriteString(w.charts(nil, y, id))
 	b.WriteString(`<h2>` + w.t("pub.dept_items") + `</h2><ul class="list">`)
 	for _, it := range w.listed(y) {
 		if it.LeadDept == id {
 			b.WriteString(`<li><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a> ` + texts.Esc(it.Title) +
-				` · ` + w.tx.Status(w.l, it) + `</li>`)
+				` · ` + w.status(it) + `</li>`)
 		}
 	}
 	b.WriteString(`</ul>`)

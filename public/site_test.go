@@ -126,7 +126,7 @@ func newFixture(t *testing.T, hideDeputies bool) *fixture {
 	add(i3, &deputybot.ItemDetails{Body: secret + "-withheld-body", Replies: reply(secret+"-withheld-reply", deputybot.ClassB), Timeline: timeline()})
 	// 4: replied; the reply's text withheld.
 	i4 := assigned("i4", 4, deputybot.StatusReplied, "关于社区医院的建议")
-	i4.Replies = []deputybot.Reply{{Round: 1, Class: deputybot.ClassC, At: at(5, 1), By: "p3", Withheld: true, Late: true}}
+	i4.Replies = []deputybot.Reply{{Round: 1, Class: deputybot.ClassC, At: at(5, 1), By: "p3", Withheld: true, Deadline: due(4, 20)}}
 	add(i4, &deputybot.ItemDetails{Body: "社区医院太远。", Replies: reply(secret+"-withheld-reply-text", deputybot.ClassC), Timeline: timeline()})
 	// Never public: a draft, a submitted, a returned and a withdrawn one.
 	add(&deputybot.Item{ID: "i5", Kind: deputybot.KindSuggestion, Title: secret + "-draft", Status: deputybot.StatusDraft}, &deputybot.ItemDetails{Body: secret + "-draft-body"})
@@ -193,7 +193,7 @@ func TestNothingPrivateIsPublished(t *testing.T) {
 		"/zh/items/suggestion-2026-003.html": {"建议 2026-003：不予公开", "此件经办公室同意不予公开"},
 		"/zh/items/motion-2026-001.html":     {"完成改造老旧小区：▓▓░░░░░░░░ 54/302个"},
 		"/zh/2026/index.html":                {"建议 2026-001", "建议 2026-002", "建议 2026-004", "议案 2026-001", "共4件"},
-		"/zh/2026/departments.html":          {"区住建局", "<svg", "按时答复率"},
+		"/zh/2026/departments.html":          {"区住建局", "<svg", "按期答复率", "按期答复率＝按期答复件数÷应答复件数"},
 		"/zh/feed.atom":                      {"区住建局答复了建议 2026-001《关于增设社区老年食堂的建议》", "已在三个社区开办老年食堂。"},
 		"/zh/2026/search.json":               {"关于加装电梯的建议"},
 	} {
@@ -321,11 +321,14 @@ func TestPublicFiguresAreTheReports(t *testing.T) {
 		}
 	}
 	table := files["/zh/2026/departments.html"]
-	row := `<td class="num">4</td><td class="num">` + "2/3" + `</td><td class="num">` + housing.OnTimeRate() + `%</td><td class="num">` +
-		"1" + `</td><td class="num">` + housing.SatisfactionRate() + `%</td>`
-	// 4 led; 3 replied, 2 on time (the 4th late); 1 overdue now (the 2nd).
-	if housing.Handled != 4 || housing.OnTime != 2 || housing.Replied != 3 || housing.Overdue != 1 || !strings.Contains(table, row) {
-		t.Errorf("departments table lacks %s (%+v):\n%s", row, housing, table)
+	y := &housing.Year
+	row := `<td class="num">4</td><td class="num">3</td><td class="num">2</td><td class="num">50.00%</td><td class="num">1</td>` +
+		`<td class="num">1</td><td class="num">` + y.Outcomes.SatisfactionRate() + `%</td>`
+	// 4 led; 3 replied, the 4th late; the 2nd overdue now: 2 of the 4
+	// whose reply was due came on time.
+	if y.Handled != 4 || y.OnTime != 2 || y.Replied != 3 || y.Late != 1 || y.Overdue != 1 || y.OnTimeRate() != "50.00" ||
+		!strings.Contains(table, row) {
+		t.Errorf("departments table lacks %s (%+v):\n%s", row, y, table)
 	}
 }
 

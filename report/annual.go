@@ -6,51 +6,38 @@ import (
 	"deputybot"
 )
 
-// PeriodFigures are the suggestions of one period of a year.
-type PeriodFigures struct {
-	Period       deputybot.Period
-	Handled      int // assigned to departments (returned and withdrawn ones are not handled)
-	Replied      int // with at least one reply
-	Closed       int
-	Satisfaction Satisfaction // outcomes of the closed ones
-}
-
-// Annual are the figures of the annual handling report (SPEC §5).
+// Annual are the figures of the annual handling report (SPEC §5) of a
+// year's items.
 type Annual struct {
-	Year       int
-	Periods    []PeriodFigures   // session, then recess
-	Motions    []*deputybot.Item // handled motions, by number
-	Depts      []*DeptStats      // departments that handled items, by name
-	Flags      map[deputybot.FlagCategory]int
-	FlagTotal  int
-	FlagsFixed int
-	// Overdue: open items past their deadline now; LateReplies: first
-	// replies sent after the deadline; Extensions: approved extensions,
-	// on ExtendedItems items.
-	Overdue, LateReplies, Extensions, ExtendedItems int
-	Returned, Withdrawn, Submitted                  int
+	Year int
+	// Periods: the suggestions of each period (session, then recess), as
+	// the seed counts them.
+	Periods []PeriodTally
+	// Motions: the handled motions, by number, and their tally.
+	Motions      []*deputybot.Item
+	MotionsTally Tally
+	// All: every handled item of the year, motions and suggestions.
+	All Tally
+	// Depts: departments that led items of the year, by name.
+	Depts []*DeptStats
+	// Not handled: returned, withdrawn, and submitted but not yet assigned.
+	Returned, Withdrawn, Waiting int
 }
 
-// handled reports whether an item was handed to departments.
-func handled(it *deputybot.Item) bool {
-	switch it.Status {
-	case deputybot.StatusAssigned, deputybot.StatusInProgress, deputybot.StatusReplied,
-		deputybot.StatusRehandling, deputybot.StatusClosed:
-		return true
-	}
-	return false
+// PeriodTally is the suggestions of one period.
+type PeriodTally struct {
+	Period deputybot.Period
+	Tally
 }
 
 // ComputeAnnual computes the report's figures for the items of year.
 func ComputeAnnual(in deputybot.Snapshot, year int) *Annual {
-	loc := in.Env.Rules.Location
-	a := &Annual{Year: year, Flags: map[deputybot.FlagCategory]int{}}
-	periods := map[deputybot.Period]*PeriodFigures{
-		deputybot.PeriodSession: {Period: deputybot.PeriodSession},
-		deputybot.PeriodRecess:  {Period: deputybot.PeriodRecess},
-	}
+	a := &Annual{Year: year}
+	periods, motions := PeriodTallies(in, year)
+	a.MotionsTally = motions
+	a.Periods = []PeriodTally{{deputybot.PeriodSession, *periods[deputybot.PeriodSession]}, {deputybot.PeriodRecess, *periods[deputybot.PeriodRecess]}}
 	for _, it := range in.Items {
-		if it.Status == deputybot.StatusDraft || yearOf(it, loc) != year {
+		if !InYear(it, year) {
 			continue
 		}
 		switch it.Status {
@@ -59,45 +46,19 @@ func ComputeAnnual(in deputybot.Snapshot, year int) *Annual {
 		case deputybot.StatusWithdrawn:
 			a.Withdrawn++
 		case deputybot.StatusSubmitted:
-			a.Submitted++
+			a.Waiting++
 		}
-		if !handled(it) {
+		if !Handled(it) {
 			continue
 		}
+		a.All.Add(it, in.Env)
 		if it.Kind == deputybot.KindMotion {
 			a.Motions = append(a.Motions, it)
-		} else if p := periods[it.Period]; p != nil {
-			p.Handled++
-			if len(it.Replies) > 0 {
-				p.Replied++
-			}
-			if it.Status == deputybot.StatusClosed {
-				p.Closed++
-				p.Satisfaction.add(it.Outcome)
-			}
-		}
-		if p, ok := it.ReplyPart(); ok && in.Env.Overdue(p.Deadline) {
-			a.Overdue++
-		}
-		if len(it.Replies) > 0 && it.Replies[0].Late {
-			a.LateReplies++
-		}
-		if it.Extensions > 0 {
-			a.Extensions += it.Extensions
-			a.ExtendedItems++
-		}
-		for _, f := range it.Flags {
-			a.Flags[f.Category]++
-			a.FlagTotal++
-			if !f.ResolvedAt.IsZero() {
-				a.FlagsFixed++
-			}
 		}
 	}
-	a.Periods = []PeriodFigures{*periods[deputybot.PeriodSession], *periods[deputybot.PeriodRecess]}
 	slices.SortFunc(a.Motions, func(x, y *deputybot.Item) int { return x.Seq - y.Seq })
 	for _, d := range Departments(in, year) {
-		if d.Handled > 0 {
+		if d.Year.Handled > 0 {
 			a.Depts = append(a.Depts, d)
 		}
 	}

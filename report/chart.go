@@ -85,16 +85,19 @@ func percentValue(r string) float64 {
 	return f
 }
 
-// DeptCharts are the charts of departments: on-time rate, satisfaction,
-// overdue now (the digest's picture draws the same).
-func DeptCharts(tx *texts.Texts, l deputybot.Language, stats []*DeptStats, titles [3]string) []Chart {
-	ontime, sat, overdue := Chart{Title: titles[0], Max: 100}, Chart{Title: titles[1], Max: 100}, Chart{Title: titles[2]}
+// DeptCharts are the charts of departments' figures of a year: on-time
+// rate, satisfaction rate, overdue.
+func DeptCharts(tx *texts.Texts, l deputybot.Language, stats []*DeptStats) []Chart {
+	ontime := Chart{Title: Label(tx, l, FigOnTimeRate), Max: 100}
+	sat := Chart{Title: Label(tx, l, FigSatisfactionRate), Max: 100}
+	overdue := Chart{Title: Label(tx, l, FigOverdue)}
 	text := func(r string) string { return FormatRate(tx, l, r) }
 	for _, d := range stats {
-		ontime.Bars = append(ontime.Bars, Bar{Label: d.Dept.Name, Value: percentValue(d.OnTimeRate()), Text: text(d.OnTimeRate())})
-		sat.Bars = append(sat.Bars, Bar{Label: d.Dept.Name, Value: percentValue(d.SatisfactionRate()), Text: text(d.SatisfactionRate())})
-		overdue.Bars = append(overdue.Bars, Bar{Label: d.Dept.Name, Value: float64(d.Overdue), Text: strconv.Itoa(d.Overdue)})
-		overdue.Max = max(overdue.Max, float64(d.Overdue))
+		y := &d.Year
+		ontime.Bars = append(ontime.Bars, Bar{Label: d.Dept.Name, Value: percentValue(y.OnTimeRate()), Text: text(y.OnTimeRate())})
+		sat.Bars = append(sat.Bars, Bar{Label: d.Dept.Name, Value: percentValue(y.Outcomes.SatisfactionRate()), Text: text(y.Outcomes.SatisfactionRate())})
+		overdue.Bars = append(overdue.Bars, Bar{Label: d.Dept.Name, Value: float64(y.Overdue), Text: strconv.Itoa(y.Overdue)})
+		overdue.Max = max(overdue.Max, float64(y.Overdue))
 	}
 	return []Chart{ontime, sat, overdue}
 }

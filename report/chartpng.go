@@ -91,7 +91,7 @@ func DeptChartPNG(stats []*DeptStats) ([]byte, error) {
 	}
 	maxOverdue := 0
 	for _, d := range stats {
-		maxOverdue = max(maxOverdue, d.Overdue)
+		maxOverdue = max(maxOverdue, d.OverdueNow)
 	}
 	text := func(s string, x, y int) {
 		(&font.Drawer{Dst: img, Src: image.NewUniform(colInk), Face: f, Dot: fixed.P(x, y)}).DrawString(s)
@@ -113,15 +113,15 @@ func DeptChartPNG(stats []*DeptStats) ([]byte, error) {
 	for i, d := range stats {
 		y := top + i*rowH
 		text(strconv.Itoa(i+1), 8, y+2*barH+gap)
-		s, v := rate(d.OnTimeRate())
+		s, v := rate(d.Year.OnTimeRate())
 		bar(y, s, colOnTime, v)
-		s, v = rate(d.SatisfactionRate())
+		s, v = rate(d.Year.Outcomes.SatisfactionRate())
 		bar(y+barH+gap, s, colSat, v)
 		share := 0.0
 		if maxOverdue > 0 {
-			share = float64(d.Overdue) / float64(maxOverdue)
+			share = float64(d.OverdueNow) / float64(maxOverdue)
 		}
-		bar(y+2*(barH+gap), share, colOverdue, strconv.Itoa(d.Overdue))
+		bar(y+2*(barH+gap), share, colOverdue, strconv.Itoa(d.OverdueNow))
 	}
 	var buf bytes.Buffer
 	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {

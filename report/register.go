@@ -22,7 +22,7 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 	loc := tx.Location()
 	var items []*deputybot.Item
 	for _, it := range in.Items {
-		if it.Status != deputybot.StatusDraft && it.Year == year {
+		if InYear(it, year) {
 			items = append(items, it)
 		}
 	}
@@ -47,11 +47,12 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 		}
 		return s
 	}
-	yes := func(v bool) any {
+	// Flags are 1 or 0: a column sums to how many.
+	flag := func(v bool) any {
 		if v {
-			return t("export.yes")
+			return 1
 		}
-		return nil
+		return 0
 	}
 	rating := func(it *deputybot.Item, round int) any {
 		if r := it.RatingOf(round); r != nil {
@@ -87,9 +88,7 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 		if it.Status == deputybot.StatusClosed {
 			outcome = t("rating." + string(it.Outcome))
 		}
-		reply, waiting := it.ReplyPart()
-		overdue := waiting && in.Env.Overdue(reply.Deadline)
-		late := len(it.Replies) > 0 && it.Replies[0].Late
+		tl := in.Env.Timeliness(it)
 		period := ""
 		if it.Period != "" {
 			period = t("period." + string(it.Period))
@@ -99,45 +98,60 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 			leader = names(it.LeaderID)
 		}
 		rows = append(rows, []any{
-			it.Number(), t("kind." + string(it.Kind)), text(period), it.Title, in.Env.Rules.CategoryName(it.Category, l),
+			texts.Plain(tx.Label(l, it)), t("kind." + string(it.Kind)), text(period), it.Title, in.Env.Rules.CategoryName(it.Category, l),
 			names(it.AuthorID), text(strings.Join(cos, sep)), text(in.DeptName(it.LeadDept)), text(strings.Join(codepts, sep)), text(leader),
-			yes(it.Key), t("status." + string(it.Status)),
+			flag(it.Key), t("status." + string(it.Status)),
 			date(it.SubmittedAt), date(it.AssignedAt), date(it.Deadline), date(firstReply), date(it.ClosedAt),
 			text(class), rating(it, 1), rating(it, 2), text(outcome),
-			len(it.Contacts), confirmed, it.Extensions, len(it.Flags), yes(overdue), yes(late),
+			len(it.Contacts), confirmed, it.Extensions, len(it.Flags), flag(tl.Overdue), tl.DaysOverdue, flag(tl.Late),
 		})
 	}
 	sheets := []Sheet{{
 		Name:    t("export.sheet_items"),
 		Headers: strings.Split(t("export.headers"), "|"),
-		Widths:  []float64{12, 8, 10, 40, 12, 10, 20, 16, 20, 10, 8, 14, 11, 11, 11, 11, 11, 8, 10, 10, 10, 8, 8, 8, 8, 8, 8},
+		Widths:  []float64{14, 8, 10, 40, 12, 10, 20, 16, 20, 10, 8, 14, 11, 11, 11, 11, 11, 8, 10, 10, 10, 8, 8, 8, 8, 8, 8, 8},
 		Rows:    rows,
 	}}
 	var drows [][]any
-	total := DeptStats{}
-	for _, d := range Departments(in, year) {
-		s := d.Satisfaction
-		drows = append(drows, []any{d.Dept.Name, d.Handled, d.Open, d.Overdue, d.OnTime, d.Late, share(d.OnTimeRate()), d.Extensions,
-			s.Satisfied, s.Basic, s.Unsatisfied, s.Unrated, share(d.SatisfactionRate()),
-			d.ContactsLogged, d.ContactsConfirmed, d.ContactsDisputed, d.Flags, d.Score})
-		total.add(*d)
+	depts := Departments(in, year)
+	// Scores compare departments over the whole district: a register of
+	// one person's items has none.
+	whole := in.Scope.Whole()
+	row := func(name any, d *DeptStats, score any) []any {
+		y, o := &d.Year, d.Year.Outcomes
+		r := []any{name, y.Handled, y.Replied, y.OnTime, y.Late, y.Overdue, share(y.OnTimeRate()), y.Extensions,
+			o.Satisfied, o.Basic, o.Unsatisfied, o.Unrated, share(o.SatisfactionRate()),
+			y.ContactsLogged, y.ContactsConfirmed, y.ContactsDisputed, y.FlagTotal, d.OpinionsLate}
+		if whole {
+			r = append(r, score)
+		}
+		return r
 	}
-	s := total.Satisfaction
+	for _, d := range depts {
+		drows = append(drows, row(d.Dept.Name, d, d.Score))
+	}
+	headers := strings.Split(t("export.dept_headers"), "|")
+	if !whole {
+		headers = headers[:len(headers)-1]
+	}
+	total := Totals(depts)
 	sheets = append(sheets, Sheet{
 		Name:    t("export.sheet_depts"),
-		Headers: strings.Split(t("export.dept_headers"), "|"),
+		Headers: headers,
 		Widths:  []float64{20},
 		Rows:    drows,
 		// The score is each department's own: it has no total.
-		Totals: []any{t("export.total"), total.Handled, total.Open, total.Overdue, total.OnTime, total.Late, share(total.OnTimeRate()), total.Extensions,
-			s.Satisfied, s.Basic, s.Unsatisfied, s.Unrated, share(total.SatisfactionRate()),
-			total.ContactsLogged, total.ContactsConfirmed, total.ContactsDisputed, total.Flags, nil},
+		Totals: row(t("export.total"), &total, nil),
 	})
 	author := in.Env.Rules.ReportingBody
 	if author == "" {
 		author = "deputybot"
 	}
-	return len(rows), WriteWorkbook(w, Workbook{Sheets: sheets, Author: author, Title: t("export.caption", "Year", year, "Count", len(rows)), Created: in.Env.Now})
+	title := t("export.caption", "Year", year, "Count", len(rows))
+	if !whole {
+		title = t("export.caption_scoped", "Name", in.Scope.Person, "Year", year, "Count", len(rows))
+	}
+	return len(rows), WriteWorkbook(w, Workbook{Sheets: sheets, Author: author, Title: title, Created: in.Env.Now})
 }
 
 // share is a rate ("92.81", or "—" for none) as a Share cell, or nil.

@@ -163,7 +163,8 @@ func RenderAnnual(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.
 func renderAnnual(d *doc, tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language) {
 	a := ComputeAnnual(in, year)
 	t := func(id string, args ...any) string { return tx.T(l, id, args...) }
-	d.heading(1, annualTitle(tx, in.Env.Rules, year, l))
+	whole := in.Scope.Whole()
+	d.heading(1, annualTitle(tx, in, year, l))
 	d.para(t("annual.as_of", "Date", tx.Date(in.Env.Now)))
 
 	// One: motions.
@@ -177,17 +178,15 @@ func renderAnnual(d *doc, tx *texts.Texts, in deputybot.Snapshot, year int, l de
 	default:
 		d.para(t("annual.motions_count", "Year", year, "Count", len(a.Motions)))
 	}
-	if len(a.Motions) > 0 {
-		for i, m := range a.Motions {
-			d.heading(3, t("annual.motion", "N", i+1, "Label", texts.HTML(tx.Label(l, m)), "Title", d.arg(m.Title)))
-			if m.Status == deputybot.StatusClosed {
-				d.para(t("annual.motion_closed", "Dept", d.arg(in.DeptName(m.LeadDept)), "Outcome", texts.HTML(t("rating."+string(m.Outcome)))))
-			} else {
-				d.para(t("annual.motion_handling", "Dept", d.arg(in.DeptName(m.LeadDept)), "Status", texts.HTML(tx.Status(l, m))))
-			}
-			for _, tg := range m.Targets {
-				d.item(t("annual.target", "Name", d.arg(tg.Name), "Bar", tg.Bar(), "Unit", d.arg(tg.Unit)))
-			}
+	for i, m := range a.Motions {
+		d.heading(3, t("annual.motion", "N", i+1, "Label", texts.HTML(tx.Label(l, m)), "Title", d.arg(m.Title)))
+		if m.Status == deputybot.StatusClosed {
+			d.para(t("annual.motion_closed", "Dept", d.arg(in.DeptName(m.LeadDept)), "Outcome", texts.HTML(t("rating."+string(m.Outcome)))))
+		} else {
+			d.para(t("annual.motion_handling", "Dept", d.arg(in.DeptName(m.LeadDept)), "Status", texts.HTML(tx.Status(l, m))))
+		}
+		for _, tg := range m.Targets {
+			d.item(t("annual.target", "Name", d.arg(tg.Name), "Bar", tg.Bar(), "Unit", d.arg(tg.Unit)))
 		}
 	}
 
@@ -197,52 +196,123 @@ func renderAnnual(d *doc, tx *texts.Texts, in deputybot.Snapshot, year int, l de
 		d.para(periodSentence(tx, l, year, p, i == 0))
 	}
 
-	// Three: departments.
+	// Three: departments. Scores compare departments over the whole
+	// district: a document of one person's items has none.
 	d.heading(2, t("annual.depts_head"))
 	if len(a.Depts) == 0 {
 		d.para(t("digest.none"))
 	}
-	headers := strings.Split(texts.Plain(t("annual.dept_headers")), "|")
+	cols := []Figure{FigHandled, FigReplied, FigOnTime, FigLate, FigOverdue, FigExtensions, FigSatisfactionRate}
+	if whole {
+		cols = append(cols, FigContacts, FigFlags, FigScore)
+	}
+	headers := []string{texts.Plain(t("annual.dept_col"))}
+	for _, f := range cols {
+		headers = append(headers, texts.Plain(Label(tx, l, f)))
+	}
 	var rows [][]string
 	for _, ds := range a.Depts {
-		rows = append(rows, []string{string(d.arg(ds.Dept.Name)), strconv.Itoa(ds.Handled), strconv.Itoa(ds.OnTime), strconv.Itoa(ds.Late),
-			strconv.Itoa(ds.Extensions), FormatRate(tx, l, ds.SatisfactionRate()), fmt.Sprintf("%d/%d", ds.ContactsLogged, ds.ContactsConfirmed),
-			strconv.Itoa(ds.Flags), FormatScore(ds.Score)})
+		row := []string{string(d.arg(ds.Dept.Name))}
+		for _, f := range cols {
+			row = append(row, DeptCell(tx, l, ds, f))
+		}
+		rows = append(rows, row)
 	}
 	d.table(headers, rows, func(r []string) string {
-		return t("annual.dept_line", "Dept", texts.HTML(r[0]), "Handled", r[1], "OnTime", r[2], "Late", r[3], "Ext", r[4],
-			"Sat", r[5], "Contacts", r[6], "Flags", r[7], "Score", r[8])
+		parts := make([]string, len(cols))
+		for i, f := range cols {
+			parts[i] = t("annual.dept_cell", "Figure", texts.HTML(Label(tx, l, f)), "Value", texts.HTML(r[i+1]))
+		}
+		return t("annual.dept_line", "Dept", texts.HTML(r[0]), "Cells", texts.HTML(strings.Join(parts, t("fig.note_sep"))))
 	})
 
 	// Four: quality review.
 	d.heading(2, t("annual.quality_head"))
-	if a.FlagTotal == 0 {
+	if a.All.FlagTotal == 0 {
 		d.para(t("annual.quality_none"))
 	} else {
 		var parts []string
 		for _, c := range deputybot.FlagCategories {
-			if n := a.Flags[c]; n > 0 {
+			if n := a.All.Flags[c]; n > 0 {
 				parts = append(parts, t("annual.quality_part", "Category", texts.HTML(t("flag."+string(c))), "Count", n))
 			}
 		}
-		d.para(t("annual.quality", "Kinds", len(parts), "Count", a.FlagTotal, "Parts", texts.HTML(strings.Join(parts, t("list.sep"))),
-			"Fixed", a.FlagsFixed))
+		d.para(t("annual.quality", "Kinds", len(parts), "Count", a.All.FlagTotal, "Parts", texts.HTML(strings.Join(parts, t("list.sep"))),
+			"Fixed", a.All.FlagsFixed))
 	}
 
 	// Five: overdue and extensions.
 	d.heading(2, t("annual.deadlines_head"))
-	d.para(t("annual.deadlines", "Overdue", a.Overdue, "Late", a.LateReplies, "Ext", a.Extensions, "ExtItems", a.ExtendedItems))
-	if a.Returned+a.Withdrawn+a.Submitted > 0 {
-		d.para(t("annual.others", "Returned", a.Returned, "Withdrawn", a.Withdrawn, "Submitted", a.Submitted))
+	d.para(t("annual.deadlines", "Overdue", a.All.Overdue, "Late", a.All.Late, "Ext", a.All.Extensions, "ExtItems", a.All.Extended))
+	if a.Returned+a.Withdrawn+a.Waiting > 0 {
+		d.para(t("annual.others", "Returned", a.Returned, "Withdrawn", a.Withdrawn, "Submitted", a.Waiting))
 	}
-	d.para(t("annual.method"))
+	notes := []Figure{FigShares, FigSatisfactionRate, FigOnTimeRate}
+	if whole {
+		notes = append(notes, FigScore)
+	}
+	d.para(Notes(tx, l, notes...))
+}
+
+// Label is a figure's name (SPEC §10: one name, one figure).
+func Label(tx *texts.Texts, l deputybot.Language, f Figure) string { return tx.T(l, "fig."+string(f)) }
+
+// Notes says what the figures divide: "注：满意率（含基本满意）＝…；…。"
+func Notes(tx *texts.Texts, l deputybot.Language, figs ...Figure) string {
+	parts := make([]string, len(figs))
+	for i, f := range figs {
+		parts[i] = tx.T(l, "fig."+string(f)+"_note")
+	}
+	return tx.T(l, "fig.notes") + strings.Join(parts, tx.T(l, "fig.note_sep")) + tx.T(l, "annual.end")
+}
+
+// DeptCell is one of a department's figures of the year, as a table
+// shows it.
+func DeptCell(tx *texts.Texts, l deputybot.Language, ds *DeptStats, f Figure) string {
+	y := &ds.Year
+	switch f {
+	case FigHandled:
+		return strconv.Itoa(y.Handled)
+	case FigReplied:
+		return strconv.Itoa(y.Replied)
+	case FigOnTime:
+		return strconv.Itoa(y.OnTime)
+	case FigLate:
+		return strconv.Itoa(y.Late)
+	case FigOverdue:
+		return strconv.Itoa(y.Overdue)
+	case FigExtensions:
+		return strconv.Itoa(y.Extensions)
+	case FigSatisfactionRate:
+		return FormatRate(tx, l, y.Outcomes.SatisfactionRate())
+	case FigOnTimeRate:
+		return FormatRate(tx, l, y.OnTimeRate())
+	case FigContacts:
+		return fmt.Sprintf("%d/%d", y.ContactsLogged, y.ContactsConfirmed)
+	case FigFlags:
+		return strconv.Itoa(y.FlagTotal)
+	case FigScore:
+		return FormatScore(ds.Score)
+	case FigOpenNow:
+		return strconv.Itoa(ds.OpenNow)
+	case FigOverdueNow:
+		return strconv.Itoa(ds.OverdueNow)
+	case FigOpinionsLate:
+		return strconv.Itoa(ds.OpinionsLate)
+	}
+	return ""
 }
 
 // annualTitle is the report's heading: by the reporting body when one is
 // configured, and about what was handled since the congress session when
 // one is named (as the seed's report: 关于区十五届人大六次会议以来议案建议
-// 办理情况的报告), else about the year.
-func annualTitle(tx *texts.Texts, r *deputybot.Rules, year int, l deputybot.Language) string {
+// 办理情况的报告), else about the year. A report of one person's items
+// says so: it is not the district's.
+func annualTitle(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language) string {
+	r := in.Env.Rules
+	if !in.Scope.Whole() {
+		return tx.T(l, "annual.title_scoped", "Name", in.Scope.Person, "Year", year)
+	}
 	id := "annual.title"
 	if r.CongressSession != "" {
 		id = "annual.title_session"
@@ -266,8 +336,9 @@ func FormatRate(tx *texts.Texts, l deputybot.Language, r string) string {
 // 代表对办理工作满意的155件，占92.81%；基本满意12件，占7.19%。"
 //
 // Only the first period's sentence names the year; a rating with no item
-// is left out.
-func periodSentence(tx *texts.Texts, l deputybot.Language, year int, p PeriodFigures, first bool) string {
+// is left out; shares are of the rated items, and items not rated in
+// time are said apart.
+func periodSentence(tx *texts.Texts, l deputybot.Language, year int, p PeriodTally, first bool) string {
 	t := func(id string, args ...any) string { return tx.T(l, id, args...) }
 	period := texts.HTML(t("annual.period_" + string(p.Period)))
 	if !first {
@@ -281,35 +352,34 @@ func periodSentence(tx *texts.Texts, l deputybot.Language, year int, p PeriodFig
 	if first {
 		s = t("annual.period_handled", "Year", year, "Period", period, "Count", p.Handled)
 	}
-	switch {
-	case p.Closed == p.Handled:
+	if p.Closed == p.Handled {
 		s += t("annual.all_done")
-	default:
+	} else {
 		s += t("annual.replied_open", "Replied", p.Replied, "Open", p.Handled-p.Closed)
 	}
-	if p.Closed == 0 {
-		return s
+	o := p.Outcomes
+	if o.Rated() > 0 {
+		pc := o.Shares()
+		var parts []string
+		if o.Satisfied > 0 {
+			parts = append(parts, t("annual.share_satisfied", "Count", o.Satisfied, "Pct", pc[0]))
+		}
+		if o.Basic > 0 {
+			parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.basic")), "Count", o.Basic, "Pct", pc[1]))
+		}
+		if o.Unsatisfied > 0 {
+			parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.unsatisfied")), "Count", o.Unsatisfied, "Pct", pc[2]))
+		}
+		lead := t("annual.of_which")
+		if o.Rated() != p.Handled {
+			lead = t("annual.of_rated", "Count", o.Rated())
+		}
+		s += lead + strings.Join(parts, t("annual.share_sep")) + t("annual.end")
 	}
-	sat := p.Satisfaction
-	pc := sat.Percent()
-	var parts []string
-	if sat.Satisfied > 0 {
-		parts = append(parts, t("annual.share_satisfied", "Count", sat.Satisfied, "Pct", pc[0]))
+	if o.Unrated > 0 {
+		s += t("annual.unrated", "Count", o.Unrated)
 	}
-	if sat.Basic > 0 {
-		parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.basic")), "Count", sat.Basic, "Pct", pc[1]))
-	}
-	if sat.Unsatisfied > 0 {
-		parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.unsatisfied")), "Count", sat.Unsatisfied, "Pct", pc[2]))
-	}
-	if sat.Unrated > 0 {
-		parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.unrated")), "Count", sat.Unrated, "Pct", pc[3]))
-	}
-	lead := t("annual.of_which")
-	if p.Closed != p.Handled {
-		lead = t("annual.of_closed", "Count", p.Closed)
-	}
-	return s + lead + strings.Join(parts, t("annual.share_sep")) + t("annual.end")
+	return s
 }
 
 // FormatScore writes a score without a needless decimal: "96", "97.5".

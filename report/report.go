@@ -108,108 +108,40 @@ func Rate(part, whole int) string {
 	return Percentages([]int{part, whole - part})[0]
 }
 
-// Satisfaction counts the final outcomes of closed items.
-type Satisfaction struct {
-	Satisfied, Basic, Unsatisfied, Unrated int
+// Due is an open duty with its item (a deadline that matters now).
+type Due struct {
+	Item *deputybot.Item
+	deputybot.Duty
 }
 
-// Total is the number of closed, rated-or-not items.
-func (s Satisfaction) Total() int { return s.Satisfied + s.Basic + s.Unsatisfied + s.Unrated }
-
-// Percent returns the four shares, adding up to 100.00.
-func (s Satisfaction) Percent() []string {
-	return Percentages([]int{s.Satisfied, s.Basic, s.Unsatisfied, s.Unrated})
-}
-
-func (s *Satisfaction) add(o deputybot.RatingValue) {
-	switch o {
-	case deputybot.Satisfied:
-		s.Satisfied++
-	case deputybot.Basic:
-		s.Basic++
-	case deputybot.Unsatisfied:
-		s.Unsatisfied++
-	case deputybot.Unrated:
-		s.Unrated++
-	}
-}
-
-// DeptStats are one department's figures for a year.
-type DeptStats struct {
-	Dept    *deputybot.Department
-	Handled int // items of the year it led
-	// Open and Overdue count the department's open items of any year:
-	// last year's overdue item is still overdue.
-	Open              int
-	Overdue           int
-	overdueYear       int // overdue items of the year, for the score
-	Replied           int // items with a first reply
-	OnTime            int // first reply by the deadline
-	Late              int // first reply after the deadline
-	Extensions        int
-	Satisfaction      Satisfaction // final outcomes of its closed items
-	ContactsLogged    int
-	ContactsConfirmed int
-	ContactsDisputed  int
-	Flags             int
-	NoContactReplies  int
-	Score             float64
-}
-
-// add adds another department's counts to d (a total).
-func (d *DeptStats) add(o DeptStats) {
-	d.Handled += o.Handled
-	d.Open += o.Open
-	d.Overdue += o.Overdue
-	d.Replied += o.Replied
-	d.OnTime += o.OnTime
-	d.Late += o.Late
-	d.Extensions += o.Extensions
-	d.Satisfaction.Satisfied += o.Satisfaction.Satisfied
-	d.Satisfaction.Basic += o.Satisfaction.Basic
-	d.Satisfaction.Unsatisfied += o.Satisfaction.Unsatisfied
-	d.Satisfaction.Unrated += o.Satisfaction.Unrated
-	d.ContactsLogged += o.ContactsLogged
-	d.ContactsConfirmed += o.ContactsConfirmed
-	d.ContactsDisputed += o.ContactsDisputed
-	d.Flags += o.Flags
-}
-
-// OnTimeRate is the share of first replies sent by the deadline.
-func (d *DeptStats) OnTimeRate() string { return Rate(d.OnTime, d.Replied) }
-
-// SatisfactionRate is the share of satisfied and basically satisfied
-// among rated outcomes.
-func (d *DeptStats) SatisfactionRate() string {
-	s := d.Satisfaction
-	return Rate(s.Satisfied+s.Basic, s.Satisfied+s.Basic+s.Unsatisfied)
-}
-
-// Deadline is an item with a deadline that matters now.
-type Deadline struct {
-	Item     *deputybot.Item
-	Dept     string
-	Deadline time.Time
-	DaysLeft int // negative: overdue
-}
-
-// Digest is the supervisors' weekly digest (SPEC §4.2).
+// Digest is the supervisors' weekly digest (SPEC §4.2), as of Now.
 type Digest struct {
+	Env            deputybot.Env
 	Now, WeekStart time.Time
-	Year           int
-	ByStatus       map[deputybot.Status]int
-	NewThisWeek    int
-	RepliedWeek    int
-	ClosedWeek     int
-	DueSoon        []Deadline            // within DueSoonDays
-	Overdue        map[string][]Deadline // by department id, most overdue first
-	Satisfaction   map[deputybot.Period]Satisfaction
-	Depts          []*DeptStats      // by name
-	KeyItems       []*deputybot.Item // key items and motions, open
-	Promises       []*deputybot.Item // B/C replies whose promise is open
-	Disputed       []Disputed
-	OpenFlags      []*deputybot.Item
-	Unreachable    []*deputybot.Person
+	// Year: this year; ByStatus counts its items (every status but draft).
+	Year        int
+	ByStatus    map[deputybot.Status]int
+	NewThisWeek int
+	RepliedWeek int
+	ClosedWeek  int
+	// DueSoon: the lead's open answers due within DueSoonDays, soonest
+	// first. Overdue: the lead's answers overdue now (items of any year),
+	// by department, most overdue first; OverdueCount in all (items).
+	DueSoon      []Due
+	Overdue      map[string][]Due
+	OverdueCount int
+	// OpinionsOverdue: co-departments' opinions overdue now.
+	OpinionsOverdue []Due
+	// Periods: this year's suggestions by period; Motions: this year's
+	// motions (the seed counts them apart).
+	Periods     map[deputybot.Period]*Tally
+	Motions     Tally
+	Depts       []*DeptStats      // by name
+	KeyItems    []*deputybot.Item // key items and motions, open
+	Promises    []*deputybot.Item // B/C replies whose promise is open
+	Disputed    []Disputed
+	OpenFlags   []*deputybot.Item
+	Unreachable []*deputybot.Person
 }
 
 // Disputed is a contact the deputy says did not happen.
@@ -218,102 +150,40 @@ type Disputed struct {
 	Contact deputybot.ContactLog
 }
 
-// yearOf is an item's year: of its number, or of its submission.
-func yearOf(it *deputybot.Item, loc *time.Location) int {
-	if it.Year != 0 {
-		return it.Year
-	}
-	return it.SubmittedAt.In(loc).Year()
-}
-
-// Departments computes every department's figures for year.
-func Departments(in deputybot.Snapshot, year int) []*DeptStats {
-	loc := in.Env.Rules.Location
-	byID := map[string]*DeptStats{}
-	var out []*DeptStats
-	for _, d := range in.Departments {
-		ds := &DeptStats{Dept: d}
-		byID[d.ID] = ds
-		out = append(out, ds)
-	}
+// PeriodTallies counts the suggestions of year by period and the
+// motions of year, as the seed report counts them.
+func PeriodTallies(in deputybot.Snapshot, year int) (map[deputybot.Period]*Tally, Tally) {
+	periods := map[deputybot.Period]*Tally{deputybot.PeriodSession: {}, deputybot.PeriodRecess: {}}
+	var motions Tally
 	for _, it := range in.Items {
-		d := byID[it.LeadDept]
-		if d == nil {
+		if !InYear(it, year) {
 			continue
 		}
-		reply, waiting := it.ReplyPart()
-		overdue := waiting && in.Env.Overdue(reply.Deadline)
-		if it.IsOpen() {
-			d.Open++
-			if overdue {
-				d.Overdue++
-			}
+		if it.Kind == deputybot.KindMotion {
+			motions.Add(it, in.Env)
+		} else if p := periods[it.Period]; p != nil {
+			p.Add(it, in.Env)
 		}
-		if yearOf(it, loc) != year {
-			continue
-		}
-		if overdue {
-			d.overdueYear++
-		}
-		d.Handled++
-		d.Extensions += it.Extensions
-		if len(it.Replies) > 0 {
-			d.Replied++
-			if it.Replies[0].Late {
-				d.Late++
-			} else {
-				d.OnTime++
-			}
-		}
-		for _, r := range it.Replies {
-			if r.NoContact {
-				d.NoContactReplies++
-			}
-		}
-		if it.Status == deputybot.StatusClosed {
-			d.Satisfaction.add(it.Outcome)
-		}
-		for _, c := range it.Contacts {
-			d.ContactsLogged++
-			switch c.State {
-			case deputybot.ContactConfirmed:
-				d.ContactsConfirmed++
-			case deputybot.ContactDisputed:
-				d.ContactsDisputed++
-			}
-		}
-		d.Flags += len(it.Flags)
 	}
-	for _, d := range out {
-		d.Score = in.Env.Rules.Deductions.Score(deputybot.ScoreCounts{Late: d.Late + d.overdueYear,
-			Unsatisfied: d.Satisfaction.Unsatisfied, Flags: d.Flags, NoContact: d.NoContactReplies})
-	}
-	return out
+	return periods, motions
 }
 
 // ComputeDigest computes the supervisors' digest at in.Env.Now.
 func ComputeDigest(in deputybot.Snapshot) *Digest {
 	e := in.Env
-	loc := e.Rules.Location
 	now := e.Now
-	year := now.In(loc).Year()
+	year := e.Year()
 	d := &Digest{
-		Now: now, WeekStart: now.AddDate(0, 0, -7), Year: year,
-		ByStatus: map[deputybot.Status]int{}, Overdue: map[string][]Deadline{},
-		Satisfaction: map[deputybot.Period]Satisfaction{},
+		Env: e, Now: now, WeekStart: now.AddDate(0, 0, -7), Year: year,
+		ByStatus: map[deputybot.Status]int{}, Overdue: map[string][]Due{},
 	}
 	since := func(t time.Time) bool { return !t.IsZero() && t.After(d.WeekStart) && !t.After(now) }
 	for _, it := range in.Items {
 		if it.Status == deputybot.StatusDraft {
 			continue
 		}
-		if yearOf(it, loc) == year {
+		if InYear(it, year) {
 			d.ByStatus[it.Status]++
-			if it.Status == deputybot.StatusClosed {
-				s := d.Satisfaction[it.Period]
-				s.add(it.Outcome)
-				d.Satisfaction[it.Period] = s
-			}
 		}
 		if since(it.SubmittedAt) {
 			d.NewThisWeek++
@@ -327,13 +197,25 @@ func ComputeDigest(in deputybot.Snapshot) *Digest {
 		if it.Status == deputybot.StatusClosed && since(it.ClosedAt) {
 			d.ClosedWeek++
 		}
-		if p, ok := it.ReplyPart(); ok {
-			dl := Deadline{Item: it, Dept: p.Dept, Deadline: p.Deadline, DaysLeft: e.DaysLeft(p.Deadline)}
-			if dl.DaysLeft < 0 {
-				d.Overdue[p.Dept] = append(d.Overdue[p.Dept], dl)
-			} else if e.DueSoon(p.Deadline) {
-				d.DueSoon = append(d.DueSoon, dl)
+		var worst *Due // the lead's most overdue answer: the item is overdue by it
+		for _, du := range it.OpenDuties() {
+			x := Due{Item: it, Duty: du}
+			switch {
+			case du.Kind == deputybot.DutyOpinion:
+				if e.Overdue(du) {
+					d.OpinionsOverdue = append(d.OpinionsOverdue, x)
+				}
+			case e.Overdue(du):
+				if worst == nil || x.Deadline.Before(worst.Deadline) {
+					worst = &x
+				}
+			case e.DueSoon(du.Deadline):
+				d.DueSoon = append(d.DueSoon, x)
 			}
+		}
+		if worst != nil {
+			d.Overdue[worst.Dept] = append(d.Overdue[worst.Dept], *worst)
+			d.OverdueCount++
 		}
 		if it.IsOpen() && (it.Key || it.Kind == deputybot.KindMotion) {
 			d.KeyItems = append(d.KeyItems, it)
@@ -350,11 +232,15 @@ func ComputeDigest(in deputybot.Snapshot) *Digest {
 			}
 		}
 	}
-	sort.SliceStable(d.DueSoon, func(a, b int) bool { return d.DueSoon[a].DaysLeft < d.DueSoon[b].DaysLeft })
-	for k := range d.Overdue {
-		l := d.Overdue[k]
-		sort.SliceStable(l, func(a, b int) bool { return l[a].DaysLeft < l[b].DaysLeft })
+	soonest := func(l []Due) {
+		sort.SliceStable(l, func(a, b int) bool { return l[a].Deadline.Before(l[b].Deadline) })
 	}
+	soonest(d.DueSoon)
+	for k := range d.Overdue {
+		soonest(d.Overdue[k])
+	}
+	soonest(d.OpinionsOverdue)
+	d.Periods, d.Motions = PeriodTallies(in, year)
 	d.Depts = Departments(in, year)
 	d.Unreachable = in.Unreachable
 	return d

@@ -153,7 +153,7 @@ func (s *Service) Snapshot(ctx context.Context, now time.Time, viewer *deputybot
 			unreachable = nil
 		}
 	}
-	return deputybot.Snapshot{Items: items, Unreachable: unreachable, Departments: depts, Env: e}, nil
+	return deputybot.Snapshot{Items: items, Unreachable: unreachable, Departments: depts, Env: e, Scope: deputybot.ScopeOf(viewer)}, nil
 }
 
 // Digests sends the weekly digests of the slot (SPEC §4.2), once per
@@ -213,19 +213,20 @@ func (s *Service) Digests(ctx context.Context, slot time.Time) (int, error) {
 // submitted items he may see.
 func LeaderSnapshot(snap deputybot.Snapshot, p *deputybot.Person) deputybot.Snapshot {
 	mine := snap
+	mine.Scope = deputybot.ScopeOf(p)
 	mine.Items = slices.DeleteFunc(deputybot.VisibleTo(p, snap.Items), func(it *deputybot.Item) bool { return it.Status == deputybot.StatusDraft })
 	return mine
 }
 
 // DepartmentWork lists what a department has to do, soonest deadline
-// first: its first part of each item (deputybot.Item.DeptPart).
+// first: what it owes first on each item (deputybot.Item.DeptDuty).
 func DepartmentWork(items []*deputybot.Item, dept string) []Work {
 	var out []Work
 	for _, it := range items {
-		if p, ok := it.DeptPart(dept); ok {
-			out = append(out, Work{Item: it, Part: p})
+		if d, ok := it.DeptDuty(dept); ok {
+			out = append(out, Work{Item: it, Duty: d})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Work) int { return a.Part.Deadline.Compare(b.Part.Deadline) })
+	slices.SortStableFunc(out, func(a, b Work) int { return a.Duty.Deadline.Compare(b.Duty.Deadline) })
 	return out
 }

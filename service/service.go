@@ -71,10 +71,10 @@ type Change struct {
 	Env           deputybot.Env
 }
 
-// Work is an item a department has a part of, and the part.
+// Work is an item a department owes something on, and what it owes first.
 type Work struct {
 	Item *deputybot.Item
-	Part deputybot.Part
+	Duty deputybot.Duty
 }
 
 // Renderer writes the messages the use cases send, in the recipient's

@@ -199,7 +199,7 @@ func TestListsReadOneTruthWhileItemsChange(t *testing.T) {
 				}
 				var open []string
 				for _, it := range got {
-					if _, ok := it.DeptPart(d); ok {
+					if _, ok := it.DeptDuty(d); ok {
 						open = append(open, it.ID)
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -164,5 +165,77 @@ func TestSchema3DataDirectoryIsMigrated(t *testing.T) {
 			defer s.Close(ctx)
 			checkV3Data(t, s)
 		})
+	}
+}
+
+// TestSchema4RepliesGetTheirDeadlines: a reply of schema 4 kept only a
+// "late" flag, decided for its own round; schema 5 gives each reply the
+// deadline it answered to, read from the timeline, so that the ledger
+// judges every round alike. An item answered late in round 1 and on time
+// after rehandling: round 1 late, round 2 not.
+func TestSchema4RepliesGetTheirDeadlines(t *testing.T) {
+	ctx := context.Background()
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	dir := t.TempDir()
+	s, err := Open(ctx, Options{DataDir: dir, Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 10, 0, 0, 0, loc) }
+	eod := func(m time.Month, d int) time.Time {
+		return deputybot.EndOfDay(deputybot.Date{Year: 2026, Month: m, Day: d}, loc)
+	}
+	ev := func(t time.Time, typ string, kv ...string) bson.D {
+		data := bson.D{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			data = append(data, bson.E{Key: kv[i], Value: kv[i+1]})
+		}
+		return bson.D{{Key: "at", Value: t}, {Key: "type", Value: typ}, {Key: "data", Value: data}}
+	}
+	// As schema 4 stored it: replies without their deadline.
+	doc := bson.D{
+		{Key: "_id", Value: "i1"}, {Key: "kind", Value: "suggestion"}, {Key: "year", Value: 2026}, {Key: "seq", Value: 1},
+		{Key: "title", Value: "Lifts"}, {Key: "status", Value: "closed"}, {Key: "leadDept", Value: "d1"},
+		{Key: "round", Value: 2}, {Key: "deadline", Value: eod(6, 10)}, {Key: "assignedAt", Value: at(1, 5)},
+		{Key: "version", Value: 9}, {Key: "outcome", Value: "satisfied"},
+		{Key: "replies", Value: bson.A{
+			bson.D{{Key: "round", Value: 1}, {Key: "class", Value: "A"}, {Key: "at", Value: at(5, 2)}, {Key: "by", Value: "p2"}, {Key: "late", Value: true}},
+			bson.D{{Key: "round", Value: 2}, {Key: "class", Value: "A"}, {Key: "at", Value: at(6, 1)}, {Key: "by", Value: "p2"}},
+		}},
+		{Key: "details", Value: bson.D{{Key: "body", Value: "Old blocks need lifts."}, {Key: "timeline", Value: bson.A{
+			ev(at(1, 5), deputybot.EvAssigned, "lead", "d1", "deadline", "2026-04-05"),
+			ev(at(4, 1), deputybot.EvExtensionApproved, "from", "2026-04-05", "to", "2026-04-30"),
+			ev(at(5, 2), deputybot.EvReplied, "round", "1", "class", "A", "late", "true"),
+			ev(at(5, 11), deputybot.EvRehandling, "deadline", "2026-06-10"),
+			ev(at(6, 1), deputybot.EvReplied, "round", "2", "class", "A", "late", "false"),
+		}}}},
+	}
+	if _, err := s.items.InsertOne(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.meta.UpdateOne(ctx, byID("schema"), bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 4}}}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+	for _, shared := range []bool{false, true} {
+		s, err := Open(ctx, Options{DataDir: dir, Location: loc, Shared: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, err := s.Item(ctx, "i1")
+		s.Close(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !it.Replies[0].Deadline.Equal(eod(4, 30)) || !it.Replies[1].Deadline.Equal(eod(6, 10)) {
+			t.Fatalf("deadlines %v, %v", it.Replies[0].Deadline.In(loc), it.Replies[1].Deadline.In(loc))
+		}
+		e := deputybot.Env{Rules: &deputybot.Rules{Location: loc}, Now: at(7, 1)}
+		if !e.ReplyLate(it, 1) || e.ReplyLate(it, 2) {
+			t.Fatalf("late: round 1 %v, round 2 %v", e.ReplyLate(it, 1), e.ReplyLate(it, 2))
+		}
+		if tl := e.Timeliness(it); !tl.Late || tl.Overdue || tl.OnTime() {
+			t.Fatalf("timeliness %+v", tl)
+		}
 	}
 }

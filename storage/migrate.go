@@ -16,7 +16,7 @@ import (
 
 // SchemaVersion is the version of the stored data this code reads and
 // writes. Each step of migrations moves a database one version up.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrations[i] brings a database from version i to i+1. A step must be
 // safe to run again if the process dies before the version is recorded.
@@ -25,6 +25,7 @@ var migrations = []func(ctx context.Context, s *Store) error{
 	func(ctx context.Context, s *Store) error { return nil }, // 1 → 2: member lists (gone in 4)
 	func(ctx context.Context, s *Store) error { return nil }, // 2 → 3: the scan index (gone in 4)
 	migrateTo4, // 3 → 4: one document per item; inbox and outbox keep only what waits
+	migrateTo5, // 4 → 5: each reply keeps the deadline it answered to
 }
 
 // migrate runs the missing migration steps and (re)creates the indexes.
@@ -245,6 +246,45 @@ func migrateTo4(ctx context.Context, s *Store) error {
 	} {
 		for _, name := range names {
 			_ = s.db.Collection(coll).Indexes().DropOne(ctx, name) // absent: nothing to do
+		}
+	}
+	return nil
+}
+
+// migrateTo5 gives each reply the deadline it answered to, from which the
+// ledger decides whether it was late (schema 4 kept a flag, decided once,
+// for the first round only). The deadline in force when the reply was
+// sent is read from the item's timeline (assigned, extended, rehandling);
+// failing that, the current round's reply answered the item's deadline.
+// A reply that has its deadline already is left alone.
+func migrateTo5(ctx context.Context, s *Store) error {
+	cur, err := s.items.Find(ctx, bson.D{{Key: "replies.0", Value: bson.D{{Key: "$exists", Value: true}}}})
+	if err != nil {
+		return err
+	}
+	var docs []itemDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return err
+	}
+	for _, doc := range docs {
+		changed := false
+		for i, r := range doc.Replies {
+			if !r.Deadline.IsZero() {
+				continue
+			}
+			d, ok := deputybot.DeadlineAt(doc.Details.Timeline, r.At, s.opts.Location)
+			if !ok && r.Round == doc.Round {
+				d, ok = doc.Deadline, true
+			}
+			if ok {
+				doc.Replies[i].Deadline, changed = d, true
+			}
+		}
+		if !changed {
+			continue
+		}
+		if _, err := s.items.ReplaceOne(ctx, byID(doc.ID), doc); err != nil {
+			return err
 		}
 	}
 	return nil

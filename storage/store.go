@@ -66,6 +66,9 @@ type Options struct {
 	// model and conditions its writes; set it on the embedded store to
 	// run the code paths of MongoDB (the tests do).
 	Shared bool
+	// Location is the local time zone of the dates the record holds as
+	// text (a migration reads them); default Asia/Shanghai.
+	Location *time.Location
 	// OnCommand, if set, is told of each database command when it ends:
 	// its name (find, insert, update, ...), how long it took, whether it
 	// failed.
@@ -127,6 +130,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if o.Database == "" {
 		o.Database = "deputybot"
+	}
+	if o.Location == nil {
+		o.Location, _ = time.LoadLocation("Asia/Shanghai")
+		if o.Location == nil {
+			o.Location = time.UTC
+		}
 	}
 	s := &Store{log: log, opts: o}
 	uri := o.URI

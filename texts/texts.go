@@ -156,17 +156,6 @@ func Esc(s string) string { return html.EscapeString(deputybot.StripBidi(s)) }
 // without formatting (button-press notices, files, the command line).
 func Plain(s string) string { return telegram.PlainText(s) }
 
-// Lines joins the non-empty lines.
-func Lines(ls ...string) string {
-	out := make([]string, 0, len(ls))
-	for _, l := range ls {
-		if l != "" {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
-}
-
 // Date shows t as a local date.
 func (t *Texts) Date(x time.Time) string { return x.In(t.location).Format("2006-01-02") }
 
@@ -224,16 +213,16 @@ func (t *Texts) Method(l deputybot.Language, m deputybot.ContactMethod) string {
 	return t.T(l, "method.m_"+string(m))
 }
 
-// DaysLeft is "12 days left", "due today" or "⚠️ 3 days overdue".
-func (t *Texts) DaysLeft(l deputybot.Language, e deputybot.Env, deadline time.Time) string {
-	n := e.DaysLeft(deadline)
-	switch {
-	case n > 0:
-		return t.T(l, "deadline.left", "Days", n, "Date", t.Date(deadline))
-	case n == 0:
-		return t.T(l, "deadline.today", "Date", t.Date(deadline))
+// Due is an open duty's deadline as the ledger sees it now: "12 days
+// left", "due today" or "⚠️ 3 days overdue".
+func (t *Texts) Due(l deputybot.Language, e deputybot.Env, d deputybot.Duty) string {
+	if e.Overdue(d) {
+		return t.T(l, "deadline.overdue", "Days", e.DaysOverdue(d), "Date", t.Date(d.Deadline))
 	}
-	return t.T(l, "deadline.overdue", "Days", -n, "Date", t.Date(deadline))
+	if n := e.DaysLeft(d.Deadline); n > 0 {
+		return t.T(l, "deadline.left", "Days", n, "Date", t.Date(d.Deadline))
+	}
+	return t.T(l, "deadline.today", "Date", t.Date(d.Deadline))
 }
 
 // Targets shows a motion's targets with their progress bars, a line each.

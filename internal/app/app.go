@@ -286,7 +286,7 @@ func openForTool(ctx context.Context, o Options, command string) (*storage.Store
 		clock = time.Now
 	}
 	cfg := o.Config
-	sopts := storage.Options{URI: cfg.MongoURI, Database: cfg.Database, DataDir: cfg.DataDir, Logger: log}
+	sopts := storage.Options{URI: cfg.MongoURI, Database: cfg.Database, DataDir: cfg.DataDir, Logger: log, Location: cfg.Location}
 	if o.Store != nil {
 		sopts = *o.Store
 		sopts.Logger = log

@@ -1,0 +1,295 @@
+package report
+
+import "deputybot"
+
+// The figures module (SPEC §10): every count and rate the product shows
+// — in /stats, /overdue, the digests, the annual report, the register,
+// the public site and its charts — is defined here once, with what it
+// counts and what it divides by what. Outputs read these and label each
+// with its Figure's name ("fig.<id>" in the message files), so one name
+// never carries two values; where a rate is shown, its note
+// ("fig.<id>_note") says what it divides.
+//
+// Which items count:
+//   - an item counts in the year of its number (建议 2026-017: 2026);
+//     drafts have no number and count nowhere;
+//   - handled items are those handed to departments: assigned, in
+//     progress, replied, being handled again, closed. Submitted items not
+//     yet assigned, returned and withdrawn items are not handled: they
+//     count only in their own figures (Returned, Withdrawn, Waiting);
+//   - withheld items count like any other: withholding is about
+//     publication, not about the record;
+//   - ratings are the final outcome of a closed item (the second round's
+//     rating after rehandling). Items closed without a rating (unrated)
+//     are counted apart and are in no rate's denominator;
+//   - motions and suggestions are counted apart wherever the seed report
+//     counts them apart (by period, the suggestions; the motions each by
+//     itself); a figure of both says so in its name.
+
+// Figure names a figure shown to people.
+type Figure string
+
+// The figures with a name of their own (a label, and for rates a note).
+const (
+	FigHandled          Figure = "handled"           // 承办: handled items
+	FigReplied          Figure = "replied"           // 已答复
+	FigClosed           Figure = "closed"            // 已办结
+	FigRated            Figure = "rated"             // 已评价
+	FigUnrated          Figure = "unrated"           // 未评价（逾期未评）
+	FigSatisfactionRate Figure = "satisfaction_rate" // 满意率（含基本满意）
+	FigShares           Figure = "shares"            // 满意、基本满意、不满意各占已评价件数的比例
+	FigOnTime           Figure = "on_time"           // 按期答复
+	FigOnTimeRate       Figure = "on_time_rate"      // 按期答复率
+	FigLate             Figure = "late"              // 超期答复
+	FigOverdue          Figure = "overdue"           // 超期未答复（本年度件）
+	FigOpenNow          Figure = "open_now"          // 当前在办（各年度）
+	FigOverdueNow       Figure = "overdue_now"       // 当前超期（各年度）
+	FigExtensions       Figure = "extensions"        // 延期
+	FigOpinionsLate     Figure = "opinions_late"     // 协办意见超期
+	FigContacts         Figure = "contacts"          // 沟通记录/代表确认/有异议
+	FigFlags            Figure = "flags"             // 质量问题
+	FigScore            Figure = "score"             // 得分
+)
+
+// Figures lists every named figure (tests hold the message files to it).
+var Figures = []Figure{FigHandled, FigReplied, FigClosed, FigRated, FigUnrated, FigSatisfactionRate, FigShares,
+	FigOnTime, FigOnTimeRate, FigLate, FigOverdue, FigOpenNow, FigOverdueNow, FigExtensions, FigOpinionsLate,
+	FigContacts, FigFlags, FigScore}
+
+// Rates are the figures that divide one count by another: each has a
+// note saying so.
+var Rates = []Figure{FigSatisfactionRate, FigShares, FigOnTimeRate}
+
+// Outcomes counts the final outcomes of closed items.
+type Outcomes struct {
+	Satisfied, Basic, Unsatisfied int // rated
+	Unrated                       int // closed without a rating in time
+}
+
+// Rated is the number of closed items the deputy rated: the denominator
+// of every satisfaction figure.
+func (o Outcomes) Rated() int { return o.Satisfied + o.Basic + o.Unsatisfied }
+
+// Shares are the satisfied, basically satisfied and unsatisfied items as
+// percentages of the rated ones, adding up to 100.00 (the seed: 满意155件，
+// 占92.81%；基本满意12件，占7.19%).
+func (o Outcomes) Shares() []string {
+	return Percentages([]int{o.Satisfied, o.Basic, o.Unsatisfied})
+}
+
+// SatisfactionRate (满意率，含基本满意) = (satisfied + basically satisfied)
+// ÷ rated; NoRate when nothing was rated.
+func (o Outcomes) SatisfactionRate() string { return Rate(o.Satisfied+o.Basic, o.Rated()) }
+
+func (o *Outcomes) add(v deputybot.RatingValue) {
+	switch v {
+	case deputybot.Satisfied:
+		o.Satisfied++
+	case deputybot.Basic:
+		o.Basic++
+	case deputybot.Unsatisfied:
+		o.Unsatisfied++
+	case deputybot.Unrated:
+		o.Unrated++
+	}
+}
+
+func (o *Outcomes) plus(p Outcomes) {
+	o.Satisfied += p.Satisfied
+	o.Basic += p.Basic
+	o.Unsatisfied += p.Unsatisfied
+	o.Unrated += p.Unrated
+}
+
+// Tally counts a set of handled items.
+type Tally struct {
+	// Handled: items handed to departments.
+	Handled int
+	// Replied: handled items with at least one reply.
+	Replied int
+	// Closed: handled items closed; Outcomes their final outcomes.
+	Closed   int
+	Outcomes Outcomes
+	// ReplyDue: handled items whose lead department's answer (the reply
+	// of any round, a corrected reply) was due: given, or overdue now.
+	ReplyDue int
+	// OnTime: of those, the items whose every answer came by its deadline
+	// and none is overdue now (deputybot.Timeliness.OnTime).
+	OnTime int
+	// Late: handled items with an answer given after its deadline (any
+	// round, a corrected reply): 超期答复.
+	Late int
+	// Overdue: handled items with an answer overdue now: 超期未答复.
+	Overdue int
+	// Extensions approved, on Extended items.
+	Extensions, Extended int
+	// Flags: quality review's findings by category; FlagTotal in all,
+	// FlagsFixed corrected.
+	Flags                 map[deputybot.FlagCategory]int
+	FlagTotal, FlagsFixed int
+	// Contacts logged with the deputy, confirmed and disputed by him.
+	ContactsLogged, ContactsConfirmed, ContactsDisputed int
+}
+
+// OnTimeRate (按期答复率) = OnTime ÷ ReplyDue; NoRate when no answer was
+// due yet.
+func (t *Tally) OnTimeRate() string { return Rate(t.OnTime, t.ReplyDue) }
+
+// Handled reports whether an item was handed to departments.
+func Handled(it *deputybot.Item) bool {
+	switch it.Status {
+	case deputybot.StatusAssigned, deputybot.StatusInProgress, deputybot.StatusReplied,
+		deputybot.StatusRehandling, deputybot.StatusClosed:
+		return true
+	}
+	return false
+}
+
+// Add counts a handled item as of e.Now (an item not handled is left out).
+func (t *Tally) Add(it *deputybot.Item, e deputybot.Env) {
+	if !Handled(it) {
+		return
+	}
+	t.Handled++
+	if len(it.Replies) > 0 {
+		t.Replied++
+	}
+	if it.Status == deputybot.StatusClosed {
+		t.Closed++
+		t.Outcomes.add(it.Outcome)
+	}
+	tl := e.Timeliness(it)
+	if tl.Due {
+		t.ReplyDue++
+	}
+	if tl.OnTime() {
+		t.OnTime++
+	}
+	if tl.Late {
+		t.Late++
+	}
+	if tl.Overdue {
+		t.Overdue++
+	}
+	if it.Extensions > 0 {
+		t.Extensions += it.Extensions
+		t.Extended++
+	}
+	for _, f := range it.Flags {
+		if t.Flags == nil {
+			t.Flags = map[deputybot.FlagCategory]int{}
+		}
+		t.Flags[f.Category]++
+		t.FlagTotal++
+		if !f.ResolvedAt.IsZero() {
+			t.FlagsFixed++
+		}
+	}
+	for _, c := range it.Contacts {
+		t.ContactsLogged++
+		switch c.State {
+		case deputybot.ContactConfirmed:
+			t.ContactsConfirmed++
+		case deputybot.ContactDisputed:
+			t.ContactsDisputed++
+		}
+	}
+}
+
+// plus adds another tally's counts (a total row).
+func (t *Tally) plus(o Tally) {
+	t.Handled += o.Handled
+	t.Replied += o.Replied
+	t.Closed += o.Closed
+	t.Outcomes.plus(o.Outcomes)
+	t.ReplyDue += o.ReplyDue
+	t.OnTime += o.OnTime
+	t.Late += o.Late
+	t.Overdue += o.Overdue
+	t.Extensions += o.Extensions
+	t.Extended += o.Extended
+	for c, n := range o.Flags {
+		if t.Flags == nil {
+			t.Flags = map[deputybot.FlagCategory]int{}
+		}
+		t.Flags[c] += n
+	}
+	t.FlagTotal += o.FlagTotal
+	t.FlagsFixed += o.FlagsFixed
+	t.ContactsLogged += o.ContactsLogged
+	t.ContactsConfirmed += o.ContactsConfirmed
+	t.ContactsDisputed += o.ContactsDisputed
+}
+
+// DeptStats are one department's figures.
+type DeptStats struct {
+	Dept *deputybot.Department
+	// Year: the items of the year it led.
+	Year Tally
+	// OpenNow: items it leads (of any year: last year's item is still
+	// open) not yet closed; OverdueNow: of those, with its answer overdue
+	// now (the digest's "now" figures).
+	OpenNow, OverdueNow int
+	// OpinionsLate: its opinions as a co-department, on items of the
+	// year, given after their deadline or overdue now.
+	OpinionsLate int
+	// Score: 100 less the deductions for what the items of the year count
+	// against it (deputybot.Env.ScoreCounts).
+	Score float64
+	score deputybot.ScoreCounts
+}
+
+// Departments computes every department's figures for year, in the
+// order of in.Departments (by name).
+func Departments(in deputybot.Snapshot, year int) []*DeptStats {
+	e := in.Env
+	byID := map[string]*DeptStats{}
+	var out []*DeptStats
+	for _, d := range in.Departments {
+		ds := &DeptStats{Dept: d}
+		byID[d.ID] = ds
+		out = append(out, ds)
+	}
+	for _, it := range in.Items {
+		if d := byID[it.LeadDept]; d != nil && Handled(it) && it.Status != deputybot.StatusClosed {
+			d.OpenNow++
+			if e.Timeliness(it).Overdue {
+				d.OverdueNow++
+			}
+		}
+		if it.Seq == 0 || it.Year != year || !Handled(it) {
+			continue
+		}
+		if d := byID[it.LeadDept]; d != nil {
+			d.Year.Add(it, e)
+			d.score.Add(e.ScoreCounts(it, d.Dept.ID))
+		}
+		for _, c := range it.CoDepts {
+			if d := byID[c.Dept]; d != nil && c.Dept != it.LeadDept {
+				sc := e.ScoreCounts(it, c.Dept)
+				d.OpinionsLate += sc.Late
+				d.score.Add(sc)
+			}
+		}
+	}
+	for _, d := range out {
+		d.Score = e.Rules.Deductions.Score(d.score)
+	}
+	return out
+}
+
+// Totals adds up departments' figures (a total row; scores have none).
+func Totals(ds []*DeptStats) DeptStats {
+	var t DeptStats
+	for _, d := range ds {
+		t.Year.plus(d.Year)
+		t.OpenNow += d.OpenNow
+		t.OverdueNow += d.OverdueNow
+		t.OpinionsLate += d.OpinionsLate
+	}
+	return t
+}
+
+// InYear reports whether an item counts in year: it has a number of
+// that year.
+func InYear(it *deputybot.Item, year int) bool { return it.Seq != 0 && it.Year == year }
