@@ -2,8 +2,9 @@ package deputybot
 
 import (
 	"bufio"
-	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -64,21 +65,68 @@ func (c *Calendar) Workdays(a, b Date) int {
 	return n
 }
 
-// ParseCalendar reads the holiday calendar file format:
+// CalendarProblem is a problem of a calendar text: its line, and what
+// is wrong, to be said in the reader's language.
+type CalendarProblem struct {
+	Line int
+	Err  *Error
+}
+
+// Limits of a calendar text.
+const (
+	MaxCalendarBytes = 256 << 10 // a year's notice is a few KB
+	maxCalendarSpan  = 60        // days in one range
+)
+
+// ParseCalendar reads a holiday calendar, in either of two forms, line by
+// line (they may be mixed):
 //
-//	# comment
-//	2026-01-01 holiday 元旦
-//	2026-02-14 workday 春节调休
+// The file format, one date or inclusive range per line, then "holiday"
+// (or 休) or "workday" (or 班, a make-up working day), then an optional
+// name; fields separated by spaces, tabs or commas; # starts a comment:
+//
 //	2026-02-15..2026-02-23 holiday 春节
+//	2026-02-14 workday 春节调休
 //
-// One date or range (inclusive) per line, then "holiday" (or 休) or
-// "workday" (or 班), then an optional name. Fields may be separated by
-// spaces, tabs or commas. It returns the calendar and the problems found,
-// each naming its line; a calendar with problems must not be used.
-func ParseCalendar(text string) (*Calendar, []string) {
+// The State Council's notice as published (国务院办公厅关于2026年部分节假日
+// 安排的通知), pasted whole: each numbered line names a holiday, the days
+// off ("1月1日（周五）至3日（周日）放假") and the make-up working days
+// ("1月4日（周日）上班"). Dates without a year are of the year the notice's
+// title names, else of year.
+//
+// It returns the calendar and the problems found, each with its line; a
+// calendar with problems must not be used.
+func ParseCalendar(text string, year int) (*Calendar, []CalendarProblem) {
 	c := &Calendar{Days: map[string]DayKind{}, Names: map[string]string{}}
-	var problems []string
+	var problems []CalendarProblem
+	if len(text) > MaxCalendarBytes {
+		return c, []CalendarProblem{{Line: 0, Err: Errorf(EINVALID, "err.cal_too_big", "Max", MaxCalendarBytes>>10)}}
+	}
+	// The notice: its title names the year; its other prose is passed
+	// over. A file without the notice's lines has none.
+	notice := false
+	if m := noticeYearRE.FindStringSubmatch(text); m != nil {
+		year, _ = strconv.Atoi(m[1])
+		notice = true
+	}
+	for _, l := range strings.Split(text, "\n") {
+		notice = notice || noticeLineRE.MatchString(strings.TrimSpace(l))
+	}
+	mark := func(line int, f, t Date, kind DayKind, name string) {
+		if t.Before(f) || f.Time(time.UTC).AddDate(0, 0, maxCalendarSpan).Before(t.Time(time.UTC)) {
+			problems = append(problems, CalendarProblem{line, Errorf(EINVALID, "err.cal_range", "From", f.String(), "To", t.String())})
+			return
+		}
+		for d := f.Time(time.UTC); !t.Before(DateOf(d, time.UTC)); d = d.AddDate(0, 0, 1) {
+			key := DateOf(d, time.UTC).String()
+			c.Days[key] = kind
+			if name != "" {
+				c.Names[key] = name
+			}
+		}
+	}
 	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(make([]byte, 64<<10), MaxCalendarBytes)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -86,9 +134,18 @@ func ParseCalendar(text string) (*Calendar, []string) {
 		if s == "" || strings.HasPrefix(s, "#") {
 			continue
 		}
+		if m := noticeLineRE.FindStringSubmatch(s); m != nil {
+			if err := parseNoticeLine(m[1], m[2], year, func(f, t Date, kind DayKind, name string) { mark(line, f, t, kind, name) }); err != nil {
+				problems = append(problems, CalendarProblem{line, err})
+			}
+			continue
+		}
+		if notice && !fileLineRE.MatchString(s) {
+			continue // the notice's title, its preamble and closing
+		}
 		fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == '，' })
 		if len(fields) < 2 {
-			problems = append(problems, fmt.Sprintf("line %d: expected a date and holiday/workday", line))
+			problems = append(problems, CalendarProblem{line, Errorf(EINVALID, "err.cal_expected")})
 			continue
 		}
 		from, to, isRange := strings.Cut(fields[0], "..")
@@ -97,8 +154,8 @@ func ParseCalendar(text string) (*Calendar, []string) {
 		}
 		f, ok1 := ParseDate(from)
 		t, ok2 := ParseDate(to)
-		if !ok1 || !ok2 || t.Before(f) || DateOf(t.Time(time.UTC), time.UTC) != t {
-			problems = append(problems, fmt.Sprintf("line %d: %q is not a date or date range", line, fields[0]))
+		if !ok1 || !ok2 || DateOf(f.Time(time.UTC), time.UTC) != f || DateOf(t.Time(time.UTC), time.UTC) != t {
+			problems = append(problems, CalendarProblem{line, Errorf(EINVALID, "err.cal_date", "Given", Echo(fields[0]))})
 			continue
 		}
 		var kind DayKind
@@ -108,26 +165,96 @@ func ParseCalendar(text string) (*Calendar, []string) {
 		case "workday", "班", "work":
 			kind = Workday
 		default:
-			problems = append(problems, fmt.Sprintf("line %d: %q is neither holiday nor workday", line, fields[1]))
+			problems = append(problems, CalendarProblem{line, Errorf(EINVALID, "err.cal_kind", "Given", Echo(fields[1]))})
 			continue
 		}
-		name := strings.Join(fields[2:], " ")
-		for d := f.Time(time.UTC); !t.Before(DateOf(d, time.UTC)); d = d.AddDate(0, 0, 1) {
-			if d.Sub(f.Time(time.UTC)) > 60*24*time.Hour {
-				problems = append(problems, fmt.Sprintf("line %d: a range longer than 60 days", line))
-				break
+		mark(line, f, t, kind, strings.Join(fields[2:], " "))
+	}
+	if err := sc.Err(); err != nil {
+		problems = append(problems, CalendarProblem{line + 1, Errorf(EINVALID, "err.cal_line_too_long")})
+	}
+	if len(c.Days) == 0 && len(problems) == 0 {
+		problems = append(problems, CalendarProblem{0, Errorf(EINVALID, "err.cal_empty")})
+	}
+	return c, problems
+}
+
+var (
+	// 国务院办公厅关于2026年部分节假日安排的通知
+	noticeYearRE = regexp.MustCompile(`(\d{4})年(?:部分)?节假日安排`)
+	// 一、元旦：…  (the numbered lines of the notice)
+	noticeLineRE = regexp.MustCompile(`^[一二三四五六七八九十]+[、.．]\s*([^：:]{1,12})[：:](.+)$`)
+	// 2026年1月1日, 1月1日, 3日; a weekday in brackets after it is dropped
+	noticeDateRE = regexp.MustCompile(`(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日`)
+	bracketsRE   = regexp.MustCompile(`[（(][^）)]*[）)]`)
+	// a line of the file format
+	fileLineRE = regexp.MustCompile(`^\d{4}-\d{1,2}-\d{1,2}`)
+)
+
+// parseNoticeLine reads one holiday's line of the State Council's
+// notice: in each sentence the date or range ("…至…") before 放假 gives
+// the days off, the dates before 上班 the make-up working days.
+func parseNoticeLine(name, rest string, year int, mark func(f, t Date, kind DayKind, name string)) *Error {
+	found := false
+	for _, sentence := range strings.FieldsFunc(bracketsRE.ReplaceAllString(rest, ""), func(r rune) bool { return r == '。' || r == '；' || r == ';' }) {
+		if off, after, ok := strings.Cut(sentence, "放假"); ok {
+			from, to, isRange := strings.Cut(off, "至")
+			f, ok := noticeDate(from, year, 0)
+			if !ok {
+				return Errorf(EINVALID, "err.cal_notice_date", "Given", Echo(off))
 			}
-			key := DateOf(d, time.UTC).String()
-			c.Days[key] = kind
-			if name != "" {
-				c.Names[key] = name
+			t := f
+			if isRange {
+				if t, ok = noticeDate(to, f.Year, f.Month); !ok {
+					return Errorf(EINVALID, "err.cal_notice_date", "Given", Echo(off))
+				}
+				if t.Before(f) && !strings.Contains(to, "年") {
+					t.Year++ // 12月30日至1月1日
+				}
+			}
+			mark(f, t, Holiday, name)
+			found, sentence = true, after
+		}
+		if work, _, ok := strings.Cut(sentence, "上班"); ok {
+			var month time.Month
+			y := year
+			for _, m := range noticeDateRE.FindAllString(work, -1) {
+				d, ok := noticeDate(m, y, month)
+				if !ok {
+					return Errorf(EINVALID, "err.cal_notice_date", "Given", Echo(m))
+				}
+				y, month = d.Year, d.Month
+				mark(d, d, Workday, name+"调休")
+				found = true
 			}
 		}
 	}
-	if len(c.Days) == 0 && len(problems) == 0 {
-		problems = append(problems, "no dates in the file")
+	if !found {
+		return Errorf(EINVALID, "err.cal_notice_line")
 	}
-	return c, problems
+	return nil
+}
+
+// noticeDate reads the first date of s as the notice writes it; a part
+// it leaves out (the year, the month) is year's, month's.
+func noticeDate(s string, year int, month time.Month) (Date, bool) {
+	m := noticeDateRE.FindStringSubmatch(s)
+	if m == nil || year == 0 {
+		return Date{}, false
+	}
+	d := Date{Year: year, Month: month}
+	if m[1] != "" {
+		d.Year, _ = strconv.Atoi(m[1])
+	}
+	if m[2] != "" {
+		n, _ := strconv.Atoi(m[2])
+		d.Month = time.Month(n)
+	}
+	d.Day, _ = strconv.Atoi(m[3])
+	if d.Month < 1 || d.Month > 12 || DateOf(d.Time(time.UTC), time.UTC) != d {
+		return Date{}, false
+	}
+	return d, true
 }
 
 // Listed returns the calendar's dates in order.

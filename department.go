@@ -32,3 +32,12 @@ func DepartmentKey(name string) string {
 func CleanName(name string) string {
 	return strings.Join(strings.Fields(StripBidi(name)), " ")
 }
+
+// NewDepartment is a department of that name (cleaned and checked).
+func NewDepartment(id, name string, now time.Time) (*Department, error) {
+	name = CleanName(name)
+	if err := ValidateName(name, MaxDepartmentNameLen); err != nil {
+		return nil, err
+	}
+	return &Department{ID: id, Name: name, Key: DepartmentKey(name), CreatedAt: now}, nil
+}

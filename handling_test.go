@@ -2,11 +2,9 @@ package deputybot
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 )
@@ -335,7 +333,7 @@ func TestDeadlines(t *testing.T) {
 }
 
 func TestReturnWindowInWorkingDays(t *testing.T) {
-	cal, problems := ParseCalendar("# 2026\n2026-03-05..2026-03-06 holiday test\n2026-03-07 workday 调休\n")
+	cal, problems := ParseCalendar("# 2026\n2026-03-05..2026-03-06 holiday test\n2026-03-07 workday 调休\n", 2026)
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
@@ -370,17 +368,78 @@ func TestReturnWindowInWorkingDays(t *testing.T) {
 }
 
 func TestParseCalendarProblems(t *testing.T) {
-	_, problems := ParseCalendar("2026-02-30 holiday\n2026-01-01 party\nnonsense\n2026-03-01..2026-02-01 holiday\n")
-	if len(problems) != 4 {
-		t.Fatalf("problems %q", problems)
+	_, problems := ParseCalendar("2026-02-30 holiday\n2026-01-01 party\nnonsense\n2026-03-01..2026-02-01 holiday\n", 2026)
+	keys := []string{"err.cal_date", "err.cal_kind", "err.cal_expected", "err.cal_range"}
+	if len(problems) != len(keys) {
+		t.Fatalf("problems %v", problems)
 	}
 	for i, p := range problems {
-		if !strings.HasPrefix(p, fmt.Sprintf("line %d:", i+1)) {
-			t.Errorf("problem %q does not name line %d", p, i+1)
+		if p.Line != i+1 || p.Err.Key != keys[i] {
+			t.Errorf("problem %d: line %d %s, want line %d %s", i, p.Line, p.Err.Key, i+1, keys[i])
 		}
 	}
-	cal, problems := ParseCalendar("2026-10-01..2026-10-07,休,国庆\n2026-10-10,班,调休")
+	cal, problems := ParseCalendar("2026-10-01..2026-10-07,休,国庆\n2026-10-10,班,调休", 2026)
 	if len(problems) != 0 || cal.IsWorkday(Date{2026, 10, 3}) || !cal.IsWorkday(Date{2026, 10, 10}) || cal.IsWorkday(Date{2026, 10, 11}) {
 		t.Fatalf("comma form: %v", problems)
+	}
+}
+
+// The State Council's notice of 2021, pasted as published.
+const notice2021 = `国务院办公厅关于2021年部分节假日安排的通知
+国办发明电〔2020〕27号
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+经国务院批准，现将2021年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排通知如下。
+一、元旦：2021年1月1日至3日放假，共3天。
+二、春节：2月11日至17日放假调休，共7天。2月7日（星期日）、2月20日（星期六）上班。
+三、清明节：4月3日至5日放假调休，共3天。
+四、劳动节：5月1日至5日放假调休，共5天。4月25日（星期日）、5月8日（星期六）上班。
+五、端午节：6月12日至14日放假，共3天。
+六、中秋节：9月19日至21日放假调休，共3天。9月18日（星期六）上班。
+七、国庆节：10月1日至7日放假调休，共7天。9月26日（星期日）、10月9日（星期六）上班。
+节假日期间，各地区、各部门要妥善安排好值班和安全、保卫、疫情防控等工作，遇有重大突发事件，要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。
+国务院办公厅
+2020年11月25日`
+
+func TestParseCalendarReadsTheStateCouncilNotice(t *testing.T) {
+	cal, problems := ParseCalendar(notice2021, 2026) // the title's year wins
+	if len(problems) != 0 {
+		t.Fatalf("problems %v", problems)
+	}
+	holidays, workdays := 0, 0
+	for _, k := range cal.Days {
+		if k == Holiday {
+			holidays++
+		} else {
+			workdays++
+		}
+	}
+	// 3 + 7 + 3 + 5 + 3 + 3 + 7 days off; 2 + 2 + 1 + 2 make-up days.
+	if holidays != 31 || workdays != 7 {
+		t.Fatalf("%d holidays, %d workdays", holidays, workdays)
+	}
+	for _, d := range []Date{{2021, 1, 1}, {2021, 1, 3}, {2021, 2, 11}, {2021, 2, 17}, {2021, 10, 7}} {
+		if cal.IsWorkday(d) {
+			t.Errorf("%s is a working day", d)
+		}
+	}
+	for _, d := range []Date{{2021, 2, 7}, {2021, 2, 20}, {2021, 9, 18}, {2021, 10, 9}} {
+		if !cal.IsWorkday(d) {
+			t.Errorf("%s is not a working day", d)
+		}
+	}
+	if cal.Names["2021-02-07"] != "春节调休" || cal.Names["2021-10-01"] != "国庆节" {
+		t.Errorf("names %q %q", cal.Names["2021-02-07"], cal.Names["2021-10-01"])
+	}
+	// A line of the notice as the issue quotes it, weekdays in brackets,
+	// off and on in one sentence; a range over the new year.
+	cal, problems = ParseCalendar("一、元旦：1月1日（周五）至3日（周日）放假…1月4日（周日）上班\n二、跨年：12月30日至1月1日放假", 2027)
+	if len(problems) != 0 || cal.Days["2027-01-02"] != Holiday || cal.Days["2027-01-04"] != Workday ||
+		cal.Days["2027-12-31"] != Holiday || cal.Days["2028-01-01"] != Holiday {
+		t.Fatalf("%v %v", cal.Days, problems)
+	}
+	// A numbered line that says nothing of days is a problem, by line.
+	_, problems = ParseCalendar("一、元旦：另行通知\n", 2027)
+	if len(problems) != 1 || problems[0].Line != 1 || problems[0].Err.Key != "err.cal_notice_line" {
+		t.Fatalf("%v", problems)
 	}
 }

@@ -1,6 +1,7 @@
 package deputybot
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -22,8 +23,11 @@ type Invitation struct {
 	CreatedAt time.Time `bson:"createdAt"`
 	ExpiresAt time.Time `bson:"expiresAt"`
 	UsedAt    time.Time `bson:"usedAt,omitempty"`
-	UsedBy    int64     `bson:"usedBy,omitempty"`  // Telegram id
-	Revoked   bool      `bson:"revoked,omitempty"` // replaced by a newer link
+	UsedBy    int64     `bson:"usedBy,omitempty"` // Telegram id
+	// UsedCause is the Telegram update that used it: the same update
+	// handled again after a crash is answered as the first time.
+	UsedCause int64 `bson:"usedCause,omitempty"`
+	Revoked   bool  `bson:"revoked,omitempty"` // replaced by a newer link
 }
 
 // NewInvitationToken returns a random token for a deep link: 32 random
@@ -35,6 +39,67 @@ func NewInvitationToken() (string, error) {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// InvitationToken is the token of the invitation made for purpose (an
+// update, a roster row): made again for the same purpose — the update
+// handled again after a crash — it is the same link, and without the
+// store's secret nobody can make it.
+func InvitationToken(secret []byte, purpose string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("invitation:" + purpose))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// NewInvitation is the invitation of a token for a person and role.
+func NewInvitation(token, personID string, role Role, createdBy string, now time.Time) Invitation {
+	return Invitation{TokenHash: HashToken(token), PersonID: personID, Role: role, CreatedBy: createdBy,
+		CreatedAt: now, ExpiresAt: now.Add(InvitationValidity)}
+}
+
+// Invited is the record of a person invited for a request (validated).
+func (r InviteRequest) Invited(id string, now time.Time) *Person {
+	return &Person{ID: id, Name: r.Name, Roles: []Role{r.Role}, DepartmentID: r.DepartmentID, Phone: r.Phone,
+		Language: DefaultLanguage, State: PersonInvited, CreatedAt: now}
+}
+
+// JoinOutcome says what opening an invitation link did.
+type JoinOutcome string
+
+const (
+	Joined        JoinOutcome = "joined"         // a stranger became the invited person
+	RoleAdded     JoinOutcome = "role_added"     // a registered person gained the invitation's role
+	AlreadyJoined JoinOutcome = "already_joined" // he opened his own link again
+)
+
+// Join is what redeeming an invitation makes of the people: a stranger
+// (existing nil) becomes the invited person, bound to the Telegram user
+// u; a registered person gains the invitation's role (and, for a
+// contact, its department, and its phone if he has none), and the
+// invited record is merged into him. It returns the person to store.
+func Join(inv *Invitation, invited, existing *Person, u TelegramUser, now time.Time) (*Person, JoinOutcome) {
+	if existing == nil {
+		p := invited.Clone()
+		p.State, p.TelegramID, p.Username = PersonActive, u.ID, u.Username
+		p.Language, p.ActivatedAt = LanguageFromTelegram(u.LanguageCode), now
+		return p, Joined
+	}
+	p := existing.Clone()
+	p.AddRole(inv.Role)
+	if invited.DepartmentID != "" {
+		p.DepartmentID = invited.DepartmentID
+	}
+	if p.Phone == "" {
+		p.Phone = invited.Phone
+	}
+	return p, RoleAdded
+}
+
+// Merged is the invited record once a registered person redeemed it.
+func (p *Person) Merged(into string, now time.Time) *Person {
+	m := p.Clone()
+	m.State, m.MergedInto, m.ActivatedAt = PersonMerged, into, now
+	return m
 }
 
 // HashToken returns the stored form of an invitation token.

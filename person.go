@@ -219,3 +219,11 @@ func (u TelegramUser) DisplayName() string {
 	}
 	return n
 }
+
+// BootstrapAdmin is the person record of an administrator named in the
+// configuration, made at his first message: active, his Telegram name.
+// (The office role comes from the configuration, never from the record.)
+func BootstrapAdmin(id string, u TelegramUser, now time.Time) *Person {
+	return &Person{ID: id, Name: u.DisplayName(), Roles: []Role{}, TelegramID: u.ID, Username: u.Username,
+		Language: LanguageFromTelegram(u.LanguageCode), State: PersonActive, CreatedAt: now, ActivatedAt: now}
+}

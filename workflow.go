@@ -130,27 +130,42 @@ func Withdraw(it *Item, p *Person, now time.Time) (Event, error) {
 	return Event{At: now, ActorID: p.ID, Type: EvWithdrawn}, nil
 }
 
-// InviteCoSponsors adds deputies as invited co-sponsors of a draft or
-// submitted item, and returns the ids newly invited.
-func InviteCoSponsors(it *Item, p *Person, ids []string, now time.Time) ([]string, error) {
-	if it.AuthorID != p.ID {
-		return nil, Errorf(EFORBIDDEN, "err.only_author")
+// NewDraft is a new draft of author's from what he typed (checked
+// already: DraftInput.Validate): id and shareToken are its id and the
+// token of its co-sponsor link.
+func NewDraft(author *Person, in DraftInput, id, shareToken string, now time.Time) (*Item, *ItemDetails) {
+	it := &Item{ID: id, AuthorID: author.ID, Status: StatusDraft, ShareToken: shareToken, CreatedAt: now, UpdatedAt: now, Version: 1}
+	det := &ItemDetails{Timeline: []Event{{At: now, ActorID: author.ID, Type: EvDrafted}}}
+	setDraft(it, det, in, now)
+	return it, det
+}
+
+// EditDraft replaces a draft's fields with what its author typed (checked
+// already: DraftInput.Validate). Co-sponsors kept keep their answers.
+func EditDraft(it *Item, det *ItemDetails, author *Person, in DraftInput, now time.Time) (Event, error) {
+	if err := Check(author, it, ActEditDraft); err != nil {
+		return Event{}, err
 	}
-	if it.Status != StatusDraft && it.Status != StatusSubmitted {
-		return nil, Errorf(ECONFLICT, "err.cosponsors_closed")
-	}
-	var added []string
-	for _, id := range ids {
-		if id == it.AuthorID || it.CoSponsor(id) != nil {
+	setDraft(it, det, in, now)
+	return Event{At: now, ActorID: author.ID, Type: EvEdited}, nil
+}
+
+func setDraft(it *Item, det *ItemDetails, in DraftInput, now time.Time) {
+	it.Kind, it.Title, it.Category = in.Kind, in.Title, in.Category
+	it.Attachments = len(in.Attachments)
+	var cos []CoSponsor
+	for _, id := range in.CoSponsors {
+		if id == it.AuthorID {
 			continue
 		}
-		if len(it.CoSponsors) >= MaxCoSponsors {
-			return added, Errorf(EINVALID, "err.too_many_cosponsors", "Max", MaxCoSponsors)
+		if c := it.CoSponsor(id); c != nil {
+			cos = append(cos, *c)
+		} else {
+			cos = append(cos, CoSponsor{PersonID: id, State: CoSponsorInvited, At: now})
 		}
-		it.CoSponsors = append(it.CoSponsors, CoSponsor{PersonID: id, State: CoSponsorInvited, At: now})
-		added = append(added, id)
 	}
-	return added, nil
+	it.CoSponsors = cos
+	det.Body, det.Attachments = in.Body, in.Attachments
 }
 
 // CanViewWithToken: a deputy who opened the item's share link may see it

@@ -74,8 +74,11 @@ func TestSubmitAndCoSponsorRules(t *testing.T) {
 	if err != nil || ok || ev.Type != EvSubmitRequested || !m.SubmitRequested || m.Status != StatusDraft {
 		t.Fatalf("motion without co-sponsors: %v %v %+v", ok, err, m)
 	}
-	InviteCoSponsors(m, a, []string{"b", "a", "b"}, now)
-	if len(m.CoSponsors) != 1 {
+	// The author edits his draft to ask b (himself he cannot ask).
+	if _, err := EditDraft(m, &ItemDetails{}, a, DraftInput{Kind: KindMotion, Title: "t", Category: "other", CoSponsors: []string{"b", "a"}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.CoSponsors) != 1 || m.CoSponsors[0].PersonID != "b" {
 		t.Fatalf("co-sponsors %+v", m.CoSponsors)
 	}
 	if !CanView(b, m) || CanView(c, m) || !CanViewWithToken(c, m, "tok") || CanViewWithToken(c, m, "bad") {

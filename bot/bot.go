@@ -19,17 +19,17 @@ import (
 	"deputybot/texts"
 )
 
-// Store is what the bot reads, and what it keeps besides items (which
-// change only through the service): people, invitations, departments,
-// conversations, the calendar, rosters.
+// Store is what the chat interface reads of the record, and the
+// dialogues it keeps (its own state). Every change of the record goes
+// through the Service.
 type Store interface {
-	deputybot.PeopleService
-	deputybot.InvitationService
-	deputybot.DepartmentService
 	ConversationStore
 	ItemReader
-	deputybot.CalendarService
-	RosterStore
+	Person(ctx context.Context, id string) (*deputybot.Person, error)
+	People(ctx context.Context, f deputybot.PeopleFilter) ([]*deputybot.Person, int, error)
+	Department(ctx context.Context, id string) (*deputybot.Department, error)
+	Departments(ctx context.Context) ([]*deputybot.Department, error)
+	Calendar(ctx context.Context) (*deputybot.Calendar, error)
 }
 
 // ItemReader reads items.
@@ -41,6 +41,29 @@ type ItemReader interface {
 	PersonItems(ctx context.Context, personID string, offset, limit int) ([]*deputybot.Item, int, error)
 	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
 	DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error)
+}
+
+// Service is what the chat interface asks the application layer
+// (package service) to do: every use case, each deciding by the domain's
+// rules who may do what. A cause is the Telegram update being handled:
+// handled again after a crash, it changes nothing twice.
+type Service interface {
+	Env(ctx context.Context, now time.Time) (deputybot.Env, error)
+	Snapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error)
+	Act(ctx context.Context, actor *deputybot.Person, cause int64, id string, now time.Time, act service.Action) (*deputybot.Item, error)
+	SaveDraft(ctx context.Context, author *deputybot.Person, cause int64, in deputybot.DraftInput, now time.Time) (*deputybot.Item, error)
+	DeleteDraft(ctx context.Context, author *deputybot.Person, id string) error
+
+	Identify(ctx context.Context, u deputybot.TelegramUser, now time.Time) (*deputybot.Person, error)
+	Invite(ctx context.Context, by *deputybot.Person, cause int64, req deputybot.InviteRequest, now time.Time) (*service.Invitation, error)
+	RenewInvitation(ctx context.Context, by *deputybot.Person, cause int64, personID string, now time.Time) (*service.Invitation, error)
+	Join(ctx context.Context, cause int64, token string, u deputybot.TelegramUser, now time.Time) (*deputybot.Person, deputybot.JoinOutcome, error)
+	SetName(ctx context.Context, p *deputybot.Person, name string) (string, error)
+	SetLanguage(ctx context.Context, p *deputybot.Person, lang deputybot.Language) error
+	RecordMenu(ctx context.Context, p *deputybot.Person, key string) error
+	AddDepartment(ctx context.Context, by *deputybot.Person, cause int64, name string, now time.Time) (*deputybot.Department, error)
+	LoadCalendar(ctx context.Context, by *deputybot.Person, text string, now time.Time) (*deputybot.Calendar, []deputybot.CalendarProblem, error)
+	ImportRoster(ctx context.Context, by *deputybot.Person, cause int64, rows []deputybot.RosterRow, now time.Time) ([]deputybot.RosterResult, error)
 }
 
 // Options configure the bot.
@@ -58,7 +81,7 @@ type Bot struct {
 	opts     Options
 	store    Store
 	tg       *telegram.Client
-	svc      *service.Service
+	svc      Service
 	log      *slog.Logger
 	now      deputybot.Clock
 	tx       *texts.Texts
@@ -67,7 +90,7 @@ type Bot struct {
 
 // New returns the bot, which talks to people through tg and acts through
 // svc. It writes the service's messages: call svc.SetRenderer(bot).
-func New(store Store, svc *service.Service, tg *telegram.Client, o Options) (*Bot, error) {
+func New(store Store, svc Service, tg *telegram.Client, o Options) (*Bot, error) {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
@@ -102,9 +125,6 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	return b.tg.Start(ctx, b)
 }
-
-// Service is the application layer the bot calls (and the scheduler).
-func (b *Bot) Service() *service.Service { return b.svc }
 
 // Texts are the bot's messages.
 func (b *Bot) Texts() *texts.Texts { return b.tx }

@@ -112,11 +112,9 @@ func (b *Bot) syncCommands(ctx context.Context, p *deputybot.Person) {
 		b.log.Warn("setMyCommands", "person", p.ID, "err", err)
 		return
 	}
-	if err := b.store.SetCommandsKey(ctx, p.ID, key); err != nil {
+	if err := b.svc.RecordMenu(ctx, p, key); err != nil {
 		b.log.Warn("record command menu", "person", p.ID, "err", err)
-		return
 	}
-	p.CommandsKey = key
 }
 
 // setDefaultCommands clears the menu for everyone without a chat-scoped

@@ -11,6 +11,7 @@ import (
 	"deputybot"
 	"deputybot/internal/apptest"
 	"deputybot/internal/telegramtest"
+	"deputybot/service"
 	"deputybot/storage"
 )
 
@@ -19,6 +20,7 @@ import (
 type seeder struct {
 	t     *testing.T
 	s     *storage.Store
+	svc   *service.Service
 	rules *deputybot.Rules
 	ctx   context.Context
 }
@@ -26,7 +28,7 @@ type seeder struct {
 // newSeeder writes through the running service's store: the store of the
 // database's only writer keeps its read model of what it writes.
 func newSeeder(t *testing.T, h *apptest.Harness) *seeder {
-	return &seeder{t: t, s: h.App.Store, rules: &h.Config.Rules, ctx: context.Background()}
+	return &seeder{t: t, s: h.App.Store, svc: h.App.Service, rules: &h.Config.Rules, ctx: context.Background()}
 }
 
 func (sd *seeder) person(tg int64) *deputybot.Person {
@@ -63,7 +65,7 @@ func ev1(e deputybot.Event, err error) ([]deputybot.Event, error) { return []dep
 // filed submits a suggestion by author at t.
 func (sd *seeder) filed(author *deputybot.Person, title string, t time.Time) string {
 	sd.t.Helper()
-	it, err := sd.s.SaveDraft(sd.ctx, author, deputybot.DraftInput{Kind: deputybot.KindSuggestion, Title: title, Body: "b", Category: "other"}, sd.rules, t)
+	it, err := sd.svc.SaveDraft(sd.ctx, author, 0, deputybot.DraftInput{Kind: deputybot.KindSuggestion, Title: title, Body: "b", Category: "other"}, t)
 	if err != nil {
 		sd.t.Fatal(err)
 	}

@@ -360,7 +360,7 @@ func (b *Bot) coSponsorChoice(ctx context.Context, r *request, c *conversation, 
 
 // saveDraft stores the conversation's fields as the draft item.
 func (b *Bot) saveDraft(ctx context.Context, r *request, c *conversation) (*deputybot.Item, error) {
-	it, err := b.svc.SaveDraft(ctx, r.person, deputybot.DraftInput{
+	it, err := b.svc.SaveDraft(ctx, r.person, r.id, deputybot.DraftInput{
 		ItemID: c.Data["item"], NewID: draftID(c), Kind: deputybot.Kind(c.Data["kind"]), Title: c.Data["title"],
 		Body: c.Data["body"], Category: c.Data["cat"], Attachments: attachmentsOf(c), CoSponsors: coSponsorsOf(c),
 	}, r.now)

@@ -44,32 +44,6 @@ func (b *Bot) Handle(ctx context.Context, u *models.Update) {
 	}
 }
 
-// identify finds the person behind a Telegram user. Bootstrap admins are
-// created on first contact and always hold the office role.
-func (b *Bot) identify(ctx context.Context, u deputybot.TelegramUser, now time.Time) (*deputybot.Person, error) {
-	p, err := b.store.PersonByTelegramID(ctx, u.ID)
-	if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
-		if !b.isAdmin(u.ID) {
-			return nil, nil
-		}
-		p, err = b.store.EnsureBootstrapAdmin(ctx, u, now)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if b.isAdmin(u.ID) {
-		p.Admin = true
-		p.AddRole(deputybot.RoleOffice)
-	}
-	if p.Unreachable != "" {
-		// He writes to us, so he can be reached again.
-		if err := b.store.ClearUnreachable(ctx, p.ID); err == nil {
-			p.Unreachable = ""
-		}
-	}
-	return p, nil
-}
-
 func (b *Bot) onMessage(ctx context.Context, id int64, m *models.Message) {
 	if m.From == nil || m.From.IsBot {
 		return
@@ -85,7 +59,7 @@ func (b *Bot) onMessage(ctx context.Context, id int64, m *models.Message) {
 		}
 		return
 	}
-	p, err := b.identify(ctx, r.from, r.now)
+	p, err := b.svc.Identify(ctx, r.from, r.now)
 	if err != nil {
 		b.log.Error("identify", "user", r.from.ID, "err", err)
 		b.send(ctx, r.chatID, b.tx.T(r.lang, "err.internal"), nil)
@@ -185,7 +159,7 @@ func (b *Bot) onCallback(ctx context.Context, id int64, q *models.CallbackQuery)
 			b.answerQuery(ctx, q.ID, "", false)
 		}
 	}()
-	p, err := b.identify(ctx, r.from, r.now)
+	p, err := b.svc.Identify(ctx, r.from, r.now)
 	if err != nil {
 		b.log.Error("identify", "user", r.from.ID, "err", err)
 		b.fail(ctx, r, err)

@@ -97,7 +97,7 @@ func (b *Bot) holidaysFile(ctx context.Context, r *request, c *conversation) err
 	var text string
 	switch {
 	case r.msg.Document != nil:
-		data, err := b.download(ctx, r.msg.Document.FileID, 1<<20)
+		data, err := b.download(ctx, r.msg.Document.FileID, deputybot.MaxCalendarBytes)
 		if err != nil {
 			return err
 		}
@@ -107,16 +107,29 @@ func (b *Bot) holidaysFile(ctx context.Context, r *request, c *conversation) err
 	default:
 		return deputybot.Errorf(deputybot.EINVALID, "err.file_expected")
 	}
-	cal, problems := deputybot.ParseCalendar(text)
+	cal, problems, err := b.svc.LoadCalendar(ctx, r.person, text, r.now)
 	if len(problems) > 0 {
-		if len(problems) > 20 {
-			problems = append(problems[:20], "…")
+		lines := make([]string, 0, 21)
+		for _, p := range problems[:min(20, len(problems))] {
+			lines = append(lines, b.problemLine(r.lang, p.Line, p.Err))
 		}
-		b.reply(ctx, r, b.tx.T(r.lang, "holidays.problems", "Count", len(problems))+"\n"+texts.Esc(strings.Join(problems, "\n")), nil)
+		if len(problems) > 20 {
+			lines = append(lines, b.tx.T(r.lang, "import.more_errors", "Count", len(problems)-20))
+		}
+		b.reply(ctx, r, b.tx.T(r.lang, "holidays.problems", "Count", len(problems))+"\n"+strings.Join(lines, "\n"), nil)
 		return deputybot.Errorf(deputybot.EINVALID, "err.calendar_unchanged")
 	}
-	if err := b.store.SaveCalendar(ctx, cal, r.person.ID, r.now); err != nil {
+	if err != nil {
 		return err
 	}
 	return b.endWith(ctx, r, b.tx.T(r.lang, "holidays.loaded", "Count", len(cal.Days)))
+}
+
+// problemLine is a problem of a calendar, by its line: "第3行：…" (line
+// 0: the text as a whole).
+func (b *Bot) problemLine(l deputybot.Language, line int, err error) string {
+	if line == 0 {
+		return b.tx.Err(l, err)
+	}
+	return b.tx.T(l, "holidays.problem", "Line", line, "Error", texts.HTML(b.tx.Err(l, err)))
 }

@@ -99,7 +99,7 @@ func TestImportTenThousandRows(t *testing.T) {
 		fmt.Fprintf(&buf, "Person %05d,%s,%s,%d\n", i, role, dept, 13800000000+i)
 	}
 	fmt.Fprintf(&buf, "Broken,wizard,,\n")
-	sum, err := h.App.Bot.ImportRoster(context.Background(), "test", deputybot.LangEN, buf.Bytes())
+	sum, err := h.App.Bot.ImportRoster(context.Background(), nil, 0, deputybot.LangEN, buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestImportTenThousandRows(t *testing.T) {
 	if total != 1000 {
 		t.Fatalf("%d contacts", total)
 	}
-	again, err := h.App.Bot.ImportRoster(context.Background(), "test", deputybot.LangEN, buf.Bytes())
+	again, err := h.App.Bot.ImportRoster(context.Background(), nil, 0, deputybot.LangEN, buf.Bytes())
 	if err != nil || again.Created != 0 || again.Skipped != 10000 {
 		t.Fatalf("re-import: %+v %v", again, err)
 	}

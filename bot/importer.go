@@ -6,17 +6,11 @@ import (
 	"encoding/csv"
 	"errors"
 	"strings"
-	"time"
 
 	"deputybot"
 	"deputybot/roster"
 	"deputybot/texts"
 )
-
-// RosterStore imports roster rows.
-type RosterStore interface {
-	ImportRoster(ctx context.Context, rows []deputybot.RosterRow, createdBy string, now time.Time) ([]deputybot.RosterResult, error)
-}
 
 // ImportSummary is what importing a roster file did.
 type ImportSummary struct {
@@ -27,10 +21,11 @@ type ImportSummary struct {
 
 const importBatch = 500
 
-// ImportRoster reads a roster file (CSV or XLSX) and creates the people
-// in it with their invitations, in batches. Problems are reported by row
-// in lang; nothing is dropped silently.
-func (b *Bot) ImportRoster(ctx context.Context, createdBy string, l deputybot.Language, data []byte) (*ImportSummary, error) {
+// ImportRoster reads a roster file (CSV or XLSX) and has the service
+// invite the people in it, in batches, as by (nil: the command line) for
+// the update cause. Problems are reported by row in lang; nothing is
+// dropped silently.
+func (b *Bot) ImportRoster(ctx context.Context, by *deputybot.Person, cause int64, l deputybot.Language, data []byte) (*ImportSummary, error) {
 	sum := &ImportSummary{}
 	var links bytes.Buffer
 	links.WriteString("\ufeff") // Excel opens UTF-8 CSV correctly with a BOM
@@ -43,7 +38,7 @@ func (b *Bot) ImportRoster(ctx context.Context, createdBy string, l deputybot.La
 			return nil
 		}
 		now := b.now()
-		results, err := b.store.ImportRoster(ctx, batch, createdBy, now)
+		results, err := b.svc.ImportRoster(ctx, by, cause, batch, now)
 		if err != nil {
 			return err
 		}
@@ -123,7 +118,7 @@ func (b *Bot) importFile(ctx context.Context, r *request, c *conversation) error
 	if err != nil {
 		return err
 	}
-	sum, err := b.ImportRoster(ctx, r.person.ID, r.lang, data)
+	sum, err := b.ImportRoster(ctx, r.person, r.id, r.lang, data)
 	if err != nil {
 		return err
 	}

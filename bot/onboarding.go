@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"deputybot"
+	"deputybot/service"
 	"deputybot/telegram"
 	"deputybot/texts"
 )
@@ -41,9 +42,7 @@ func shareToken(payload string) (string, bool) {
 // stranger becomes the invited person; a registered person gains the
 // invitation's role.
 func (b *Bot) redeem(ctx context.Context, r *request) {
-	token := r.args
-	wasRegistered := r.person != nil
-	p, err := b.store.Redeem(ctx, token, r.from, r.now)
+	p, outcome, err := b.svc.Join(ctx, r.id, r.args, r.from, r.now)
 	if err != nil {
 		if deputybot.ErrorCode(err) == deputybot.EINTERNAL {
 			b.fail(ctx, r, err)
@@ -52,19 +51,11 @@ func (b *Bot) redeem(ctx context.Context, r *request) {
 		b.reply(ctx, r, b.tx.Err(r.lang, err)+"\n"+b.tx.T(r.lang, "invite.ask_office"), nil)
 		return
 	}
-	if b.isAdmin(p.TelegramID) {
-		p.Admin = true
-		p.AddRole(deputybot.RoleOffice)
-	}
 	r.person, r.lang = p, p.Language
 	telegram.SetSender(ctx, p.ID)
 	b.syncCommands(ctx, p)
-	key := "start.joined"
-	if wasRegistered {
-		key = "start.role_added"
-	}
-	b.log.Info("invitation redeemed", "person", p.ID, "telegram", p.TelegramID)
-	b.reply(ctx, r, b.tx.T(r.lang, key, "Name", p.Name, "Roles", b.tx.Roles(r.lang, p.Roles))+"\n\n"+b.helpText(p), nil)
+	b.log.Info("invitation redeemed", "person", p.ID, "outcome", outcome)
+	b.reply(ctx, r, b.tx.T(r.lang, "start."+string(outcome), "Name", p.Name, "Roles", b.tx.Roles(r.lang, p.Roles))+"\n\n"+b.helpText(p), nil)
 }
 
 // --- /lang
@@ -95,11 +86,11 @@ func (b *Bot) onLangButton(ctx context.Context, r *request, arg string) error {
 }
 
 func (b *Bot) setLanguage(ctx context.Context, r *request, lang deputybot.Language) {
-	if err := b.store.SetLanguage(ctx, r.person.ID, lang); err != nil {
+	if err := b.svc.SetLanguage(ctx, r.person, lang); err != nil {
 		b.fail(ctx, r, err)
 		return
 	}
-	r.person.Language, r.lang = lang, lang
+	r.lang = lang
 	b.syncCommands(ctx, r.person)
 	b.reply(ctx, r, b.tx.T(lang, "lang.set"), nil)
 }
@@ -170,20 +161,20 @@ func findDepartment(depts []*deputybot.Department, name string) *deputybot.Depar
 }
 
 func (b *Bot) createInvitation(ctx context.Context, r *request, req deputybot.InviteRequest) {
-	p, token, err := b.store.Invite(ctx, r.person.ID, req, r.now)
+	inv, err := b.svc.Invite(ctx, r.person, r.id, req, r.now)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
 	}
-	b.reply(ctx, r, b.inviteMessage(r.lang, p, token, req.Role), nil)
+	b.reply(ctx, r, b.inviteMessage(r.lang, inv), nil)
 }
 
-func (b *Bot) inviteMessage(lang deputybot.Language, p *deputybot.Person, token string, role deputybot.Role) string {
+func (b *Bot) inviteMessage(lang deputybot.Language, inv *service.Invitation) string {
 	return b.tx.T(lang, "invite.created",
-		"Name", p.Name,
-		"Role", texts.HTML(b.tx.Role(lang, role)),
-		"Expires", b.tx.Date(p.CreatedAt.Add(deputybot.InvitationValidity)),
-		"Link", b.inviteLink(token))
+		"Name", inv.Person.Name,
+		"Role", texts.HTML(b.tx.Role(lang, inv.Role)),
+		"Expires", b.tx.Date(inv.Expires),
+		"Link", b.inviteLink(inv.Token))
 }
 
 func (b *Bot) invitePrompt(ctx context.Context, r *request, c *conversation) {
@@ -459,19 +450,14 @@ func (b *Bot) onRenewInvitation(ctx context.Context, r *request, personID string
 	if !r.person.Can(deputybot.PermManagePeople) {
 		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
 	}
-	p, err := b.store.Person(ctx, personID)
-	if err != nil {
-		if isNotFound(err) {
-			return errStale
-		}
-		return err
+	inv, err := b.svc.RenewInvitation(ctx, r.person, r.id, personID, r.now)
+	if isNotFound(err) {
+		return errStale
 	}
-	token, err := b.store.RenewInvitation(ctx, r.person.ID, personID, r.now)
 	if err != nil {
 		return err
 	}
-	p.CreatedAt = r.now
-	b.reply(ctx, r, b.inviteMessage(r.lang, p, token, p.Roles[0]), nil)
+	b.reply(ctx, r, b.inviteMessage(r.lang, inv), nil)
 	return nil
 }
 
@@ -547,7 +533,7 @@ func (b *Bot) onDepartmentsButton(ctx context.Context, r *request, arg string) e
 }
 
 func (b *Bot) addDepartment(ctx context.Context, r *request, name string) {
-	d, err := b.store.CreateDepartment(ctx, name, r.now)
+	d, err := b.svc.AddDepartment(ctx, r.person, r.id, name, r.now)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
@@ -564,7 +550,7 @@ func (b *Bot) addDeptText(ctx context.Context, r *request, c *conversation) erro
 	if text == "" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.text_expected")
 	}
-	d, err := b.store.CreateDepartment(ctx, text, r.now)
+	d, err := b.svc.AddDepartment(ctx, r.person, r.id, text, r.now)
 	if err != nil {
 		if deputybot.ErrorCode(err) == deputybot.ECONFLICT {
 			// Ask again: a clerk who typed an existing name means another.
@@ -587,12 +573,8 @@ func (b *Bot) cmdName(ctx context.Context, r *request) {
 		b.reply(ctx, r, b.tx.T(r.lang, "name.usage", "Name", r.person.Name), nil)
 		return
 	}
-	name = deputybot.CleanText(name)
-	if err := deputybot.ValidateName(name, deputybot.MaxNameLen); err != nil {
-		b.fail(ctx, r, err)
-		return
-	}
-	if err := b.store.SetName(ctx, r.person.ID, name); err != nil {
+	name, err := b.svc.SetName(ctx, r.person, name)
+	if err != nil {
 		b.fail(ctx, r, err)
 		return
 	}

@@ -21,7 +21,7 @@ import (
 // panickingStore is the real store with one fault: looking up one
 // Telegram user panics, as a bug in a handler would.
 type panickingStore struct {
-	Store
+	service.Store
 	user int64
 }
 
@@ -68,8 +68,8 @@ func TestRecoveredPanicIsLoggedAnsweredAndCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(real, client.Sender(), nil, service.Options{AdminIDs: []int64{1001}})
-	b, err := New(store, svc, client, Options{AdminIDs: []int64{1001}, Logger: log})
+	svc := service.New(store, client.Sender(), nil, service.Options{AdminIDs: []int64{1001}})
+	b, err := New(real, svc, client, Options{AdminIDs: []int64{1001}, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,7 +119,7 @@ func TestAnnualReportFigures(t *testing.T) {
 
 	// A motion with targets; a returned, a withdrawn and an unassigned
 	// suggestion.
-	motion, err := sd.s.SaveDraft(sd.ctx, y.author, deputybot.DraftInput{Kind: deputybot.KindMotion, Title: "老旧小区改造", Body: "b", Category: "urban"}, sd.rules, day(1, 12))
+	motion, err := sd.svc.SaveDraft(sd.ctx, y.author, 0, deputybot.DraftInput{Kind: deputybot.KindMotion, Title: "老旧小区改造", Body: "b", Category: "urban"}, day(1, 12))
 	if err != nil {
 		t.Fatal(err)
 	}

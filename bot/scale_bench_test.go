@@ -185,7 +185,7 @@ func benchDigest(b *testing.B, sc scale) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		p := peakHeap(func() {
-			snap, err := sd.h.App.Bot.Service().Snapshot(ctx, sd.h.Clock.Now(), nil)
+			snap, err := sd.h.App.Service.Snapshot(ctx, sd.h.Clock.Now(), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -326,7 +326,7 @@ func BenchmarkImport10k(b *testing.B) {
 		}
 		data := []byte(buf.String())
 		peak = max(peak, peakHeap(func() {
-			sum, err := h.App.Bot.ImportRoster(context.Background(), "bench", deputybot.LangEN, data)
+			sum, err := h.App.Bot.ImportRoster(context.Background(), nil, 0, deputybot.LangEN, data)
 			if err != nil || sum.Created != 10000 {
 				b.Fatalf("%+v %v", sum, err)
 			}

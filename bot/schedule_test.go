@@ -126,7 +126,7 @@ func TestTwoSchedulersOnOneStoreSendOnce(t *testing.T) {
 	h := c.h
 	ctx := context.Background()
 	s2 := storetest.Again(t, *h.Store)
-	other, err := scheduler.New(s2, h.App.Bot.Service(), scheduler.Options{
+	other, err := scheduler.New(s2, h.App.Service, scheduler.Options{
 		Rules: &h.Config.Rules, Clock: h.Clock.Now, CatchUp: 24 * time.Hour,
 		ReminderSchedule: h.Config.ReminderSchedule, DigestSchedule: h.Config.DigestSchedule,
 	})

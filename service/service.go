@@ -20,21 +20,51 @@ import (
 	"deputybot"
 )
 
-// Store is what the use cases need of storage.
+// Store is what the use cases need of storage: a repository of the
+// record, which keeps and finds and decides nothing the SPEC decides.
 type Store interface {
 	Person(ctx context.Context, id string) (*deputybot.Person, error)
+	PersonByTelegramID(ctx context.Context, telegramID int64) (*deputybot.Person, error)
 	PeopleWithRole(ctx context.Context, r deputybot.Role) ([]*deputybot.Person, error)
 	DepartmentContacts(ctx context.Context, deptID string) ([]*deputybot.Person, error)
 	UnreachablePeople(ctx context.Context) ([]*deputybot.Person, error)
-	PersonByTelegramID(ctx context.Context, telegramID int64) (*deputybot.Person, error)
+	// InsertPerson and InsertPeople store new people (an id stored
+	// already: ECONFLICT); ReplacePerson stores a person over his record.
+	InsertPerson(ctx context.Context, p *deputybot.Person) error
+	InsertPeople(ctx context.Context, ps []*deputybot.Person) error
+	ReplacePerson(ctx context.Context, p *deputybot.Person) error
+	// Bind claims a Telegram user for a person (bound already: ECONFLICT).
+	Bind(ctx context.Context, telegramID int64, personID string, now time.Time) error
+	SetName(ctx context.Context, personID, name string) error
+	SetLanguage(ctx context.Context, personID string, lang deputybot.Language) error
+	SetCommandsKey(ctx context.Context, personID, key string) error
+	ClearUnreachable(ctx context.Context, personID string) error
+
+	InsertInvitations(ctx context.Context, invs []deputybot.Invitation) error
+	Invitation(ctx context.Context, hash string) (*deputybot.Invitation, error)
+	PersonInvitations(ctx context.Context, personID string) ([]deputybot.Invitation, error)
+	RevokeInvitation(ctx context.Context, hash string) error
+	// UseInvitation claims an invitation for a Telegram user (used
+	// already: ECONFLICT).
+	UseInvitation(ctx context.Context, hash string, telegramID, cause int64, at time.Time) error
+	// Secret is the store's secret of that name, the same for every
+	// process that shares the store.
+	Secret(ctx context.Context, name string) ([]byte, error)
+	// ClaimRows claims roster rows by key for an update; it returns the
+	// update that claimed each row claimed before.
+	ClaimRows(ctx context.Context, keys []string, cause int64, now time.Time) (map[string]int64, error)
+
+	Department(ctx context.Context, id string) (*deputybot.Department, error)
 	Departments(ctx context.Context) ([]*deputybot.Department, error)
+	InsertDepartment(ctx context.Context, d *deputybot.Department) error
 	Calendar(ctx context.Context) (*deputybot.Calendar, error)
+	SaveCalendar(ctx context.Context, c *deputybot.Calendar, by string, now time.Time) error
 
 	Item(ctx context.Context, id string) (*deputybot.Item, error)
 	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
 	UpdateItem(ctx context.Context, id string, c deputybot.ItemChange) (*deputybot.Item, error)
-	SaveDraft(ctx context.Context, author *deputybot.Person, in deputybot.DraftInput, r *deputybot.Rules, now time.Time) (*deputybot.Item, error)
-	DeleteDraft(ctx context.Context, author *deputybot.Person, itemID string) error
+	InsertItem(ctx context.Context, it *deputybot.Item, det *deputybot.ItemDetails) error
+	DeleteItem(ctx context.Context, id string, check func(*deputybot.Item) error) error
 
 	// FlushNotices delivers the messages a crash left stored with item
 	// changes.
@@ -202,16 +232,6 @@ func (s *Service) Recover(ctx context.Context) error {
 func (s *Service) deliver(ctx context.Context, msgs []deputybot.OutboxMessage) error {
 	_, err := s.out.Enqueue(ctx, msgs)
 	return err
-}
-
-// SaveDraft creates or edits an author's draft.
-func (s *Service) SaveDraft(ctx context.Context, author *deputybot.Person, in deputybot.DraftInput, now time.Time) (*deputybot.Item, error) {
-	return s.store.SaveDraft(ctx, author, in, s.rules, now)
-}
-
-// DeleteDraft deletes an author's draft.
-func (s *Service) DeleteDraft(ctx context.Context, author *deputybot.Person, id string) error {
-	return s.store.DeleteDraft(ctx, author, id)
 }
 
 // notices renders, for each notice of a change, a message to each person

@@ -99,7 +99,7 @@ func TestNoticesReachTheirAudiencesButNotTheActor(t *testing.T) {
 	rules := deputybot.DefaultRules(shanghai)
 	out := &outbox{}
 	svc := service.New(store, out, renderer{}, service.Options{Rules: &rules, Clock: func() time.Time { return now }, AdminIDs: []int64{99}})
-	draft, err := svc.SaveDraft(ctx, people[0], deputybot.DraftInput{Kind: deputybot.KindSuggestion, Title: "t", Body: "b", Category: "other"}, now)
+	draft, err := svc.SaveDraft(ctx, people[0], 0, deputybot.DraftInput{Kind: deputybot.KindSuggestion, Title: "t", Body: "b", Category: "other"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,6 @@ import (
 	"deputybot"
 )
 
-var _ deputybot.CalendarService = (*Store)(nil)
-
 type calendarDoc struct {
 	ID                 string `bson:"_id"`
 	deputybot.Calendar `bson:",inline"`
@@ -20,7 +18,8 @@ type calendarDoc struct {
 	At                 time.Time `bson:"at"`
 }
 
-// Calendar implements deputybot.CalendarService.
+// Calendar returns the loaded holiday calendar (an empty one if none was
+// loaded: Monday to Friday are working days).
 func (s *Store) Calendar(ctx context.Context) (*deputybot.Calendar, error) {
 	var d calendarDoc
 	err := s.meta.FindOne(ctx, byID("calendar")).Decode(&d)
@@ -33,7 +32,7 @@ func (s *Store) Calendar(ctx context.Context) (*deputybot.Calendar, error) {
 	return &d.Calendar, nil
 }
 
-// SaveCalendar implements deputybot.CalendarService.
+// SaveCalendar replaces the holiday calendar.
 func (s *Store) SaveCalendar(ctx context.Context, c *deputybot.Calendar, by string, now time.Time) error {
 	_, err := s.meta.ReplaceOne(ctx, byID("calendar"), calendarDoc{ID: "calendar", Calendar: *c, By: by, At: now},
 		options.Replace().SetUpsert(true))

@@ -35,10 +35,7 @@ func TestListsReadOneTruthWhileItemsChange(t *testing.T) {
 		var ids []string
 		for i := range items {
 			a := authors[i%len(authors)]
-			it, err := s.SaveDraft(c, a, draft(deputybot.KindSuggestion, fmt.Sprint("item ", i)), &rules, t0)
-			if err != nil {
-				t.Fatal(err)
-			}
+			it := saveDraft(t, s, a, draft(deputybot.KindSuggestion, fmt.Sprint("item ", i)))
 			submit(t, s, a, it, t0)
 			ids = append(ids, it.ID)
 		}

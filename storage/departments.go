@@ -12,25 +12,17 @@ import (
 	"deputybot"
 )
 
-var _ deputybot.DepartmentService = (*Store)(nil)
-
-// CreateDepartment implements deputybot.DepartmentService.
-func (s *Store) CreateDepartment(ctx context.Context, name string, now time.Time) (*deputybot.Department, error) {
-	name = deputybot.CleanName(name)
-	if err := deputybot.ValidateName(name, deputybot.MaxDepartmentNameLen); err != nil {
-		return nil, err
-	}
-	d := &deputybot.Department{ID: newID(), Name: name, Key: deputybot.DepartmentKey(name), CreatedAt: now}
+// InsertDepartment stores a new department. A name whose key is taken is
+// ECONFLICT ("err.department_exists"), whatever runs concurrently: the
+// key has a unique index.
+func (s *Store) InsertDepartment(ctx context.Context, d *deputybot.Department) error {
 	if _, err := s.departments.InsertOne(ctx, d); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
-			return nil, deputybot.Errorf(deputybot.ECONFLICT, "err.department_exists", "Name", name)
+			return deputybot.Errorf(deputybot.ECONFLICT, "err.department_exists", "Name", d.Name)
 		}
-		return nil, fmt.Errorf("create department: %w", err)
+		return fmt.Errorf("create department: %w", err)
 	}
-	if err := s.departmentsChanged(ctx); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return s.departmentsChanged(ctx)
 }
 
 // departmentsChanged brings the read model (or the cache) up to date
@@ -48,7 +40,7 @@ func (s *Store) departmentsChanged(ctx context.Context) error {
 	return nil
 }
 
-// Department implements deputybot.DepartmentService.
+// Department returns a department by id, or ENOTFOUND.
 func (s *Store) Department(ctx context.Context, id string) (*deputybot.Department, error) {
 	if s.model != nil {
 		if d := s.model.department(id); d != nil {
@@ -63,7 +55,7 @@ func (s *Store) Department(ctx context.Context, id string) (*deputybot.Departmen
 	return &d, nil
 }
 
-// Departments implements deputybot.DepartmentService. On a shared store
+// Departments lists the departments by name. On a shared store
 // the list is kept for a few seconds: cards and notifications name
 // departments all the time, and they change rarely (another replica's new
 // department shows up within deptCacheTTL). Every caller gets its own

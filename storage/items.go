@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,9 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"deputybot"
+	"deputybot/internal/crash"
 )
-
-var _ deputybot.ItemService = (*Store)(nil)
 
 // An item is one document in items: its state (deputybot.Item, inline),
 // its long parts (details), the updates whose changes it holds (applied)
@@ -95,89 +92,40 @@ func (l *itemLocks) lock(id string) func() {
 	}
 }
 
-func newShareToken() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// SaveDraft implements deputybot.ItemService.
-func (s *Store) SaveDraft(ctx context.Context, author *deputybot.Person, in deputybot.DraftInput, r *deputybot.Rules, now time.Time) (*deputybot.Item, error) {
-	if err := in.Validate(r); err != nil {
-		return nil, err
-	}
-	in.CoSponsors = slices.DeleteFunc(slices.Clone(in.CoSponsors), func(id string) bool { return id == author.ID })
-	for _, id := range in.CoSponsors {
-		p, err := s.Person(ctx, id)
-		if err != nil || p.State != deputybot.PersonActive || !p.HasRole(deputybot.RoleDeputy) {
-			return nil, deputybot.Errorf(deputybot.EINVALID, "err.cosponsor_unknown")
+// InsertItem stores a new item (a draft) with its details, and claims its
+// share token. An item whose id is stored already is ECONFLICT
+// ("err.exists").
+func (s *Store) InsertItem(ctx context.Context, it *deputybot.Item, det *deputybot.ItemDetails) error {
+	if it.ShareToken != "" {
+		if _, err := s.itemKeys.InsertOne(ctx, itemKey{ID: "share:" + it.ShareToken, ItemID: it.ID, At: it.CreatedAt}); err != nil {
+			return err
 		}
 	}
-	apply := func(it *deputybot.Item) {
-		it.Kind, it.Title, it.Category = in.Kind, in.Title, in.Category
-		it.Attachments = len(in.Attachments)
-		var cos []deputybot.CoSponsor
-		for _, id := range in.CoSponsors {
-			if c := it.CoSponsor(id); c != nil {
-				cos = append(cos, *c)
-			} else {
-				cos = append(cos, deputybot.CoSponsor{PersonID: id, State: deputybot.CoSponsorInvited, At: now})
-			}
-		}
-		it.CoSponsors = cos
-	}
-	if in.ItemID == "" && in.NewID != "" {
-		// Saved before (the dialogue's step handled again after a crash):
-		// it is this draft that is edited.
-		if _, err := s.Item(ctx, in.NewID); err == nil {
-			in.ItemID = in.NewID
-		} else if deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
-			return nil, err
-		}
-	}
-	if in.ItemID == "" {
-		id := in.NewID
-		if id == "" {
-			id = newID()
-		}
-		it := &deputybot.Item{
-			ID: id, AuthorID: author.ID, Status: deputybot.StatusDraft,
-			ShareToken: newShareToken(), CreatedAt: now, UpdatedAt: now, Version: 1,
-		}
-		apply(it)
-		if _, err := s.itemKeys.InsertOne(ctx, itemKey{ID: "share:" + it.ShareToken, ItemID: it.ID, At: now}); err != nil {
-			return nil, err
-		}
-		doc := itemDoc{Item: *it, Details: deputybot.ItemDetails{Body: in.Body, Attachments: in.Attachments,
-			Timeline: []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvDrafted}}}}
-		if _, err := s.items.InsertOne(ctx, doc); err != nil {
+	if _, err := s.items.InsertOne(ctx, itemDoc{Item: *it, Details: *det}); err != nil {
+		if it.ShareToken != "" {
 			_, _ = s.itemKeys.DeleteOne(ctx, byID("share:"+it.ShareToken))
-			return nil, err
 		}
-		if s.model != nil {
-			s.model.putItem(it)
+		if mongo.IsDuplicateKeyError(err) {
+			return deputybot.Errorf(deputybot.ECONFLICT, "err.exists")
 		}
-		return it, nil
+		return err
 	}
-	return s.UpdateItem(ctx, in.ItemID, deputybot.ItemChange{Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
-		if err := deputybot.Check(author, it, deputybot.ActEditDraft); err != nil {
-			return nil, err
-		}
-		apply(it)
-		det.Body, det.Attachments = in.Body, in.Attachments
-		return []deputybot.Event{{At: now, ActorID: author.ID, Type: deputybot.EvEdited}}, nil
-	}})
+	if s.model != nil {
+		s.model.putItem(it)
+	}
+	return nil
 }
 
-// DeleteDraft implements deputybot.ItemService.
-func (s *Store) DeleteDraft(ctx context.Context, author *deputybot.Person, itemID string) error {
+// DeleteItem removes an item if check, called with it under its lock,
+// allows (a draft its author deletes).
+func (s *Store) DeleteItem(ctx context.Context, itemID string, check func(*deputybot.Item) error) error {
 	unlock := s.itemLocks.lock(itemID)
 	defer unlock()
 	it, err := s.Item(ctx, itemID)
 	if err != nil {
 		return err
 	}
-	if err := deputybot.Check(author, it, deputybot.ActDeleteDraft); err != nil {
+	if err := check(it); err != nil {
 		return err
 	}
 	res, err := s.items.DeleteOne(ctx, s.versioned(itemID, it.Version))
@@ -194,7 +142,7 @@ func (s *Store) DeleteDraft(ctx context.Context, author *deputybot.Person, itemI
 	return nil
 }
 
-// Item implements deputybot.ItemService.
+// Item returns an item (without its details) by id, or ENOTFOUND.
 func (s *Store) Item(ctx context.Context, id string) (*deputybot.Item, error) {
 	if s.model != nil {
 		if it := s.model.item(id); it != nil {
@@ -245,7 +193,8 @@ func (s *Store) PublicTexts(ctx context.Context, fn func(id string, det *deputyb
 	return cur.Err()
 }
 
-// ItemDetails implements deputybot.ItemService.
+// ItemDetails returns an item's long parts: body, attachments, texts,
+// timeline.
 func (s *Store) ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error) {
 	var doc struct {
 		Details deputybot.ItemDetails `bson:"details"`
@@ -280,7 +229,8 @@ func (s *Store) itemByKey(ctx context.Context, key string) (*deputybot.Item, err
 	return s.Item(ctx, k.ItemID)
 }
 
-// ItemsByNumber implements deputybot.ItemService.
+// ItemsByNumber returns the items with that number (of either kind when
+// q.Kind is empty).
 func (s *Store) ItemsByNumber(ctx context.Context, q deputybot.NumberQuery) ([]*deputybot.Item, error) {
 	kinds := []deputybot.Kind{deputybot.KindSuggestion, deputybot.KindMotion}
 	if q.Kind != "" {
@@ -300,7 +250,7 @@ func (s *Store) ItemsByNumber(ctx context.Context, q deputybot.NumberQuery) ([]*
 	return out, nil
 }
 
-// ItemByShareToken implements deputybot.ItemService.
+// ItemByShareToken returns the item of a co-sponsor share link.
 func (s *Store) ItemByShareToken(ctx context.Context, token string) (*deputybot.Item, error) {
 	if !deputybot.LooksLikeToken(token) {
 		return nil, deputybot.Errorf(deputybot.ENOTFOUND, "err.item_not_found")
@@ -308,7 +258,7 @@ func (s *Store) ItemByShareToken(ctx context.Context, token string) (*deputybot.
 	return s.itemByKey(ctx, "share:"+token)
 }
 
-// UpdateItem implements deputybot.ItemService.
+// UpdateItem applies a change to an item (deputybot.ItemChange says how).
 //
 // The change, the update that caused it and the notices it causes are
 // written together: one replace of the item's document, conditioned on
@@ -378,7 +328,7 @@ func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChang
 			}
 			return nil, err
 		}
-		crashPoint("item-written")
+		crash.Point("item-written")
 		if s.model != nil {
 			s.model.putItem(it)
 			s.model.setNoticed(id, len(next.Notices) > 0)
@@ -419,11 +369,11 @@ func (s *Store) deliverNotices(ctx context.Context, doc *itemDoc, deliver func(c
 	if err := deliver(ctx, doc.Notices); err != nil {
 		return err
 	}
-	crashPoint("notices-queued")
+	crash.Point("notices-queued")
 	if _, err := s.items.UpdateOne(ctx, s.versioned(doc.ID, doc.Version), bson.D{{Key: "$unset", Value: bson.D{{Key: "notices", Value: ""}}}}); err != nil {
 		return err
 	}
-	crashPoint("notices-removed")
+	crash.Point("notices-removed")
 	doc.Notices = nil
 	if s.model != nil {
 		s.model.setNoticed(doc.ID, false)
@@ -469,7 +419,8 @@ func (s *Store) FlushNotices(ctx context.Context, deliver func(context.Context, 
 	return n, nil
 }
 
-// DepartmentItems implements deputybot.ItemService.
+// DepartmentItems lists the items ever assigned to the department (as
+// lead or co-department), oldest first.
 func (s *Store) DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error) {
 	var items []*deputybot.Item
 	if s.model != nil {
@@ -530,7 +481,8 @@ func (s *Store) claimNumber(ctx context.Context, it *deputybot.Item) (int, strin
 	return 0, "", errors.New("no free item number found")
 }
 
-// PersonItems implements deputybot.ItemService.
+// PersonItems lists the items a person authored, was asked to
+// co-sponsor or leads, newest first, and their total.
 func (s *Store) PersonItems(ctx context.Context, personID string, offset, limit int) ([]*deputybot.Item, int, error) {
 	var items []*deputybot.Item
 	if s.model != nil {
@@ -555,7 +507,8 @@ func (s *Store) PersonItems(ctx context.Context, personID string, offset, limit 
 	return items, total, nil
 }
 
-// ItemsWithStatus implements deputybot.ItemService.
+// ItemsWithStatus lists the items in any of the statuses (all items if
+// none is given), oldest first.
 func (s *Store) ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error) {
 	var items []*deputybot.Item
 	if s.model != nil {

@@ -33,14 +33,14 @@ func (s *Store) peopleWhere(ctx context.Context, filter bson.D, keep func(*deput
 
 var active = bson.E{Key: "state", Value: string(deputybot.PersonActive)}
 
-// PeopleWithRole implements deputybot.PeopleService.
+// PeopleWithRole lists the active people holding a role.
 func (s *Store) PeopleWithRole(ctx context.Context, r deputybot.Role) ([]*deputybot.Person, error) {
 	return s.peopleWhere(ctx, bson.D{{Key: "roles", Value: string(r)}, active}, func(p *deputybot.Person) bool {
 		return p.State == deputybot.PersonActive && p.HasRole(r)
 	})
 }
 
-// DepartmentContacts implements deputybot.PeopleService.
+// DepartmentContacts lists a department's active contacts.
 func (s *Store) DepartmentContacts(ctx context.Context, deptID string) ([]*deputybot.Person, error) {
 	return s.peopleWhere(ctx, bson.D{{Key: "departmentId", Value: deptID}, {Key: "roles", Value: string(deputybot.RoleContact)}, active},
 		func(p *deputybot.Person) bool {
@@ -48,7 +48,7 @@ func (s *Store) DepartmentContacts(ctx context.Context, deptID string) ([]*deput
 		})
 }
 
-// UnreachablePeople implements deputybot.PeopleService.
+// UnreachablePeople lists the people messages cannot reach.
 func (s *Store) UnreachablePeople(ctx context.Context) ([]*deputybot.Person, error) {
 	return s.peopleWhere(ctx, bson.D{{Key: "unreachable", Value: bson.D{{Key: "$exists", Value: true}}}, active},
 		func(p *deputybot.Person) bool { return p.Unreachable != "" && p.State == deputybot.PersonActive })

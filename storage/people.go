@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -18,8 +17,6 @@ import (
 
 	"deputybot"
 )
-
-var _ deputybot.PeopleService = (*Store)(nil)
 
 // binding links a Telegram user to a person. Its _id is "tg:<telegram
 // id>": the lookup on every update goes by _id, and inserting it is the
@@ -37,7 +34,8 @@ func telegramIDOf(bindingID string) (int64, bool) {
 	return n, err == nil && strings.HasPrefix(bindingID, "tg:")
 }
 
-// PersonByTelegramID implements deputybot.PeopleService.
+// PersonByTelegramID returns the person bound to a Telegram user, or
+// ENOTFOUND ("err.not_registered").
 func (s *Store) PersonByTelegramID(ctx context.Context, telegramID int64) (*deputybot.Person, error) {
 	if s.model != nil {
 		if p := s.model.personByTelegram(telegramID); p != nil {
@@ -52,7 +50,7 @@ func (s *Store) PersonByTelegramID(ctx context.Context, telegramID int64) (*depu
 	return s.Person(ctx, b.PersonID)
 }
 
-// Person implements deputybot.PeopleService.
+// Person returns a person by id, or ENOTFOUND.
 func (s *Store) Person(ctx context.Context, id string) (*deputybot.Person, error) {
 	if s.model != nil {
 		if p := s.model.person(id); p != nil {
@@ -67,58 +65,14 @@ func (s *Store) Person(ctx context.Context, id string) (*deputybot.Person, error
 	return &p, nil
 }
 
-// EnsureBootstrapAdmin implements deputybot.PeopleService.
-func (s *Store) EnsureBootstrapAdmin(ctx context.Context, u deputybot.TelegramUser, now time.Time) (*deputybot.Person, error) {
-	p, err := s.PersonByTelegramID(ctx, u.ID)
-	if err == nil || deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
-		return p, err
-	}
-	p = &deputybot.Person{
-		ID:          newID(),
-		Name:        u.DisplayName(),
-		Roles:       []deputybot.Role{},
-		TelegramID:  u.ID,
-		Username:    u.Username,
-		Language:    deputybot.LanguageFromTelegram(u.LanguageCode),
-		State:       deputybot.PersonActive,
-		CreatedAt:   now,
-		ActivatedAt: now,
-	}
-	if err := s.insertPerson(ctx, p); err != nil {
-		return nil, fmt.Errorf("create admin: %w", err)
-	}
-	if err := s.bind(ctx, u.ID, p.ID, now); err != nil {
-		// Someone else bound this user first (two updates at once): keep
-		// theirs and drop ours.
-		_, _ = s.people.DeleteOne(ctx, byID(p.ID))
-		if s.model != nil {
-			s.model.deletePerson(p.ID)
-		}
-		if errors.Is(err, errAlreadyBound) {
-			return s.PersonByTelegramID(ctx, u.ID)
-		}
-		return nil, err
-	}
-	return p, nil
-}
-
-var errAlreadyBound = errors.New("telegram user already bound")
-
-func (s *Store) bind(ctx context.Context, telegramID int64, personID string, now time.Time) error {
-	_, err := s.bindings.InsertOne(ctx, binding{ID: bindingID(telegramID), PersonID: personID, At: now})
-	if mongo.IsDuplicateKeyError(err) {
-		return errAlreadyBound
-	}
-	if err == nil && s.model != nil {
-		s.model.bind(telegramID, personID)
-	}
-	return err
-}
-
-// insertPerson stores a new person.
-func (s *Store) insertPerson(ctx context.Context, p *deputybot.Person) error {
+// InsertPerson stores a new person; one whose id is stored already is
+// ECONFLICT ("err.exists").
+func (s *Store) InsertPerson(ctx context.Context, p *deputybot.Person) error {
 	if _, err := s.people.InsertOne(ctx, p); err != nil {
-		return err
+		if mongo.IsDuplicateKeyError(err) {
+			return deputybot.Errorf(deputybot.ECONFLICT, "err.exists")
+		}
+		return fmt.Errorf("store person: %w", err)
 	}
 	if s.model != nil {
 		s.model.putPerson(p)
@@ -126,8 +80,34 @@ func (s *Store) insertPerson(ctx context.Context, p *deputybot.Person) error {
 	return nil
 }
 
-// replacePerson stores p over the person's document.
-func (s *Store) replacePerson(ctx context.Context, p *deputybot.Person) error {
+// DeletePerson removes a person who was never bound (a record made in a
+// race another update won).
+func (s *Store) DeletePerson(ctx context.Context, id string) error {
+	if _, err := s.people.DeleteOne(ctx, byID(id)); err != nil {
+		return err
+	}
+	if s.model != nil {
+		s.model.deletePerson(id)
+	}
+	return nil
+}
+
+// Bind binds a Telegram user to a person. Inserting the binding is the
+// claim that one Telegram user is one person: a user bound already is
+// ECONFLICT ("err.already_bound"), whatever runs concurrently.
+func (s *Store) Bind(ctx context.Context, telegramID int64, personID string, now time.Time) error {
+	_, err := s.bindings.InsertOne(ctx, binding{ID: bindingID(telegramID), PersonID: personID, At: now})
+	if mongo.IsDuplicateKeyError(err) {
+		return deputybot.Errorf(deputybot.ECONFLICT, "err.already_bound")
+	}
+	if err == nil && s.model != nil {
+		s.model.bind(telegramID, personID)
+	}
+	return err
+}
+
+// ReplacePerson stores p over the person's document.
+func (s *Store) ReplacePerson(ctx context.Context, p *deputybot.Person) error {
 	if _, err := s.people.ReplaceOne(ctx, byID(p.ID), p); err != nil {
 		return err
 	}
@@ -159,7 +139,8 @@ func (s *Store) updatePerson(ctx context.Context, personID string, update bson.D
 	return nil
 }
 
-// People implements deputybot.PeopleService.
+// People lists people matching f, ordered by name, and the total count
+// of matches (for paging). Merged records are never listed.
 func (s *Store) People(ctx context.Context, f deputybot.PeopleFilter) ([]*deputybot.Person, int, error) {
 	filter := bson.D{{Key: "state", Value: bson.D{{Key: "$ne", Value: string(deputybot.PersonMerged)}}}}
 	if f.Role != "" {
@@ -201,17 +182,17 @@ func sortByName[T any](xs []T, name func(T) string) {
 	}
 }
 
-// SetLanguage implements deputybot.PeopleService.
+// SetLanguage stores the language a person is addressed in.
 func (s *Store) SetLanguage(ctx context.Context, personID string, lang deputybot.Language) error {
 	return s.setPersonField(ctx, personID, "language", string(lang))
 }
 
-// SetName implements deputybot.PeopleService.
+// SetName stores the name a person is shown by.
 func (s *Store) SetName(ctx context.Context, personID, name string) error {
 	return s.setPersonField(ctx, personID, "name", name)
 }
 
-// SetCommandsKey implements deputybot.PeopleService.
+// SetCommandsKey records which command menu Telegram shows the person.
 func (s *Store) SetCommandsKey(ctx context.Context, personID, key string) error {
 	return s.setPersonField(ctx, personID, "commandsKey", key)
 }

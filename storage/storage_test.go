@@ -39,205 +39,6 @@ func wantCode(t *testing.T, err error, code, key string) {
 	}
 }
 
-func TestInviteRedeemOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *storage.Store) {
-		c := ctx(t)
-		p, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "  张三  "}, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.Name != "张三" || p.State != deputybot.PersonInvited || !deputybot.LooksLikeToken(token) {
-			t.Fatalf("invited %+v token %q", p, token)
-		}
-		u := deputybot.TelegramUser{ID: 1001, FirstName: "San", LanguageCode: "en-GB"}
-		got, err := s.Redeem(c, token, u, t0.Add(time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.ID != p.ID || got.State != deputybot.PersonActive || got.TelegramID != 1001 || got.Language != deputybot.LangEN {
-			t.Fatalf("redeemed %+v", got)
-		}
-		byTG, err := s.PersonByTelegramID(c, 1001)
-		if err != nil || byTG.ID != p.ID || !byTG.HasRole(deputybot.RoleDeputy) {
-			t.Fatalf("by telegram id: %+v %v", byTG, err)
-		}
-		// A second user with the same link gets nothing.
-		_, err = s.Redeem(c, token, deputybot.TelegramUser{ID: 2002}, t0.Add(2*time.Hour))
-		wantCode(t, err, deputybot.ECONFLICT, "err.invite_used")
-		_, err = s.PersonByTelegramID(c, 2002)
-		wantCode(t, err, deputybot.ENOTFOUND, "")
-	})
-}
-
-func TestRedeemRefusals(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *storage.Store) {
-		c := ctx(t)
-		_, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "李四"}, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u := deputybot.TelegramUser{ID: 3003}
-		for _, tc := range []struct {
-			name, token string
-			at          time.Time
-			code, key   string
-		}{
-			{"unknown", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", t0, deputybot.ENOTFOUND, "err.invite_unknown"},
-			{"malformed", `{"$ne": ""}`, t0, deputybot.ENOTFOUND, "err.invite_unknown"},
-			{"too long", strings.Repeat("a", 65), t0, deputybot.ENOTFOUND, "err.invite_unknown"},
-			{"expired", token, t0.Add(deputybot.InvitationValidity), deputybot.ECONFLICT, "err.invite_expired"},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				_, err := s.Redeem(c, tc.token, u, tc.at)
-				wantCode(t, err, tc.code, tc.key)
-				if _, err := s.PersonByTelegramID(c, u.ID); deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
-					t.Fatalf("user bound after refused redeem: %v", err)
-				}
-			})
-		}
-		// Still usable just before expiry.
-		if _, err := s.Redeem(c, token, u, t0.Add(deputybot.InvitationValidity-time.Second)); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-func TestRedeemConcurrentlyBindsOne(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *storage.Store) {
-		c := ctx(t)
-		_, token, err := s.Invite(c, "office1", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "王五"}, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		wins := 0
-		for i := range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if _, err := s.Redeem(c, token, deputybot.TelegramUser{ID: int64(5000 + i)}, t0); err == nil {
-					mu.Lock()
-					wins++
-					mu.Unlock()
-				} else if deputybot.ErrorCode(err) != deputybot.ECONFLICT {
-					t.Errorf("redeem: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins != 1 {
-			t.Fatalf("%d users redeemed one link", wins)
-		}
-	})
-}
-
-func TestSecondInvitationAddsRole(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *storage.Store) {
-		c := ctx(t)
-		d, err := s.CreateDepartment(c, "区住建局", t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, tok1, _ := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "赵六"}, t0)
-		_, tok2, err := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "赵六", DepartmentID: d.ID}, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u := deputybot.TelegramUser{ID: 77}
-		first, err := s.Redeem(c, tok1, u, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		second, err := s.Redeem(c, tok2, u, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if second.ID != first.ID || !second.HasRole(deputybot.RoleDeputy) || !second.HasRole(deputybot.RoleContact) || second.DepartmentID != d.ID {
-			t.Fatalf("merged person %+v", second)
-		}
-		people, total, err := s.People(c, deputybot.PeopleFilter{})
-		if err != nil || total != 1 || len(people) != 1 {
-			t.Fatalf("people after merge: %d %v", total, err)
-		}
-	})
-}
-
-func TestInviteValidation(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *storage.Store) {
-		c := ctx(t)
-		for _, tc := range []struct {
-			req deputybot.InviteRequest
-			key string
-		}{
-			{deputybot.InviteRequest{Role: "king", Name: "x"}, "err.role_unknown"},
-			{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "   "}, "err.name_empty"},
-			{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: strings.Repeat("名", 65)}, "err.name_too_long"},
-			{deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "x"}, "err.department_required"},
-			{deputybot.InviteRequest{Role: deputybot.RoleContact, Name: "x", DepartmentID: "nope"}, "err.department_not_found"},
-			{deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "x", Phone: "call me"}, "err.phone_invalid"},
-		} {
-			_, _, err := s.Invite(c, "o", tc.req, t0)
-			if e, ok := err.(*deputybot.Error); !ok || e.Key != tc.key {
-				t.Errorf("%+v: got %v, want %s", tc.req, err, tc.key)
-			}
-		}
-		if _, total, _ := s.People(c, deputybot.PeopleFilter{}); total != 0 {
-			t.Fatalf("refused invitations created %d people", total)
-		}
-	})
-}
-
-func TestRenewInvitationRevokesOld(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *storage.Store) {
-		c := ctx(t)
-		p, old, _ := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleLeader, Name: "钱七"}, t0)
-		fresh, err := s.RenewInvitation(c, "o", p.ID, t0.Add(20*24*time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = s.Redeem(c, old, deputybot.TelegramUser{ID: 9}, t0.Add(20*24*time.Hour))
-		wantCode(t, err, deputybot.ECONFLICT, "err.invite_revoked")
-		got, err := s.Redeem(c, fresh, deputybot.TelegramUser{ID: 9}, t0.Add(21*24*time.Hour))
-		if err != nil || !got.HasRole(deputybot.RoleLeader) {
-			t.Fatalf("fresh link: %+v %v", got, err)
-		}
-		_, err = s.RenewInvitation(c, "o", p.ID, t0)
-		wantCode(t, err, deputybot.ECONFLICT, "err.person_joined")
-	})
-}
-
-func TestDepartments(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *storage.Store) {
-		c := ctx(t)
-		for _, n := range []string{"区教育局", "区住建局", "区卫健局"} {
-			if _, err := s.CreateDepartment(c, n, t0); err != nil {
-				t.Fatal(err)
-			}
-		}
-		_, err := s.CreateDepartment(c, " 区住建局 ", t0)
-		wantCode(t, err, deputybot.ECONFLICT, "err.department_exists")
-		_, err = s.CreateDepartment(c, "Water  Bureau", t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = s.CreateDepartment(c, "ｗａｔｅｒ bureau", t0) // full-width letters
-		wantCode(t, err, deputybot.ECONFLICT, "err.department_exists")
-		ds, err := s.Departments(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, d := range ds {
-			names = append(names, d.Name)
-		}
-		// Pinyin order: jiao < wei < zhu; Latin before Han in the Chinese collation.
-		if got := strings.Join(names, ","); got != "Water Bureau,区教育局,区卫健局,区住建局" {
-			t.Fatalf("departments %s", got)
-		}
-	})
-}
-
 func TestPeopleFilterAndPaging(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *storage.Store) {
 		c := ctx(t)
@@ -246,7 +47,8 @@ func TestPeopleFilterAndPaging(t *testing.T) {
 			if i%3 == 0 {
 				role = deputybot.RoleSupervisor
 			}
-			if _, _, err := s.Invite(c, "o", deputybot.InviteRequest{Role: role, Name: fmt.Sprintf("P%02d", i)}, t0); err != nil {
+			p := deputybot.InviteRequest{Role: role, Name: fmt.Sprintf("P%02d", i)}.Invited(fmt.Sprint("p", i), t0)
+			if err := s.InsertPerson(c, p); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -462,21 +264,6 @@ func TestClaimOnce(t *testing.T) {
 	})
 }
 
-func TestBootstrapAdmin(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *storage.Store) {
-		c := ctx(t)
-		u := deputybot.TelegramUser{ID: 500, FirstName: "Ada", LastName: "Admin", LanguageCode: "en"}
-		p1, err := s.EnsureBootstrapAdmin(c, u, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p2, err := s.EnsureBootstrapAdmin(c, u, t0)
-		if err != nil || p2.ID != p1.ID || p1.Name != "Ada Admin" || p1.Language != deputybot.LangEN {
-			t.Fatalf("%+v %+v %v", p1, p2, err)
-		}
-	})
-}
-
 // TestReopenKeepsDataAndSchema opens an embedded store in a directory,
 // writes, closes, and opens it again: the data and the schema version
 // survive, and the second start's index creation is a no-op.
@@ -491,14 +278,14 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 		return s
 	}
 	s := open()
-	_, token, err := s.Invite(c, "o", deputybot.InviteRequest{Role: deputybot.RoleDeputy, Name: "孙八"}, t0)
-	if err != nil {
+	inv := deputybot.NewInvitation("token", "p1", deputybot.RoleDeputy, "o", t0)
+	if err := s.InsertInvitations(c, []deputybot.Invitation{inv}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close(c)
 	s = open()
 	defer s.Close(c)
-	if _, err := s.Redeem(c, token, deputybot.TelegramUser{ID: 8}, t0); err != nil {
+	if got, err := s.Invitation(c, inv.TokenHash); err != nil || got.PersonID != "p1" {
 		t.Fatalf("invitation lost across restart: %v", err)
 	}
 }
@@ -519,7 +306,7 @@ func TestSecondProcessJoinsEmbedded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close(c)
-	if _, err := a.CreateDepartment(c, "区民政局", t0); err != nil {
+	if err := a.InsertDepartment(c, dept("区民政局")); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := b.Departments(c)
@@ -595,7 +382,7 @@ func TestLongDataDirGetsPrivateSocketDirectory(t *testing.T) {
 	if st, err := os.Stat(sockDir); err != nil || st.Mode().Perm() != 0o700 || sockDir == dir {
 		t.Fatalf("socket directory %s: %v %v", sockDir, st.Mode(), err)
 	}
-	if _, err := s.CreateDepartment(c, "区民政局", t0); err != nil {
+	if err := s.InsertDepartment(c, dept("区民政局")); err != nil {
 		t.Fatal(err)
 	}
 	s.Close(c)
@@ -649,7 +436,7 @@ func TestDepartmentsAreHandedOutAsCopies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *storage.Store) {
 		c := ctx(t)
 		for _, n := range []string{"区教育局", "区住建局", "区卫健局"} {
-			if _, err := s.CreateDepartment(c, n, t0); err != nil {
+			if err := s.InsertDepartment(c, dept(n)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -773,4 +560,70 @@ func TestOutboxOfTheOnlyWriterAfterACrash(t *testing.T) {
 	if m, _ := s2.OutboxMessageByID(c, "n:x"); m == nil || m.State != deputybot.OutboxSent {
 		t.Fatalf("the record of what went: %+v", m)
 	}
+}
+
+// TestClaimsOfPeopleAreOnce: what makes a person unique is claimed by an
+// insert, whatever runs concurrently: a Telegram user binds to one
+// person, an invitation is used once, a department's name is taken once,
+// a secret is made once.
+func TestClaimsOfPeopleAreOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		inv := deputybot.NewInvitation("token", "p1", deputybot.RoleDeputy, "o", t0)
+		if err := s.InsertInvitations(c, []deputybot.Invitation{inv}); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, s.InsertInvitations(c, []deputybot.Invitation{inv}), deputybot.ECONFLICT, "err.exists")
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		used, bound := 0, 0
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := s.UseInvitation(c, inv.TokenHash, int64(100+i), int64(i), t0)
+				err2 := s.Bind(c, 42, fmt.Sprint("p", i), t0)
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					used++
+				} else if deputybot.ErrorCode(err) != deputybot.ECONFLICT {
+					t.Error(err)
+				}
+				if err2 == nil {
+					bound++
+				} else if deputybot.ErrorCode(err2) != deputybot.ECONFLICT {
+					t.Error(err2)
+				}
+			}()
+		}
+		wg.Wait()
+		if used != 1 || bound != 1 {
+			t.Fatalf("used %d times, bound %d times", used, bound)
+		}
+		got, err := s.Invitation(c, inv.TokenHash)
+		if err != nil || got.UsedAt.IsZero() || got.UsedBy < 100 || got.UsedCause != got.UsedBy-100 {
+			t.Fatalf("%+v %v", got, err)
+		}
+		d1, _ := deputybot.NewDepartment("d1", "区住建局", t0)
+		d2, _ := deputybot.NewDepartment("d2", " 区住建局", t0)
+		if err := s.InsertDepartment(c, d1); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, s.InsertDepartment(c, d2), deputybot.ECONFLICT, "err.department_exists")
+		a, err := s.Secret(c, "x")
+		b, err2 := s.Secret(c, "x")
+		if err != nil || err2 != nil || len(a) != 32 || string(a) != string(b) {
+			t.Fatalf("secret %x %x %v %v", a, b, err, err2)
+		}
+	})
+}
+
+// dept is a new department of that name.
+func dept(name string) *deputybot.Department {
+	d, err := deputybot.NewDepartment("d-"+name, name, t0)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }

@@ -94,7 +94,7 @@ func serveControl(a *App, log *slog.Logger) (func(), error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		sum, err := a.Bot.ImportRoster(r.Context(), "import", lang, data)
+		sum, err := a.Bot.ImportRoster(r.Context(), nil, 0, lang, data)
 		if err != nil {
 			status := http.StatusInternalServerError
 			if deputybot.ErrorCode(err) != deputybot.EINTERNAL {
@@ -231,7 +231,7 @@ func Import(ctx context.Context, o Options, data []byte, lang deputybot.Language
 	if err != nil {
 		return nil, err
 	}
-	sum, err := a.Bot.ImportRoster(ctx, "import", lang, data)
+	sum, err := a.Bot.ImportRoster(ctx, nil, 0, lang, data)
 	if err != nil && deputybot.ErrorCode(err) != deputybot.EINTERNAL {
 		return nil, errors.New(a.Bot.Texts().ErrorText(lang, err))
 	}
