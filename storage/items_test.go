@@ -276,4 +276,3 @@ func TestChangeIsAppliedOncePerCauseAndItsNoticesDeliveredOnce(t *testing.T) {
 		}
 	})
 }
-
