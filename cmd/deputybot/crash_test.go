@@ -128,3 +128,74 @@ func TestKilledAtEachWriteOfAChange(t *testing.T) {
 		})
 	}
 }
+
+// TestKilledAfterAnOfficeChange: the service is killed right after it
+// stored what the office's /invite, /departments add or /holidays asked
+// for, before it answered. After the restart the update is handled again:
+// one person, one department, one calendar, and one answer — the answer
+// the first handling would have given ("added", not "already exists").
+func TestKilledAfterAnOfficeChange(t *testing.T) {
+	for _, tc := range []struct {
+		point, command, answer string
+		check                  func(t *testing.T, s *storage.Store)
+	}{
+		{"person-written", "/invite deputy Zhang San", "Invitation link for Zhang San", func(t *testing.T, s *storage.Store) {
+			ps, total, err := s.People(context.Background(), deputybot.PeopleFilter{Role: deputybot.RoleDeputy})
+			if err != nil || total != 1 || ps[0].Name != "Zhang San" {
+				t.Fatalf("%d deputies (%v)", total, err)
+			}
+			invs, err := s.PersonInvitations(context.Background(), ps[0].ID)
+			if err != nil || len(invs) != 1 {
+				t.Fatalf("%d invitations (%v)", len(invs), err)
+			}
+		}},
+		{"department-written", "/departments add Water Bureau", "Department Water Bureau added", func(t *testing.T, s *storage.Store) {
+			ds, err := s.Departments(context.Background())
+			if err != nil || len(ds) != 1 || ds[0].Name != "Water Bureau" {
+				t.Fatalf("departments %v (%v)", ds, err)
+			}
+		}},
+		{"calendar-written", "/holidays", "Holiday calendar loaded (7 days)", func(t *testing.T, s *storage.Store) {
+			cal, err := s.Calendar(context.Background())
+			if err != nil || len(cal.Days) != 7 {
+				t.Fatalf("calendar %v (%v)", cal, err)
+			}
+		}},
+	} {
+		t.Run(tc.point, func(t *testing.T) {
+			tg := telegramtest.New(t)
+			dir := t.TempDir()
+			p := startService(t, tg, dir, "DEPUTYBOT_CRASH_AT="+tc.point)
+			admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+			if tc.point == "calendar-written" {
+				admin.Send("/holidays")
+				admin.Next("To replace it")
+				admin.Send("2026-10-01..2026-10-07 holiday National Day")
+			} else {
+				admin.Send(tc.command)
+			}
+			if code := p.wait(t); code != -1 || !p.cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled() {
+				t.Fatalf("the service was not killed at %s (exit %d)", tc.point, code)
+			}
+			p = startService(t, tg, dir)
+			tg.WaitFor("the answer after the restart", func() bool { return sends(tg, 1001, tc.answer) >= 1 })
+			admin.Unread()
+			admin.Send("/help")
+			admin.Next("/invite")
+			if n := sends(tg, 1001, tc.answer); n != 1 {
+				t.Errorf("answered %d times", n)
+			}
+			if n := sends(tg, 1001, "already"); n != 0 {
+				t.Errorf("answered %d times that it was done already", n)
+			}
+			_ = p.cmd.Process.Signal(syscall.SIGTERM)
+			p.wait(t)
+			s, err := storage.Open(context.Background(), storage.Options{DataDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close(context.Background())
+			tc.check(t, s)
+		})
+	}
+}
