@@ -79,6 +79,16 @@ func (it *Item) withheldAnything() bool {
 	return it.Withheld != nil || slices.ContainsFunc(it.Replies, func(r Reply) bool { return r.Withheld })
 }
 
+// Offered reports whether the rules offer an action at all: withholding,
+// and publishing again, only while the record is published.
+func (r *Rules) Offered(act Action) bool {
+	switch act {
+	case ActWithholdItem, ActWithholdReply, ActRepublish:
+		return r.Disclosure.Enabled
+	}
+	return true
+}
+
 // checkDisclosure decides the withholding requests and their undoing.
 func checkDisclosure(p *Person, it *Item, act Action) error {
 	if act == ActRepublish {
@@ -129,6 +139,9 @@ func RequestWithhold(it *Item, p *Person, scope WithholdScope, reason string, e 
 	if err := Check(p, it, act); err != nil {
 		return Event{}, err
 	}
+	if !e.Rules.Offered(act) {
+		return Event{}, Errorf(EFORBIDDEN, "err.disclosure_off")
+	}
 	reason, err := CheckReason(reason)
 	if err != nil {
 		return Event{}, err
@@ -145,6 +158,9 @@ func RequestWithhold(it *Item, p *Person, scope WithholdScope, reason string, e 
 func Republish(it *Item, p *Person, e Env) (Event, error) {
 	if err := Check(p, it, ActRepublish); err != nil {
 		return Event{}, err
+	}
+	if !e.Rules.Offered(ActRepublish) {
+		return Event{}, Errorf(EFORBIDDEN, "err.disclosure_off")
 	}
 	it.Withheld = nil
 	for i := range it.Replies {

@@ -78,3 +78,26 @@ func TestWithholding(t *testing.T) {
 		}
 	}
 }
+
+// TestNothingToWithholdWhileNothingIsPublished: withholding and publishing
+// again are not offered while the site is off, and refused if asked.
+func TestNothingToWithholdWhileNothingIsPublished(t *testing.T) {
+	e := env()
+	e.Rules.Disclosure.Enabled = false
+	it := fixtures()["closed"]
+	lead := actors["lead contact"]
+	if _, err := RequestWithhold(it, lead, WithholdItem, "涉及个人信息", e); ErrorCode(err) != EFORBIDDEN {
+		t.Fatalf("asked to withhold from a site that is off: %v", err)
+	}
+	if _, err := RequestWithhold(it, actors["other deputy"], WithholdItem, "x", e); ErrorCode(err) != ENOTFOUND {
+		t.Fatalf("someone who may not see the item: %v", err)
+	}
+	for _, a := range []Action{ActWithholdItem, ActWithholdReply, ActRepublish} {
+		if e.Rules.Offered(a) {
+			t.Errorf("%s offered while nothing is published", a)
+		}
+	}
+	if !e.Rules.Offered(ActReply) {
+		t.Error("a reply is not offered")
+	}
+}

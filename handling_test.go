@@ -18,6 +18,7 @@ var (
 func testRules() *Rules {
 	r := DefaultRules(loc)
 	r.MotionCoSponsors = 0
+	r.Disclosure.Enabled = true
 	return &r
 }
 

@@ -215,14 +215,7 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		in := deputybot.AssignInput{Lead: c.Data["lead"], CoDepts: co, Leader: c.Data["leader"], Key: c.Data["key"] == "1",
 			Deadline: deputybot.EndOfDay(d, b.opts.Location)}
 		targets, _ := parseTargetsInput(c.Data["targets"])
-		it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-			evs, err := one(deputybot.Assign(it, r.person, in, e))
-			if err != nil || len(targets) == 0 {
-				return evs, err
-			}
-			tev, err := deputybot.SetTargets(it, r.person, targets, e)
-			return append(evs, tev), err
-		})
+		it, err := b.svc.Assign(ctx, r.person, r.id, c.Data["item"], in, targets, r.now)
 		if err != nil {
 			_ = b.finish(ctx, r)
 			return err

@@ -117,13 +117,6 @@ func (b *Bot) syncCommands(ctx context.Context, p *deputybot.Person) {
 	}
 }
 
-// setDefaultCommands clears the menu for everyone without a chat-scoped
-// one: strangers see no commands.
-func (b *Bot) setDefaultCommands(ctx context.Context) error {
-	_, err := b.tg.API().DeleteMyCommands(ctx, &tgbot.DeleteMyCommandsParams{})
-	return err
-}
-
 func (b *Bot) cmdHelp(ctx context.Context, r *request) {
 	b.reply(ctx, r, b.helpText(r.person), nil)
 }

@@ -76,13 +76,7 @@ func (b *Bot) decidePrompt(ctx context.Context, r *request, c *conversation) {
 // return is granted only by the buttons that say it is an exception.
 func (b *Bot) decide(ctx context.Context, r *request, c *conversation, d deputybot.Decision) error {
 	d.Override = c.Data["exception"] == "1"
-	var kind deputybot.RequestKind
-	it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		if it.Request != nil {
-			kind = it.Request.Kind
-		}
-		return one(deputybot.DecideRequest(it, r.person, d, e))
-	})
+	it, kind, err := b.svc.Decide(ctx, r.person, r.id, c.Data["item"], d, r.now)
 	if err != nil {
 		if deputybot.ErrorCode(err) != deputybot.EINVALID {
 			_ = b.finish(ctx, r)

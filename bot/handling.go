@@ -38,12 +38,7 @@ func (b *Bot) handlingButtons(l deputybot.Language, p *deputybot.Person, it *dep
 	var kb keyboard
 	var row []keyboardButton
 	for _, c := range actionCodes {
-		if deputybot.Check(p, it, c.act) != nil {
-			continue
-		}
-		// Withholding from a site that is not published is no question.
-		if (c.act == deputybot.ActWithholdItem || c.act == deputybot.ActWithholdReply || c.act == deputybot.ActRepublish) &&
-			!b.opts.Rules.Disclosure.Enabled {
+		if deputybot.Check(p, it, c.act) != nil || !b.opts.Rules.Offered(c.act) {
 			continue
 		}
 		row = append(row, button(b.tx.T(l, "act."+string(c.act)), "ha:"+it.ID+":"+c.code))

@@ -25,23 +25,19 @@ type Store interface {
 	// ClaimSlot takes a slot for an attempt (see storage.Store.ClaimSlot).
 	ClaimSlot(ctx context.Context, job string, slot, now time.Time, lease time.Duration) (mine bool, attempt int, retry time.Time, err error)
 	FinishSlot(ctx context.Context, job string, slot, now time.Time, runErr error, retry time.Time) error
-	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
-	Calendar(ctx context.Context) (*deputybot.Calendar, error)
 }
 
-// Messenger turns what is due into messages and domain changes; the bot
-// implements it (it renders texts and owns the outbox).
+// Messenger does what is due at a slot (the service): it only knows
+// time, the Messenger knows what is due.
 type Messenger interface {
-	// Remind sends each reminder to its recipients, once ever per
-	// (item, recipient, step), and returns how many messages were new.
-	Remind(ctx context.Context, rs []deputybot.Reminder, at time.Time) (int, error)
-	// CloseUnrated closes an item whose deputy did not rate in time.
-	CloseUnrated(ctx context.Context, itemID string, at time.Time) error
+	// Reminders sends the reminders due at the slot, once ever per
+	// (item, recipient, step), closes what was not rated in time, and
+	// returns how many messages were new. What it records of the steps
+	// sent is kept for keep after an item closed.
+	Reminders(ctx context.Context, slot time.Time, keep time.Duration) (int, error)
 	// Digests sends the weekly digests for the slot, once per recipient,
 	// and returns how many were new.
 	Digests(ctx context.Context, slot time.Time) (int, error)
-	// ForgetReminders drops the record of the items' reminder steps.
-	ForgetReminders(ctx context.Context, itemIDs []string) (int64, error)
 }
 
 // Job is a scheduled job.
@@ -339,49 +335,11 @@ func (s *Scheduler) Stop() {
 	}
 }
 
-// reminders is the daily job: every due reminder step of every open item,
-// and items closed as unrated.
+// reminders is the daily job.
 func (s *Scheduler) reminders(ctx context.Context, slot time.Time) (int, error) {
-	items, err := s.store.ItemsWithStatus(ctx, deputybot.StatusAssigned, deputybot.StatusInProgress,
-		deputybot.StatusRehandling, deputybot.StatusReplied, deputybot.StatusClosed, deputybot.StatusReturned)
-	if err != nil {
-		return 0, err
-	}
-	cal, err := s.store.Calendar(ctx)
-	if err != nil {
-		return 0, err
-	}
-	e := deputybot.Env{Rules: s.rules, Calendar: cal, Now: slot}
-	var due []deputybot.Reminder
-	for _, it := range items {
-		if deputybot.DueToCloseUnrated(it, e) {
-			if err := s.msg.CloseUnrated(ctx, it.ID, slot); err != nil {
-				s.log.Error("close unrated", "item", it.ID, "err", err)
-			}
-			continue
-		}
-		due = append(due, deputybot.DueReminders(it, e)...)
-	}
-	n, err := s.msg.Remind(ctx, due, slot)
-	if err != nil {
-		return n, err
-	}
-	s.log.Info("reminders", "due", len(due), "queued", n)
-	// The record of which steps were sent is kept while a step may come
-	// again: until the item has been closed (or returned) for longer than
-	// the catch-up window. Items closed in the month before that are
-	// looked at every day, so a day without a run loses nothing.
-	var done []string
-	for _, it := range items {
-		if !it.IsOpen() && !it.ClosedAt.IsZero() && it.OpenFlag() == nil &&
-			it.ClosedAt.Before(slot.Add(-s.catchUp-24*time.Hour)) && it.ClosedAt.After(slot.Add(-s.catchUp-31*24*time.Hour)) {
-			done = append(done, it.ID)
-		}
-	}
-	if _, err := s.msg.ForgetReminders(ctx, done); err != nil {
-		s.log.Warn("forget the reminders of closed items", "err", err)
-	}
-	return n, nil
+	n, err := s.msg.Reminders(ctx, slot, s.catchUp)
+	s.log.Info("reminders", "queued", n)
+	return n, err
 }
 
 // digest is the weekly job.

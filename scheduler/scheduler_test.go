@@ -35,7 +35,7 @@ func (m *messenger) fail() error {
 	return nil
 }
 
-func (m *messenger) Remind(_ context.Context, _ []deputybot.Reminder, at time.Time) (int, error) {
+func (m *messenger) Reminders(_ context.Context, at time.Time, _ time.Duration) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.reminds = append(m.reminds, at)
@@ -50,11 +50,6 @@ func (m *messenger) Digests(_ context.Context, slot time.Time) (int, error) {
 	defer m.mu.Unlock()
 	m.digests = append(m.digests, slot)
 	return 0, m.fail()
-}
-
-func (m *messenger) CloseUnrated(context.Context, string, time.Time) error { return nil }
-func (m *messenger) ForgetReminders(context.Context, []string) (int64, error) {
-	return 0, nil
 }
 
 func (m *messenger) calls() int {

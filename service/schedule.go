@@ -11,6 +11,48 @@ import (
 // The scheduler's use cases: reminders, closing what was not rated, the
 // weekly digests.
 
+// Reminders is the daily job at slot: every due reminder step of every
+// open item (deputybot.DueReminders), and the items closed as unrated
+// (deputybot.DueToCloseUnrated). The record of which steps were sent is
+// kept while a step may come again: until the item has been closed (or
+// returned) for longer than keep (the catch-up window); items closed in
+// the month before that are looked at every day, so a day without a run
+// loses nothing. It returns how many messages it queued.
+func (s *Service) Reminders(ctx context.Context, slot time.Time, keep time.Duration) (int, error) {
+	items, err := s.store.ItemsWithStatus(ctx, deputybot.StatusAssigned, deputybot.StatusInProgress,
+		deputybot.StatusRehandling, deputybot.StatusReplied, deputybot.StatusClosed, deputybot.StatusReturned)
+	if err != nil {
+		return 0, err
+	}
+	e, err := s.Env(ctx, slot)
+	if err != nil {
+		return 0, err
+	}
+	var due []deputybot.Reminder
+	var done []string
+	for _, it := range items {
+		if deputybot.DueToCloseUnrated(it, e) {
+			if err := s.CloseUnrated(ctx, it.ID, slot); err != nil {
+				s.log.Error("close unrated", "item", it.ID, "err", err)
+			}
+			continue
+		}
+		due = append(due, deputybot.DueReminders(it, e)...)
+		if !it.IsOpen() && !it.ClosedAt.IsZero() && it.OpenFlag() == nil &&
+			it.ClosedAt.Before(slot.Add(-keep-24*time.Hour)) && it.ClosedAt.After(slot.Add(-keep-31*24*time.Hour)) {
+			done = append(done, it.ID)
+		}
+	}
+	n, err := s.Remind(ctx, due, slot)
+	if err != nil {
+		return n, err
+	}
+	if _, err := s.store.ForgetReminders(ctx, done); err != nil {
+		s.log.Warn("forget the reminders of closed items", "err", err)
+	}
+	return n, nil
+}
+
 // Remind sends each reminder to its recipients (deputybot.Reminder's
 // audience), once ever per (item, step, recipient): the steps sent are
 // recorded in the store (the outbox forgets delivered messages after a
@@ -119,11 +161,6 @@ func (s *Service) CloseUnrated(ctx context.Context, itemID string, at time.Time)
 		return one(deputybot.CloseUnrated(it, e))
 	})
 	return err
-}
-
-// ForgetReminders drops the record of the items' reminder steps.
-func (s *Service) ForgetReminders(ctx context.Context, itemIDs []string) (int64, error) {
-	return s.store.ForgetReminders(ctx, itemIDs)
 }
 
 // Snapshot reads the record at now as viewer may see it: only the items

@@ -41,8 +41,8 @@ type Inbox interface {
 
 // Handler handles updates (the chat interface).
 type Handler interface {
-	// Handle handles one update. The context says which
-	// (HandlingUpdate), and gives the messages it sends their ids.
+	// Handle handles one update. The context gives the messages it
+	// sends their ids.
 	Handle(ctx context.Context, u *models.Update)
 	// Recovered is told of an update whose handler panicked (the panic
 	// is recovered and logged with its stack): it may apologise.
@@ -536,14 +536,6 @@ func (h *handling) settle(change func()) {
 func handlingOf(ctx context.Context) *handling {
 	h, _ := ctx.Value(handlingKey{}).(*handling)
 	return h
-}
-
-// HandlingUpdate is the id of the update being handled (0 outside one).
-func HandlingUpdate(ctx context.Context) int64 {
-	if h := handlingOf(ctx); h != nil {
-		return h.update
-	}
-	return 0
 }
 
 // SetSender records who sent the update being handled: the answers in
