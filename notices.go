@@ -1,7 +1,5 @@
 package deputybot
 
-import "slices"
-
 // Audience is a group of people told of what happened to an item.
 type Audience string
 
@@ -18,12 +16,31 @@ const (
 )
 
 // Notice says that an audience is told of an event, and what: What names
-// the message (its text is the chat interface's).
+// the message (its text is the chat interface's). It holds what the
+// change knew that the item after it no longer says, so that it can be
+// told once the change is stored, or after a crash.
 type Notice struct {
-	What  string
-	To    Audience
-	Dept  string // ToDept: which co-department
-	Event Event  // the event told of (for a change of status, the last)
+	What string   `bson:"what"`
+	To   Audience `bson:"to"`
+	// Dept: ToDept, which department; ToFormerLead, the lead department
+	// before the change.
+	Dept string `bson:"dept,omitempty"`
+	// Persons: ToAskedCoSponsors, the co-sponsors this change asked.
+	Persons []string `bson:"persons,omitempty"`
+	// From: NoteStatus, the status before the change.
+	From  Status `bson:"from,omitempty"`
+	Event Event  `bson:"event"` // the event told of (for a change of status, the last)
+	// Actor is who made the change (empty: the scheduler): he is not
+	// told of his own action.
+	Actor string `bson:"actor,omitempty"`
+}
+
+// PendingNotice is a notice a change caused, kept with the item until it
+// is in the outbox: its ID (item, version, position) makes each of its
+// messages go out once.
+type PendingNotice struct {
+	ID     string `bson:"id"`
+	Notice `bson:",inline"`
 }
 
 // What is told (Notice.What).
@@ -72,8 +89,8 @@ func Notices(before, after *Item, evs []Event) []Notice {
 		switch ev.Type {
 		case EvSubmitted, EvSubmitRequested:
 			// The co-sponsors are asked when the author submits.
-			if len(AskedCoSponsors(before, after)) > 0 {
-				add(NoteCoSponsorRequest, ToAskedCoSponsors, ev)
+			if asked := AskedCoSponsors(before, after); len(asked) > 0 {
+				out = append(out, Notice{What: NoteCoSponsorRequest, To: ToAskedCoSponsors, Persons: asked, Event: ev})
 			}
 			if ev.Type == EvSubmitted {
 				add(NoteNewItem, ToOffice, ev)
@@ -118,7 +135,7 @@ func Notices(before, after *Item, evs []Event) []Notice {
 		case EvExtensionRefused, EvReturnRefused, EvWithholdRefused:
 			add(NoteRequestRefused, ToLead, ev)
 		case EvReassigned:
-			add(NoteReassignedFrom, ToFormerLead, ev)
+			out = append(out, Notice{What: NoteReassignedFrom, To: ToFormerLead, Dept: before.LeadDept, Event: ev})
 			add(NoteAssignedLead, ToLead, ev)
 			add(NoteReassignedDeputy, ToAuthor, ev)
 		case EvRated:
@@ -141,7 +158,7 @@ func Notices(before, after *Item, evs []Event) []Notice {
 	}
 	// The leader in charge hears of every change of status.
 	if after.LeaderID != "" && after.Status != before.Status && len(evs) > 0 {
-		add(NoteStatus, ToLeader, evs[len(evs)-1])
+		out = append(out, Notice{What: NoteStatus, To: ToLeader, From: before.Status, Event: evs[len(evs)-1]})
 	}
 	return out
 }
@@ -155,9 +172,4 @@ func AskedCoSponsors(before, after *Item) []string {
 		}
 	}
 	return ids
-}
-
-// Submitted reports whether evs submit the item.
-func Submitted(evs []Event) bool {
-	return slices.ContainsFunc(evs, func(ev Event) bool { return ev.Type == EvSubmitted })
 }

@@ -41,10 +41,16 @@ type ItemChange struct {
 	Cause int64
 	// Apply makes the change and returns its events.
 	Apply func(it *Item, det *ItemDetails) ([]Event, error)
-	// Notices, if set, returns the messages the events cause, from the
-	// item as it will be stored (numbered, if just submitted); their IDs
-	// are given by the store.
-	Notices func(it *Item, det *ItemDetails, evs []Event) []OutboxMessage
-	// Deliver puts messages in the outbox (exactly once by their IDs).
-	Deliver func(ctx context.Context, msgs []OutboxMessage) error
+	// Notices, if set, decides who is told of the change (Notices), from
+	// the item before it and as it will be stored (numbered, if just
+	// submitted); the store keeps them with the change, under ids of
+	// their own.
+	Notices func(before, after *Item, evs []Event) []Notice
+	// Deliver, if set, is called once the change is stored and the
+	// item's lock released, with the item as stored and the notices
+	// waiting with it (this change's, and any an earlier change left):
+	// it puts them in the outbox and has the store forget them. The
+	// change stands whether it succeeds or not; a crash before it is made
+	// up at the next start.
+	Deliver func(ctx context.Context, it *Item, det *ItemDetails, pending []PendingNotice)
 }

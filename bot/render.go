@@ -18,7 +18,7 @@ var _ service.Renderer = (*Bot)(nil)
 // Notice implements service.Renderer: what one notice of a change says to
 // one person (SPEC §4, event notifications).
 func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Notice, c service.Change) (string, string) {
-	l, it, ev := to.Lang, c.After, n.Event
+	l, it, ev := to.Lang, c.Item, n.Event
 	names := b.names(ctx)
 	dept := func(id string) string { return names.depts[id] }
 	label := texts.HTML(b.tx.Label(l, it))
@@ -43,7 +43,7 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 			k = "cosponsor.author_declined"
 		}
 		text := t(k, "Name", names.of(ev.ActorID), "Label", label, "Title", it.Title, "Confirmed", it.ConfirmedCoSponsors())
-		if deputybot.Submitted(c.Events) {
+		if it.Status != deputybot.StatusDraft && it.SubmittedAt.Equal(ev.At) { // this answer submitted it
 			text += "\n" + t("cosponsor.author_submitted", "Label", label)
 		}
 		return text, ""
@@ -140,7 +140,7 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		return t(key, "Dept", dept(it.LeadDept), "Label", label, "Title", it.Title) + "\n\n" + texts.Esc(pr.Text), card.json()
 	case deputybot.NoteStatus:
 		return t("note.leader_status", "Label", label, "Title", it.Title,
-			"From", texts.HTML(t("status."+string(c.Before.Status))), "To", texts.HTML(b.tx.Status(l, it))), card.json()
+			"From", texts.HTML(t("status."+string(n.From))), "To", texts.HTML(b.tx.Status(l, it))), card.json()
 	}
 	b.log.Error("a notice without a text", "what", n.What)
 	return t("err.internal"), ""

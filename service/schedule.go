@@ -132,16 +132,7 @@ func one(ev deputybot.Event, err error) ([]deputybot.Event, error) {
 func (s *Service) reminderRecipients(ctx context.Context, r deputybot.Reminder, it *deputybot.Item) ([]Recipient, error) {
 	var to []Recipient
 	for _, a := range r.Audience() {
-		switch a {
-		case deputybot.ToDept:
-			to = append(to, s.contacts(ctx, r.Dept)...)
-		case deputybot.ToAuthor:
-			to = append(to, s.people(ctx, it.AuthorID)...)
-		case deputybot.ToSupervisors:
-			to = append(to, s.withRole(ctx, deputybot.RoleSupervisor)...)
-		case deputybot.ToLeader:
-			to = append(to, s.people(ctx, it.LeaderID)...)
-		}
+		to = append(to, s.audience(ctx, deputybot.Notice{To: a, Dept: r.Dept}, it)...)
 	}
 	// One message per person, though he be in two audiences.
 	seen := map[string]bool{}

@@ -15,9 +15,11 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"time"
 
 	"deputybot"
+	"deputybot/internal/crash"
 )
 
 // Store is what the use cases need of storage: a repository of the
@@ -66,9 +68,10 @@ type Store interface {
 	InsertItem(ctx context.Context, it *deputybot.Item, det *deputybot.ItemDetails) error
 	DeleteItem(ctx context.Context, id string, check func(*deputybot.Item) error) error
 
-	// FlushNotices delivers the messages a crash left stored with item
-	// changes.
-	FlushNotices(ctx context.Context, deliver func(context.Context, []deputybot.OutboxMessage) error) (int, error)
+	// FlushNotices delivers the notices a crash left stored with item
+	// changes; ClearNotices forgets those in the outbox.
+	FlushNotices(ctx context.Context, deliver func(ctx context.Context, it *deputybot.Item, det *deputybot.ItemDetails, pending []deputybot.PendingNotice)) (int, error)
+	ClearNotices(ctx context.Context, id string, ids []string) error
 
 	// The record of reminder steps sent, each once ever.
 	RemindersSent(ctx context.Context, keys []string) (map[string]bool, error)
@@ -91,14 +94,12 @@ type Recipient struct {
 	Lang     deputybot.Language
 }
 
-// Change is what one change of an item did, for the texts that tell of
-// it.
+// Change is the item a notice tells of, as stored after the change, for
+// the notice's text (written at the change's time: Env.Now).
 type Change struct {
-	Before, After *deputybot.Item
-	Details       *deputybot.ItemDetails // after the change
-	Events        []deputybot.Event
-	Actor         *deputybot.Person // nil: the scheduler
-	Env           deputybot.Env
+	Item    *deputybot.Item
+	Details *deputybot.ItemDetails
+	Env     deputybot.Env
 }
 
 // Work is an item a department owes something on, and what it owes first.
@@ -189,28 +190,27 @@ type Action func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env
 
 // Act changes an item as actor (nil: the scheduler) at now: loads it,
 // applies the action (which checks what the rules allow), and stores it
-// with its timeline events and the messages that tell everyone concerned
-// (deputybot.Notices), which are queued once it is stored. cause is the
-// Telegram update that asked for the change (0: none): a change asked
-// for again by the same update — handled again after a crash — changes
-// nothing and queues nothing twice.
+// with its timeline events and who is told of it (deputybot.Notices);
+// once it is stored, the messages are written and queued (deliver).
+// cause is the Telegram update that asked for the change (0: none): a
+// change asked for again by the same update — handled again after a
+// crash — changes nothing and queues nothing twice.
 func (s *Service) Act(ctx context.Context, actor *deputybot.Person, cause int64, id string, now time.Time, act Action) (*deputybot.Item, error) {
 	e, err := s.Env(ctx, now)
 	if err != nil {
 		return nil, err
 	}
-	var before deputybot.Item
 	return s.store.UpdateItem(ctx, id, deputybot.ItemChange{
 		Cause: cause,
-		Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
-			before = *it
-			before.Replies = slices.Clone(it.Replies)
-			before.CoSponsors = slices.Clone(it.CoSponsors)
-			before.CoDepts = slices.Clone(it.CoDepts)
-			return act(it, det, e)
-		},
-		Notices: func(it *deputybot.Item, det *deputybot.ItemDetails, evs []deputybot.Event) []deputybot.OutboxMessage {
-			return s.notices(ctx, Change{Before: &before, After: it, Details: det, Events: evs, Actor: actor, Env: e})
+		Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) { return act(it, det, e) },
+		Notices: func(before, after *deputybot.Item, evs []deputybot.Event) []deputybot.Notice {
+			ns := deputybot.Notices(before, after, evs)
+			for i := range ns {
+				if actor != nil {
+					ns[i].Actor = actor.ID
+				}
+			}
+			return ns
 		},
 		Deliver: s.deliver,
 	})
@@ -229,52 +229,68 @@ func (s *Service) Recover(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) deliver(ctx context.Context, msgs []deputybot.OutboxMessage) error {
-	_, err := s.out.Enqueue(ctx, msgs)
-	return err
-}
-
-// notices renders, for each notice of a change, a message to each person
-// of its audience but the actor.
-func (s *Service) notices(ctx context.Context, c Change) []deputybot.OutboxMessage {
-	var actorChat int64
-	if c.Actor != nil {
-		actorChat = c.Actor.TelegramID
-	}
-	var out []deputybot.OutboxMessage
-	for _, n := range deputybot.Notices(c.Before, c.After, c.Events) {
+// deliver writes the messages of a change's notices — to each person of
+// each audience but the one who acted — puts them in the outbox (each
+// once, by its notice's id and its recipient), and has the store forget
+// the notices. It runs after the change is stored, without the item's
+// lock. What fails here stays with the item, for the next change or the
+// next start.
+func (s *Service) deliver(ctx context.Context, it *deputybot.Item, det *deputybot.ItemDetails, pending []deputybot.PendingNotice) {
+	var msgs []deputybot.OutboxMessage
+	var ids []string
+	envs := map[time.Time]deputybot.Env{}
+	for _, n := range pending {
+		e, ok := envs[n.Event.At]
+		if !ok {
+			var err error
+			if e, err = s.Env(ctx, n.Event.At); err != nil {
+				s.log.Error("notices of a change not queued yet", "item", it.ID, "err", err)
+				return
+			}
+			envs[n.Event.At] = e
+		}
+		c := Change{Item: it, Details: det, Env: e}
 		seen := map[int64]bool{}
-		for _, to := range s.audience(ctx, n, c) {
-			if to.ChatID == 0 || to.ChatID == actorChat || seen[to.ChatID] {
+		for _, to := range s.audience(ctx, n.Notice, it) {
+			if to.ChatID == 0 || to.PersonID != "" && to.PersonID == n.Actor || seen[to.ChatID] {
 				continue
 			}
 			seen[to.ChatID] = true
-			text, kb := s.render.Notice(ctx, to, n, c)
-			out = append(out, Messages("", "notification", to, text, kb)...)
+			text, kb := s.render.Notice(ctx, to, n.Notice, c)
+			msgs = append(msgs, Messages(n.ID+":"+strconv.FormatInt(to.ChatID, 10), "notification", to, text, kb)...)
 		}
+		ids = append(ids, n.ID)
 	}
-	return out
+	if _, err := s.out.Enqueue(ctx, msgs); err != nil {
+		s.log.Error("notices of a change not queued yet", "item", it.ID, "err", err)
+		return
+	}
+	crash.Point("notices-queued")
+	if err := s.store.ClearNotices(ctx, it.ID, ids); err != nil {
+		s.log.Warn("queued notices not cleared from their item (they go once all the same)", "item", it.ID, "err", err)
+		return
+	}
+	crash.Point("notices-removed")
 }
 
-// audience finds the people of a notice's audience.
-func (s *Service) audience(ctx context.Context, n deputybot.Notice, c Change) []Recipient {
+// audience finds the people of a notice's (or a reminder's) audience
+// for an item: the one place audiences become people.
+func (s *Service) audience(ctx context.Context, n deputybot.Notice, it *deputybot.Item) []Recipient {
 	switch n.To {
 	case deputybot.ToAuthor:
-		return s.people(ctx, c.After.AuthorID)
+		return s.people(ctx, it.AuthorID)
 	case deputybot.ToAskedCoSponsors:
-		return s.people(ctx, deputybot.AskedCoSponsors(c.Before, c.After)...)
+		return s.people(ctx, n.Persons...)
 	case deputybot.ToCoSponsors:
-		return s.people(ctx, c.After.ConfirmedCoSponsorIDs()...)
+		return s.people(ctx, it.ConfirmedCoSponsorIDs()...)
 	case deputybot.ToOffice:
 		return s.office(ctx)
 	case deputybot.ToLead:
-		return s.contacts(ctx, c.After.LeadDept)
-	case deputybot.ToFormerLead:
-		return s.contacts(ctx, c.Before.LeadDept)
-	case deputybot.ToDept:
+		return s.contacts(ctx, it.LeadDept)
+	case deputybot.ToFormerLead, deputybot.ToDept:
 		return s.contacts(ctx, n.Dept)
 	case deputybot.ToLeader:
-		return s.people(ctx, c.After.LeaderID)
+		return s.people(ctx, it.LeaderID)
 	case deputybot.ToSupervisors:
 		return s.withRole(ctx, deputybot.RoleSupervisor)
 	}
@@ -336,11 +352,11 @@ func (s *Service) withRole(ctx context.Context, r deputybot.Role) []Recipient {
 func (s *Service) office(ctx context.Context) []Recipient {
 	to := s.withRole(ctx, deputybot.RoleOffice)
 	for _, id := range s.admins {
-		lang := deputybot.DefaultLanguage
+		rc := Recipient{ChatID: id, Lang: deputybot.DefaultLanguage}
 		if p, err := s.store.PersonByTelegramID(ctx, id); err == nil {
-			lang = p.Language
+			rc.PersonID, rc.Lang = p.ID, p.Language
 		}
-		to = append(to, Recipient{ChatID: id, Lang: lang})
+		to = append(to, rc)
 	}
 	return to
 }

@@ -134,7 +134,7 @@ func TestNoticesReachTheirAudiencesButNotTheActor(t *testing.T) {
 	}
 	for _, m := range out.msgs {
 		if !strings.HasPrefix(m.ID, "n:"+draft.ID+":3:") {
-			t.Fatalf("a notice without its fixed id (item, version, index): %q", m.ID)
+			t.Fatalf("a notice without its fixed id (item, version, index, recipient): %q", m.ID)
 		}
 	}
 	// The same update again (handled again after a crash): nothing more.
@@ -148,7 +148,7 @@ func TestNoticesReachTheirAudiencesButNotTheActor(t *testing.T) {
 	}
 	// Queued, the notices leave the item.
 	var s *storage.Store = store
-	if n, err := s.FlushNotices(ctx, func(context.Context, []deputybot.OutboxMessage) error { return nil }); err != nil || n != 0 {
+	if n, err := s.FlushNotices(ctx, func(context.Context, *deputybot.Item, *deputybot.ItemDetails, []deputybot.PendingNotice) {}); err != nil || n != 0 {
 		t.Fatalf("%d notices still stored after they were queued (%v)", n, err)
 	}
 }

@@ -10,7 +10,7 @@ func (s *Store) StoredNotices(ctx context.Context, id string) ([]string, error) 
 		return nil, err
 	}
 	var ids []string
-	for _, n := range doc.Notices {
+	for _, n := range doc.Pending {
 		ids = append(ids, n.ID)
 	}
 	return ids, nil

@@ -30,7 +30,7 @@ type itemDoc struct {
 	deputybot.Item `bson:",inline"`
 	Details        deputybot.ItemDetails     `bson:"details"`
 	Applied        []int64                   `bson:"applied,omitempty"`
-	Notices        []deputybot.OutboxMessage `bson:"notices,omitempty"`
+	Pending        []deputybot.PendingNotice `bson:"pending,omitempty"`
 }
 
 // slimItems reads items without their details (what lists need).
@@ -38,7 +38,7 @@ func slimItems() *options.FindOptionsBuilder {
 	return options.Find().SetProjection(slimProjection)
 }
 
-var slimProjection = bson.D{{Key: "details", Value: 0}, {Key: "applied", Value: 0}, {Key: "notices", Value: 0}}
+var slimProjection = bson.D{{Key: "details", Value: 0}, {Key: "applied", Value: 0}, {Key: "pending", Value: 0}}
 
 type itemKey struct {
 	ID     string    `bson:"_id"`
@@ -260,30 +260,41 @@ func (s *Store) ItemByShareToken(ctx context.Context, token string) (*deputybot.
 
 // UpdateItem applies a change to an item (deputybot.ItemChange says how).
 //
-// The change, the update that caused it and the notices it causes are
-// written together: one replace of the item's document, conditioned on
-// the version the change was made from. The notices are then put in the
-// outbox under fixed ids (item, version, position) and removed from the
-// document; if the process dies in between, the next change of the item,
-// or the start-up (FlushNotices), puts them there (again: the outbox
+// The change, the update that caused it and the notices it causes (as
+// data: who is told of what) are written together: one replace of the
+// item's document, conditioned on the version the change was made from.
+// Once it is written and the item's lock released, the change's Deliver
+// puts the notices in the outbox — their messages are rendered there,
+// outside the lock — and has them removed from the document
+// (ClearNotices). If the process dies in between, the next change of the
+// item, or the start-up (FlushNotices), delivers them (again: the outbox
 // takes an id once).
 func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChange) (*deputybot.Item, error) {
 	unlock := s.itemLocks.lock(id)
-	defer unlock()
+	locked := true
+	defer func() {
+		if locked {
+			unlock()
+		}
+	}()
+	deliver := func(doc *itemDoc) {
+		unlock()
+		locked = false
+		if len(doc.Pending) > 0 && c.Deliver != nil {
+			c.Deliver(ctx, doc.Item.Clone(), doc.Details.Clone(), doc.Pending)
+		}
+	}
 	for attempt := 0; attempt < 8; attempt++ {
 		doc, err := s.itemDoc(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if len(doc.Notices) > 0 && c.Deliver != nil {
-			if err := s.deliverNotices(ctx, doc, c.Deliver); err != nil {
-				return nil, err
-			}
-		}
 		if c.Cause != 0 && slices.Contains(doc.Applied, c.Cause) {
+			deliver(doc) // what a crash left of it
 			return doc.Item.Clone(), nil // handled before a crash: already done
 		}
 		from := doc.Version
+		before := doc.Item.Clone()
 		it, det := doc.Item.Clone(), doc.Details.Clone()
 		evs, err := c.Apply(it, det)
 		if err != nil {
@@ -301,7 +312,8 @@ func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChang
 			}
 		}
 		det.Timeline = append(det.Timeline, evs...)
-		next := itemDoc{Item: *it, Details: *det, Applied: doc.Applied}
+		// Notices an earlier change left stay until they are delivered.
+		next := itemDoc{Item: *it, Details: *det, Applied: doc.Applied, Pending: slices.Clone(doc.Pending)}
 		if c.Cause != 0 {
 			next.Applied = append(slices.Clone(doc.Applied), c.Cause)
 			if len(next.Applied) > maxApplied {
@@ -309,11 +321,10 @@ func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChang
 			}
 		}
 		if c.Notices != nil {
-			next.Notices = c.Notices(it, det, evs)
-		}
-		for i := range next.Notices {
-			// Fixed ids: delivering them again adds nothing.
-			next.Notices[i].ID = fmt.Sprintf("n:%s:%d:%d", id, it.Version, i)
+			for i, n := range c.Notices(before, it, evs) {
+				// Fixed ids: delivering them again adds nothing.
+				next.Pending = append(next.Pending, deputybot.PendingNotice{ID: fmt.Sprintf("n:%s:%d:%d", id, it.Version, i), Notice: n})
+			}
 		}
 		res, err := s.items.ReplaceOne(ctx, s.versioned(id, from), next)
 		if err == nil && res.MatchedCount == 0 {
@@ -331,15 +342,9 @@ func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChang
 		crash.Point("item-written")
 		if s.model != nil {
 			s.model.putItem(it)
-			s.model.setNoticed(id, len(next.Notices) > 0)
+			s.model.setNoticed(id, len(next.Pending) > 0)
 		}
-		if len(next.Notices) > 0 && c.Deliver != nil {
-			if err := s.deliverNotices(ctx, &next, c.Deliver); err != nil {
-				// Stored with the change: the next change or start-up
-				// delivers them.
-				s.log.Error("notices of a change not queued yet", "item", id, "err", err)
-			}
-		}
+		deliver(&next)
 		return it.Clone(), nil
 	}
 	return nil, deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
@@ -362,33 +367,52 @@ func (s *Store) versioned(id string, v int) bson.D {
 // again only after a crash, before any later update of its chat.
 const maxApplied = 16
 
-// deliverNotices puts the notices stored with the item's latest change in
-// the outbox, then removes them from the item (if it is still at that
-// version: a later change has its own).
-func (s *Store) deliverNotices(ctx context.Context, doc *itemDoc, deliver func(context.Context, []deputybot.OutboxMessage) error) error {
-	if err := deliver(ctx, doc.Notices); err != nil {
-		return err
+// ClearNotices removes delivered notices (by their ids) from the item's
+// document; a later change's notices stay.
+func (s *Store) ClearNotices(ctx context.Context, id string, ids []string) error {
+	unlock := s.itemLocks.lock(id)
+	defer unlock()
+	for attempt := 0; attempt < 8; attempt++ {
+		var doc struct {
+			Version int                       `bson:"version"`
+			Pending []deputybot.PendingNotice `bson:"pending"`
+		}
+		if err := s.items.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "pending", Value: 1}})).Decode(&doc); err != nil {
+			return notFound(err, "err.item_not_found")
+		}
+		keep := slices.DeleteFunc(slices.Clone(doc.Pending), func(n deputybot.PendingNotice) bool { return slices.Contains(ids, n.ID) })
+		if len(keep) == len(doc.Pending) {
+			return nil
+		}
+		update := bson.D{{Key: "$set", Value: bson.D{{Key: "pending", Value: keep}}}}
+		if len(keep) == 0 {
+			update = bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}
+		}
+		res, err := s.items.UpdateOne(ctx, s.versioned(id, doc.Version), update)
+		if err != nil {
+			return err
+		}
+		if res.MatchedCount == 0 {
+			continue // changed meanwhile by another replica: read again
+		}
+		if s.model != nil {
+			s.model.setNoticed(id, len(keep) > 0)
+		}
+		return nil
 	}
-	crash.Point("notices-queued")
-	if _, err := s.items.UpdateOne(ctx, s.versioned(doc.ID, doc.Version), bson.D{{Key: "$unset", Value: bson.D{{Key: "notices", Value: ""}}}}); err != nil {
-		return err
-	}
-	crash.Point("notices-removed")
-	doc.Notices = nil
-	if s.model != nil {
-		s.model.setNoticed(doc.ID, false)
-	}
-	return nil
+	return deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
 }
 
 // FlushNotices delivers the notices a crash left stored with item
-// changes (called at start, before anything else changes items).
-func (s *Store) FlushNotices(ctx context.Context, deliver func(context.Context, []deputybot.OutboxMessage) error) (int, error) {
+// changes (called at start, before anything else changes items): deliver
+// is called, without the item's lock, for each item that holds some. It
+// returns how many notices it found.
+func (s *Store) FlushNotices(ctx context.Context, deliver func(ctx context.Context, it *deputybot.Item, det *deputybot.ItemDetails, pending []deputybot.PendingNotice)) (int, error) {
 	var ids []string
 	if s.model != nil {
 		ids = s.model.noticedItems()
 	} else {
-		cur, err := s.items.Find(ctx, bson.D{{Key: "notices.0", Value: bson.D{{Key: "$exists", Value: true}}}},
+		cur, err := s.items.Find(ctx, bson.D{{Key: "pending.0", Value: bson.D{{Key: "$exists", Value: true}}}},
 			options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 		if err != nil {
 			return 0, err
@@ -405,15 +429,16 @@ func (s *Store) FlushNotices(ctx context.Context, deliver func(context.Context, 
 	}
 	n := 0
 	for _, id := range ids {
-		unlock := s.itemLocks.lock(id)
 		doc, err := s.itemDoc(ctx, id)
-		if err == nil && len(doc.Notices) > 0 {
-			n += len(doc.Notices)
-			err = s.deliverNotices(ctx, doc, deliver)
+		if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
+			continue
 		}
-		unlock()
-		if err != nil && deputybot.ErrorCode(err) != deputybot.ENOTFOUND {
+		if err != nil {
 			return n, err
+		}
+		if len(doc.Pending) > 0 {
+			n += len(doc.Pending)
+			deliver(ctx, doc.Item.Clone(), doc.Details.Clone(), doc.Pending)
 		}
 	}
 	return n, nil

@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -208,31 +207,42 @@ func changeOf(f func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybo
 
 // TestChangeIsAppliedOncePerCauseAndItsNoticesDeliveredOnce: a change
 // asked for again by the same update (handled again after a crash) is not
-// applied twice; the messages a change causes are stored with it,
-// delivered under fixed ids, and delivered by the next change or at
-// start-up if the first delivery failed.
+// applied twice; the notices a change causes are stored with it under
+// fixed ids, handed to Deliver once the item's lock is released, and kept
+// until they are cleared: the next change, the same update again, or the
+// start-up hands them on again.
 func TestChangeIsAppliedOncePerCauseAndItsNoticesDeliveredOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *storage.Store) {
 		c := ctx(t)
 		a := deputy(t, s, "张三", 1)
 		it := saveDraft(t, s, a, draft(deputybot.KindSuggestion, "t"))
-		var delivered []deputybot.OutboxMessage
+		var delivered []string
 		failing := true
-		deliver := func(_ context.Context, msgs []deputybot.OutboxMessage) error {
-			if failing {
-				return errors.New("the outbox is down")
+		deliver := func(ctx context.Context, got *deputybot.Item, _ *deputybot.ItemDetails, pending []deputybot.PendingNotice) {
+			// Without the lock: another change of the item can be made here.
+			if _, err := s.Item(ctx, got.ID); err != nil {
+				t.Error(err)
 			}
-			delivered = append(delivered, msgs...)
-			return nil
+			if failing {
+				return // the outbox is down: they stay
+			}
+			var ids []string
+			for _, n := range pending {
+				delivered = append(delivered, n.ID+" "+n.Event.Data["cause"])
+				ids = append(ids, n.ID)
+			}
+			if err := s.ClearNotices(ctx, got.ID, ids); err != nil {
+				t.Error(err)
+			}
 		}
 		bump := func(cause int64) *deputybot.Item {
 			got, err := s.UpdateItem(c, it.ID, deputybot.ItemChange{Cause: cause, Deliver: deliver,
 				Apply: func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
 					it.Attachments++
-					return []deputybot.Event{{At: t0, Type: "test"}}, nil
+					return []deputybot.Event{{At: t0, Type: "test", Data: map[string]string{"cause": fmt.Sprint(cause)}}}, nil
 				},
-				Notices: func(*deputybot.Item, *deputybot.ItemDetails, []deputybot.Event) []deputybot.OutboxMessage {
-					return []deputybot.OutboxMessage{{ChatID: 1, Text: fmt.Sprint("after ", cause)}}
+				Notices: func(_, _ *deputybot.Item, evs []deputybot.Event) []deputybot.Notice {
+					return []deputybot.Notice{{What: "test", To: deputybot.ToAuthor, Event: evs[0]}}
 				}})
 			if err != nil {
 				t.Fatal(err)
@@ -251,7 +261,7 @@ func TestChangeIsAppliedOncePerCauseAndItsNoticesDeliveredOnce(t *testing.T) {
 		if got := bump(77); got.Attachments != 1 || got.Version != 2 {
 			t.Fatalf("the same cause applied again: %+v", got)
 		}
-		if len(delivered) != 1 || delivered[0].Text != "after 77" {
+		if len(delivered) != 1 || delivered[0] != "n:"+it.ID+":2:0 77" {
 			t.Fatalf("delivered %+v", delivered)
 		}
 		if stored, _ := s.StoredNotices(c, it.ID); len(stored) != 0 {
@@ -261,14 +271,23 @@ func TestChangeIsAppliedOncePerCauseAndItsNoticesDeliveredOnce(t *testing.T) {
 		if got := bump(78); got.Attachments != 2 {
 			t.Fatalf("second change: %+v", got)
 		}
-		if len(delivered) != 2 || delivered[1].ID != "n:"+it.ID+":3:0" {
+		if len(delivered) != 2 || delivered[1] != "n:"+it.ID+":3:0 78" {
+			t.Fatalf("delivered %+v", delivered)
+		}
+		// A notice not delivered waits for the next change, which hands
+		// on both.
+		failing = true
+		bump(79)
+		failing = false
+		bump(80)
+		if len(delivered) != 4 || delivered[2] != "n:"+it.ID+":4:0 79" || delivered[3] != "n:"+it.ID+":5:0 80" {
 			t.Fatalf("delivered %+v", delivered)
 		}
 		// A notice left by a crash is delivered at start-up.
 		failing = true
-		bump(79)
+		bump(81)
 		failing = false
-		if n, err := s.FlushNotices(c, deliver); err != nil || n != 1 || delivered[2].Text != "after 79" {
+		if n, err := s.FlushNotices(c, deliver); err != nil || n != 1 || delivered[4] != "n:"+it.ID+":6:0 81" {
 			t.Fatalf("flush: %d %v %+v", n, err, delivered)
 		}
 		if n, _ := s.FlushNotices(c, deliver); n != 0 {

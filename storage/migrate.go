@@ -176,9 +176,13 @@ func migrateTo4(ctx context.Context, s *Store) error {
 		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 			return err
 		}
-		doc := itemDoc{Item: it, Details: det.ItemDetails, Applied: det.Applied, Notices: det.Notices}
+		doc := itemDoc{Item: it, Details: det.ItemDetails, Applied: det.Applied}
 		if det.Next != nil && det.Version > it.Version && det.Next.Version == det.Version {
 			doc.Item = *det.Next
+		}
+		// Messages a crash left with the change go to the outbox now.
+		if _, err := s.Enqueue(ctx, det.Notices, time.Now()); err != nil {
+			return err
 		}
 		if _, err := s.items.ReplaceOne(ctx, byID(it.ID), doc); err != nil {
 			return err
@@ -257,17 +261,37 @@ func migrateTo4(ctx context.Context, s *Store) error {
 // sent is read from the item's timeline (assigned, extended, rehandling);
 // failing that, the current round's reply answered the item's deadline.
 // A reply that has its deadline already is left alone.
+//
+// Schema 4 kept a change's notices as rendered messages ("notices"),
+// schema 5 as who is told of what ("pending"): messages a crash left go
+// to the outbox now.
 func migrateTo5(ctx context.Context, s *Store) error {
-	cur, err := s.items.Find(ctx, bson.D{{Key: "replies.0", Value: bson.D{{Key: "$exists", Value: true}}}})
+	cur, err := s.items.Find(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "replies.0", Value: bson.D{{Key: "$exists", Value: true}}}},
+		bson.D{{Key: "notices.0", Value: bson.D{{Key: "$exists", Value: true}}}},
+	}}})
 	if err != nil {
 		return err
 	}
-	var docs []itemDoc
-	if err := cur.All(ctx, &docs); err != nil {
+	var raws []bson.Raw
+	if err := cur.All(ctx, &raws); err != nil {
 		return err
 	}
-	for _, doc := range docs {
-		changed := false
+	for _, raw := range raws {
+		var doc itemDoc
+		var legacy struct {
+			Notices []deputybot.OutboxMessage `bson:"notices"`
+		}
+		if err := bson.Unmarshal(raw, &doc); err != nil {
+			return err
+		}
+		if err := bson.Unmarshal(raw, &legacy); err != nil {
+			return err
+		}
+		changed := len(legacy.Notices) > 0
+		if _, err := s.Enqueue(ctx, legacy.Notices, time.Now()); err != nil {
+			return err
+		}
 		for i, r := range doc.Replies {
 			if !r.Deadline.IsZero() {
 				continue

@@ -55,7 +55,7 @@ func loadReadModel(ctx context.Context, s *Store) (*readModel, error) {
 	for cur.Next(ctx) {
 		var doc struct {
 			deputybot.Item `bson:",inline"`
-			Notices        []bson.Raw `bson:"notices"`
+			Pending        []bson.Raw `bson:"pending"`
 		}
 		if err := cur.Decode(&doc); err != nil {
 			cur.Close(ctx)
@@ -63,7 +63,7 @@ func loadReadModel(ctx context.Context, s *Store) (*readModel, error) {
 		}
 		it := doc.Item
 		m.putItemLocked(&it)
-		if len(doc.Notices) > 0 {
+		if len(doc.Pending) > 0 {
 			m.noticed[it.ID] = true
 		}
 	}

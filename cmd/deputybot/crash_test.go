@@ -117,7 +117,7 @@ func TestKilledAtEachWriteOfAChange(t *testing.T) {
 					logged++
 				}
 			}
-			waiting, err := s.FlushNotices(context.Background(), func(context.Context, []deputybot.OutboxMessage) error { return nil })
+			waiting, err := s.FlushNotices(context.Background(), func(context.Context, *deputybot.Item, *deputybot.ItemDetails, []deputybot.PendingNotice) {})
 			if len(it.Contacts) != 1 || logged != 1 || it.Status != deputybot.StatusInProgress || waiting != 0 || err != nil {
 				t.Fatalf("after the restart: %d contacts, %d logged events, status %s, %d notices waiting (%v)",
 					len(it.Contacts), logged, it.Status, waiting, err)

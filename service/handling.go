@@ -1,0 +1,70 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"deputybot"
+)
+
+// The office's decisions that name other records: the departments and
+// the leader must exist before the domain's rules are asked.
+
+// checkDepartments checks that each department exists (EINVALID
+// "err.department_not_found" for one that does not).
+func (s *Service) checkDepartments(ctx context.Context, ids ...string) error {
+	for _, id := range ids {
+		if _, err := s.store.Department(ctx, id); err != nil {
+			if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
+				return deputybot.Errorf(deputybot.EINVALID, "err.department_not_found")
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Assign hands a submitted item to its departments (the office): the lead
+// department and the co-departments must exist, and the leader in
+// charge, if any, must be an active leader (EINVALID otherwise); then
+// the domain's Assign decides, and a motion's targets are set with it.
+func (s *Service) Assign(ctx context.Context, by *deputybot.Person, cause int64, id string, in deputybot.AssignInput,
+	targets []deputybot.Target, now time.Time) (*deputybot.Item, error) {
+	if err := s.checkDepartments(ctx, append([]string{in.Lead}, in.CoDepts...)...); err != nil {
+		return nil, err
+	}
+	if in.Leader != "" {
+		p, err := s.store.Person(ctx, in.Leader)
+		if err != nil || p.State != deputybot.PersonActive || !p.HasRole(deputybot.RoleLeader) {
+			return nil, deputybot.Errorf(deputybot.EINVALID, "err.leader_unknown")
+		}
+	}
+	return s.Act(ctx, by, cause, id, now, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		evs, err := one(deputybot.Assign(it, by, in, e))
+		if err != nil || len(targets) == 0 {
+			return evs, err
+		}
+		tev, err := deputybot.SetTargets(it, by, targets, e)
+		return append(evs, tev), err
+	})
+}
+
+// Decide applies the office's decision on a department's pending request
+// (deputybot.DecideRequest); a reassignment's new lead department must
+// exist. It returns the item and the kind of the request decided.
+func (s *Service) Decide(ctx context.Context, by *deputybot.Person, cause int64, id string, d deputybot.Decision,
+	now time.Time) (*deputybot.Item, deputybot.RequestKind, error) {
+	if d.Approve && d.NewLead != "" {
+		if err := s.checkDepartments(ctx, d.NewLead); err != nil {
+			return nil, "", err
+		}
+	}
+	var kind deputybot.RequestKind
+	it, err := s.Act(ctx, by, cause, id, now, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		if it.Request != nil {
+			kind = it.Request.Kind
+		}
+		return one(deputybot.DecideRequest(it, by, d, e))
+	})
+	return it, kind, err
+}
