@@ -202,7 +202,9 @@ func (s *Service) Act(ctx context.Context, actor *deputybot.Person, cause int64,
 	}
 	return s.store.UpdateItem(ctx, id, deputybot.ItemChange{
 		Cause: cause,
-		Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) { return act(it, det, e) },
+		Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+			return act(it, det, e)
+		},
 		Notices: func(before, after *deputybot.Item, evs []deputybot.Event) []deputybot.Notice {
 			ns := deputybot.Notices(before, after, evs)
 			for i := range ns {

@@ -290,7 +290,7 @@ func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChang
 			return nil, err
 		}
 		if c.Cause != 0 && slices.Contains(doc.Applied, c.Cause) {
-			deliver(doc) // what a crash left of it
+			deliver(doc)                 // what a crash left of it
 			return doc.Item.Clone(), nil // handled before a crash: already done
 		}
 		from := doc.Version
