@@ -53,19 +53,28 @@ const (
 	EvRepublished     = "republished"
 )
 
-// published: the statuses in which an item is public, from its
-// assignment on. Drafts, submitted, returned and withdrawn items never
-// are.
-var published = []Status{StatusAssigned, StatusInProgress, StatusReplied, StatusRehandling, StatusClosed}
-
 // Public reports whether the item's own page, list entries and texts are
-// published: it has been assigned and is not withheld. A withheld item
-// keeps a page that gives only its number.
-func (it *Item) Public() bool { return in(it.Status, published...) && it.Withheld == nil }
+// published: it is handled (assigned, from then on) and not withheld. A
+// withheld item keeps a page that gives only its number. Drafts,
+// submitted, returned and withdrawn items are never public.
+func (it *Item) Public() bool { return it.Handled() && it.Withheld == nil }
 
 // Disclosed reports whether the item appears on the public site at all,
 // withheld or not.
-func (it *Item) Disclosed() bool { return in(it.Status, published...) }
+func (it *Item) Disclosed() bool { return it.Handled() }
+
+// ReplyPublic reports whether the text of a round's reply is published.
+func (it *Item) ReplyPublic(round int) bool {
+	if !it.Public() {
+		return false
+	}
+	for _, r := range it.Replies {
+		if r.Round == round && r.Withheld {
+			return false
+		}
+	}
+	return true
+}
 
 // PublicEvents are the timeline events shown on an item's public page:
 // what happened to the item, never who said what in private (contact
@@ -106,7 +115,7 @@ func checkDisclosure(p *Person, it *Item, act Action) error {
 	wrong := Errorf(ECONFLICT, "err.wrong_status", "Status", string(it.Status))
 	switch act {
 	case ActWithholdItem:
-		if !in(it.Status, published...) {
+		if !it.Handled() {
 			return wrong
 		}
 		if it.Withheld != nil {
@@ -114,7 +123,7 @@ func checkDisclosure(p *Person, it *Item, act Action) error {
 		}
 	case ActWithholdReply:
 		r := it.LatestReply()
-		if r == nil || !in(it.Status, published...) {
+		if r == nil || !it.Handled() {
 			return wrong
 		}
 		if r.Withheld || it.Withheld != nil {

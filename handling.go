@@ -357,14 +357,14 @@ func checkHandling(p *Person, it *Item, act Action) error {
 		if !lead {
 			return forbidden
 		}
-		if !in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling) {
+		if !it.WaitingForReply() {
 			return wrong
 		}
 	case ActRequestExtend:
 		if !lead {
 			return forbidden
 		}
-		if !in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling) {
+		if !it.WaitingForReply() {
 			return wrong
 		}
 		if it.Request != nil {

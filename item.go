@@ -294,6 +294,18 @@ func (it *Item) ConfirmedCoSponsorIDs() []string {
 	return ids
 }
 
+// Handled reports whether the item was handed to departments: assigned,
+// in progress, replied, being handled again or closed. Submitted items not
+// yet assigned, returned and withdrawn items are not (the figures count
+// handled items; the public site shows them).
+func (it *Item) Handled() bool {
+	switch it.Status {
+	case StatusAssigned, StatusInProgress, StatusReplied, StatusRehandling, StatusClosed:
+		return true
+	}
+	return false
+}
+
 // IsOpen reports whether the item still waits for handling to finish.
 func (it *Item) IsOpen() bool {
 	switch it.Status {

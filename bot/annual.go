@@ -25,7 +25,7 @@ func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, 
 // Word document the office can edit and print, all from one reading of
 // the record.
 func (b *Bot) cmdReport(ctx context.Context, r *request) {
-	year := r.now.In(b.opts.Location).Year()
+	year := deputybot.Env{Rules: &b.opts.Rules, Now: r.now}.Year()
 	if r.args != "" {
 		y, err := strconv.Atoi(strings.TrimSpace(r.args))
 		if err != nil || y < 2000 || y > 2100 {

@@ -24,7 +24,7 @@ func (b *Bot) Register(ctx context.Context, l deputybot.Language, year int, w io
 
 // cmdExport sends the register of a year (default: this year) as a file.
 func (b *Bot) cmdExport(ctx context.Context, r *request) {
-	year := r.now.In(b.opts.Location).Year()
+	year := deputybot.Env{Rules: &b.opts.Rules, Now: r.now}.Year()
 	if r.args != "" {
 		y, err := strconv.Atoi(strings.TrimSpace(r.args))
 		if err != nil || y < 2000 || y > 2100 {

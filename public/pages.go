@@ -537,12 +537,7 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 	if len(det.Replies) > 0 {
 		b.WriteString(`<h2>` + w.t("pub.replies") + `</h2>`)
 		for _, r := range det.Replies {
-			withheld := false
-			for _, x := range it.Replies {
-				if x.Round == r.Round && x.Withheld {
-					withheld = true
-				}
-			}
+			withheld := !it.ReplyPublic(r.Round)
 			head := "pub.reply_head"
 			if r.Correction {
 				head = "pub.correction_head"

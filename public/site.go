@@ -225,11 +225,8 @@ func (s *Site) feedOf(ctx context.Context, m *model) ([]feedEntry, error) {
 func (s *Site) buildFeed(ctx context.Context, m *model) ([]feedEntry, error) {
 	var all []feedEntry
 	for _, it := range m.items {
-		if !it.Public() {
-			continue
-		}
 		for _, r := range it.Replies {
-			if !r.Withheld {
+			if it.ReplyPublic(r.Round) {
 				all = append(all, feedEntry{item: it, round: r.Round, at: r.At, class: r.Class})
 			}
 		}

@@ -48,7 +48,7 @@ func ComputeAnnual(in deputybot.Snapshot, year int) *Annual {
 		case deputybot.StatusSubmitted:
 			a.Waiting++
 		}
-		if !Handled(it) {
+		if !it.Handled() {
 			continue
 		}
 		a.All.Add(it, in.Env)

@@ -135,19 +135,9 @@ type Tally struct {
 // due yet.
 func (t *Tally) OnTimeRate() string { return Rate(t.OnTime, t.ReplyDue) }
 
-// Handled reports whether an item was handed to departments.
-func Handled(it *deputybot.Item) bool {
-	switch it.Status {
-	case deputybot.StatusAssigned, deputybot.StatusInProgress, deputybot.StatusReplied,
-		deputybot.StatusRehandling, deputybot.StatusClosed:
-		return true
-	}
-	return false
-}
-
 // Add counts a handled item as of e.Now (an item not handled is left out).
 func (t *Tally) Add(it *deputybot.Item, e deputybot.Env) {
-	if !Handled(it) {
+	if !it.Handled() {
 		return
 	}
 	t.Handled++
@@ -251,13 +241,13 @@ func Departments(in deputybot.Snapshot, year int) []*DeptStats {
 		out = append(out, ds)
 	}
 	for _, it := range in.Items {
-		if d := byID[it.LeadDept]; d != nil && Handled(it) && it.Status != deputybot.StatusClosed {
+		if d := byID[it.LeadDept]; d != nil && it.Handled() && it.Status != deputybot.StatusClosed {
 			d.OpenNow++
 			if e.Timeliness(it).Overdue {
 				d.OverdueNow++
 			}
 		}
-		if it.Seq == 0 || it.Year != year || !Handled(it) {
+		if it.Seq == 0 || it.Year != year || !it.Handled() {
 			continue
 		}
 		if d := byID[it.LeadDept]; d != nil {

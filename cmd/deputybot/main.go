@@ -234,7 +234,7 @@ func messages(n int) string {
 func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	year := fs.Int("year", time.Now().Year(), "the year")
+	year := fs.Int("year", 0, "the year (default: this year, in TIMEZONE)")
 	format := fs.String("format", "text", "report format: text, markdown or docx (a Word document: give -o)")
 	langFlag := fs.String("lang", "zh", "language: zh or en")
 	out := fs.String("o", "", "output file")
@@ -248,7 +248,7 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 	if !ok {
 		return bad(fmt.Sprintf("--lang: %q is not zh or en", *langFlag))
 	}
-	if *year < 2000 || *year > 2100 {
+	if *year != 0 && (*year < 2000 || *year > 2100) {
 		return bad(fmt.Sprintf("--year: %d is not a year", *year))
 	}
 	if sub == "import" && fs.NArg() != 1 || sub != "import" && fs.NArg() != 0 {

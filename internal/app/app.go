@@ -414,13 +414,17 @@ func snapshot(ctx context.Context, o Options, command string) (deputybot.Snapsho
 	return snap, tx, name, done, nil
 }
 
-// Report writes the annual report of year (`deputybot report`).
+// Report writes the annual report of year (`deputybot report`; 0: this
+// year).
 func Report(ctx context.Context, o Options, year int, lang deputybot.Language, format string, w io.Writer) error {
 	snap, tx, _, done, err := snapshot(ctx, o, "report")
 	if err != nil {
 		return err
 	}
 	defer done()
+	if year == 0 {
+		year = snap.Env.Year()
+	}
 	if format == report.FormatDocx {
 		return report.AnnualDocx(tx, snap, year, lang, w)
 	}
@@ -428,13 +432,16 @@ func Report(ctx context.Context, o Options, year int, lang deputybot.Language, f
 	return err
 }
 
-// Export writes the register of year as XLSX (`deputybot export`) and
-// returns how many items it holds.
+// Export writes the register of year as XLSX (`deputybot export`; 0:
+// this year) and returns how many items it holds.
 func Export(ctx context.Context, o Options, year int, lang deputybot.Language, w io.Writer) (int, error) {
 	snap, tx, names, done, err := snapshot(ctx, o, "export")
 	if err != nil {
 		return 0, err
 	}
 	defer done()
+	if year == 0 {
+		year = snap.Env.Year()
+	}
 	return report.Register(tx, snap, year, lang, names, w)
 }
