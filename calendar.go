@@ -2,6 +2,7 @@ package deputybot
 
 import (
 	"bufio"
+	"maps"
 	"regexp"
 	"sort"
 	"strconv"
@@ -25,6 +26,14 @@ type Calendar struct {
 	Days map[string]DayKind `bson:"days"`
 	// Names of the listed days, for showing the calendar.
 	Names map[string]string `bson:"names,omitempty"`
+}
+
+// Clone returns a deep copy of the calendar.
+func (c *Calendar) Clone() *Calendar {
+	if c == nil {
+		return nil
+	}
+	return &Calendar{Days: maps.Clone(c.Days), Names: maps.Clone(c.Names)}
 }
 
 // IsWorkday reports whether d is a working day.

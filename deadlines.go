@@ -95,11 +95,11 @@ func (c *ScoreCounts) Add(o ScoreCounts) {
 // (the item counts in the year of its number).
 func (e Env) ScoreCounts(it *Item, dept string) ScoreCounts {
 	var c ScoreCounts
-	for _, d := range it.Ledger() {
+	it.eachDuty(func(d Duty) {
 		if d.Dept == dept && (e.Late(d) || e.Overdue(d)) {
 			c.Late++
 		}
-	}
+	})
 	if it.LeadDept != dept {
 		return c
 	}

@@ -75,11 +75,18 @@ func (e Env) DaysOverdue(d Duty) int {
 // until the lead's first reply), each quality flag's corrected reply.
 func (it *Item) Ledger() []Duty {
 	var out []Duty
+	it.eachDuty(func(d Duty) { out = append(out, d) })
+	return out
+}
+
+// eachDuty calls f with each duty of the item, in the ledger's order
+// (what every figure reads, without making a list of them).
+func (it *Item) eachDuty(f func(Duty)) {
 	for _, r := range it.Replies {
-		out = append(out, Duty{Kind: DutyReply, Dept: it.LeadDept, Round: r.Round, Deadline: r.Deadline, DoneAt: r.At})
+		f(Duty{Kind: DutyReply, Dept: it.LeadDept, Round: r.Round, Deadline: r.Deadline, DoneAt: r.At})
 	}
 	if it.WaitingForReply() {
-		out = append(out, Duty{Kind: DutyReply, Dept: it.LeadDept, Round: it.Round, Deadline: it.Deadline, Open: true})
+		f(Duty{Kind: DutyReply, Dept: it.LeadDept, Round: it.Round, Deadline: it.Deadline, Open: true})
 	}
 	opinionsOwed := in(it.Status, StatusAssigned, StatusInProgress)
 	var lapsed time.Time
@@ -96,13 +103,12 @@ func (it *Item) Ledger() []Duty {
 				d.EndedAt = lapsed
 			}
 		}
-		out = append(out, d)
+		f(d)
 	}
-	for _, f := range it.Flags {
-		out = append(out, Duty{Kind: DutyRectify, Dept: it.LeadDept, Round: f.Round, Flag: f.N, Deadline: f.Deadline,
-			DoneAt: f.ResolvedAt, Open: f.ResolvedAt.IsZero()})
+	for _, fl := range it.Flags {
+		f(Duty{Kind: DutyRectify, Dept: it.LeadDept, Round: fl.Round, Flag: fl.N, Deadline: fl.Deadline,
+			DoneAt: fl.ResolvedAt, Open: fl.ResolvedAt.IsZero()})
 	}
-	return out
 }
 
 // WaitingForReply reports whether the lead department owes the current
@@ -115,11 +121,11 @@ func (it *Item) WaitingForReply() bool {
 // digest and reminder reads them here.
 func (it *Item) OpenDuties() []Duty {
 	var out []Duty
-	for _, d := range it.Ledger() {
+	it.eachDuty(func(d Duty) {
 		if d.Open {
 			out = append(out, d)
 		}
-	}
+	})
 	return out
 }
 
@@ -168,21 +174,21 @@ func (t Timeliness) OnTime() bool { return t.Due && !t.Late && !t.Overdue }
 // e.Now.
 func (e Env) Timeliness(it *Item) Timeliness {
 	var t Timeliness
-	for _, d := range it.Ledger() {
+	it.eachDuty(func(d Duty) {
 		if d.Kind == DutyOpinion {
-			continue
+			return
 		}
 		if e.Late(d) {
 			t.Late = true
 		}
-		if e.Overdue(d) {
+		if days := e.DaysOverdue(d); days > 0 {
 			t.Overdue = true
-			t.DaysOverdue = max(t.DaysOverdue, e.DaysOverdue(d))
+			t.DaysOverdue = max(t.DaysOverdue, days)
 		}
-		if d.Done() || e.Overdue(d) {
+		if d.Done() || t.Overdue {
 			t.Due = true
 		}
-	}
+	})
 	return t
 }
 
@@ -221,13 +227,13 @@ func DeadlineAt(timeline []Event, t time.Time, loc *time.Location) (time.Time, b
 // AnswerLate reports whether a reply text (a round's reply, or a
 // corrected reply) was sent after its deadline.
 func (e Env) AnswerLate(it *Item, t ReplyText) bool {
-	for _, d := range it.Ledger() {
+	late := false
+	it.eachDuty(func(d Duty) {
 		switch {
-		case t.Correction && d.Kind == DutyRectify && d.Round == t.Round && d.DoneAt.Equal(t.At):
-			return e.Late(d)
-		case !t.Correction && d.Kind == DutyReply && d.Round == t.Round && d.Done():
-			return e.Late(d)
+		case t.Correction && d.Kind == DutyRectify && d.Round == t.Round && d.DoneAt.Equal(t.At),
+			!t.Correction && d.Kind == DutyReply && d.Round == t.Round && d.Done():
+			late = late || e.Late(d)
 		}
-	}
-	return false
+	})
+	return late
 }

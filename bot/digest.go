@@ -19,9 +19,15 @@ const digestListMax = 30
 
 // listLines renders at most digestListMax lines and says how many more.
 func (b *Bot) listLines(l deputybot.Language, lines []string) string {
-	if len(lines) > digestListMax {
-		more := len(lines) - digestListMax
-		lines = append(lines[:digestListMax:digestListMax], b.tx.T(l, "digest.more", "Count", more))
+	return b.cutLines(l, lines, len(lines))
+}
+
+// cutLines renders the lines of a list of total (the lines are its first
+// ones, at most digestListMax of them shown) and says how many more.
+func (b *Bot) cutLines(l deputybot.Language, lines []string, total int) string {
+	lines = lines[:min(len(lines), digestListMax)]
+	if total > len(lines) {
+		lines = append(lines[:len(lines):len(lines)], b.tx.T(l, "digest.more", "Count", total-len(lines)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -68,9 +74,15 @@ func (b *Bot) ratingLines(l deputybot.Language, periods map[deputybot.Period]*re
 	return strings.Join(lines, "\n")
 }
 
-// SupervisorDigest implements service.Renderer.
-func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in deputybot.Snapshot) string {
+// SupervisorDigest implements service.Renderer: the digest's text and
+// its picture, from one computation of its figures.
+func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in deputybot.Snapshot) (string, *deputybot.OutboxMessage) {
 	d := report.ComputeDigest(in)
+	return b.digestText(l, in, d), b.digestChart(l, d)
+}
+
+// digestText writes the supervisors' digest.
+func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.Digest) string {
 	e := in.Env
 	depts := map[string]string{}
 	for _, dp := range in.Departments {
@@ -115,7 +127,8 @@ func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in dep
 	if d.OverdueCount == 0 {
 		sb.WriteString(b.tx.T(l, "digest.none"))
 	}
-	sb.WriteString(b.listLines(l, b.overdueLines(l, e, d, line)))
+	overdue, total := b.overdueLines(l, e, d, line, digestListMax)
+	sb.WriteString(b.cutLines(l, overdue, total))
 	if len(d.OpinionsOverdue) > 0 {
 		sec(b.tx.T(l, "digest.opinions_overdue", "Count", len(d.OpinionsOverdue)))
 		lines = nil
@@ -196,25 +209,32 @@ func (b *Bot) SupervisorDigest(ctx context.Context, l deputybot.Language, in dep
 	return strings.TrimRight(sb.String(), "\n")
 }
 
-// overdueLines list the items overdue now, by department, most overdue
-// first (the digest, /overdue).
-func (b *Bot) overdueLines(l deputybot.Language, e deputybot.Env, d *report.Digest, line func(*deputybot.Item, string) string) []string {
-	var lines []string
+// overdueLines lists the items overdue now, by department, most overdue
+// first (the digest, /overdue): the first max lines (0: all) of total.
+func (b *Bot) overdueLines(l deputybot.Language, e deputybot.Env, d *report.Digest, line func(*deputybot.Item, string) string, max int) (lines []string, total int) {
+	add := func(f func() string) {
+		if max == 0 || total < max {
+			lines = append(lines, f())
+		}
+		total++
+	}
 	for _, ds := range d.Depts {
 		xs := d.Overdue[ds.Dept.ID]
 		if len(xs) == 0 {
 			continue
 		}
-		lines = append(lines, b.tx.T(l, "digest.dept_overdue", "Dept", ds.Dept.Name, "Count", len(xs)))
+		add(func() string { return b.tx.T(l, "digest.dept_overdue", "Dept", ds.Dept.Name, "Count", len(xs)) })
 		for _, x := range xs {
-			what := b.tx.T(l, "digest.days_overdue", "Days", e.DaysOverdue(x.Duty))
-			if x.Kind == deputybot.DutyRectify {
-				what = b.tx.T(l, "pending.rectify") + " · " + what
-			}
-			lines = append(lines, "  "+line(x.Item, what))
+			add(func() string {
+				what := b.tx.T(l, "digest.days_overdue", "Days", e.DaysOverdue(x.Duty))
+				if x.Kind == deputybot.DutyRectify {
+					what = b.tx.T(l, "pending.rectify") + " · " + what
+				}
+				return "  " + line(x.Item, what)
+			})
 		}
 	}
-	return lines
+	return lines, total
 }
 
 // progressBar shows a motion's targets with text bars, each on its own
@@ -285,11 +305,11 @@ func digestDepts(d *report.Digest) []*report.DeptStats {
 	return out
 }
 
-// SupervisorChart implements service.Renderer: the departments' on-time
-// rate, satisfaction and overdue items as a picture, each department by
-// its number in the digest's table, named in the caption.
-func (b *Bot) SupervisorChart(ctx context.Context, l deputybot.Language, in deputybot.Snapshot) *deputybot.OutboxMessage {
-	depts := digestDepts(report.ComputeDigest(in))
+// digestChart is the departments' on-time rate, satisfaction and overdue
+// items as a picture, each department by its number in the digest's
+// table, named in the caption.
+func (b *Bot) digestChart(l deputybot.Language, d *report.Digest) *deputybot.OutboxMessage {
+	depts := digestDepts(d)
 	if len(depts) == 0 {
 		return nil
 	}
@@ -318,8 +338,9 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request) {
 	var parts []string
 	var chart *deputybot.OutboxMessage
 	if r.person.OverseesAll() {
-		parts = append(parts, b.SupervisorDigest(ctx, r.lang, in))
-		chart = b.SupervisorChart(ctx, r.lang, in)
+		var text string
+		text, chart = b.SupervisorDigest(ctx, r.lang, in)
+		parts = append(parts, text)
 	}
 	if r.person.HasRole(deputybot.RoleLeader) {
 		text := b.tx.T(r.lang, "digest.leader_none")
@@ -387,7 +408,7 @@ func (b *Bot) cmdOverdue(ctx context.Context, r *request) {
 	line := func(it *deputybot.Item, extra string) string {
 		return "• " + b.tx.T(l, "digest.item", "Label", texts.HTML(b.tx.Label(l, it)), "Title", it.Title) + " · " + extra
 	}
-	lines := b.overdueLines(l, d.Env, d, line)
+	lines, _ := b.overdueLines(l, d.Env, d, line, 0)
 	b.send(ctx, r.chatID, b.tx.T(l, "overdue.title", "Figure", texts.HTML(report.Label(b.tx, l, report.FigOverdueNow)),
 		"Count", d.OverdueCount)+"\n"+strings.Join(lines, "\n"), nil)
 }

@@ -189,8 +189,9 @@ func benchDigest(b *testing.B, sc scale) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			text = sd.h.App.Bot.SupervisorDigest(ctx, deputybot.LangEN, snap)
-			if sd.h.App.Bot.SupervisorChart(ctx, deputybot.LangEN, snap) == nil {
+			var chart *deputybot.OutboxMessage
+			text, chart = sd.h.App.Bot.SupervisorDigest(ctx, deputybot.LangEN, snap)
+			if chart == nil {
 				b.Fatal("no picture")
 			}
 		})

@@ -33,9 +33,7 @@ type PeriodTally struct {
 // ComputeAnnual computes the report's figures for the items of year.
 func ComputeAnnual(in deputybot.Snapshot, year int) *Annual {
 	a := &Annual{Year: year}
-	periods, motions := PeriodTallies(in, year)
-	a.MotionsTally = motions
-	a.Periods = []PeriodTally{{deputybot.PeriodSession, *periods[deputybot.PeriodSession]}, {deputybot.PeriodRecess, *periods[deputybot.PeriodRecess]}}
+	periods := map[deputybot.Period]*Tally{deputybot.PeriodSession: {}, deputybot.PeriodRecess: {}}
 	for _, it := range in.Items {
 		if !InYear(it, year) {
 			continue
@@ -51,11 +49,16 @@ func ComputeAnnual(in deputybot.Snapshot, year int) *Annual {
 		if !it.Handled() {
 			continue
 		}
-		a.All.Add(it, in.Env)
+		tl := in.Env.Timeliness(it)
+		a.All.add(it, tl)
 		if it.Kind == deputybot.KindMotion {
 			a.Motions = append(a.Motions, it)
+			a.MotionsTally.add(it, tl)
+		} else if p := periods[it.Period]; p != nil {
+			p.add(it, tl)
 		}
 	}
+	a.Periods = []PeriodTally{{deputybot.PeriodSession, *periods[deputybot.PeriodSession]}, {deputybot.PeriodRecess, *periods[deputybot.PeriodRecess]}}
 	slices.SortFunc(a.Motions, func(x, y *deputybot.Item) int { return x.Seq - y.Seq })
 	for _, d := range Departments(in, year) {
 		if d.Year.Handled > 0 {

@@ -137,9 +137,13 @@ func (t *Tally) OnTimeRate() string { return Rate(t.OnTime, t.ReplyDue) }
 
 // Add counts a handled item as of e.Now (an item not handled is left out).
 func (t *Tally) Add(it *deputybot.Item, e deputybot.Env) {
-	if !it.Handled() {
-		return
+	if it.Handled() {
+		t.add(it, e.Timeliness(it))
 	}
+}
+
+// add counts a handled item whose timeliness is tl.
+func (t *Tally) add(it *deputybot.Item, tl deputybot.Timeliness) {
 	t.Handled++
 	if len(it.Replies) > 0 {
 		t.Replied++
@@ -148,7 +152,6 @@ func (t *Tally) Add(it *deputybot.Item, e deputybot.Env) {
 		t.Closed++
 		t.Outcomes.add(it.Outcome)
 	}
-	tl := e.Timeliness(it)
 	if tl.Due {
 		t.ReplyDue++
 	}
@@ -241,18 +244,26 @@ func Departments(in deputybot.Snapshot, year int) []*DeptStats {
 		out = append(out, ds)
 	}
 	for _, it := range in.Items {
-		if d := byID[it.LeadDept]; d != nil && it.Handled() && it.Status != deputybot.StatusClosed {
-			d.OpenNow++
-			if e.Timeliness(it).Overdue {
-				d.OverdueNow++
-			}
-		}
-		if it.Seq == 0 || it.Year != year || !it.Handled() {
+		if !it.Handled() {
 			continue
 		}
-		if d := byID[it.LeadDept]; d != nil {
-			d.Year.Add(it, e)
-			d.score.Add(e.ScoreCounts(it, d.Dept.ID))
+		lead := byID[it.LeadDept]
+		var tl deputybot.Timeliness
+		if lead != nil {
+			tl = e.Timeliness(it)
+			if it.Status != deputybot.StatusClosed {
+				lead.OpenNow++
+				if tl.Overdue {
+					lead.OverdueNow++
+				}
+			}
+		}
+		if !InYear(it, year) {
+			continue
+		}
+		if lead != nil {
+			lead.Year.add(it, tl)
+			lead.score.Add(e.ScoreCounts(it, lead.Dept.ID))
 		}
 		for _, c := range it.CoDepts {
 			if d := byID[c.Dept]; d != nil && c.Dept != it.LeadDept {

@@ -212,8 +212,7 @@ func (s *Service) Digests(ctx context.Context, slot time.Time) (int, error) {
 	charts := map[deputybot.Language]*deputybot.OutboxMessage{}
 	for _, p := range roles[deputybot.RoleSupervisor] {
 		if _, ok := written[p.Language]; !ok {
-			written[p.Language] = s.render.SupervisorDigest(ctx, p.Language, snap)
-			charts[p.Language] = s.render.SupervisorChart(ctx, p.Language, snap)
+			written[p.Language], charts[p.Language] = s.render.SupervisorDigest(ctx, p.Language, snap)
 		}
 		add("supervisor", p, written[p.Language])
 		if c := charts[p.Language]; c != nil {

@@ -114,12 +114,11 @@ type Work struct {
 type Renderer interface {
 	Notice(ctx context.Context, to Recipient, n deputybot.Notice, c Change) (text, keyboard string)
 	Reminder(ctx context.Context, to Recipient, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (text, keyboard string)
-	// SupervisorDigest is the digest of the whole snapshot.
-	SupervisorDigest(ctx context.Context, l deputybot.Language, s deputybot.Snapshot) string
-	// SupervisorChart is the digest's picture of the departments: a
-	// message to send after its text (its recipient and id are set by
-	// the caller), or nil when there is nothing to draw.
-	SupervisorChart(ctx context.Context, l deputybot.Language, s deputybot.Snapshot) *deputybot.OutboxMessage
+	// SupervisorDigest is the digest of the whole snapshot, and its
+	// picture of the departments: a message to send after the text (its
+	// recipient and id are set by the caller), or nil when there is
+	// nothing to draw.
+	SupervisorDigest(ctx context.Context, l deputybot.Language, s deputybot.Snapshot) (string, *deputybot.OutboxMessage)
 	// LeaderDigest lists the items of the snapshot (those a leader may
 	// see; there is at least one).
 	LeaderDigest(ctx context.Context, l deputybot.Language, s deputybot.Snapshot) string

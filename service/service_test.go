@@ -54,11 +54,8 @@ func (renderer) Notice(_ context.Context, to service.Recipient, n deputybot.Noti
 func (renderer) Reminder(_ context.Context, to service.Recipient, r deputybot.Reminder, _ *deputybot.Item, _ deputybot.Env) (string, string) {
 	return to.PersonID + ":" + r.Kind, ""
 }
-func (renderer) SupervisorDigest(context.Context, deputybot.Language, deputybot.Snapshot) string {
-	return ""
-}
-func (renderer) SupervisorChart(context.Context, deputybot.Language, deputybot.Snapshot) *deputybot.OutboxMessage {
-	return nil
+func (renderer) SupervisorDigest(context.Context, deputybot.Language, deputybot.Snapshot) (string, *deputybot.OutboxMessage) {
+	return "", nil
 }
 
 func (renderer) LeaderDigest(context.Context, deputybot.Language, deputybot.Snapshot) string {

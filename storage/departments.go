@@ -58,7 +58,7 @@ func (s *Store) Department(ctx context.Context, id string) (*deputybot.Departmen
 // Departments lists the departments by name. On a shared store
 // the list is kept for a few seconds: cards and notifications name
 // departments all the time, and they change rarely (another replica's new
-// department shows up within deptCacheTTL). Every caller gets its own
+// department shows up within sharedCacheTTL). Every caller gets its own
 // copy, which it may change as it likes.
 func (s *Store) Departments(ctx context.Context) ([]*deputybot.Department, error) {
 	if s.model != nil {
@@ -75,30 +75,43 @@ func (s *Store) Departments(ctx context.Context) ([]*deputybot.Department, error
 	return ds, nil
 }
 
-const deptCacheTTL = 10 * time.Second
+// sharedCacheTTL is how long a replica on a shared store keeps what
+// changes rarely (departments, the calendar): another replica's change
+// shows up within it.
+const sharedCacheTTL = 10 * time.Second
 
-type deptCache struct {
-	mu sync.Mutex
-	ds []*deputybot.Department
-	at time.Time
+// copyCache keeps one value, for ttl (0: until it is forgotten), and
+// never hands out what it stores: every get and put copies.
+type copyCache[T any] struct {
+	mu   sync.Mutex
+	v    T
+	ok   bool
+	at   time.Time
+	ttl  time.Duration
+	copy func(T) T
 }
 
-// get returns a copy of the cached list (the cache never hands out what
-// it stores).
-func (c *deptCache) get() ([]*deputybot.Department, bool) {
+func (c *copyCache[T]) get() (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ds == nil || time.Since(c.at) > deptCacheTTL {
-		return nil, false
+	var zero T
+	if !c.ok || c.ttl > 0 && time.Since(c.at) > c.ttl {
+		return zero, false
 	}
-	return copyDepartments(c.ds), true
+	return c.copy(c.v), true
 }
 
-// put caches a copy of ds: the caller keeps ds to change as it likes.
-func (c *deptCache) put(ds []*deputybot.Department) {
+func (c *copyCache[T]) put(v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ds, c.at = copyDepartments(ds), time.Now()
+	c.v, c.ok, c.at = c.copy(v), true, time.Now()
+}
+
+func (c *copyCache[T]) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var zero T
+	c.v, c.ok = zero, false
 }
 
 func copyDepartments(ds []*deputybot.Department) []*deputybot.Department {
@@ -108,12 +121,6 @@ func copyDepartments(ds []*deputybot.Department) []*deputybot.Department {
 		out[i] = &cp
 	}
 	return out
-}
-
-func (c *deptCache) forget() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ds = nil
 }
 
 func (s *Store) loadDepartments(ctx context.Context) ([]*deputybot.Department, error) {

@@ -432,7 +432,7 @@ func TestEmbeddedStoreIndexesIDExpression(t *testing.T) {
 // TestDepartmentsAreHandedOutAsCopies: whatever a caller does to the list
 // it got (a dialogue deleting from it in place) never reaches the cache
 // behind it, on a miss or a hit.
-func TestDepartmentsAreHandedOutAsCopies(t *testing.T) {
+func TestDepartmentsAndTheCalendarAreHandedOutAsCopies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *storage.Store) {
 		c := ctx(t)
 		for _, n := range []string{"区教育局", "区住建局", "区卫健局"} {
@@ -458,6 +458,25 @@ func TestDepartmentsAreHandedOutAsCopies(t *testing.T) {
 			if got := strings.Join(names, ","); got != "区教育局,区卫健局,区住建局" {
 				t.Fatalf("round %d: the cache changed with the caller's copy: %s", round, got)
 			}
+		}
+		// The calendar likewise; a saved one is read at once.
+		cal, problems := deputybot.ParseCalendar("2026-10-01 休 国庆节\n", 2026)
+		if len(problems) != 0 {
+			t.Fatal(problems)
+		}
+		if err := s.SaveCalendar(c, cal, "o", t0); err != nil {
+			t.Fatal(err)
+		}
+		for round := range 2 {
+			got, err := s.Calendar(c)
+			if err != nil || got.Days["2026-10-01"] != deputybot.Holiday {
+				t.Fatalf("round %d: %v %v", round, got, err)
+			}
+			got.Days["2026-10-01"] = deputybot.Workday
+			got.Days["2026-10-02"] = deputybot.Holiday
+		}
+		if again, _ := s.Calendar(c); len(again.Days) != 1 || again.Days["2026-10-01"] != deputybot.Holiday {
+			t.Fatalf("the cached calendar changed with the caller's copy: %v", again.Days)
 		}
 	})
 }

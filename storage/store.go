@@ -100,7 +100,8 @@ type Store struct {
 	slots         *mongo.Collection
 
 	itemLocks itemLocks
-	deptCache deptCache
+	deptCache copyCache[[]*deputybot.Department]
+	calCache  copyCache[*deputybot.Calendar]
 	// model is the read model of the store's only writer (nil when the
 	// database is shared, or this process only joined the embedded store).
 	model *readModel
@@ -138,6 +139,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 	}
 	s := &Store{log: log, opts: o}
+	s.deptCache = copyCache[[]*deputybot.Department]{ttl: sharedCacheTTL, copy: copyDepartments}
+	s.calCache = copyCache[*deputybot.Calendar]{ttl: sharedCacheTTL, copy: (*deputybot.Calendar).Clone}
 	uri := o.URI
 	pool := o.MaxPoolSize
 	joined := false
@@ -207,6 +210,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	s.single = o.SQLiteDir != "" && !joined && !o.Shared
 	if s.single {
+		s.calCache.ttl = 0 // the only writer knows every change
 		m, err := loadReadModel(ctx, s)
 		if err != nil {
 			s.Close(context.Background())
