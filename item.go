@@ -353,6 +353,10 @@ type Snapshot struct {
 	// Scope says whose items these are, for the documents made of them
 	// to say so in their titles.
 	Scope Scope
+	// Details are the motions' long parts (the report writes each motion
+	// from its record); Names the names of the leaders in charge.
+	Details map[string]*ItemDetails
+	Names   map[string]string
 }
 
 // Scope is whose items a snapshot holds: the whole district's, or only

@@ -14,6 +14,13 @@ type Rules struct {
 	// (区十五届人大六次会议): its subject, "since the session", as the
 	// seed's report names it. Empty: the report is about the year.
 	CongressSession string
+	// ReportVenue is the meeting the annual report is made to
+	// (武汉市武昌区第十六届人民代表大会第一次会议), ReportDate its day (zero:
+	// the day the report is made), Reporter who makes it (区人民政府办公室
+	// 主任　李远华): the lines under the report's title.
+	ReportVenue string
+	ReportDate  Date
+	Reporter    string
 	// Disclosure: what the public site (SPEC §9) publishes.
 	Disclosure Disclosure
 	// MotionCoSponsors is how many confirmed co-sponsors a motion needs

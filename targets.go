@@ -127,12 +127,3 @@ func UpdateTarget(it *Item, p *Person, n, done int, e Env) (Event, error) {
 	return ev(e, p, EvTargetProgress, "n", strconv.Itoa(n), "name", t.Name, "from", strconv.Itoa(old),
 		"to", strconv.Itoa(done), "goal", strconv.Itoa(t.Goal)), nil
 }
-
-// Bar draws progress as ten blocks and the figures: "▓▓▓▓▓░░░░░ 54/302".
-func (t Target) Bar() string {
-	filled := 0
-	if t.Goal > 0 {
-		filled = min(10, max(0, (t.Done*10+t.Goal/2)/t.Goal))
-	}
-	return strings.Repeat("▓", filled) + strings.Repeat("░", 10-filled) + " " + strconv.Itoa(t.Done) + "/" + strconv.Itoa(t.Goal)
-}

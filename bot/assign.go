@@ -101,7 +101,7 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 		text := b.tx.T(l, "assign.confirm", "Label", label, "Title", it.Title, "Lead", names[c.Data["lead"]],
 			"Co", texts.HTML(coText), "Leader", texts.HTML(leader), "Key", texts.HTML(key), "Deadline", c.Data["deadline"])
 		if ts, _ := parseTargetsInput(c.Data["targets"]); len(ts) > 0 {
-			text += "\n" + b.tx.T(l, "assign.targets") + "\n" + b.tx.Targets(l, ts)
+			text += "\n" + b.tx.T(l, "assign.targets") + "\n" + b.targetGoals(l, ts)
 		}
 		b.reply(ctx, r, text, keyboard{{button(b.tx.T(l, "btn.assign"), cb("go"))}, cancel})
 	}
@@ -223,4 +223,13 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		return b.endWith(ctx, r, b.tx.T(r.lang, "done.assigned", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
 	}
 	return errStale
+}
+
+// targetGoals lists targets about to be set, each with its goal only.
+func (b *Bot) targetGoals(l deputybot.Language, ts []deputybot.Target) string {
+	lines := make([]string, len(ts))
+	for i, t := range ts {
+		lines[i] = b.tx.T(l, "target.goal_line", "N", i+1, "Name", t.Name, "Goal", t.Goal, "Unit", t.Unit)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"deputybot"
+	"deputybot/report"
 	"deputybot/texts"
 )
 
@@ -219,7 +220,7 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 	}
 	if len(it.Targets) > 0 {
 		line("card.targets")
-		sb.WriteString(b.tx.Targets(l, it.Targets) + "\n")
+		sb.WriteString(report.Targets(b.tx, l, it.Targets) + "\n")
 	}
 	return sb.String()
 }

@@ -163,7 +163,7 @@ func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.
 		extra func(*deputybot.Item) string
 	}{
 		{"digest.key_items", d.KeyItems, func(it *deputybot.Item) string {
-			return b.tx.Status(l, it) + b.progressBar(it)
+			return b.tx.Status(l, it) + b.targetsDone(l, it)
 		}},
 		{"digest.promises", d.Promises, func(it *deputybot.Item) string { return texts.Esc(depts[it.LeadDept]) }},
 		{"digest.flags", d.OpenFlags, func(it *deputybot.Item) string {
@@ -237,15 +237,12 @@ func (b *Bot) overdueLines(l deputybot.Language, e deputybot.Env, d *report.Dige
 	return lines, total
 }
 
-// progressBar shows a motion's targets with text bars, each on its own
-// line under the item.
-func (b *Bot) progressBar(it *deputybot.Item) string {
-	if len(it.Targets) == 0 {
-		return ""
-	}
+// targetsDone shows a motion's targets in words, each on its own line
+// under the item.
+func (b *Bot) targetsDone(l deputybot.Language, it *deputybot.Item) string {
 	var sb strings.Builder
 	for _, t := range it.Targets {
-		sb.WriteString("\n    " + t.Bar() + " " + texts.Esc(t.Name))
+		sb.WriteString("\n    " + report.TargetDone(b.tx, l, t))
 	}
 	return sb.String()
 }

@@ -222,21 +222,21 @@ func TestMotionTargetsAndProgress(t *testing.T) {
 	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "目标格式有误") || !strings.Contains(msgs[0].Text, "line 1") {
 		t.Fatalf("bad targets: %q", msgs[0].Text)
 	}
-	q = one(t, h.Do(c.admin, "完成改造老旧小区 302 个\n2021年底新开工 54 个"), "重点督办：是", "办理目标", "░░░░░░░░░░ 0/302个 · 完成改造老旧小区")
+	q = one(t, h.Do(c.admin, "完成改造老旧小区 302 个\n2021年底新开工 54 个"), "重点督办：是", "办理目标", "1. 完成改造老旧小区302个\n2. 2021年底新开工54个")
 	one(t, h.Press(c.admin, q, "确认交办"), "已交办议案 2026-001")
 	for _, ch := range []*telegramtest.Chat{c.deputy, c.lead, c.lead2, c.leader} {
 		ch.Unread()
 	}
 	q = one(t, h.Press(c.lead, card(t, h, c.lead, "M2026-001"), "更新目标进度"), "更新哪一项")
 	q = one(t, h.Press(c.lead, q, "2."), "目标2目前完成了多少")
-	one(t, h.Do(c.lead, "27"), "已更新", "▓▓▓▓▓░░░░░ 27/54个 · 2021年底新开工")
-	one(t, c.deputy.Unread(), "区住建局更新了议案 2026-001", "27/54")
-	one(t, c.leader.Unread(), "27/54")
+	one(t, h.Do(c.lead, "27"), "已更新", "2. 2021年底新开工已完成27个，占50.00%（目标54个）")
+	one(t, c.deputy.Unread(), "区住建局更新了议案 2026-001", "已完成27个，占50.00%（目标54个）")
+	one(t, c.leader.Unread(), "已完成27个，占50.00%（目标54个）")
 	digest := h.Do(c.supervisor, "/digest")
 	if len(digest) != 2 || digest[1].Document == nil {
 		t.Fatalf("/digest: %d messages, want the text and its picture", len(digest))
 	}
-	one(t, digest[:1], "重点督办件和议案（1件）", "议案 2026-001《关于推进老旧小区改造的议案》", "▓▓▓▓▓░░░░░ 27/54 2021年底新开工", "░░░░░░░░░░ 0/302 完成改造老旧小区")
+	one(t, digest[:1], "重点督办件和议案（1件）", "议案 2026-001《关于推进老旧小区改造的议案》", "2021年底新开工已完成27个，占50.00%（目标54个）", "完成改造老旧小区已完成0个，占0.00%（目标302个）")
 	one(t, h.Do(c.deputy, "/view M2026-001"), "办理目标", "27/54", "李四更新目标进度：2021年底新开工：0 → 27/54")
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"deputybot"
+	"deputybot/report"
 	"deputybot/service"
 	"deputybot/texts"
 )
@@ -128,7 +129,7 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		num, _ := strconv.Atoi(ev.Data["n"])
 		text := t("note.target_progress", "Dept", dept(it.LeadDept), "Label", label, "Title", it.Title)
 		if tg := it.Target(num); tg != nil {
-			text += "\n" + b.tx.Targets(l, []deputybot.Target{*tg})
+			text += "\n" + report.Targets(b.tx, l, []deputybot.Target{*tg})
 		}
 		return text, card.json()
 	case deputybot.NoteProgress:

@@ -1,11 +1,9 @@
 package bot_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 
 	"deputybot"
 	"deputybot/internal/apptest"
+	"deputybot/report"
 )
 
 // year2026 builds a year of items through the domain operations and
@@ -151,32 +150,47 @@ func TestAnnualReportFigures(t *testing.T) {
 	}
 	for _, w := range []string{
 		"关于2026年度人大代表议案建议办理情况的报告",
-		"2026年，承办议案1件。",
-		"议案 2026-001《老旧小区改造》", "主办单位：区住建局。办理状态：办理中。", "完成改造老旧小区：▓▓░░░░░░░░ 54/302个",
+		"2026年，区人民政府承办议案1件，即：一号“老旧小区改造”。办理情况如下：",
+		"（一）一号议案办理情况", "主办单位：区住建局。", "目标完成情况：完成改造老旧小区已完成54个，占17.88%（目标302个）。",
 		// 4/6 = 66.666…, 1/6 = 16.666… twice: rounded half up 66.67 + 16.67 + 16.67 = 100.01;
 		// the hundredth too many comes from the later of the two equal remainders.
-		"2026年，承办会议期间代表建议6件，全部办复完毕。其中：代表对办理工作满意的4件，占66.67%；基本满意1件，占16.67%；不满意1件，占16.66%。",
+		"2026年，区政府承办会议期间代表建议6件，全部办复完毕。其中：代表对办理工作满意的4件，占66.67%；基本满意1件，占16.67%；不满意1件，占16.66%。",
 		// Shares of the rated items; the one not rated in time apart.
 		"承办闭会期间代表建议4件，已答复3件，尚未办结1件。已评价的2件中：代表对办理工作满意的1件，占50.00%；基本满意1件，占50.00%。另有1件代表逾期未评价。",
+		// The draft of the closing says what went wrong, from the record.
+		"一是答复不够及时，1件答复超过期限，2件超过期限尚未答复；二是办理质量仍需提升，质量评审发现2个问题，1件代表不满意",
+	} {
+		if !strings.Contains(text, w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+	// The departments' figures and scores are the office's annex.
+	annex := report.RenderAnnualVersion(h.App.Bot.Texts(), mustSnapshot(t, h), 2026, deputybot.LangZH, report.FormatText, report.Annex)
+	for _, w := range []string{
 		// 11 handled (10 suggestions, 1 motion); 9 replied, one late
 		// (recess[1]); overdue now: recess[3]'s reply and session[1]'s
 		// corrected reply (due 16 March); a reply was due on 10 items, 7 on
 		// time; satisfied+basic 7 of 8 rated = 87.50%; score 100
 		// − 2×(1 late + 2 overdue) − 3×1 unsatisfied − 1×2 flags = 89.
-		"区住建局：承办件数11；已答复9；按期答复7；超期答复1；超期未答复2；延期1；满意率（含基本满意）87.50%；沟通记录/代表确认11/11；质量问题2；得分89",
+		"区住建局：承办件数11；已答复9；按期答复7；超期答复1；超期未答复2；延期1；满意率（含基本满意）87.50%；协办意见超期0；沟通记录/代表确认11/11；质量问题2；得分89",
 		"质量评审发现2类、2个问题：答非所问1个、避重就轻、避实就虚1个；已整改1个。",
 		"目前超期未答复2件；超期答复1件；批准延期1次，涉及1件。",
 		"另有退回1件、代表撤回1件、尚待交办1件",
 	} {
-		if !strings.Contains(text, w) {
-			t.Errorf("report lacks %q", w)
+		if !strings.Contains(annex, w) {
+			t.Errorf("the annex lacks %q:\n%s", w, annex)
+		}
+	}
+	for _, w := range []string{"得分", "沟通记录", "▓"} {
+		if strings.Contains(text, w) {
+			t.Errorf("the report to the congress says %q", w)
 		}
 	}
 	// The year is said once; a rating no item got is not listed.
 	if !strings.Contains(text, "武昌区人民政府关于2026年度人大代表议案建议办理情况的报告") {
 		t.Errorf("the heading does not name the reporting body")
 	}
-	if strings.Count(text, "2026年，承办会议期间") != 1 || strings.Contains(text, "2026年，承办闭会期间") {
+	if strings.Count(text, "2026年，区政府承办会议期间") != 1 || strings.Contains(text, "2026年，区政府承办闭会期间") {
 		t.Errorf("the year begins each period's sentence")
 	}
 	if strings.Contains(text, "满意0件") || strings.Contains(text, "未评价0件") {
@@ -186,7 +200,7 @@ func TestAnnualReportFigures(t *testing.T) {
 		t.Logf("report:\n%s", text)
 	}
 	md, _ := h.App.Bot.AnnualReport(context.Background(), deputybot.LangEN, 2026, "markdown", nil)
-	for _, w := range []string{"# 武昌区人民政府: report on the handling", "## 2. Suggestions", "| Department | Handled |", "| 区住建局 | 11 | 9 | 7 | 1 | 2 | 1 | 87.50% | 11/11 | 2 | 89 |",
+	for _, w := range []string{"# 武昌区人民政府: report on the handling", "## 2. Suggestions", "## 3. How the work was done",
 		"the deputies were satisfied with 4, 66.67%"} {
 		if !strings.Contains(md, w) {
 			t.Errorf("markdown report lacks %q", w)
@@ -208,25 +222,18 @@ func TestAnnualReportFigures(t *testing.T) {
 	if word.Name != "report-2026-zh.docx" || !strings.Contains(docs[len(docs)-1].Params["caption"], "Word") {
 		t.Fatalf("Word document %q, caption %q", word.Name, docs[len(docs)-1].Params["caption"])
 	}
-	zr, err := zip.NewReader(bytes.NewReader(word.Data), int64(len(word.Data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body string
-	for _, f := range zr.File {
-		if f.Name == "word/document.xml" {
-			rc, _ := f.Open()
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			body = string(b)
-		}
-	}
+	body := docxText(t, word.Data)
 	for _, w := range []string{"武昌区人民政府关于2026年度人大代表议案建议办理情况的报告", "代表对办理工作满意的4件，占66.67%"} {
 		if !strings.Contains(body, w) {
 			t.Errorf("the Word document lacks %q", w)
 		}
 	}
 	one(t, h.Do(c.supervisor, "/report soon"), "用法")
+	// The annex in chat: the office's and the supervisors' only.
+	msgs = h.Do(c.supervisor, "/report 2026 附件")
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "得分89") || msgs[1].Document == nil || msgs[1].Document.Name != "report-2026-annex-zh.docx" {
+		t.Fatalf("/report 2026 附件: %d messages", len(msgs))
+	}
 
 	// The register holds every item, and reads back as the store has it.
 	var buf bytes.Buffer
@@ -354,4 +361,13 @@ func TestAnnualReportFigures(t *testing.T) {
 	if props, err := f.GetDocProps(); err != nil || props.Creator != "武昌区人民政府" || !strings.HasPrefix(props.Created, "2026-") {
 		t.Errorf("document properties %+v %v", props, err)
 	}
+}
+
+func mustSnapshot(t *testing.T, h *apptest.Harness) deputybot.Snapshot {
+	t.Helper()
+	snap, err := h.App.Service.Snapshot(context.Background(), h.Clock.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"deputybot"
+	"deputybot/report"
 	"deputybot/texts"
 	"fmt"
 	"strconv"
@@ -45,7 +46,7 @@ func (b *Bot) targetPrompt(ctx context.Context, r *request, c *conversation) {
 		for _, t := range it.Targets {
 			kb = append(kb, []keyboardButton{button(fmt.Sprintf("%d. %s (%d/%d)", t.N, t.Name, t.Done, t.Goal), cb("t:"+strconv.Itoa(t.N)))})
 		}
-		b.reply(ctx, r, b.tx.T(l, "target.ask_which")+"\n"+b.tx.Targets(l, it.Targets), append(kb, cancel))
+		b.reply(ctx, r, b.tx.T(l, "target.ask_which")+"\n"+report.Targets(b.tx, l, it.Targets), append(kb, cancel))
 	case "value":
 		b.reply(ctx, r, b.tx.T(l, "target.ask_value", "N", c.Data["target"]), keyboard{cancel})
 	}
@@ -68,7 +69,7 @@ func (b *Bot) targetText(ctx context.Context, r *request, c *conversation) error
 			_ = b.finish(ctx, r)
 			return err
 		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.targets", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+b.tx.Targets(r.lang, it.Targets))
+		return b.endWith(ctx, r, b.tx.T(r.lang, "done.targets", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+report.Targets(b.tx, r.lang, it.Targets))
 	case "value":
 		v, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(r.msg.Text), ",", ""))
 		if err != nil || v < 0 {
@@ -84,7 +85,7 @@ func (b *Bot) targetText(ctx context.Context, r *request, c *conversation) error
 			}
 			return err
 		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.target_progress", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+b.tx.Targets(r.lang, it.Targets))
+		return b.endWith(ctx, r, b.tx.T(r.lang, "done.target_progress", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+report.Targets(b.tx, r.lang, it.Targets))
 	}
 	return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 }

@@ -209,13 +209,27 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 		},
 		// After the rules' defaults, which would reset them.
 		func() error {
-			c.Rules.ReportingBody = get("REPORTING_BODY", "")
-			if len([]rune(c.Rules.ReportingBody)) > 60 {
-				return &Error{"REPORTING_BODY", "is longer than 60 characters"}
+			for _, f := range []struct {
+				name string
+				max  int
+				to   *string
+			}{
+				{"REPORTING_BODY", 60, &c.Rules.ReportingBody},
+				{"REPORT_SESSION", 60, &c.Rules.CongressSession},
+				{"REPORT_VENUE", 80, &c.Rules.ReportVenue},
+				{"REPORTER", 60, &c.Rules.Reporter},
+			} {
+				*f.to = get(f.name, "")
+				if len([]rune(*f.to)) > f.max {
+					return &Error{f.name, "is longer than " + strconv.Itoa(f.max) + " characters"}
+				}
 			}
-			c.Rules.CongressSession = get("REPORT_SESSION", "")
-			if len([]rune(c.Rules.CongressSession)) > 60 {
-				return &Error{"REPORT_SESSION", "is longer than 60 characters"}
+			if v := strings.TrimSpace(get("REPORT_DATE", "")); v != "" {
+				d, ok := deputybot.ParseDate(v)
+				if !ok {
+					return &Error{"REPORT_DATE", fmt.Sprintf("%q is not a date (YYYY-MM-DD)", v)}
+				}
+				c.Rules.ReportDate = d
 			}
 			return nil
 		},

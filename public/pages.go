@@ -294,7 +294,7 @@ func (w *writer) yearPage(y int, rest []string, q url.Values) (string, error) {
 	case name == "departments.html":
 		return w.departments(y), nil
 	case name == "report.html":
-		body := report.RenderAnnual(w.tx, w.m.pubSnap, y, w.l, report.FormatWeb)
+		body := report.RenderAnnualVersion(w.tx, w.m.pubSnap, y, w.l, report.FormatWeb, report.Public)
 		// The report's own heading is the page's.
 		if i := strings.Index(body, "</h1>"); i >= 0 {
 			body = body[i+len("</h1>"):]
@@ -530,7 +530,8 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 	if len(it.Targets) > 0 {
 		b.WriteString(`<h2>` + w.t("pub.targets") + `</h2><ul class="targets">`)
 		for _, tg := range it.Targets {
-			b.WriteString(`<li>` + w.t("annual.target", "Name", tg.Name, "Bar", tg.Bar(), "Unit", tg.Unit) + `</li>`)
+			b.WriteString(`<li>` + report.TargetDone(w.tx, w.l, tg) + ` <progress value="` + strconv.Itoa(min(tg.Done, tg.Goal)) +
+				`" max="` + strconv.Itoa(tg.Goal) + `">` + report.Rate(min(tg.Done, tg.Goal), tg.Goal) + `%</progress></li>`)
 		}
 		b.WriteString(`</ul>`)
 	}

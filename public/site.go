@@ -179,6 +179,23 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 	m.pubSnap = snap
 	m.pubSnap.Items = masked
 	m.pubSnap.Unreachable = nil
+	// The report page writes each motion from its record: only what is
+	// public of it, and no names but the deputies'.
+	m.pubSnap.Names = nil
+	m.pubSnap.Details = map[string]*deputybot.ItemDetails{}
+	for _, it := range snap.Items {
+		det := snap.Details[it.ID]
+		if det == nil || !it.Public() {
+			continue
+		}
+		pub := &deputybot.ItemDetails{Body: det.Body, Progress: det.Progress}
+		for _, r := range det.Replies {
+			if it.ReplyPublic(r.Round) {
+				pub.Replies = append(pub.Replies, r)
+			}
+		}
+		m.pubSnap.Details[it.ID] = pub
+	}
 	for y := range years {
 		m.years = append(m.years, y)
 		m.stats[y] = report.Departments(snap, y)

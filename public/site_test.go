@@ -191,7 +191,7 @@ func TestNothingPrivateIsPublished(t *testing.T) {
 		"/en/items/suggestion-2026-001.html": {"Reply, round 1", "The deputy's rating: satisfied", `lang="en"`},
 		"/zh/items/suggestion-2026-004.html": {"答复正文经办公室同意不予公开。", "C 类"},
 		"/zh/items/suggestion-2026-003.html": {"建议 2026-003：不予公开", "此件经办公室同意不予公开"},
-		"/zh/items/motion-2026-001.html":     {"完成改造老旧小区：▓▓░░░░░░░░ 54/302个"},
+		"/zh/items/motion-2026-001.html":     {"完成改造老旧小区已完成54个，占17.88%（目标302个）", `<progress value="54" max="302">17.88%</progress>`},
 		"/zh/2026/index.html":                {"建议 2026-001", "建议 2026-002", "建议 2026-004", "议案 2026-001", "共4件"},
 		"/zh/2026/departments.html":          {"区住建局", "<svg", "按期答复率", "按期答复率＝按期答复件数÷应答复件数"},
 		"/zh/feed.atom":                      {"区住建局答复了建议 2026-001《关于增设社区老年食堂的建议》", "已在三个社区开办老年食堂。"},
@@ -300,18 +300,22 @@ func TestPublicFiguresAreTheReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := figures(report.RenderAnnual(f.tx, snap, 2026, deputybot.LangZH, report.FormatText))
+	want := figures(report.RenderAnnualVersion(f.tx, snap, 2026, deputybot.LangZH, report.FormatText, report.Public))
 	page := files["/zh/2026/report.html"]
 	got := figures(texts.Plain(tagRE.ReplaceAllString(page, " ")))
 	// The page ends with its footer's date: compare the report's part.
 	if len(want) < 20 || len(got) < len(want) || strings.Join(got[:len(want)], " ") != strings.Join(want, " ") {
 		t.Fatalf("figures differ:\npage   %v\nreport %v", got, want)
 	}
-	// A department with no rated item: its rate in words, as the digest
-	// and the departments' table say it.
-	for _, w := range []string{"承办会议期间代表建议4件", "代表对办理工作满意的1件，占50.00%", `<td class="num">暂无</td>`} {
+	for _, w := range []string{"承办会议期间代表建议4件", "代表对办理工作满意的1件，占50.00%"} {
 		if !strings.Contains(page, w) {
 			t.Errorf("report page lacks %q", w)
+		}
+	}
+	// Not for the public: scores, contacts, the office's drafts.
+	for _, w := range []string{"得分", "沟通", "草稿", "各位代表"} {
+		if strings.Contains(page, w) {
+			t.Errorf("the public report page says %q", w)
 		}
 	}
 	var housing *report.DeptStats

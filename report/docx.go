@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,8 +32,12 @@ import (
 type blockKind int
 
 const (
-	blockHeading blockKind = iota
+	blockTitle    blockKind = iota
+	blockCentered           // a line under the title
+	blockPlain              // a paragraph without indent
+	blockHeading            // numbered: 一、（一）1.（1）
 	blockPara
+	blockDraft // a paragraph for the office to edit: highlighted
 	blockItem
 	blockTable
 )
@@ -39,20 +45,32 @@ const (
 // block is one part of a document kept for the Word writer.
 type block struct {
 	kind  blockKind
-	level int // headings: 1 title, 2 part, 3 sub-part
+	level int // headings: 1 一、, 2 （一）, 3 1., 4 （1）
 	text  string
 	rows  [][]string // tables: the header row first
 }
 
-// AnnualDocx writes the annual report of year as a Word document.
+// AnnualDocx writes the report to the congress on year as a Word
+// document.
 func AnnualDocx(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language, w io.Writer) error {
-	d := &doc{format: FormatDocx}
-	renderAnnual(d, tx, in, year, l)
+	return versionDocx(tx, in, year, l, Congress, w)
+}
+
+// AnnexDocx writes the annex of the year's departments' figures as a
+// Word document, on landscape pages (its table is wide).
+func AnnexDocx(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language, w io.Writer) error {
+	return versionDocx(tx, in, year, l, Annex, w)
+}
+
+func versionDocx(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language, v Version, w io.Writer) error {
+	d := &doc{format: FormatDocx, lang: l}
+	renderVersion(d, tx, in, year, l, v)
 	props := docProps{
-		Title:   d.blocks[0].text,
-		Author:  in.Env.Rules.ReportingBody,
-		Created: in.Env.Now,
-		Lang:    l,
+		Title:     d.blocks[0].text,
+		Author:    in.Env.Rules.ReportingBody,
+		Created:   in.Env.Now,
+		Lang:      l,
+		Landscape: v == Annex,
 	}
 	return writeDocx(w, d.blocks, props)
 }
@@ -61,6 +79,7 @@ type docProps struct {
 	Title, Author string
 	Created       time.Time
 	Lang          deputybot.Language
+	Landscape     bool
 }
 
 // fonts of one language: title, body, first- and second-level headings.
@@ -78,27 +97,51 @@ var (
 		bodySize: 24, titleSize: 32, line: 360, lang: "en-GB"}
 )
 
+// keep keeps a heading with what follows it: no heading stands alone at
+// the foot of a page.
+const keep = `<w:keepNext/><w:keepLines/>`
+
 func writeDocx(w io.Writer, blocks []block, p docProps) error {
 	f := zhFonts
 	if p.Lang == deputybot.LangEN {
 		f = enFonts
 	}
+	width := textWidth
+	if p.Landscape {
+		width = landscapeWidth
+	}
 	var body bytes.Buffer
 	for _, b := range blocks {
 		switch b.kind {
+		case blockTitle:
+			text := b.text
+			if p.Lang == deputybot.LangZH {
+				text = strings.Join(breakLines(text, float64(width*2)/float64(f.titleSize*20), titleBreaks), "\n")
+			}
+			body.WriteString(paragraph(text, f.title, f.titleSize, keep+`<w:jc w:val="center"/><w:spacing w:after="`+fmt.Sprint(f.line)+`"/>`, false))
+		case blockCentered:
+			text := b.text
+			if p.Lang == deputybot.LangZH {
+				text = strings.Join(breakLines(text, float64(width*2)/float64(f.bodySize*20), venueBreaks), "\n")
+			}
+			body.WriteString(paragraph(text, f.sub, f.bodySize, keep+`<w:jc w:val="center"/>`, false))
+		case blockPlain:
+			body.WriteString(paragraph(b.text, f.body, f.bodySize, `<w:spacing w:before="`+fmt.Sprint(f.line)+`"/><w:ind w:firstLine="0"/>`, false))
 		case blockHeading:
 			switch b.level {
 			case 1:
-				body.WriteString(paragraph(b.text, f.title, f.titleSize, `<w:jc w:val="center"/><w:spacing w:after="`+fmt.Sprint(f.line)+`"/>`, false))
+				body.WriteString(paragraph(b.text, f.heading, f.bodySize, keep+indent(f), false))
 			case 2:
-				body.WriteString(paragraph(b.text, f.heading, f.bodySize, indent(f), false))
+				body.WriteString(paragraph(b.text, f.sub, f.bodySize, keep+indent(f), false))
 			default:
-				body.WriteString(paragraph(b.text, f.sub, f.bodySize, indent(f), false))
+				body.WriteString(paragraph(b.text, f.body, f.bodySize, keep+indent(f), true))
 			}
 		case blockPara, blockItem:
 			body.WriteString(paragraph(b.text, f.body, f.bodySize, indent(f), false))
+		case blockDraft:
+			body.WriteString(highlighted(b.text, f))
 		case blockTable:
-			body.WriteString(table(b.rows, f))
+			body.WriteString(table(b.rows, f, width))
 		}
 	}
 	zw := zip.NewWriter(w)
@@ -106,7 +149,7 @@ func writeDocx(w io.Writer, blocks []block, p docProps) error {
 		{"[Content_Types].xml", contentTypes},
 		{"_rels/.rels", rootRels},
 		{"word/_rels/document.xml.rels", documentRels},
-		{"word/document.xml", documentXML(body.String(), f)},
+		{"word/document.xml", documentXML(body.String(), f, p.Landscape)},
 		{"word/styles.xml", stylesXML(f)},
 		{"word/footer1.xml", footerXML(f)},
 		{"docProps/core.xml", coreXML(p)},
@@ -145,28 +188,165 @@ func runProps(font string, size int, bold bool) string {
 		esc(font), b, size)
 }
 
-// paragraph is one paragraph of text; line breaks in it become breaks.
-func paragraph(text, font string, size int, pPr string, bold bool) string {
-	var b strings.Builder
-	b.WriteString("<w:p><w:pPr>" + pPr + "</w:pPr>")
-	for i, line := range strings.Split(text, "\n") {
-		b.WriteString("<w:r>" + runProps(font, size, bold))
-		if i > 0 {
-			b.WriteString("<w:br/>")
-		}
-		b.WriteString(`<w:t xml:space="preserve">` + esc(line) + "</w:t></w:r>")
+// percentRE finds a percentage ("17.88%"): Chinese text may break
+// anywhere, and LibreOffice breaks between "17.88" and "%" in it; a
+// percentage set as Latin text (its own run) is one word.
+var percentRE = regexp.MustCompile(`[0-9][0-9.]*%`)
+
+// runs writes text as runs of font: percentages in runs of their own, in
+// a Latin language, so that they are not broken.
+func runs(text, font string, size int, bold bool, extra string) string {
+	rp := runProps(font, size, bold)
+	if extra != "" {
+		rp = strings.Replace(rp, "</w:rPr>", extra+"</w:rPr>", 1)
 	}
-	b.WriteString("</w:p>")
+	latin := strings.Replace(rp, "</w:rPr>", `<w:lang w:val="en-US" w:eastAsia="en-US"/></w:rPr>`, 1)
+	var b strings.Builder
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteString("<w:r>" + rp + "<w:br/></w:r>")
+		}
+		at := 0
+		for _, m := range percentRE.FindAllStringIndex(line, -1) {
+			if m[0] > at {
+				b.WriteString("<w:r>" + rp + `<w:t xml:space="preserve">` + esc(line[at:m[0]]) + "</w:t></w:r>")
+			}
+			b.WriteString("<w:r>" + latin + `<w:t xml:space="preserve">` + esc(line[m[0]:m[1]]) + "</w:t></w:r>")
+			at = m[1]
+		}
+		if at < len(line) || line == "" {
+			b.WriteString("<w:r>" + rp + `<w:t xml:space="preserve">` + esc(line[at:]) + "</w:t></w:r>")
+		}
+	}
 	return b.String()
 }
 
+// paragraph is one paragraph of text; line breaks in it become breaks.
+func paragraph(text, font string, size int, pPr string, bold bool) string {
+	return "<w:p><w:pPr>" + pPr + "</w:pPr>" + runs(text, font, size, bold, "") + "</w:p>"
+}
+
+// highlighted is a paragraph of draft text: highlighted, for the office
+// to edit.
+func highlighted(text string, f fontSet) string {
+	return "<w:p><w:pPr>" + indent(f) + "</w:pPr>" + runs(text, f.body, f.bodySize, false, `<w:highlight w:val="yellow"/>`) + "</w:p>"
+}
+
+// The text's width in twips: A4 less GB/T 9704's margins, upright and
+// landscape.
+const (
+	textWidth      = 8845
+	landscapeWidth = 14004
+)
+
+// Where a Chinese title, or the line under it, may break: between the
+// parts of its sense, never inside a word.
+var (
+	titleBreaks = breakPoints{after: []string{"关于", "人民政府", "以来", "年度"}, before: []string{"议案建议", "人大代表议案", "办理情况"}}
+	venueBreaks = breakPoints{before: []string{"第一次", "第二次", "第三次", "第四次", "第五次", "第六次", "第七次"}}
+)
+
+type breakPoints struct{ after, before []string }
+
+// width is how wide s prints, in characters: a Chinese character 1, a
+// Latin letter or digit half.
+func width(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r < 0x2E80 {
+			w += 0.5
+		} else {
+			w++
+		}
+	}
+	return w
+}
+
+// breakLines breaks s into the fewest lines no wider than max, breaking
+// only where bp allows, the lines as even as can be; s as it is when it
+// fits, or when no such breaks make it fit.
+func breakLines(s string, max float64, bp breakPoints) []string {
+	if width(s) <= max {
+		return []string{s}
+	}
+	var cuts []int // byte offsets where a line may end
+	for _, a := range bp.after {
+		for i := 0; ; {
+			j := strings.Index(s[i:], a)
+			if j < 0 {
+				break
+			}
+			cuts = append(cuts, i+j+len(a))
+			i += j + len(a)
+		}
+	}
+	for _, b := range bp.before {
+		for i := 0; ; {
+			j := strings.Index(s[i:], b)
+			if j < 0 {
+				break
+			}
+			if i+j > 0 {
+				cuts = append(cuts, i+j)
+			}
+			i += j + len(b)
+		}
+	}
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	cuts = slices.DeleteFunc(cuts, func(c int) bool { return c <= 0 || c >= len(s) })
+	// Choose cuts: fewest lines, then the widest line narrowest.
+	best, bestWidth := []int(nil), max+1
+	for lines := 2; lines <= 4 && best == nil; lines++ {
+		var try func(from, start, left int, chosen []int)
+		try = func(from, start, left int, chosen []int) {
+			if left == 0 {
+				widest := width(s[from:])
+				prev := 0
+				for _, c := range chosen {
+					widest = maxf(widest, width(s[prev:c]))
+					prev = c
+				}
+				if widest <= max && widest < bestWidth {
+					best, bestWidth = slices.Clone(chosen), widest
+				}
+				return
+			}
+			for k := start; k < len(cuts); k++ {
+				if width(s[from:cuts[k]]) > max {
+					break
+				}
+				try(cuts[k], k+1, left-1, append(chosen, cuts[k]))
+			}
+		}
+		try(0, 0, lines-1, nil)
+	}
+	if best == nil {
+		return []string{s}
+	}
+	var out []string
+	prev := 0
+	for _, c := range best {
+		out = append(out, s[prev:c])
+		prev = c
+	}
+	return append(out, s[prev:])
+}
+
+func maxf(a, b float64) float64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
 // table is a bordered table at the text's width, its header row bold and
-// repeated on every page, numbers centred.
-func table(rows [][]string, f fontSet) string {
+// repeated on every page, numbers centred and never broken ("100.00%"
+// on one line).
+func table(rows [][]string, f fontSet, width int) string {
 	if len(rows) == 0 {
 		return ""
 	}
-	const width = 8845 // the text's width in twips: A4 less the margins
 	cols := len(rows[0])
 	size := f.bodySize * 5 / 8 // 五号 under 三号 text
 	var b strings.Builder
@@ -195,7 +375,11 @@ func table(rows [][]string, f fontSet) string {
 			if i == 0 && r > 0 {
 				jc = "left"
 			}
-			b.WriteString(`<w:tc><w:tcPr><w:vAlign w:val="center"/></w:tcPr>`)
+			noWrap := ""
+			if i > 0 && r > 0 {
+				noWrap = "<w:noWrap/>"
+			}
+			b.WriteString(`<w:tc><w:tcPr>` + noWrap + `<w:vAlign w:val="center"/></w:tcPr>`)
 			// Single spacing in cells: the body's exact line would
 			// spread a wrapped header over the page.
 			b.WriteString(paragraph(cell, f.body, size, `<w:snapToGrid w:val="0"/><w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/><w:jc w:val="`+jc+`"/>`, r == 0))
@@ -211,14 +395,19 @@ func table(rows [][]string, f fontSet) string {
 
 const wordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`
 
-func documentXML(body string, f fontSet) string {
+func documentXML(body string, f fontSet, landscape bool) string {
 	// A4 and GB/T 9704's margins, in twips (1 mm = 56.7); page numbers
-	// from 1; 28 lines to a page.
+	// from 1; 28 lines to a page. Landscape: the same page turned, its
+	// margins 25 mm.
+	page := `<w:pgSz w:w="11906" w:h="16838"/>` +
+		`<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1587" w:header="851" w:footer="992" w:gutter="0"/>`
+	if landscape {
+		page = `<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/>` +
+			`<w:pgMar w:top="1417" w:right="1417" w:bottom="1417" w:left="1417" w:header="851" w:footer="850" w:gutter="0"/>`
+	}
 	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
 		`<w:document ` + wordNS + `><w:body>` + body +
-		`<w:sectPr><w:footerReference w:type="default" r:id="rFooter"/>` +
-		`<w:pgSz w:w="11906" w:h="16838"/>` +
-		`<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1587" w:header="851" w:footer="992" w:gutter="0"/>` +
+		`<w:sectPr><w:footerReference w:type="default" r:id="rFooter"/>` + page +
 		`<w:pgNumType w:start="1"/><w:docGrid w:type="lines" w:linePitch="` + fmt.Sprint(f.line) + `"/></w:sectPr>` +
 		`</w:body></w:document>`
 }

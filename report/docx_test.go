@@ -54,8 +54,8 @@ func TestAnnualReportNamesTheSessionAndOmitsEmptyRatings(t *testing.T) {
 	text := report.RenderAnnual(tx, in, 2021, deputybot.LangZH, report.FormatText)
 	for _, w := range []string{
 		"武昌区人民政府关于区十五届人大六次会议以来议案建议办理情况的报告",
-		"2021年，承办区十五届人大六次会议议案1件。",
-		"2021年，承办会议期间代表建议4件，全部办复完毕。其中：代表对办理工作满意的3件，占75.00%；不满意1件，占25.00%。",
+		"2021年，区人民政府承办区十五届人大六次会议议案1件，即：一号“关于推进老旧小区改造的议案”。办理情况如下：",
+		"2021年，区政府承办区十五届人大六次会议期间代表建议4件，全部办复完毕。其中：代表对办理工作满意的3件，占75.00%；不满意1件，占25.00%。",
 	} {
 		if !strings.Contains(text, w) {
 			t.Errorf("report lacks %q", w)
@@ -69,7 +69,7 @@ func TestAnnualReportNamesTheSessionAndOmitsEmptyRatings(t *testing.T) {
 	}
 	en := report.RenderAnnual(tx, in, 2021, deputybot.LangEN, report.FormatText)
 	if !strings.Contains(en, "武昌区人民政府: report on the handling of the motions and suggestions of 区十五届人大六次会议") ||
-		!strings.Contains(en, "1 motion of 区十五届人大六次会议 was handled") {
+		!strings.Contains(en, "handled 1 motion of 区十五届人大六次会议: No. 1, “关于推进老旧小区改造的议案”.") {
 		t.Errorf("English report:\n%s", en)
 	}
 	if t.Failed() {
@@ -106,9 +106,10 @@ func TestAnnualReportAsWordDocument(t *testing.T) {
 	if len(paras) < 10 || paras[0] != "武昌区人民政府关于区十五届人大六次会议以来议案建议办理情况的报告" {
 		t.Fatalf("first paragraphs %q", paras[:min(3, len(paras))])
 	}
-	want := []string{"一、议案办理情况", "2021年，承办区十五届人大六次会议议案1件。", "二、代表建议办理情况",
-		"2021年，承办会议期间代表建议4件，全部办复完毕。其中：代表对办理工作满意的3件，占75.00%；不满意1件，占25.00%。",
-		"三、各承办单位办理情况", "承办单位", "区住建局 <&>", "四、质量评审"}
+	want := []string{"各位代表：", "一、议案办理情况", "2021年，区人民政府承办区十五届人大六次会议议案1件，即：一号“关于推进老旧小区改造的议案”。办理情况如下：",
+		"（一）一号议案办理情况", "主办单位：区住建局 <&>。", "二、代表建议办理情况",
+		"2021年，区政府承办区十五届人大六次会议期间代表建议4件，全部办复完毕。其中：代表对办理工作满意的3件，占75.00%；不满意1件，占25.00%。没有承办闭会期间代表建议。",
+		"三、办理工作主要做法", "（一）夯实责任链条"}
 	at := 0
 	for _, w := range want {
 		for at < len(paras) && paras[at] != w {
@@ -118,8 +119,22 @@ func TestAnnualReportAsWordDocument(t *testing.T) {
 			t.Fatalf("paragraph %q missing or out of order in %q", w, paras)
 		}
 	}
-	if !strings.Contains(doc, "<w:tbl>") || !strings.Contains(doc, "<w:tblHeader/>") {
-		t.Error("the department table is not a table with a repeated header row")
+	// Headings stay with what follows; drafts are highlighted; the
+	// congress gets no table of departments.
+	if strings.Count(doc, "<w:keepNext/>") < 8 || !strings.Contains(doc, `<w:highlight w:val="yellow"/>`) || strings.Contains(doc, "<w:tbl>") {
+		t.Error("headings not kept with the text, drafts not highlighted, or a table in the report to the congress")
+	}
+	// The annex: landscape, its table with a header row repeated on each
+	// page, numbers that do not wrap, the scores.
+	buf.Reset()
+	if err := report.AnnexDocx(tx, in, 2021, deputybot.LangZH, &buf); err != nil {
+		t.Fatal(err)
+	}
+	annex := unzip(t, buf.Bytes())["word/document.xml"]
+	for _, w := range []string{`w:orient="landscape"`, "<w:tbl>", "<w:tblHeader/>", "<w:noWrap/>", "得分", "区住建局 &lt;&amp;&gt;"} {
+		if !strings.Contains(annex, w) {
+			t.Errorf("the annex lacks %s", w)
+		}
 	}
 	// A4 with GB/T 9704's margins; body in 仿宋 三号; the title centred.
 	for _, w := range []string{`<w:pgSz w:w="11906" w:h="16838"/>`, `w:top="2098"`, `w:left="1587"`, `w:right="1474"`, `w:bottom="1984"`} {

@@ -19,12 +19,29 @@ const (
 	FormatWeb      = "web"  // a web page's HTML (the public site)
 )
 
+// Version is which document of a year's handling is made.
+type Version int
+
+const (
+	// Congress: the report to the congress, in the seed's form, with its
+	// parts for the office to edit marked as drafts.
+	Congress Version = iota
+	// Public: its facts, for the public site (no drafts).
+	Public
+	// Annex: the departments' figures with their scores and contacts,
+	// for the office only.
+	Annex
+)
+
 // doc writes one document in a format, escaping what people typed. A
 // Word document is kept as blocks of plain text until it is written.
+// Headings are numbered as a 公文 numbers them: 一、（一）1.（1）.
 type doc struct {
 	format string
+	lang   deputybot.Language
 	sb     strings.Builder
 	blocks []block
+	num    [5]int // the headings' counters, by level
 }
 
 var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "|", `\|`, "#", `\#`, "<", `\<`, ">", `\>`)
@@ -47,42 +64,132 @@ func (d *doc) text(h string) string {
 	return texts.Plain(h)
 }
 
-func (d *doc) heading(level int, h string) {
+func (d *doc) add(b block) { d.blocks = append(d.blocks, b) }
+
+// title is the document's title.
+func (d *doc) title(h string) {
 	switch d.format {
 	case FormatDocx:
-		d.blocks = append(d.blocks, block{kind: blockHeading, level: level, text: texts.Plain(h)})
+		d.add(block{kind: blockTitle, text: texts.Plain(h)})
 	case FormatWeb:
-		tag := fmt.Sprintf("h%d", level)
+		d.sb.WriteString("<h1>" + h + "</h1>\n")
+	case FormatHTML:
+		d.sb.WriteString("<b>" + h + "</b>\n")
+	case FormatMarkdown:
+		d.sb.WriteString("# " + texts.Plain(h) + "\n\n")
+	default:
+		t := texts.Plain(h)
+		d.sb.WriteString(t + "\n" + strings.Repeat("=", len([]rune(t))*2) + "\n")
+	}
+}
+
+// centered is a line under the title (the venue, the reporter).
+func (d *doc) centered(h string) {
+	switch d.format {
+	case FormatDocx:
+		d.add(block{kind: blockCentered, text: texts.Plain(h)})
+	case FormatWeb:
+		d.sb.WriteString(`<p class="center">` + h + "</p>\n")
+	case FormatMarkdown:
+		d.sb.WriteString("*" + texts.Plain(h) + "*\n\n")
+	default:
+		d.sb.WriteString(d.text(h) + "\n")
+	}
+}
+
+// plain is a paragraph without the first line's indent ("各位代表：").
+func (d *doc) plain(h string) {
+	if d.format == FormatDocx {
+		d.add(block{kind: blockPlain, text: texts.Plain(h)})
+		return
+	}
+	d.para(h)
+}
+
+// numberOf is the number of a heading of level: 一、（一）1.（1） in
+// Chinese, 1. (1) (a) (i) in English.
+func (d *doc) numberOf(level int) string {
+	d.num[level]++
+	for l := level + 1; l < len(d.num); l++ {
+		d.num[l] = 0
+	}
+	n := d.num[level]
+	if d.lang == deputybot.LangEN {
+		switch level {
+		case 1:
+			return strconv.Itoa(n) + ". "
+		case 2:
+			return "(" + strconv.Itoa(n) + ") "
+		case 3:
+			return "(" + string(rune('a'+n-1)) + ") "
+		}
+		return "(" + romanSmall(n) + ") "
+	}
+	switch level {
+	case 1:
+		return ChineseNumeral(n) + "、"
+	case 2:
+		return "（" + ChineseNumeral(n) + "）"
+	case 3:
+		return strconv.Itoa(n) + "."
+	}
+	return "（" + strconv.Itoa(n) + "）"
+}
+
+// heading is a numbered heading of level 1 to 4.
+func (d *doc) heading(level int, h string) {
+	h = d.numberOf(level) + h
+	switch d.format {
+	case FormatDocx:
+		d.add(block{kind: blockHeading, level: level, text: texts.Plain(h)})
+	case FormatWeb:
+		tag := fmt.Sprintf("h%d", level+1)
 		d.sb.WriteString("<" + tag + ">" + h + "</" + tag + ">\n")
 	case FormatHTML:
 		d.sb.WriteString("\n<b>" + h + "</b>\n")
 	case FormatMarkdown:
-		d.sb.WriteString("\n" + strings.Repeat("#", level) + " " + texts.Plain(h) + "\n\n")
+		d.sb.WriteString("\n" + strings.Repeat("#", level+1) + " " + texts.Plain(h) + "\n\n")
 	default:
-		t := texts.Plain(h)
-		d.sb.WriteString("\n" + t + "\n")
-		if level == 1 {
-			d.sb.WriteString(strings.Repeat("=", len([]rune(t))*2) + "\n")
-		}
+		d.sb.WriteString("\n" + texts.Plain(h) + "\n")
 	}
 }
 
 func (d *doc) para(h string) {
 	switch d.format {
 	case FormatDocx:
-		d.blocks = append(d.blocks, block{kind: blockPara, text: texts.Plain(h)})
+		d.add(block{kind: blockPara, text: texts.Plain(h)})
 		return
 	case FormatWeb:
 		d.sb.WriteString("<p>" + h + "</p>\n")
+		return
+	case FormatMarkdown:
+		d.sb.WriteString(d.text(h) + "\n\n")
 		return
 	}
 	d.sb.WriteString(d.text(h) + "\n")
 }
 
+// draft is a paragraph the office is to edit: marked so in every format
+// (highlighted in the Word document).
+func (d *doc) draft(h string) {
+	switch d.format {
+	case FormatDocx:
+		d.add(block{kind: blockDraft, text: texts.Plain(h)})
+	case FormatWeb:
+		d.sb.WriteString(`<p class="draft">` + h + "</p>\n")
+	case FormatHTML:
+		d.sb.WriteString("<i>" + h + "</i>\n")
+	case FormatMarkdown:
+		d.sb.WriteString("> " + d.text(h) + "\n\n")
+	default:
+		d.sb.WriteString("✏️ " + d.text(h) + "\n")
+	}
+}
+
 func (d *doc) item(h string) {
 	switch d.format {
 	case FormatDocx:
-		d.blocks = append(d.blocks, block{kind: blockItem, text: texts.Plain(h)})
+		d.add(block{kind: blockItem, text: texts.Plain(h)})
 		return
 	case FormatWeb:
 		d.sb.WriteString(`<p class="li">` + h + "</p>\n")
@@ -106,11 +213,11 @@ func (d *doc) table(headers []string, rows [][]string, line func(row []string) s
 			}
 			b.rows = append(b.rows, cells)
 		}
-		d.blocks = append(d.blocks, b)
+		d.add(b)
 		return
 	}
 	if d.format == FormatWeb {
-		d.sb.WriteString("<table><thead><tr>")
+		d.sb.WriteString(`<div class="scroll"><table><thead><tr>`)
 		for _, h := range headers {
 			d.sb.WriteString("<th>" + html.EscapeString(h) + "</th>")
 		}
@@ -126,7 +233,7 @@ func (d *doc) table(headers []string, rows [][]string, line func(row []string) s
 			}
 			d.sb.WriteString("</tr>\n")
 		}
-		d.sb.WriteString("</tbody></table>\n")
+		d.sb.WriteString("</tbody></table></div>\n")
 		return
 	}
 	if d.format != FormatMarkdown {
@@ -139,119 +246,37 @@ func (d *doc) table(headers []string, rows [][]string, line func(row []string) s
 	for _, r := range rows {
 		cells := make([]string, len(r))
 		for i, c := range r {
-			cells[i] = plainCell(c)
+			cells[i] = texts.Plain(c)
 		}
 		d.sb.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	d.sb.WriteString("\n")
 }
 
-// plainCell is a table cell: our HTML converted, user text already
-// escaped for Markdown by arg.
-func plainCell(s string) string { return texts.Plain(s) }
-
-// RenderAnnual renders the annual handling report of year, in the seed
-// report's form and wording, in lang and format, from the record in (as
-// of in.Env.Now).
-func RenderAnnual(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language, format string) string {
-	d := &doc{format: format}
-	renderAnnual(d, tx, in, year, l)
-	return strings.TrimSpace(d.sb.String()) + "\n"
+// ChineseNumeral writes 1 to 99 as 一, 十二, 二十, 九十九.
+func ChineseNumeral(n int) string {
+	digits := []string{"〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	switch {
+	case n <= 0 || n > 99:
+		return strconv.Itoa(n)
+	case n < 10:
+		return digits[n]
+	case n == 10:
+		return "十"
+	case n < 20:
+		return "十" + digits[n-10]
+	case n%10 == 0:
+		return digits[n/10] + "十"
+	}
+	return digits[n/10] + "十" + digits[n%10]
 }
 
-// renderAnnual writes the annual report into d.
-func renderAnnual(d *doc, tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language) {
-	a := ComputeAnnual(in, year)
-	t := func(id string, args ...any) string { return tx.T(l, id, args...) }
-	whole := in.Scope.Whole()
-	d.heading(1, annualTitle(tx, in, year, l))
-	d.para(t("annual.as_of", "Date", tx.Date(in.Env.Now)))
-
-	// One: motions.
-	d.heading(2, t("annual.motions_head"))
-	session := in.Env.Rules.CongressSession
-	switch {
-	case len(a.Motions) == 0:
-		d.para(t("annual.motions_none", "Year", year))
-	case session != "":
-		d.para(t("annual.motions_count_session", "Year", year, "Session", session, "Count", len(a.Motions)))
-	default:
-		d.para(t("annual.motions_count", "Year", year, "Count", len(a.Motions)))
+func romanSmall(n int) string {
+	r := []string{"", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+	if n > 0 && n < len(r) {
+		return r[n]
 	}
-	for i, m := range a.Motions {
-		d.heading(3, t("annual.motion", "N", i+1, "Label", texts.HTML(tx.Label(l, m)), "Title", d.arg(m.Title)))
-		if m.Status == deputybot.StatusClosed {
-			d.para(t("annual.motion_closed", "Dept", d.arg(in.DeptName(m.LeadDept)), "Outcome", texts.HTML(t("rating."+string(m.Outcome)))))
-		} else {
-			d.para(t("annual.motion_handling", "Dept", d.arg(in.DeptName(m.LeadDept)), "Status", texts.HTML(tx.Status(l, m))))
-		}
-		for _, tg := range m.Targets {
-			d.item(t("annual.target", "Name", d.arg(tg.Name), "Bar", tg.Bar(), "Unit", d.arg(tg.Unit)))
-		}
-	}
-
-	// Two: suggestions, by period, as the seed writes them.
-	d.heading(2, t("annual.suggestions_head"))
-	for i, p := range a.Periods {
-		d.para(periodSentence(tx, l, year, p, i == 0))
-	}
-
-	// Three: departments. Scores compare departments over the whole
-	// district: a document of one person's items has none.
-	d.heading(2, t("annual.depts_head"))
-	if len(a.Depts) == 0 {
-		d.para(t("digest.none"))
-	}
-	cols := []Figure{FigHandled, FigReplied, FigOnTime, FigLate, FigOverdue, FigExtensions, FigSatisfactionRate}
-	if whole {
-		cols = append(cols, FigContacts, FigFlags, FigScore)
-	}
-	headers := []string{texts.Plain(t("annual.dept_col"))}
-	for _, f := range cols {
-		headers = append(headers, texts.Plain(Label(tx, l, f)))
-	}
-	var rows [][]string
-	for _, ds := range a.Depts {
-		row := []string{string(d.arg(ds.Dept.Name))}
-		for _, f := range cols {
-			row = append(row, DeptCell(tx, l, ds, f))
-		}
-		rows = append(rows, row)
-	}
-	d.table(headers, rows, func(r []string) string {
-		parts := make([]string, len(cols))
-		for i, f := range cols {
-			parts[i] = t("annual.dept_cell", "Figure", texts.HTML(Label(tx, l, f)), "Value", texts.HTML(r[i+1]))
-		}
-		return t("annual.dept_line", "Dept", texts.HTML(r[0]), "Cells", texts.HTML(strings.Join(parts, t("fig.note_sep"))))
-	})
-
-	// Four: quality review.
-	d.heading(2, t("annual.quality_head"))
-	if a.All.FlagTotal == 0 {
-		d.para(t("annual.quality_none"))
-	} else {
-		var parts []string
-		for _, c := range deputybot.FlagCategories {
-			if n := a.All.Flags[c]; n > 0 {
-				parts = append(parts, t("annual.quality_part", "Category", texts.HTML(t("flag."+string(c))), "Count", n))
-			}
-		}
-		d.para(t("annual.quality", "Kinds", len(parts), "Count", a.All.FlagTotal, "Parts", texts.HTML(strings.Join(parts, t("list.sep"))),
-			"Fixed", a.All.FlagsFixed))
-	}
-
-	// Five: overdue and extensions.
-	d.heading(2, t("annual.deadlines_head"))
-	d.para(t("annual.deadlines", "Overdue", a.All.Overdue, "Late", a.All.Late, "Ext", a.All.Extensions, "ExtItems", a.All.Extended))
-	if a.Returned+a.Withdrawn+a.Waiting > 0 {
-		d.para(t("annual.others", "Returned", a.Returned, "Withdrawn", a.Withdrawn, "Submitted", a.Waiting))
-	}
-	notes := []Figure{FigShares, FigSatisfactionRate, FigOnTimeRate}
-	if whole {
-		notes = append(notes, FigScore)
-	}
-	d.para(Notes(tx, l, notes...))
+	return strconv.Itoa(n)
 }
 
 // Label is a figure's name (SPEC §10: one name, one figure).
@@ -303,26 +328,6 @@ func DeptCell(tx *texts.Texts, l deputybot.Language, ds *DeptStats, f Figure) st
 	return ""
 }
 
-// annualTitle is the report's heading: by the reporting body when one is
-// configured, and about what was handled since the congress session when
-// one is named (as the seed's report: 关于区十五届人大六次会议以来议案建议
-// 办理情况的报告), else about the year. A report of one person's items
-// says so: it is not the district's.
-func annualTitle(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language) string {
-	r := in.Env.Rules
-	if !in.Scope.Whole() {
-		return tx.T(l, "annual.title_scoped", "Name", in.Scope.Person, "Year", year)
-	}
-	id := "annual.title"
-	if r.CongressSession != "" {
-		id = "annual.title_session"
-	}
-	if r.ReportingBody != "" {
-		id += "_by"
-	}
-	return tx.T(l, id, "Body", r.ReportingBody, "Session", r.CongressSession, "Year", year)
-}
-
 // FormatRate writes a rate as a percentage, or says in words that
 // there is nothing to divide yet (暂无 / no data yet).
 func FormatRate(tx *texts.Texts, l deputybot.Language, r string) string {
@@ -332,60 +337,26 @@ func FormatRate(tx *texts.Texts, l deputybot.Language, r string) string {
 	return r + "%"
 }
 
-// periodSentence is "2021年，承办会议期间代表建议167件，全部办复完毕。其中：
-// 代表对办理工作满意的155件，占92.81%；基本满意12件，占7.19%。"
-//
-// Only the first period's sentence names the year; a rating with no item
-// is left out; shares are of the rated items, and items not rated in
-// time are said apart.
-func periodSentence(tx *texts.Texts, l deputybot.Language, year int, p PeriodTally, first bool) string {
-	t := func(id string, args ...any) string { return tx.T(l, id, args...) }
-	period := texts.HTML(t("annual.period_" + string(p.Period)))
-	if !first {
-		if p.Handled == 0 {
-			return t("annual.period_none_again", "Period", period)
-		}
-	} else if p.Handled == 0 {
-		return t("annual.period_none", "Year", year, "Period", period)
-	}
-	s := t("annual.period_handled_again", "Period", period, "Count", p.Handled)
-	if first {
-		s = t("annual.period_handled", "Year", year, "Period", period, "Count", p.Handled)
-	}
-	if p.Closed == p.Handled {
-		s += t("annual.all_done")
-	} else {
-		s += t("annual.replied_open", "Replied", p.Replied, "Open", p.Handled-p.Closed)
-	}
-	o := p.Outcomes
-	if o.Rated() > 0 {
-		pc := o.Shares()
-		var parts []string
-		if o.Satisfied > 0 {
-			parts = append(parts, t("annual.share_satisfied", "Count", o.Satisfied, "Pct", pc[0]))
-		}
-		if o.Basic > 0 {
-			parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.basic")), "Count", o.Basic, "Pct", pc[1]))
-		}
-		if o.Unsatisfied > 0 {
-			parts = append(parts, t("annual.share", "Rating", texts.HTML(t("rating.unsatisfied")), "Count", o.Unsatisfied, "Pct", pc[2]))
-		}
-		lead := t("annual.of_which")
-		if o.Rated() != p.Handled {
-			lead = t("annual.of_rated", "Count", o.Rated())
-		}
-		s += lead + strings.Join(parts, t("annual.share_sep")) + t("annual.end")
-	}
-	if o.Unrated > 0 {
-		s += t("annual.unrated", "Count", o.Unrated)
-	}
-	return s
-}
-
 // FormatScore writes a score without a needless decimal: "96", "97.5".
 func FormatScore(f float64) string {
 	if f == float64(int(f)) {
 		return strconv.Itoa(int(f))
 	}
 	return fmt.Sprintf("%.1f", f)
+}
+
+// TargetDone says how far a motion's target has come, in words and
+// figures: "完成改造老旧小区已完成120个，占39.74%（目标302个）".
+func TargetDone(tx *texts.Texts, l deputybot.Language, t deputybot.Target) string {
+	return tx.T(l, "annual.target_done", "Name", t.Name, "Done", t.Done, "Unit", t.Unit, "Goal", t.Goal, "Pct", Rate(min(t.Done, t.Goal), t.Goal))
+}
+
+// Targets lists a motion's targets, numbered, a line each, in the same
+// words as the report: "1. 新增停车泊位已完成54个，占17.88%（目标302个）".
+func Targets(tx *texts.Texts, l deputybot.Language, ts []deputybot.Target) string {
+	lines := make([]string, len(ts))
+	for i, t := range ts {
+		lines[i] = tx.T(l, "target.line", "N", t.N, "Done", texts.HTML(TargetDone(tx, l, t)))
+	}
+	return strings.Join(lines, "\n")
 }

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"deputybot"
+	"deputybot/texts"
 	"math/big"
 	"strconv"
 	"strings"
@@ -64,4 +66,25 @@ func TestPercentagesAlwaysAddUp(t *testing.T) {
 			t.Fatalf("%v: %v adds up to %d", counts, got, sum)
 		}
 	})
+}
+
+func TestTargetsInWordsLikeTheSeed(t *testing.T) {
+	tx, err := texts.Load(shanghai)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := []deputybot.Target{
+		{N: 1, Name: "新增停车泊位", Unit: "个", Done: 54, Goal: 302},
+		{N: 2, Name: "改造<小区>", Unit: "个", Done: 400, Goal: 302},
+		{N: 3, Name: "开工", Unit: "个", Done: 0, Goal: 10},
+	}
+	want := "1. 新增停车泊位已完成54个，占17.88%（目标302个）\n" +
+		"2. 改造&lt;小区&gt;已完成400个，占100.00%（目标302个）\n" +
+		"3. 开工已完成0个，占0.00%（目标10个）"
+	if got := Targets(tx, deputybot.LangZH, ts); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	if got := TargetDone(tx, deputybot.LangEN, ts[0]); got != "新增停车泊位: 54 个 done, 17.88% (target 302 个)" {
+		t.Fatalf("English: %s", got)
+	}
 }

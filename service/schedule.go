@@ -181,7 +181,23 @@ func (s *Service) Snapshot(ctx context.Context, now time.Time, viewer *deputybot
 			unreachable = nil
 		}
 	}
-	return deputybot.Snapshot{Items: items, Unreachable: unreachable, Departments: depts, Env: e, Scope: deputybot.ScopeOf(viewer)}, nil
+	snap := deputybot.Snapshot{Items: items, Unreachable: unreachable, Departments: depts, Env: e, Scope: deputybot.ScopeOf(viewer),
+		Details: map[string]*deputybot.ItemDetails{}, Names: map[string]string{}}
+	for _, it := range items {
+		if it.Kind == deputybot.KindMotion && it.Handled() {
+			if snap.Details[it.ID], err = s.store.ItemDetails(ctx, it.ID); err != nil {
+				return deputybot.Snapshot{}, err
+			}
+		}
+	}
+	leaders, err := s.store.PeopleWithRole(ctx, deputybot.RoleLeader)
+	if err != nil {
+		return deputybot.Snapshot{}, err
+	}
+	for _, p := range leaders {
+		snap.Names[p.ID] = p.Name
+	}
+	return snap, nil
 }
 
 // Digests sends the weekly digests of the slot (SPEC §4.2), once per

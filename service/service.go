@@ -63,6 +63,7 @@ type Store interface {
 	SaveCalendar(ctx context.Context, c *deputybot.Calendar, by string, now time.Time) error
 
 	Item(ctx context.Context, id string) (*deputybot.Item, error)
+	ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error)
 	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
 	UpdateItem(ctx context.Context, id string, c deputybot.ItemChange) (*deputybot.Item, error)
 	InsertItem(ctx context.Context, it *deputybot.Item, det *deputybot.ItemDetails) error

@@ -225,15 +225,6 @@ func (t *Texts) Due(l deputybot.Language, e deputybot.Env, d deputybot.Duty) str
 	return t.T(l, "deadline.today", "Date", t.Date(d.Deadline))
 }
 
-// Targets shows a motion's targets with their progress bars, a line each.
-func (t *Texts) Targets(l deputybot.Language, ts []deputybot.Target) string {
-	lines := make([]string, len(ts))
-	for i, x := range ts {
-		lines[i] = t.T(l, "target.line", "N", x.N, "Name", x.Name, "Unit", x.Unit, "Bar", x.Bar())
-	}
-	return strings.Join(lines, "\n")
-}
-
 // List joins names (a person's text, escaped) with the language's list
 // separator.
 func (t *Texts) List(l deputybot.Language, names []string) HTML {

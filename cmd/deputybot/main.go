@@ -238,6 +238,10 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 	format := fs.String("format", "text", "report format: text, markdown or docx (a Word document: give -o)")
 	langFlag := fs.String("lang", "zh", "language: zh or en")
 	out := fs.String("o", "", "output file")
+	annex := false
+	if sub == "report" {
+		fs.BoolVar(&annex, "annex", false, "the annex of the departments' figures, with their scores (for the office), instead of the report to the congress")
+	}
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil {
@@ -290,7 +294,7 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 		if err != nil {
 			return fail(err)
 		}
-		if err := app.Report(ctx, o, *year, lang, *format, w); err != nil {
+		if err := app.Report(ctx, o, *year, lang, *format, annex, w); err != nil {
 			if code := usageError(err, stderr); code != 0 {
 				return code
 			}

@@ -439,7 +439,7 @@ func TestReportExportImportCommands(t *testing.T) {
 			}
 		}
 		zr.Close()
-		if !strings.Contains(string(doc), "关于区十五届人大六次会议以来议案建议办理情况的报告") {
+		if !strings.Contains(string(doc), ">关于区十五届人大六次会议以来<") || !strings.Contains(string(doc), ">议案建议办理情况的报告<") {
 			t.Fatalf("docx report's document: %.900s", doc)
 		}
 	}

@@ -414,9 +414,9 @@ func snapshot(ctx context.Context, o Options, command string) (deputybot.Snapsho
 	return snap, tx, name, done, nil
 }
 
-// Report writes the annual report of year (`deputybot report`; 0: this
-// year).
-func Report(ctx context.Context, o Options, year int, lang deputybot.Language, format string, w io.Writer) error {
+// Report writes the report to the congress on year (`deputybot report`;
+// 0: this year), or its annex of the departments' figures.
+func Report(ctx context.Context, o Options, year int, lang deputybot.Language, format string, annex bool, w io.Writer) error {
 	snap, tx, _, done, err := snapshot(ctx, o, "report")
 	if err != nil {
 		return err
@@ -425,10 +425,17 @@ func Report(ctx context.Context, o Options, year int, lang deputybot.Language, f
 	if year == 0 {
 		year = snap.Env.Year()
 	}
+	v := report.Congress
+	if annex {
+		v = report.Annex
+	}
+	if format == report.FormatDocx && annex {
+		return report.AnnexDocx(tx, snap, year, lang, w)
+	}
 	if format == report.FormatDocx {
 		return report.AnnualDocx(tx, snap, year, lang, w)
 	}
-	_, err = io.WriteString(w, report.RenderAnnual(tx, snap, year, lang, format))
+	_, err = io.WriteString(w, report.RenderAnnualVersion(tx, snap, year, lang, format, v))
 	return err
 }
 
