@@ -338,25 +338,64 @@ func TestAnnualReportFigures(t *testing.T) {
 			}
 		}
 	}
-	// Printed landscape, one page wide, the header row on every page;
-	// the reporting body as author.
-	for _, sheet := range []string{"台账", "承办单位汇总"} {
+	// Printed on A4 landscape, one page wide, the header row on every
+	// page, page numbers under each; the reporting body as author.
+	for _, sheet := range []string{"打印", "台账", "承办单位汇总"} {
 		pl, err := f.GetPageLayout(sheet)
-		if err != nil || pl.Orientation == nil || *pl.Orientation != "landscape" || pl.FitToWidth == nil || *pl.FitToWidth != 1 {
+		if err != nil || pl.Orientation == nil || *pl.Orientation != "landscape" || pl.FitToWidth == nil || *pl.FitToWidth != 1 ||
+			pl.Size == nil || *pl.Size != 9 {
 			t.Errorf("%s page layout %+v %v", sheet, pl, err)
 		}
 		if props, err := f.GetSheetProps(sheet); err != nil || props.FitToPage == nil || !*props.FitToPage {
 			t.Errorf("%s is not fitted to the page: %+v %v", sheet, props, err)
 		}
-	}
-	titles := 0
-	for _, dn := range f.GetDefinedName() {
-		if dn.Name == "_xlnm.Print_Titles" && strings.HasSuffix(dn.RefersTo, "!$1:$1") {
-			titles++
+		if hf, err := f.GetHeaderFooter(sheet); err != nil || hf.OddFooter != "&C第 &P 页 共 &N 页" {
+			t.Errorf("%s footer %+v %v", sheet, hf, err)
 		}
 	}
-	if titles != 2 {
-		t.Errorf("print titles: %+v", f.GetDefinedName())
+	names := map[string]string{}
+	for _, dn := range f.GetDefinedName() {
+		names[dn.Scope+" "+dn.Name] = dn.RefersTo
+	}
+	if names["打印 _xlnm.Print_Titles"] != "'打印'!$3:$3" || names["台账 _xlnm.Print_Titles"] != "'台账'!$1:$1" ||
+		names["承办单位汇总 _xlnm.Print_Titles"] != "'承办单位汇总'!$1:$1" {
+		t.Errorf("print titles: %v", names)
+	}
+	// The sheet for paper: its title, the date and the count, the ten
+	// columns, a row per item as the data sheet has it, and a total; its
+	// print area is exactly that.
+	prows, _ := f.GetRows("打印")
+	if len(prows) != 3+14+1 || names["打印 _xlnm.Print_Area"] != "'打印'!$A$1:$J$18" {
+		t.Fatalf("%d rows on the print sheet, print area %q", len(prows), names["打印 _xlnm.Print_Area"])
+	}
+	if prows[0][0] != "武昌区人民政府2026年人大代表议案建议办理台账" || !strings.HasPrefix(prows[1][0], "截至2026年") ||
+		!strings.Contains(prows[1][0], "共14件") || strings.Join(prows[2], "|") != "编号|标题|领衔代表|主办单位|答复期限|状态|答复日期|超期答复|代表评价|超期天数" {
+		t.Fatalf("print sheet heading %q", prows[:3])
+	}
+	late := 0
+	for i, p := range prows[3 : 3+14] {
+		r := rows[1+i]
+		for len(r) < 28 {
+			r = append(r, "")
+		}
+		for len(p) < 10 {
+			p = append(p, "")
+		}
+		// number, title, author, lead, deadline, status, first reply,
+		// replied late, days overdue: the data sheet's columns.
+		for pc, dc := range map[int]int{0: 0, 1: 3, 2: 5, 3: 7, 4: 14, 5: 11, 6: 15, 7: 27, 9: 26} {
+			if p[pc] != r[dc] {
+				t.Errorf("%s: print column %d %q, data column %d %q", p[0], pc, p[pc], dc, r[dc])
+			}
+		}
+		if r[20] != "" && p[8] != r[20] {
+			t.Errorf("%s: rating %q, outcome %q", p[0], p[8], r[20])
+		}
+		n, _ := strconv.Atoi(p[7])
+		late += n
+	}
+	if total := prows[17]; total[0] != "合计" || total[1] != "14件" || total[7] != strconv.Itoa(late) || late == 0 {
+		t.Errorf("print totals %v (late replies %d)", total, late)
 	}
 	if props, err := f.GetDocProps(); err != nil || props.Creator != "武昌区人民政府" || !strings.HasPrefix(props.Created, "2026-") {
 		t.Errorf("document properties %+v %v", props, err)

@@ -22,7 +22,8 @@ func registerRows(t *testing.T, msgs []*telegramtest.Message) [][]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := f.GetRows(f.GetSheetName(0))
+		// The data sheet, beside the one for paper.
+		rows, err := f.GetRows(f.GetSheetName(1))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -82,8 +82,11 @@ func bodyForms(body string, l deputybot.Language) (mid, short string) {
 }
 
 // date writes a date as the report does: 2021年12月14日, 14 December 2021.
-func (r *annualWriter) date(d deputybot.Date) string {
-	if r.l == deputybot.LangEN {
+func (r *annualWriter) date(d deputybot.Date) string { return LongDate(r.l, d) }
+
+// LongDate writes a date as documents do: 2021年12月14日, 14 December 2021.
+func LongDate(l deputybot.Language, d deputybot.Date) string {
+	if l == deputybot.LangEN {
 		return strconv.Itoa(d.Day) + " " + d.Month.String() + " " + strconv.Itoa(d.Year)
 	}
 	return strconv.Itoa(d.Year) + "年" + strconv.Itoa(int(d.Month)) + "月" + strconv.Itoa(d.Day) + "日"

@@ -14,9 +14,10 @@ import (
 // Names finds a person's name by id.
 type Names func(personID string) string
 
-// Register writes the register (台账) of a year as an XLSX workbook: one
-// row per item of in with every field a supervisor filters on, and a
-// sheet summing up each department. Headers are in lang. It returns how
+// Register writes the register (台账) of a year as an XLSX workbook: a
+// sheet to print (the ten columns a supervisor reads, titled, dated, on
+// A4 landscape at reading size), one row per item of in with every field
+// a supervisor filters on, and a sheet summing up each department. Headers are in lang. It returns how
 // many items it holds.
 func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Language, names Names, w io.Writer) (int, error) {
 	loc := tx.Location()
@@ -61,7 +62,8 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 		return nil
 	}
 	sep := t("list.sep")
-	var rows [][]any
+	var rows, paper [][]any
+	lateReplies := 0
 	for _, it := range items {
 		var cos, codepts []string
 		for _, c := range it.CoSponsors {
@@ -97,6 +99,21 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 		if it.LeaderID != "" {
 			leader = names(it.LeaderID)
 		}
+		// What the deputy said of it: the outcome once closed, else his
+		// latest rating.
+		said := text(outcome)
+		if said == nil {
+			if n := len(it.Ratings); n > 0 {
+				said = t("rating." + string(it.Ratings[n-1].Value))
+			}
+		}
+		if tl.Late {
+			lateReplies++
+		}
+		paper = append(paper, []any{
+			texts.Plain(tx.Label(l, it)), it.Title, names(it.AuthorID), text(in.DeptName(it.LeadDept)), date(it.Deadline),
+			t("status." + string(it.Status)), date(firstReply), flag(tl.Late), said, tl.DaysOverdue,
+		})
 		rows = append(rows, []any{
 			texts.Plain(tx.Label(l, it)), t("kind." + string(it.Kind)), text(period), it.Title, in.Env.Rules.CategoryName(it.Category, l),
 			names(it.AuthorID), text(strings.Join(cos, sep)), text(in.DeptName(it.LeadDept)), text(strings.Join(codepts, sep)), text(leader),
@@ -106,7 +123,30 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 			len(it.Contacts), confirmed, it.Extensions, len(it.Flags), flag(tl.Overdue), tl.DaysOverdue, flag(tl.Late),
 		})
 	}
+	whole := in.Scope.Whole()
+	title := t("export.print_title", "Year", year)
+	if !whole {
+		title = t("export.print_title_scoped", "Name", in.Scope.Person, "Year", year)
+	}
+	if b := in.Env.Rules.ReportingBody; b != "" && whole {
+		title = t("export.print_title_by", "Body", b, "Year", year)
+	}
+	totals := make([]any, 10)
+	totals[0], totals[1], totals[7] = t("export.total"), t("export.print_count", "Count", len(paper)), lateReplies
 	sheets := []Sheet{{
+		// The ten columns a supervisor reads, for paper; the whole
+		// record is on the next sheet, to filter.
+		Name:    t("export.sheet_print"),
+		Headers: strings.Split(t("export.print_headers"), "|"),
+		Widths:  paperWidths(paper),
+		Rows:    paper,
+		Totals:  totals,
+		Paper: &Paper{
+			Title: title,
+			Note:  t("export.print_note", "Date", LongDate(l, deputybot.DateOf(in.Env.Now, loc)), "Count", len(paper)),
+			Wrap:  []int{1, 2, 3, 5, 8},
+		},
+	}, {
 		Name:    t("export.sheet_items"),
 		Headers: strings.Split(t("export.headers"), "|"),
 		Widths:  []float64{14, 8, 10, 40, 12, 10, 20, 16, 20, 10, 8, 14, 11, 11, 11, 11, 11, 8, 10, 10, 10, 8, 8, 8, 8, 8, 8, 8},
@@ -116,7 +156,6 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 	depts := Departments(in, year)
 	// Scores compare departments over the whole district: a register of
 	// one person's items has none.
-	whole := in.Scope.Whole()
 	row := func(name any, d *DeptStats, score any) []any {
 		y, o := &d.Year, d.Year.Outcomes
 		r := []any{name, y.Handled, y.Replied, y.OnTime, y.Late, y.Overdue, share(y.OnTimeRate()), y.Extensions,
@@ -147,11 +186,25 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 	if author == "" {
 		author = "deputybot"
 	}
-	title := t("export.caption", "Year", year, "Count", len(rows))
+	caption := t("export.caption", "Year", year, "Count", len(rows))
 	if !whole {
-		title = t("export.caption_scoped", "Name", in.Scope.Person, "Year", year, "Count", len(rows))
+		caption = t("export.caption_scoped", "Name", in.Scope.Person, "Year", year, "Count", len(rows))
 	}
-	return len(rows), WriteWorkbook(w, Workbook{Sheets: sheets, Author: author, Title: title, Created: in.Env.Now})
+	return len(rows), WriteWorkbook(w, Workbook{Sheets: sheets, Author: author, Title: caption, Created: in.Env.Now,
+		Footer: t("export.footer")})
+}
+
+// paperWidths are the print sheet's column widths: the number column as
+// wide as its longest label (it does not wrap), the others fixed, the
+// title's widest.
+func paperWidths(rows [][]any) []float64 {
+	number := 10.0
+	for _, r := range rows {
+		if s, ok := r[0].(string); ok {
+			number = max(number, TextWidth(s)+1.5)
+		}
+	}
+	return []float64{number, 40, 10, 18, 11, 10, 11, 9, 10, 9}
 }
 
 // share is a rate ("92.81", or "—" for none) as a Share cell, or nil.
