@@ -14,7 +14,7 @@ import (
 // AnnualReport renders the annual handling report of year in lang and
 // format, over the items viewer may see (nil: all).
 func (b *Bot) AnnualReport(ctx context.Context, l deputybot.Language, year int, format string, viewer *deputybot.Person) (string, error) {
-	in, err := b.svc.Snapshot(ctx, b.now(), viewer)
+	in, err := b.svc.ReportSnapshot(ctx, b.now(), viewer)
 	if err != nil {
 		return "", err
 	}
@@ -44,7 +44,7 @@ func (b *Bot) cmdReport(ctx context.Context, r *request) {
 		b.reply(ctx, r, b.tx.T(r.lang, "annual.annex_forbidden"), nil)
 		return
 	}
-	in, err := b.svc.Snapshot(ctx, b.now(), r.person)
+	in, err := b.svc.ReportSnapshot(ctx, b.now(), r.person)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return

@@ -50,6 +50,7 @@ type ItemReader interface {
 type Service interface {
 	Env(ctx context.Context, now time.Time) (deputybot.Env, error)
 	Snapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error)
+	ReportSnapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error)
 	Act(ctx context.Context, actor *deputybot.Person, cause int64, id string, now time.Time, act service.Action) (*deputybot.Item, error)
 	SaveDraft(ctx context.Context, author *deputybot.Person, cause int64, in deputybot.DraftInput, now time.Time) (*deputybot.Item, error)
 	DeleteDraft(ctx context.Context, author *deputybot.Person, id string) error

@@ -303,24 +303,30 @@ func digestDepts(d *report.Digest) []*report.DeptStats {
 }
 
 // digestChart is the departments' on-time rate, satisfaction and overdue
-// items as a picture, each department by its number in the digest's
-// table, named in the caption.
+// items as a picture that stands alone (titled, every department named,
+// a legend); its caption is its title, and names any department whose
+// name the picture could not draw.
 func (b *Bot) digestChart(l deputybot.Language, d *report.Digest) *deputybot.OutboxMessage {
 	depts := digestDepts(d)
 	if len(depts) == 0 {
 		return nil
 	}
-	img, err := report.DeptChartPNG(depts)
+	pic, err := report.DigestChartPNG(b.tx, l, d, depts)
 	if err != nil {
 		b.log.Error("digest chart", "err", err)
 		return nil
 	}
-	var names []string
-	for i, ds := range depts[:min(len(depts), report.MaxChartDepts)] {
-		names = append(names, strconv.Itoa(i+1)+" "+texts.Esc(ds.Dept.Name))
+	caption := texts.Esc(pic.Title)
+	if len(pic.Numbered) > 0 {
+		var names []string
+		for i := range depts {
+			if name, ok := pic.Numbered[i+1]; ok {
+				names = append(names, strconv.Itoa(i+1)+". "+texts.Esc(name))
+			}
+		}
+		caption += "\n" + b.tx.T(l, "digest.chart_numbered", "List", texts.HTML(strings.Join(names, b.tx.T(l, "list.sep"))))
 	}
-	caption := b.tx.T(l, "digest.chart_caption", "Depts", texts.HTML(strings.Join(names, " · ")))
-	return &deputybot.OutboxMessage{Method: telegram.MethodPhoto, File: img, FileName: "departments.png",
+	return &deputybot.OutboxMessage{Method: telegram.MethodPhoto, File: pic.PNG, FileName: "departments.png",
 		Text: telegram.Truncate(caption, telegram.MaxCaptionLen)}
 }
 

@@ -143,7 +143,7 @@ func TestDigestShowsEverySection(t *testing.T) {
 		t.Fatalf("/digest: %d messages, want the text and its picture", len(preview))
 	}
 	text := preview[0].Text
-	picture(t, preview[1], true, "1 区住建局", "🟦 按期答复率")
+	picture(t, preview[1], true, "议案建议办理周报 · 2026年第18周（4月27日—5月4日）")
 	for _, w := range []string{
 		"议案建议办理周报",
 		"总体（2026年）", "共6件", // the overdue item is numbered in 2025
@@ -191,19 +191,18 @@ func TestDigestSaysNoDataRatherThanADash(t *testing.T) {
 		!strings.Contains(d.Text, "On-time reply rate no data yet · Satisfaction rate (incl. basically satisfied) no data yet") || strings.Contains(d.Text, "—%") {
 		t.Fatalf("digest: %s", d.Text)
 	}
-	picture(t, msgs[1], false, "1 Housing Bureau", "🟦 On-time reply rate")
+	picture(t, msgs[1], false, "motions and suggestions, week 10 of 2026 (2 Mar – 9 Mar)")
 }
 
 // picture checks a digest's picture: a PNG of the departments whose
-// on-time bar (the chart's blue) is drawn or not, its caption naming the
-// colours and the departments by number.
+// on-time bar (the chart's blue) is drawn or not, its caption its title.
 func picture(t *testing.T, m *telegramtest.Message, onTimeBar bool, want ...string) {
 	t.Helper()
 	if m.Document == nil {
 		t.Fatalf("not a picture: %q", m.Text)
 	}
 	img, err := png.Decode(bytes.NewReader(m.Document.Data))
-	if err != nil || img.Bounds().Dx() != 800 || img.Bounds().Dy() < 50 {
+	if err != nil || img.Bounds().Dx() != 960 || img.Bounds().Dy() < 50 {
 		t.Fatalf("the picture is not the departments' chart: %v", err)
 	}
 	blue := 0
@@ -214,8 +213,9 @@ func picture(t *testing.T, m *telegramtest.Message, onTimeBar bool, want ...stri
 			}
 		}
 	}
-	if (blue > 0) != onTimeBar {
-		t.Errorf("on-time bar drawn: %v (%d pixels), want %v", blue > 0, blue, onTimeBar)
+	// The legend's blue square is 14×14 pixels; the rest is bars.
+	if bars := blue - 14*14; (bars > 0) != onTimeBar {
+		t.Errorf("on-time bar drawn: %v (%d pixels), want %v", bars > 0, bars, onTimeBar)
 	}
 	for _, w := range want {
 		if !strings.Contains(m.Text, w) {

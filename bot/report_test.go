@@ -404,7 +404,7 @@ func TestAnnualReportFigures(t *testing.T) {
 
 func mustSnapshot(t *testing.T, h *apptest.Harness) deputybot.Snapshot {
 	t.Helper()
-	snap, err := h.App.Service.Snapshot(context.Background(), h.Clock.Now(), nil)
+	snap, err := h.App.Service.ReportSnapshot(context.Background(), h.Clock.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

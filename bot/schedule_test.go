@@ -21,11 +21,12 @@ func at(day string, hhmm string) time.Time {
 	return t
 }
 
-// containing returns the texts of msgs that contain s.
+// containing returns the texts of the messages of msgs (not the captions
+// of files and pictures) that contain s.
 func containing(msgs []*telegramtest.Message, s string) []string {
 	var out []string
 	for _, m := range msgs {
-		if strings.Contains(m.Text, s) {
+		if m.Document == nil && strings.Contains(m.Text, s) {
 			out = append(out, m.Text)
 		}
 	}

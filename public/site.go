@@ -23,9 +23,10 @@ import (
 	"deputybot/texts"
 )
 
-// Snapshotter reads the record as of a time (the service).
+// Snapshotter reads the record as of a time, with the motions' texts
+// the report page writes from (the service).
 type Snapshotter interface {
-	Snapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error)
+	ReportSnapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error)
 }
 
 // Store reads what a snapshot does not hold (the storage).
@@ -140,7 +141,7 @@ func (s *Site) current(ctx context.Context) (*model, error) {
 }
 
 func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
-	snap, err := s.o.Snapshots.Snapshot(ctx, now, nil)
+	snap, err := s.o.Snapshots.ReportSnapshot(ctx, now, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -296,7 +296,7 @@ var tagRE = regexp.MustCompile(`<[^>]+>`)
 func TestPublicFiguresAreTheReports(t *testing.T) {
 	f := newFixture(t, false)
 	files := f.publish(t)
-	snap, err := f.svc.Snapshot(context.Background(), f.now, nil)
+	snap, err := f.svc.ReportSnapshot(context.Background(), f.now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -181,19 +181,31 @@ func (s *Service) Snapshot(ctx context.Context, now time.Time, viewer *deputybot
 			unreachable = nil
 		}
 	}
-	snap := deputybot.Snapshot{Items: items, Unreachable: unreachable, Departments: depts, Env: e, Scope: deputybot.ScopeOf(viewer),
-		Details: map[string]*deputybot.ItemDetails{}, Names: map[string]string{}}
-	for _, it := range items {
+	return deputybot.Snapshot{Items: items, Unreachable: unreachable, Departments: depts, Env: e, Scope: deputybot.ScopeOf(viewer)}, nil
+}
+
+// ReportSnapshot is Snapshot with what the annual report writes each
+// motion from: the texts of the handled motions (read in one query) and
+// the leaders' names.
+func (s *Service) ReportSnapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error) {
+	snap, err := s.Snapshot(ctx, now, viewer)
+	if err != nil {
+		return snap, err
+	}
+	var motions []string
+	for _, it := range snap.Items {
 		if it.Kind == deputybot.KindMotion && it.Handled() {
-			if snap.Details[it.ID], err = s.store.ItemDetails(ctx, it.ID); err != nil {
-				return deputybot.Snapshot{}, err
-			}
+			motions = append(motions, it.ID)
 		}
+	}
+	if snap.Details, err = s.store.ItemsDetails(ctx, motions); err != nil {
+		return deputybot.Snapshot{}, err
 	}
 	leaders, err := s.store.PeopleWithRole(ctx, deputybot.RoleLeader)
 	if err != nil {
 		return deputybot.Snapshot{}, err
 	}
+	snap.Names = make(map[string]string, len(leaders))
 	for _, p := range leaders {
 		snap.Names[p.ID] = p.Name
 	}

@@ -206,6 +206,32 @@ func (s *Store) ItemDetails(ctx context.Context, id string) (*deputybot.ItemDeta
 	return &doc.Details, nil
 }
 
+// ItemsDetails reads the texts of the items of ids in one query, by id;
+// an id with no item is left out.
+func (s *Store) ItemsDetails(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error) {
+	out := make(map[string]*deputybot.ItemDetails, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cur, err := s.items.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetProjection(bson.D{{Key: "details", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var doc struct {
+			ID      string                `bson:"_id"`
+			Details deputybot.ItemDetails `bson:"details"`
+		}
+		if err := cur.Decode(&doc); err != nil {
+			return nil, err
+		}
+		out[doc.ID] = &doc.Details
+	}
+	return out, cur.Err()
+}
+
 // itemDoc reads an item's whole document.
 func (s *Store) itemDoc(ctx context.Context, id string) (*itemDoc, error) {
 	var doc itemDoc

@@ -88,6 +88,14 @@ func TestDraftSubmitNumberAndPeriod(t *testing.T) {
 		if err != nil || det.Body != "body of 修路" || len(det.Timeline) != 2 || det.Timeline[1].Type != deputybot.EvSubmitted {
 			t.Fatalf("details %+v %v", det, err)
 		}
+		// Several items' texts in one reading; an unknown id is left out.
+		dets, err := s.ItemsDetails(c, []string{it.ID, it2.ID, "no such item"})
+		if err != nil || len(dets) != 2 || dets[it.ID].Body != "body of 修路" || dets[it2.ID].Body != "body of 修桥" {
+			t.Fatalf("details of several: %v %v", dets, err)
+		}
+		if none, err := s.ItemsDetails(c, nil); err != nil || len(none) != 0 {
+			t.Fatalf("details of none: %v %v", none, err)
+		}
 		mine, total, err := s.PersonItems(c, a.ID, 0, 10)
 		if err != nil || total != 3 || mine[0].ID != m.ID || mine[2].ID != it.ID {
 			t.Fatalf("person items: %d %v", total, err)

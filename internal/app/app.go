@@ -390,7 +390,7 @@ func snapshot(ctx context.Context, o Options, command string) (deputybot.Snapsho
 		return deputybot.Snapshot{}, nil, nil, nil, err
 	}
 	done := func() { store.Close(context.Background()) }
-	snap, err := newService(o, store, nil, clock, log).Snapshot(ctx, clock(), nil)
+	snap, err := newService(o, store, nil, clock, log).ReportSnapshot(ctx, clock(), nil)
 	if err != nil {
 		done()
 		return deputybot.Snapshot{}, nil, nil, nil, err
