@@ -9,9 +9,13 @@ import (
 
 // Department is a government department that handles items (承办单位).
 type Department struct {
-	ID        string    `bson:"_id"`
-	Name      string    `bson:"name"`
-	Key       string    `bson:"key"` // DepartmentKey(Name), unique
+	ID   string `bson:"_id"`
+	Name string `bson:"name"`
+	Key  string `bson:"key"` // DepartmentKey(Name), unique
+	// Number is the department's own, given in the order departments
+	// are created and never reused or changed: its public pages' address
+	// (/zh/2026/dept/3.html) stays when it is renamed.
+	Number    int       `bson:"number"`
 	CreatedAt time.Time `bson:"createdAt"`
 }
 

@@ -79,10 +79,16 @@ func TestWithholdingAskedAndDecided(t *testing.T) {
 		}
 	}
 	lists()
-	for _, p := range []string{"/en/2026/index.html", "/en/2026/search.json", "/en/feed.atom", "/zh/2026/index.html"} {
-		if strings.Contains(render(t, s, p), n) {
-			t.Errorf("%s lists the withheld item", p)
+	// A list names it by number as withheld, and nothing else of it; the
+	// feed not at all.
+	for p, by := range map[string]string{"/en/2026/index.html": "Withheld", "/en/2026/search.json": `"t":"Withheld"`, "/zh/2026/index.html": "不予公开"} {
+		body := render(t, s, p)
+		if i := strings.Index(body, n); i < 0 || !strings.Contains(body[i:min(len(body), i+200)], by) || strings.Contains(body, "Lift for No. 5") {
+			t.Errorf("%s does not list the withheld item by number alone", p)
 		}
+	}
+	if strings.Contains(render(t, s, "/en/feed.atom"), n) {
+		t.Error("the feed names the withheld item")
 	}
 
 	// The office publishes it again.

@@ -7,6 +7,7 @@ import (
 
 	"deputybot"
 	"deputybot/report"
+	"deputybot/texts"
 )
 
 // charts are a page's charts: the departments' (stats given), and the
@@ -15,7 +16,7 @@ func (w *writer) charts(stats []*report.DeptStats, y int, dept string) string {
 	var b strings.Builder
 	if len(stats) > 0 {
 		for _, c := range report.DeptCharts(w.tx, w.l, stats) {
-			b.WriteString(c.SVG())
+			b.WriteString(w.chart(c, w.t("pub.col_dept")))
 		}
 	}
 	var months [12]int
@@ -37,6 +38,19 @@ func (w *writer) charts(stats []*report.DeptStats, y int, dept string) string {
 		m.Bars = append(m.Bars, report.Bar{Label: w.t("pub.month", "Month", month), Value: float64(n), Text: strconv.Itoa(n)})
 		m.Max = max(m.Max, float64(n))
 	}
-	b.WriteString(m.SVG())
+	b.WriteString(w.chart(m, w.t("pub.col_month")))
 	return b.String()
+}
+
+// chart is a chart with its figures as a table under it, for a reader
+// who cannot see the picture or wants the full names and numbers.
+func (w *writer) chart(c report.Chart, labelHead string) string {
+	var b strings.Builder
+	b.WriteString(`<details><summary>` + w.t("pub.chart_data") + `</summary><table class="data"><caption>` + texts.Esc(c.Title) +
+		`</caption><thead><tr><th scope="col">` + labelHead + `</th><th scope="col">` + texts.Esc(c.Title) + `</th></tr></thead><tbody>`)
+	for _, bar := range c.Bars {
+		b.WriteString(`<tr><th scope="row"` + w.langOf(bar.Label) + `>` + texts.Esc(bar.Label) + `</th><td class="num">` + texts.Esc(bar.Text) + `</td></tr>`)
+	}
+	b.WriteString(`</tbody></table></details>`)
+	return c.Figure(b.String())
 }

@@ -29,7 +29,7 @@ type Page struct {
 // pageSize is how many items an index page lists; filtered results
 // stop at maxResults.
 const (
-	pageSize   = 100
+	pageSize   = 25
 	maxResults = 500
 )
 
@@ -131,6 +131,14 @@ func (s *Site) render(ctx context.Context, m *model, l deputybot.Language, p str
 		if err != nil || m.stats[year] == nil {
 			return s.notFound(ctx, l)
 		}
+		// A department's page was once addressed by its id: the served
+		// site sends a reader of an old link on to its number.
+		if len(parts) == 4 && parts[2] == "dept" {
+			name := strings.TrimSuffix(parts[3], ".html")
+			if _, err := strconv.Atoi(name); err != nil && m.depts[name] != nil {
+				return Page{Redirect: w.deptPath(year, name)}, nil
+			}
+		}
 		body, err = w.yearPage(year, parts[2:], query)
 		if errors.Is(err, errNotFound) {
 			return s.notFound(ctx, l)
@@ -204,8 +212,27 @@ func (w *writer) yearPath(y int, page string) string {
 	return w.base() + strconv.Itoa(y) + "/" + page
 }
 
+// deptPath is a department's page of a year, by its number: the address
+// stays when the department is renamed.
 func (w *writer) deptPath(y int, id string) string {
-	return w.yearPath(y, "dept/"+url.PathEscape(id)+".html")
+	n := 0
+	if d := w.m.depts[id]; d != nil {
+		n = d.Number
+	}
+	return w.yearPath(y, "dept/"+strconv.Itoa(n)+".html")
+}
+
+// user is a person's text (a title, a name) for the page: escaped, and
+// marked as Chinese on an English page.
+func (w *writer) user(s string) texts.HTML { return texts.HTML(texts.EscIn(w.l, s)) }
+
+// langOf is the lang attribute for an element holding s on this page:
+// Chinese text on an English page says so.
+func (w *writer) langOf(s string) string {
+	if strings.HasPrefix(texts.EscIn(w.l, s), "<span") {
+		return ` lang="zh-CN"`
+	}
+	return ""
 }
 
 func (w *writer) label(it *deputybot.Item) string { return w.tx.Label(w.l, it) }
@@ -245,7 +272,7 @@ func (w *writer) page(title, body string) string {
 	y := w.m.years[0]
 	b.WriteString(`<!doctype html><html lang="` + lang + `"><head><meta charset="utf-8">` +
 		`<meta name="viewport" content="width=device-width, initial-scale=1">` +
-		`<title>` + title + ` · ` + w.siteName() + `</title>` +
+		`<title>` + texts.Esc(texts.Plain(title)) + ` · ` + w.siteName() + `</title>` +
 		`<link rel="stylesheet" href="` + w.link("/assets/site.css") + `">` +
 		`<link rel="alternate" type="application/atom+xml" title="` + w.t("pub.feed") + `" href="` + w.link(w.base()+"feed.atom") + `">` +
 		`<link rel="alternate" hreflang="` + map[bool]string{true: "en", false: "zh-CN"}[w.l == deputybot.LangZH] + `" href="` + w.link(otherPath) + `">` +
@@ -262,16 +289,10 @@ func (w *writer) page(title, body string) string {
 
 // home: the years, with their counts and pages.
 func (w *writer) home() string {
-	count := map[int]int{}
-	for _, it := range w.m.items {
-		if it.Public() {
-			count[it.Year]++
-		}
-	}
 	var b strings.Builder
 	b.WriteString("<p>" + w.t("pub.intro") + "</p><h2>" + w.t("pub.years") + "</h2><ul class=\"years\">")
 	for _, y := range w.m.years {
-		b.WriteString(`<li><a href="` + w.link(w.yearPath(y, "index.html")) + `">` + w.t("pub.year_items", "Year", y, "Count", count[y]) + `</a> · ` +
+		b.WriteString(`<li><a href="` + w.link(w.yearPath(y, "index.html")) + `">` + w.t("pub.year_items", "Year", y, "Count", len(w.listed(y))) + `</a> · ` +
 			`<a href="` + w.link(w.yearPath(y, "departments.html")) + `">` + w.t("pub.departments") + `</a> · ` +
 			`<a href="` + w.link(w.yearPath(y, "report.html")) + `">` + w.t("pub.report") + `</a></li>`)
 	}
@@ -303,11 +324,12 @@ func (w *writer) yearPage(y int, rest []string, q url.Values) (string, error) {
 	case name == "search.json":
 		return w.searchIndex(y)
 	case len(rest) == 2 && rest[0] == "dept" && strings.HasSuffix(rest[1], ".html"):
-		id, err := url.PathUnescape(strings.TrimSuffix(rest[1], ".html"))
-		if err != nil || w.m.depts[id] == nil {
+		n, err := strconv.Atoi(strings.TrimSuffix(rest[1], ".html"))
+		d := w.m.byNumber[n]
+		if err != nil || d == nil || n <= 0 {
 			return "", errNotFound
 		}
-		return w.department(y, id), nil
+		return w.department(y, d.ID), nil
 	}
 	return "", errNotFound
 }
@@ -334,6 +356,10 @@ func (w *writer) matches(f filter, it *deputybot.Item) bool {
 		f.category != "" && it.Category != f.category || f.status != "" && string(it.Status) != f.status {
 		return false
 	}
+	if !it.Public() && (f.period != "" || f.category != "" || f.status != "") {
+		// What is withheld is not told by a filter either.
+		return false
+	}
 	if f.dept != "" && it.LeadDept != f.dept && it.CoDept(f.dept) == nil {
 		return false
 	}
@@ -341,6 +367,10 @@ func (w *writer) matches(f filter, it *deputybot.Item) bool {
 		return true
 	}
 	hay := strings.ToLower(w.label(it) + " " + it.Number() + " " + it.Title + " " + w.deptName(it.LeadDept))
+	if !it.Public() {
+		// A withheld item is found by its number only.
+		hay = strings.ToLower(texts.Plain(w.label(it)) + " " + it.Number())
+	}
 	for _, word := range strings.Fields(strings.ToLower(f.q)) {
 		if !strings.Contains(hay, word) {
 			return false
@@ -374,17 +404,42 @@ func (w *writer) index(y, n int, q url.Values) string {
 			b.WriteString(`<p class="count" id="count">` + w.t("pub.results", "Count", len(shown)) + `</p>`)
 		}
 	}
-	b.WriteString(`<table class="items"><thead><tr><th>` + w.t("pub.col_number") + `</th><th>` + w.t("pub.col_title") + `</th><th>` +
-		w.t("pub.col_dept") + `</th><th>` + w.t("pub.col_deadline") + `</th><th>` + w.t("pub.col_status") + `</th></tr></thead><tbody id="rows">`)
+	// On a phone each row is a card, each cell under its header.
+	heads := []string{w.t("pub.col_number"), w.t("pub.col_title"), w.t("pub.col_dept"), w.t("pub.col_deadline"), w.t("pub.col_status")}
+	b.WriteString(`<table class="items cards" id="items"`)
+	if len(shown) == 0 {
+		b.WriteString(` hidden`)
+	}
+	b.WriteString(`><thead><tr>`)
+	for _, h := range heads {
+		b.WriteString(`<th>` + h + `</th>`)
+	}
+	b.WriteString(`</tr></thead><tbody id="rows">`)
+	cell := func(k int, class, v string) {
+		b.WriteString(`<td` + class + ` data-label="` + heads[k] + `">` + v + `</td>`)
+	}
 	for _, it := range shown {
-		b.WriteString(`<tr><td class="nowrap"><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a></td><td>` +
-			texts.Esc(it.Title) + `</td><td>` + texts.Esc(w.deptName(it.LeadDept)) + `</td><td class="nowrap">` +
-			w.tx.Date(it.Deadline) + `</td><td>` + w.status(it) + `</td></tr>`)
+		b.WriteString(`<tr>`)
+		cell(0, ` class="nowrap"`, `<a href="`+w.link(w.itemPath(it))+`">`+w.label(it)+`</a>`)
+		if !it.Public() {
+			cell(1, ` class="withheld"`, w.t("pub.withheld_short"))
+			b.WriteString(`</tr>`)
+			continue
+		}
+		cell(1, w.langOf(it.Title), texts.Esc(it.Title))
+		cell(2, w.langOf(w.deptName(it.LeadDept)), texts.Esc(w.deptName(it.LeadDept)))
+		cell(3, ` class="nowrap"`, w.tx.Date(it.Deadline))
+		cell(4, "", w.status(it))
+		b.WriteString(`</tr>`)
 	}
 	b.WriteString(`</tbody></table>`)
-	if len(shown) == 0 {
-		b.WriteString(`<p id="none">` + w.t("pub.none") + `</p>`)
+	// A search that finds nothing says so (the script shows or hides
+	// this as it filters).
+	none := `<p class="none" id="none"`
+	if len(shown) > 0 {
+		none += ` hidden`
 	}
+	b.WriteString(none + `>` + w.t("pub.none") + ` <a href="` + w.link(w.yearPath(y, "index.html")) + `">` + w.t("pub.none_all") + `</a></p>`)
 	if f.empty() && w.pages(y) > 1 {
 		b.WriteString(`<nav class="pages" id="pages">`)
 		for i := 1; i <= w.pages(y); i++ {
@@ -419,7 +474,7 @@ func (w *writer) filterForm(y int, f filter) string {
 			if o[0] == cur {
 				s = " selected"
 			}
-			b.WriteString(`<option value="` + texts.Esc(o[0]) + `"` + s + `>` + o[1] + `</option>`)
+			b.WriteString(`<option value="` + texts.Esc(o[0]) + `"` + s + w.langOf(texts.Plain(o[1])) + `>` + o[1] + `</option>`)
 		}
 		b.WriteString(`</select></label> `)
 	}
@@ -459,6 +514,7 @@ type searchEntry struct {
 	Status   string   `json:"s"`
 	StatusL  string   `json:"sl"`
 	Deadline string   `json:"dl"`
+	Withheld bool     `json:"w,omitempty"` // listed by number only
 }
 
 // searchIndex is the year's public items for the script's search, with
@@ -472,9 +528,14 @@ func (w *writer) searchIndex(y int) (string, error) {
 		idx.Depts[d.ID] = d.Name
 	}
 	for _, it := range w.listed(y) {
+		if !it.Public() {
+			idx.Items = append(idx.Items, searchEntry{URL: "../items/" + slug(it) + ".html", Label: texts.Plain(w.label(it)),
+				Title: texts.Plain(w.t("pub.withheld_short")), Kind: string(it.Kind), Lead: it.LeadDept, Withheld: true})
+			continue
+		}
 		e := searchEntry{URL: "../items/" + slug(it) + ".html", Label: texts.Plain(w.label(it)), Title: it.Title, Kind: string(it.Kind),
 			Period: string(it.Period), Category: it.Category, Lead: it.LeadDept, Status: string(it.Status),
-			StatusL: texts.Plain(w.tx.Status(w.l, it)), Deadline: w.tx.Date(it.Deadline)}
+			StatusL: texts.Plain(w.status(it)), Deadline: w.tx.Date(it.Deadline)}
 		for _, c := range it.CoDepts {
 			e.CoDepts = append(e.CoDepts, c.Dept)
 		}
@@ -508,29 +569,34 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 			}
 		}
 		if len(cos) > 0 {
-			row(w.t("pub.deputies"), w.t("pub.author_cosponsors", "Author", w.m.names[it.AuthorID], "CoSponsors", w.tx.List(w.l, cos)))
+			names := make([]string, len(cos))
+			for i, c := range cos {
+				names[i] = string(w.user(c))
+			}
+			row(w.t("pub.deputies"), w.t("pub.author_cosponsors", "Author", w.user(w.m.names[it.AuthorID]),
+				"CoSponsors", texts.HTML(strings.Join(names, w.t("list.sep")))))
 		} else {
-			row(w.t("pub.deputies"), texts.Esc(w.m.names[it.AuthorID]))
+			row(w.t("pub.deputies"), string(w.user(w.m.names[it.AuthorID])))
 		}
 	}
-	row(w.t("pub.lead"), `<a href="`+w.link(w.deptPath(it.Year, it.LeadDept))+`">`+texts.Esc(w.deptName(it.LeadDept))+`</a>`)
+	row(w.t("pub.lead"), `<a href="`+w.link(w.deptPath(it.Year, it.LeadDept))+`">`+string(w.user(w.deptName(it.LeadDept)))+`</a>`)
 	var co []string
 	for _, c := range it.CoDepts {
-		co = append(co, w.deptName(c.Dept))
+		co = append(co, string(w.user(w.deptName(c.Dept))))
 	}
 	if len(co) > 0 {
-		row(w.t("pub.codepts"), string(w.tx.List(w.l, co)))
+		row(w.t("pub.codepts"), strings.Join(co, w.t("list.sep")))
 	}
 	row(w.t("pub.deadline"), w.tx.Date(it.Deadline))
 	row(w.t("pub.status"), w.status(it))
 	if it.Key {
 		row(w.t("pub.key"), "✓")
 	}
-	b.WriteString(`</dl><h2>` + w.t("pub.text") + `</h2>` + paragraphs(det.Body))
+	b.WriteString(`</dl><h2>` + w.t("pub.text") + `</h2>` + w.paragraphs(det.Body))
 	if len(it.Targets) > 0 {
 		b.WriteString(`<h2>` + w.t("pub.targets") + `</h2><ul class="targets">`)
 		for _, tg := range it.Targets {
-			b.WriteString(`<li>` + report.TargetDone(w.tx, w.l, tg) + ` <progress value="` + strconv.Itoa(min(tg.Done, tg.Goal)) +
+			b.WriteString(`<li>` + report.TargetDoneAs(w.tx, w.l, tg, w.user(tg.Name), w.user(tg.Unit)) + ` <progress value="` + strconv.Itoa(min(tg.Done, tg.Goal)) +
 				`" max="` + strconv.Itoa(tg.Goal) + `">` + report.Rate(min(tg.Done, tg.Goal), tg.Goal) + `%</progress></li>`)
 		}
 		b.WriteString(`</ul>`)
@@ -551,7 +617,7 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 			if withheld {
 				b.WriteString(`<p class="withheld">` + w.t("pub.reply_withheld") + `</p>`)
 			} else {
-				b.WriteString(paragraphs(r.Text))
+				b.WriteString(w.paragraphs(r.Text))
 			}
 			if rt := it.RatingOf(r.Round); rt != nil && !r.Correction {
 				b.WriteString(`<p class="rating">` + w.t("pub.rating", "Rating", texts.HTML(w.t("rating."+string(rt.Value)))) + `</p>`)
@@ -562,7 +628,7 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 	if len(det.Progress) > 0 {
 		b.WriteString(`<h2>` + w.t("pub.progress") + `</h2>`)
 		for _, p := range det.Progress {
-			b.WriteString(`<section class="progress"><h3>` + w.tx.Date(p.At) + `</h3>` + paragraphs(p.Text) + `</section>`)
+			b.WriteString(`<section class="progress"><h3>` + w.tx.Date(p.At) + `</h3>` + w.paragraphs(p.Text) + `</section>`)
 		}
 	}
 	b.WriteString(`<h2>` + w.t("pub.timeline") + `</h2><ol class="timeline">`)
@@ -572,7 +638,7 @@ func (w *writer) item(it *deputybot.Item, det *deputybot.ItemDetails) string {
 		}
 	}
 	b.WriteString(`</ol>`)
-	return w.page(w.t("pub.item_title", "Label", texts.HTML(label), "Title", it.Title), b.String())
+	return w.page(w.t("pub.item_title", "Label", texts.HTML(label), "Title", w.user(it.Title)), b.String())
 }
 
 // event is a public timeline line, or "" for an event that is not
@@ -589,9 +655,9 @@ func (w *writer) event(e deputybot.Event) string {
 	case deputybot.EvSubmitted:
 		return w.t("pub.ev_submitted")
 	case deputybot.EvAssigned:
-		return w.t("pub.ev_assigned", "Dept", w.deptName(d["lead"]), "Deadline", d["deadline"])
+		return w.t("pub.ev_assigned", "Dept", w.user(w.deptName(d["lead"])), "Deadline", d["deadline"])
 	case deputybot.EvReassigned:
-		return w.t("pub.ev_reassigned", "Dept", w.deptName(d["to"]), "Deadline", d["deadline"])
+		return w.t("pub.ev_reassigned", "Dept", w.user(w.deptName(d["to"])), "Deadline", d["deadline"])
 	case deputybot.EvExtensionApproved:
 		return w.t("pub.ev_extension_approved", "To", d["to"])
 	case deputybot.EvReplied:
@@ -611,12 +677,12 @@ func (w *writer) event(e deputybot.Event) string {
 }
 
 // paragraphs shows a person's text: escaped, a paragraph for each blank
-// line, line breaks kept.
-func paragraphs(s string) string {
+// line, line breaks kept, each marked Chinese on an English page if it is.
+func (w *writer) paragraphs(s string) string {
 	var b strings.Builder
 	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
 		if p = strings.TrimSpace(p); p != "" {
-			b.WriteString("<p>" + strings.ReplaceAll(texts.Esc(p), "\n", "<br>") + "</p>")
+			b.WriteString("<p" + w.langOf(p) + ">" + strings.ReplaceAll(texts.Esc(p), "\n", "<br>") + "</p>")
 		}
 	}
 	return b.String()
@@ -630,15 +696,15 @@ var deptFigures = []report.Figure{report.FigHandled, report.FigReplied, report.F
 func (w *writer) departments(y int) string {
 	var b strings.Builder
 	stats := w.handling(y)
-	b.WriteString(`<table class="depts"><thead><tr><th>` + w.t("pub.col_dept") + `</th>`)
+	b.WriteString(`<table class="depts cards"><thead><tr><th>` + w.t("pub.col_dept") + `</th>`)
 	for _, f := range deptFigures {
 		b.WriteString(`<th>` + report.Label(w.tx, w.l, f) + `</th>`)
 	}
 	b.WriteString(`</tr></thead><tbody>`)
 	for _, d := range stats {
-		b.WriteString(`<tr><td><a href="` + w.link(w.deptPath(y, d.Dept.ID)) + `">` + texts.Esc(d.Dept.Name) + `</a></td>`)
+		b.WriteString(`<tr><td data-label="` + w.t("pub.col_dept") + `"><a href="` + w.link(w.deptPath(y, d.Dept.ID)) + `">` + string(w.user(d.Dept.Name)) + `</a></td>`)
 		for _, f := range deptFigures {
-			b.WriteString(`<td class="num">` + report.DeptCell(w.tx, w.l, d, f) + `</td>`)
+			b.WriteString(`<td class="num" data-label="` + report.Label(w.tx, w.l, f) + `">` + report.DeptCell(w.tx, w.l, d, f) + `</td>`)
 		}
 		b.WriteString(`</tr>`)
 	}
@@ -679,11 +745,15 @@ func (w *writer) department(y int, id string) string {
 	b.WriteString(w.charts(nil, y, id))
 	b.WriteString(`<h2>` + w.t("pub.dept_items") + `</h2><ul class="list">`)
 	for _, it := range w.listed(y) {
-		if it.LeadDept == id {
-			b.WriteString(`<li><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a> ` + texts.Esc(it.Title) +
+		switch {
+		case it.LeadDept != id:
+		case !it.Public():
+			b.WriteString(`<li><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a> <span class="withheld">` + w.t("pub.withheld_short") + `</span></li>`)
+		default:
+			b.WriteString(`<li><a href="` + w.link(w.itemPath(it)) + `">` + w.label(it) + `</a> ` + string(w.user(it.Title)) +
 				` · ` + w.status(it) + `</li>`)
 		}
 	}
 	b.WriteString(`</ul>`)
-	return w.page(w.t("pub.dept_title", "Dept", d.Dept.Name, "Year", y), b.String())
+	return w.page(w.t("pub.dept_title", "Dept", w.user(d.Dept.Name), "Year", y), b.String())
 }

@@ -97,7 +97,8 @@ type model struct {
 	depts    map[string]*deputybot.Department
 	deptList []*deputybot.Department // by name
 	stats    map[int][]*report.DeptStats
-	listed   map[int][]*deputybot.Item // by year: the public items the index lists
+	listed   map[int][]*deputybot.Item     // by year: what the index lists, the public items and, by number, the withheld
+	byNumber map[int]*deputybot.Department // departments by their number, which their pages' addresses use
 
 	// What is made from the model on first need, then kept with it.
 	feedMu  sync.Mutex
@@ -157,8 +158,10 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 			m.names[p.ID] = p.Name
 		}
 	}
+	m.byNumber = map[int]*deputybot.Department{}
 	for _, d := range snap.Departments {
 		m.depts[d.ID] = d
+		m.byNumber[d.Number] = d
 		m.deptList = append(m.deptList, d)
 	}
 	sort.Slice(m.deptList, func(i, j int) bool { return m.deptList[i].Name < m.deptList[j].Name })
@@ -216,10 +219,10 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 		}
 		return a.Seq - b.Seq
 	})
+	// A withheld item is listed too, by its number only, so that the
+	// lists add up to the counts.
 	for _, it := range m.items {
-		if it.Public() {
-			m.listed[it.Year] = append(m.listed[it.Year], it)
-		}
+		m.listed[it.Year] = append(m.listed[it.Year], it)
 	}
 	return m, nil
 }

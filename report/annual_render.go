@@ -222,7 +222,7 @@ func (r *annualWriter) motion(m *deputybot.Item) {
 	if len(m.Targets) > 0 {
 		var ts []string
 		for _, t := range m.Targets {
-			ts = append(ts, TargetDone(r.tx, r.l, t))
+			ts = append(ts, TargetDoneAs(r.tx, r.l, t, r.d.arg(t.Name), r.d.arg(t.Unit)))
 		}
 		r.d.para(r.t("annual.motion_targets_done", "List", texts.HTML(strings.Join(ts, r.t("annual.share_sep")))))
 	}

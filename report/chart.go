@@ -5,6 +5,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"deputybot"
 	"deputybot/texts"
@@ -47,8 +48,13 @@ func (c Chart) barWidth(v float64) int {
 	return int(float64(chartBarW)*min(v, c.Max)/c.Max + 0.5)
 }
 
-// SVG draws the chart; every label is escaped.
-func (c Chart) SVG() string {
+// SVG draws the chart as a figure; every label is escaped.
+func (c Chart) SVG() string { return c.Figure("") }
+
+// Figure draws the chart and puts extra (HTML: its data as a table) under
+// it in the figure. A label with Chinese characters says so (lang), for
+// the English pages.
+func (c Chart) Figure(extra string) string {
 	var b strings.Builder
 	h := c.Height()
 	fmt.Fprintf(&b, `<figure class="chart"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`,
@@ -56,14 +62,18 @@ func (c Chart) SVG() string {
 	fmt.Fprintf(&b, `<text x="0" y="18" class="t">%s</text>`, html.EscapeString(c.Title))
 	for i, bar := range c.Bars {
 		y := chartTop + i*chartRowH
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`, chartLabelW-8, y+16, texts.Esc(clip(bar.Label, 14)))
+		lang := ""
+		if strings.IndexFunc(bar.Label, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
+			lang = ` lang="zh-CN"`
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end"%s>%s</text>`, chartLabelW-8, y+16, lang, texts.Esc(clip(bar.Label, 14)))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" class="bg"/>`, chartLabelW, y+4, chartBarW, chartRowH-8)
 		if w := c.barWidth(bar.Value); w > 0 {
 			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" class="bar"/>`, chartLabelW, y+4, w, chartRowH-8)
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`, chartLabelW+chartBarW+8, y+16, html.EscapeString(bar.Text))
 	}
-	b.WriteString(`</svg></figure>`)
+	b.WriteString(`</svg>` + extra + `</figure>`)
 	return b.String()
 }
 

@@ -49,8 +49,11 @@ var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`",
 // arg is user text as a message argument: escaped for the format, then
 // for HTML (the texts are HTML until the document is converted).
 func (d *doc) arg(s string) texts.HTML {
-	if d.format == FormatMarkdown {
+	switch d.format {
+	case FormatMarkdown:
 		s = mdEscaper.Replace(s)
+	case FormatWeb:
+		return texts.HTML(texts.EscIn(d.lang, s))
 	}
 	return texts.HTML(html.EscapeString(s))
 }
@@ -217,7 +220,8 @@ func (d *doc) table(headers []string, rows [][]string, line func(row []string) s
 		return
 	}
 	if d.format == FormatWeb {
-		d.sb.WriteString(`<div class="scroll"><table><thead><tr>`)
+		// On a phone a row becomes a card, each cell under its header.
+		d.sb.WriteString(`<table class="cards"><thead><tr>`)
 		for _, h := range headers {
 			d.sb.WriteString("<th>" + html.EscapeString(h) + "</th>")
 		}
@@ -229,11 +233,15 @@ func (d *doc) table(headers []string, rows [][]string, line func(row []string) s
 				if i == 0 {
 					class = ""
 				}
-				d.sb.WriteString("<td" + class + ">" + c + "</td>")
+				label := ""
+				if i < len(headers) {
+					label = ` data-label="` + html.EscapeString(headers[i]) + `"`
+				}
+				d.sb.WriteString("<td" + class + label + ">" + c + "</td>")
 			}
 			d.sb.WriteString("</tr>\n")
 		}
-		d.sb.WriteString("</tbody></table></div>\n")
+		d.sb.WriteString("</tbody></table>\n")
 		return
 	}
 	if d.format != FormatMarkdown {
@@ -348,7 +356,13 @@ func FormatScore(f float64) string {
 // TargetDone says how far a motion's target has come, in words and
 // figures: "完成改造老旧小区已完成120个，占39.74%（目标302个）".
 func TargetDone(tx *texts.Texts, l deputybot.Language, t deputybot.Target) string {
-	return tx.T(l, "annual.target_done", "Name", t.Name, "Done", t.Done, "Unit", t.Unit, "Goal", t.Goal, "Pct", Rate(min(t.Done, t.Goal), t.Goal))
+	return TargetDoneAs(tx, l, t, texts.HTML(texts.Esc(t.Name)), texts.HTML(texts.Esc(t.Unit)))
+}
+
+// TargetDoneAs is TargetDone with the target's name and unit as the
+// page writes them (marked Chinese on an English page).
+func TargetDoneAs(tx *texts.Texts, l deputybot.Language, t deputybot.Target, name, unit texts.HTML) string {
+	return tx.T(l, "annual.target_done", "Name", name, "Done", t.Done, "Unit", unit, "Goal", t.Goal, "Pct", Rate(min(t.Done, t.Goal), t.Goal))
 }
 
 // Targets lists a motion's targets, numbered, a line each, in the same

@@ -31,10 +31,19 @@ func insertMany[T any](ctx context.Context, coll *mongo.Collection, docs []T) er
 	return nil
 }
 
-// BulkInsertDepartments inserts departments (Key is filled in).
+// BulkInsertDepartments inserts departments (Key and Number are filled
+// in, numbers in the order given).
 func (s *Store) BulkInsertDepartments(ctx context.Context, ds []*deputybot.Department) error {
-	for _, d := range ds {
+	if len(ds) == 0 {
+		return nil
+	}
+	first, err := s.claimDepartmentNumbers(ctx, len(ds))
+	if err != nil {
+		return err
+	}
+	for i, d := range ds {
 		d.Key = deputybot.DepartmentKey(d.Name)
+		d.Number = first + i
 	}
 	if err := insertMany(ctx, s.departments, ds); err != nil {
 		return err

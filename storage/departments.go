@@ -8,14 +8,30 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"deputybot"
 )
 
-// InsertDepartment stores a new department. A name whose key is taken is
-// ECONFLICT ("err.department_exists"), whatever runs concurrently: the
-// key has a unique index.
+// InsertDepartment stores a new department with the next department
+// number. A name whose key is taken is ECONFLICT
+// ("err.department_exists"), whatever runs concurrently: the key has a
+// unique index (a name found taken before a number is claimed leaves no
+// gap in the numbers; one taken at the same moment by another process
+// leaves its number unused).
 func (s *Store) InsertDepartment(ctx context.Context, d *deputybot.Department) error {
+	taken, err := s.departments.CountDocuments(ctx, bson.D{{Key: "key", Value: d.Key}})
+	if err != nil {
+		return err
+	}
+	if taken > 0 {
+		return deputybot.Errorf(deputybot.ECONFLICT, "err.department_exists", "Name", d.Name)
+	}
+	n, err := s.claimDepartmentNumbers(ctx, 1)
+	if err != nil {
+		return err
+	}
+	d.Number = n
 	if _, err := s.departments.InsertOne(ctx, d); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
 			return deputybot.Errorf(deputybot.ECONFLICT, "err.department_exists", "Name", d.Name)
@@ -23,6 +39,19 @@ func (s *Store) InsertDepartment(ctx context.Context, d *deputybot.Department) e
 		return fmt.Errorf("create department: %w", err)
 	}
 	return s.departmentsChanged(ctx)
+}
+
+// claimDepartmentNumbers claims k department numbers at once and
+// returns the first: one atomic increment of a counter, so that two
+// processes creating departments never get the same number.
+func (s *Store) claimDepartmentNumbers(ctx context.Context, k int) (int, error) {
+	var c counter
+	err := s.meta.FindOneAndUpdate(ctx, byID("department-number"), bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: k}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
+	if err != nil {
+		return 0, fmt.Errorf("claim a department number: %w", err)
+	}
+	return c.N - k + 1, nil
 }
 
 // departmentsChanged brings the read model (or the cache) up to date

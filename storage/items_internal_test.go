@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -237,5 +238,66 @@ func TestSchema4RepliesGetTheirDeadlines(t *testing.T) {
 		if tl := e.Timeliness(it); !tl.Late || tl.Overdue || tl.OnTime() {
 			t.Fatalf("timeliness %+v", tl)
 		}
+	}
+}
+
+// TestDepartmentsGetNumbersOnUpgrade: schema 5's departments had no
+// numbers; after the upgrade each has its own, in the order they were
+// created, and a department created next gets the one after them, in
+// either store.
+func TestDepartmentsGetNumbersOnUpgrade(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, Options{DataDir: dir, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	// As schema 5 stored them, without the unique index on numbers.
+	if err := s.departments.Indexes().DropOne(ctx, "number_unique"); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"区民政局", "区住建局", "区发改局"} {
+		doc := bson.D{{Key: "_id", Value: fmt.Sprint("d", i)}, {Key: "name", Value: name}, {Key: "key", Value: deputybot.DepartmentKey(name)},
+			{Key: "createdAt", Value: t0.AddDate(0, 0, 2-i)}}
+		if _, err := s.departments.InsertOne(ctx, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.meta.UpdateOne(ctx, byID("schema"), bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 5}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.meta.DeleteOne(ctx, byID("department-number")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+	for i, shared := range []bool{false, true} {
+		s, err := Open(ctx, Options{DataDir: dir, Location: time.UTC, Shared: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := s.Departments(ctx)
+		if err != nil {
+			s.Close(ctx)
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, d := range ds {
+			got[d.Name] = d.Number
+		}
+		// Created last first: 区发改局 (d2) is the oldest.
+		if got["区发改局"] != 1 || got["区住建局"] != 2 || got["区民政局"] != 3 {
+			t.Fatalf("numbers %v", got)
+		}
+		d := &deputybot.Department{ID: fmt.Sprint("new", i), Name: fmt.Sprint("区新单位", i), Key: deputybot.DepartmentKey(fmt.Sprint("区新单位", i)), CreatedAt: t0}
+		if err := s.InsertDepartment(ctx, d); err != nil || d.Number != 4+i {
+			t.Fatalf("a new department: number %d, %v", d.Number, err)
+		}
+		// A name that is taken changes nothing.
+		dup := &deputybot.Department{ID: "dup", Name: "区民政局", Key: deputybot.DepartmentKey("区民政局"), CreatedAt: t0}
+		if err := s.InsertDepartment(ctx, dup); deputybot.ErrorCode(err) != deputybot.ECONFLICT {
+			t.Fatalf("a taken name: %v", err)
+		}
+		s.Close(ctx)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -16,7 +17,7 @@ import (
 
 // SchemaVersion is the version of the stored data this code reads and
 // writes. Each step of migrations moves a database one version up.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migrations[i] brings a database from version i to i+1. A step must be
 // safe to run again if the process dies before the version is recorded.
@@ -26,6 +27,7 @@ var migrations = []func(ctx context.Context, s *Store) error{
 	func(ctx context.Context, s *Store) error { return nil }, // 2 → 3: the scan index (gone in 4)
 	migrateTo4, // 3 → 4: one document per item; inbox and outbox keep only what waits
 	migrateTo5, // 4 → 5: each reply keeps the deadline it answered to
+	migrateTo6, // 5 → 6: each department has a number
 }
 
 // migrate runs the missing migration steps and (re)creates the indexes.
@@ -62,6 +64,7 @@ func uniqueIndexes() map[string][]mongo.IndexModel {
 	return map[string][]mongo.IndexModel{
 		"departments": {
 			{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true).SetName("key_unique")},
+			{Keys: bson.D{{Key: "number", Value: 1}}, Options: options.Index().SetUnique(true).SetName("number_unique")},
 		},
 	}
 }
@@ -312,4 +315,41 @@ func migrateTo5(ctx context.Context, s *Store) error {
 		}
 	}
 	return nil
+}
+
+// migrateTo6 numbers the departments that have no number yet, in the
+// order they were created (then by name), after the highest number any
+// has, and moves the counter past them. Run again, it numbers none twice.
+func migrateTo6(ctx context.Context, s *Store) error {
+	cur, err := s.departments.Find(ctx, bson.D{})
+	if err != nil {
+		return err
+	}
+	var ds []*deputybot.Department
+	if err := cur.All(ctx, &ds); err != nil {
+		return err
+	}
+	top := 0
+	var todo []*deputybot.Department
+	for _, d := range ds {
+		top = max(top, d.Number)
+		if d.Number == 0 {
+			todo = append(todo, d)
+		}
+	}
+	slices.SortFunc(todo, func(a, b *deputybot.Department) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	for _, d := range todo {
+		top++
+		if _, err := s.departments.UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: bson.D{{Key: "number", Value: top}}}}); err != nil {
+			return err
+		}
+	}
+	_, err = s.meta.UpdateOne(ctx, byID("department-number"), bson.D{{Key: "$max", Value: bson.D{{Key: "n", Value: top}}}},
+		options.UpdateOne().SetUpsert(true))
+	return err
 }

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -151,6 +152,18 @@ func (t *Texts) ErrorText(l deputybot.Language, err error) string { return Plain
 // Esc escapes a person's text for HTML, without the bidirectional
 // controls that could make it show something other than it holds.
 func Esc(s string) string { return html.EscapeString(deputybot.StripBidi(s)) }
+
+// EscIn is a person's text escaped for a web page in language l, marked
+// as Chinese (lang="zh-CN") when the page is not and the text has Han
+// characters: a screen reader then reads it in Chinese, and a browser
+// picks Chinese glyphs.
+func EscIn(l deputybot.Language, s string) string {
+	e := Esc(s)
+	if l != deputybot.LangZH && strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
+		return `<span lang="zh-CN">` + e + `</span>`
+	}
+	return e
+}
 
 // Plain is HTML as the reader sees it: for the places text is shown
 // without formatting (button-press notices, files, the command line).
