@@ -305,11 +305,16 @@ func (r *annualWriter) practices() {
 	} else {
 		parts = append(parts, r.t("annual.supervision_public_none"))
 	}
-	sep := " "
+	r.d.draft(r.sentences(parts...))
+}
+
+// sentences joins sentences as the language does: Chinese ones end with
+// their full stop, English ones have a space between.
+func (r *annualWriter) sentences(parts ...string) string {
 	if r.l == deputybot.LangZH {
-		sep = "" // Chinese sentences end with their full stop
+		return strings.Join(parts, "")
 	}
-	r.d.draft(strings.Join(parts, sep))
+	return strings.Join(parts, " ")
 }
 
 // flagParts are the quality review's findings by category: "避重就轻1个、…".
@@ -380,7 +385,7 @@ func (r *annualWriter) nth(n int) string {
 
 // notes: what the figures divide, and as of when.
 func (r *annualWriter) notes() {
-	r.d.para(r.t("annual.as_of", "Date", r.tx.Date(r.in.Env.Now)) + Notes(r.tx, r.l, FigShares, FigSatisfactionRate))
+	r.d.para(r.sentences(r.t("annual.as_of", "Date", r.tx.Date(r.in.Env.Now)), Notes(r.tx, r.l, FigShares, FigSatisfactionRate)))
 }
 
 // annex: the departments' figures with their scores and contacts, the
@@ -434,7 +439,7 @@ func (r *annualWriter) annex() {
 	if whole {
 		notes = append(notes, FigScore)
 	}
-	r.d.para(r.t("annual.as_of", "Date", r.tx.Date(r.in.Env.Now)) + Notes(r.tx, r.l, notes...))
+	r.d.para(r.sentences(r.t("annual.as_of", "Date", r.tx.Date(r.in.Env.Now)), Notes(r.tx, r.l, notes...)))
 }
 
 // annualTitle is the report's heading: by the reporting body when one is

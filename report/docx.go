@@ -347,7 +347,6 @@ func table(rows [][]string, f fontSet, width int) string {
 	if len(rows) == 0 {
 		return ""
 	}
-	cols := len(rows[0])
 	size := f.bodySize * 5 / 8 // 五号 under 三号 text
 	var b strings.Builder
 	b.WriteString(`<w:tbl><w:tblPr><w:tblW w:w="` + fmt.Sprint(width) + `" w:type="dxa"/><w:jc w:val="center"/><w:tblBorders>`)
@@ -355,13 +354,7 @@ func table(rows [][]string, f fontSet, width int) string {
 		b.WriteString(`<w:` + side + ` w:val="single" w:sz="4" w:space="0" w:color="000000"/>`)
 	}
 	b.WriteString(`</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>`)
-	first := width * 3 / (2*cols + 1) // the department's name takes a share and a half
-	rest := (width - first) / max(cols-1, 1)
-	for i := range cols {
-		wd := rest
-		if i == 0 {
-			wd = first
-		}
+	for _, wd := range columnWidths(rows, size, width) {
 		b.WriteString(fmt.Sprintf(`<w:gridCol w:w="%d"/>`, wd))
 	}
 	b.WriteString("</w:tblGrid>")
@@ -391,6 +384,76 @@ func table(rows [][]string, f fontSet, width int) string {
 	// Word wants a paragraph after a table.
 	b.WriteString("<w:p/>")
 	return b.String()
+}
+
+// columnWidths shares a table's width (twips) among its columns: each
+// first gets what it cannot do without — its header's longest word
+// (words are not broken), its widest figure (figures do not wrap), the
+// first column's names at least six characters — and what is left is
+// shared, the first column taking a double share. size is the cells'
+// type size in half-points.
+func columnWidths(rows [][]string, size, width int) []int {
+	cols := len(rows[0])
+	const pad = 2 * 115 // the cell's margins
+	need := make([]float64, cols)
+	for r, row := range rows {
+		for c, cell := range row {
+			if c >= cols {
+				continue
+			}
+			w := 0.0
+			switch {
+			case r == 0 || c == 0:
+				for _, word := range strings.FieldsFunc(cell, func(r rune) bool { return r == ' ' || r == '/' || r == '-' }) {
+					w = maxf(w, twips(word, size, r == 0))
+				}
+				if c == 0 {
+					w = min(w, twips("区住建局区住", size, false))
+				}
+			default:
+				w = twips(cell, size, false)
+			}
+			need[c] = maxf(need[c], w+pad)
+		}
+	}
+	total := 0.0
+	for _, n := range need {
+		total += n
+	}
+	out := make([]int, cols)
+	if total >= float64(width) {
+		for c, n := range need {
+			out[c] = int(n * float64(width) / total)
+		}
+		return out
+	}
+	share := (float64(width) - total) / float64(cols+1)
+	for c, n := range need {
+		out[c] = int(n + share)
+		if c == 0 {
+			out[c] = int(n + 2*share)
+		}
+	}
+	return out
+}
+
+// twips is about how wide s is set at size (half-points): a CJK
+// character is as wide as the size, a Latin one a little over half, bold
+// a tenth more.
+func twips(s string, size int, bold bool) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r >= 0x2E80 {
+			w += 1
+		} else {
+			w += 0.56
+		}
+	}
+	w *= float64(size) * 10 // half-points to twips
+	if bold {
+		w *= 1.1
+	}
+	return w
 }
 
 const wordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`

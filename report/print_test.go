@@ -157,7 +157,18 @@ func TestReportPrintsAsTheSeed(t *testing.T) {
 		}
 	}
 
-	// English prints too.
+	// English prints too, the annex as well.
+	annex.Reset()
+	if err := report.AnnexDocx(tx, in, 2021, deputybot.LangEN, &annex); err != nil {
+		t.Fatal(err)
+	}
+	enAnnex, _ := printed(t, "annex-en.docx", annex.Bytes())
+	// Whole figures, and header words not broken across lines.
+	for _, w := range []string{"100.00%", "Extensions", "Satisfaction", "department", "problems", "Figures as of 2021-12-01. Notes:"} {
+		if !strings.Contains(strings.Join(strings.Fields(enAnnex[0]), " "), w) {
+			t.Errorf("English annex page 1 lacks %q whole:\n%s", w, enAnnex[0])
+		}
+	}
 	doc.Reset()
 	if err := report.AnnualDocx(tx, in, 2021, deputybot.LangEN, &doc); err != nil {
 		t.Fatal(err)
