@@ -139,7 +139,7 @@ func (s *Site) render(ctx context.Context, m *model, l deputybot.Language, p str
 				return Page{Redirect: w.deptPath(year, name)}, nil
 			}
 		}
-		body, err = w.yearPage(year, parts[2:], query)
+		body, err = w.yearPage(ctx, year, parts[2:], query)
 		if errors.Is(err, errNotFound) {
 			return s.notFound(ctx, l)
 		}
@@ -301,7 +301,7 @@ func (w *writer) home() string {
 }
 
 // yearPage renders the pages under /{lang}/{year}/.
-func (w *writer) yearPage(y int, rest []string, q url.Values) (string, error) {
+func (w *writer) yearPage(ctx context.Context, y int, rest []string, q url.Values) (string, error) {
 	name := strings.Join(rest, "/")
 	switch {
 	case name == "index.html":
@@ -315,7 +315,11 @@ func (w *writer) yearPage(y int, rest []string, q url.Values) (string, error) {
 	case name == "departments.html":
 		return w.departments(y), nil
 	case name == "report.html":
-		body := report.RenderAnnualVersion(w.tx, w.m.pubSnap, y, w.l, report.FormatWeb, report.Public)
+		snap, err := w.s.reportOf(ctx, w.m, y)
+		if err != nil {
+			return "", err
+		}
+		body := report.RenderAnnualVersion(w.tx, snap, y, w.l, report.FormatWeb, report.Public)
 		// The report's own heading is the page's.
 		if i := strings.Index(body, "</h1>"); i >= 0 {
 			body = body[i+len("</h1>"):]

@@ -23,16 +23,17 @@ import (
 	"deputybot/texts"
 )
 
-// Snapshotter reads the record as of a time, with the motions' texts
-// the report page writes from (the service).
+// Snapshotter reads the record as of a time (the service).
 type Snapshotter interface {
-	ReportSnapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error)
+	Snapshot(ctx context.Context, now time.Time, viewer *deputybot.Person) (deputybot.Snapshot, error)
 }
 
 // Store reads what a snapshot does not hold (the storage).
 type Store interface {
 	ItemsByNumber(ctx context.Context, q deputybot.NumberQuery) ([]*deputybot.Item, error)
 	ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error)
+	// ItemsTexts reads items' texts, replies and progress reports.
+	ItemsTexts(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error)
 	PublicTexts(ctx context.Context, fn func(id string, det *deputybot.ItemDetails) error) error
 	People(ctx context.Context, f deputybot.PeopleFilter) ([]*deputybot.Person, int, error)
 	// Generation counts the record's changes where this process is its
@@ -105,6 +106,11 @@ type model struct {
 	feed    []feedEntry // nil until read
 	pagesMu sync.Mutex
 	pages   map[string][]byte // rendered pages without a query, by path
+	// The report page's snapshot of a year: pubSnap with the public
+	// texts of that year's motions, read when the page is first asked
+	// for (not on every change of the record).
+	reportMu sync.Mutex
+	reports  map[int]deputybot.Snapshot
 }
 
 type feedEntry struct {
@@ -142,7 +148,7 @@ func (s *Site) current(ctx context.Context) (*model, error) {
 }
 
 func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
-	snap, err := s.o.Snapshots.ReportSnapshot(ctx, now, nil)
+	snap, err := s.o.Snapshots.Snapshot(ctx, now, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -183,23 +189,7 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 	m.pubSnap = snap
 	m.pubSnap.Items = masked
 	m.pubSnap.Unreachable = nil
-	// The report page writes each motion from its record: only what is
-	// public of it, and no names but the deputies'.
-	m.pubSnap.Names = nil
-	m.pubSnap.Details = map[string]*deputybot.ItemDetails{}
-	for _, it := range snap.Items {
-		det := snap.Details[it.ID]
-		if det == nil || !it.Public() {
-			continue
-		}
-		pub := &deputybot.ItemDetails{Body: det.Body, Progress: det.Progress}
-		for _, r := range det.Replies {
-			if it.ReplyPublic(r.Round) {
-				pub.Replies = append(pub.Replies, r)
-			}
-		}
-		m.pubSnap.Details[it.ID] = pub
-	}
+	m.reports = map[int]deputybot.Snapshot{}
 	for y := range years {
 		m.years = append(m.years, y)
 		m.stats[y] = report.Departments(snap, y)
@@ -225,6 +215,47 @@ func (s *Site) build(ctx context.Context, now time.Time) (*model, error) {
 		m.listed[it.Year] = append(m.listed[it.Year], it)
 	}
 	return m, nil
+}
+
+// reportOf is the snapshot the report page of year y writes from: the
+// public record with what is public of the year's handled motions (their
+// text, public replies and progress reports) and no names but the
+// deputies'. It is read once per model, when first asked for; a read
+// that failed is not kept.
+func (s *Site) reportOf(ctx context.Context, m *model, y int) (deputybot.Snapshot, error) {
+	m.reportMu.Lock()
+	defer m.reportMu.Unlock()
+	if snap, ok := m.reports[y]; ok {
+		return snap, nil
+	}
+	var ids []string
+	for _, it := range m.snap.Items {
+		if it.Kind == deputybot.KindMotion && it.Handled() && it.Public() && report.InYear(it, y) {
+			ids = append(ids, it.ID)
+		}
+	}
+	texts, err := s.o.Store.ItemsTexts(ctx, ids)
+	if err != nil {
+		return deputybot.Snapshot{}, err
+	}
+	snap := m.pubSnap
+	snap.Names = nil
+	snap.Details = make(map[string]*deputybot.ItemDetails, len(texts))
+	for _, it := range m.snap.Items {
+		det := texts[it.ID]
+		if det == nil {
+			continue
+		}
+		pub := &deputybot.ItemDetails{Body: det.Body, Progress: det.Progress}
+		for _, r := range det.Replies {
+			if it.ReplyPublic(r.Round) {
+				pub.Replies = append(pub.Replies, r)
+			}
+		}
+		snap.Details[it.ID] = pub
+	}
+	m.reports[y] = snap
+	return snap, nil
 }
 
 // feedOf returns the newest published replies with their texts, read

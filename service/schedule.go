@@ -198,7 +198,7 @@ func (s *Service) ReportSnapshot(ctx context.Context, now time.Time, viewer *dep
 			motions = append(motions, it.ID)
 		}
 	}
-	if snap.Details, err = s.store.ItemsDetails(ctx, motions); err != nil {
+	if snap.Details, err = s.store.ItemsTexts(ctx, motions); err != nil {
 		return deputybot.Snapshot{}, err
 	}
 	leaders, err := s.store.PeopleWithRole(ctx, deputybot.RoleLeader)

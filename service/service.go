@@ -64,8 +64,9 @@ type Store interface {
 
 	Item(ctx context.Context, id string) (*deputybot.Item, error)
 	ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error)
-	// ItemsDetails reads the texts of the items of ids, by id.
-	ItemsDetails(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error)
+	// ItemsTexts reads the items' texts, replies and progress reports
+	// (not their timelines), by id.
+	ItemsTexts(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error)
 	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
 	UpdateItem(ctx context.Context, id string, c deputybot.ItemChange) (*deputybot.Item, error)
 	InsertItem(ctx context.Context, it *deputybot.Item, det *deputybot.ItemDetails) error

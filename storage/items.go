@@ -206,30 +206,99 @@ func (s *Store) ItemDetails(ctx context.Context, id string) (*deputybot.ItemDeta
 	return &doc.Details, nil
 }
 
-// ItemsDetails reads the texts of the items of ids in one query, by id;
-// an id with no item is left out.
-func (s *Store) ItemsDetails(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error) {
+// ItemsTexts reads what the report writes each item from — its text,
+// its replies and its progress reports, not its timeline — for the items
+// of ids, by id; an id with no item is left out. MongoDB answers one
+// query. The embedded store scans a collection for anything but one _id
+// (FerretDB pushes no other filter down to SQLite), so it reads the items
+// one by one, and its only writer keeps what it read by item version:
+// an item read again at the same version is not read at all.
+func (s *Store) ItemsTexts(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error) {
 	out := make(map[string]*deputybot.ItemDetails, len(ids))
-	if len(ids) == 0 {
-		return out, nil
+	fields := bson.D{{Key: "version", Value: 1}, {Key: "details.body", Value: 1},
+		{Key: "details.replies", Value: 1}, {Key: "details.progress", Value: 1}}
+	type textsDoc struct {
+		ID      string                `bson:"_id"`
+		Version int                   `bson:"version"`
+		Details deputybot.ItemDetails `bson:"details"`
 	}
-	cur, err := s.items.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetProjection(bson.D{{Key: "details", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var doc struct {
-			ID      string                `bson:"_id"`
-			Details deputybot.ItemDetails `bson:"details"`
+	if s.opts.SQLiteDir == "" {
+		if len(ids) == 0 {
+			return out, nil
 		}
-		if err := cur.Decode(&doc); err != nil {
+		cur, err := s.items.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(fields))
+		if err != nil {
 			return nil, err
 		}
-		out[doc.ID] = &doc.Details
+		defer cur.Close(ctx)
+		for cur.Next(ctx) {
+			var doc textsDoc
+			if err := cur.Decode(&doc); err != nil {
+				return nil, err
+			}
+			out[doc.ID] = &doc.Details
+		}
+		return out, cur.Err()
 	}
-	return out, cur.Err()
+	for _, id := range ids {
+		if s.model != nil {
+			if it := s.model.item(id); it != nil {
+				if det, ok := s.texts.get(id, it.Version); ok {
+					out[id] = det
+					continue
+				}
+			}
+		}
+		var doc textsDoc
+		err := s.items.FindOne(ctx, byID(id), options.FindOne().SetProjection(fields)).Decode(&doc)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = &doc.Details
+		if s.model != nil {
+			s.texts.put(id, doc.Version, &doc.Details)
+		}
+	}
+	return out, nil
+}
+
+// textsCache keeps items' texts by item version, for the embedded
+// store's only writer; it hands out copies.
+type textsCache struct {
+	mu sync.Mutex
+	m  map[string]cachedTexts
+}
+
+type cachedTexts struct {
+	version int
+	det     *deputybot.ItemDetails
+}
+
+func (c *textsCache) get(id string, version int) (*deputybot.ItemDetails, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.m[id]
+	if !ok || t.version != version {
+		return nil, false
+	}
+	return copyTexts(t.det), true
+}
+
+func (c *textsCache) put(id string, version int, det *deputybot.ItemDetails) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedTexts{}
+	}
+	c.m[id] = cachedTexts{version, copyTexts(det)}
+}
+
+// copyTexts copies what ItemsTexts reads (its parts hold no pointers).
+func copyTexts(d *deputybot.ItemDetails) *deputybot.ItemDetails {
+	return &deputybot.ItemDetails{Body: d.Body, Replies: slices.Clone(d.Replies), Progress: slices.Clone(d.Progress)}
 }
 
 // itemDoc reads an item's whole document.

@@ -89,12 +89,25 @@ func TestDraftSubmitNumberAndPeriod(t *testing.T) {
 			t.Fatalf("details %+v %v", det, err)
 		}
 		// Several items' texts in one reading; an unknown id is left out.
-		dets, err := s.ItemsDetails(c, []string{it.ID, it2.ID, "no such item"})
+		dets, err := s.ItemsTexts(c, []string{it.ID, it2.ID, "no such item"})
 		if err != nil || len(dets) != 2 || dets[it.ID].Body != "body of 修路" || dets[it2.ID].Body != "body of 修桥" {
 			t.Fatalf("details of several: %v %v", dets, err)
 		}
-		if none, err := s.ItemsDetails(c, nil); err != nil || len(none) != 0 {
+		if none, err := s.ItemsTexts(c, nil); err != nil || len(none) != 0 {
 			t.Fatalf("details of none: %v %v", none, err)
+		}
+		// Changed, an item's texts are read again; what one reader
+		// changes in what it got, no other reader sees.
+		dets[it.ID].Body = "changed by a reader"
+		if _, err := s.UpdateItem(c, it.ID, changeOf(func(_ *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+			det.Progress = append(det.Progress, deputybot.Progress{Text: "半数完成", At: t0})
+			return []deputybot.Event{{At: t0, Type: deputybot.EvProgress}}, nil
+		})); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.ItemsTexts(c, []string{it.ID})
+		if err != nil || again[it.ID].Body != "body of 修路" || len(again[it.ID].Progress) != 1 {
+			t.Fatalf("texts after a change: %+v %v", again[it.ID], err)
 		}
 		mine, total, err := s.PersonItems(c, a.ID, 0, 10)
 		if err != nil || total != 3 || mine[0].ID != m.ID || mine[2].ID != it.ID {

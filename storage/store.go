@@ -102,6 +102,7 @@ type Store struct {
 	itemLocks itemLocks
 	deptCache copyCache[[]*deputybot.Department]
 	calCache  copyCache[*deputybot.Calendar]
+	texts     textsCache
 	// model is the read model of the store's only writer (nil when the
 	// database is shared, or this process only joined the embedded store).
 	model *readModel
