@@ -174,6 +174,7 @@ func DigestChartPNG(tx *texts.Texts, l deputybot.Language, d *Digest, stats []*D
 	height := top + rowH*max(1, len(stats)) + 8 + len(footLines)*(sizeSmall+5) + margin/2
 
 	pal := color.Palette{color.White, colTrack, colGrid, colOnTime, colSat, colOverdue}
+	greys := uint8(len(pal)) // then twelve greys, from the ink to nearly white
 	for i := 0; i < 12; i++ {
 		v := uint8(0x1d + (0xf0-0x1d)*i/11)
 		pal = append(pal, color.RGBA{v, v, v, 0xff})
@@ -195,7 +196,7 @@ func DigestChartPNG(tx *texts.Texts, l deputybot.Language, d *Digest, stats []*D
 		if right {
 			x -= w
 		}
-		(&font.Drawer{Dst: img, Src: image.NewUniform(colInk), Face: f, Dot: fixed.P(x, y)}).DrawString(s)
+		inkText(img, f, s, x, y, greys)
 		m := f.Metrics()
 		c.Labels = append(c.Labels, Drawn{Text: s, Box: image.Rect(x, y-m.Ascent.Ceil(), x+w, y+m.Descent.Ceil())})
 		return w
@@ -299,6 +300,50 @@ func DigestChartPNG(tx *texts.Texts, l deputybot.Language, d *Digest, stats []*D
 	return c, nil
 }
 
+// inkText draws s in ink with its baseline's left end at (x, y) on a
+// picture whose palette holds, from index greys, twelve greys from the ink
+// to nearly white. Each pixel of a glyph takes the grey of its coverage
+// over a white ground (every word here stands on white), looked up rather
+// than matched against the palette: image/draw's general path, which
+// matches every pixel, took most of the picture's time.
+func inkText(img *image.Paletted, f font.Face, s string, x, y int, greys uint8) {
+	dot := fixed.P(x, y)
+	prev := rune(-1)
+	for _, r := range s {
+		if prev >= 0 {
+			dot.X += f.Kern(prev, r)
+		}
+		dr, mask, maskp, advance, ok := f.Glyph(dot, r)
+		if !ok {
+			continue
+		}
+		dr = dr.Intersect(img.Bounds())
+		for py := dr.Min.Y; py < dr.Max.Y; py++ {
+			for px := dr.Min.X; px < dr.Max.X; px++ {
+				var cov uint32
+				if a, ok := mask.(*image.Alpha); ok {
+					cov = uint32(a.Pix[a.PixOffset(maskp.X+px-dr.Min.X, maskp.Y+py-dr.Min.Y)])
+				} else {
+					_, _, _, al := mask.At(maskp.X+px-dr.Min.X, maskp.Y+py-dr.Min.Y).RGBA()
+					cov = al >> 8
+				}
+				if cov < 16 {
+					continue
+				}
+				// Full coverage is the first grey (the ink), faint
+				// coverage the last (nearly white); a darker pixel
+				// already there (an overlapping glyph) stays.
+				idx := greys + uint8((255-cov)*11/255)
+				if i := img.PixOffset(px, py); img.Pix[i] < greys || img.Pix[i] > idx {
+					img.Pix[i] = idx
+				}
+			}
+		}
+		dot.X += advance
+		prev = r
+	}
+}
+
 // niceTop is the top of a scale of items that holds most: at least 5, a
 // multiple of 5 (of 10 past 50).
 func niceTop(most int) int {
@@ -317,14 +362,23 @@ func niceTop(most int) int {
 func fitLines(f font.Face, s string, w, n int) []string {
 	var lines []string
 	rs := []rune(s)
+	ell, _ := f.GlyphAdvance('…')
 	for len(rs) > 0 && len(lines) < n {
-		k := len(rs)
-		for k > 1 && font.MeasureString(f, string(rs[:k])).Ceil() > w {
-			k--
+		// The longest start of rs that fits, measured once a rune.
+		k, width := 0, fixed.Int26_6(0)
+		for k < len(rs) {
+			adv, _ := f.GlyphAdvance(rs[k])
+			if k > 0 && (width+adv).Ceil() > w {
+				break
+			}
+			width += adv
+			k++
 		}
 		if len(lines) == n-1 && k < len(rs) {
-			for k > 1 && font.MeasureString(f, string(rs[:k])+"…").Ceil() > w {
+			for k > 1 && (width+ell).Ceil() > w {
 				k--
+				adv, _ := f.GlyphAdvance(rs[k])
+				width -= adv
 			}
 			lines = append(lines, string(rs[:k])+"…")
 			return lines

@@ -110,14 +110,14 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 		if tl.Late {
 			lateReplies++
 		}
+		label, status, author, lead := texts.Plain(tx.Label(l, it)), t("status."+string(it.Status)), names(it.AuthorID), text(in.DeptName(it.LeadDept))
 		paper = append(paper, []any{
-			texts.Plain(tx.Label(l, it)), it.Title, names(it.AuthorID), text(in.DeptName(it.LeadDept)), date(it.Deadline),
-			t("status." + string(it.Status)), date(firstReply), flag(tl.Late), said, tl.DaysOverdue,
+			label, it.Title, author, lead, date(it.Deadline), status, date(firstReply), flag(tl.Late), said, tl.DaysOverdue,
 		})
 		rows = append(rows, []any{
-			texts.Plain(tx.Label(l, it)), t("kind." + string(it.Kind)), text(period), it.Title, in.Env.Rules.CategoryName(it.Category, l),
-			names(it.AuthorID), text(strings.Join(cos, sep)), text(in.DeptName(it.LeadDept)), text(strings.Join(codepts, sep)), text(leader),
-			flag(it.Key), t("status." + string(it.Status)),
+			label, t("kind." + string(it.Kind)), text(period), it.Title, in.Env.Rules.CategoryName(it.Category, l),
+			author, text(strings.Join(cos, sep)), lead, text(strings.Join(codepts, sep)), text(leader),
+			flag(it.Key), status,
 			date(it.SubmittedAt), date(it.AssignedAt), date(it.Deadline), date(firstReply), date(it.ClosedAt),
 			text(class), rating(it, 1), rating(it, 2), text(outcome),
 			len(it.Contacts), confirmed, it.Extensions, len(it.Flags), flag(tl.Overdue), tl.DaysOverdue, flag(tl.Late),

@@ -91,6 +91,9 @@ func WriteWorkbook(w io.Writer, wb Workbook) error {
 			id, err := st.id(k)
 			return excelize.Cell{StyleID: id, Value: x}, err
 		}
+		if k == (styleKey{}) {
+			return v, nil // plain text: no style to write
+		}
 		id, err := st.id(k)
 		return excelize.Cell{StyleID: id, Value: v}, err
 	}
