@@ -86,8 +86,9 @@ func TestKilledAtEachWriteOfAChange(t *testing.T) {
 			}
 			// A send held over the kill must be dropped by the server (its
 			// client is gone) before the hold ends, or it would complete
-			// for a dead process.
-			tg.WaitFor("the held notice to be abandoned", func() bool { return tg.Holding("sendMessage") == 0 })
+			// for a dead process; so must one still on its way when the
+			// process died (its connection closes once it is handled).
+			tg.WaitFor("the held notice to be abandoned", func() bool { return tg.Holding("sendMessage") == 0 && tg.Connections() == 0 })
 			release()
 			p = startService(t, tg, dir)
 			tg.WaitFor("the answer after the restart", func() bool { return sends(tg, 3001, "Contact logged") >= 1 })

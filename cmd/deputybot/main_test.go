@@ -246,7 +246,7 @@ func TestKilledServiceResumesUnhandledUpdate(t *testing.T) {
 	// The held reply dies with its connection (as at Telegram, a request
 	// whose client is gone may otherwise still be carried out: that is
 	// the duplicate the README allows, not what this test is about).
-	tg.WaitFor("the held reply to be abandoned", func() bool { return tg.Holding("sendMessage") == 0 })
+	tg.WaitFor("the held reply to be abandoned", func() bool { return tg.Holding("sendMessage") == 0 && tg.Connections() == 0 })
 	release()
 	if n := sends(tg, 1001, "Commands"); n != 0 {
 		t.Fatalf("a reply got through before the kill (%d)", n)

@@ -16,6 +16,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -57,6 +58,7 @@ type Server struct {
 	rules        []*failRule
 	holds        []*hold
 	holding      map[string]int
+	conns        int // open client connections
 	polling      int
 	blocked      map[int64]bool
 	commands     map[string][]Command
@@ -197,7 +199,19 @@ func New(tb testing.TB) *Server {
 		commands:    map[string][]Command{},
 		sent:        map[int64]json.RawMessage{},
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		s.mu.Lock()
+		switch st {
+		case http.StateNew:
+			s.conns++
+		case http.StateClosed, http.StateHijacked:
+			s.conns--
+		}
+		s.notifyLocked()
+		s.mu.Unlock()
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL
 	tb.Cleanup(s.Close)
 	return s
@@ -520,6 +534,17 @@ func (s *Server) waitHeld(ctx context.Context, call *Call) {
 	s.holding[call.Method]--
 	s.notifyLocked()
 	s.mu.Unlock()
+}
+
+// Connections reports how many client connections are open. A
+// connection closes only once the call it carries has been handled, so
+// after a client process is killed, Connections() == 0 means that none
+// of its calls can still be handled: a test waits for it (with its holds
+// in place) before it lets later calls through.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
 }
 
 // Holding reports how many calls of method are waiting on Hold.
