@@ -635,11 +635,8 @@ func LogContact(it *Item, p *Person, in ContactInput, e Env) (Event, error) {
 	if !slices.Contains(ContactMethods, in.Method) {
 		return Event{}, Errorf(EINVALID, "err.method_unknown")
 	}
-	if e.today().Before(in.Date) {
-		return Event{}, Errorf(EINVALID, "err.contact_future")
-	}
-	if in.Date.Before(DateOf(it.AssignedAt, e.loc())) {
-		return Event{}, Errorf(EINVALID, "err.contact_before_assignment")
+	if err := CheckContactDate(it, in.Date, e); err != nil {
+		return Event{}, err
 	}
 	note, err := CheckNote(in.Note)
 	if err != nil {
@@ -652,6 +649,26 @@ func LogContact(it *Item, p *Person, in ContactInput, e Env) (Event, error) {
 	it.Contacts = append(it.Contacts, ContactLog{N: n, Date: in.Date.String(), Method: in.Method, Note: note,
 		By: p.ID, Dept: p.DepartmentID, Round: it.Round, LoggedAt: e.Now, State: ContactPending})
 	return ev(e, p, EvContactLogged, "n", strconv.Itoa(n), "date", in.Date.String(), "method", string(in.Method)), nil
+}
+
+// ContactDates is the range a contact's date may take: from the day the
+// item was assigned to today.
+func ContactDates(it *Item, e Env) (first, last Date) {
+	return DateOf(it.AssignedAt, e.loc()), e.today()
+}
+
+// CheckContactDate is the rule on a contact's date: not before the
+// assignment, not after today. The dialogue asks it at the date's own
+// step, and LogContact again.
+func CheckContactDate(it *Item, d Date, e Env) error {
+	first, last := ContactDates(it, e)
+	if last.Before(d) {
+		return Errorf(EINVALID, "err.contact_future")
+	}
+	if d.Before(first) {
+		return Errorf(EINVALID, "err.contact_before_assignment", "Date", first.String())
+	}
+	return nil
 }
 
 // ConfirmContact records the deputy's answer about logged contact n.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"deputybot"
 	"deputybot/texts"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,8 +18,15 @@ func (b *Bot) contactPrompt(ctx context.Context, r *request, c *conversation) {
 	cancel := b.cancelButton(r, c)
 	switch c.Step {
 	case "date":
-		b.reply(ctx, r, b.tx.T(l, "contact.ask_date"), keyboard{
-			{button(b.tx.T(l, "btn.today"), cb("day:0")), button(b.tx.T(l, "btn.yesterday"), cb("day:1"))}, cancel})
+		// Only the days the rule allows are offered: an item assigned
+		// today has no "yesterday".
+		row := []keyboardButton{button(b.tx.T(l, "btn.today"), cb("day:0"))}
+		if it, e, err := b.convItemEnv(ctx, r, c); err == nil {
+			if first, _ := deputybot.ContactDates(it, e); first.Before(deputybot.DateOf(r.now, b.opts.Location)) {
+				row = append(row, button(b.tx.T(l, "btn.yesterday"), cb("day:1")))
+			}
+		}
+		b.reply(ctx, r, b.tx.T(l, "contact.ask_date"), keyboard{row, cancel})
 	case "method":
 		var row []keyboardButton
 		for _, m := range deputybot.ContactMethods {
@@ -38,8 +46,7 @@ func (b *Bot) contactText(ctx context.Context, r *request, c *conversation) erro
 		if err != nil {
 			return err
 		}
-		c.Data["date"] = d.String()
-		return b.advance(ctx, r, c, "method")
+		return b.contactDate(ctx, r, c, d)
 	case "note":
 		if r.msg.Text == "" {
 			return deputybot.Errorf(deputybot.EINVALID, "err.text_expected")
@@ -57,9 +64,11 @@ func (b *Bot) contactChoice(ctx context.Context, r *request, c *conversation, va
 		if err != nil || n < 0 || n > 1 {
 			return errStale
 		}
+		if err := b.contactDate(ctx, r, c, deputybot.DateOf(r.now.AddDate(0, 0, -n), b.opts.Location)); err != nil {
+			return err
+		}
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
-		c.Data["date"] = deputybot.DateOf(r.now.AddDate(0, 0, -n), b.opts.Location).String()
-		return b.advance(ctx, r, c, "method")
+		return nil
 	case kind == "m" && c.Step == "method":
 		if !slices.Contains(deputybot.ContactMethods, deputybot.ContactMethod(arg)) {
 			return errStale
@@ -74,6 +83,25 @@ func (b *Bot) contactChoice(ctx context.Context, r *request, c *conversation, va
 	return errStale
 }
 
+// contactDate takes the date at its own step, checked by the domain's
+// rule, so that a wrong date is asked again there (not after the note).
+// Back at the date after the note was written (the item changed in
+// between), the contact is logged with the note kept.
+func (b *Bot) contactDate(ctx context.Context, r *request, c *conversation, d deputybot.Date) error {
+	it, e, err := b.convItemEnv(ctx, r, c)
+	if err != nil {
+		return err
+	}
+	if err := deputybot.CheckContactDate(it, d, e); err != nil {
+		return err
+	}
+	c.Data["date"] = d.String()
+	if c.Data["noted"] != "" && c.Data["method"] != "" {
+		return b.logContact(ctx, r, c, c.Data["note"])
+	}
+	return b.advance(ctx, r, c, "method")
+}
+
 func (b *Bot) logContact(ctx context.Context, r *request, c *conversation, note string) error {
 	d, _ := deputybot.ParseDate(c.Data["date"])
 	in := deputybot.ContactInput{Date: d, Method: deputybot.ContactMethod(c.Data["method"]), Note: note}
@@ -81,6 +109,14 @@ func (b *Bot) logContact(ctx context.Context, r *request, c *conversation, note 
 		return one(deputybot.LogContact(it, r.person, in, e))
 	})
 	if err != nil {
+		var de *deputybot.Error
+		if errors.As(err, &de) && (de.Key == "err.contact_before_assignment" || de.Key == "err.contact_future") {
+			// The date no longer holds (a day passed, the item was
+			// assigned again): the date is asked again, the note kept.
+			c.Data["note"], c.Data["noted"] = note, "1"
+			b.fail(ctx, r, err)
+			return b.advance(ctx, r, c, "date")
+		}
 		if deputybot.ErrorCode(err) != deputybot.EINVALID {
 			_ = b.finish(ctx, r)
 		}
