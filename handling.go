@@ -111,6 +111,7 @@ type ReplyText struct {
 	Text       string     `bson:"text"`
 	FileID     string     `bson:"fileId,omitempty"`
 	FileName   string     `bson:"fileName,omitempty"`
+	FileKind   string     `bson:"fileKind,omitempty"` // "photo" (a scanned letter sent as one); "": a document
 	At         time.Time  `bson:"at"`
 	By         string     `bson:"by"`
 	Correction bool       `bson:"correction,omitempty"`
@@ -697,6 +698,7 @@ type ReplyInput struct {
 	Text     string
 	FileID   string
 	FileName string
+	FileKind string // "photo", or "" for a document
 }
 
 func (in *ReplyInput) check() error {
@@ -754,7 +756,7 @@ func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Eve
 	it.PromiseOpen = in.Class.Promise()
 	it.RatingRemindedAt = time.Time{}
 	det.Replies = append(det.Replies, ReplyText{Round: it.Round, Class: in.Class, Text: in.Text,
-		FileID: in.FileID, FileName: in.FileName, At: e.Now, By: p.ID})
+		FileID: in.FileID, FileName: in.FileName, FileKind: in.FileKind, At: e.Now, By: p.ID})
 	return ev(e, p, EvReplied, "round", strconv.Itoa(r.Round), "class", string(in.Class),
 		"late", strconv.FormatBool(e.ReplyLate(it, r.Round))), nil
 }
@@ -881,6 +883,10 @@ func DecideRequest(it *Item, p *Person, d Decision, e Env) (Event, error) {
 	}
 }
 
+// FinalRound is the round whose rating is final: an unsatisfied rating
+// of an earlier round has the item handled again, once.
+const FinalRound = 2
+
 // Rate records the deputy's rating of the current round's reply.
 // Satisfied or basic closes the item; unsatisfied in round 1 (a reason is
 // required) starts rehandling with a new deadline; round 2's rating is
@@ -901,8 +907,8 @@ func Rate(it *Item, p *Person, round int, value RatingValue, comment string, e E
 	}
 	it.Ratings = append(it.Ratings, Rating{Round: round, Value: value, At: e.Now, Comment: comment})
 	evs := []Event{ev(e, p, EvRated, "round", strconv.Itoa(round), "value", string(value), "comment", comment)}
-	if value == Unsatisfied && round == 1 {
-		it.Status, it.Round = StatusRehandling, 2
+	if value == Unsatisfied && round < FinalRound {
+		it.Status, it.Round = StatusRehandling, round+1
 		it.Deadline = e.RehandlingDeadline()
 		return append(evs, ev(e, nil, EvRehandling, "deadline", dateText(it.Deadline, e.loc()))), nil
 	}
@@ -995,7 +1001,7 @@ func CorrectReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (
 		it.PromiseOpen = in.Class.Promise()
 	}
 	det.Replies = append(det.Replies, ReplyText{Round: f.Round, Class: in.Class, Text: in.Text,
-		FileID: in.FileID, FileName: in.FileName, At: e.Now, By: p.ID, Correction: true})
+		FileID: in.FileID, FileName: in.FileName, FileKind: in.FileKind, At: e.Now, By: p.ID, Correction: true})
 	return ev(e, p, EvCorrected, "n", strconv.Itoa(f.N), "class", string(in.Class)), nil
 }
 

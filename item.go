@@ -349,7 +349,10 @@ type Snapshot struct {
 	Departments []*Department
 	// Unreachable are the people messages cannot be delivered to.
 	Unreachable []*Person
-	Env         Env
+	// Unstaffed are the departments no contact has joined
+	// (JoinedContacts).
+	Unstaffed []*Department
+	Env       Env
 	// Scope says whose items these are, for the documents made of them
 	// to say so in their titles.
 	Scope Scope

@@ -32,6 +32,25 @@ type OutboxMessage struct {
 	CreatedAt  time.Time `bson:"createdAt"`
 	SentAt     time.Time `bson:"sentAt,omitempty"`
 	Error      string    `bson:"error,omitempty"`
+	// Batch lets the message go out with others of its kind to the same
+	// chat, as one message.
+	Batch Batch `bson:",inline"`
+	// With are the messages of its batch that go with it (the sender's,
+	// in memory only).
+	With []OutboxMessage `bson:"-"`
+}
+
+// Batch is how a message goes with others: the messages to one chat of
+// one Group that wait together leave as one message — Head (where "{n}"
+// is their number) over the numbered Line of each, with a numbered
+// button per message carrying its Open callback (the button that opens
+// its item). A message that finds no company goes as its own Text and
+// Keyboard. A person with thirty new items gets one message, not thirty.
+type Batch struct {
+	Group string `bson:"group,omitempty"`
+	Head  string `bson:"head,omitempty"`
+	Line  string `bson:"line,omitempty"`
+	Open  string `bson:"open,omitempty"`
 }
 
 // Outbox states.

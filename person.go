@@ -123,6 +123,21 @@ type Person struct {
 // HasRole reports whether p holds r.
 func (p *Person) HasRole(r Role) bool { return slices.Contains(p.Roles, r) }
 
+// JoinedContacts counts, per department, its contacts who have joined
+// (active, bound to a Telegram account): a department with none hears
+// nothing of its items — its assignments and reminders reach no one —
+// so the office is warned when it assigns to it, its reminders go to
+// the office, and the digest and /departments name it.
+func JoinedContacts(people []*Person) map[string]int {
+	n := map[string]int{}
+	for _, p := range people {
+		if p.HasRole(RoleContact) && p.State == PersonActive && p.TelegramID != 0 && p.DepartmentID != "" {
+			n[p.DepartmentID]++
+		}
+	}
+	return n
+}
+
 // HasAnyRole reports whether p holds at least one of rs.
 func (p *Person) HasAnyRole(rs ...Role) bool {
 	for _, r := range rs {

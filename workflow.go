@@ -37,6 +37,17 @@ func CanView(p *Person, it *Item) bool {
 	return it.CoSponsor(p.ID) != nil
 }
 
+// CanSeePhone reports whether p may see the deputy's phone number on
+// an item: the people who handle it (its departments' contacts, once it
+// is theirs, and its leader), the office and the supervisors. Never
+// other deputies (co-sponsors included) nor the public.
+func CanSeePhone(p *Person, it *Item) bool {
+	if p == nil || p.State != PersonActive || it.Status == StatusDraft || it.AuthorID == p.ID {
+		return false
+	}
+	return p.OverseesAll() || it.LeaderID == p.ID || it.Status != StatusSubmitted && (it.IsLeadContact(p) || it.IsCoContact(p))
+}
+
 // OverseesAll reports whether p sees every submitted item (the office
 // and the supervisors), rather than only his own part of them.
 func (p *Person) OverseesAll() bool { return p.HasAnyRole(RoleOffice, RoleSupervisor) }

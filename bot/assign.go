@@ -39,7 +39,13 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 		if c.Step == "co" {
 			depts = slices.DeleteFunc(depts, func(d *deputybot.Department) bool { return d.ID == c.Data["lead"] })
 		}
+		joined, _ := b.joinedContacts(ctx)
 		kb := pagedChoices(depts, page, 8, func(d *deputybot.Department) keyboardButton {
+			if joined[d.ID] == 0 {
+				// Nobody would hear of it: marked, and warned of again
+				// at the confirmation.
+				d = &deputybot.Department{ID: d.ID, Name: d.Name + " ⚠️"}
+			}
 			if c.Step == "co" {
 				mark := ""
 				if slices.Contains(co, d.ID) {
@@ -50,8 +56,14 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 			return button(d.Name, cb("d:"+d.ID))
 		}, func(p int) string { return cb("pg:" + strconv.Itoa(p)) })
 		text := b.tx.T(l, "assign.ask_lead", "Label", label, "Title", it.Title)
+		if slices.ContainsFunc(depts, func(d *deputybot.Department) bool { return joined[d.ID] == 0 }) {
+			text += "\n" + b.tx.T(l, "assign.unstaffed_mark")
+		}
 		if c.Step == "co" {
 			text = b.tx.T(l, "assign.ask_co")
+			if slices.ContainsFunc(depts, func(d *deputybot.Department) bool { return joined[d.ID] == 0 }) {
+				text += "\n" + b.tx.T(l, "assign.unstaffed_mark")
+			}
 			kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.done"), cb("next"))})
 		}
 		b.reply(ctx, r, text, append(kb, cancel))
@@ -102,6 +114,17 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 			"Co", texts.HTML(coText), "Leader", texts.HTML(leader), "Key", texts.HTML(key), "Deadline", c.Data["deadline"])
 		if ts, _ := parseTargetsInput(c.Data["targets"]); len(ts) > 0 {
 			text += "\n" + b.tx.T(l, "assign.targets") + "\n" + b.targetGoals(l, ts)
+		}
+		// A department no contact has joined would hear nothing.
+		joined, _ := b.joinedContacts(ctx)
+		var none []string
+		for _, id := range append([]string{c.Data["lead"]}, strings.Split(c.Data["co"], ",")...) {
+			if id != "" && joined[id] == 0 {
+				none = append(none, names[id])
+			}
+		}
+		if len(none) > 0 {
+			text += "\n\n" + b.tx.T(l, "assign.unstaffed", "Depts", b.tx.List(l, none), "Dept", none[0])
 		}
 		b.reply(ctx, r, text, keyboard{{button(b.tx.T(l, "btn.assign"), cb("go"))}, cancel})
 	}

@@ -40,7 +40,9 @@ func (n *names) of(id string) string {
 
 // cardText renders an item's card as of e.Now: every field, the body and
 // the timeline, in l.
-func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) string {
+// viewer, if given, is the person the card is shown to: the deputy's
+// phone is on the cards of those who handle the item (CanSeePhone).
+func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env, viewer *deputybot.Person) string {
 	n := b.names(ctx)
 	var sb strings.Builder
 	head := b.tx.Label(l, it)
@@ -57,6 +59,11 @@ func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.
 	sb.WriteString("<b>" + texts.Esc(it.Title) + "</b>\n")
 	sb.WriteString(b.tx.T(l, "card.category", "Category", b.opts.Rules.CategoryName(it.Category, l)) + "\n")
 	sb.WriteString(b.tx.T(l, "card.author", "Name", n.of(it.AuthorID)) + "\n")
+	if viewer != nil && deputybot.CanSeePhone(viewer, it) {
+		if a, err := b.store.Person(ctx, it.AuthorID); err == nil && a.Phone != "" {
+			sb.WriteString(b.tx.T(l, "card.phone", "Phone", a.Phone) + "\n")
+		}
+	}
 	if len(it.CoSponsors) > 0 {
 		var cs []string
 		for _, c := range it.CoSponsors {

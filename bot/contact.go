@@ -122,5 +122,9 @@ func (b *Bot) logContact(ctx context.Context, r *request, c *conversation, note 
 		}
 		return err
 	}
-	return b.endWith(ctx, r, b.tx.T(r.lang, "done.contact", "Label", texts.HTML(b.tx.Label(r.lang, it))))
+	if err := b.finish(ctx, r); err != nil {
+		return err
+	}
+	b.doneWithNext(ctx, r, it, b.tx.T(r.lang, "done.contact", "Label", texts.HTML(b.tx.Label(r.lang, it))))
+	return nil
 }

@@ -66,6 +66,7 @@ func (b *Bot) flows() map[string]flow {
 		"holidays": {prompt: b.holidaysPrompt, text: b.holidaysFile, choice: b.noChoice},
 		"target":   {prompt: b.targetPrompt, text: b.targetText, choice: b.targetChoice},
 		"import":   {prompt: b.importPrompt, text: b.importFile, choice: b.noChoice},
+		"typed":    {prompt: b.typedPrompt, text: b.typedText, choice: b.typedChoice},
 	}
 	for name := range answerDialogues {
 		m[name] = flow{prompt: b.answerPrompt, text: b.answerText, choice: b.noChoice}
@@ -153,7 +154,9 @@ func (b *Bot) onText(ctx context.Context, r *request) {
 		return
 	}
 	if c == nil {
-		b.reply(ctx, r, b.tx.T(r.lang, "hint.no_conversation"), nil)
+		if !b.keepTyped(ctx, r) {
+			b.reply(ctx, r, b.tx.T(r.lang, "hint.no_conversation"), nil)
+		}
 		return
 	}
 	f := b.flows()[c.Flow]

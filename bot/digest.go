@@ -205,6 +205,15 @@ func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.
 		}
 		sb.WriteString(b.listLines(l, lines))
 	}
+	if len(d.Unstaffed) > 0 {
+		// Placed before the notes: what nobody in a department hears.
+		sec(b.tx.T(l, "digest.unstaffed", "Count", len(d.Unstaffed)))
+		lines = nil
+		for _, u := range d.Unstaffed {
+			lines = append(lines, "• "+b.tx.T(l, "digest.unstaffed_line", "Dept", u.Dept.Name, "Open", u.Open))
+		}
+		sb.WriteString(b.listLines(l, lines))
+	}
 	sb.WriteString("\n\n" + report.Notes(b.tx, l, report.FigShares, report.FigSatisfactionRate, report.FigOnTimeRate, report.FigScore))
 	return strings.TrimRight(sb.String(), "\n")
 }

@@ -141,6 +141,16 @@ func (b *Bot) newText(ctx context.Context, r *request, c *conversation) error {
 				return b.newNext(ctx, r, c, "att")
 			}
 		}
+		if c.Data["back"] != "preview" && bodyLike(m.Text) {
+			// The body's next part, sent as a second message: kept.
+			body := c.Data["body"] + "\n" + deputybot.CleanText(m.Text)
+			if err := deputybot.ValidateBody(body); err != nil {
+				return err
+			}
+			c.Data["body"] = body
+			b.reply(ctx, r, b.tx.T(r.lang, "new.body_appended", "Len", utf8.RuneCountInString(body)), nil)
+			return b.advance(ctx, r, c, "cat")
+		}
 		return deputybot.Errorf(deputybot.EINVALID, "err.category_unknown")
 	case "cos":
 		// Typing searches the deputies by name.
@@ -154,6 +164,13 @@ func (b *Bot) newText(ctx context.Context, r *request, c *conversation) error {
 		return deputybot.Errorf(deputybot.EINVALID, "err.use_preview_buttons")
 	}
 	return errStale
+}
+
+// bodyLike tells a message that continues a text (a sentence, several
+// lines) from a word typed for a category button ("Astrology").
+func bodyLike(s string) bool {
+	s = strings.TrimSpace(s)
+	return utf8.RuneCountInString(s) > 20 || strings.ContainsAny(s, "。，；！？.,;!?\n")
 }
 
 // newNext goes to the next step of the first pass, or back to the preview
@@ -402,7 +419,7 @@ func (b *Bot) preview(ctx context.Context, r *request, c *conversation) {
 	}
 	l := r.lang
 	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
-	text := b.tx.T(l, "new.preview") + "\n\n" + b.cardText(ctx, l, it, det, e)
+	text := b.tx.T(l, "new.preview") + "\n\n" + b.cardText(ctx, l, it, det, e, nil)
 	if it.Kind == deputybot.KindMotion {
 		text += "\n\n" + b.tx.T(l, "new.share_link", "Link", b.shareLink(it))
 	}

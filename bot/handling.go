@@ -65,7 +65,8 @@ func (b *Bot) ratingButtons(l deputybot.Language, it *deputybot.Item) []keyboard
 }
 
 // atOnce applies an action that asks nothing more, removes the buttons
-// pressed and says it is done (done: the message, of the item's label).
+// pressed and says it is done (done: the message, of the item's label),
+// with the buttons of the card's next steps.
 func (b *Bot) atOnce(ctx context.Context, r *request, id, done string, act func(*deputybot.Item, deputybot.Env) (deputybot.Event, error)) error {
 	it, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 		return one(act(it, e))
@@ -74,8 +75,18 @@ func (b *Bot) atOnce(ctx context.Context, r *request, id, done string, act func(
 		return err
 	}
 	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
-	b.reply(ctx, r, b.tx.T(r.lang, done, "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
+	b.doneWithNext(ctx, r, it, b.tx.T(r.lang, done, "Label", texts.HTML(b.tx.Label(r.lang, it))))
 	return nil
+}
+
+// doneWithNext says an action on an item is done, under it the buttons
+// of what the person may do next on the item (as its card has them).
+func (b *Bot) doneWithNext(ctx context.Context, r *request, it *deputybot.Item, text string) {
+	det, err := b.store.ItemDetails(ctx, it.ID)
+	if err != nil {
+		det = nil // the buttons that need no details
+	}
+	b.reply(ctx, r, text, b.cardButtons(r, it, det, ""))
 }
 
 // onHandlingButton handles "ha:<item id>:<action code>".
@@ -207,8 +218,13 @@ func (b *Bot) rate(ctx context.Context, r *request, id string, round int, value 
 		return err
 	}
 	key := "done.rated_closed"
-	if it.Status == deputybot.StatusRehandling {
+	switch {
+	case it.Status == deputybot.StatusRehandling:
 		key = "done.rated_rehandling"
+	case value == deputybot.Unsatisfied:
+		// The last round's unsatisfied rating: recorded, and what
+		// follows said.
+		key = "done.rated_final_unsatisfied"
 	}
 	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", texts.HTML(b.tx.Label(r.lang, it)),
 		"Rating", texts.HTML(b.tx.T(r.lang, "rating."+string(value))), "Deadline", b.tx.Date(it.Deadline)), nil)

@@ -37,10 +37,15 @@ func newCast(t *testing.T, lang string, opts ...apptest.Option) *cast {
 	c.other = join(t, h, c.admin, pick("contact 孙七 区教育局", "contact Sun Qi Education Bureau"), 3004, lang)
 	c.leader = join(t, h, c.admin, pick("leader 王区长", "leader Mayor Wang"), 4001, lang)
 	c.supervisor = join(t, h, c.admin, pick("supervisor 周督查", "supervisor Zhou"), 5001, lang)
+	c.readAll()
+	return c
+}
+
+// readAll marks every message of the cast read.
+func (c *cast) readAll() {
 	for _, ch := range []*telegramtest.Chat{c.admin, c.deputy, c.lead, c.lead2, c.co, c.other, c.leader, c.supervisor} {
 		ch.Unread()
 	}
-	return c
 }
 
 // quiet asserts that these chats got nothing new.
@@ -152,7 +157,7 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	h.WaitHandled(c.lead.SendFile("答复函.pdf", "application/pdf", []byte("%PDF reply"), ""))
 	q = one(t, c.lead.Unread(), "附件：答复函.pdf")
 	one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
-	reply = one(t, c.deputy.Unread(), "A 类", "资金由市区两级财政承担")
+	reply = one(t, c.deputy.Unread(), "A 类", "资金由市区两级财政承担", "这是第2轮、也是最后一轮答复")
 	one(t, c.leader.Unread(), "重新办理中 → 已答复，待评价")
 
 	// Rated basically satisfied: closed.
@@ -211,9 +216,7 @@ func (c *cast) assigned(t *testing.T, title string) string {
 	q = last(t, h.Press(c.admin, q, "No"))
 	q = last(t, h.Press(c.admin, q, "Use "))
 	one(t, h.Press(c.admin, q, "Assign"), "assigned")
-	for _, ch := range []*telegramtest.Chat{c.admin, c.deputy, c.lead, c.lead2, c.co, c.other, c.leader, c.supervisor} {
-		ch.Unread()
-	}
+	c.readAll()
 	return number
 }
 

@@ -209,7 +209,7 @@ func (b *Bot) showCard(ctx context.Context, r *request, it *deputybot.Item, toke
 		b.fail(ctx, r, err)
 		return
 	}
-	b.send(ctx, r.chatID, b.cardText(ctx, r.lang, it, det, e), b.cardButtons(r, it, det, token))
+	b.send(ctx, r.chatID, b.cardText(ctx, r.lang, it, det, e, r.person), b.cardButtons(r, it, det, token))
 }
 
 func (b *Bot) cardButtons(r *request, it *deputybot.Item, det *deputybot.ItemDetails, token string) keyboard {
@@ -236,6 +236,19 @@ func (b *Bot) cardButtons(r *request, it *deputybot.Item, det *deputybot.ItemDet
 	if det != nil && len(det.Attachments) > 0 {
 		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.files", "Count", len(det.Attachments)), "at:"+it.ID)})
 	}
+	// Each round's reply letter, for whoever reviews the reply.
+	var letters []keyboardButton
+	for _, rp := range it.Replies {
+		if det == nil {
+			break
+		}
+		if t := det.CurrentReplyText(rp.Round); t != nil && t.FileID != "" {
+			letters = append(letters, button(b.tx.T(l, "btn.reply_letter", "Round", rp.Round), "rf:"+it.ID+":"+strconv.Itoa(rp.Round)))
+		}
+	}
+	if len(letters) > 0 {
+		kb = append(kb, letters)
+	}
 	return append(kb, b.handlingButtons(l, p, it)...)
 }
 
@@ -254,7 +267,16 @@ func (b *Bot) onReplyFile(ctx context.Context, r *request, arg string) error {
 	if t == nil || t.FileID == "" {
 		return errStale
 	}
-	return b.sendFileID(ctx, r.chatID, deputybot.Attachment{FileID: t.FileID, Kind: "document", Name: t.FileName})
+	return b.sendFileID(ctx, r.chatID, replyFile(t))
+}
+
+// replyFile is a reply's letter as an attachment to send.
+func replyFile(t *deputybot.ReplyText) deputybot.Attachment {
+	kind := "document"
+	if t.FileKind == "photo" {
+		kind = "photo"
+	}
+	return deputybot.Attachment{FileID: t.FileID, Kind: kind, Name: t.FileName}
 }
 
 // --- actions on a card

@@ -417,6 +417,11 @@ func (b *Bot) peoplePage(ctx context.Context, r *request, role deputybot.Role, o
 	if len(row) > 0 {
 		renew = append(renew, row)
 	}
+	if role == "" || role == deputybot.RoleContact {
+		if names, err := b.unstaffed(ctx); err == nil && len(names) > 0 {
+			sb.WriteString("\n\n" + b.tx.T(r.lang, "people.unstaffed", "Depts", b.tx.List(r.lang, names)))
+		}
+	}
 	roleKey := "-"
 	if role != "" {
 		roleKey = string(role)
@@ -432,6 +437,32 @@ func (b *Bot) peoplePage(ctx context.Context, r *request, role deputybot.Role, o
 		renew = append(renew, nav)
 	}
 	return sb.String(), renew, nil
+}
+
+// joinedContacts counts each department's joined contacts
+// (deputybot.JoinedContacts).
+func (b *Bot) joinedContacts(ctx context.Context) (map[string]int, error) {
+	contacts, _, err := b.store.People(ctx, deputybot.PeopleFilter{Role: deputybot.RoleContact})
+	return deputybot.JoinedContacts(contacts), err
+}
+
+// unstaffed names the departments no contact has joined.
+func (b *Bot) unstaffed(ctx context.Context) ([]string, error) {
+	joined, err := b.joinedContacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := b.store.Departments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range depts {
+		if joined[d.ID] == 0 {
+			out = append(out, d.Name)
+		}
+	}
+	return out, nil
 }
 
 func (b *Bot) departmentNames(ctx context.Context) (map[string]string, error) {
@@ -499,11 +530,9 @@ func (b *Bot) departmentsList(ctx context.Context, r *request) (string, keyboard
 	if err != nil {
 		return "", nil, err
 	}
-	active, invited := map[string]int{}, map[string]int{}
+	active, invited := deputybot.JoinedContacts(contacts), map[string]int{}
 	for _, p := range contacts {
-		if p.State == deputybot.PersonActive {
-			active[p.DepartmentID]++
-		} else {
+		if p.State == deputybot.PersonInvited {
 			invited[p.DepartmentID]++
 		}
 	}
@@ -518,6 +547,9 @@ func (b *Bot) departmentsList(ctx context.Context, r *request) (string, keyboard
 	sb.WriteString(b.tx.T(r.lang, "departments.title", "Count", len(depts)))
 	for _, d := range depts {
 		sb.WriteString("\n" + b.tx.T(r.lang, "departments.line", "Name", d.Name, "Active", active[d.ID], "Invited", invited[d.ID]))
+		if active[d.ID] == 0 {
+			sb.WriteString(" " + b.tx.T(r.lang, "departments.unstaffed"))
+		}
 	}
 	return sb.String(), kb, nil
 }

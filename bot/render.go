@@ -18,7 +18,40 @@ var _ service.Renderer = (*Bot)(nil)
 
 // Notice implements service.Renderer: what one notice of a change says to
 // one person (SPEC §4, event notifications).
-func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Notice, c service.Change) (string, string) {
+func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Notice, c service.Change) (string, string, deputybot.Batch) {
+	text, kb := b.notice(ctx, to, n, c)
+	l, it := to.Lang, c.Item
+	line := func(key string, args ...any) string {
+		return b.tx.T(l, key, append([]any{"Label", texts.HTML(b.tx.Label(l, it)), "Title", it.Title}, args...)...)
+	}
+	var batch deputybot.Batch
+	switch n.What {
+	case deputybot.NoteNewItem:
+		names := b.names(ctx)
+		batch = deputybot.Batch{Group: "new-item", Head: b.tx.T(l, "batch.new_items"), Line: line("batch.new_item", "Author", names.of(it.AuthorID))}
+	case deputybot.NoteAssignedDeputy:
+		names := b.names(ctx)
+		batch = deputybot.Batch{Group: "assigned-deputy", Head: b.tx.T(l, "batch.assigned_deputy"),
+			Line: line("batch.assigned_deputy_line", "Dept", names.depts[it.LeadDept], "Deadline", b.tx.Date(it.Deadline))}
+	case deputybot.NoteAssignedLead:
+		batch = deputybot.Batch{Group: "assigned-lead", Head: b.tx.T(l, "batch.assigned_lead"), Line: line("batch.assigned_lead_line", "Deadline", b.tx.Date(it.Deadline))}
+	case deputybot.NoteAssignedCo:
+		var deadline string
+		if cd := it.CoDept(n.Dept); cd != nil {
+			deadline = b.tx.Date(cd.Deadline)
+		}
+		names := b.names(ctx)
+		batch = deputybot.Batch{Group: "assigned-co", Head: b.tx.T(l, "batch.assigned_co"),
+			Line: line("batch.assigned_co_line", "Lead", names.depts[it.LeadDept], "Deadline", deadline)}
+	default:
+		return text, kb, batch
+	}
+	batch.Open = "it:" + it.ID
+	return text, kb, batch
+}
+
+// notice is a notice's message when it goes alone.
+func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Notice, c service.Change) (string, string) {
 	l, it, ev := to.Lang, c.Item, n.Event
 	names := b.names(ctx)
 	dept := func(id string) string { return names.depts[id] }
@@ -28,7 +61,7 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 	switch n.What {
 	case deputybot.NoteCoSponsorRequest:
 		text := t("cosponsor.request", "Author", names.of(it.AuthorID), "Kind", texts.HTML(t("kind."+string(it.Kind)+"_noun"))) +
-			"\n\n" + b.cardText(ctx, l, it, c.Details, c.Env)
+			"\n\n" + b.cardText(ctx, l, it, c.Details, c.Env, nil)
 		return text, keyboard{{
 			button(t("btn.cosponsor_yes"), "cs:"+it.ID+":y"),
 			button(t("btn.cosponsor_no"), "cs:"+it.ID+":n"),
@@ -179,6 +212,9 @@ func (b *Bot) replyNotice(l deputybot.Language, it *deputybot.Item, det *deputyb
 		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.reply_file"), "rf:"+it.ID+":"+strconv.Itoa(r.Round))})
 	}
 	if it.Status == deputybot.StatusReplied && it.RatingOpen(it.Round) == nil {
+		if r.Round >= deputybot.FinalRound {
+			msg += "\n\n" + b.tx.T(l, "note.final_round", "Round", r.Round)
+		}
 		msg += "\n\n" + b.tx.T(l, "note.please_rate")
 		kb = append(kb, b.ratingButtons(l, it))
 	}
@@ -186,7 +222,19 @@ func (b *Bot) replyNotice(l deputybot.Language, it *deputybot.Item, det *deputyb
 }
 
 // Reminder implements service.Renderer.
-func (b *Bot) Reminder(ctx context.Context, to service.Recipient, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (string, string) {
+// All the reminders of one run to one person go as one message: its
+// lines are the reminders' own sentences.
+func (b *Bot) Reminder(ctx context.Context, to service.Recipient, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (string, string, deputybot.Batch) {
+	text, kb := b.reminder(ctx, to, r, it, e)
+	if to.Instead != "" {
+		names := b.names(ctx)
+		text = b.tx.T(to.Lang, "remind.instead", "Dept", names.depts[to.Instead]) + " " + text
+	}
+	return text, kb, deputybot.Batch{Group: "remind", Head: b.tx.T(to.Lang, "batch.reminders"), Line: text, Open: "it:" + it.ID}
+}
+
+// reminder is a reminder's message when it goes alone.
+func (b *Bot) reminder(ctx context.Context, to service.Recipient, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (string, string) {
 	l := to.Lang
 	depts, _ := b.departmentNames(ctx)
 	label := texts.HTML(b.tx.Label(l, it))

@@ -60,11 +60,17 @@ func (b *Bot) replyText(ctx context.Context, r *request, c *conversation) error 
 		c.Data["text"] = text
 		return b.advance(ctx, r, c, "file")
 	case "file":
+		// The formal letter: a document, or a scanned page sent as a
+		// photo (the largest size Telegram made of it).
 		m := r.msg
-		if m.Document == nil {
-			return deputybot.Errorf(deputybot.EINVALID, "err.file_expected")
+		switch {
+		case m.Document != nil:
+			c.Data["file"], c.Data["fileName"], c.Data["fileKind"] = m.Document.FileID, m.Document.FileName, ""
+		case len(m.Photo) > 0:
+			c.Data["file"], c.Data["fileName"], c.Data["fileKind"] = m.Photo[len(m.Photo)-1].FileID, b.tx.T(r.lang, "reply.photo_name"), "photo"
+		default:
+			return deputybot.Errorf(deputybot.EINVALID, "err.reply_file_expected")
 		}
-		c.Data["file"], c.Data["fileName"] = m.Document.FileID, m.Document.FileName
 		return b.advance(ctx, r, c, "confirm")
 	}
 	return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
@@ -86,7 +92,7 @@ func (b *Bot) replyChoice(ctx context.Context, r *request, c *conversation, valu
 	case kind == "send" && c.Step == "confirm":
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 		in := deputybot.ReplyInput{Class: deputybot.ReplyClass(c.Data["class"]), Text: c.Data["text"],
-			FileID: c.Data["file"], FileName: c.Data["fileName"]}
+			FileID: c.Data["file"], FileName: c.Data["fileName"], FileKind: c.Data["fileKind"]}
 		correct := c.Data["correct"] == "1"
 		it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 			if correct {

@@ -59,6 +59,9 @@ type Config struct {
 	// OutboxChatBurst: messages one chat may get at once before
 	// OutboxChatInterval applies.
 	OutboxChatBurst int
+	// OutboxBatchWindow: notices of one kind to one person within this
+	// time go as one message (0: each at once).
+	OutboxBatchWindow time.Duration
 	// CatchUp: scheduled runs missed while the service was down are run at
 	// start if they are younger than this.
 	CatchUp time.Duration
@@ -176,6 +179,9 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 				return err
 			}
 			if c.OutboxChatBurst, err = parseCount("OUTBOX_CHAT_BURST", get("OUTBOX_CHAT_BURST", ""), 3, 1, 20); err != nil {
+				return err
+			}
+			if c.OutboxBatchWindow, err = parseDuration("OUTBOX_BATCH_WINDOW", get("OUTBOX_BATCH_WINDOW", "1m"), 0, 10*time.Minute); err != nil {
 				return err
 			}
 			c.CatchUp, err = parseDuration("CATCHUP_WINDOW", get("CATCHUP_WINDOW", "24h"), 0, 30*24*time.Hour)

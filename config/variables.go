@@ -40,6 +40,7 @@ var Variables = []Variable{
 	{"OUTBOX_RATE", "30", "most messages a second the bot sends (Telegram's limit)"},
 	{"OUTBOX_CHAT_INTERVAL", "1s", "average time between two messages to one chat"},
 	{"OUTBOX_CHAT_BURST", "3", "messages one chat may get at once"},
+	{"OUTBOX_BATCH_WINDOW", "1m", "notices of one kind to one person within this time (new assignments, new items) go as one message; 0: each at once"},
 	{"PUBLIC_DISCLOSURE", "off", "on: the record's public part is published (the site on PUBLIC_ADDR, `deputybot publish`) and departments may ask to withhold"},
 	{"PUBLIC_ADDR", "", "where the public site is served (behind your TLS proxy), e.g. 127.0.0.1:8081; needs PUBLIC_DISCLOSURE=on; unset: not served"},
 	{"PUBLIC_DEPUTY_NAMES", "on", "off: the public site does not name the deputies"},

@@ -6,6 +6,7 @@ package report
 
 import (
 	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -142,6 +143,16 @@ type Digest struct {
 	Disputed    []Disputed
 	OpenFlags   []*deputybot.Item
 	Unreachable []*deputybot.Person
+	// Unstaffed are the departments no contact has joined that have
+	// open items, with how many.
+	Unstaffed []Unstaffed
+}
+
+// Unstaffed is a department without a joined contact, and its open
+// items (as lead or co-department).
+type Unstaffed struct {
+	Dept *deputybot.Department
+	Open int
 }
 
 // Disputed is a contact the deputy says did not happen.
@@ -243,5 +254,16 @@ func ComputeDigest(in deputybot.Snapshot) *Digest {
 	d.Periods, d.Motions = PeriodTallies(in, year)
 	d.Depts = Departments(in, year)
 	d.Unreachable = in.Unreachable
+	for _, dp := range in.Unstaffed {
+		open := 0
+		for _, it := range in.Items {
+			if slices.ContainsFunc(it.OpenDuties(), func(du deputybot.Duty) bool { return du.Dept == dp.ID }) {
+				open++
+			}
+		}
+		if open > 0 {
+			d.Unstaffed = append(d.Unstaffed, Unstaffed{Dept: dp, Open: open})
+		}
+	}
 	return d
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -28,6 +29,11 @@ func (s *Service) Reminders(ctx context.Context, slot time.Time, keep time.Durat
 	if err != nil {
 		return 0, err
 	}
+	// The soonest deadlines first, then by number: the order of the
+	// lines of a person's reminders.
+	slices.SortStableFunc(items, func(a, b *deputybot.Item) int {
+		return cmp.Or(a.Deadline.Compare(b.Deadline), cmp.Compare(a.Year, b.Year), cmp.Compare(a.Seq, b.Seq))
+	})
 	var due []deputybot.Reminder
 	var done []string
 	for _, it := range items {
@@ -80,7 +86,7 @@ func (s *Service) Remind(ctx context.Context, rs []deputybot.Reminder, at time.T
 		}
 		keys := make([]string, len(to))
 		for i, rc := range to {
-			keys[i] = "rem:" + r.Key() + ":" + rc.PersonID
+			keys[i] = "rem:" + r.Key() + ":" + rc.key()
 		}
 		sent, err := s.store.RemindersSent(ctx, keys)
 		if err != nil {
@@ -90,8 +96,8 @@ func (s *Service) Remind(ctx context.Context, rs []deputybot.Reminder, at time.T
 			if sent[keys[i]] {
 				continue
 			}
-			text, kb := s.render.Reminder(ctx, rc, r, it, e)
-			msgs = append(msgs, Messages(keys[i], "reminder", rc, text, kb)...)
+			text, kb, batch := s.render.Reminder(ctx, rc, r, it, e)
+			msgs = append(msgs, batched(Messages(keys[i], "reminder", rc, text, kb), batch)...)
 			claims[keys[i]] = it.ID
 		}
 		if r.Kind == deputybot.RemindRate {
@@ -132,15 +138,36 @@ func one(ev deputybot.Event, err error) ([]deputybot.Event, error) {
 func (s *Service) reminderRecipients(ctx context.Context, r deputybot.Reminder, it *deputybot.Item) ([]Recipient, error) {
 	var to []Recipient
 	for _, a := range r.Audience() {
-		to = append(to, s.audience(ctx, deputybot.Notice{To: a, Dept: r.Dept}, it)...)
+		rs := s.audience(ctx, deputybot.Notice{To: a, Dept: r.Dept}, it)
+		if dept := deptOf(a, r, it); dept != "" && len(rs) == 0 {
+			// No contact of the department has joined: the office
+			// hears its reminders instead (deputybot.JoinedContacts).
+			for _, o := range s.office(ctx) {
+				o.Instead = dept
+				rs = append(rs, o)
+			}
+		}
+		to = append(to, rs...)
 	}
 	// One message per person, though he be in two audiences.
-	seen := map[string]bool{}
+	seen := map[int64]bool{}
 	return slices.DeleteFunc(to, func(r Recipient) bool {
-		dup := seen[r.PersonID]
-		seen[r.PersonID] = true
+		dup := seen[r.ChatID]
+		seen[r.ChatID] = true
 		return dup
 	}), nil
+}
+
+// deptOf is the department a reminder's audience is the contacts of, if
+// it is a department's.
+func deptOf(a deputybot.Audience, r deputybot.Reminder, it *deputybot.Item) string {
+	switch a {
+	case deputybot.ToLead:
+		return it.LeadDept
+	case deputybot.ToDept, deputybot.ToFormerLead:
+		return r.Dept
+	}
+	return ""
 }
 
 // CloseUnrated closes an item whose deputy did not rate in time.
@@ -175,13 +202,25 @@ func (s *Service) Snapshot(ctx context.Context, now time.Time, viewer *deputybot
 	if err != nil {
 		return deputybot.Snapshot{}, err
 	}
+	contacts, err := s.store.PeopleWithRole(ctx, deputybot.RoleContact)
+	if err != nil {
+		return deputybot.Snapshot{}, err
+	}
+	joined := deputybot.JoinedContacts(contacts)
+	var unstaffed []*deputybot.Department
+	for _, d := range depts {
+		if joined[d.ID] == 0 {
+			unstaffed = append(unstaffed, d)
+		}
+	}
 	if viewer != nil {
 		items = deputybot.VisibleTo(viewer, items)
 		if !viewer.OverseesAll() {
-			unreachable = nil
+			unreachable, unstaffed = nil, nil
 		}
 	}
-	return deputybot.Snapshot{Items: items, Unreachable: unreachable, Departments: depts, Env: e, Scope: deputybot.ScopeOf(viewer)}, nil
+	return deputybot.Snapshot{Items: items, Unreachable: unreachable, Unstaffed: unstaffed, Departments: depts, Env: e,
+		Scope: deputybot.ScopeOf(viewer)}, nil
 }
 
 // ReportSnapshot is Snapshot with what the annual report writes each

@@ -96,6 +96,18 @@ type Recipient struct {
 	PersonID string
 	ChatID   int64
 	Lang     deputybot.Language
+	// Instead: the department whose message this is, sent to the office
+	// because no contact of it has joined.
+	Instead string
+}
+
+// key names the recipient in a message's key: his person, or his chat
+// (a bootstrap admin who is no person yet).
+func (r Recipient) key() string {
+	if r.PersonID != "" {
+		return r.PersonID
+	}
+	return "tg" + strconv.FormatInt(r.ChatID, 10)
 }
 
 // Change is the item a notice tells of, as stored after the change, for
@@ -116,8 +128,10 @@ type Work struct {
 // language: the chat interface implements it. A keyboard is the chat's
 // own encoding (opaque here).
 type Renderer interface {
-	Notice(ctx context.Context, to Recipient, n deputybot.Notice, c Change) (text, keyboard string)
-	Reminder(ctx context.Context, to Recipient, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (text, keyboard string)
+	// Notice and Reminder write a message, and how it may go with others
+	// of its kind to the same person (an empty batch: alone).
+	Notice(ctx context.Context, to Recipient, n deputybot.Notice, c Change) (text, keyboard string, batch deputybot.Batch)
+	Reminder(ctx context.Context, to Recipient, r deputybot.Reminder, it *deputybot.Item, e deputybot.Env) (text, keyboard string, batch deputybot.Batch)
 	// SupervisorDigest is the digest of the whole snapshot, and its
 	// picture of the departments: a message to send after the text (its
 	// recipient and id are set by the caller), or nil when there is
@@ -261,8 +275,8 @@ func (s *Service) deliver(ctx context.Context, it *deputybot.Item, det *deputybo
 				continue
 			}
 			seen[to.ChatID] = true
-			text, kb := s.render.Notice(ctx, to, n.Notice, c)
-			msgs = append(msgs, Messages(n.ID+":"+strconv.FormatInt(to.ChatID, 10), "notification", to, text, kb)...)
+			text, kb, batch := s.render.Notice(ctx, to, n.Notice, c)
+			msgs = append(msgs, batched(Messages(n.ID+":"+strconv.FormatInt(to.ChatID, 10), "notification", to, text, kb), batch)...)
 		}
 		ids = append(ids, n.ID)
 	}
@@ -364,6 +378,14 @@ func (s *Service) office(ctx context.Context) []Recipient {
 		to = append(to, rc)
 	}
 	return to
+}
+
+// batched puts messages in a batch group.
+func batched(msgs []deputybot.OutboxMessage, b deputybot.Batch) []deputybot.OutboxMessage {
+	for i := range msgs {
+		msgs[i].Batch = b
+	}
+	return msgs
 }
 
 // Messages makes outbox messages of a text for a recipient. key, if not

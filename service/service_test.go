@@ -48,11 +48,11 @@ func (o *outbox) told() []string {
 // renderer writes a notice as its recipient's chat and what it says.
 type renderer struct{}
 
-func (renderer) Notice(_ context.Context, to service.Recipient, n deputybot.Notice, _ service.Change) (string, string) {
-	return strings.Join([]string{to.PersonID, n.What}, ":"), ""
+func (renderer) Notice(_ context.Context, to service.Recipient, n deputybot.Notice, _ service.Change) (string, string, deputybot.Batch) {
+	return strings.Join([]string{to.PersonID, n.What}, ":"), "", deputybot.Batch{}
 }
-func (renderer) Reminder(_ context.Context, to service.Recipient, r deputybot.Reminder, _ *deputybot.Item, _ deputybot.Env) (string, string) {
-	return to.PersonID + ":" + r.Kind, ""
+func (renderer) Reminder(_ context.Context, to service.Recipient, r deputybot.Reminder, _ *deputybot.Item, _ deputybot.Env) (string, string, deputybot.Batch) {
+	return to.PersonID + ":" + r.Kind, "", deputybot.Batch{}
 }
 func (renderer) SupervisorDigest(context.Context, deputybot.Language, deputybot.Snapshot) (string, *deputybot.OutboxMessage) {
 	return "", nil

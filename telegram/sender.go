@@ -91,6 +91,12 @@ type SenderOptions struct {
 	Logger        *slog.Logger
 	// Redact is removed from every error logged or recorded (the token).
 	Redact string
+	// BatchWindow is how long a notification that may go with others of
+	// its kind (deputybot.Batch) waits for them: those to the same person
+	// within the window go as one message. Zero: it goes at once, with
+	// whatever of its kind waits already. Reminders and other bulk
+	// messages are queued together and never wait.
+	BatchWindow time.Duration
 }
 
 // Sender delivers the outbox: in order per chat among the messages that
@@ -198,7 +204,8 @@ func (s *Sender) Limiter() *Limiter { return s.lim }
 // sender; answers to the update being handled go straight to the queue.
 // A message longer than Telegram takes is split at line ends into several
 // (their IDs get ":a", ":b"…; the keyboard goes with the last). Messages
-// are due at once (NextAt is left zero).
+// are due at once (NextAt is left zero), but a notification of a batch
+// group, which waits BatchWindow for company.
 func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
@@ -212,6 +219,9 @@ func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (i
 	for i := range msgs {
 		m := &msgs[i]
 		m.NextAt = time.Time{}
+		if m.Batch.Group != "" && m.Kind == KindNotification && s.o.BatchWindow > 0 {
+			m.NextAt = now.Add(s.o.BatchWindow)
+		}
 		if h == nil || m.Kind != KindAnswer || m.ChatID != h.chat {
 			keep = append(keep, *m)
 			continue
@@ -248,6 +258,10 @@ func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (i
 // handled, in its chat.
 const KindAnswer = "answer"
 
+// KindNotification is the kind of a message that tells a person of a
+// change made by someone else.
+const KindNotification = "notification"
+
 // newSeq orders an answer among the stored messages (their Seq is an
 // ObjectID's hex form, increasing).
 func newSeq() string { return bson.NewObjectID().Hex() }
@@ -264,6 +278,7 @@ func splitLong(msgs []deputybot.OutboxMessage) []deputybot.OutboxMessage {
 		for i, p := range parts {
 			part := m
 			part.Text = p
+			part.Batch = deputybot.Batch{} // a long message goes alone
 			if m.ID != "" {
 				part.ID = m.ID + ":" + string(rune('a'+i))
 			}
@@ -305,7 +320,8 @@ func (s *Sender) Wake() {
 }
 
 // Idle returns a channel closed when nothing waits to be sent and nothing
-// is in flight.
+// is in flight (a notice waiting for its batch window does not count:
+// it waits on purpose, and Wake opens the channel again).
 func (s *Sender) Idle() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -315,10 +331,25 @@ func (s *Sender) Idle() <-chan struct{} {
 // checkIdle closes the idle channel if there is nothing to do; s.mu is
 // held.
 func (s *Sender) checkIdle() {
-	if !s.isIdle && len(s.queue) == 0 && s.inFlight == 0 && len(s.unrecorded) == 0 && (!s.o.Shared || s.fetched) {
+	if !s.isIdle && s.onlyHeldLocked() && s.inFlight == 0 && len(s.unrecorded) == 0 && (!s.o.Shared || s.fetched) {
 		s.isIdle = true
 		close(s.idle)
 	}
+}
+
+// onlyHeldLocked reports whether every queued message waits for its
+// batch window; s.mu is held.
+func (s *Sender) onlyHeldLocked() bool {
+	if len(s.queue) == 0 {
+		return true
+	}
+	now := s.o.Clock()
+	for _, m := range s.queue {
+		if m.Batch.Group == "" || m.Attempts > 0 || !m.NextAt.After(now) {
+			return false
+		}
+	}
+	return true
 }
 
 // Run delivers until ctx ends, then waits for the sends in flight (their
@@ -420,6 +451,7 @@ func (s *Sender) Run(ctx context.Context) {
 				s.drop(m) // another sender has it, or it changed: the next read tells
 				continue
 			}
+			m.With = s.leaseWith(ctx, m.With, now)
 		}
 		at := s.lim.Reserve(s.o.Clock())
 		wg.Add(1)
@@ -463,6 +495,7 @@ func (s *Sender) next(now time.Time, answersOnly bool) (deputybot.OutboxMessage,
 			continue
 		}
 		s.queue = slices.Delete(s.queue, i, i+1)
+		m.With = s.gatherLocked(i, m, now)
 		s.busyChat[m.ChatID] = true
 		s.inFlight++
 		return m, 0, true
@@ -470,26 +503,52 @@ func (s *Sender) next(now time.Time, answersOnly bool) (deputybot.OutboxMessage,
 	return deputybot.OutboxMessage{}, max(wait, time.Millisecond), false
 }
 
-// land ends the flight of a message that was taken; s.mu is held.
+// land ends the flight of a message that was taken, with those that
+// went with it; s.mu is held.
 func (s *Sender) land(m deputybot.OutboxMessage) {
 	s.inFlight--
 	delete(s.busyChat, m.ChatID)
-	delete(s.known, m.ID)
+	for _, x := range members(m) {
+		delete(s.known, x.ID)
+	}
 }
 
-// putBack returns a message that was taken but not sent.
+// putBack returns a message that was taken but not sent (and those
+// that were to go with it).
 func (s *Sender) putBack(m deputybot.OutboxMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.land(m)
-	s.push(m)
+	for _, x := range members(m) {
+		s.push(x)
+	}
 }
 
-// drop forgets a message that was taken but is not ours to send.
+// drop forgets a message that was taken but is not ours to send; those
+// that were to go with it wait again.
 func (s *Sender) drop(m deputybot.OutboxMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.land(m)
+	for _, x := range m.With {
+		s.push(x)
+	}
+}
+
+// leaseWith leases the messages that are to go with one just leased;
+// those another sender has are forgotten (the next read tells).
+func (s *Sender) leaseWith(ctx context.Context, with []deputybot.OutboxMessage, now time.Time) []deputybot.OutboxMessage {
+	var kept []deputybot.OutboxMessage
+	for _, x := range with {
+		if ok, err := s.store.LeaseMessage(ctx, x.ID, now, now.Add(s.o.SendTimeout+time.Minute)); err == nil && ok {
+			kept = append(kept, x)
+			continue
+		}
+		s.mu.Lock()
+		delete(s.known, x.ID)
+		s.mu.Unlock()
+	}
+	return kept
 }
 
 // done records the end of a send: a message to try again later goes back
@@ -504,13 +563,17 @@ func (s *Sender) done(m deputybot.OutboxMessage, again bool) {
 	var answered *handling
 	switch h := s.answers[m.ID]; {
 	case again:
-		s.push(m)
+		for _, x := range members(m) {
+			s.push(x)
+		}
 	case h != nil:
 		delete(s.answers, m.ID)
 		answered = h
 	default:
-		s.outcomes = append(s.outcomes, m)
-		s.unrecorded[m.ID] = true
+		for _, x := range members(m) {
+			s.outcomes = append(s.outcomes, x)
+			s.unrecorded[x.ID] = true
+		}
 	}
 	s.checkIdle()
 	s.mu.Unlock()
@@ -669,7 +732,7 @@ func (s *Sender) deliver(ctx context.Context, m deputybot.OutboxMessage) {
 		s.log.Debug("outbox: sent", "id", m.ID, "chat", m.ChatID, "method", methodName(m.Method))
 		m.State, m.SentAt, m.Error = deputybot.OutboxSent, now, ""
 		s.o.Metrics.Sent(m.Kind, methodName(m.Method))
-		s.done(m, false)
+		s.finish(rctx, m, false)
 		return
 	}
 	reason := s.redact(err)
@@ -686,7 +749,7 @@ func (s *Sender) deliver(ctx context.Context, m deputybot.OutboxMessage) {
 		if !answer {
 			_ = s.store.RetryLater(rctx, m.ID, m.NextAt, reason)
 		}
-		s.done(m, true)
+		s.finish(rctx, m, true)
 	case Permanent(err):
 		s.log.Warn("outbox: refused", "chat", m.ChatID, "method", methodName(m.Method), "err", reason)
 		m.State, m.SentAt, m.Error = deputybot.OutboxFailed, now, reason
@@ -694,12 +757,12 @@ func (s *Sender) deliver(ctx context.Context, m deputybot.OutboxMessage) {
 		if m.PersonID != "" && Unreachable(err) && s.o.OnUnreachable != nil {
 			s.o.OnUnreachable(rctx, m.PersonID, reason, now)
 		}
-		s.done(m, false)
+		s.finish(rctx, m, false)
 	case m.Attempts >= s.o.MaxAttempts:
 		s.log.Warn("outbox: given up", "chat", m.ChatID, "method", methodName(m.Method), "attempts", m.Attempts, "err", reason)
 		m.State, m.SentAt, m.Error = deputybot.OutboxFailed, now, "gave up after "+reason
 		s.o.Metrics.Failed(m.Kind, "gave_up")
-		s.done(m, false)
+		s.finish(rctx, m, false)
 	default:
 		backoff := min(time.Duration(1<<min(m.Attempts-1, 20))*500*time.Millisecond, 5*time.Minute)
 		m.NextAt, m.Error = now.Add(backoff), reason
@@ -707,15 +770,31 @@ func (s *Sender) deliver(ctx context.Context, m deputybot.OutboxMessage) {
 		if !answer {
 			_ = s.store.RetryLater(rctx, m.ID, m.NextAt, reason)
 		}
-		s.done(m, true)
+		s.finish(rctx, m, true)
 	}
+}
+
+// finish ends a delivery: the messages that went with m share its
+// outcome (a retry is stored for each), then done.
+func (s *Sender) finish(ctx context.Context, m deputybot.OutboxMessage, again bool) {
+	for i := range m.With {
+		x := &m.With[i]
+		x.Attempts++
+		x.State, x.SentAt, x.Error, x.NextAt = m.State, m.SentAt, m.Error, m.NextAt
+		if again {
+			_ = s.store.RetryLater(ctx, x.ID, x.NextAt, x.Error)
+		}
+	}
+	s.done(m, again)
 }
 
 var noPreview = &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
 
 func (s *Sender) call(ctx context.Context, m deputybot.OutboxMessage) error {
 	var kb *models.InlineKeyboardMarkup
-	if m.Keyboard != "" {
+	if len(m.With) > 0 {
+		m.Text, kb = batchContent(m)
+	} else if m.Keyboard != "" {
 		var k models.InlineKeyboardMarkup
 		if json.Unmarshal([]byte(m.Keyboard), &k) == nil {
 			kb = &k

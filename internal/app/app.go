@@ -50,6 +50,9 @@ type Options struct {
 	// NoCron: do not run the scheduler on its own (tests drive it with
 	// RunDue and an injected clock).
 	NoCron bool
+	// OutboxClock is the outbox's clock (its pace, retries and batch
+	// windows): the wall clock unless a test gives one that runs.
+	OutboxClock func() time.Time
 
 	onCommand func(name string, took time.Duration, failed bool) // database commands, for /metrics
 }
@@ -314,6 +317,8 @@ func telegramOptions(o Options, store *storage.Store, log *slog.Logger) telegram
 			Limiter: telegram.NewLimiter(telegram.LimiterOptions{Rate: int(cfg.OutboxRate),
 				ChatInterval: cfg.OutboxChatInterval, ChatBurst: cfg.OutboxChatBurst}),
 			SendTimeout: o.SendTimeout,
+			BatchWindow: cfg.OutboxBatchWindow,
+			Clock:       o.OutboxClock,
 			Shared:      !store.SingleWriter(),
 			OnUnreachable: func(ctx context.Context, personID, reason string, at time.Time) {
 				if err := store.SetUnreachable(ctx, personID, reason, at); err != nil {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,6 +76,10 @@ type Harness struct {
 	// SendTimeout bounds one outbox send (default 20 s).
 	SendTimeout time.Duration
 
+	// outboxAhead puts the outbox's clock ahead of the wall clock
+	// (SkipOutbox).
+	outboxAhead atomic.Int64
+
 	mu      sync.Mutex
 	handled map[int64]bool
 	changed chan struct{}
@@ -114,6 +119,18 @@ func Outbox(rate float64, chatInterval, sendTimeout time.Duration) Option {
 	}
 }
 
+// BatchWindow sets how long a notice waits for others of its kind to the
+// same person (OUTBOX_BATCH_WINDOW; none in tests otherwise).
+func BatchWindow(d time.Duration) Option { return func(h *Harness) { h.Config.OutboxBatchWindow = d } }
+
+// SkipOutbox moves the outbox's clock (which runs with the wall clock)
+// ahead by d, as if d had passed for it, and wakes it: what it holds back
+// for a batch window or a retry falls due.
+func (h *Harness) SkipOutbox(d time.Duration) {
+	h.outboxAhead.Add(int64(d))
+	h.App.Telegram.Sender().Wake()
+}
+
 // Shared runs the service as one of several replicas on a shared
 // database (as on MongoDB): no read model, every read a query, writes
 // conditioned on versions, the outbox leased message by message.
@@ -139,8 +156,9 @@ func Start(t testing.TB, opts ...Option) *Harness {
 			BotToken: telegramtest.Token, Database: so.Database, Location: Shanghai,
 			ReminderSchedule: config.DefaultReminderSchedule, DigestSchedule: config.DefaultDigestSchedule,
 			Rules: deputybot.DefaultRules(Shanghai),
-			// Notifications go out at once in tests; the outbox's own
-			// tests set Telegram's pace.
+			// Notifications go out at once in tests (no batch window: the
+			// clock stands still unless a test moves it); the outbox's own
+			// tests set Telegram's pace, and the batching tests a window.
 			OutboxRate: 1000, CatchUp: 24 * time.Hour,
 		},
 		handled: map[int64]bool{},
@@ -182,7 +200,8 @@ func (h *Harness) Restart() {
 			Config: h.Config, Clock: h.Clock.Now, Logger: log, Store: h.Store,
 			PollTimeout: 2 * time.Second, ShutdownGrace: h.ShutdownGrace, SendTimeout: h.SendTimeout,
 			OnHandled: h.markHandled, DoneDelay: -1,
-			Ready: func(a *app.App) { readyCh <- a },
+			OutboxClock: func() time.Time { return time.Now().Add(time.Duration(h.outboxAhead.Load())) },
+			Ready:       func(a *app.App) { readyCh <- a },
 		})
 	}()
 	select {

@@ -1,0 +1,454 @@
+package bot_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"deputybot/internal/apptest"
+	"deputybot/internal/telegramtest"
+)
+
+// words are a test's button labels and answers in one language.
+type words map[string]string
+
+var dailyWords = map[string]words{
+	"en": {"submit": "Submit", "submitted": "Submitted", "kind": "Suggestion", "category": "Transport",
+		"lead": "Housing Bureau", "co": "Civil Affairs Bureau", "done": "Done", "no leader": "No leader", "no": "No",
+		"use": "Use ", "assign": "Assign", "assigned": "assigned", "log": "Log contact", "when": "When did you talk",
+		"today": "Today", "yesterday": "Yesterday", "how": "How did you contact the deputy?", "visit": "Visit",
+		"note": "short note", "skip": "Skip", "logged": "Contact logged", "before": "before the assignment (2026-03-02)",
+		"cancel": "Cancel"},
+	"zh": {"submit": "提交", "submitted": "已提交", "kind": "建议", "category": "城市建设",
+		"lead": "区住建局", "co": "区民政局", "done": "完成", "no leader": "不设领办领导", "no": "否",
+		"use": "使用", "assign": "确认交办", "assigned": "已交办", "log": "记录沟通", "when": "哪天与代表沟通",
+		"today": "今天", "yesterday": "昨天", "how": "以什么方式与代表沟通的", "visit": "走访",
+		"note": "简要记录", "skip": "跳过", "logged": "沟通记录已保存", "before": "早于交办日期（2026-03-02）",
+		"cancel": "取消"},
+}
+
+// assignedIn files a suggestion as the deputy and assigns it to the
+// first department, in the cast's language; returns its number.
+func (c *cast) assignedIn(t *testing.T, w words, title string) string {
+	t.Helper()
+	h := c.h
+	m := one(t, h.Press(c.deputy, file(t, h, c.deputy, w["kind"], title, "Text.", w["category"]), w["submit"]), w["submitted"])
+	number := codeRE.FindStringSubmatch(m.Text)[1]
+	q := last(t, h.Do(c.admin, "/assign "+number))
+	q = last(t, h.Press(c.admin, q, w["lead"]))
+	q = inPlace(t, h, c.admin, q, w["co"])
+	q = last(t, h.Press(c.admin, q, w["done"]))
+	q = last(t, h.Press(c.admin, q, w["no leader"]))
+	q = last(t, h.Press(c.admin, q, w["no"]))
+	q = last(t, h.Press(c.admin, q, w["use"]))
+	one(t, h.Press(c.admin, q, w["assign"]), w["assigned"])
+	c.readAll()
+	return number
+}
+
+// logContactIn logs a contact (today, a visit, no note) as the lead's
+// contact, in the cast's language; the deputy's question is read.
+func (c *cast) logContactIn(t *testing.T, w words, number string) {
+	t.Helper()
+	h := c.h
+	q := one(t, h.Press(c.lead, card(t, h, c.lead, number), w["log"]), w["when"])
+	q = one(t, h.Press(c.lead, q, w["today"]), w["how"])
+	q = one(t, h.Press(c.lead, q, w["visit"]), w["note"])
+	one(t, h.Press(c.lead, q, w["skip"]), w["logged"])
+	c.deputy.Unread()
+}
+
+// TestContactDateAskedAtItsStep: an item assigned today offers no
+// "yesterday"; a date before the assignment, typed, is refused at the
+// date's step with the assignment's date and the date is asked again (not
+// the note); the contact is then logged with one pass through the steps.
+func TestContactDateAskedAtItsStep(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := dailyWords[lang]
+			c := newCast(t, lang)
+			h := c.h
+			n := c.assignedIn(t, w, "Contact on the day")
+			q := one(t, h.Press(c.lead, card(t, h, c.lead, n), w["log"]), w["when"])
+			if q.Button(w["yesterday"]) != nil || q.Button(w["today"]) == nil {
+				t.Fatalf("date step of an item assigned today offers %v", q.Buttons())
+			}
+			msgs := h.Do(c.lead, "2026-03-01")
+			if len(msgs) != 2 || !strings.Contains(msgs[0].Text, w["before"]) || !strings.Contains(msgs[1].Text, w["when"]) {
+				for _, m := range msgs {
+					t.Logf("got %q", m.Text)
+				}
+				t.Fatal("a date before the assignment was not refused at the date's step")
+			}
+			q = one(t, h.Do(c.lead, "2026-03-02"), w["how"])
+			q = one(t, h.Press(c.lead, q, w["visit"]), w["note"])
+			one(t, h.Press(c.lead, q, w["skip"]), w["logged"])
+		})
+	}
+}
+
+// TestFortyItemsOneMessagePerRun: a department contact with forty items
+// gets one message per minute of assignments (not one per item), the
+// office one per minute of filings, and through a week and a half of
+// reminders at most one message per scheduled run; each list opens its
+// items by number.
+func TestFortyItemsOneMessagePerRun(t *testing.T) {
+	h := apptest.Start(t, apptest.Admins(adminID), apptest.BatchWindow(time.Minute))
+	admin := h.User(adminID, "Admin", "en")
+	h.Do(admin, "/departments add Housing Bureau")
+	deputy := join(t, h, admin, "deputy Zhang San", 2001, "en")
+	lead := join(t, h, admin, "contact Li Si Housing Bureau", 3001, "en")
+	supervisor := join(t, h, admin, "supervisor Zhou", 5001, "en")
+	everyone := []*telegramtest.Chat{admin, deputy, lead, supervisor}
+	for _, c := range everyone {
+		c.Unread()
+	}
+	// Forty items, filed and assigned eight a day over five days; each
+	// day's work done within one batch window.
+	for day := 0; day < 5; day++ {
+		h.Clock.Set(at("2026-03-02", "09:00").AddDate(0, 0, day))
+		var numbers []string
+		for i := 0; i < 8; i++ {
+			m := one(t, h.Press(deputy, file(t, h, deputy, "Suggestion", fmt.Sprintf("Item %d", day*8+i+1), "Text.", "Transport"), "Submit"), "Submitted")
+			numbers = append(numbers, codeRE.FindStringSubmatch(m.Text)[1])
+		}
+		for _, n := range numbers {
+			q := last(t, h.Do(admin, "/assign "+n))
+			q = last(t, h.Press(admin, q, "Housing Bureau"))
+			q = last(t, h.Press(admin, q, "Done"))
+			q = last(t, h.Press(admin, q, "No leader"))
+			q = last(t, h.Press(admin, q, "No"))
+			q = last(t, h.Press(admin, q, "Use "))
+			one(t, h.Press(admin, q, "Assign"), "assigned")
+		}
+		if msgs := lead.Unread(); len(msgs) != 0 {
+			t.Fatalf("day %d: the contact got %q before the batch window closed", day, msgs[0].Text)
+		}
+		h.SkipOutbox(time.Minute)
+		h.Settle()
+		got := lead.Unread()
+		if len(got) != 1 || !strings.HasPrefix(got[0].Text, "📥 8 new assignments") || len(got[0].Buttons()) != 8 {
+			for _, m := range got {
+				t.Logf("got %q", m.Text)
+			}
+			t.Fatalf("day %d: the contact got %d messages for 8 assignments", day, len(got))
+		}
+		if day == 4 {
+			// Each number opens its item.
+			one(t, h.Press(lead, got[0], "8"), "Item 40")
+		}
+		if got := admin.Unread(); len(got) != 1 || !strings.HasPrefix(got[0].Text, "📥 8 new items to assign") {
+			t.Fatalf("day %d: the office got %d messages for 8 new items", day, len(got))
+		}
+		if got := deputy.Unread(); len(containing(got, "Item ")) > 1 {
+			t.Fatalf("day %d: the deputy got %d messages about his items", day, len(got))
+		}
+		supervisor.Unread()
+	}
+	// Reply due 2026-06-02 … 06-06: reminders before, on and after.
+	most, sent, listed := 0, 0, 0
+	for d := at("2026-05-29", "09:00"); d.Before(at("2026-06-13", "09:00")); d = d.AddDate(0, 0, 1) {
+		h.Clock.Set(d)
+		h.RunScheduler(d)
+		for _, c := range everyone {
+			// (Mondays also bring the weekly digest, a run of its own.)
+			got := slices.DeleteFunc(c.Unread(), func(m *telegramtest.Message) bool {
+				return !strings.HasPrefix(m.Text, "⏰") && !strings.HasPrefix(m.Text, "🚨")
+			})
+			if len(got) > 1 {
+				t.Fatalf("%s: chat %d got %d reminders in one run: %q", d.Format("01-02"), c.ID, len(got), got[1].Text)
+			}
+			if c == lead && len(got) == 1 {
+				most = max(most, len(got[0].Buttons()))
+				sent, listed = sent+1, listed+max(1, len(got[0].Buttons()))
+			}
+		}
+	}
+	if most != 40 {
+		t.Fatalf("the busiest run listed %d of the contact's 40 overdue items", most)
+	}
+	t.Logf("the contact's reminders: %d messages for %d reminders", sent, listed)
+}
+
+// TestAssignmentsOfAMinuteAsOneMessageZH: the same in Chinese, for both
+// contacts of the department, with the co-department's list apart.
+func TestAssignmentsOfAMinuteAsOneMessageZH(t *testing.T) {
+	c := newCast(t, "zh", apptest.BatchWindow(time.Minute))
+	w := dailyWords["zh"]
+	for _, title := range []string{"路灯", "停车", "电梯"} {
+		c.assignedIn(t, w, title)
+	}
+	quiet(t, c.lead, c.lead2, c.co)
+	c.h.SkipOutbox(time.Minute)
+	c.h.Settle()
+	for _, ch := range []*telegramtest.Chat{c.lead, c.lead2} {
+		got := ch.Unread()
+		if len(got) != 1 || !strings.HasPrefix(got[0].Text, "📥 新交办件3件，本单位主办") || len(got[0].Buttons()) != 3 ||
+			!strings.Contains(got[0].Text, "3. 建议 2026-003《电梯》，答复期限") {
+			for _, m := range got {
+				t.Logf("got %q", m.Text)
+			}
+			t.Fatalf("contact %d: %d messages for three assignments", ch.ID, len(got))
+		}
+	}
+	one(t, c.co.Unread(), "📥 协办件3件", "主办单位区住建局")
+	one(t, c.deputy.Unread(), "📬 您的3件议案建议已交办")
+}
+
+// TestAcceptAndContactLeadToTheNextStep: accepting an item and logging a
+// contact answer with the buttons of what comes next (not a bare line).
+func TestAcceptAndContactLeadToTheNextStep(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := words{"accept": "Accept", "accepted": "accepted", "log": "Log contact", "reply": "Reply",
+				"when": "When did you talk", "today": "Today", "how": "How did you contact", "visit": "Visit",
+				"note": "short note", "skip": "Skip", "logged": "Contact logged"}
+			if lang == "zh" {
+				w = words{"accept": "接收", "accepted": "已接收", "log": "记录沟通", "reply": "答复",
+					"when": "哪天与代表沟通", "today": "今天", "how": "以什么方式", "visit": "走访",
+					"note": "简要记录", "skip": "跳过", "logged": "沟通记录已保存"}
+			}
+			c := newCast(t, lang)
+			h := c.h
+			n := c.assignedIn(t, dailyWords[lang], "Next step")
+			got := one(t, h.Press(c.lead, card(t, h, c.lead, n), w["accept"]), w["accepted"])
+			if got.Button(w["log"]) == nil {
+				t.Fatalf("accepted without the next step's buttons: %v", got.Buttons())
+			}
+			q := one(t, h.Press(c.lead, got, w["log"]), w["when"])
+			q = one(t, h.Press(c.lead, q, w["today"]), w["how"])
+			q = one(t, h.Press(c.lead, q, w["visit"]), w["note"])
+			got = one(t, h.Press(c.lead, q, w["skip"]), w["logged"])
+			if got.Button(w["reply"]) == nil {
+				t.Fatalf("contact logged without the reply button: %v", got.Buttons())
+			}
+		})
+	}
+}
+
+// TestTheLastRoundSaysSo: the second round's reply tells the deputy it is
+// the last; an unsatisfied rating of it is acknowledged as recorded, with
+// what follows (closed as unsatisfied, the office told) — not "thank you".
+func TestTheLastRoundSaysSo(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Two rounds")
+	c.logContact(t, n)
+	one(t, h.Press(c.lead, c.replyAs(t, c.lead, n, "B", "We will look into it."), "Send reply"), "Reply sent")
+	reply := one(t, c.deputy.Unread(), "Please rate")
+	if strings.Contains(reply.Text, "the last") {
+		t.Fatalf("the first round said it was the last: %s", reply.Text)
+	}
+	one(t, h.Press(c.deputy, reply, "unsatisfied"), "Why are you unsatisfied?")
+	one(t, h.Do(c.deputy, "No date given."), "handled again")
+	one(t, h.Press(c.lead, c.replyAs(t, c.lead, n, "B", "Next year."), "Send reply"), "Reply sent")
+	reply = one(t, c.deputy.Unread(), "This is round 2, the last: your rating of it is final", "Please rate")
+	c.admin.Unread()
+	one(t, h.Press(c.deputy, reply, "unsatisfied"), "Why are you unsatisfied?")
+	got := one(t, h.Do(c.deputy, "Still no date."), "Your rating is recorded: unsatisfied", "closed as unsatisfied", "gone to the office")
+	if strings.Contains(got.Text, "Thank you") {
+		t.Fatalf("an unsatisfied final rating thanked: %s", got.Text)
+	}
+	one(t, c.admin.Unread(), "Still no date.")
+}
+
+// TestReplyLetterAsAPhoto: a scanned letter sent as a photo is taken at
+// the reply's file step (text at that step is refused naming the button
+// the prompt shows); the deputy opens it from the reply, and a
+// supervisor reviewing the item opens it from the card.
+func TestReplyLetterAsAPhoto(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := words{"reply": "Reply", "class": "Classify", "b": "B:", "text": "text of the reply", "file": "formal reply",
+				"refused": "or press Skip", "photo": "reply letter (photo)", "send": "Send reply", "sent": "Reply sent",
+				"open": "Reply document", "letter": "Round 1 reply letter"}
+			if lang == "zh" {
+				w = words{"reply": "答复", "class": "答复分类", "b": "B 类", "text": "答复正文", "file": "正式答复文件",
+					"refused": "或按“跳过”", "photo": "答复函（照片）", "send": "发送答复", "sent": "答复已送代表",
+					"open": "答复附件", "letter": "第1轮答复函"}
+			}
+			c := newCast(t, lang)
+			h := c.h
+			n := c.assignedIn(t, dailyWords[lang], "Scanned letter")
+			c.logContactIn(t, dailyWords[lang], n)
+			q := one(t, h.Press(c.lead, card(t, h, c.lead, n), w["reply"]), w["class"])
+			q = one(t, h.Press(c.lead, q, w["b"]), w["text"])
+			q = one(t, h.Do(c.lead, "Planned for next year."), w["file"])
+			if q.Button(dailyWords[lang]["skip"]) == nil {
+				t.Fatalf("file step without %q: %v", dailyWords[lang]["skip"], q.Buttons())
+			}
+			msgs := h.Do(c.lead, "no file")
+			if len(msgs) != 2 || !strings.Contains(msgs[0].Text, w["refused"]) {
+				t.Fatalf("text at the file step: %d messages", len(msgs))
+			}
+			h.WaitHandled(c.lead.SendPhoto(""))
+			q = one(t, c.lead.Unread(), w["photo"])
+			one(t, h.Press(c.lead, q, w["send"]), w["sent"])
+			reply := one(t, c.deputy.Unread(), "Planned for next year.")
+			h.Press(c.deputy, reply, w["open"])
+			h.Press(c.supervisor, card(t, h, c.supervisor, n), w["letter"])
+			photos := h.TG.Calls("sendPhoto")
+			if len(photos) != 2 || photos[0].ChatID() != 2001 || photos[1].ChatID() != 5001 || len(h.TG.Calls("sendDocument")) != 0 {
+				t.Fatalf("the letter was sent as %d photos, %d documents", len(photos), len(h.TG.Calls("sendDocument")))
+			}
+		})
+	}
+}
+
+// rosterCast is newCast's cast, joined by a roster import that gives the
+// deputy a phone number (as a district's roster does).
+func rosterCast(t *testing.T, lang string, opts ...apptest.Option) *cast {
+	h := apptest.Start(t, append([]apptest.Option{apptest.Admins(adminID)}, opts...)...)
+	c := &cast{h: h, admin: h.User(adminID, "Admin", lang)}
+	roster := "name,role,department,phone\nZhang San,deputy,,13800000001\nLi Si,contact,Housing Bureau,\nLi Wu,contact,Housing Bureau,\n" +
+		"Zhao Liu,contact,Civil Affairs Bureau,\nSun Qi,contact,Education Bureau,\nMayor Wang,leader,,\nZhou,supervisor,,\n"
+	if lang == "zh" {
+		roster = "姓名,角色,单位,电话\n张三,代表,,13800000001\n李四,承办联系人,区住建局,\n李五,承办联系人,区住建局,\n" +
+			"赵六,承办联系人,区民政局,\n孙七,承办联系人,区教育局,\n王区长,领办领导,,\n周督查,督查室,,\n"
+	}
+	h.Do(c.admin, "/import")
+	h.WaitHandled(c.admin.SendFile("roster.csv", "text/csv", []byte(roster), ""))
+	msgs := c.admin.Unread()
+	rows := links(t, msgs[len(msgs)-1].Document.Data)
+	chats := []**telegramtest.Chat{&c.deputy, &c.lead, &c.lead2, &c.co, &c.other, &c.leader, &c.supervisor}
+	ids := []int64{2001, 3001, 3003, 3002, 3004, 4001, 5001}
+	if len(rows) != len(chats)+1 {
+		t.Fatalf("roster links: %v", rows)
+	}
+	for i, row := range rows[1:] {
+		*chats[i] = h.User(ids[i], fmt.Sprint("U", ids[i]), lang)
+		h.Do(*chats[i], "/start "+linkRE.FindStringSubmatch(row[4])[1])
+	}
+	c.readAll()
+	return c
+}
+
+// TestHandlersSeeTheDeputysPhone: the contacts told to call the deputy
+// see his phone on the card, as do the office and the supervisors; the
+// other departments' contacts do not (nor anyone before assignment).
+func TestHandlersSeeTheDeputysPhone(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			phone := map[string]string{"en": "Deputy's phone: 13800000001", "zh": "代表电话：13800000001"}[lang]
+			c := rosterCast(t, lang)
+			h := c.h
+			n := c.assignedIn(t, dailyWords[lang], "Call me")
+			for _, who := range []*telegramtest.Chat{c.lead, c.lead2, c.co, c.admin, c.supervisor} {
+				if cd := card(t, h, who, n); !strings.Contains(cd.Text, phone) {
+					t.Fatalf("chat %d's card has no phone:\n%s", who.ID, cd.Text)
+				}
+			}
+			for _, who := range []*telegramtest.Chat{c.other, c.deputy} {
+				if msgs := h.Do(who, "/view "+n); len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Text, "13800000001") {
+					t.Fatalf("chat %d sees the phone", who.ID)
+				}
+			}
+		})
+	}
+}
+
+// TestAssigningToADepartmentNobodyJoined: the picker marks it, the
+// confirmation warns with the command to invite a contact, /departments
+// and /people name it, its reminders go to the office, and the
+// supervisors' digest lists it.
+func TestAssigningToADepartmentNobodyJoined(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := map[string]words{
+				"en": {"dept": "Urban Management Bureau", "warn": "No contact of Urban Management Bureau has joined",
+					"invite": "/invite contact name Urban Management Bureau", "nobody": "⚠️ nobody to tell",
+					"people":  "Departments no contact has joined: Urban Management Bureau",
+					"instead": "[No contact of Urban Management Bureau has joined: this reminder comes to the office]",
+					"digest":  "Urban Management Bureau: 1 open"},
+				"zh": {"dept": "区城管局", "warn": "区城管局尚无联系人加入", "invite": "/invite 承办联系人 姓名 区城管局",
+					"nobody": "⚠️ 无人接收通知", "people": "尚无联系人加入的承办单位：区城管局",
+					"instead": "［区城管局尚无联系人加入，此提醒改发办公室］", "digest": "区城管局：在办1件"},
+			}[lang]
+			dw := dailyWords[lang]
+			c := newCast(t, lang)
+			h := c.h
+			h.Do(c.admin, "/departments add "+w["dept"])
+			m := one(t, h.Press(c.deputy, file(t, h, c.deputy, dw["kind"], "Nobody home", "Text.", dw["category"]), dw["submit"]), dw["submitted"])
+			n := codeRE.FindStringSubmatch(m.Text)[1]
+			c.admin.Unread()
+			q := last(t, h.Do(c.admin, "/assign "+n))
+			if q.Button(w["dept"]+" ⚠️") == nil || q.Button(dw["lead"]+" ⚠️") != nil {
+				t.Fatalf("the picker does not mark the department nobody joined: %v", q.Buttons())
+			}
+			q = last(t, h.Press(c.admin, q, w["dept"]))
+			q = last(t, h.Press(c.admin, q, dw["done"]))
+			q = last(t, h.Press(c.admin, q, dw["no leader"]))
+			q = last(t, h.Press(c.admin, q, dw["no"]))
+			q = one(t, h.Press(c.admin, q, dw["use"]), w["warn"], w["invite"])
+			one(t, h.Press(c.admin, q, dw["assign"]), dw["assigned"])
+			one(t, h.Do(c.admin, "/departments"), w["dept"]+" — ", w["nobody"])
+			one(t, h.Do(c.admin, "/people"), w["people"])
+			// Seven days before the deadline: the reminder comes to the office.
+			c.admin.Unread()
+			c.run(at("2026-05-26", "09:00"))
+			got := containing(c.admin.Unread(), w["instead"])
+			if len(got) != 1 {
+				t.Fatalf("the office got %d reminders for the department nobody joined", len(got))
+			}
+			c.supervisor.Unread()
+			c.run(at("2026-06-01", "09:00")) // Monday: the digest
+			digest := containing(c.supervisor.Unread(), w["digest"])
+			if len(digest) != 1 {
+				t.Fatalf("the digest does not name the department nobody joined")
+			}
+		})
+	}
+}
+
+// TestTypedTextIsKept: a suggestion's text sent as two messages keeps
+// both; a deputy who types under a reply instead of pressing a rating
+// button is asked whether that is his reason for "unsatisfied", and it
+// becomes the reason.
+func TestTypedTextIsKept(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := map[string]words{
+				"en": {"new_kind": "Suggestion", "appended": "Added to the text", "category": "Which category", "preview": "Preview",
+					"done": "Done", "submit": "Submit", "ask": "Is this your reason for rating it unsatisfied?",
+					"reason": "unsatisfied", "rehandled": "handled again", "rated": "unsatisfied"},
+				"zh": {"new_kind": "建议", "appended": "这段话已接在正文后面", "category": "类别", "preview": "预览",
+					"done": "完成", "submit": "提交", "ask": "要把这段话作为“不满意”的理由吗",
+					"reason": "不满意理由", "rehandled": "将重新办理", "rated": "不满意"},
+			}[lang]
+			dw := dailyWords[lang]
+			c := newCast(t, lang)
+			h := c.h
+			last(t, h.Do(c.deputy, "/new"))
+			q := last(t, h.Press(c.deputy, last(t, c.deputy.Messages()), w["new_kind"]))
+			q = last(t, h.Do(c.deputy, "Two messages"))
+			q = last(t, h.Do(c.deputy, "First part."))
+			msgs := h.Do(c.deputy, "Second part.")
+			if len(msgs) != 2 || !strings.Contains(msgs[0].Text, w["appended"]) {
+				t.Fatalf("a second message of the text: %d answers", len(msgs))
+			}
+			q = last(t, h.Press(c.deputy, msgs[1], dw["category"]))
+			q = last(t, h.Press(c.deputy, q, "")) // no files
+			q = last(t, h.Press(c.deputy, q, doneLabel(q)))
+			if !strings.Contains(q.Text, "First part.\nSecond part.") {
+				t.Fatalf("the preview lost a part:\n%s", q.Text)
+			}
+
+			n := c.assignedIn(t, dw, "Typed reason")
+			c.logContactIn(t, dw, n)
+			rw := map[string]words{"en": {"reply": "Reply", "b": "B:", "skip": "Skip", "send": "Send reply"},
+				"zh": {"reply": "答复", "b": "B 类", "skip": "跳过", "send": "发送答复"}}[lang]
+			q = last(t, h.Press(c.lead, card(t, h, c.lead, n), rw["reply"]))
+			q = last(t, h.Press(c.lead, q, rw["b"]))
+			q = last(t, h.Do(c.lead, "Later."))
+			q = last(t, h.Press(c.lead, q, rw["skip"]))
+			h.Press(c.lead, q, rw["send"])
+			c.deputy.Unread()
+			c.lead.Unread()
+			ask := one(t, h.Do(c.deputy, "No timetable given."), w["ask"], "No timetable given.")
+			one(t, h.Press(c.deputy, ask, w["reason"]), w["rehandled"])
+			one(t, c.lead.Unread()[:1], w["rated"], "No timetable given.")
+		})
+	}
+}
