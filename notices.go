@@ -149,7 +149,7 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			add(NoteClosed, ToAuthor, ev)
 		case EvFlagged:
 			add(NoteFlagged, ToLead, ev)
-		case EvTargetProgress:
+		case EvTargetProgress, EvTargetMet:
 			add(NoteTargetProgress, ToAuthor, ev)
 			add(NoteTargetProgress, ToLeader, ev)
 		case EvProgress:

@@ -4,17 +4,32 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Target is a measurable target of a motion (“到“十四五”末，完成改造老旧
 // 小区302个，其中2021年底新开工54个”): its goal and how far it has come.
+//
+// A target without a number ("建立长效管理机制") is qualitative: done or
+// not done, kept as a goal of 1.
 type Target struct {
-	N    int    `bson:"n"` // 1, 2, ...
-	Name string `bson:"name"`
-	Unit string `bson:"unit,omitempty"` // what is counted: 个, flats
-	Goal int    `bson:"goal"`
-	Done int    `bson:"done"`
+	N           int    `bson:"n"` // 1, 2, ...
+	Name        string `bson:"name"`
+	Unit        string `bson:"unit,omitempty"` // what is counted: 个, flats
+	Goal        int    `bson:"goal"`
+	Done        int    `bson:"done"`
+	Qualitative bool   `bson:"qualitative,omitempty"`
+}
+
+// Met reports whether the target is reached.
+func (t Target) Met() bool { return t.Done >= t.Goal }
+
+// TargetProblem is what is wrong with a line of typed targets (line 0:
+// the whole).
+type TargetProblem struct {
+	Line int
+	Err  *Error
 }
 
 // Limits of targets.
@@ -34,48 +49,78 @@ const (
 const (
 	EvTargetsSet     = "targets_set"
 	EvTargetProgress = "target_progress"
+	EvTargetMet      = "target_met" // a qualitative target: done, or not after all
 )
 
 var lastNumber = regexp.MustCompile(`(\d[\d,]*)\D*$`)
 
 // ParseTargets reads targets, one per line: a description with the goal as
 // its last number, e.g. "完成改造老旧小区 302 个" or "Renovate 302
-// compounds". It returns the problems by line; targets with problems must
-// not be used.
-func ParseTargets(text string) ([]Target, []string) {
+// compounds"; a line whose last number is not followed by a short unit
+// ("建立长效管理机制", "建立24小时值班制度") is a qualitative target. It
+// returns the problems by line; targets with problems must not be used.
+func ParseTargets(text string) ([]Target, []TargetProblem) {
 	var out []Target
-	var problems []string
+	var problems []TargetProblem
 	for i, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
-		m := lastNumber.FindStringSubmatchIndex(line)
-		if m == nil {
-			problems = append(problems, "line "+strconv.Itoa(i+1)+": no number")
+		if utf8.RuneCountInString(line) > MaxTargetNameLen+20 {
+			problems = append(problems, TargetProblem{i + 1, Errorf(EINVALID, "err.target_name", "Max", MaxTargetNameLen)})
 			continue
 		}
-		goal, err := strconv.Atoi(strings.ReplaceAll(line[m[2]:m[3]], ",", ""))
-		name, unit := strings.TrimSpace(line[:m[2]]), strings.TrimSpace(line[m[3]:])
-		if name == "" {
-			name, unit = unit, ""
+		m := lastNumber.FindStringSubmatchIndex(line)
+		var name, unit string
+		goal := 0
+		if m != nil {
+			name, unit = strings.TrimSpace(line[:m[2]]), strings.TrimSpace(line[m[3]:])
+			n, err := strconv.Atoi(strings.ReplaceAll(line[m[2]:m[3]], ",", ""))
+			if err != nil {
+				n = -1
+			}
+			goal = n
+			if name == "" {
+				name, unit = unit, ""
+			}
+		}
+		if m == nil || !shortUnit(unit) {
+			// Qualitative: done or not.
+			name, unit, goal = line, "", 1
+			if utf8.RuneCountInString(name) > MaxTargetNameLen {
+				problems = append(problems, TargetProblem{i + 1, Errorf(EINVALID, "err.target_name", "Max", MaxTargetNameLen)})
+				continue
+			}
+			out = append(out, Target{N: len(out) + 1, Name: name, Goal: 1, Qualitative: true})
+			continue
 		}
 		switch {
-		case err != nil || goal <= 0 || goal > MaxTargetValue:
-			problems = append(problems, "line "+strconv.Itoa(i+1)+": the goal must be a positive number")
+		case goal <= 0 || goal > MaxTargetValue:
+			problems = append(problems, TargetProblem{i + 1, Errorf(EINVALID, "err.target_goal")})
 		case name == "" || utf8.RuneCountInString(name) > MaxTargetNameLen:
-			problems = append(problems, "line "+strconv.Itoa(i+1)+": the description must be 1 to 100 characters")
+			problems = append(problems, TargetProblem{i + 1, Errorf(EINVALID, "err.target_name", "Max", MaxTargetNameLen)})
 		default:
-			if utf8.RuneCountInString(unit) > 20 {
-				name, unit = name+" "+unit, ""
-			}
 			out = append(out, Target{N: len(out) + 1, Name: name, Unit: unit, Goal: goal})
 		}
 	}
 	if len(out) > MaxTargets {
-		problems = append(problems, "at most "+strconv.Itoa(MaxTargets)+" targets")
+		problems = append(problems, TargetProblem{0, Errorf(EINVALID, "err.targets_count", "Max", MaxTargets)})
 	}
 	return out, problems
+}
+
+// shortUnit tells what follows a goal's number: a unit ("个", "户",
+// "compounds", "km of road") rather than the rest of a sentence.
+func shortUnit(u string) bool {
+	n := utf8.RuneCountInString(u)
+	han := 0
+	for _, r := range u {
+		if unicode.Is(unicode.Han, r) {
+			han++
+		}
+	}
+	return han == 0 && n <= 20 || han > 0 && n <= 3
 }
 
 // SetTargets sets (or replaces) a motion's targets; the office does it
@@ -116,7 +161,7 @@ func UpdateTarget(it *Item, p *Person, n, done int, e Env) (Event, error) {
 	if t == nil {
 		return Event{}, Errorf(ENOTFOUND, "err.target_not_found")
 	}
-	if done < 0 || done > MaxTargetValue {
+	if done < 0 || done > MaxTargetValue || t.Qualitative && done > 1 {
 		return Event{}, Errorf(EINVALID, "err.target_value")
 	}
 	if done == t.Done {
@@ -124,6 +169,9 @@ func UpdateTarget(it *Item, p *Person, n, done int, e Env) (Event, error) {
 	}
 	old := t.Done
 	t.Done = done
+	if t.Qualitative {
+		return ev(e, p, EvTargetMet, "n", strconv.Itoa(n), "name", t.Name, "met", strconv.FormatBool(t.Met())), nil
+	}
 	return ev(e, p, EvTargetProgress, "n", strconv.Itoa(n), "name", t.Name, "from", strconv.Itoa(old),
 		"to", strconv.Itoa(done), "goal", strconv.Itoa(t.Goal)), nil
 }

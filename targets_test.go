@@ -1,18 +1,26 @@
 package deputybot
 
 import (
-	"strings"
 	"testing"
 )
 
 func TestParseTargets(t *testing.T) {
-	ts, problems := ParseTargets("完成改造老旧小区 302 个\n2021年底新开工54个\nRenovate 1,200 flats\n\nno number here\n0 things")
-	if len(problems) != 2 || !strings.HasPrefix(problems[0], "line 5:") || !strings.HasPrefix(problems[1], "line 6:") {
-		t.Fatalf("problems %q", problems)
+	ts, problems := ParseTargets("完成改造老旧小区 302 个\n2021年底新开工54个\nRenovate 1,200 flats\n\n建立长效管理机制\n0 things\n建立24小时值班制度")
+	if len(problems) != 1 || problems[0].Line != 6 || problems[0].Err.Key != "err.target_goal" {
+		t.Fatalf("problems %+v", problems)
 	}
-	if len(ts) != 3 || ts[0].Name != "完成改造老旧小区" || ts[0].Unit != "个" || ts[0].Goal != 302 ||
+	if len(ts) != 5 || ts[0].Name != "完成改造老旧小区" || ts[0].Unit != "个" || ts[0].Goal != 302 ||
 		ts[1].Name != "2021年底新开工" || ts[1].Goal != 54 || ts[2].Name != "Renovate" || ts[2].Unit != "flats" || ts[2].Goal != 1200 {
 		t.Fatalf("targets %+v", ts)
+	}
+	// Without a number, or a number inside the sentence: done or not.
+	for _, q := range ts[3:] {
+		if !q.Qualitative || q.Goal != 1 || q.Unit != "" || q.Met() {
+			t.Fatalf("qualitative target %+v", q)
+		}
+	}
+	if ts[3].Name != "建立长效管理机制" || ts[4].Name != "建立24小时值班制度" {
+		t.Fatalf("qualitative names %q %q", ts[3].Name, ts[4].Name)
 	}
 }
 

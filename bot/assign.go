@@ -112,7 +112,7 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 		}
 		text := b.tx.T(l, "assign.confirm", "Label", label, "Title", it.Title, "Lead", names[c.Data["lead"]],
 			"Co", texts.HTML(coText), "Leader", texts.HTML(leader), "Key", texts.HTML(key), "Deadline", c.Data["deadline"])
-		if ts, _ := parseTargetsInput(c.Data["targets"]); len(ts) > 0 {
+		if ts, _ := b.parseTargetsInput(l, c.Data["targets"]); len(ts) > 0 {
 			text += "\n" + b.tx.T(l, "assign.targets") + "\n" + b.targetGoals(l, ts)
 		}
 		// A department no contact has joined would hear nothing.
@@ -132,7 +132,7 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 
 func (b *Bot) assignText(ctx context.Context, r *request, c *conversation) error {
 	if c.Step == "targets" {
-		if _, err := parseTargetsInput(r.msg.Text); err != nil {
+		if _, err := b.parseTargetsInput(r.lang, r.msg.Text); err != nil {
 			return err
 		}
 		c.Data["targets"] = r.msg.Text
@@ -237,7 +237,7 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		}
 		in := deputybot.AssignInput{Lead: c.Data["lead"], CoDepts: co, Leader: c.Data["leader"], Key: c.Data["key"] == "1",
 			Deadline: deputybot.EndOfDay(d, b.opts.Location)}
-		targets, _ := parseTargetsInput(c.Data["targets"])
+		targets, _ := b.parseTargetsInput(r.lang, c.Data["targets"])
 		it, err := b.svc.Assign(ctx, r.person, r.id, c.Data["item"], in, targets, r.now)
 		if err != nil {
 			_ = b.finish(ctx, r)
@@ -253,6 +253,9 @@ func (b *Bot) targetGoals(l deputybot.Language, ts []deputybot.Target) string {
 	lines := make([]string, len(ts))
 	for i, t := range ts {
 		lines[i] = b.tx.T(l, "target.goal_line", "N", i+1, "Name", t.Name, "Goal", t.Goal, "Unit", t.Unit)
+		if t.Qualitative {
+			lines[i] = b.tx.T(l, "target.goal_line_text", "N", i+1, "Name", t.Name)
+		}
 	}
 	return strings.Join(lines, "\n")
 }

@@ -142,6 +142,8 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 			args = append(args, name, n.depts[v])
 		case "scope":
 			args = append(args, name, texts.HTML(b.tx.T(l, "scope."+v)))
+		case "met":
+			args = append(args, name, texts.HTML(b.tx.T(l, "btn.target_met_"+v)))
 		default:
 			args = append(args, name, v)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"deputybot"
 	"deputybot/internal/apptest"
 	"deputybot/internal/telegramtest"
 )
@@ -451,4 +452,31 @@ func TestTypedTextIsKept(t *testing.T) {
 			one(t, c.lead.Unread()[:1], w["rated"], "No timetable given.")
 		})
 	}
+}
+
+// TestTargetsInEnglish: the office's mistakes in targets are told in its
+// language, by line; a qualitative target is set and reported done.
+func TestTargetsInEnglish(t *testing.T) {
+	c := newCast(t, "en", apptest.WithRules(func(r *deputybot.Rules) { r.MotionCoSponsors = 0 }))
+	h := c.h
+	one(t, h.Press(c.deputy, file(t, h, c.deputy, "Motion", "Old compounds", "Renovate them.", "Transport"), "Submit"), "Submitted")
+	c.admin.Unread()
+	q := last(t, h.Do(c.admin, "/assign M2026-001"))
+	q = last(t, h.Press(c.admin, q, "Housing Bureau"))
+	q = last(t, h.Press(c.admin, q, "Done"))
+	q = last(t, h.Press(c.admin, q, "No leader"))
+	q = last(t, h.Press(c.admin, q, "No"))
+	one(t, h.Press(c.admin, q, "Use "), "measurable targets")
+	msgs := h.Do(c.admin, "Renovate 302 compounds\nStart 0 this year")
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "The targets are malformed:\nline 2: A target's number must be a whole number above 0.") {
+		t.Fatalf("bad targets: %q", msgs[0].Text)
+	}
+	q = one(t, h.Do(c.admin, "Renovate 302 compounds\nSet up lasting management"), "1. Renovate: 302 compounds", "2. Set up lasting management (done or not)")
+	one(t, h.Press(c.admin, q, "Assign"), "assigned")
+	c.readAll()
+	q = one(t, h.Press(c.lead, card(t, h, c.lead, "M2026-001"), "target"), "Set up lasting management: not done yet")
+	q = one(t, h.Press(c.lead, q, "2."), "Is target 2 done?")
+	one(t, h.Press(c.lead, q, "Done"), "Set up lasting management: done")
+	one(t, c.deputy.Unread(), "Set up lasting management: done")
+	one(t, h.Do(c.deputy, "/view M2026-001"), "updated a target: Set up lasting management, done")
 }

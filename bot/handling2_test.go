@@ -218,11 +218,13 @@ func TestMotionTargetsAndProgress(t *testing.T) {
 	q = one(t, h.Press(c.admin, q, "王区长"))
 	q = one(t, h.Press(c.admin, q, "是"))
 	q = one(t, h.Press(c.admin, q, "使用"), "可衡量的办理目标")
-	msgs := h.Do(c.admin, "改造老旧小区 个")
-	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "目标格式有误") || !strings.Contains(msgs[0].Text, "line 1") {
+	msgs := h.Do(c.admin, "改造老旧小区 0 个")
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "目标格式有误：\n第1行：目标数字须为正整数。") || strings.Contains(msgs[0].Text, "line") {
 		t.Fatalf("bad targets: %q", msgs[0].Text)
 	}
-	q = one(t, h.Do(c.admin, "完成改造老旧小区 302 个\n2021年底新开工 54 个"), "重点督办：是", "办理目标", "1. 完成改造老旧小区302个\n2. 2021年底新开工54个")
+	// A target without a number is done or not.
+	q = one(t, h.Do(c.admin, "完成改造老旧小区 302 个\n2021年底新开工 54 个\n建立长效管理机制"), "重点督办：是", "办理目标",
+		"1. 完成改造老旧小区302个\n2. 2021年底新开工54个\n3. 建立长效管理机制（完成与否）")
 	one(t, h.Press(c.admin, q, "确认交办"), "已交办议案 2026-001")
 	for _, ch := range []*telegramtest.Chat{c.deputy, c.lead, c.lead2, c.leader} {
 		ch.Unread()
@@ -232,6 +234,11 @@ func TestMotionTargetsAndProgress(t *testing.T) {
 	one(t, h.Do(c.lead, "27"), "已更新", "2. 2021年底新开工已完成27个，占50.00%（目标54个）")
 	one(t, c.deputy.Unread(), "区住建局更新了议案 2026-001", "已完成27个，占50.00%（目标54个）")
 	one(t, c.leader.Unread(), "已完成27个，占50.00%（目标54个）")
+	q = one(t, h.Press(c.lead, card(t, h, c.lead, "M2026-001"), "更新目标进度"), "更新哪一项", "建立长效管理机制：尚未完成")
+	q = one(t, h.Press(c.lead, q, "3."), "目标3完成了吗？")
+	one(t, h.Press(c.lead, q, "已完成"), "已更新", "3. 建立长效管理机制：已完成")
+	c.deputy.Unread()
+	c.leader.Unread()
 	digest := h.Do(c.supervisor, "/digest")
 	if len(digest) != 2 || digest[1].Document == nil {
 		t.Fatalf("/digest: %d messages, want the text and its picture", len(digest))

@@ -10,15 +10,19 @@ import (
 	"strings"
 )
 
-// parseTargetsInput reads typed targets; problems are a domain error
-// listing them by line.
-func parseTargetsInput(text string) ([]deputybot.Target, error) {
+// parseTargetsInput reads typed targets; problems are an error listing
+// them by line, in the person's language.
+func (b *Bot) parseTargetsInput(l deputybot.Language, text string) ([]deputybot.Target, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, nil
 	}
 	ts, problems := deputybot.ParseTargets(text)
 	if len(problems) > 0 {
-		return nil, deputybot.Errorf(deputybot.EINVALID, "err.targets_invalid", "Problems", strings.Join(problems, "; "))
+		lines := make([]string, len(problems))
+		for i, p := range problems {
+			lines[i] = b.problemLine(l, p.Line, p.Err)
+		}
+		return nil, deputybot.Errorf(deputybot.EINVALID, "err.targets_invalid", "Problems", texts.HTML(strings.Join(lines, "\n")))
 	}
 	if len(ts) == 0 {
 		return nil, deputybot.Errorf(deputybot.EINVALID, "err.targets_count", "Max", deputybot.MaxTargets)
@@ -44,10 +48,22 @@ func (b *Bot) targetPrompt(ctx context.Context, r *request, c *conversation) {
 		}
 		var kb keyboard
 		for _, t := range it.Targets {
-			kb = append(kb, []keyboardButton{button(fmt.Sprintf("%d. %s (%d/%d)", t.N, t.Name, t.Done, t.Goal), cb("t:"+strconv.Itoa(t.N)))})
+			label := fmt.Sprintf("%d. %s (%d/%d)", t.N, t.Name, t.Done, t.Goal)
+			if t.Qualitative {
+				label = fmt.Sprintf("%d. %s", t.N, t.Name)
+				if t.Met() {
+					label += " ✓"
+				}
+			}
+			kb = append(kb, []keyboardButton{button(label, cb("t:"+strconv.Itoa(t.N)))})
 		}
 		b.reply(ctx, r, b.tx.T(l, "target.ask_which")+"\n"+report.Targets(b.tx, l, it.Targets), append(kb, cancel))
 	case "value":
+		if c.Data["qualitative"] != "" {
+			b.reply(ctx, r, b.tx.T(l, "target.ask_met", "N", c.Data["target"]), keyboard{
+				{button(b.tx.T(l, "btn.target_met"), cb("met:1")), button(b.tx.T(l, "btn.target_not_met"), cb("met:0"))}, cancel})
+			return
+		}
 		b.reply(ctx, r, b.tx.T(l, "target.ask_value", "N", c.Data["target"]), keyboard{cancel})
 	}
 }
@@ -55,7 +71,7 @@ func (b *Bot) targetPrompt(ctx context.Context, r *request, c *conversation) {
 func (b *Bot) targetText(ctx context.Context, r *request, c *conversation) error {
 	switch c.Step {
 	case "set":
-		ts, err := parseTargetsInput(r.msg.Text)
+		ts, err := b.parseTargetsInput(r.lang, r.msg.Text)
 		if err != nil {
 			return err
 		}
@@ -71,27 +87,40 @@ func (b *Bot) targetText(ctx context.Context, r *request, c *conversation) error
 		}
 		return b.endWith(ctx, r, b.tx.T(r.lang, "done.targets", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+report.Targets(b.tx, r.lang, it.Targets))
 	case "value":
+		if c.Data["qualitative"] != "" {
+			return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
+		}
 		v, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(r.msg.Text), ",", ""))
 		if err != nil || v < 0 {
 			return deputybot.Errorf(deputybot.EINVALID, "err.target_value")
 		}
-		n, _ := strconv.Atoi(c.Data["target"])
-		it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-			return one(deputybot.UpdateTarget(it, r.person, n, v, e))
-		})
-		if err != nil {
-			if deputybot.ErrorCode(err) != deputybot.EINVALID {
-				_ = b.finish(ctx, r)
-			}
-			return err
-		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.target_progress", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+report.Targets(b.tx, r.lang, it.Targets))
+		return b.targetProgress(ctx, r, c, v)
 	}
 	return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 }
 
+// targetProgress records how far target c.Data["target"] has come.
+func (b *Bot) targetProgress(ctx context.Context, r *request, c *conversation, v int) error {
+	n, _ := strconv.Atoi(c.Data["target"])
+	it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return one(deputybot.UpdateTarget(it, r.person, n, v, e))
+	})
+	if err != nil {
+		if deputybot.ErrorCode(err) != deputybot.EINVALID {
+			_ = b.finish(ctx, r)
+		}
+		return err
+	}
+	return b.endWith(ctx, r, b.tx.T(r.lang, "done.target_progress", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+report.Targets(b.tx, r.lang, it.Targets))
+}
+
 func (b *Bot) targetChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
+	if kind == "met" && c.Step == "value" && c.Data["qualitative"] != "" && (arg == "0" || arg == "1") {
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		v, _ := strconv.Atoi(arg)
+		return b.targetProgress(ctx, r, c, v)
+	}
 	if kind != "t" || c.Step != "choose" {
 		return errStale
 	}
@@ -105,5 +134,8 @@ func (b *Bot) targetChoice(ctx context.Context, r *request, c *conversation, val
 	}
 	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 	c.Data["target"] = arg
+	if it.Target(n).Qualitative {
+		c.Data["qualitative"] = "1"
+	}
 	return b.advance(ctx, r, c, "value")
 }

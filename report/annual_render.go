@@ -170,6 +170,10 @@ func (r *annualWriter) motion(m *deputybot.Item) {
 	if len(m.Targets) > 0 {
 		var ts []string
 		for _, t := range m.Targets {
+			if t.Qualitative {
+				ts = append(ts, r.t("annual.motion_target_text", "Name", r.d.arg(t.Name)))
+				continue
+			}
 			ts = append(ts, r.t("annual.motion_target", "Name", r.d.arg(t.Name), "Goal", t.Goal, "Unit", r.d.arg(t.Unit)))
 		}
 		r.d.para(r.t("annual.motion_targets", "List", texts.HTML(strings.Join(ts, r.t("annual.share_sep")))))

@@ -362,6 +362,12 @@ func TargetDone(tx *texts.Texts, l deputybot.Language, t deputybot.Target) strin
 // TargetDoneAs is TargetDone with the target's name and unit as the
 // page writes them (marked Chinese on an English page).
 func TargetDoneAs(tx *texts.Texts, l deputybot.Language, t deputybot.Target, name, unit texts.HTML) string {
+	if t.Qualitative {
+		if t.Met() {
+			return tx.T(l, "annual.target_met", "Name", name)
+		}
+		return tx.T(l, "annual.target_not_met", "Name", name)
+	}
 	return tx.T(l, "annual.target_done", "Name", name, "Done", t.Done, "Unit", unit, "Goal", t.Goal, "Pct", Rate(min(t.Done, t.Goal), t.Goal))
 }
 
