@@ -136,6 +136,8 @@ type ContactLog struct {
 	Round    int           `bson:"round"`
 	LoggedAt time.Time     `bson:"loggedAt"`
 	State    ContactState  `bson:"state"`
+	// Dispute is the deputy's reason, when he says it did not happen.
+	Dispute string `bson:"dispute,omitempty"`
 }
 
 // Request is a department's undecided request to the office.
@@ -296,6 +298,15 @@ func (it *Item) OpenFlag() *QualityFlag {
 		}
 	}
 	return nil
+}
+
+// LastFlag is the latest quality flag (the one a correction resolves),
+// or nil.
+func (it *Item) LastFlag() *QualityFlag {
+	if len(it.Flags) == 0 {
+		return nil
+	}
+	return &it.Flags[len(it.Flags)-1]
 }
 
 // RatingOf returns the rating of a round, or nil.
@@ -672,8 +683,9 @@ func CheckContactDate(it *Item, d Date, e Env) error {
 	return nil
 }
 
-// ConfirmContact records the deputy's answer about logged contact n.
-func ConfirmContact(it *Item, p *Person, n int, confirmed bool, e Env) (Event, error) {
+// ConfirmContact records the deputy's answer about logged contact n: a
+// dispute (not confirmed) needs his reason.
+func ConfirmContact(it *Item, p *Person, n int, confirmed bool, reason string, e Env) (Event, error) {
 	if err := Check(p, it, ActConfirmContact); err != nil {
 		return Event{}, err
 	}
@@ -684,12 +696,16 @@ func ConfirmContact(it *Item, p *Person, n int, confirmed bool, e Env) (Event, e
 	if c.State != ContactPending {
 		return Event{}, Errorf(ECONFLICT, "err.contact_answered")
 	}
-	typ := EvContactDisputed
-	c.State = ContactDisputed
 	if confirmed {
-		typ, c.State = EvContactConfirmed, ContactConfirmed
+		c.State = ContactConfirmed
+		return ev(e, p, EvContactConfirmed, "n", strconv.Itoa(n)), nil
 	}
-	return ev(e, p, typ, "n", strconv.Itoa(n)), nil
+	reason, err := CheckReason(reason)
+	if err != nil {
+		return Event{}, err
+	}
+	c.State, c.Dispute = ContactDisputed, reason
+	return ev(e, p, EvContactDisputed, "n", strconv.Itoa(n), "reason", reason), nil
 }
 
 // ReplyInput is a department's reply.

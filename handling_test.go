@@ -17,7 +17,7 @@ var (
 
 func testRules() *Rules {
 	r := DefaultRules(loc)
-	r.MotionCoSponsors = 0
+	r.MotionSigners = 1
 	r.Disclosure.Enabled = true
 	return &r
 }
@@ -130,7 +130,7 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 	case ActProgress:
 		_, err = PostProgress(it, det, p, "half done", false, e)
 	case ActConfirmContact:
-		_, err = ConfirmContact(it, p, 1, true, e)
+		_, err = ConfirmContact(it, p, 1, true, "", e)
 	case ActRate:
 		_, err = Rate(it, p, it.Round, Satisfied, "", e)
 	case ActFlag:

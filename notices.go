@@ -13,6 +13,7 @@ const (
 	ToDept            Audience = "dept"             // one department's contacts (Notice.Dept, Reminder.Dept)
 	ToLeader          Audience = "leader"           // the leader in charge
 	ToSupervisors     Audience = "supervisors"      // the supervisors
+	ToPersons         Audience = "persons"          // the people named (Notice.Persons)
 )
 
 // Notice says that an audience is told of an event, and what: What names
@@ -25,7 +26,8 @@ type Notice struct {
 	// Dept: ToDept, which department; ToFormerLead, the lead department
 	// before the change.
 	Dept string `bson:"dept,omitempty"`
-	// Persons: ToAskedCoSponsors, the co-sponsors this change asked.
+	// Persons: ToAskedCoSponsors, the co-sponsors this change asked;
+	// ToPersons, the people told.
 	Persons []string `bson:"persons,omitempty"`
 	// From: NoteStatus, the status before the change.
 	From  Status `bson:"from,omitempty"`
@@ -73,6 +75,7 @@ const (
 	NoteRehandling         = "rehandling"          // handle the item again
 	NoteClosed             = "closed"              // your item is closed
 	NoteFlagged            = "flagged"             // a quality problem in your reply
+	NoteCorrectedFlagger   = "corrected_flagger"   // the reply you flagged was corrected
 	NoteTargetProgress     = "target_progress"     // progress on a motion's target
 	NoteProgress           = "progress"            // progress on a B/C promise
 	NoteStatus             = "status"              // the item you lead changed status
@@ -121,6 +124,10 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			add(NoteContactConfirmed, ToLead, ev)
 		case EvReplied, EvCorrected:
 			add(NoteReply, ToAuthor, ev)
+			if f := after.LastFlag(); ev.Type == EvCorrected && f != nil {
+				// The supervisor who flagged it reviews the correction.
+				out = append(out, Notice{What: NoteCorrectedFlagger, To: ToPersons, Persons: []string{f.By}, Event: ev})
+			}
 		case EvOpinion:
 			add(NoteOpinion, ToLead, ev)
 		case EvExtensionAsked, EvReturnAsked, EvWithholdAsked:

@@ -30,9 +30,9 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 				ev, _, err := Submit(it, p("author"), e.Rules, e.Now)
 				return []Event{ev}, err
 			}, []string{"cosponsor_request→asked_cosponsors", "new_item→office"}},
-		{"motion waiting for co-sponsors", "draft", func(it *Item) { withCo(it).Kind = KindMotion; e.Rules.MotionCoSponsors = 1 },
+		{"motion waiting for co-sponsors", "draft", func(it *Item) { withCo(it).Kind = KindMotion; e.Rules.MotionSigners = 2 },
 			func(it *Item, _ *ItemDetails) ([]Event, error) {
-				defer func() { e.Rules.MotionCoSponsors = 0 }()
+				defer func() { e.Rules.MotionSigners = 1 }()
 				ev, _, err := Submit(it, p("author"), e.Rules, e.Now)
 				return []Event{ev}, err
 			}, []string{"cosponsor_request→asked_cosponsors"}},
@@ -57,12 +57,12 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 			}, []string{"contact_confirm→author", "status→leader"}},
 		{"contact disputed", "in_progress", nil,
 			func(it *Item, _ *ItemDetails) ([]Event, error) {
-				return one(ConfirmContact(it, p("author"), 1, false, e))
+				return one(ConfirmContact(it, p("author"), 1, false, "No call came.", e))
 			},
 			[]string{"contact_disputed→lead"}},
 		{"contact confirmed", "in_progress", nil,
 			func(it *Item, _ *ItemDetails) ([]Event, error) {
-				return one(ConfirmContact(it, p("author"), 1, true, e))
+				return one(ConfirmContact(it, p("author"), 1, true, "", e))
 			},
 			[]string{"contact_confirmed→lead"}},
 		{"submitted with confirmed co-sponsors", "draft", func(it *Item) {
@@ -128,7 +128,7 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 		{"corrected", "flagged", nil,
 			func(it *Item, det *ItemDetails) ([]Event, error) {
 				return one(CorrectReply(it, det, p("lead contact"), ReplyInput{Class: ClassA, Text: "better"}, e))
-			}, []string{"reply→author"}},
+			}, []string{"reply→author", "corrected_flagger→persons"}},
 		{"progress", "replied", nil,
 			func(it *Item, det *ItemDetails) ([]Event, error) {
 				return one(PostProgress(it, det, p("lead contact"), "half done", false, e))

@@ -96,7 +96,7 @@ func checkWalks(t *testing.T, actorNames []string, reached map[Status]int) {
 			case ActProgress:
 				one, err = PostProgress(it, det, p, text, rapid.Bool().Draw(t, "met"), e)
 			case ActConfirmContact:
-				one, err = ConfirmContact(it, p, rapid.IntRange(0, 3).Draw(t, "n"), rapid.Bool().Draw(t, "yes"), e)
+				one, err = ConfirmContact(it, p, rapid.IntRange(0, 3).Draw(t, "n"), rapid.Bool().Draw(t, "yes"), "No call came.", e)
 			case ActRate:
 				round := it.Round
 				if rapid.IntRange(0, 4).Draw(t, "wrongRound") == 0 {

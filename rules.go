@@ -23,9 +23,10 @@ type Rules struct {
 	Reporter    string
 	// Disclosure: what the public site (SPEC §9) publishes.
 	Disclosure Disclosure
-	// MotionCoSponsors is how many confirmed co-sponsors a motion needs
-	// before it can be submitted (10 at district level: 代表十人以上联名).
-	MotionCoSponsors int
+	// MotionSigners is how many deputies must sign a motion, the lead
+	// deputy counted, as the law counts them (代表十人以上联名: the lead
+	// and 9 confirmed co-sponsors at district level).
+	MotionSigners int
 	// Sessions are the congress sessions' dates; an item submitted on one
 	// of these local dates is a session item, any other a recess item.
 	Sessions []DateRange
@@ -61,8 +62,13 @@ type Deductions struct {
 	ReplyWithoutContact float64 // per reply sent without a contact the deputy confirmed
 }
 
-// DefaultMotionCoSponsors follows the Local Organic Law at district level.
-const DefaultMotionCoSponsors = 10
+// DefaultMotionSigners follows the Local Organic Law at district level
+// (县级: 代表十人以上联名).
+const DefaultMotionSigners = 10
+
+// MotionCoSponsors is how many confirmed co-sponsors a motion needs
+// besides its lead deputy.
+func (r *Rules) MotionCoSponsors() int { return max(0, r.MotionSigners-1) }
 
 // DateRange is a span of local calendar dates, both ends included.
 type DateRange struct {
@@ -181,7 +187,7 @@ func (r *Rules) CategoryName(key string, lang Language) string {
 // DefaultRules returns the defaults of SPEC §3.
 func DefaultRules(loc *time.Location) Rules {
 	return Rules{
-		MotionCoSponsors: DefaultMotionCoSponsors, Categories: DefaultCategories, Location: loc,
+		MotionSigners: DefaultMotionSigners, Categories: DefaultCategories, Location: loc,
 		SuggestionMonths: 3, ExtendedMonths: 6, MotionMonths: 6, MotionLatestMonths: 12, CoDeptMonths: 1,
 		RehandlingDays: 30, RectificationDays: 15, ReturnWorkdays: 7, RatingWorkdays: 15, UnratedDays: 30,
 		RequireContact: true,

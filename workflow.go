@@ -116,7 +116,7 @@ func Submit(it *Item, p *Person, r *Rules, now time.Time) (ev Event, submitted b
 			c.Asked = true
 		}
 	}
-	if it.Kind == KindMotion && it.ConfirmedCoSponsors() < r.MotionCoSponsors {
+	if it.Kind == KindMotion && it.ConfirmedCoSponsors() < r.MotionCoSponsors() {
 		it.SubmitRequested = true
 		return Event{At: now, ActorID: p.ID, Type: EvSubmitRequested}, false, nil
 	}
@@ -228,7 +228,7 @@ func AnswerCoSponsor(it *Item, p *Person, accept bool, token string, r *Rules, n
 		c.State, c.At = CoSponsorDeclined, now
 		evs = append(evs, Event{At: now, ActorID: p.ID, Type: EvCoSponsorDeclined})
 	}
-	if it.Status == StatusDraft && it.SubmitRequested && it.Kind == KindMotion && it.ConfirmedCoSponsors() >= r.MotionCoSponsors {
+	if it.Status == StatusDraft && it.SubmitRequested && it.Kind == KindMotion && it.ConfirmedCoSponsors() >= r.MotionCoSponsors() {
 		evs = append(evs, markSubmitted(it, "", r, now))
 		submitted = true
 	}

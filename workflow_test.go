@@ -60,7 +60,7 @@ func TestPeriodFromSessionDates(t *testing.T) {
 }
 
 func TestSubmitAndCoSponsorRules(t *testing.T) {
-	r := &Rules{MotionCoSponsors: 2, Categories: DefaultCategories, Location: time.UTC}
+	r := &Rules{MotionSigners: 3, Categories: DefaultCategories, Location: time.UTC}
 	a, b, c, stranger := person("a", RoleDeputy), person("b", RoleDeputy), person("c", RoleDeputy), person("s", RoleDeputy)
 	office := person("o", RoleOffice)
 	m := &Item{ID: "m", Kind: KindMotion, Title: "t", Category: "other", AuthorID: "a", Status: StatusDraft, ShareToken: "tok"}
@@ -132,5 +132,14 @@ func TestValidateTexts(t *testing.T) {
 	}
 	if e, _ := ValidateBody(string(make([]rune, 3001))).(*Error); e == nil {
 		t.Fatal("3001 NULs accepted")
+	}
+}
+
+// TestMotionSignersCountTheLead: the default rules take a motion with its
+// lead deputy and 9 confirmed co-sponsors (the law's ten), not 10.
+func TestMotionSignersCountTheLead(t *testing.T) {
+	r := DefaultRules(time.UTC)
+	if r.MotionSigners != 10 || r.MotionCoSponsors() != 9 {
+		t.Fatalf("signers %d, co-sponsors needed %d", r.MotionSigners, r.MotionCoSponsors())
 	}
 }

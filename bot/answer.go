@@ -54,6 +54,19 @@ var answerDialogues = map[string]answerDialogue{
 				return one(deputybot.RequestWithhold(it, r.person, deputybot.WithholdScope(c.Data["scope"]), text, e))
 			})
 		}},
+	"contact-dispute": {ask: "ask.cd", check: deputybot.CheckReason, done: "done.contact_disputed",
+		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {
+			n, _ := strconv.Atoi(c.Data["n"])
+			it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+				return one(deputybot.ConfirmContact(it, r.person, n, false, text, e))
+			})
+			if err == nil {
+				if id, _ := strconv.Atoi(c.Data["msg"]); id != 0 {
+					b.dropKeyboard(ctx, r.chatID, id)
+				}
+			}
+			return it, err
+		}},
 	"unsatisfied-reason": {ask: "ask.ur",
 		check: func(s string) (string, error) { return deputybot.CheckRatingComment(deputybot.Unsatisfied, s) },
 		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {

@@ -74,7 +74,7 @@ func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.
 		sb.WriteString(line + "\n")
 	}
 	if it.Kind == deputybot.KindMotion && it.Status == deputybot.StatusDraft {
-		sb.WriteString(b.tx.T(l, "card.motion_needs", "Need", b.opts.Rules.MotionCoSponsors, "Confirmed", it.ConfirmedCoSponsors()) + "\n")
+		sb.WriteString(b.tx.T(l, "card.motion_needs", "Need", b.opts.Rules.MotionCoSponsors(), "Signers", b.opts.Rules.MotionSigners, "Confirmed", it.ConfirmedCoSponsors()) + "\n")
 	}
 	if !it.SubmittedAt.IsZero() {
 		sb.WriteString(b.tx.T(l, "card.submitted", "At", b.tx.Time(it.SubmittedAt)) + "\n")

@@ -457,7 +457,7 @@ func TestTypedTextIsKept(t *testing.T) {
 // TestTargetsInEnglish: the office's mistakes in targets are told in its
 // language, by line; a qualitative target is set and reported done.
 func TestTargetsInEnglish(t *testing.T) {
-	c := newCast(t, "en", apptest.WithRules(func(r *deputybot.Rules) { r.MotionCoSponsors = 0 }))
+	c := newCast(t, "en", apptest.WithRules(func(r *deputybot.Rules) { r.MotionSigners = 1 }))
 	h := c.h
 	one(t, h.Press(c.deputy, file(t, h, c.deputy, "Motion", "Old compounds", "Renovate them.", "Transport"), "Submit"), "Submitted")
 	c.admin.Unread()
@@ -479,4 +479,52 @@ func TestTargetsInEnglish(t *testing.T) {
 	one(t, h.Press(c.lead, q, "Done"), "Set up lasting management: done")
 	one(t, c.deputy.Unread(), "Set up lasting management: done")
 	one(t, h.Do(c.deputy, "/view M2026-001"), "updated a target: Set up lasting management, done")
+}
+
+// TestMotionThresholdCountsTheLead: "代表十人以上联名" counts the lead
+// deputy: by default a motion needs him and 9 co-sponsors.
+func TestMotionThresholdCountsTheLead(t *testing.T) {
+	for lang, want := range map[string]string{"en": "signed by 10 deputies or more, you and 9 co-sponsors", "zh": "须由10名以上代表联名，即您和9位附议代表"} {
+		t.Run(lang, func(t *testing.T) {
+			c := newCast(t, lang)
+			one(t, c.h.Do(c.deputy, "/new"), want)
+		})
+	}
+}
+
+// TestADisputeAsksItsReason: "No, it did not happen" asks the deputy for
+// his reason (Cancel records nothing); the reason goes to the department
+// and into the supervisors' digest.
+func TestADisputeAsksItsReason(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := map[string]words{
+				"en": {"no": "No", "ask": "You say this contact did not happen", "cancel": "Cancel", "cancelled": "Cancelled",
+					"recorded": "Your objection to this contact is recorded", "says": "The deputy says: No call came.", "digest": "Contacts disputed by deputies (1)"},
+				"zh": {"no": "没有", "ask": "您表示这次沟通没有发生", "cancel": "取消", "cancelled": "已取消",
+					"recorded": "已记录您对这次沟通的异议", "says": "代表说明：No call came.", "digest": "有异议"},
+			}[lang]
+			dw := dailyWords[lang]
+			c := newCast(t, lang)
+			h := c.h
+			n := c.assignedIn(t, dw, "Phantom call")
+			q := one(t, h.Press(c.lead, card(t, h, c.lead, n), dw["log"]), dw["when"])
+			q = one(t, h.Press(c.lead, q, dw["today"]), dw["how"])
+			q = one(t, h.Press(c.lead, q, dw["visit"]), dw["note"])
+			one(t, h.Press(c.lead, q, dw["skip"]), dw["logged"])
+			confirm := last(t, c.deputy.Unread())
+			c.lead.Unread()
+			q = one(t, h.Press(c.deputy, confirm, w["no"]), w["ask"])
+			one(t, h.Press(c.deputy, q, w["cancel"]), w["cancelled"])
+			quiet(t, c.lead)
+			one(t, h.Press(c.deputy, confirm, w["no"]), w["ask"])
+			one(t, h.Do(c.deputy, "No call came."), w["recorded"])
+			one(t, c.lead.Unread(), w["says"])
+			if confirm = c.deputy.Message(confirm.ID); len(confirm.Buttons()) != 0 {
+				t.Fatalf("the question keeps its buttons once answered: %v", confirm.Buttons())
+			}
+			digest := h.Do(c.supervisor, "/digest")
+			one(t, digest[:1], w["digest"], w["says"])
+		})
+	}
 }

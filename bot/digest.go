@@ -192,7 +192,11 @@ func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.
 		sec(b.tx.T(l, "digest.disputed", "Count", len(d.Disputed)))
 		lines = nil
 		for _, x := range d.Disputed {
-			lines = append(lines, line(x.Item, texts.Esc(depts[x.Contact.Dept])+" · "+x.Contact.Date+" "+b.tx.Method(l, x.Contact.Method)))
+			extra := texts.Esc(depts[x.Contact.Dept]) + " · " + x.Contact.Date + " " + b.tx.Method(l, x.Contact.Method)
+			if x.Contact.Dispute != "" {
+				extra += " · " + b.tx.T(l, "note.dispute_reason", "Reason", x.Contact.Dispute)
+			}
+			lines = append(lines, line(x.Item, extra))
 		}
 		sb.WriteString(b.listLines(l, lines))
 	}

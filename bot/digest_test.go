@@ -88,7 +88,7 @@ func (sd *seeder) handled(id string, office, lead, author *deputybot.Person, dep
 		return ev1(deputybot.LogContact(it, lead, deputybot.ContactInput{Date: deputybot.DateOf(t, e.Rules.Location), Method: deputybot.MethodPhone}, e))
 	})
 	sd.do(id, t, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		return ev1(deputybot.ConfirmContact(it, author, 1, confirmed, e))
+		return ev1(deputybot.ConfirmContact(it, author, 1, confirmed, "No call came.", e))
 	})
 	if rating == "" {
 		return

@@ -60,7 +60,7 @@ func (b *Bot) newPrompt(ctx context.Context, r *request, c *conversation) {
 	editing := c.Data["back"] == "preview"
 	switch c.Step {
 	case "kind":
-		b.reply(ctx, r, b.tx.T(l, "new.ask_kind", "Need", b.opts.Rules.MotionCoSponsors), keyboard{
+		b.reply(ctx, r, b.tx.T(l, "new.ask_kind", "Need", b.opts.Rules.MotionCoSponsors(), "Signers", b.opts.Rules.MotionSigners), keyboard{
 			{button(b.tx.T(l, "kind.suggestion"), cb("k:suggestion")), button(b.tx.T(l, "kind.motion"), cb("k:motion"))},
 			cancel,
 		})
@@ -321,7 +321,7 @@ func (b *Bot) coSponsorPrompt(ctx context.Context, r *request, c *conversation) 
 	kb = append(kb, b.cancelButton(r, c))
 	var sb strings.Builder
 	if deputybot.Kind(c.Data["kind"]) == deputybot.KindMotion {
-		sb.WriteString(b.tx.T(l, "new.ask_cosponsors_motion", "Need", b.opts.Rules.MotionCoSponsors))
+		sb.WriteString(b.tx.T(l, "new.ask_cosponsors_motion", "Need", b.opts.Rules.MotionCoSponsors(), "Signers", b.opts.Rules.MotionSigners))
 	} else {
 		sb.WriteString(b.tx.T(l, "new.ask_cosponsors"))
 	}
@@ -454,7 +454,7 @@ func (b *Bot) submitDraft(ctx context.Context, r *request, c *conversation) erro
 		b.reply(ctx, r, b.tx.T(r.lang, "new.submitted", "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
 		return nil
 	}
-	b.reply(ctx, r, b.tx.T(r.lang, "new.waiting_cosponsors", "Need", b.opts.Rules.MotionCoSponsors,
+	b.reply(ctx, r, b.tx.T(r.lang, "new.waiting_cosponsors", "Need", b.opts.Rules.MotionCoSponsors(), "Signers", b.opts.Rules.MotionSigners,
 		"Confirmed", it.ConfirmedCoSponsors(), "Link", b.shareLink(it)), nil)
 	return nil
 }

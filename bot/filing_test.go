@@ -66,7 +66,7 @@ func TestSuggestionFiledStartToFinish(t *testing.T) {
 	cos := join(t, h, admin, "deputy 李四", 2002, "zh")
 	admin.Unread()
 
-	kindQ := one(t, h.Do(author, "/new"), "要提交什么", "10位代表")
+	kindQ := one(t, h.Do(author, "/new"), "要提交什么", "10名以上代表联名")
 	titleQ := one(t, h.Press(author, kindQ, "建议"), "建议的标题")
 	_ = titleQ
 	one(t, h.Do(author, "关于增设社区老年食堂的建议"), "建议的正文")
@@ -119,7 +119,7 @@ func TestSuggestionFiledStartToFinish(t *testing.T) {
 }
 
 func TestMotionWaitsForCoSponsorsThenSubmits(t *testing.T) {
-	h := apptest.Start(t, apptest.Admins(adminID), apptest.WithRules(func(r *deputybot.Rules) { r.MotionCoSponsors = 3 }))
+	h := apptest.Start(t, apptest.Admins(adminID), apptest.WithRules(func(r *deputybot.Rules) { r.MotionSigners = 4 }))
 	admin := h.User(adminID, "Admin", "en")
 	author := join(t, h, admin, "deputy Alice", 2001, "en")
 	b := join(t, h, admin, "deputy Bob", 2002, "en")
@@ -130,10 +130,10 @@ func TestMotionWaitsForCoSponsorsThenSubmits(t *testing.T) {
 
 	preview := file(t, h, author, "Motion", "Renovate old compounds", "302 compounds by 2025.", "Urban construction", "Bob", "Carol")
 	link := regexp.MustCompile(`start=(cs_[A-Za-z0-9_-]+)`).FindStringSubmatch(preview.Text)
-	if link == nil || !strings.Contains(preview.Text, "A motion needs 3 co-sponsors; 0 have confirmed") {
+	if link == nil || !strings.Contains(preview.Text, "A motion needs 4 deputies' signatures: the lead deputy and 3 co-sponsors; 0 have confirmed") {
 		t.Fatalf("preview: %q", preview.Text)
 	}
-	one(t, h.Press(author, preview, "Submit"), "needs 3 co-sponsors, 0 have confirmed", "submitted as soon as enough do")
+	one(t, h.Press(author, preview, "Submit"), "needs 4 signatures, yours and 3 co-sponsors'; 0 have confirmed", "submitted as soon as enough do")
 	if got := admin.Unread(); len(got) != 0 {
 		t.Fatalf("office told of an unsubmitted motion: %q", got[0].Text)
 	}

@@ -242,8 +242,24 @@ func (b *Bot) onConfirmContact(ctx context.Context, r *request, arg string) erro
 		return errStale
 	}
 	yes := parts[2] == "y"
+	if !yes {
+		// A dispute is weighty (the supervisors see it): asked again,
+		// with its reason; Cancel records nothing.
+		it, err := b.loadFor(ctx, r, parts[0])
+		if err != nil {
+			return err
+		}
+		if err := deputybot.Check(r.person, it, deputybot.ActConfirmContact); err != nil {
+			return err
+		}
+		if n < 1 || n > len(it.Contacts) || it.Contacts[n-1].State != deputybot.ContactPending {
+			return deputybot.Errorf(deputybot.ECONFLICT, "err.contact_answered")
+		}
+		return b.begin(ctx, r, "contact-dispute", "reason", map[string]string{"item": it.ID, "n": parts[1],
+			"msg": strconv.Itoa(r.callbackMessageID())})
+	}
 	it, err := b.change(ctx, r, parts[0], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		return one(deputybot.ConfirmContact(it, r.person, n, yes, e))
+		return one(deputybot.ConfirmContact(it, r.person, n, true, "", e))
 	})
 	if err != nil {
 		return err

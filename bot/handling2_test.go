@@ -87,6 +87,8 @@ func TestQualityFlagAndCorrectedReply(t *testing.T) {
 	q = one(t, h.Press(c.lead, q, "Skip"), "Please confirm")
 	one(t, h.Press(c.lead, q, "Send reply"), "Reply sent")
 	fixed := one(t, c.deputy.Unread(), "corrected its reply", "works start in May", "Please rate")
+	// The supervisor who flagged it is told, to review the correction.
+	one(t, c.supervisor.Unread(), "Housing Bureau corrected the reply to Suggestion 2026-001", "problem you flagged (evasive)", "works start in May")
 	cd := one(t, h.Do(c.deputy, "/view "+n), "Quality problem (round 1 reply): evasive · corrected", "Reply, round 1 · B", "corrected",
 		"works start in May", "Zhou flagged the reply: evasive", "Li Si sent a corrected reply")
 	if strings.Contains(cd.Text, "We will look into it.") {
@@ -208,7 +210,7 @@ func TestHolidayCalendarLoading(t *testing.T) {
 }
 
 func TestMotionTargetsAndProgress(t *testing.T) {
-	c := newCast(t, "zh", apptest.WithRules(func(r *deputybot.Rules) { r.MotionCoSponsors = 0 }))
+	c := newCast(t, "zh", apptest.WithRules(func(r *deputybot.Rules) { r.MotionSigners = 1 }))
 	h := c.h
 	one(t, h.Press(c.deputy, file(t, h, c.deputy, "议案", "关于推进老旧小区改造的议案", "到“十四五”末完成改造。", "城市建设"), "提交"), "已提交：议案 2026-001")
 	c.admin.Unread()

@@ -106,11 +106,19 @@ func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		return text, keyboard{{button(t("btn.contact_yes"), "cc:"+it.ID+":"+nn+":y"),
 			button(t("btn.contact_no"), "cc:"+it.ID+":"+nn+":n")}}.json()
 	case deputybot.NoteContactDisputed:
-		return t("note.contact_disputed", "Label", label, "Title", it.Title, "Deputy", names.of(it.AuthorID)), card.json()
+		text := t("note.contact_disputed", "Label", label, "Title", it.Title, "Deputy", names.of(it.AuthorID))
+		if reason := ev.Data["reason"]; reason != "" {
+			text += "\n" + t("note.dispute_reason", "Reason", reason)
+		}
+		return text, card.json()
 	case deputybot.NoteContactConfirmed:
 		return t("note.contact_confirmed", "Label", label, "Title", it.Title, "Deputy", names.of(it.AuthorID), "N", ev.Data["n"]), card.json()
 	case deputybot.NoteSubmittedCoSponsor:
 		return t("note.submitted_cosponsor", "Label", label, "Title", it.Title, "Author", names.of(it.AuthorID)), card.json()
+	case deputybot.NoteCorrectedFlagger:
+		f := it.LastFlag()
+		return t("note.corrected_flagger", "Dept", dept(it.LeadDept), "Label", label, "Title", it.Title,
+			"Category", texts.HTML(t("flag."+string(f.Category)))) + "\n\n" + texts.Esc(c.Details.CurrentReplyText(f.Round).Text), card.json()
 	case deputybot.NoteReply:
 		return b.replyNotice(l, it, c.Details, names, ev.Type == deputybot.EvCorrected)
 	case deputybot.NoteOpinion:

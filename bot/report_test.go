@@ -34,7 +34,7 @@ func (y *year2026) assign(id string, at time.Time, deadline time.Time) {
 		return ev1(deputybot.LogContact(it, y.lead, deputybot.ContactInput{Date: deputybot.DateOf(at, e.Rules.Location), Method: deputybot.MethodVisit}, e))
 	})
 	y.sd.do(id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		return ev1(deputybot.ConfirmContact(it, y.author, 1, true, e))
+		return ev1(deputybot.ConfirmContact(it, y.author, 1, true, "", e))
 	})
 }
 
@@ -53,7 +53,7 @@ func (y *year2026) rate(id string, at time.Time, round int, v deputybot.RatingVa
 func TestAnnualReportFigures(t *testing.T) {
 	c := newCast(t, "zh", apptest.WithRules(func(r *deputybot.Rules) {
 		r.Sessions = []deputybot.DateRange{{From: deputybot.Date{Year: 2026, Month: 1, Day: 10}, To: deputybot.Date{Year: 2026, Month: 1, Day: 14}}}
-		r.MotionCoSponsors = 0
+		r.MotionSigners = 1
 		r.ReportingBody = "武昌区人民政府"
 	}))
 	h := c.h

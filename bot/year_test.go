@@ -132,7 +132,7 @@ func (y *year) rate(m *telegramtest.Message, value string) {
 func TestAYearReadsTheSameEverywhere(t *testing.T) {
 	c := newCast(t, "zh", apptest.WithRules(func(r *deputybot.Rules) {
 		r.Sessions = []deputybot.DateRange{{From: deputybot.Date{Year: 2026, Month: 3, Day: 2}, To: deputybot.Date{Year: 2026, Month: 3, Day: 3}}}
-		r.MotionCoSponsors = 0
+		r.MotionSigners = 1
 		r.ReportingBody = "武昌区人民政府"
 		r.Disclosure.Enabled = true
 	}))

@@ -192,8 +192,18 @@ func Load(env Lookup, requireToken bool) (*Config, error) {
 			if c.Rules.Sessions, err = parseSessions(get("SESSION_DATES", "")); err != nil {
 				return err
 			}
-			if c.Rules.MotionCoSponsors, err = parseCount("MOTION_COSPONSORS", get("MOTION_COSPONSORS", ""), deputybot.DefaultMotionCoSponsors, 0, deputybot.MaxCoSponsors); err != nil {
+			// MOTION_SIGNERS counts the lead deputy, as the law does;
+			// MOTION_COSPONSORS (the co-sponsors besides him) is the
+			// older way to say it, still taken.
+			if c.Rules.MotionSigners, err = parseCount("MOTION_SIGNERS", get("MOTION_SIGNERS", ""), deputybot.DefaultMotionSigners, 1, deputybot.MaxCoSponsors+1); err != nil {
 				return err
+			}
+			if co := get("MOTION_COSPONSORS", ""); co != "" {
+				n, err := parseCount("MOTION_COSPONSORS", co, 0, 0, deputybot.MaxCoSponsors)
+				if err != nil {
+					return err
+				}
+				c.Rules.MotionSigners = n + 1
 			}
 			if v := get("CATEGORIES", ""); v != "" {
 				if c.Rules.Categories, err = parseCategories(v); err != nil {

@@ -29,7 +29,7 @@ func TestDefaults(t *testing.T) {
 		c.Database != "deputybot" || c.DataDir != "./data" || c.Location.String() != "Asia/Shanghai" ||
 		len(c.AdminIDs) != 0 || c.ReminderSchedule != "0 9 * * *" || c.DigestSchedule != "0 9 * * 1" ||
 		c.WebhookURL != "" || c.HTTPAddr != "127.0.0.1:8080" || c.LogLevel != slog.LevelInfo ||
-		c.Rules.MotionCoSponsors != 10 || len(c.Rules.Categories) != 9 || len(c.Rules.Sessions) != 0 ||
+		c.Rules.MotionSigners != 10 || len(c.Rules.Categories) != 9 || len(c.Rules.Sessions) != 0 ||
 		c.Rules.SuggestionMonths != 3 || c.Rules.ExtendedMonths != 6 || c.Rules.MotionMonths != 6 ||
 		c.Rules.RehandlingDays != 30 || c.Rules.RectificationDays != 15 || c.Rules.ReturnWorkdays != 7 ||
 		c.Rules.RatingWorkdays != 15 || c.Rules.UnratedDays != 30 || c.Rules.CoDeptMonths != 1 || !c.Rules.RequireContact ||
@@ -64,7 +64,7 @@ func TestGoodValues(t *testing.T) {
 	if c.TelegramAPIURL != "http://127.0.0.1:8081" || c.Location.String() != "Europe/Berlin" ||
 		len(c.AdminIDs) != 2 || c.AdminIDs[1] != 222 || c.ListenAddr != ":8443" || c.HTTPAddr != "" ||
 		c.LogLevel != slog.LevelDebug || c.Embedded() ||
-		len(c.Rules.Sessions) != 2 || c.Rules.MotionCoSponsors != 5 || len(c.Rules.Categories) != 2 ||
+		len(c.Rules.Sessions) != 2 || c.Rules.MotionSigners != 6 || len(c.Rules.Categories) != 2 ||
 		c.Rules.Categories[0].Name(deputybot.LangEN) != "Urban" || c.Rules.Categories[1].Name(deputybot.LangEN) != "教育" ||
 		c.Rules.Location != c.Location || c.Rules.Deductions.OverdueReply != 5 || c.Rules.Deductions.QualityFlag != 0.5 ||
 		c.Rules.Deductions.Unsatisfied != 3 ||

@@ -35,7 +35,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, s *storage.Store) *fixture {
 	rules := deputybot.DefaultRules(shanghai)
-	rules.MotionCoSponsors = 2
+	rules.MotionSigners = 3
 	svc := service.New(s, &outbox{}, renderer{}, service.Options{Rules: &rules, Clock: func() time.Time { return t0 }, AdminIDs: []int64{500}})
 	office := person("office", 10, "", deputybot.RoleOffice)
 	if err := s.BulkInsertPeople(context.Background(), []*deputybot.Person{office}); err != nil {

@@ -298,7 +298,7 @@ func (s *Service) audience(ctx context.Context, n deputybot.Notice, it *deputybo
 	switch n.To {
 	case deputybot.ToAuthor:
 		return s.people(ctx, it.AuthorID)
-	case deputybot.ToAskedCoSponsors:
+	case deputybot.ToAskedCoSponsors, deputybot.ToPersons:
 		return s.people(ctx, n.Persons...)
 	case deputybot.ToCoSponsors:
 		return s.people(ctx, it.ConfirmedCoSponsorIDs()...)

@@ -14,10 +14,10 @@ import (
 )
 
 var rules = deputybot.Rules{
-	MotionCoSponsors: 2,
-	Categories:       deputybot.DefaultCategories,
-	Location:         time.UTC,
-	Sessions:         []deputybot.DateRange{{From: deputybot.Date{Year: 2026, Month: 1, Day: 10}, To: deputybot.Date{Year: 2026, Month: 1, Day: 14}}},
+	MotionSigners: 3,
+	Categories:    deputybot.DefaultCategories,
+	Location:      time.UTC,
+	Sessions:      []deputybot.DateRange{{From: deputybot.Date{Year: 2026, Month: 1, Day: 10}, To: deputybot.Date{Year: 2026, Month: 1, Day: 14}}},
 }
 
 func deputy(t *testing.T, s *storage.Store, name string, tg int64) *deputybot.Person {
