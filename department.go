@@ -17,6 +17,40 @@ type Department struct {
 	// (/zh/2026/dept/3.html) stays when it is renamed.
 	Number    int       `bson:"number"`
 	CreatedAt time.Time `bson:"createdAt"`
+	// RetiredAt: the department was retired (merged away, abolished): it
+	// takes no new work and is offered nowhere, and its items keep it in
+	// their history.
+	RetiredAt time.Time `bson:"retiredAt,omitempty"`
+}
+
+// Retired reports whether the department was retired.
+func (d *Department) Retired() bool { return !d.RetiredAt.IsZero() }
+
+// Renamed is the department under a new name (cleaned and checked); its
+// id and number stay, so its items and pages follow it.
+func (d *Department) Renamed(name string) (*Department, error) {
+	name = CleanName(name)
+	if err := ValidateName(name, MaxDepartmentNameLen); err != nil {
+		return nil, err
+	}
+	r := *d
+	r.Name, r.Key = name, DepartmentKey(name)
+	return &r, nil
+}
+
+// Retire retires a department that has no open work (duties of open
+// items: a reply, an opinion, a corrected reply due from it); open is
+// how many open items it has a duty on.
+func (d *Department) Retire(open int, now time.Time) (*Department, error) {
+	if d.Retired() {
+		return nil, Errorf(ECONFLICT, "err.department_retired", "Name", d.Name)
+	}
+	if open > 0 {
+		return nil, Errorf(ECONFLICT, "err.department_has_work", "Name", d.Name, "Count", open)
+	}
+	r := *d
+	r.RetiredAt = now
+	return &r, nil
 }
 
 // MaxDepartmentNameLen bounds a department's name.

@@ -24,7 +24,7 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 	label := texts.HTML(b.tx.Label(l, it))
 	switch c.Step {
 	case "lead", "co":
-		depts, err := b.store.Departments(ctx)
+		depts, err := b.activeDepartments(ctx)
 		if err != nil {
 			b.fail(ctx, r, err)
 			return

@@ -528,3 +528,40 @@ func TestADisputeAsksItsReason(t *testing.T) {
 		})
 	}
 }
+
+// TestOfficeRenamesAndRetiresDepartments: a mistyped department is
+// renamed (its id, items and contacts follow), a department without open
+// work is retired and offered nowhere, one with open work is not.
+func TestOfficeRenamesAndRetiresDepartments(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := map[string]words{
+				"en": {"typo": "<b>Health Commision</b>", "fixed": "Health Commission", "renamed": "is now “Health Commission”",
+					"retired": "is retired", "has": "still has 1 open item", "edu": "Education Bureau", "retired_line": "Education Bureau — retired 2026-03-02", "exists": "already exists"},
+				"zh": {"typo": "<b>区卫健委</b>", "fixed": "区卫生健康委", "renamed": "改名为“区卫生健康委”",
+					"retired": "已撤销“区教育局”", "has": "还有1件在办", "edu": "区教育局", "retired_line": "区教育局 — 已于2026-03-02撤销", "exists": "已存在"},
+			}[lang]
+			dw := dailyWords[lang]
+			c := newCast(t, lang)
+			h := c.h
+			h.Do(c.admin, "/departments add "+w["typo"])
+			one(t, h.Do(c.admin, "/departments rename "+w["typo"]+" = "+w["fixed"]), w["renamed"])
+			list := one(t, h.Do(c.admin, "/departments"), w["fixed"])
+			if strings.Contains(list.Text, "<b>") {
+				t.Fatalf("the mistyped name is still listed:\n%s", list.Text)
+			}
+			one(t, h.Do(c.admin, "/departments retire "+w["edu"]), w["retired"])
+			one(t, h.Do(c.admin, "/departments"), w["retired_line"])
+			c.assignedIn(t, dw, "Retire me")
+			one(t, h.Do(c.admin, "/departments retire "+dw["lead"]), w["has"])
+			// A name another department has is refused.
+			one(t, h.Do(c.admin, "/departments rename "+w["fixed"]+" = "+dw["lead"]), w["exists"])
+			// The retired department is offered nowhere.
+			m := one(t, h.Press(c.deputy, file(t, h, c.deputy, dw["kind"], "Second", "Text.", dw["category"]), dw["submit"]), dw["submitted"])
+			q := last(t, h.Do(c.admin, "/assign "+codeRE.FindStringSubmatch(m.Text)[1]))
+			if q.Button(w["edu"]) != nil || q.Button(w["fixed"]) == nil {
+				t.Fatalf("the picker offers %v", q.Buttons())
+			}
+		})
+	}
+}

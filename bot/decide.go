@@ -63,7 +63,7 @@ func (b *Bot) decidePrompt(ctx context.Context, r *request, c *conversation) {
 		b.reply(ctx, r, b.tx.T(l, "decide.ask_date", "Default", b.tx.Date(def), "Latest", b.tx.Date(latest)),
 			keyboard{{button(b.tx.T(l, "btn.use_date", "Date", b.tx.Date(def)), cb("dl:default"))}, cancel})
 	case "lead":
-		depts, _ := b.store.Departments(ctx)
+		depts, _ := b.activeDepartments(ctx)
 		depts = slices.DeleteFunc(depts, func(d *deputybot.Department) bool { return d.ID == it.LeadDept })
 		page, _ := strconv.Atoi(c.Data["page"])
 		kb := pagedChoices(depts, page, 8, func(d *deputybot.Department) keyboardButton { return button(d.Name, cb("d:"+d.ID)) },

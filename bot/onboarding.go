@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,7 +121,7 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request) {
 	}
 	req := deputybot.InviteRequest{Role: role, Name: strings.Join(rest, " ")}
 	if len(rest) > 1 {
-		depts, err := b.store.Departments(ctx)
+		depts, err := b.activeDepartments(ctx)
 		if err != nil {
 			b.fail(ctx, r, err)
 			return
@@ -194,7 +196,7 @@ func (b *Bot) invitePrompt(ctx context.Context, r *request, c *conversation) {
 	case "name":
 		b.reply(ctx, r, b.tx.T(r.lang, "invite.ask_name", "Role", texts.HTML(b.tx.Role(r.lang, deputybot.Role(c.Data["role"])))), keyboard{cancel})
 	case "dept":
-		depts, err := b.store.Departments(ctx)
+		depts, err := b.activeDepartments(ctx)
 		if err != nil {
 			b.fail(ctx, r, err)
 			return
@@ -261,7 +263,7 @@ func (b *Bot) inviteText(ctx context.Context, r *request, c *conversation) error
 		c.Data["name"] = deputybot.CleanName(text)
 		return b.inviteNext(ctx, r, c)
 	case "dept":
-		depts, err := b.store.Departments(ctx)
+		depts, err := b.activeDepartments(ctx)
 		if err != nil {
 			return err
 		}
@@ -452,7 +454,7 @@ func (b *Bot) unstaffed(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	depts, err := b.store.Departments(ctx)
+	depts, err := b.activeDepartments(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -509,6 +511,11 @@ func (b *Bot) cmdDepartments(ctx context.Context, r *request) {
 		b.addDepartment(ctx, r, name)
 		return
 	}
+	verb, rest, _ := strings.Cut(r.args, " ")
+	if verb == "rename" || verb == "retire" || verb == "改名" || verb == "撤销" {
+		b.changeDepartment(ctx, r, verb, strings.TrimSpace(rest))
+		return
+	}
 	if r.args != "" {
 		b.reply(ctx, r, b.tx.T(r.lang, "departments.usage"), nil)
 		return
@@ -546,6 +553,10 @@ func (b *Bot) departmentsList(ctx context.Context, r *request) (string, keyboard
 	var sb strings.Builder
 	sb.WriteString(b.tx.T(r.lang, "departments.title", "Count", len(depts)))
 	for _, d := range depts {
+		if d.Retired() {
+			sb.WriteString("\n" + b.tx.T(r.lang, "departments.line_retired", "Name", d.Name, "Date", b.tx.Date(d.RetiredAt)))
+			continue
+		}
 		sb.WriteString("\n" + b.tx.T(r.lang, "departments.line", "Name", d.Name, "Active", active[d.ID], "Invited", invited[d.ID]))
 		if active[d.ID] == 0 {
 			sb.WriteString(" " + b.tx.T(r.lang, "departments.unstaffed"))
@@ -562,6 +573,59 @@ func (b *Bot) onDepartmentsButton(ctx context.Context, r *request, arg string) e
 		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
 	}
 	return b.begin(ctx, r, "adddept", "name", nil)
+}
+
+// renameSep separates a department's old name from its new one.
+var renameSep = regexp.MustCompile(`\s*(?:=>|→|=|＝)\s*`)
+
+// changeDepartment renames ("/departments rename 旧名 = 新名") or retires
+// ("/departments retire 名称") a department.
+func (b *Bot) changeDepartment(ctx context.Context, r *request, verb, args string) {
+	if !r.person.Can(deputybot.PermManageDepartments) {
+		b.reply(ctx, r, b.tx.T(r.lang, "err.not_allowed"), nil)
+		return
+	}
+	depts, err := b.store.Departments(ctx)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	name, newName := args, ""
+	rename := verb == "rename" || verb == "改名"
+	if rename {
+		parts := renameSep.Split(args, 2)
+		if len(parts) != 2 || strings.TrimSpace(parts[0]) == "" || strings.TrimSpace(parts[1]) == "" {
+			b.reply(ctx, r, b.tx.T(r.lang, "departments.usage"), nil)
+			return
+		}
+		name, newName = parts[0], parts[1]
+	}
+	d := findDepartment(depts, name)
+	if d == nil {
+		b.reply(ctx, r, b.tx.T(r.lang, "departments.unknown", "Name", deputybot.Echo(name)), nil)
+		return
+	}
+	if rename {
+		nd, err := b.svc.RenameDepartment(ctx, r.person, d.ID, newName)
+		if err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		b.reply(ctx, r, b.tx.T(r.lang, "departments.renamed", "Old", d.Name, "Name", nd.Name), nil)
+		return
+	}
+	if _, err := b.svc.RetireDepartment(ctx, r.person, d.ID, r.now); err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	b.reply(ctx, r, b.tx.T(r.lang, "departments.retired", "Name", d.Name), nil)
+}
+
+// activeDepartments are the departments that take new work: those
+// offered in pickers.
+func (b *Bot) activeDepartments(ctx context.Context) ([]*deputybot.Department, error) {
+	depts, err := b.store.Departments(ctx)
+	return slices.DeleteFunc(depts, func(d *deputybot.Department) bool { return d.Retired() }), err
 }
 
 func (b *Bot) addDepartment(ctx context.Context, r *request, name string) {

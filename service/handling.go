@@ -14,11 +14,15 @@ import (
 // "err.department_not_found" for one that does not).
 func (s *Service) checkDepartments(ctx context.Context, ids ...string) error {
 	for _, id := range ids {
-		if _, err := s.store.Department(ctx, id); err != nil {
+		d, err := s.store.Department(ctx, id)
+		if err != nil {
 			if deputybot.ErrorCode(err) == deputybot.ENOTFOUND {
 				return deputybot.Errorf(deputybot.EINVALID, "err.department_not_found")
 			}
 			return err
+		}
+		if d.Retired() {
+			return deputybot.Errorf(deputybot.EINVALID, "err.department_retired", "Name", d.Name)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"time"
 
@@ -331,4 +332,51 @@ func (s *Service) AddDepartment(ctx context.Context, by *deputybot.Person, cause
 	}
 	crash.Point("department-written")
 	return d, nil
+}
+
+// RenameDepartment renames a department (the office): its items, its
+// contacts and its public pages follow it, since they hold its id.
+func (s *Service) RenameDepartment(ctx context.Context, by *deputybot.Person, id, name string) (*deputybot.Department, error) {
+	if !by.Can(deputybot.PermManageDepartments) {
+		return nil, deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
+	}
+	d, err := s.store.Department(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := d.Renamed(name)
+	if err != nil {
+		return nil, err
+	}
+	if r.Name == d.Name {
+		return d, nil
+	}
+	return r, s.store.UpdateDepartment(ctx, r)
+}
+
+// RetireDepartment retires a department with no open work (the office):
+// it is offered nowhere again; its items keep it in their history.
+func (s *Service) RetireDepartment(ctx context.Context, by *deputybot.Person, id string, now time.Time) (*deputybot.Department, error) {
+	if !by.Can(deputybot.PermManageDepartments) {
+		return nil, deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
+	}
+	d, err := s.store.Department(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.store.DepartmentItems(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	open := 0
+	for _, it := range items {
+		if slices.ContainsFunc(it.OpenDuties(), func(du deputybot.Duty) bool { return du.Dept == id }) {
+			open++
+		}
+	}
+	r, err := d.Retire(open, now)
+	if err != nil {
+		return nil, err
+	}
+	return r, s.store.UpdateDepartment(ctx, r)
 }

@@ -209,7 +209,7 @@ func (s *Service) Snapshot(ctx context.Context, now time.Time, viewer *deputybot
 	joined := deputybot.JoinedContacts(contacts)
 	var unstaffed []*deputybot.Department
 	for _, d := range depts {
-		if joined[d.ID] == 0 {
+		if joined[d.ID] == 0 && !d.Retired() {
 			unstaffed = append(unstaffed, d)
 		}
 	}

@@ -58,6 +58,8 @@ type Store interface {
 
 	Department(ctx context.Context, id string) (*deputybot.Department, error)
 	Departments(ctx context.Context) ([]*deputybot.Department, error)
+	UpdateDepartment(ctx context.Context, d *deputybot.Department) error
+	DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error)
 	InsertDepartment(ctx context.Context, d *deputybot.Department) error
 	Calendar(ctx context.Context) (*deputybot.Calendar, error)
 	SaveCalendar(ctx context.Context, c *deputybot.Calendar, by string, now time.Time) error

@@ -41,6 +41,29 @@ func (s *Store) InsertDepartment(ctx context.Context, d *deputybot.Department) e
 	return s.departmentsChanged(ctx)
 }
 
+// UpdateDepartment stores a renamed or retired department. A name whose
+// key another department has is ECONFLICT ("err.department_exists").
+func (s *Store) UpdateDepartment(ctx context.Context, d *deputybot.Department) error {
+	taken, err := s.departments.CountDocuments(ctx, bson.D{{Key: "key", Value: d.Key}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: d.ID}}}})
+	if err != nil {
+		return err
+	}
+	if taken > 0 {
+		return deputybot.Errorf(deputybot.ECONFLICT, "err.department_exists", "Name", d.Name)
+	}
+	res, err := s.departments.ReplaceOne(ctx, byID(d.ID), d)
+	if err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return deputybot.Errorf(deputybot.ECONFLICT, "err.department_exists", "Name", d.Name)
+		}
+		return fmt.Errorf("update department: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return deputybot.Errorf(deputybot.ENOTFOUND, "err.department_not_found")
+	}
+	return s.departmentsChanged(ctx)
+}
+
 // claimDepartmentNumbers claims k department numbers at once and
 // returns the first: one atomic increment of a counter, so that two
 // processes creating departments never get the same number.

@@ -173,6 +173,10 @@ func Start(t testing.TB, opts ...Option) *Harness {
 	}
 	t.Cleanup(func() {
 		h.Stop()
+		// No prompt names a button that is not shown.
+		for _, p := range ButtonsNamedButMissing(h.TG) {
+			t.Errorf("%s", p)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if s, err := storage.Open(ctx, *h.Store); err == nil {

@@ -211,7 +211,7 @@ func (s *Server) post(c *Call, textField string, caption bool, f *File) (int, st
 	}
 	cs := s.chat(c.ChatID())
 	m := &Message{ID: cs.nextMessageID, ChatID: c.ChatID(), Text: shown, Raw: c.Params[textField],
-		ParseMode: c.Params["parse_mode"], Keyboard: kb, Document: f, SentAt: time.Now()}
+		ParseMode: c.Params["parse_mode"], Keyboard: kb, SentKeyboard: kb, Document: f, SentAt: time.Now()}
 	cs.nextMessageID++
 	cs.messages = append(cs.messages, m)
 	s.notifyLocked()

@@ -127,9 +127,12 @@ type Message struct {
 	Raw       string
 	ParseMode string
 	Keyboard  [][]Button
-	Document  *File
-	Edits     int
-	SentAt    time.Time
+	// SentKeyboard is the keyboard as the message was sent, before any
+	// edit took its buttons away.
+	SentKeyboard [][]Button
+	Document     *File
+	Edits        int
+	SentAt       time.Time
 }
 
 // Buttons returns the keyboard's buttons in reading order.

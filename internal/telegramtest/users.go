@@ -229,6 +229,17 @@ func (c *Chat) Answer() string {
 	return text
 }
 
+// ChatIDs lists the chats the bot has sent messages to.
+func (s *Server) ChatIDs() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []int64
+	for id := range s.chats {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 // Messages returns the bot's messages to a chat.
 func (s *Server) Messages(chatID int64) []*Message {
 	s.mu.Lock()
