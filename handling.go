@@ -252,6 +252,9 @@ const (
 	ActRate           Action = "rate"
 	ActFlag           Action = "flag"
 	ActCorrect        Action = "correct"
+	// ActChangeAssignment: the office corrects an assignment it
+	// confirmed, while the first reply is awaited.
+	ActChangeAssignment Action = "change_assignment"
 )
 
 // HandlingActions lists the actions of the handling workflow.
@@ -259,7 +262,7 @@ var HandlingActions = []Action{
 	ActAssign, ActReturnToDeputy, ActSetPeriod, ActAccept, ActLogContact, ActReply,
 	ActRequestExtend, ActRequestReturn, ActDecideRequest, ActOpinion, ActProgress,
 	ActConfirmContact, ActRate, ActFlag, ActCorrect, ActSetTargets, ActTargetProgress,
-	ActWithholdItem, ActWithholdReply, ActRepublish,
+	ActWithholdItem, ActWithholdReply, ActRepublish, ActChangeAssignment,
 }
 
 // IsLeadContact reports whether p answers for the item's lead department.
@@ -342,6 +345,13 @@ func checkHandling(p *Person, it *Item, act Action) error {
 			return forbidden
 		}
 		if it.Status != StatusSubmitted {
+			return wrong
+		}
+	case ActChangeAssignment:
+		if !p.HasRole(RoleOffice) {
+			return forbidden
+		}
+		if !in(it.Status, StatusAssigned, StatusInProgress) || len(it.Replies) > 0 || it.Request != nil {
 			return wrong
 		}
 	case ActSetPeriod:
@@ -550,6 +560,7 @@ const (
 	EvProgress          = "progress"
 	EvFlagged           = "flagged"
 	EvCorrected         = "corrected"
+	EvAssignmentChanged = "assignment_changed"
 )
 
 // AssignInput is the office's assignment.
@@ -561,16 +572,25 @@ type AssignInput struct {
 	Deadline time.Time // zero: the default for the kind
 }
 
-// Assign hands a submitted item to its departments.
-func Assign(it *Item, p *Person, in AssignInput, e Env) (Event, error) {
-	if err := Check(p, it, ActAssign); err != nil {
-		return Event{}, err
+// check is what an assignment (act: a first one or a change) asks of
+// the person and of its departments.
+func (in AssignInput) check(p *Person, it *Item, act Action) error {
+	if err := Check(p, it, act); err != nil {
+		return err
 	}
 	if in.Lead == "" {
-		return Event{}, Errorf(EINVALID, "err.lead_required")
+		return Errorf(EINVALID, "err.lead_required")
 	}
 	if slices.Contains(in.CoDepts, in.Lead) {
-		return Event{}, Errorf(EINVALID, "err.lead_is_codept")
+		return Errorf(EINVALID, "err.lead_is_codept")
+	}
+	return nil
+}
+
+// Assign hands a submitted item to its departments.
+func Assign(it *Item, p *Person, in AssignInput, e Env) (Event, error) {
+	if err := in.check(p, it, ActAssign); err != nil {
+		return Event{}, err
 	}
 	deadline := in.Deadline
 	if deadline.IsZero() {
@@ -590,6 +610,57 @@ func Assign(it *Item, p *Person, in AssignInput, e Env) (Event, error) {
 	}
 	return ev(e, p, EvAssigned, "lead", in.Lead, "codepts", strings.Join(in.CoDepts, ","), "leader", in.Leader,
 		"key", strconv.FormatBool(in.Key), "deadline", dateText(deadline, e.loc())), nil
+}
+
+// ChangeAssignment corrects the office's assignment before the first
+// reply: the lead, the co-departments, the leader, key supervision, the
+// deadline. A new lead is a reassignment: the item is assigned to it
+// anew from now, due by in.Deadline or the reassignment's default; the
+// same lead keeps its deadline unless in.Deadline moves it (within the
+// latest the assignment allows). Co-departments kept keep their own
+// deadline and opinion; new ones get theirs from the deadline.
+func ChangeAssignment(it *Item, p *Person, in AssignInput, e Env) (Event, error) {
+	if err := in.check(p, it, ActChangeAssignment); err != nil {
+		return Event{}, err
+	}
+	from := it.LeadDept
+	moved := in.Lead != from
+	deadline, latest := in.Deadline, e.LatestDeadline(it.Kind, it.AssignedAt)
+	if moved {
+		latest = e.LatestDeadline(it.Kind, e.Now)
+		if deadline.IsZero() {
+			deadline = e.ReassignDeadline(it.Kind)
+		}
+	} else if deadline.IsZero() {
+		deadline = it.Deadline
+	}
+	if !deadline.Equal(it.Deadline) {
+		if err := e.checkDeadline(deadline, latest); err != nil {
+			return Event{}, err
+		}
+	}
+	if moved {
+		it.LeadDept, it.Status, it.AssignedAt, it.AcceptedAt = in.Lead, StatusAssigned, e.Now, time.Time{}
+	}
+	it.Deadline, it.LeaderID, it.Key = deadline, in.Leader, in.Key
+	var co []CoDept
+	for _, d := range in.CoDepts {
+		if slices.ContainsFunc(co, func(c CoDept) bool { return c.Dept == d }) {
+			continue
+		}
+		if old := it.CoDept(d); old != nil {
+			co = append(co, *old)
+			continue
+		}
+		co = append(co, CoDept{Dept: d, Deadline: e.CoDeptDeadline(deadline)})
+	}
+	it.CoDepts = co
+	data := []string{"lead", in.Lead, "codepts", strings.Join(in.CoDepts, ","), "leader", in.Leader,
+		"key", strconv.FormatBool(in.Key), "deadline", dateText(deadline, e.loc())}
+	if moved {
+		data = append(data, "from", from)
+	}
+	return ev(e, p, EvAssignmentChanged, data...), nil
 }
 
 // ReturnToDeputy returns a submitted item to its author, with a reason.

@@ -111,6 +111,8 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 		_, err = Assign(it, p, AssignInput{Lead: "dLead", CoDepts: []string{"dCo"}, Leader: "leader"}, e)
 	case ActReturnToDeputy:
 		_, err = ReturnToDeputy(it, p, "outside the remit", e)
+	case ActChangeAssignment:
+		_, err = ChangeAssignment(it, p, AssignInput{Lead: "dOther", CoDepts: []string{"dCo"}}, e)
 	case ActSetPeriod:
 		_, err = SetPeriod(it, p, PeriodSession, e)
 	case ActAccept:
@@ -172,6 +174,8 @@ var allowed = map[Action]map[string][]string{
 	ActWithdraw:       {"submitted": {"author"}},
 	ActAssign:         {"submitted": {"office"}},
 	ActReturnToDeputy: {"submitted": {"office"}},
+	// Before the first reply, with no request pending.
+	ActChangeAssignment: {"assigned": {"office"}, "in_progress": {"office"}, "motion": {"office"}},
 	ActSetPeriod: {"submitted": {"office"}, "returned": {"office"}, "withdrawn": {"office"}, "assigned": {"office"},
 		"in_progress": {"office"}, "requested": {"office"}, "replied": {"office"}, "flagged": {"office"},
 		"rehandling": {"office"}, "closed": {"office"}, "motion": {"office"}},

@@ -76,6 +76,8 @@ const (
 	NoteClosed             = "closed"              // your item is closed
 	NoteFlagged            = "flagged"             // a quality problem in your reply
 	NoteCorrectedFlagger   = "corrected_flagger"   // the reply you flagged was corrected
+	NoteAssignmentChanged  = "assignment_changed"  // the office changed the item's assignment
+	NoteAssignmentDropped  = "assignment_dropped"  // the item is no longer your department's
 	NoteTargetProgress     = "target_progress"     // progress on a motion's target
 	NoteProgress           = "progress"            // progress on a B/C promise
 	NoteStatus             = "status"              // the item you lead changed status
@@ -110,6 +112,30 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			add(NoteAssignedLead, ToLead, ev)
 			for _, c := range after.CoDepts {
 				out = append(out, Notice{What: NoteAssignedCo, To: ToDept, Dept: c.Dept, Event: ev})
+			}
+		case EvAssignmentChanged:
+			// Each one concerned, once: a new lead as assigned, the
+			// former lead and the co-departments dropped as no longer
+			// theirs, the ones staying of what changed.
+			if before.LeadDept != after.LeadDept {
+				out = append(out, Notice{What: NoteAssignmentDropped, To: ToFormerLead, Dept: before.LeadDept, Event: ev})
+				add(NoteAssignedLead, ToLead, ev)
+			} else {
+				add(NoteAssignmentChanged, ToLead, ev)
+			}
+			add(NoteAssignmentChanged, ToAuthor, ev)
+			for _, c := range after.CoDepts {
+				if before.CoDept(c.Dept) == nil {
+					out = append(out, Notice{What: NoteAssignedCo, To: ToDept, Dept: c.Dept, Event: ev})
+				}
+			}
+			for _, c := range before.CoDepts {
+				if after.CoDept(c.Dept) == nil && c.Dept != after.LeadDept {
+					out = append(out, Notice{What: NoteAssignmentDropped, To: ToDept, Dept: c.Dept, Event: ev})
+				}
+			}
+			if after.LeaderID != "" && after.LeaderID != before.LeaderID {
+				add(NoteAssignmentChanged, ToLeader, ev)
 			}
 		case EvReturned:
 			add(NoteReturned, ToAuthor, ev)

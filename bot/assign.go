@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The office assigns an item: lead department, co-departments, leader in
@@ -56,6 +57,10 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 			return button(d.Name, cb("d:"+d.ID))
 		}, func(p int) string { return cb("pg:" + strconv.Itoa(p)) })
 		text := b.tx.T(l, "assign.ask_lead", "Label", label, "Title", it.Title)
+		if c.Data["change"] != "" {
+			names, _ := b.departmentNames(ctx)
+			text = b.tx.T(l, "assign.change_title", "Lead", names[c.Data["from"]]) + "\n" + text
+		}
 		if slices.ContainsFunc(depts, func(d *deputybot.Department) bool { return joined[d.ID] == 0 }) {
 			text += "\n" + b.tx.T(l, "assign.unstaffed_mark")
 		}
@@ -84,8 +89,8 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 			{button(b.tx.T(l, "btn.key_yes"), cb("k:1")), button(b.tx.T(l, "btn.key_no"), cb("k:0"))}, cancel})
 	case "deadline":
 		e, _ := b.env(ctx, r.now)
-		def := e.DefaultDeadline(it.Kind)
-		b.reply(ctx, r, b.tx.T(l, "assign.ask_deadline", "Default", b.tx.Date(def), "Latest", b.tx.Date(e.LatestDeadline(it.Kind, r.now))),
+		def, latest := assignDeadlines(it, e, c)
+		b.reply(ctx, r, b.tx.T(l, "assign.ask_deadline", "Default", b.tx.Date(def), "Latest", b.tx.Date(latest)),
 			keyboard{{button(b.tx.T(l, "btn.use_date", "Date", b.tx.Date(def)), cb("dl:default"))}, cancel})
 	case "targets":
 		b.reply(ctx, r, b.tx.T(l, "assign.ask_targets", "Max", deputybot.MaxTargets),
@@ -112,6 +117,9 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 		}
 		text := b.tx.T(l, "assign.confirm", "Label", label, "Title", it.Title, "Lead", names[c.Data["lead"]],
 			"Co", texts.HTML(coText), "Leader", texts.HTML(leader), "Key", texts.HTML(key), "Deadline", c.Data["deadline"])
+		if i := strings.Index(text, "\n"); c.Data["change"] != "" && i > 0 {
+			text = b.tx.T(l, "assign.confirm_change") + text[i:]
+		}
 		if ts, _ := b.parseTargetsInput(l, c.Data["targets"]); len(ts) > 0 {
 			text += "\n" + b.tx.T(l, "assign.targets") + "\n" + b.targetGoals(l, ts)
 		}
@@ -151,7 +159,12 @@ func (b *Bot) assignText(ctx context.Context, r *request, c *conversation) error
 	}
 	// Check now, so that a wrong date is asked again at once.
 	trial := *it
-	if _, err := deputybot.Assign(&trial, r.person, deputybot.AssignInput{Lead: c.Data["lead"], Deadline: deputybot.EndOfDay(d, b.opts.Location)}, e); err != nil {
+	in := deputybot.AssignInput{Lead: c.Data["lead"], Deadline: deputybot.EndOfDay(d, b.opts.Location)}
+	check := deputybot.Assign
+	if c.Data["change"] != "" {
+		check = deputybot.ChangeAssignment
+	}
+	if _, err := check(&trial, r.person, in, e); err != nil {
 		return err
 	}
 	c.Data["deadline"] = d.String()
@@ -160,7 +173,7 @@ func (b *Bot) assignText(ctx context.Context, r *request, c *conversation) error
 
 // afterDeadline asks a motion's targets, or goes to the confirmation.
 func (b *Bot) afterDeadline(ctx context.Context, r *request, c *conversation, it *deputybot.Item) error {
-	if it.Kind == deputybot.KindMotion {
+	if it.Kind == deputybot.KindMotion && c.Data["change"] == "" {
 		return b.advance(ctx, r, c, "targets")
 	}
 	return b.advance(ctx, r, c, "confirm")
@@ -180,6 +193,8 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		}
 		drop()
 		c.Data["lead"], c.Data["page"] = arg, "0"
+		// The lead is no co-department of its own item.
+		c.Data["co"] = strings.Join(slices.DeleteFunc(strings.Split(c.Data["co"], ","), func(s string) bool { return s == arg }), ",")
 		return b.advance(ctx, r, c, "co")
 	case kind == "ct" && c.Step == "co":
 		if _, err := b.store.Department(ctx, arg); err != nil || arg == c.Data["lead"] {
@@ -219,7 +234,8 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		if err != nil {
 			return err
 		}
-		c.Data["deadline"] = deputybot.DateOf(e.DefaultDeadline(it.Kind), b.opts.Location).String()
+		def, _ := assignDeadlines(it, e, c)
+		c.Data["deadline"] = deputybot.DateOf(def, b.opts.Location).String()
 		drop()
 		return b.afterDeadline(ctx, r, c, it)
 	case kind == "notargets" && c.Step == "targets":
@@ -237,6 +253,14 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		}
 		in := deputybot.AssignInput{Lead: c.Data["lead"], CoDepts: co, Leader: c.Data["leader"], Key: c.Data["key"] == "1",
 			Deadline: deputybot.EndOfDay(d, b.opts.Location)}
+		if c.Data["change"] != "" {
+			it, err := b.svc.ChangeAssignment(ctx, r.person, r.id, c.Data["item"], in, r.now)
+			if err != nil {
+				_ = b.finish(ctx, r)
+				return err
+			}
+			return b.endWith(ctx, r, b.tx.T(r.lang, "assign.changed", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
+		}
 		targets, _ := b.parseTargetsInput(r.lang, c.Data["targets"])
 		it, err := b.svc.Assign(ctx, r.person, r.id, c.Data["item"], in, targets, r.now)
 		if err != nil {
@@ -246,6 +270,20 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		return b.endWith(ctx, r, b.tx.T(r.lang, "done.assigned", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
 	}
 	return errStale
+}
+
+// assignDeadlines are the default and the latest deadline the
+// assignment's dialogue offers: a first assignment's, or — changing one —
+// the deadline kept (same lead) or a reassignment's (a new lead), as
+// deputybot.ChangeAssignment decides them.
+func assignDeadlines(it *deputybot.Item, e deputybot.Env, c *conversation) (def, latest time.Time) {
+	if c.Data["change"] == "" {
+		return e.DefaultDeadline(it.Kind), e.LatestDeadline(it.Kind, e.Now)
+	}
+	if c.Data["lead"] != it.LeadDept {
+		return e.ReassignDeadline(it.Kind), e.LatestDeadline(it.Kind, e.Now)
+	}
+	return it.Deadline, e.LatestDeadline(it.Kind, it.AssignedAt)
 }
 
 // targetGoals lists targets about to be set, each with its goal only.

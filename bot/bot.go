@@ -55,6 +55,7 @@ type Service interface {
 	SaveDraft(ctx context.Context, author *deputybot.Person, cause int64, in deputybot.DraftInput, now time.Time) (*deputybot.Item, error)
 	DeleteDraft(ctx context.Context, author *deputybot.Person, id string) error
 	Assign(ctx context.Context, by *deputybot.Person, cause int64, id string, in deputybot.AssignInput, targets []deputybot.Target, now time.Time) (*deputybot.Item, error)
+	ChangeAssignment(ctx context.Context, by *deputybot.Person, cause int64, id string, in deputybot.AssignInput, now time.Time) (*deputybot.Item, error)
 	Decide(ctx context.Context, by *deputybot.Person, cause int64, id string, d deputybot.Decision, now time.Time) (*deputybot.Item, deputybot.RequestKind, error)
 
 	Identify(ctx context.Context, u deputybot.TelegramUser, now time.Time) (*deputybot.Person, error)

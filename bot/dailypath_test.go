@@ -565,3 +565,48 @@ func TestOfficeRenamesAndRetiresDepartments(t *testing.T) {
 		})
 	}
 }
+
+// TestOfficeChangesAnAssignment: after confirming, the office moves an
+// item to another lead department; the new lead is told it is assigned,
+// the former lead that it is no longer theirs, the deputy of the change,
+// the kept co-department nothing; the timeline records it, and the new
+// deadline follows the reassignment's rule.
+func TestOfficeChangesAnAssignment(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := map[string]words{
+				"en": {"change": "Change assignment", "so_far": "lead so far: Housing Bureau", "new": "Education Bureau",
+					"co": "✅ Civil Affairs Bureau", "confirm": "Please confirm the changed assignment", "lead": "Lead: Education Bureau",
+					"changed": "assignment of Suggestion 2026-001 is changed; reply due 2026-06-03", "assigned": "New assignment",
+					"dropped": "no longer your department's (lead now: Education Bureau)", "deputy": "changed the assignment",
+					"timeline": "changed the assignment: lead Education Bureau, due 2026-06-03", "use": "Use 2026-06-03"},
+				"zh": {"change": "调整交办", "so_far": "原主办：区住建局", "new": "区教育局",
+					"co": "✅ 区民政局", "confirm": "请确认调整后的交办", "lead": "主办：区教育局",
+					"changed": "已调整建议 2026-001的交办，答复期限2026-06-03", "assigned": "新交办件",
+					"dropped": "不再由本单位办理（现由区教育局主办）", "deputy": "调整了建议 2026-001",
+					"timeline": "调整交办：主办区教育局，期限2026-06-03", "use": "使用2026-06-03"},
+			}[lang]
+			dw := dailyWords[lang]
+			c := newCast(t, lang)
+			h := c.h
+			n := c.assignedIn(t, dw, "Wrong department")
+			h.Clock.Advance(24 * time.Hour)
+			q := one(t, h.Press(c.admin, card(t, h, c.admin, n), w["change"]), w["so_far"])
+			q = last(t, h.Press(c.admin, q, w["new"]))
+			if q.Button(w["co"]) == nil {
+				t.Fatalf("the co-department chosen before is not marked: %v", q.Buttons())
+			}
+			q = last(t, h.Press(c.admin, q, dw["done"]))
+			q = last(t, h.Press(c.admin, q, dw["no leader"]))
+			q = last(t, h.Press(c.admin, q, dw["no"]))
+			q = one(t, h.Press(c.admin, q, w["use"]), w["confirm"], w["lead"])
+			one(t, h.Press(c.admin, q, dw["assign"]), w["changed"])
+			one(t, c.other.Unread(), w["assigned"])
+			one(t, c.lead.Unread(), w["dropped"])
+			one(t, c.lead2.Unread(), w["dropped"])
+			one(t, c.deputy.Unread(), w["deputy"])
+			quiet(t, c.co)
+			one(t, h.Do(c.deputy, "/view "+n), w["timeline"])
+		})
+	}
+}

@@ -110,6 +110,17 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 	switch act {
 	case deputybot.ActAssign:
 		return b.begin(ctx, r, "assign", "lead", data)
+	case deputybot.ActChangeAssignment:
+		// The assignment's dialogue, from what was decided.
+		var co []string
+		for _, c := range it.CoDepts {
+			co = append(co, c.Dept)
+		}
+		data["change"], data["from"], data["co"], data["leader"] = "1", it.LeadDept, strings.Join(co, ","), it.LeaderID
+		if it.Key {
+			data["key"] = "1"
+		}
+		return b.begin(ctx, r, "assign", "lead", data)
 	case deputybot.ActReturnToDeputy:
 		return b.begin(ctx, r, "return-to-deputy", "reason", data)
 	case deputybot.ActAccept:

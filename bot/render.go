@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"deputybot"
 	"deputybot/report"
@@ -115,6 +116,19 @@ func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		return t("note.contact_confirmed", "Label", label, "Title", it.Title, "Deputy", names.of(it.AuthorID), "N", ev.Data["n"]), card.json()
 	case deputybot.NoteSubmittedCoSponsor:
 		return t("note.submitted_cosponsor", "Label", label, "Title", it.Title, "Author", names.of(it.AuthorID)), card.json()
+	case deputybot.NoteAssignmentChanged:
+		var co []string
+		for _, c := range it.CoDepts {
+			co = append(co, dept(c.Dept))
+		}
+		coText := t("assign.no_codepts")
+		if len(co) > 0 {
+			coText = texts.Esc(strings.Join(co, t("list.sep")))
+		}
+		return t("note.assignment_changed", "Label", label, "Title", it.Title, "Lead", dept(it.LeadDept), "Co", texts.HTML(coText),
+			"Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteAssignmentDropped:
+		return t("note.assignment_dropped", "Label", label, "Title", it.Title, "Lead", dept(it.LeadDept)), ""
 	case deputybot.NoteCorrectedFlagger:
 		f := it.LastFlag()
 		return t("note.corrected_flagger", "Dept", dept(it.LeadDept), "Label", label, "Title", it.Title,

@@ -34,14 +34,8 @@ func (s *Service) checkDepartments(ctx context.Context, ids ...string) error {
 // the domain's Assign decides, and a motion's targets are set with it.
 func (s *Service) Assign(ctx context.Context, by *deputybot.Person, cause int64, id string, in deputybot.AssignInput,
 	targets []deputybot.Target, now time.Time) (*deputybot.Item, error) {
-	if err := s.checkDepartments(ctx, append([]string{in.Lead}, in.CoDepts...)...); err != nil {
+	if err := s.checkAssignInput(ctx, in); err != nil {
 		return nil, err
-	}
-	if in.Leader != "" {
-		p, err := s.store.Person(ctx, in.Leader)
-		if err != nil || p.State != deputybot.PersonActive || !p.HasRole(deputybot.RoleLeader) {
-			return nil, deputybot.Errorf(deputybot.EINVALID, "err.leader_unknown")
-		}
 	}
 	return s.Act(ctx, by, cause, id, now, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 		evs, err := one(deputybot.Assign(it, by, in, e))
@@ -50,6 +44,32 @@ func (s *Service) Assign(ctx context.Context, by *deputybot.Person, cause int64,
 		}
 		tev, err := deputybot.SetTargets(it, by, targets, e)
 		return append(evs, tev), err
+	})
+}
+
+// checkAssignInput checks the records an assignment names: its
+// departments exist and take work, its leader is an active leader.
+func (s *Service) checkAssignInput(ctx context.Context, in deputybot.AssignInput) error {
+	if err := s.checkDepartments(ctx, append([]string{in.Lead}, in.CoDepts...)...); err != nil {
+		return err
+	}
+	if in.Leader != "" {
+		p, err := s.store.Person(ctx, in.Leader)
+		if err != nil || p.State != deputybot.PersonActive || !p.HasRole(deputybot.RoleLeader) {
+			return deputybot.Errorf(deputybot.EINVALID, "err.leader_unknown")
+		}
+	}
+	return nil
+}
+
+// ChangeAssignment corrects an assignment (deputybot.ChangeAssignment).
+func (s *Service) ChangeAssignment(ctx context.Context, by *deputybot.Person, cause int64, id string, in deputybot.AssignInput,
+	now time.Time) (*deputybot.Item, error) {
+	if err := s.checkAssignInput(ctx, in); err != nil {
+		return nil, err
+	}
+	return s.Act(ctx, by, cause, id, now, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return one(deputybot.ChangeAssignment(it, by, in, e))
 	})
 }
 
