@@ -663,6 +663,24 @@ func ChangeAssignment(it *Item, p *Person, in AssignInput, e Env) (Event, error)
 	return ev(e, p, EvAssignmentChanged, data...), nil
 }
 
+// EvLeaderChanged: the office handed an item to another leader in charge
+// (or to none), when the one in charge was removed.
+const EvLeaderChanged = "leader_changed"
+
+// HandOverLeader puts an open item under another leader in charge ("":
+// none): the office does it when it removes the one in charge.
+func HandOverLeader(it *Item, p *Person, to string, e Env) (Event, error) {
+	if !p.HasRole(RoleOffice) {
+		return Event{}, Errorf(EFORBIDDEN, "err.not_your_part")
+	}
+	if !it.IsOpen() || it.LeaderID == to {
+		return Event{}, Errorf(ECONFLICT, "err.wrong_status", "Status", string(it.Status))
+	}
+	from := it.LeaderID
+	it.LeaderID = to
+	return ev(e, p, EvLeaderChanged, "leader", to, "from", from), nil
+}
+
 // ReturnToDeputy returns a submitted item to its author, with a reason.
 func ReturnToDeputy(it *Item, p *Person, reason string, e Env) (Event, error) {
 	if err := Check(p, it, ActReturnToDeputy); err != nil {

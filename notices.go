@@ -137,6 +137,10 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			if after.LeaderID != "" && after.LeaderID != before.LeaderID {
 				add(NoteAssignmentChanged, ToLeader, ev)
 			}
+		case EvLeaderChanged:
+			if after.LeaderID != "" {
+				add(NoteAssignmentChanged, ToLeader, ev)
+			}
 		case EvReturned:
 			add(NoteReturned, ToAuthor, ev)
 			if before.LeadDept != "" {

@@ -87,7 +87,16 @@ const (
 	PersonInvited PersonState = "invited" // record exists, no Telegram user bound yet
 	PersonActive  PersonState = "active"  // bound to a Telegram user
 	PersonMerged  PersonState = "merged"  // invitation redeemed by someone already registered
+	PersonRemoved PersonState = "removed" // the office removed him: unbound, told nothing, kept in the items' history
 )
+
+// Removed is the person once the office removed him: his Telegram
+// binding cut (the store removes it too), kept by name in the history.
+func (p *Person) Removed(now time.Time) *Person {
+	r := p.Clone()
+	r.State, r.TelegramID, r.Username, r.RemovedAt = PersonRemoved, 0, "", now
+	return r
+}
 
 // Person is anyone the bot knows: deputies, department contacts, office
 // staff, supervisors and leaders.
@@ -107,6 +116,7 @@ type Person struct {
 	MergedInto   string      `bson:"mergedInto,omitempty"` // for PersonMerged: who redeemed the invitation
 	CreatedAt    time.Time   `bson:"createdAt"`
 	ActivatedAt  time.Time   `bson:"activatedAt,omitempty"`
+	RemovedAt    time.Time   `bson:"removedAt,omitempty"`
 	// Admin is set in memory, never stored: the person's Telegram id is in
 	// ADMIN_TELEGRAM_IDS, which grants the office role for as long as the
 	// configuration says so.

@@ -66,6 +66,7 @@ type Service interface {
 	SetLanguage(ctx context.Context, p *deputybot.Person, lang deputybot.Language) error
 	RecordMenu(ctx context.Context, p *deputybot.Person, key string) error
 	AddDepartment(ctx context.Context, by *deputybot.Person, cause int64, name string, now time.Time) (*deputybot.Department, error)
+	RemovePerson(ctx context.Context, by *deputybot.Person, cause int64, id, successor string, now time.Time) (*deputybot.Person, int, error)
 	RenameDepartment(ctx context.Context, by *deputybot.Person, id, name string) (*deputybot.Department, error)
 	RetireDepartment(ctx context.Context, by *deputybot.Person, id string, now time.Time) (*deputybot.Department, error)
 	LoadCalendar(ctx context.Context, by *deputybot.Person, text string, now time.Time) (*deputybot.Calendar, []deputybot.CalendarProblem, error)

@@ -113,6 +113,8 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 				args = append(args, name, texts.HTML(b.tx.T(l, "period."+v)))
 			} else if d, ok := n.depts[v]; ok {
 				args = append(args, name, d)
+			} else if ev.Type == deputybot.EvLeaderChanged {
+				args = append(args, name, n.of(v)) // the leader before
 			} else {
 				args = append(args, name, v)
 			}

@@ -610,3 +610,45 @@ func TestOfficeChangesAnAssignment(t *testing.T) {
 		})
 	}
 }
+
+// TestOfficeRemovesAPerson: a leader in charge of an open item is removed
+// only with a successor, who is told and takes the item; the removed
+// person's Telegram account is a stranger's again; removing a
+// department's only contact warns that nobody there will hear.
+func TestOfficeRemovesAPerson(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := map[string]words{
+				"en": {"leader": "Mayor Wang", "second": "leader Deputy Mayor Li", "successor": "Deputy Mayor Li",
+					"has": "still in charge of 1 open item", "removed": "Mayor Wang is removed", "handed": "1 open item in charge went to the successor",
+					"told": "changed the assignment", "stranger": "not registered", "contact": "Sun Qi", "nobody": "No contact of Education Bureau has joined",
+					"pick": "Mayor Wang", "timeline": "changed the leader in charge (was Mayor Wang): Deputy Mayor Li"},
+				"zh": {"leader": "王区长", "second": "leader 李副区长", "successor": "李副区长",
+					"has": "还领办1件在办件", "removed": "已移除王区长", "handed": "1件在办件已交接替人",
+					"told": "调整了", "stranger": "尚未在本系统登记", "contact": "孙七", "nobody": "区教育局尚无联系人加入", "pick": "王区长",
+					"timeline": "更换领办领导（原王区长）：李副区长"},
+			}[lang]
+			dw := dailyWords[lang]
+			c := newCast(t, lang)
+			h := c.h
+			second := join(t, h, c.admin, w["second"], 4002, lang)
+			second.Unread()
+			m := one(t, h.Press(c.deputy, file(t, h, c.deputy, dw["kind"], "Led item", "Text.", dw["category"]), dw["submit"]), dw["submitted"])
+			n := codeRE.FindStringSubmatch(m.Text)[1]
+			q := last(t, h.Do(c.admin, "/assign "+n))
+			q = last(t, h.Press(c.admin, q, dw["lead"]))
+			q = last(t, h.Press(c.admin, q, dw["done"]))
+			q = last(t, h.Press(c.admin, q, w["pick"]))
+			q = last(t, h.Press(c.admin, q, dw["no"]))
+			q = last(t, h.Press(c.admin, q, dw["use"]))
+			one(t, h.Press(c.admin, q, dw["assign"]), dw["assigned"])
+			c.readAll()
+			one(t, h.Do(c.admin, "/people remove "+w["leader"]), w["has"])
+			one(t, h.Do(c.admin, "/people remove "+w["leader"]+" = "+w["successor"]), w["removed"], w["handed"])
+			one(t, second.Unread(), w["told"])
+			one(t, h.Do(c.leader, "/my"), w["stranger"])
+			one(t, h.Do(c.admin, "/view "+n), w["timeline"])
+			one(t, h.Do(c.admin, "/people remove "+w["contact"]), w["nobody"])
+		})
+	}
+}

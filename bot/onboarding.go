@@ -333,6 +333,10 @@ func (b *Bot) inviteNext(ctx context.Context, r *request, c *conversation) error
 const peoplePageSize = 15
 
 func (b *Bot) cmdPeople(ctx context.Context, r *request) {
+	if verb, rest, _ := strings.Cut(r.args, " "); verb == "remove" || verb == "移除" {
+		b.removePerson(ctx, r, strings.TrimSpace(rest))
+		return
+	}
 	var role deputybot.Role
 	if r.args != "" {
 		var ok bool
@@ -573,6 +577,75 @@ func (b *Bot) onDepartmentsButton(ctx context.Context, r *request, arg string) e
 		return deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
 	}
 	return b.begin(ctx, r, "adddept", "name", nil)
+}
+
+// removePerson: "/people remove 王区长 => 李副区长" (his items in charge
+// go to the successor; "=> -": to nobody).
+func (b *Bot) removePerson(ctx context.Context, r *request, args string) {
+	if !r.person.Can(deputybot.PermManagePeople) {
+		b.reply(ctx, r, b.tx.T(r.lang, "err.not_allowed"), nil)
+		return
+	}
+	parts := renameSep.Split(args, 2)
+	name := strings.TrimSpace(parts[0])
+	if name == "" {
+		b.reply(ctx, r, b.tx.T(r.lang, "people.remove_usage"), nil)
+		return
+	}
+	p, err := b.personNamed(ctx, name)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	successor := ""
+	if len(parts) == 2 {
+		if successor = strings.TrimSpace(parts[1]); successor != "-" {
+			q, err := b.personNamed(ctx, successor)
+			if err != nil {
+				b.fail(ctx, r, err)
+				return
+			}
+			successor = q.ID
+		}
+	}
+	joined, _ := b.joinedContacts(ctx)
+	removed, handed, err := b.svc.RemovePerson(ctx, r.person, r.id, p.ID, successor, r.now)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	text := b.tx.T(r.lang, "people.removed", "Name", removed.Name)
+	if handed > 0 {
+		text += "\n" + b.tx.T(r.lang, "people.handed", "Count", handed)
+	}
+	if removed.HasRole(deputybot.RoleContact) && p.State == deputybot.PersonActive && joined[p.DepartmentID] == 1 {
+		names, _ := b.departmentNames(ctx)
+		text += "\n" + b.tx.T(r.lang, "assign.unstaffed", "Depts", names[p.DepartmentID], "Dept", names[p.DepartmentID])
+	}
+	b.reply(ctx, r, text, nil)
+}
+
+// personNamed is the one person (not removed) of that name; ENOTFOUND, or
+// EINVALID when several have it.
+func (b *Bot) personNamed(ctx context.Context, name string) (*deputybot.Person, error) {
+	people, _, err := b.store.People(ctx, deputybot.PeopleFilter{})
+	if err != nil {
+		return nil, err
+	}
+	name = deputybot.CleanName(name)
+	var found []*deputybot.Person
+	for _, p := range people {
+		if p.State != deputybot.PersonRemoved && p.Name == name {
+			found = append(found, p)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, deputybot.Errorf(deputybot.ENOTFOUND, "err.person_named", "Name", name)
+	case 1:
+		return found[0], nil
+	}
+	return nil, deputybot.Errorf(deputybot.EINVALID, "err.person_ambiguous", "Name", name, "Count", len(found))
 }
 
 // renameSep separates a department's old name from its new one.

@@ -334,6 +334,80 @@ func (s *Service) AddDepartment(ctx context.Context, by *deputybot.Person, cause
 	return d, nil
 }
 
+// RemovePerson removes a person (the office: PermManagePeople): his
+// Telegram binding is cut and his unused links revoked; he stays by name
+// in the items' history. A leader in charge of open items hands them to
+// successor (an active leader's id; "-": to none); without one it is
+// ECONFLICT ("err.person_has_work"). Nobody removes himself or a
+// bootstrap admin. It returns the removed person and the items handed
+// over.
+func (s *Service) RemovePerson(ctx context.Context, by *deputybot.Person, cause int64, id, successor string, now time.Time) (*deputybot.Person, int, error) {
+	if !by.Can(deputybot.PermManagePeople) {
+		return nil, 0, deputybot.Errorf(deputybot.EFORBIDDEN, "err.not_allowed")
+	}
+	p, err := s.store.Person(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if p.State == deputybot.PersonRemoved {
+		return p, 0, nil // removed by this update before a crash
+	}
+	if p.ID == by.ID || p.TelegramID != 0 && slices.Contains(s.admins, p.TelegramID) {
+		return nil, 0, deputybot.Errorf(deputybot.ECONFLICT, "err.remove_self", "Name", p.Name)
+	}
+	var led []*deputybot.Item
+	if p.HasRole(deputybot.RoleLeader) {
+		items, err := s.store.ItemsWithStatus(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, it := range items {
+			if it.LeaderID == p.ID && it.IsOpen() {
+				led = append(led, it)
+			}
+		}
+	}
+	to := ""
+	switch {
+	case len(led) > 0 && successor == "":
+		return nil, 0, deputybot.Errorf(deputybot.ECONFLICT, "err.person_has_work", "Name", p.Name, "Count", len(led))
+	case successor != "" && successor != "-":
+		q, err := s.store.Person(ctx, successor)
+		if err != nil || q.ID == p.ID || q.State != deputybot.PersonActive || !q.HasRole(deputybot.RoleLeader) {
+			return nil, 0, deputybot.Errorf(deputybot.EINVALID, "err.leader_unknown")
+		}
+		to = q.ID
+	}
+	for _, it := range led {
+		if _, err := s.Act(ctx, by, 0, it.ID, now, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			if it.LeaderID != p.ID {
+				return nil, nil // handed over already
+			}
+			return one(deputybot.HandOverLeader(it, by, to, e))
+		}); err != nil {
+			return nil, 0, err
+		}
+	}
+	invs, err := s.store.PersonInvitations(ctx, p.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, inv := range invs {
+		if inv.UsedAt.IsZero() && !inv.Revoked {
+			if err := s.store.RevokeInvitation(ctx, inv.TokenHash); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	if p.TelegramID != 0 {
+		if err := s.store.Unbind(ctx, p.TelegramID); err != nil {
+			return nil, 0, err
+		}
+	}
+	r := p.Removed(now)
+	return r, len(led), s.store.ReplacePerson(ctx, r)
+}
+
 // RenameDepartment renames a department (the office): its items, its
 // contacts and its public pages follow it, since they hold its id.
 func (s *Service) RenameDepartment(ctx context.Context, by *deputybot.Person, id, name string) (*deputybot.Department, error) {

@@ -35,6 +35,7 @@ type Store interface {
 	InsertPerson(ctx context.Context, p *deputybot.Person) error
 	InsertPeople(ctx context.Context, ps []*deputybot.Person) error
 	ReplacePerson(ctx context.Context, p *deputybot.Person) error
+	Unbind(ctx context.Context, telegramID int64) error
 	// Bind claims a Telegram user for a person (bound already: ECONFLICT).
 	Bind(ctx context.Context, telegramID int64, personID string, now time.Time) error
 	SetName(ctx context.Context, personID, name string) error

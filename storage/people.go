@@ -106,6 +106,18 @@ func (s *Store) Bind(ctx context.Context, telegramID int64, personID string, now
 	return err
 }
 
+// Unbind cuts a Telegram user's binding to his person (the office
+// removed him): that user is a stranger again.
+func (s *Store) Unbind(ctx context.Context, telegramID int64) error {
+	if _, err := s.bindings.DeleteOne(ctx, byID(bindingID(telegramID))); err != nil {
+		return err
+	}
+	if s.model != nil {
+		s.model.unbind(telegramID)
+	}
+	return nil
+}
+
 // ReplacePerson stores p over the person's document.
 func (s *Store) ReplacePerson(ctx context.Context, p *deputybot.Person) error {
 	if _, err := s.people.ReplaceOne(ctx, byID(p.ID), p); err != nil {

@@ -302,6 +302,12 @@ func (m *readModel) deletePerson(id string) {
 	m.gen++
 }
 
+func (m *readModel) unbind(tg int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.byTG, tg)
+}
+
 func (m *readModel) bind(tg int64, personID string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
