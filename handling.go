@@ -255,6 +255,9 @@ const (
 	// ActChangeAssignment: the office corrects an assignment it
 	// confirmed, while the first reply is awaited.
 	ActChangeAssignment Action = "change_assignment"
+	// ActRevise: the deputy takes a returned item back as a draft, to
+	// revise and submit it again under its number.
+	ActRevise Action = "revise"
 )
 
 // HandlingActions lists the actions of the handling workflow.
@@ -262,7 +265,7 @@ var HandlingActions = []Action{
 	ActAssign, ActReturnToDeputy, ActSetPeriod, ActAccept, ActLogContact, ActReply,
 	ActRequestExtend, ActRequestReturn, ActDecideRequest, ActOpinion, ActProgress,
 	ActConfirmContact, ActRate, ActFlag, ActCorrect, ActSetTargets, ActTargetProgress,
-	ActWithholdItem, ActWithholdReply, ActRepublish, ActChangeAssignment,
+	ActWithholdItem, ActWithholdReply, ActRepublish, ActChangeAssignment, ActRevise,
 }
 
 // IsLeadContact reports whether p answers for the item's lead department.
@@ -359,6 +362,13 @@ func checkHandling(p *Person, it *Item, act Action) error {
 			return forbidden
 		}
 		if in(it.Status, StatusDraft) {
+			return wrong
+		}
+	case ActRevise:
+		if it.AuthorID != p.ID {
+			return Errorf(EFORBIDDEN, "err.only_author")
+		}
+		if it.Status != StatusReturned {
 			return wrong
 		}
 	case ActAccept:
@@ -661,6 +671,20 @@ func ChangeAssignment(it *Item, p *Person, in AssignInput, e Env) (Event, error)
 		data = append(data, "from", from)
 	}
 	return ev(e, p, EvAssignmentChanged, data...), nil
+}
+
+// EvRevising: the deputy took a returned item back to revise it.
+const EvRevising = "revising"
+
+// Revise makes a returned item its author's draft again, to revise and
+// submit anew: it keeps its number (and year), its co-sponsors and its
+// record; the office's reason stays on it until it is submitted again.
+func Revise(it *Item, p *Person, e Env) (Event, error) {
+	if err := Check(p, it, ActRevise); err != nil {
+		return Event{}, err
+	}
+	it.Status, it.ClosedAt = StatusDraft, time.Time{}
+	return ev(e, p, EvRevising), nil
 }
 
 // EvLeaderChanged: the office handed an item to another leader in charge

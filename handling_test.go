@@ -113,6 +113,8 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 		_, err = ReturnToDeputy(it, p, "outside the remit", e)
 	case ActChangeAssignment:
 		_, err = ChangeAssignment(it, p, AssignInput{Lead: "dOther", CoDepts: []string{"dCo"}}, e)
+	case ActRevise:
+		_, err = Revise(it, p, e)
 	case ActSetPeriod:
 		_, err = SetPeriod(it, p, PeriodSession, e)
 	case ActAccept:
@@ -176,6 +178,7 @@ var allowed = map[Action]map[string][]string{
 	ActReturnToDeputy: {"submitted": {"office"}},
 	// Before the first reply, with no request pending.
 	ActChangeAssignment: {"assigned": {"office"}, "in_progress": {"office"}, "motion": {"office"}},
+	ActRevise:           {"returned": {"author"}},
 	ActSetPeriod: {"submitted": {"office"}, "returned": {"office"}, "withdrawn": {"office"}, "assigned": {"office"},
 		"in_progress": {"office"}, "requested": {"office"}, "replied": {"office"}, "flagged": {"office"},
 		"rehandling": {"office"}, "closed": {"office"}, "motion": {"office"}},

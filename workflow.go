@@ -128,7 +128,10 @@ func markSubmitted(it *Item, actorID string, r *Rules, now time.Time) Event {
 	it.SubmitRequested = false
 	it.SubmittedAt = now
 	it.Period = r.PeriodAt(now)
-	it.Year = now.In(r.loc()).Year()
+	if it.Seq == 0 {
+		// A revised item keeps its number, and so its year.
+		it.Year = now.In(r.loc()).Year()
+	}
 	return Event{At: now, ActorID: actorID, Type: EvSubmitted, Data: map[string]string{"period": string(it.Period)}}
 }
 

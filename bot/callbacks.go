@@ -46,7 +46,7 @@ var actionCodes = []struct {
 	{deputybot.ActDecideRequest, "dr"}, {deputybot.ActFlag, "fl"}, {deputybot.ActSetPeriod, "pe"},
 	{deputybot.ActTargetProgress, "tp"}, {deputybot.ActSetTargets, "ts"},
 	{deputybot.ActWithholdItem, "wi"}, {deputybot.ActWithholdReply, "wr"}, {deputybot.ActRepublish, "pu"},
-	{deputybot.ActChangeAssignment, "ca"},
+	{deputybot.ActChangeAssignment, "ca"}, {deputybot.ActRevise, "rv"},
 }
 
 // actionCode is an action's code.

@@ -652,3 +652,36 @@ func TestOfficeRemovesAPerson(t *testing.T) {
 		})
 	}
 }
+
+// TestReturnedItemRevisedAndResubmitted: the office returns an item; the
+// deputy revises it from the notice and submits it again under the same
+// number, and the office is told of it as new.
+func TestReturnedItemRevisedAndResubmitted(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := map[string]words{
+				"en": {"return": "Return to deputy", "why": "Why is it returned", "returned": "returned to the deputy",
+					"notice": "You may revise it and submit it again under the same number", "revise": "Revise and resubmit",
+					"preview": "Please check", "edit": "Text", "again": "Submitted: Suggestion 2026-001", "office": "Suggestion 2026-001",
+					"timeline": "took it back to revise it"},
+				"zh": {"return": "退回代表", "why": "退回代表的理由", "returned": "退回代表",
+					"notice": "可以修改后重新提交，编号不变", "revise": "修改后重新提交",
+					"preview": "请核对", "edit": "正文", "again": "已提交：建议 2026-001", "office": "建议 2026-001",
+					"timeline": "取回修改"},
+			}[lang]
+			dw := dailyWords[lang]
+			c := newCast(t, lang)
+			h := c.h
+			m := one(t, h.Press(c.deputy, file(t, h, c.deputy, dw["kind"], "Vague", "Too vague.", dw["category"]), dw["submit"]), dw["submitted"])
+			n := codeRE.FindStringSubmatch(m.Text)[1]
+			c.admin.Unread()
+			one(t, h.Press(c.admin, card(t, h, c.admin, n), w["return"]), w["why"])
+			one(t, h.Do(c.admin, "Say where and what."), w["returned"])
+			notice := one(t, c.deputy.Unread(), w["notice"])
+			preview := one(t, h.Press(c.deputy, notice, w["revise"]), w["preview"])
+			one(t, h.Press(c.deputy, preview, dw["submit"]), w["again"])
+			one(t, c.admin.Unread(), w["office"])
+			one(t, h.Do(c.deputy, "/view "+n), w["timeline"])
+		})
+	}
+}

@@ -110,6 +110,15 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 	switch act {
 	case deputybot.ActAssign:
 		return b.begin(ctx, r, "assign", "lead", data)
+	case deputybot.ActRevise:
+		// Back to a draft, then the filing dialogue at its preview.
+		if _, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return one(deputybot.Revise(it, r.person, e))
+		}); err != nil {
+			return err
+		}
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		return b.onContinueDraft(ctx, r, id)
 	case deputybot.ActChangeAssignment:
 		// The assignment's dialogue, from what was decided.
 		var co []string

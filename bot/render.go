@@ -93,7 +93,8 @@ func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		}
 		return t("note.assigned_co", "Label", label, "Title", it.Title, "Lead", dept(it.LeadDept), "Deadline", deadline), card.json()
 	case deputybot.NoteReturned:
-		return t("note.returned", "Label", label, "Title", it.Title, "Reason", it.ReturnReason), card.json()
+		return t("note.returned", "Label", label, "Title", it.Title, "Reason", it.ReturnReason),
+			keyboard{{button(t("act.revise"), "ha:"+it.ID+":rv")}, card[0]}.json()
 	case deputybot.NoteReturnGranted:
 		return t("note.request_granted_return", "Label", label, "Title", it.Title), ""
 	case deputybot.NoteContactConfirm:
