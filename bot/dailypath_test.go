@@ -685,3 +685,23 @@ func TestReturnedItemRevisedAndResubmitted(t *testing.T) {
 		})
 	}
 }
+
+// TestReopeningOwnLinkSaysAlreadyIn: a person who opens his own used
+// invitation again is told he is in, with his roles — not that the link
+// was used.
+func TestReopeningOwnLinkSaysAlreadyIn(t *testing.T) {
+	for lang, want := range map[string]string{"en": "you have joined already", "zh": "您已经加入了"} {
+		t.Run(lang, func(t *testing.T) {
+			h := apptest.Start(t, apptest.Admins(adminID))
+			admin := h.User(adminID, "Admin", lang)
+			msgs := h.Do(admin, "/invite deputy Zhang")
+			link := linkRE.FindStringSubmatch(msgs[len(msgs)-1].Text)[1]
+			dep := h.User(2001, "Zhang", lang)
+			h.Do(dep, "/start "+link)
+			got := one(t, h.Do(dep, "/start "+link), want)
+			if strings.Contains(got.Text, "used") || strings.Contains(got.Text, "已使用") {
+				t.Fatalf("told the link was used: %s", got.Text)
+			}
+		})
+	}
+}
