@@ -106,7 +106,7 @@ func (b *Bot) answerText(ctx context.Context, r *request, c *conversation) error
 	if d.done == "" {
 		return b.finish(ctx, r)
 	}
-	return b.endWith(ctx, r, b.tx.T(r.lang, d.done, "Label", texts.HTML(b.tx.Label(r.lang, it))))
+	return b.endWithNext(ctx, r, it, b.tx.T(r.lang, d.done, "Label", texts.HTML(b.tx.Label(r.lang, it))))
 }
 
 // --- progress on a B/C promise: the text, then whether the promise is met
@@ -150,5 +150,5 @@ func (b *Bot) progressChoice(ctx context.Context, r *request, c *conversation, v
 		_ = b.finish(ctx, r)
 		return err
 	}
-	return b.endWith(ctx, r, b.tx.T(r.lang, "done.pg", "Label", texts.HTML(b.tx.Label(r.lang, it))))
+	return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "done.pg", "Label", texts.HTML(b.tx.Label(r.lang, it))))
 }

@@ -259,7 +259,7 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 				_ = b.finish(ctx, r)
 				return err
 			}
-			return b.endWith(ctx, r, b.tx.T(r.lang, "assign.changed", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
+			return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "assign.changed", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
 		}
 		targets, _ := b.parseTargetsInput(r.lang, c.Data["targets"])
 		it, err := b.svc.Assign(ctx, r.person, r.id, c.Data["item"], in, targets, r.now)
@@ -267,7 +267,7 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 			_ = b.finish(ctx, r)
 			return err
 		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.assigned", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
+		return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "done.assigned", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(it.Deadline)))
 	}
 	return errStale
 }

@@ -205,11 +205,13 @@ func TestAcceptAndContactLeadToTheNextStep(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			w := words{"accept": "Accept", "accepted": "accepted", "log": "Log contact", "reply": "Reply",
 				"when": "When did you talk", "today": "Today", "how": "How did you contact", "visit": "Visit",
-				"note": "short note", "skip": "Skip", "logged": "Contact logged"}
+				"note": "short note", "skip": "Skip", "logged": "Contact logged", "b": "B:", "send": "Send reply", "sent": "Reply sent",
+				"progress": "Report progress"}
 			if lang == "zh" {
 				w = words{"accept": "接收", "accepted": "已接收", "log": "记录沟通", "reply": "答复",
 					"when": "哪天与代表沟通", "today": "今天", "how": "以什么方式", "visit": "走访",
-					"note": "简要记录", "skip": "跳过", "logged": "沟通记录已保存"}
+					"note": "简要记录", "skip": "跳过", "logged": "沟通记录已保存", "b": "B 类", "send": "发送答复", "sent": "答复已送代表",
+					"progress": "进展"}
 			}
 			c := newCast(t, lang)
 			h := c.h
@@ -224,6 +226,15 @@ func TestAcceptAndContactLeadToTheNextStep(t *testing.T) {
 			got = one(t, h.Press(c.lead, q, w["skip"]), w["logged"])
 			if got.Button(w["reply"]) == nil {
 				t.Fatalf("contact logged without the reply button: %v", got.Buttons())
+			}
+			// A B reply sent: the answer offers to report progress on it.
+			q = last(t, h.Press(c.lead, got, w["reply"]))
+			q = last(t, h.Press(c.lead, q, w["b"]))
+			q = last(t, h.Do(c.lead, "Next year."))
+			q = last(t, h.Press(c.lead, q, w["skip"]))
+			got = one(t, h.Press(c.lead, q, w["send"]), w["sent"])
+			if got.Button(w["progress"]) == nil {
+				t.Fatalf("reply sent without the next step's buttons: %v", got.Buttons())
 			}
 		})
 	}

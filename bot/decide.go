@@ -100,7 +100,7 @@ func (b *Bot) decide(ctx context.Context, r *request, c *conversation, d deputyb
 		outcome = "done.return_refused"
 	}
 	names, _ := b.departmentNames(ctx)
-	return b.endWith(ctx, r, b.tx.T(r.lang, outcome, "Label", texts.HTML(b.tx.Label(r.lang, it)),
+	return b.endWithNext(ctx, r, it, b.tx.T(r.lang, outcome, "Label", texts.HTML(b.tx.Label(r.lang, it)),
 		"Dept", names[it.LeadDept], "Deadline", b.tx.Date(it.Deadline)))
 }
 

@@ -39,6 +39,16 @@ func (b *Bot) endWith(ctx context.Context, r *request, text string) error {
 	return nil
 }
 
+// endWithNext finishes the conversation and confirms an action on it,
+// with the buttons of the item's next steps.
+func (b *Bot) endWithNext(ctx context.Context, r *request, it *deputybot.Item, text string) error {
+	if err := b.finish(ctx, r); err != nil {
+		return err
+	}
+	b.doneWithNext(ctx, r, it, text)
+	return nil
+}
+
 // parseDate reads a local date typed as 2026-05-03, 2026/5/3 or 5-3
 // (this year).
 func parseDate(s string, now time.Time, loc *time.Location) (deputybot.Date, bool) {

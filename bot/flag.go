@@ -89,5 +89,5 @@ func (b *Bot) flag(ctx context.Context, r *request, c *conversation, note string
 		return err
 	}
 	f := it.Flags[len(it.Flags)-1]
-	return b.endWith(ctx, r, b.tx.T(r.lang, "done.flagged", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(f.Deadline)))
+	return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "done.flagged", "Label", texts.HTML(b.tx.Label(r.lang, it)), "Deadline", b.tx.Date(f.Deadline)))
 }

@@ -104,7 +104,7 @@ func (b *Bot) replyChoice(ctx context.Context, r *request, c *conversation, valu
 			_ = b.finish(ctx, r)
 			return err
 		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.replied", "Label", texts.HTML(b.tx.Label(r.lang, it))))
+		return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "done.replied", "Label", texts.HTML(b.tx.Label(r.lang, it))))
 	}
 	return errStale
 }

@@ -85,7 +85,7 @@ func (b *Bot) targetText(ctx context.Context, r *request, c *conversation) error
 			_ = b.finish(ctx, r)
 			return err
 		}
-		return b.endWith(ctx, r, b.tx.T(r.lang, "done.targets", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+report.Targets(b.tx, r.lang, it.Targets))
+		return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "done.targets", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+report.Targets(b.tx, r.lang, it.Targets))
 	case "value":
 		if c.Data["qualitative"] != "" {
 			return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
@@ -111,7 +111,7 @@ func (b *Bot) targetProgress(ctx context.Context, r *request, c *conversation, v
 		}
 		return err
 	}
-	return b.endWith(ctx, r, b.tx.T(r.lang, "done.target_progress", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+report.Targets(b.tx, r.lang, it.Targets))
+	return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "done.target_progress", "Label", texts.HTML(b.tx.Label(r.lang, it)))+"\n"+report.Targets(b.tx, r.lang, it.Targets))
 }
 
 func (b *Bot) targetChoice(ctx context.Context, r *request, c *conversation, value string) error {
