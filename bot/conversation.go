@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"deputybot"
 )
@@ -166,12 +169,70 @@ func (b *Bot) onText(ctx context.Context, r *request) {
 		f.prompt(ctx, r, c)
 		return
 	}
-	if err := f.text(ctx, r, c); err != nil {
+	err = f.text(ctx, r, c)
+	var de *deputybot.Error
+	if errors.As(err, &de) && de.Key == "err.use_buttons" {
+		// The name of one of the step's buttons, typed: taken as
+		// pressed ("电话" at the contact's method).
+		if value, ok := b.typedButton(ctx, r, c, f); ok {
+			err = f.choice(ctx, r, c, value)
+		}
+	}
+	if err != nil {
 		b.fail(ctx, r, err)
 		if deputybot.ErrorCode(err) == deputybot.EINVALID {
 			f.prompt(ctx, r, c)
 		}
 	}
+}
+
+// typedButton finds the one button of the step's question that the
+// typed text names (its label, or a part of it of two letters or more,
+// letter case, spaces and symbols aside); Cancel is never typed into.
+func (b *Bot) typedButton(ctx context.Context, r *request, c *conversation, f flow) (string, bool) {
+	typed := buttonKey(r.msg.Text)
+	if utf8.RuneCountInString(typed) < 2 {
+		return "", false
+	}
+	var kb keyboard
+	r.capture = &kb
+	f.prompt(ctx, r, c)
+	r.capture = nil
+	prefix := "c:" + c.Nonce + ":"
+	var exact, partial []string
+	for _, row := range kb {
+		for _, btn := range row {
+			value, ok := strings.CutPrefix(btn.CallbackData, prefix)
+			if !ok || value == "x" {
+				continue
+			}
+			switch label := buttonKey(btn.Text); {
+			case label == typed:
+				exact = append(exact, value)
+			case strings.Contains(label, typed):
+				partial = append(partial, value)
+			}
+		}
+	}
+	switch {
+	case len(exact) == 1:
+		return exact[0], true
+	case len(exact) == 0 && len(partial) == 1:
+		return partial[0], true
+	}
+	return "", false
+}
+
+// buttonKey is a label or a typed word as compared: letters and digits
+// only, lower case.
+func buttonKey(s string) string {
+	var sb strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
 }
 
 // onConversationButton handles "c:<nonce>:<value>".

@@ -32,6 +32,9 @@ type request struct {
 	// (a toggle, a page); the step's question then replaces it in place,
 	// as Telegram users expect, instead of arriving as a new copy.
 	redraw int
+	// capture: the step's question is asked only to learn its buttons
+	// (typedButton); reply records them instead of sending.
+	capture *keyboard
 }
 
 // Handle implements telegram.Handler.
@@ -125,6 +128,10 @@ func (b *Bot) refuseStranger(ctx context.Context, r *request) {
 
 // reply answers the person in his chat.
 func (b *Bot) reply(ctx context.Context, r *request, text string, kb keyboard) {
+	if r.capture != nil {
+		*r.capture = kb
+		return
+	}
 	if id := r.redraw; id != 0 {
 		r.redraw = 0
 		b.edit(ctx, r.chatID, id, text, kb)
