@@ -128,6 +128,36 @@ func (b *Bot) finish(ctx context.Context, r *request) error {
 	return b.store.DeleteConversation(ctx, r.chatID)
 }
 
+// doneFlow is what a conversation that ended in its action leaves: its
+// nonce, so that a button of its pressed again (a double tap, an old
+// message) is told the action was done — not that it went stale.
+const doneFlow = "done"
+
+// finishDone ends the chat's conversation after its action was done.
+func (b *Bot) finishDone(ctx context.Context, r *request) error {
+	c := &conversation{}
+	found, err := b.store.LoadConversation(ctx, r.chatID, c)
+	if err != nil || !found || c.PersonID != r.person.ID {
+		return b.finish(ctx, r)
+	}
+	return b.store.SaveConversation(ctx, r.chatID, &conversation{ChatID: r.chatID, PersonID: r.person.ID, Flow: doneFlow,
+		Nonce: c.Nonce, Data: map[string]string{"item": c.Data["item"]}, LastUpdateID: r.id, UpdatedAt: r.now})
+}
+
+// staleReason says why a conversation's button does nothing: its action
+// was done already, or it belongs to a dialogue left unfinished.
+func (b *Bot) staleReason(ctx context.Context, r *request, nonce string) error {
+	c := &conversation{}
+	found, err := b.store.LoadConversation(ctx, r.chatID, c)
+	if err != nil || !found || c.Flow != doneFlow || c.Nonce != nonce || c.PersonID != r.person.ID {
+		return errStale
+	}
+	if it, err := b.store.Item(ctx, c.Data["item"]); err == nil && deputybot.CanView(r.person, it) {
+		return deputybot.Errorf(deputybot.ECONFLICT, "err.already_done_item", "Label", b.tx.Label(r.lang, it))
+	}
+	return deputybot.Errorf(deputybot.ECONFLICT, "err.already_done")
+}
+
 // conversation returns the chat's open conversation, checked against the
 // person: a conversation of someone else (a chat taken over) is ignored.
 func (b *Bot) conversation(ctx context.Context, r *request) (*conversation, error) {
@@ -246,6 +276,9 @@ func (b *Bot) onConversationButton(ctx context.Context, r *request, arg string) 
 		return err
 	}
 	if c == nil || c.Nonce != nonce || r.id <= c.LastUpdateID {
+		if c == nil {
+			return b.staleReason(ctx, r, nonce)
+		}
 		return errStale
 	}
 	if value == "x" {

@@ -717,3 +717,29 @@ func TestReopeningOwnLinkSaysAlreadyIn(t *testing.T) {
 		})
 	}
 }
+
+// TestConfirmPressedTwiceSaysDone: pressing a dialogue's confirmation
+// again (a double tap, an old message) says the step is done, naming the
+// item — not that the button is stale and to start again.
+func TestConfirmPressedTwiceSaysDone(t *testing.T) {
+	for lang, want := range map[string]string{"en": "This step is done already (Suggestion 2026-001)", "zh": "这一步已经完成（建议 2026-001）"} {
+		t.Run(lang, func(t *testing.T) {
+			dw := dailyWords[lang]
+			c := newCast(t, lang)
+			h := c.h
+			m := one(t, h.Press(c.deputy, file(t, h, c.deputy, dw["kind"], "Twice", "Text.", dw["category"]), dw["submit"]), dw["submitted"])
+			n := codeRE.FindStringSubmatch(m.Text)[1]
+			q := last(t, h.Do(c.admin, "/assign "+n))
+			q = last(t, h.Press(c.admin, q, dw["lead"]))
+			q = last(t, h.Press(c.admin, q, dw["done"]))
+			q = last(t, h.Press(c.admin, q, dw["no leader"]))
+			q = last(t, h.Press(c.admin, q, dw["no"]))
+			q = last(t, h.Press(c.admin, q, dw["use"]))
+			h.WaitHandled(c.admin.PressButton(q, dw["assign"]))
+			h.WaitHandled(c.admin.PressButton(q, dw["assign"]))
+			if ans := c.admin.Answer(); !strings.Contains(ans, want) {
+				t.Fatalf("the second press: %q", ans)
+			}
+		})
+	}
+}

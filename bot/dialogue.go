@@ -32,7 +32,7 @@ func (b *Bot) convItemEnv(ctx context.Context, r *request, c *conversation) (*de
 
 // endWith finishes the conversation and confirms what was done.
 func (b *Bot) endWith(ctx context.Context, r *request, text string) error {
-	if err := b.finish(ctx, r); err != nil {
+	if err := b.finishDone(ctx, r); err != nil {
 		return err
 	}
 	b.reply(ctx, r, text, nil)
@@ -42,7 +42,7 @@ func (b *Bot) endWith(ctx context.Context, r *request, text string) error {
 // endWithNext finishes the conversation and confirms an action on it,
 // with the buttons of the item's next steps.
 func (b *Bot) endWithNext(ctx context.Context, r *request, it *deputybot.Item, text string) error {
-	if err := b.finish(ctx, r); err != nil {
+	if err := b.finishDone(ctx, r); err != nil {
 		return err
 	}
 	b.doneWithNext(ctx, r, it, text)
