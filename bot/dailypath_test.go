@@ -31,20 +31,12 @@ var dailyWords = map[string]words{
 }
 
 // assignedIn files a suggestion as the deputy and assigns it to the
-// first department, in the cast's language; returns its number.
+// first department (the second as co-department), in the cast's
+// language; returns its number.
 func (c *cast) assignedIn(t *testing.T, w words, title string) string {
 	t.Helper()
-	h := c.h
-	m := one(t, h.Press(c.deputy, file(t, h, c.deputy, w["kind"], title, "Text.", w["category"]), w["submit"]), w["submitted"])
-	number := codeRE.FindStringSubmatch(m.Text)[1]
-	q := last(t, h.Do(c.admin, "/assign "+number))
-	q = last(t, h.Press(c.admin, q, w["lead"]))
-	q = inPlace(t, h, c.admin, q, w["co"])
-	q = last(t, h.Press(c.admin, q, w["done"]))
-	q = last(t, h.Press(c.admin, q, w["no leader"]))
-	q = last(t, h.Press(c.admin, q, w["no"]))
-	q = last(t, h.Press(c.admin, q, w["use"]))
-	one(t, h.Press(c.admin, q, w["assign"]), w["assigned"])
+	number, q := c.toConfirm(t, w, title, w["co"], w["no leader"])
+	one(t, c.h.Press(c.admin, q, w["assign"]), w["assigned"])
 	c.readAll()
 	return number
 }
@@ -59,6 +51,26 @@ func (c *cast) logContactIn(t *testing.T, w words, number string) {
 	q = one(t, h.Press(c.lead, q, w["visit"]), w["note"])
 	one(t, h.Press(c.lead, q, w["skip"]), w["logged"])
 	c.deputy.Unread()
+}
+
+// toConfirm files a suggestion as the deputy and takes the office's
+// assignment to its confirmation: lead the first department, co (a
+// button's label; "": none), leader (a button's label), not key, the
+// default deadline. It returns the item's number and the confirmation.
+func (c *cast) toConfirm(t *testing.T, w words, title, co, leader string) (string, *telegramtest.Message) {
+	t.Helper()
+	h := c.h
+	m := one(t, h.Press(c.deputy, file(t, h, c.deputy, w["kind"], title, "Text.", w["category"]), w["submit"]), w["submitted"])
+	n := codeRE.FindStringSubmatch(m.Text)[1]
+	q := last(t, h.Do(c.admin, "/assign "+n))
+	q = last(t, h.Press(c.admin, q, w["lead"]))
+	if co != "" {
+		q = inPlace(t, h, c.admin, q, co)
+	}
+	q = last(t, h.Press(c.admin, q, w["done"]))
+	q = last(t, h.Press(c.admin, q, leader))
+	q = last(t, h.Press(c.admin, q, w["no"]))
+	return n, last(t, h.Press(c.admin, q, w["use"]))
 }
 
 // TestContactDateAskedAtItsStep: an item assigned today offers no
@@ -645,14 +657,7 @@ func TestOfficeRemovesAPerson(t *testing.T) {
 			h := c.h
 			second := join(t, h, c.admin, w["second"], 4002, lang)
 			second.Unread()
-			m := one(t, h.Press(c.deputy, file(t, h, c.deputy, dw["kind"], "Led item", "Text.", dw["category"]), dw["submit"]), dw["submitted"])
-			n := codeRE.FindStringSubmatch(m.Text)[1]
-			q := last(t, h.Do(c.admin, "/assign "+n))
-			q = last(t, h.Press(c.admin, q, dw["lead"]))
-			q = last(t, h.Press(c.admin, q, dw["done"]))
-			q = last(t, h.Press(c.admin, q, w["pick"]))
-			q = last(t, h.Press(c.admin, q, dw["no"]))
-			q = last(t, h.Press(c.admin, q, dw["use"]))
+			n, q := c.toConfirm(t, dw, "Led item", "", w["pick"])
 			one(t, h.Press(c.admin, q, dw["assign"]), dw["assigned"])
 			c.readAll()
 			one(t, h.Do(c.admin, "/people remove "+w["leader"]), w["has"])
@@ -727,14 +732,7 @@ func TestConfirmPressedTwiceSaysDone(t *testing.T) {
 			dw := dailyWords[lang]
 			c := newCast(t, lang)
 			h := c.h
-			m := one(t, h.Press(c.deputy, file(t, h, c.deputy, dw["kind"], "Twice", "Text.", dw["category"]), dw["submit"]), dw["submitted"])
-			n := codeRE.FindStringSubmatch(m.Text)[1]
-			q := last(t, h.Do(c.admin, "/assign "+n))
-			q = last(t, h.Press(c.admin, q, dw["lead"]))
-			q = last(t, h.Press(c.admin, q, dw["done"]))
-			q = last(t, h.Press(c.admin, q, dw["no leader"]))
-			q = last(t, h.Press(c.admin, q, dw["no"]))
-			q = last(t, h.Press(c.admin, q, dw["use"]))
+			_, q := c.toConfirm(t, dw, "Twice", "", dw["no leader"])
 			h.WaitHandled(c.admin.PressButton(q, dw["assign"]))
 			h.WaitHandled(c.admin.PressButton(q, dw["assign"]))
 			if ans := c.admin.Answer(); !strings.Contains(ans, want) {
