@@ -741,3 +741,47 @@ func TestConfirmPressedTwiceSaysDone(t *testing.T) {
 		})
 	}
 }
+
+// TestLastRoundAndCorrectionInChinese: in Chinese, the supervisor who
+// flagged a reply is told of its correction; the second round says it
+// is the last; an unsatisfied final rating is acknowledged as recorded.
+func TestLastRoundAndCorrectionInChinese(t *testing.T) {
+	dw := dailyWords["zh"]
+	c := newCast(t, "zh")
+	h := c.h
+	n := c.assignedIn(t, dw, "两轮")
+	c.logContactIn(t, dw, n)
+	reply := func(text string) *telegramtest.Message {
+		q := last(t, h.Press(c.lead, card(t, h, c.lead, n), "答复"))
+		q = last(t, h.Press(c.lead, q, "B 类"))
+		q = last(t, h.Do(c.lead, text))
+		q = last(t, h.Press(c.lead, q, "跳过"))
+		one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
+		return last(t, c.deputy.Unread())
+	}
+	reply("研究后答复。")
+	q := one(t, h.Press(c.supervisor, card(t, h, c.supervisor, n), "质量评审"), "这份答复有什么问题")
+	q = one(t, h.Press(c.supervisor, q, "避重就轻"), "整改期限")
+	q = one(t, h.Press(c.supervisor, q, "使用"), "补充说明")
+	one(t, h.Press(c.supervisor, q, "跳过"), "整改")
+	c.readAll()
+	q = last(t, h.Press(c.lead, card(t, h, c.lead, n), "整改答复"))
+	q = last(t, h.Press(c.lead, q, "B 类"))
+	q = last(t, h.Do(c.lead, "年内完成，资金已落实。"))
+	q = last(t, h.Press(c.lead, q, "跳过"))
+	one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
+	one(t, c.supervisor.Unread(), "区住建局已就您标记的问题（避重就轻、避实就虚）更正了建议 2026-001", "年内完成")
+	fixed := last(t, c.deputy.Unread())
+	one(t, h.Press(c.deputy, fixed, "不满意"), "请说明不满意的理由")
+	one(t, h.Do(c.deputy, "没有时间表。"), "将重新办理")
+	c.readAll()
+	second := reply("六月开工。")
+	if !strings.Contains(second.Text, "这是第2轮、也是最后一轮答复") {
+		t.Fatalf("the second round does not say it is the last:\n%s", second.Text)
+	}
+	one(t, h.Press(c.deputy, second, "不满意"), "请说明不满意的理由")
+	got := one(t, h.Do(c.deputy, "仍不满意。"), "已记录您的评价：不满意", "最后一轮答复", "以“不满意”办结", "已送政府办公室")
+	if strings.Contains(got.Text, "谢谢") {
+		t.Fatalf("an unsatisfied final rating thanked: %s", got.Text)
+	}
+}
