@@ -46,3 +46,18 @@ func StripBidi(s string) string {
 // CleanText is what is kept of a text a person typed: without
 // bidirectional controls, trimmed.
 func CleanText(s string) string { return strings.TrimSpace(StripBidi(s)) }
+
+// SpreadsheetCell neutralises a value written to a CSV file that a
+// spreadsheet opens: one beginning with = + - @, a tab or a carriage
+// return would be read as a formula ("=HYPERLINK(…)" as a name), so it
+// gets a leading apostrophe, the OWASP way, and stays text.
+func SpreadsheetCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
+	}
+	// A phone number ("+86 138 0000 0001") calls nothing: left as typed.
+	if strings.Trim(s, "0123456789 +-()") == "" && ValidatePhone(s) == nil {
+		return s
+	}
+	return "'" + s
+}

@@ -28,3 +28,22 @@ func TestBidiControlsAreStripped(t *testing.T) {
 		t.Errorf("Echo of 100 characters: %d", len([]rune(got)))
 	}
 }
+
+// TestSpreadsheetCell: what a spreadsheet would run is written as text;
+// phone numbers and plain words stay as typed.
+func TestSpreadsheetCell(t *testing.T) {
+	for in, want := range map[string]string{
+		`=HYPERLINK("http://evil","x")`: `'=HYPERLINK("http://evil","x")`,
+		"@SUM(A1)":                      "'@SUM(A1)",
+		"-2+3+cmd|' /C calc'!A0":        "'-2+3+cmd|' /C calc'!A0",
+		"+1+SUM(A1)":                    "'+1+SUM(A1)",
+		"\tx":                           "'\tx",
+		"+86 138 0000 0001":             "+86 138 0000 0001",
+		"张三":                            "张三",
+		"":                              "",
+	} {
+		if got := SpreadsheetCell(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}

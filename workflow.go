@@ -34,7 +34,9 @@ func CanView(p *Person, it *Item) bool {
 	if it.LeaderID == p.ID || (it.Status != StatusSubmitted && (it.IsLeadContact(p) || it.IsCoContact(p))) {
 		return true
 	}
-	return it.CoSponsor(p.ID) != nil
+	// A co-sponsor who declined sees no more than any other deputy.
+	c := it.CoSponsor(p.ID)
+	return c != nil && c.State != CoSponsorDeclined
 }
 
 // CanSeePhone reports whether p may see the deputy's phone number on
@@ -198,6 +200,10 @@ func CanViewWithToken(p *Person, it *Item, token string) bool {
 // joins by confirming. When a motion whose author already pressed Submit
 // reaches its co-sponsors, it is submitted (submitted is true).
 func AnswerCoSponsor(it *Item, p *Person, accept bool, token string, r *Rules, now time.Time) (evs []Event, submitted bool, err error) {
+	if c := it.CoSponsor(p.ID); c != nil && c.State == CoSponsorDeclined && p.State == PersonActive {
+		// He may no longer see the item; he may know he answered.
+		return nil, false, Errorf(ECONFLICT, "err.cosponsor_answered")
+	}
 	if !CanViewWithToken(p, it, token) {
 		return nil, false, Errorf(ENOTFOUND, "err.item_not_found")
 	}

@@ -143,3 +143,18 @@ func TestMotionSignersCountTheLead(t *testing.T) {
 		t.Fatalf("signers %d, co-sponsors needed %d", r.MotionSigners, r.MotionCoSponsors())
 	}
 }
+
+// TestDeclinedCoSponsorSeesNoMore: a deputy who declined to co-sponsor
+// an item sees no more of it than any other deputy; one who confirmed
+// (or is still asked) sees it.
+func TestDeclinedCoSponsorSeesNoMore(t *testing.T) {
+	p := &Person{ID: "p2", Roles: []Role{RoleDeputy}, State: PersonActive}
+	for state, want := range map[CoSponsorState]bool{CoSponsorDeclined: false, CoSponsorConfirmed: true, CoSponsorInvited: true} {
+		for _, st := range []Status{StatusSubmitted, StatusInProgress, StatusClosed} {
+			it := &Item{AuthorID: "p1", Status: st, CoSponsors: []CoSponsor{{PersonID: "p2", State: state}}}
+			if CanView(p, it) != want {
+				t.Errorf("co-sponsor %s of a %s item: sees it %v", state, st, !want)
+			}
+		}
+	}
+}

@@ -21,6 +21,15 @@ type ImportSummary struct {
 
 const importBatch = 500
 
+// csvRow is a row of a CSV file for a spreadsheet: every cell
+// neutralised (deputybot.SpreadsheetCell).
+func csvRow(cells ...string) []string {
+	for i, c := range cells {
+		cells[i] = deputybot.SpreadsheetCell(c)
+	}
+	return cells
+}
+
 // ImportRoster reads a roster file (CSV or XLSX) and has the service
 // invite the people in it, in batches, as by (nil: the command line) for
 // the update cause. Problems are reported by row in lang; nothing is
@@ -56,8 +65,8 @@ func (b *Bot) ImportRoster(ctx context.Context, by *deputybot.Person, cause int6
 					depts, _ = b.departmentNames(ctx)
 					dept = depts[p.DepartmentID]
 				}
-				_ = w.Write([]string{p.Name, texts.Plain(b.tx.Role(l, p.Roles[0])), dept, p.Phone, b.inviteLink(r.Token),
-					b.tx.Date(now.Add(deputybot.InvitationValidity))})
+				_ = w.Write(csvRow(p.Name, texts.Plain(b.tx.Role(l, p.Roles[0])), dept, p.Phone, b.inviteLink(r.Token),
+					b.tx.Date(now.Add(deputybot.InvitationValidity))))
 			}
 		}
 		batch = batch[:0]

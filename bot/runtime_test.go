@@ -169,6 +169,18 @@ func TestWebhookMode(t *testing.T) {
 			t.Fatalf("secret %q: status %d", secret, resp.StatusCode)
 		}
 	}
+	// An update far beyond any Telegram sends (16 MB), with the right
+	// secret, is refused before it is read, and nothing is stored.
+	big := fmt.Sprintf(`{"update_id":778,"message":{"message_id":2,"date":1,"chat":{"id":%d,"type":"private"},"from":{"id":%d,"is_bot":false,"first_name":"X"},"text":"/departments add %s"}}`,
+		adminID, adminID, strings.Repeat("Big", 16<<20/3))
+	req, _ := http.NewRequest(http.MethodPost, h.Config.WebhookURL, strings.NewReader(big))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret-token")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			t.Fatalf("a 16 MB update accepted: %d", resp.StatusCode)
+		}
+	}
 	one(t, h.Do(admin, "/departments"), "Departments (1)", "Hook Bureau")
 }
 

@@ -272,8 +272,15 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 			}
 			name = def
 		}
-		f, err := os.Create(name)
+		// Owner-only whatever the umask: reports, registers and invitation
+		// lists hold links, phone numbers and names. An existing file is
+		// made owner-only before it is written.
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
+			return nil, nil, err
+		}
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
 			return nil, nil, err
 		}
 		return f, f.Close, nil

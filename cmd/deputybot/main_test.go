@@ -370,21 +370,35 @@ func TestReportExportImportCommands(t *testing.T) {
 	}
 	// Import needs the bot (its links carry the bot's username).
 	roster := dir + "/roster.csv"
-	os.WriteFile(roster, []byte("name,role,department,phone\nAlice,deputy,,\nBob,contact,Water Bureau,\nBad,wizard,,\n"), 0o600)
+	os.WriteFile(roster, []byte("name,role,department,phone\nAlice,deputy,,\nBob,contact,Water Bureau,\nBad,wizard,,\n"+
+		"\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",deputy,,\n"), 0o600)
 	if code, out := tool(nil, "import", roster); code != 2 || !strings.Contains(out, "TELEGRAM_BOT_TOKEN") {
 		t.Fatalf("import without a token: %d %q", code, out)
 	}
 	links := dir + "/links.csv"
 	withBot := []string{"TELEGRAM_BOT_TOKEN", telegramtest.Token, "TELEGRAM_API_URL", tg.URL}
 	code, out := tool(withBot, "import", "--lang", "en", "-o", links, roster)
-	if code != 0 || !strings.Contains(out, "2 created, 0 skipped") || !strings.Contains(out, "row 4: Unknown role") {
+	if code != 0 || !strings.Contains(out, "3 created, 0 skipped") || !strings.Contains(out, "row 4: Unknown role") {
 		t.Fatalf("import: %d %q", code, out)
 	}
 	data, _ := os.ReadFile(links)
 	if !strings.Contains(string(data), "https://t.me/deputy_test_bot?start=") || !strings.Contains(string(data), "Water Bureau") {
 		t.Fatalf("links file: %s", data)
 	}
-	if code, out := tool(withBot, "import", roster); code != 0 || !strings.Contains(out, "0 created, 2 skipped") {
+	// A name a spreadsheet would take for a formula is written as text.
+	if !strings.Contains(string(data), `"'=HYPERLINK(`) || strings.Contains(string(data), "\n=HYPERLINK") {
+		t.Fatalf("a formula in the links file: %s", data)
+	}
+	// Links, phones and names: owner-only, whatever the umask (022 here),
+	// even over a file that was readable by all.
+	ownerOnly := func(name string) {
+		t.Helper()
+		if st, err := os.Stat(name); err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: mode %v (%v), want 0600", name, st.Mode().Perm(), err)
+		}
+	}
+	ownerOnly(links)
+	if code, out := tool(withBot, "import", roster); code != 0 || !strings.Contains(out, "0 created, 3 skipped") {
 		t.Fatalf("re-import: %d %q", code, out)
 	}
 	// Report and export need no bot.
@@ -444,12 +458,15 @@ func TestReportExportImportCommands(t *testing.T) {
 		}
 	}
 	xlsx := dir + "/register.xlsx"
+	os.WriteFile(xlsx, nil, 0o644) // readable by all before: not after
 	if code, out := tool(nil, "export", "--year", "2026", "-o", xlsx); code != 0 || !strings.Contains(out, "0 items of 2026") {
 		t.Fatalf("export: %d %q", code, out)
 	}
 	if st, err := os.Stat(xlsx); err != nil || st.Size() < 1000 {
 		t.Fatalf("register file: %v", err)
 	}
+	ownerOnly(xlsx)
+	ownerOnly(docx)
 	if code, _ := tool(nil, "export", "--year", "2026"); code != 2 {
 		t.Fatal("export without -o accepted")
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/net/netutil"
 	"io"
 	"log/slog"
 	"net"
@@ -207,7 +208,13 @@ func Run(ctx context.Context, o Options) error {
 		path = "/"
 	}
 	mux := http.NewServeMux()
-	mux.Handle(path, tg.WebhookHandler(cfg.WebhookSecret))
+	wh := tg.WebhookHandler(cfg.WebhookSecret)
+	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// No update Telegram sends comes near this; a larger body is
+		// refused before it is read, let alone stored.
+		r.Body = http.MaxBytesReader(w, r.Body, maxWebhookBody)
+		wh.ServeHTTP(w, r)
+	}))
 	srv, addr, err := serveHTTP(cfg.ListenAddr, mux, log)
 	if err != nil {
 		return fmt.Errorf("LISTEN_ADDR: %w", err)
@@ -257,18 +264,33 @@ func ready(o Options, a *App, ops *ops) {
 	}
 }
 
+// Limits of every HTTP listener (the webhook, the public site, health
+// and metrics): a connection that sends nothing, or stays idle, or
+// dawdles over a request or a response is closed, and each listener
+// holds at most maxConns connections at once (more wait in the kernel's
+// queue, using none of the process's files), so a flood on one port
+// cannot take the files the bot needs to reach Telegram and the store.
+const (
+	maxConns       = 256
+	maxHeaderBytes = 64 << 10
+	maxWebhookBody = 1 << 20
+)
+
 func serveHTTP(addr string, h http.Handler, log *slog.Logger) (*http.Server, string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, "", err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: maxHeaderBytes}
+	addrText := ln.Addr().String()
+	ln = netutil.LimitListener(ln, maxConns)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("HTTP server", "err", err)
 		}
 	}()
-	return srv, ln.Addr().String(), nil
+	return srv, addrText, nil
 }
 
 func shutdownHTTP(srv *http.Server) {
