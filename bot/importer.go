@@ -82,6 +82,9 @@ func (b *Bot) ImportRoster(ctx context.Context, by *deputybot.Person, cause int6
 	if errors.Is(err, roster.ErrFormat) {
 		return nil, deputybot.Errorf(deputybot.EINVALID, "err.roster_format")
 	}
+	if errors.Is(err, roster.ErrTooBig) {
+		return nil, deputybot.Errorf(deputybot.EINVALID, "err.roster_too_big", "Max", roster.MaxUnzipped>>20)
+	}
 	if err == nil {
 		err = flush()
 	}

@@ -22,6 +22,15 @@ import (
 // ErrFormat is returned for a file that is neither CSV nor XLSX.
 var ErrFormat = errors.New("not a CSV or XLSX roster")
 
+// ErrTooBig is returned for a workbook that unpacks to more than a
+// roster can be (MaxUnzipped): a file built to exhaust memory.
+var ErrTooBig = errors.New("the roster unpacks to more than a roster can be")
+
+// MaxUnzipped is the most an XLSX roster may unpack to, all its parts
+// together: a 10,000-row roster is well under 10 MB. The workbook is
+// read in memory up to it, never spilled to temporary files.
+const MaxUnzipped = 64 << 20
+
 // columns maps the header names people use to the fields.
 var columns = map[string]string{
 	"name": "name", "姓名": "name", "名字": "name",
@@ -68,8 +77,13 @@ func Read(data []byte, fn func(deputybot.RosterRow) error) error {
 }
 
 func readXLSX(data []byte, fn func(deputybot.RosterRow) error) error {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	// The Excel library unpacks up to 16 GB by default: a 3 MB file of
+	// zeros would take the process down (and again at every restart).
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: MaxUnzipped})
 	if err != nil {
+		if strings.Contains(err.Error(), "size exceeds") {
+			return ErrTooBig
+		}
 		return ErrFormat
 	}
 	defer f.Close()
