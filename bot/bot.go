@@ -93,6 +93,7 @@ type Bot struct {
 	now      deputybot.Clock
 	tx       *texts.Texts
 	commands []command
+	refused  strangers
 }
 
 // New returns the bot, which talks to people through tg and acts through

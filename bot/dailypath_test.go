@@ -785,3 +785,26 @@ func TestLastRoundAndCorrectionInChinese(t *testing.T) {
 		t.Fatalf("an unsatisfied final rating thanked: %s", got.Text)
 	}
 }
+
+// TestStrangerRefusedOnceADay: a stranger who writes again and again
+// gets one refusal a day, not one per message.
+func TestStrangerRefusedOnceADay(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			h := apptest.Start(t, apptest.Admins(adminID))
+			s := h.User(9001, "Stranger", lang)
+			for i := 0; i < 5; i++ {
+				h.Do(s, fmt.Sprintf("hello %d", i))
+			}
+			h.Do(s, "/help")
+			if got := s.Messages(); len(got) != 1 {
+				t.Fatalf("%d refusals for 6 messages", len(got))
+			}
+			h.Clock.Advance(24 * time.Hour)
+			h.Do(s, "hello again")
+			if got := s.Messages(); len(got) != 2 {
+				t.Fatalf("%d refusals after a day", len(got))
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 
@@ -122,8 +123,46 @@ func utf16Offset(s string, units int) int {
 	return len(s)
 }
 
+// refuseStranger answers a stranger once a day at most: a stranger's
+// flood costs nobody else Telegram's budget (SPEC: one polite refusal).
 func (b *Bot) refuseStranger(ctx context.Context, r *request) {
+	if !b.refused.first(r.chatID, r.now) {
+		return
+	}
 	b.send(ctx, r.chatID, b.tx.T(r.lang, "stranger.refusal"), nil)
+}
+
+// strangers remembers when each stranger's chat was last refused. It is
+// the only writer's memory of its own answers (a replica may refuse
+// once more); it forgets what is older than a day once it holds many.
+type strangers struct {
+	mu   sync.Mutex
+	last map[int64]time.Time
+}
+
+// strangerQuiet is how long a refused stranger hears nothing more.
+const strangerQuiet = 24 * time.Hour
+
+// first reports whether chat was not refused in the day before now, and
+// records a refusal at now if so.
+func (s *strangers) first(chat int64, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.last == nil {
+		s.last = map[int64]time.Time{}
+	}
+	if at, ok := s.last[chat]; ok && now.Sub(at) < strangerQuiet && !now.Before(at) {
+		return false
+	}
+	if len(s.last) >= 100_000 {
+		for c, at := range s.last {
+			if now.Sub(at) >= strangerQuiet {
+				delete(s.last, c)
+			}
+		}
+	}
+	s.last[chat] = now
+	return true
 }
 
 // reply answers the person in his chat.

@@ -83,15 +83,22 @@ func TestStrangerGetsOnePoliteRefusalAndNoData(t *testing.T) {
 	invite(t, h, admin, "deputy 张三") // there is data a stranger must not see
 
 	zh := h.User(666, "Stranger", "zh-hans")
-	for _, text := range []string{"/help", "hello", "/people", "/invite deputy X", "/start", "/nonsense", "/cancel"} {
+	// One refusal (a day), whatever he sends; nothing more, no data.
+	for i, text := range []string{"/help", "hello", "/people", "/invite deputy X", "/start", "/nonsense", "/cancel"} {
 		msgs := h.Do(zh, text)
+		if i > 0 {
+			if len(msgs) != 0 {
+				t.Fatalf("%q: refused again: %q", text, msgs[0].Text)
+			}
+			continue
+		}
 		m := one(t, msgs, "尚未在本系统登记", "邀请链接")
 		if strings.Contains(m.Text, "张三") || len(m.Keyboard) > 0 {
 			t.Fatalf("stranger saw data or buttons: %q", m.Text)
 		}
 	}
 	h.WaitHandled(zh.SendSticker())
-	one(t, zh.Unread(), "尚未在本系统登记")
+	quiet(t, zh)
 	one(t, h.Do(zh, "/start not-a-real-token"), "邀请链接无效", "请向办公室索取")
 	one(t, h.Do(zh, "/start "+strings.Repeat("x", 200)), "邀请链接无效")
 
