@@ -39,7 +39,10 @@ func (s *Site) Handler() http.Handler {
 		}
 		if page.Status == http.StatusOK {
 			tag := s.etag(r.Context())
-			h.Set("Cache-Control", "public, max-age=60")
+			// Kept by caches, but asked again each time (a 304 while the
+			// record is unchanged): a page withheld is gone at the next
+			// request, from every shared cache too.
+			h.Set("Cache-Control", "public, no-cache")
 			h.Set("ETag", tag)
 			if r.Header.Get("If-None-Match") == tag {
 				w.WriteHeader(http.StatusNotModified)
