@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"net/http"
 	"testing"
 	"time"
@@ -116,5 +117,66 @@ func TestLimiterKeepsEveryWindow(t *testing.T) {
 	}
 	if ready := l.ChatReady(5, t0); !ready.Equal(t0.Add(3 * time.Second)) {
 		t.Fatalf("after a burst of 3 the chat is ready at %v", ready)
+	}
+}
+
+// TestBatchRetriedWhole: messages of one batch group to one chat go as
+// one message; refused for a while (502), the batch is tried again whole
+// and lands as one message; every member is recorded as sent, once,
+// whether the outbox is the only writer's or shared by replicas. A
+// message of another group, or to another chat, goes apart.
+func TestBatchRetriedWhole(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			tg, store, s := start(t, shared)
+			ctx := context.Background()
+			tg.FailNext("sendMessage", 1, telegramtest.Failure{Status: 502})
+			var msgs []deputybot.OutboxMessage
+			for i := range 12 {
+				msgs = append(msgs, deputybot.OutboxMessage{ChatID: 800, Text: fmt.Sprintf("alone %d", i), Kind: "reminder",
+					Batch: deputybot.Batch{Group: "remind", Head: "{n} reminders", Line: fmt.Sprintf("item %d", i), Open: fmt.Sprintf("it:%d", i)}})
+			}
+			msgs = append(msgs, deputybot.OutboxMessage{ChatID: 801, Text: "other chat", Kind: "reminder",
+				Batch: deputybot.Batch{Group: "remind", Head: "{n} reminders", Line: "item x", Open: "it:x"}})
+			if _, err := store.Enqueue(ctx, msgs, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			run(t, s)
+			tg.WaitFor("the batch and the other chat's message", func() bool {
+				return len(tg.Messages(800)) == 1 && len(tg.Messages(801)) == 1
+			})
+			got := tg.Messages(800)[0]
+			if !strings.HasPrefix(got.Text, "12 reminders") || !strings.Contains(got.Text, "12. item 11") || len(got.Buttons()) != 12 {
+				t.Fatalf("the batch: %q %v", got.Text, got.Buttons())
+			}
+			if other := tg.Messages(801)[0].Text; other != "other chat" {
+				t.Fatalf("a message alone went as %q", other)
+			}
+			recorded := func() bool {
+				all, err := store.OutboxMessages(ctx)
+				if err != nil {
+					return false
+				}
+				sent := 0
+				for _, m := range all {
+					if m.State == deputybot.OutboxSent {
+						sent++
+					}
+				}
+				return sent == 13
+			}
+			// The records are the store's, not the fake Telegram's: polled.
+			for deadline := time.Now().Add(30 * time.Second); !recorded(); time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the batch's members were not all recorded as sent")
+				}
+			}
+			for _, c := range tg.Calls("sendMessage") {
+				t.Logf("send to %s: %.40q", c.Params["chat_id"], c.Params["text"])
+			}
+			if n := len(tg.Calls("sendMessage")); n != 3 {
+				t.Fatalf("%d sends, want 3 (the batch refused once, then sent; the other chat's)", n)
+			}
+		})
 	}
 }
