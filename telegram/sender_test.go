@@ -27,7 +27,12 @@ func start(t *testing.T, shared bool) (*telegramtest.Server, *storage.Store, *te
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A sender shared by replicas works on a shared store, as in the
+	// service (Shared: !store.SingleWriter()).
 	store := storetest.Open(t)
+	if shared {
+		store = storetest.OpenShared(t)
+	}
 	s := telegram.NewSender(api, store, telegram.SenderOptions{Shared: shared,
 		Limiter: telegram.NewLimiter(telegram.LimiterOptions{Rate: 1000})})
 	return tg, store, s
