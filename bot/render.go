@@ -132,8 +132,17 @@ func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		return t("note.assignment_dropped", "Label", label, "Title", it.Title, "Lead", dept(it.LeadDept)), ""
 	case deputybot.NoteCorrectedFlagger:
 		f := it.LastFlag()
-		return t("note.corrected_flagger", "Dept", dept(it.LeadDept), "Label", label, "Title", it.Title,
-			"Category", texts.HTML(t("flag."+string(f.Category)))) + "\n\n" + texts.Esc(c.Details.CurrentReplyText(f.Round).Text), card.json()
+		if f == nil {
+			break
+		}
+		text := t("note.corrected_flagger", "Dept", dept(it.LeadDept), "Label", label, "Title", it.Title,
+			"Category", texts.HTML(t("flag."+string(f.Category))))
+		if c.Details != nil {
+			if rt := c.Details.CurrentReplyText(f.Round); rt != nil {
+				text += "\n\n" + texts.Esc(rt.Text)
+			}
+		}
+		return text, card.json()
 	case deputybot.NoteReply:
 		return b.replyNotice(l, it, c.Details, names, ev.Type == deputybot.EvCorrected)
 	case deputybot.NoteOpinion:
