@@ -67,3 +67,13 @@ type InboxUpdate struct {
 	ChatID  int64
 	Payload []byte
 }
+
+// SetAsideUpdate is an update given up on after its handling was cut off
+// too many times (it took the process down each time).
+type SetAsideUpdate struct {
+	ID         int64
+	ReceivedAt time.Time
+	SetAside   time.Time
+	Attempts   int // handlings begun again after a stop
+	Size       int // bytes of its payload
+}

@@ -138,19 +138,30 @@ func (b *Bot) Start(ctx context.Context) error {
 func (b *Bot) Texts() *texts.Texts { return b.tx }
 
 // Recovered implements telegram.Handler: it apologises.
-func (b *Bot) Recovered(ctx context.Context, u *models.Update) { b.apologize(ctx, u) }
+func (b *Bot) Recovered(ctx context.Context, u *models.Update) { b.apologize(ctx, u, "err.internal") }
+
+// SetAside tells the sender of an update given up on (its handling took
+// the service down each time it was tried) that it was not handled: by a
+// message even for a button (its query has long expired).
+func (b *Bot) SetAside(ctx context.Context, u *models.Update) {
+	if q := u.CallbackQuery; q != nil {
+		b.send(ctx, q.From.ID, b.tx.T(deputybot.LanguageFromTelegram(q.From.LanguageCode), "err.set_aside"), nil)
+		return
+	}
+	b.apologize(ctx, u, "err.set_aside")
+}
 
 // apologize tells the sender of an update whose handler failed badly
-// that something went wrong on our side, in his language if Telegram
-// says which.
-func (b *Bot) apologize(ctx context.Context, u *models.Update) {
+// that something went wrong on our side (the text key), in his language
+// if Telegram says which.
+func (b *Bot) apologize(ctx context.Context, u *models.Update, key string) {
 	switch {
 	case u.CallbackQuery != nil:
 		l := deputybot.LanguageFromTelegram(u.CallbackQuery.From.LanguageCode)
-		b.answerQuery(ctx, u.CallbackQuery.ID, texts.Plain(b.tx.T(l, "err.internal")), true)
+		b.answerQuery(ctx, u.CallbackQuery.ID, texts.Plain(b.tx.T(l, key)), true)
 	case u.Message != nil && u.Message.From != nil && u.Message.Chat.Type == "private":
 		l := deputybot.LanguageFromTelegram(u.Message.From.LanguageCode)
-		b.send(ctx, u.Message.Chat.ID, b.tx.T(l, "err.internal"), nil)
+		b.send(ctx, u.Message.Chat.ID, b.tx.T(l, key), nil)
 	}
 }
 

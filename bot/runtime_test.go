@@ -195,6 +195,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		{"/metrics", `deputybot_store_operation_seconds_count{command="insert",result="ok"}`},
 		{"/metrics", "deputybot_outbox_pending 0\n"},
 		{"/metrics", "deputybot_handler_panics_total 0\n"},
+		{"/metrics", "deputybot_updates_set_aside_total 0\n"},
 	} {
 		path, want := c.path, c.want
 		resp, err := http.Get("http://" + h.App.HTTPAddr + path)

@@ -99,6 +99,54 @@ func TestUpdatesInbox(t *testing.T) {
 	})
 }
 
+// TestUpdateRetriedThenSetAside: an update handled again after stops is
+// counted each time; beyond the bound it is set aside — out of every
+// replay, kept through the inbox's clearing once done, listed for the
+// operator, and forgotten 30 days later.
+func TestUpdateRetriedThenSetAside(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		if _, err := s.RecordUpdates(c, []deputybot.InboxUpdate{{ID: 30, ChatID: 1, Payload: []byte(`{"update_id":30}`)}}, t0); err != nil {
+			t.Fatal(err)
+		}
+		for want := 1; want <= storage.MaxUpdateRetries; want++ {
+			n, aside, err := s.RetryUpdate(c, 30, t0)
+			if err != nil || aside || n != want {
+				t.Fatalf("retry %d: %d %v %v", want, n, aside, err)
+			}
+		}
+		n, aside, err := s.RetryUpdate(c, 30, t0.Add(time.Minute))
+		if err != nil || !aside || n != storage.MaxUpdateRetries+1 {
+			t.Fatalf("beyond the bound: %d %v %v", n, aside, err)
+		}
+		if n, aside, err := s.RetryUpdate(c, 30, t0.Add(time.Minute)); err != nil || !aside || n != 0 {
+			t.Fatalf("set aside, tried again: %d %v %v", n, aside, err)
+		}
+		if err := s.MarkUpdatesDone(c, []int64{30}, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := s.PendingUpdates(c, t0.Add(time.Hour+storage.UpdateLease)); err != nil || len(p) != 0 {
+			t.Fatalf("a set-aside update replayed: %d %v", len(p), err)
+		}
+		if _, err := s.PruneUpdates(c, t0.Add(48*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.SetAsideUpdates(c)
+		if err != nil || len(list) != 1 || list[0].ID != 30 || list[0].Size != len(`{"update_id":30}`) || !list[0].SetAside.Equal(t0.Add(time.Minute)) {
+			t.Fatalf("set aside: %+v %v", list, err)
+		}
+		if fresh, _ := s.RecordUpdate(c, 30, 1, []byte(`{"update_id":30}`), t0.Add(time.Hour)); fresh {
+			t.Fatal("a set-aside update delivered again was taken as new")
+		}
+		if _, err := s.PruneUpdates(c, t0.Add(time.Minute+storage.SetAsideKept+time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := s.SetAsideUpdates(c); err != nil || len(list) != 0 {
+			t.Fatalf("kept past 30 days: %+v %v", list, err)
+		}
+	})
+}
+
 // TestUpdateClearedFromTheInboxIsKnown: handled updates leave the inbox a
 // hundred at a time; one delivered again after that is still recognised.
 func TestUpdateClearedFromTheInboxIsKnown(t *testing.T) {

@@ -41,7 +41,15 @@ type inboxDoc struct {
 	ReceivedAt time.Time `bson:"receivedAt"`
 	Owner      string    `bson:"owner"` // the process handling it
 	Until      time.Time `bson:"until"` // its claim expires
+	// Attempts counts the handlings begun again after a stop (a replay
+	// or a takeover); SetAside is when it was given up on (it stays here,
+	// out of every replay, for the operator, until PruneUpdates).
+	Attempts int        `bson:"attempts,omitempty"`
+	SetAside *time.Time `bson:"setAside,omitempty"`
 }
+
+// notSetAside is the filter of the updates still to be handled.
+var notSetAside = bson.E{Key: "setAside", Value: bson.D{{Key: "$exists", Value: false}}}
 
 type handledDoc struct {
 	ID string    `bson:"_id"`
@@ -175,7 +183,7 @@ func (s *Store) clearInbox(ctx context.Context) error {
 	s.inboxMu.Lock()
 	s.handled = max(s.handled, slices.Max(ids))
 	s.inboxMu.Unlock()
-	if _, err := s.inbox.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}); err != nil {
+	if _, err := s.inbox.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}, notSetAside}); err != nil {
 		s.putBackDone(ids)
 		return err
 	}
@@ -233,9 +241,9 @@ func (s *Store) loadHandledUpTo(ctx context.Context) error {
 // only writer), or those no live process holds (a shared store: their
 // claim expired, as a replica that died leaves them).
 func (s *Store) PendingUpdates(ctx context.Context, now time.Time) ([][]byte, error) {
-	filter := bson.D{}
+	filter := bson.D{notSetAside}
 	if !s.single {
-		filter = bson.D{{Key: "until", Value: bson.D{{Key: "$lt", Value: now}}}}
+		filter = append(filter, bson.E{Key: "until", Value: bson.D{{Key: "$lt", Value: now}}})
 	}
 	cur, err := s.inbox.Find(ctx, filter)
 	if err != nil {
@@ -275,6 +283,55 @@ func (s *Store) PendingUpdates(ctx context.Context, now time.Time) ([][]byte, er
 	return out, nil
 }
 
+// MaxUpdateRetries is how many times an update whose handling was cut
+// off (the process died: killed for memory, a crash) is handled again
+// before it is set aside: an update that kills the service every time
+// must not take it down at every restart.
+const MaxUpdateRetries = 2
+
+// RetryUpdate records that the handling of an update is begun again
+// after a stop and reports how many times that has happened; set aside:
+// more than MaxUpdateRetries, the update is given up on (kept, out of
+// every replay, for the operator) and is not to be handled.
+func (s *Store) RetryUpdate(ctx context.Context, updateID int64, now time.Time) (attempts int, setAside bool, err error) {
+	var d inboxDoc
+	err = s.inbox.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: updateKey(updateID)}, notSetAside},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, true, nil // set aside or removed meanwhile: not to be handled
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if d.Attempts <= MaxUpdateRetries {
+		return d.Attempts, false, nil
+	}
+	if _, err := s.inbox.UpdateOne(ctx, byID(updateKey(updateID)), bson.D{{Key: "$set", Value: bson.D{{Key: "setAside", Value: now}}}}); err != nil {
+		return d.Attempts, false, err
+	}
+	return d.Attempts, true, nil
+}
+
+// SetAsideUpdates returns the updates given up on, oldest first: their
+// id, when, and their payload's size (for the operator).
+func (s *Store) SetAsideUpdates(ctx context.Context) ([]deputybot.SetAsideUpdate, error) {
+	cur, err := s.inbox.Find(ctx, bson.D{{Key: "setAside", Value: bson.D{{Key: "$exists", Value: true}}}})
+	if err != nil {
+		return nil, err
+	}
+	var docs []inboxDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	out := make([]deputybot.SetAsideUpdate, len(docs))
+	for i, d := range docs {
+		out[i] = deputybot.SetAsideUpdate{ID: d.UpdateID, ReceivedAt: d.ReceivedAt, SetAside: *d.SetAside, Attempts: d.Attempts, Size: len(d.Payload)}
+	}
+	slices.SortFunc(out, func(a, b deputybot.SetAsideUpdate) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
 // ReleaseUpdates gives up this process's claims on the updates it has not
 // handled (it is stopping): on a shared store any replica, or this one
 // started again, takes them at once rather than when the claims expire.
@@ -290,11 +347,19 @@ func (s *Store) ReleaseUpdates(ctx context.Context) error {
 	return err
 }
 
+// SetAsideKept is how much longer than a handled update's record an update
+// set aside is kept.
+const SetAsideKept = 28 * 24 * time.Hour
+
 // PruneUpdates forgets the records of updates handled before t. Telegram
 // keeps an unconfirmed update for 24 hours, so records older than that are
 // not needed to recognise a redelivery.
 func (s *Store) PruneUpdates(ctx context.Context, before time.Time) (int64, error) {
 	if err := s.clearInbox(ctx); err != nil {
+		return 0, err
+	}
+	// Updates set aside are kept 30 days for the operator.
+	if _, err := s.inbox.DeleteMany(ctx, bson.D{{Key: "setAside", Value: bson.D{{Key: "$lt", Value: before.Add(-SetAsideKept)}}}}); err != nil {
 		return 0, err
 	}
 	res, err := s.updates.DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{

@@ -20,6 +20,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
+	"deputybot/internal/crash"
 )
 
 // Inbox is the durable record of received updates: each is recorded
@@ -37,6 +38,9 @@ type Inbox interface {
 	// ReleaseUpdates gives up this process's hold on the updates it has
 	// not handled (it is stopping).
 	ReleaseUpdates(ctx context.Context) error
+	// RetryUpdate records that an update's handling is begun again after
+	// a stop; setAside: it was cut off too many times, and is given up on.
+	RetryUpdate(ctx context.Context, updateID int64, now time.Time) (attempts int, setAside bool, err error)
 }
 
 // Handler handles updates (the chat interface).
@@ -47,6 +51,9 @@ type Handler interface {
 	// Recovered is told of an update whose handler panicked (the panic
 	// is recovered and logged with its stack): it may apologise.
 	Recovered(ctx context.Context, u *models.Update)
+	// SetAside is told of an update given up on, instead of handling
+	// it: its handling took the process down too many times.
+	SetAside(ctx context.Context, u *models.Update)
 }
 
 // Options configure the client.
@@ -71,6 +78,8 @@ type Options struct {
 	DoneDelay time.Duration
 	// OnPanic, if set, is called when a handler panicked.
 	OnPanic func()
+	// OnSetAside, if set, is called when an update is given up on.
+	OnSetAside func()
 	// OnReceived, if set, is called at each sign that Telegram reaches
 	// the bot: a getUpdates answered, a webhook call recorded, or (in
 	// webhook mode, every minute) getWebhookInfo reporting no delivery
@@ -457,6 +466,15 @@ func (c *Client) process(ctx context.Context, in *incoming) {
 		}
 	}}
 	ctx = context.WithValue(ctx, handlingKey{}, h)
+	if in.replay {
+		if handle, done := c.retry(ctx, in); !handle {
+			h.handlerDone(done)
+			return
+		}
+	}
+	if crash.Armed() && in.update.Message != nil {
+		crash.Point("handling:" + in.update.Message.Text)
+	}
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -475,6 +493,33 @@ func (c *Client) process(ctx context.Context, in *incoming) {
 		c.o.OnProcessed(UpdateKind(in.update), time.Since(start))
 	}
 	c.log.Debug("update handled", "update", in.id, "took", time.Since(start))
+}
+
+// retry records that a replayed update's handling begins again, and
+// reports whether to handle it. One whose handling was cut off more than
+// the bound (it took the process down each time) is set aside: its
+// sender is told, and the operator (an error in the log, a metric), and
+// it is done. One whose retry cannot be recorded is left pending, for the
+// next start.
+func (c *Client) retry(ctx context.Context, in *incoming) (handle, done bool) {
+	attempts, aside, err := c.inbox.RetryUpdate(ctx, in.id, c.sender.Now())
+	switch {
+	case err != nil:
+		c.log.Error("update not retried: its attempt could not be recorded (it is tried at the next start)", "update", in.id, "err", err)
+		return false, false
+	case aside && attempts == 0:
+		return false, false // set aside by another replica meanwhile
+	case aside:
+		c.log.Error("update set aside: its handling was cut off each time it was tried", "update", in.id,
+			"attempts", attempts, "kind", UpdateKind(in.update), "bytes", len(in.raw))
+		if c.o.OnSetAside != nil {
+			c.o.OnSetAside()
+		}
+		c.handler.SetAside(ctx, in.update)
+		return false, true
+	}
+	c.log.Info("update handled again after a stop", "update", in.id, "attempt", attempts)
+	return true, false
 }
 
 // Every message sent while an update is handled gets an id made of the

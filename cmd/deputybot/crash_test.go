@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"syscall"
 	"testing"
@@ -198,5 +201,74 @@ func TestKilledAfterAnOfficeChange(t *testing.T) {
 			defer s.Close(context.Background())
 			tc.check(t, s)
 		})
+	}
+}
+
+// TestPoisonUpdateIsSetAside: an update whose handling takes the service
+// down every time (here a crash at its start, as a file that exhausts
+// memory would) is handled again at most storage.MaxUpdateRetries times
+// after the first crash, then set aside: its sender is told, the
+// operator sees an error line and a metric, nothing of it is stored, and
+// the service answers everyone again — rather than a restart loop.
+func TestPoisonUpdateIsSetAside(t *testing.T) {
+	tg := telegramtest.New(t)
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	poison := []string{"DEPUTYBOT_CRASH_AT=handling:/departments add Poison Bureau", "HTTP_ADDR=" + addr}
+	p := startService(t, tg, dir, poison...)
+	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+	admin.Send("/departments add Poison Bureau")
+	killed := func(p *process, when string) {
+		t.Helper()
+		if code := p.wait(t); code != -1 || !p.cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled() {
+			t.Fatalf("%s: the service was not killed (exit %d)", when, code)
+		}
+	}
+	killed(p, "first handling")
+	for i := 1; i <= storage.MaxUpdateRetries; i++ {
+		killed(launch(t, tg, dir, poison...), fmt.Sprintf("retry %d", i))
+	}
+	p = startService(t, tg, dir, poison...)
+	admin.Next("could not be handled")
+	admin.Send("/departments add Water Bureau")
+	admin.Next("Department Water Bureau added")
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "deputybot_updates_set_aside_total 1\n") {
+		t.Errorf("metrics: %s", body)
+	}
+	if log := p.stderrString(); !strings.Contains(log, "update set aside") || !strings.Contains(log, "level=ERROR") {
+		t.Errorf("no error line for the operator:\n%s", log)
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	p.wait(t)
+	// A restart now hands nothing back: the set-aside update is kept for
+	// the operator, out of every replay.
+	p = startService(t, tg, dir, poison...)
+	admin.Send("/departments")
+	admin.Next("Water Bureau")
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	p.wait(t)
+	if n := sends(tg, 1001, "could not be handled"); n != 1 {
+		t.Errorf("told %d times", n)
+	}
+	s, ctx := openStore(t, dir)
+	defer s.Close(ctx)
+	ds, err := s.Departments(ctx)
+	if err != nil || len(ds) != 1 || ds[0].Name != "Water Bureau" {
+		t.Fatalf("departments %v (%v)", ds, err)
+	}
+	aside, err := s.SetAsideUpdates(ctx)
+	if err != nil || len(aside) != 1 || aside[0].Attempts != storage.MaxUpdateRetries+1 {
+		t.Fatalf("set aside %+v (%v)", aside, err)
 	}
 }

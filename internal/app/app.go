@@ -134,6 +134,7 @@ func Run(ctx context.Context, o Options) error {
 
 	to := telegramOptions(o, store, log)
 	to.OnPanic = ops.panics.Inc
+	to.OnSetAside = ops.setAside.Inc
 	to.Outbox.Metrics = ops.sender
 	to.PollTimeout, to.ShutdownGrace = o.PollTimeout, o.ShutdownGrace
 	to.OnReceived = ops.onReceived

@@ -28,6 +28,7 @@ type ops struct {
 	handled    *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	panics     prometheus.Counter
+	setAside   prometheus.Counter
 	runs       *prometheus.CounterVec
 	lastOK     *prometheus.GaugeVec
 	lag        *prometheus.GaugeVec
@@ -61,6 +62,8 @@ func newOps(pollMaxAge, outMaxAge time.Duration) *ops {
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"kind"})
 	o.panics = prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_handler_panics_total",
 		Help: "Update handlers that panicked (recovered; the user was apologised to)."})
+	o.setAside = prometheus.NewCounter(prometheus.CounterOpts{Name: "deputybot_updates_set_aside_total",
+		Help: "Updates given up on: their handling took the process down each time it was tried (the user was told)."})
 	o.runs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deputybot_scheduler_runs_total",
 		Help: "Scheduled runs, by job and result (ok, failed)."}, []string{"job", "result"})
 	o.lastOK = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "deputybot_scheduler_last_success_timestamp_seconds",
@@ -70,7 +73,7 @@ func newOps(pollMaxAge, outMaxAge time.Duration) *ops {
 	o.storeOps = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "deputybot_store_operation_seconds",
 		Help:    "Database commands, by command and result (ok, failed).",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5}}, []string{"command", "result"})
-	o.reg.MustRegister(o.handled, o.latency, o.panics, o.runs, o.lastOK, o.lag, o.storeOps)
+	o.reg.MustRegister(o.handled, o.latency, o.panics, o.setAside, o.runs, o.lastOK, o.lag, o.storeOps)
 	o.sender = newSenderMetrics(o.reg)
 	o.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "deputybot_outbox_pending",
 		Help: "Messages waiting to be sent or being sent (on a shared store: those this replica has read)."},

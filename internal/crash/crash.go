@@ -19,3 +19,7 @@ func Point(name string) {
 		select {}
 	}
 }
+
+// Armed reports whether a point is named (a caller building a point's
+// name may skip the work otherwise).
+func Armed() bool { return at != "" }
