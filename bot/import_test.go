@@ -12,6 +12,7 @@ import (
 
 	"deputybot"
 	"deputybot/internal/apptest"
+	"deputybot/roster"
 )
 
 func links(t *testing.T, data []byte) [][]string {
@@ -61,7 +62,19 @@ func TestImportRosterInChat(t *testing.T) {
 	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "不是 CSV 或 Excel") {
 		t.Fatalf("wrong format: %q", msgs[0].Text)
 	}
+	// So does one with more rows than any congress, though its first rows
+	// are good: nothing of it is imported.
+	var big bytes.Buffer
+	for i := range roster.MaxRows + 1 {
+		fmt.Fprintf(&big, "代表%05d,代表,,\n", i)
+	}
+	h.WaitHandled(admin.SendFile("大名册.csv", "text/csv", big.Bytes(), ""))
+	msgs = admin.Unread()
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "超过20000人") || !strings.Contains(msgs[0].Text, "没有导入") {
+		t.Fatalf("too many rows: %q", msgs[0].Text)
+	}
 	one(t, h.Do(admin, "/cancel"), "已取消")
+	one(t, h.Do(admin, "/people"), "共5人")
 }
 
 func TestImportRosterXLSXWithEnglishHeaders(t *testing.T) {

@@ -72,24 +72,30 @@ func (b *Bot) ImportRoster(ctx context.Context, by *deputybot.Person, cause int6
 		batch = batch[:0]
 		return nil
 	}
+	// The whole file is read before anything is stored: a file refused
+	// half way (too many rows, broken) changes nothing.
+	var rows []deputybot.RosterRow
 	err := roster.Read(data, func(row deputybot.RosterRow) error {
-		batch = append(batch, row)
-		if len(batch) >= importBatch {
-			return flush()
-		}
+		rows = append(rows, row)
 		return nil
 	})
-	if errors.Is(err, roster.ErrFormat) {
+	switch {
+	case errors.Is(err, roster.ErrFormat):
 		return nil, deputybot.Errorf(deputybot.EINVALID, "err.roster_format")
-	}
-	if errors.Is(err, roster.ErrTooBig) {
+	case errors.Is(err, roster.ErrTooBig):
 		return nil, deputybot.Errorf(deputybot.EINVALID, "err.roster_too_big", "Max", roster.MaxUnzipped>>20)
-	}
-	if err == nil {
-		err = flush()
-	}
-	if err != nil {
+	case errors.Is(err, roster.ErrTooManyRows):
+		return nil, deputybot.Errorf(deputybot.EINVALID, "err.roster_too_many", "Max", roster.MaxRows)
+	case err != nil:
 		return nil, err
+	}
+	for len(rows) > 0 {
+		n := min(len(rows), importBatch)
+		batch = append(batch[:0], rows[:n]...)
+		rows = rows[n:]
+		if err := flush(); err != nil {
+			return nil, err
+		}
 	}
 	w.Flush()
 	sum.Links = links.Bytes()

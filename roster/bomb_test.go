@@ -1,66 +1,24 @@
 package roster
 
 import (
-	"archive/zip"
-	"bytes"
 	"errors"
-	"io"
+	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"deputybot"
+	"deputybot/internal/hostile"
 )
 
-// zeros reads n zero bytes.
-type zeros struct{ n int64 }
-
-func (z *zeros) Read(p []byte) (int, error) {
-	if z.n <= 0 {
-		return 0, io.EOF
-	}
-	k := int(min(int64(len(p)), z.n))
-	clear(p[:k])
-	z.n -= int64(k)
-	return k, nil
-}
-
-// bomb is a real two-row roster workbook with an extra part of n zero
-// bytes, compressed to almost nothing (or, big sheet, its worksheet
-// padded to n bytes).
+// bomb is hostile.XLSXBomb.
 func bomb(t *testing.T, n int64, bigSheet bool) []byte {
 	t.Helper()
-	f := excelize.NewFile()
-	_ = f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "角色"})
-	_ = f.SetSheetRow("Sheet1", "A2", &[]any{"张三", "代表"})
-	var wb bytes.Buffer
-	if err := f.Write(&wb); err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(wb.Bytes()), int64(wb.Len()))
+	data, err := hostile.XLSXBomb(n, bigSheet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
-		w, _ := zw.Create(e.Name)
-		r, _ := e.Open()
-		_, _ = io.Copy(w, r)
-		r.Close()
-		if bigSheet && e.Name == "xl/worksheets/sheet1.xml" {
-			_, _ = io.Copy(w, &zeros{n}) // the sheet's part grows to n bytes
-		}
-	}
-	if !bigSheet {
-		w, _ := zw.Create("xl/media/zeros.bin")
-		_, _ = io.Copy(w, &zeros{n})
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+	return data
 }
 
 // TestUnzipBombRefused: a workbook of a few hundred kilobytes that
@@ -87,5 +45,25 @@ func TestUnzipBombRefused(t *testing.T) {
 	rows := 0
 	if err := Read(bomb(t, 1<<20, false), func(deputybot.RosterRow) error { rows++; return nil }); err != nil || rows != 1 {
 		t.Fatalf("a workbook with a 1 MB extra part: %v, %d rows", err, rows)
+	}
+}
+
+// TestTooManyRowsRefused: a roster may list MaxRows people; one more
+// (blank lines and the header not counted) is refused.
+func TestTooManyRowsRefused(t *testing.T) {
+	file := func(n int) []byte {
+		var b strings.Builder
+		b.WriteString("name,role\n\n")
+		for i := range n {
+			fmt.Fprintf(&b, "P%d,deputy\n", i)
+		}
+		return []byte(b.String())
+	}
+	rows := 0
+	if err := Read(file(MaxRows), func(deputybot.RosterRow) error { rows++; return nil }); err != nil || rows != MaxRows {
+		t.Fatalf("%d rows: %v, %d read", MaxRows, err, rows)
+	}
+	if err := Read(file(MaxRows+1), func(deputybot.RosterRow) error { return nil }); !errors.Is(err, ErrTooManyRows) {
+		t.Fatalf("%d rows: %v", MaxRows+1, err)
 	}
 }

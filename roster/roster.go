@@ -26,6 +26,13 @@ var ErrFormat = errors.New("not a CSV or XLSX roster")
 // roster can be (MaxUnzipped): a file built to exhaust memory.
 var ErrTooBig = errors.New("the roster unpacks to more than a roster can be")
 
+// ErrTooManyRows is returned for a roster of more than MaxRows people.
+var ErrTooManyRows = errors.New("the roster has more rows than a roster can have")
+
+// MaxRows is the most people one roster file may list: twice the largest
+// congress a district or city elects (a province's is under 1,000).
+const MaxRows = 20000
+
 // MaxUnzipped is the most an XLSX roster may unpack to, all its parts
 // together: a 10,000-row roster is well under 10 MB. The workbook is
 // read in memory up to it, never spilled to temporary files.
@@ -113,6 +120,7 @@ func readXLSX(data []byte, fn func(deputybot.RosterRow) error) error {
 type rowMapper struct {
 	started bool
 	order   []string // field of each column
+	rows    int
 }
 
 func (m *rowMapper) next(line int, rec []string, fn func(deputybot.RosterRow) error) error {
@@ -138,6 +146,9 @@ func (m *rowMapper) next(line int, rec []string, fn func(deputybot.RosterRow) er
 			return nil
 		}
 		m.order = []string{"name", "role", "department", "phone"}
+	}
+	if m.rows++; m.rows > MaxRows {
+		return ErrTooManyRows
 	}
 	row := deputybot.RosterRow{Line: line}
 	for i, c := range rec {

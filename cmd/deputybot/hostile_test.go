@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"deputybot/internal/hostile"
+	"deputybot/internal/telegramtest"
+)
+
+// peakRSS is the most memory the process has held (VmHWM), in MB.
+func peakRSS(t *testing.T, p *process) int {
+	t.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmHWM:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb >> 10
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
+}
+
+// TestRosterBombsRefused: the files that took the service down — an
+// .xlsx of 3 MB carrying a 3 GiB run of zeros in an extra part, and one
+// whose worksheet unpacks to 1 GiB — sent as rosters are refused with a
+// clear message, the service stays under 200 MB of memory and answers
+// another user meanwhile, imports nothing, and is still up.
+func TestRosterBombsRefused(t *testing.T) {
+	zeros, err := hostile.XLSXBomb(3<<30, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet, err := hostile.XLSXBomb(1<<30, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := telegramtest.New(t)
+	p := startService(t, tg, t.TempDir(), "ADMIN_TELEGRAM_IDS=1001,1002")
+	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+	other := tg.Chat(telegramtest.User{ID: 1002, FirstName: "Other", LanguageCode: "en"})
+	admin.Send("/import")
+	admin.Next("Send the roster file")
+	for _, file := range [][]byte{zeros, sheet} {
+		admin.SendFile("roster.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", file, "")
+		other.Send("/help")
+		admin.Next("unpacks to more than 64 MB", "nothing was imported")
+		admin.Next("Send the roster file") // asked again
+		other.Next("/invite")
+	}
+	admin.Send("/cancel")
+	admin.Next()
+	admin.Send("/people")
+	admin.Next("People (2 in all") // the admins alone
+	if mb := peakRSS(t, p); mb >= 200 {
+		t.Errorf("peak memory %d MB", mb)
+	} else {
+		t.Logf("peak memory %d MB", mb)
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
