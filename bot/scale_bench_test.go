@@ -365,6 +365,7 @@ func BenchmarkPublicPagesNational(b *testing.B) {
 	}
 	for _, p := range []struct{ name, path string }{
 		{"index", "/zh/2026/index.html"}, {"index-page-50", "/zh/2026/page-50.html"}, {"search", "/zh/2026/index.html?q=item+42&status=closed"},
+		{"search-50KB", "/zh/2026/index.html?q=item+42+" + strings.Repeat("x", 50<<10) + "&status=closed"},
 		{"item", item}, {"departments", "/zh/2026/departments.html"}, {"department", ""}, {"report", "/zh/2026/report.html"},
 		{"feed", "/zh/feed.atom"}, {"search-index", "/zh/2026/search.json"},
 	} {

@@ -1,5 +1,7 @@
 package public
 
+import "strconv"
+
 // The site's style and its one script. The pages work without the
 // script: it only filters the static site's index from search.json as
 // the service filters its own (the form's fields are the same).
@@ -71,7 +73,7 @@ dl.facts dd{margin-bottom:.4rem}
 @media print{header nav,form.filter,footer a{display:none}body{background:#fff}}
 `
 
-const siteJS = `(function () {
+var siteJS = `(function () {
   "use strict";
   var form = document.getElementById("filter");
   var rows = document.getElementById("rows");
@@ -108,7 +110,7 @@ const siteJS = `(function () {
     var active = fields.some(function (f) { return params.get(f); }) || params.get("q");
     if (!active) { return; }
     load().then(function (idx) {
-      var words = (params.get("q") || "").toLowerCase().split(/\s+/).filter(Boolean);
+      var words = Array.from(params.get("q") || "").slice(0, ` + strconv.Itoa(MaxQuery) + `).join("").toLowerCase().split(/\s+/).filter(Boolean);
       var found = idx.items.filter(function (it) {
         var want = { kind: it.k, period: it.p, category: it.c, status: it.s };
         for (var k in want) { if (params.get(k) && want[k] !== params.get(k)) { return false; } }

@@ -348,14 +348,30 @@ type filter struct {
 	kind, period, category, dept, status, q string
 }
 
+// MaxQuery bounds a search's words, in characters: the rest of a longer
+// query is not read (a title is shorter), so a search costs the same
+// whatever was sent.
+const MaxQuery = 64
+
 func filterOf(q url.Values) filter {
-	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
+	get := func(k string) string { return strings.TrimSpace(cutRunes(q.Get(k), MaxQuery)) }
 	return filter{kind: get("kind"), period: get("period"), category: get("category"), dept: get("dept"), status: get("status"), q: get("q")}
+}
+
+// cutRunes is s cut to its first n characters.
+func cutRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 func (f filter) empty() bool { return f == filter{} }
 
-func (w *writer) matches(f filter, it *deputybot.Item) bool {
+func (w *writer) matches(f filter, words []string, it *deputybot.Item) bool {
 	if f.kind != "" && string(it.Kind) != f.kind || f.period != "" && string(it.Period) != f.period ||
 		f.category != "" && it.Category != f.category || f.status != "" && string(it.Status) != f.status {
 		return false
@@ -367,20 +383,41 @@ func (w *writer) matches(f filter, it *deputybot.Item) bool {
 	if f.dept != "" && it.LeadDept != f.dept && it.CoDept(f.dept) == nil {
 		return false
 	}
-	if f.q == "" {
+	if len(words) == 0 {
 		return true
 	}
-	hay := strings.ToLower(w.label(it) + " " + it.Number() + " " + it.Title + " " + w.deptName(it.LeadDept))
-	if !it.Public() {
-		// A withheld item is found by its number only.
-		hay = strings.ToLower(texts.Plain(w.label(it)) + " " + it.Number())
-	}
-	for _, word := range strings.Fields(strings.ToLower(f.q)) {
+	hay := w.hay(it)
+	for _, word := range words {
 		if !strings.Contains(hay, word) {
 			return false
 		}
 	}
 	return true
+}
+
+// hay is what a search looks in for an item, lower-cased: its label,
+// number, title and department (a withheld one: its number only). It is
+// made once per model and language, at the first search.
+func (w *writer) hay(it *deputybot.Item) string {
+	m := w.m
+	m.haysMu.Lock()
+	defer m.haysMu.Unlock()
+	hays := m.hays[w.l]
+	if hays == nil {
+		hays = make(map[*deputybot.Item]string, len(m.items))
+		for _, it := range m.items {
+			if it.Public() {
+				hays[it] = strings.ToLower(w.label(it) + " " + it.Number() + " " + it.Title + " " + w.deptName(it.LeadDept))
+			} else {
+				hays[it] = strings.ToLower(texts.Plain(w.label(it)) + " " + it.Number())
+			}
+		}
+		if m.hays == nil {
+			m.hays = map[deputybot.Language]map[*deputybot.Item]string{}
+		}
+		m.hays[w.l] = hays
+	}
+	return hays[it]
 }
 
 // index lists the year's items, a page at a time, or those the filter
@@ -396,8 +433,9 @@ func (w *writer) index(y, n int, q url.Values) string {
 		shown = all[min((n-1)*pageSize, len(all)):min(n*pageSize, len(all))]
 		b.WriteString(`<p class="count" id="count">` + w.t("pub.results", "Count", len(all)) + `</p>`)
 	} else {
+		words := strings.Fields(strings.ToLower(f.q))
 		for _, it := range all {
-			if w.matches(f, it) {
+			if w.matches(f, words, it) {
 				shown = append(shown, it)
 			}
 		}
@@ -500,7 +538,7 @@ func (w *writer) filterForm(y int, f filter) string {
 		sts = append(sts, [2]string{string(st), w.t("status." + string(st))})
 	}
 	sel("status", w.t("pub.filter_status"), f.status, sts)
-	b.WriteString(`<input type="search" name="q" value="` + texts.Esc(f.q) + `" placeholder="` + w.t("pub.search") +
+	b.WriteString(`<input type="search" name="q" maxlength="` + strconv.Itoa(MaxQuery) + `" value="` + texts.Esc(f.q) + `" placeholder="` + w.t("pub.search") +
 		`" aria-label="` + w.t("pub.search") + `"> <button type="submit">` + w.t("pub.search_button") + `</button></form>`)
 	return b.String()
 }

@@ -111,6 +111,9 @@ type model struct {
 	// for (not on every change of the record).
 	reportMu sync.Mutex
 	reports  map[int]deputybot.Snapshot
+	// What a search looks in, by language and item (writer.hay).
+	haysMu sync.Mutex
+	hays   map[deputybot.Language]map[*deputybot.Item]string
 }
 
 type feedEntry struct {

@@ -230,6 +230,28 @@ func TestNothingPrivateIsPublished(t *testing.T) {
 	}
 }
 
+// TestLongSearchIsCut: a search reads the first public.MaxQuery
+// characters of the query and no more, on the served site and in the
+// static site's script alike, so a 50 KB query costs what a short one
+// does.
+func TestLongSearchIsCut(t *testing.T) {
+	f := newFixture(t, false)
+	srv := httptest.NewServer(f.site.Handler())
+	defer srv.Close()
+	q := "电梯" + strings.Repeat(" ", public.MaxQuery-2) + strings.Repeat("no-such-word ", 4000)
+	body, code := get(t, srv.URL+"/zh/2026/?q="+url.QueryEscape(q))
+	if code != 200 || !strings.Contains(body, "建议 2026-002") || strings.Contains(body, "建议 2026-001") || strings.Contains(body, "no-such-word") {
+		t.Fatalf("%d: the long query was not cut to its first %d characters", code, public.MaxQuery)
+	}
+	if !strings.Contains(body, `maxlength="64"`) || !strings.Contains(body, `value="电梯"`) {
+		t.Errorf("the search box: %s", body[strings.Index(body, `type="search"`):][:200])
+	}
+	js, _ := get(t, srv.URL+"/assets/site.js")
+	if !strings.Contains(js, "slice(0, 64)") {
+		t.Errorf("the script does not cut the query as the service does")
+	}
+}
+
 func get(t *testing.T, url string) (string, int) {
 	t.Helper()
 	res, err := http.Get(url)
