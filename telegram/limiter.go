@@ -92,20 +92,27 @@ func (l *Limiter) Pause(t time.Time) {
 // ChatReady returns the earliest time at or after now when a message may
 // go to chat.
 func (l *Limiter) ChatReady(chat int64, now time.Time) time.Time {
+	if t := l.ChatFreeSince(chat); t.After(now) {
+		return t
+	}
+	return now
+}
+
+// ChatFreeSince returns when chat's pace next lets a message go, or let
+// one go last: a time past if a message may go now (zero: no recent
+// message holds it up).
+func (l *Limiter) ChatFreeSince(chat int64) time.Time {
 	if l.chatInterval <= 0 {
-		return now
+		return time.Time{}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	recent := l.chats[chat]
 	if len(recent) < l.chatBurst {
-		return now
+		return time.Time{}
 	}
 	// At most chatBurst messages in any chatBurst*chatInterval.
-	if t := recent[len(recent)-l.chatBurst].Add(time.Duration(l.chatBurst) * l.chatInterval); t.After(now) {
-		return t
-	}
-	return now
+	return recent[len(recent)-l.chatBurst].Add(time.Duration(l.chatBurst) * l.chatInterval)
 }
 
 // ChatSent records that a message to chat was delivered (or refused) at

@@ -181,17 +181,32 @@ func (noMetrics) TooManyRequests()       {}
 func (s *Sender) Now() time.Time { return s.o.Clock() }
 
 // Backlog reports the messages this sender holds (waiting or being
-// sent), and when the oldest of those due now was made (zero if none is
-// due): what /metrics and /healthz show of the outbox. (On a shared
-// store, what this replica has read of it.)
+// sent), and since when the sender has kept waiting the message it has
+// kept waiting longest (zero if none): a message due, whose chat's pace
+// would let it go — the first due of its chat, as the rest of a chat's
+// messages wait for their own chat's pace (one person's burst of
+// answers, paced one a second, is not a stuck outbox). That is what
+// /metrics and /healthz show of the outbox. (On a shared store, what
+// this replica has read of it.)
 func (s *Sender) Backlog() (n int, oldestDue time.Time) {
 	now := s.o.Clock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	chats := map[int64]bool{}
 	for i := range s.queue {
 		m := &s.queue[i]
-		if !m.NextAt.After(now) && (oldestDue.IsZero() || m.CreatedAt.Before(oldestDue)) {
-			oldestDue = m.CreatedAt
+		if m.NextAt.After(now) || chats[m.ChatID] || s.busyChat[m.ChatID] {
+			continue
+		}
+		chats[m.ChatID] = true
+		since := m.CreatedAt
+		for _, t := range []time.Time{m.NextAt, s.lim.ChatFreeSince(m.ChatID)} {
+			if t.After(since) {
+				since = t
+			}
+		}
+		if !since.After(now) && (oldestDue.IsZero() || since.Before(oldestDue)) {
+			oldestDue = since
 		}
 	}
 	return len(s.queue) + s.inFlight, oldestDue

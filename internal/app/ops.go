@@ -79,7 +79,7 @@ func newOps(pollMaxAge, outMaxAge time.Duration) *ops {
 		Help: "Messages waiting to be sent or being sent (on a shared store: those this replica has read)."},
 		func() float64 { n, _ := o.backlog(); return float64(n) }))
 	o.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "deputybot_outbox_oldest_due_age_seconds",
-		Help: "How long the oldest message due to be sent has waited (0: none waits)."},
+		Help: "How long the sender has kept waiting the message it has kept waiting longest: due, and its chat's pace would let it go (0: none waits)."},
 		func() float64 { _, age := o.backlog(); return age.Seconds() }))
 	return o
 }
