@@ -68,7 +68,7 @@ func DepartmentKey(name string) string {
 // CleanName trims a name and collapses runs of white space, so that what
 // is stored is what a person meant to type.
 func CleanName(name string) string {
-	return strings.Join(strings.Fields(StripBidi(name)), " ")
+	return strings.Join(strings.Fields(StripInvisible(name)), " ")
 }
 
 // NewDepartment is a department of that name (cleaned and checked).

@@ -1,6 +1,7 @@
 package deputybot
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,37 @@ func TestPermissions(t *testing.T) {
 	var nobody *Person
 	if nobody.Can(PermListDepartments) {
 		t.Fatal("nil person allowed")
+	}
+}
+
+// TestPersonNames: a name a person chooses (cleaned: TestBidiControlsAre
+// Stripped) may hold letters, digits, spaces and a name's marks, and may
+// not pass for a role, the office or the system.
+func TestPersonNames(t *testing.T) {
+	for _, ok := range []string{"张三", "买买提·艾力", "Mary-Ann O'Brien", "王 伟（东湖选区）", "J. R. Smith"} {
+		if err := ValidatePersonName(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for name, key := range map[string]string{
+		"":                        "err.name_empty",
+		CleanName("\u200b\u200b"): "err.name_empty",
+		"办公室":                     "err.name_reserved",
+		"督查室 工作人员":                "err.name_reserved",
+		"ＡＤＭＩＮ":                   "err.name_reserved",
+		"Office":                  "err.name_reserved",
+		"张三 系统通知":                 "err.name_reserved",
+		"张三 【系统通知】请点击":            "err.name_chars",
+		"<b>张三</b>":               "err.name_chars",
+		"张三😀":                     "err.name_chars",
+	} {
+		err := ValidatePersonName(name)
+		var e *Error
+		if !errors.As(err, &e) || e.Key != key {
+			t.Errorf("%q: %v, want %s", name, err, key)
+		}
+	}
+	if NameKey("Zhang  San") != NameKey("zhang-san") || NameKey("ＺＨＡＮＧ ＳＡＮ") != NameKey("Zhang San") || NameKey("张三") == NameKey("张四") {
+		t.Error("NameKey does not tell names apart as people would")
 	}
 }

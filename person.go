@@ -4,7 +4,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Role is what a person may do. One person may hold several roles.
@@ -184,6 +187,68 @@ const (
 	MaxNameLen  = 64
 	MaxPhoneLen = 32
 )
+
+// ValidatePersonName checks a name a person chose for himself (/name),
+// cleaned (CleanName): a name (ValidateName) made of letters, digits,
+// spaces and the marks names use (· . ' - ( ) and their full-width
+// forms), that does not pass for a role, the office or the service
+// ("办公室", "系统通知", "admin"…). That it is nobody else's is the
+// service's to check (NameKey).
+func ValidatePersonName(name string) error {
+	if err := ValidateName(name, MaxNameLen); err != nil {
+		return err
+	}
+	for _, r := range name {
+		if !unicode.In(r, unicode.L, unicode.M, unicode.N) && r != ' ' && !strings.ContainsRune(nameMarks, r) {
+			return Errorf(EINVALID, "err.name_chars", "Marks", nameMarks)
+		}
+	}
+	key := NameKey(name)
+	if reservedNames[key] {
+		return Errorf(EINVALID, "err.name_reserved", "Name", name)
+	}
+	for _, w := range reservedWords {
+		if strings.Contains(key, w) {
+			return Errorf(EINVALID, "err.name_reserved", "Name", name)
+		}
+	}
+	return nil
+}
+
+// nameMarks are the marks besides letters and digits a person's name may
+// hold: the middle dot of transcribed names (买买提·艾力), initials, the
+// apostrophe and hyphen of Western names, brackets.
+const nameMarks = "·・.'’-()（）"
+
+// NameKey is what two names must differ in to be told apart: compared
+// after compatibility folding (full-width letters as letters), in lower
+// case, with only letters and digits (so "Zhang  San", "zhang-san" and
+// "ＺＨＡＮＧ ＳＡＮ" are one name).
+func NameKey(name string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.In(r, unicode.L, unicode.N) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, norm.NFKC.String(name))
+}
+
+// reservedNames are the names (as NameKey has them) of the roles, the
+// office and the service, in both languages: no person may be called so.
+var reservedNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range []string{"代表", "人大代表", "承办联系人", "联系人", "承办单位", "办公室", "办公室工作人员", "人大办", "政府办", "政府办公室",
+		"督查室", "督查室工作人员", "督查", "领办领导", "领导", "客服", "机器人", "机器人助手",
+		"deputy", "contact", "department contact", "office", "office staff", "the office", "supervisor", "leader", "leader in charge",
+		"bot", "telegram", "support", "help desk", "helpdesk"} {
+		m[NameKey(n)] = true
+	}
+	return m
+}()
+
+// reservedWords are what no person's name may contain: the words a
+// message of the system, or of someone posing as it, is signed with.
+var reservedWords = []string{"系统", "通知", "管理员", "官方", "system", "admin", "official", "notice", "deputybot"}
 
 // ValidateName checks a person's or department's name: not empty after
 // trimming, at most max characters, no control characters.

@@ -2,6 +2,7 @@ package deputybot
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,6 +38,23 @@ func StripBidi(s string) string {
 	}
 	return strings.Map(func(r rune) rune {
 		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// StripInvisible removes what a name shows nothing of: control and
+// format characters (bidirectional controls, zero-width spaces and
+// joiners, the byte-order mark, soft hyphens), private-use and
+// unassigned ones. Line and paragraph separators are spaces (and
+// strings.Fields splits on them).
+func StripInvisible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return ' '
+		}
+		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z) {
 			return -1
 		}
 		return r

@@ -3,18 +3,27 @@ package deputybot
 import "testing"
 
 func TestBidiControlsAreStripped(t *testing.T) {
-	for in, want := range map[string]string{
-		"\u202Egpj.exe":          "gpj.exe",
-		"区\u2066住建\u2069局":       "区住建局",
-		"plain 中文 text":          "plain 中文 text",
-		"\u200Fa\u200Eb\u061Cc ": "abc ",
+	// A name is cleaned of all that shows nothing (zero-width, format
+	// and control characters; a line separator is a space), a text of
+	// the bidirectional controls.
+	for _, c := range []struct {
+		clean    func(string) string
+		in, want string
+	}{
+		{StripBidi, "\u202Egpj.exe", "gpj.exe"},
+		{StripBidi, "区\u2066住建\u2069局", "区住建局"},
+		{StripBidi, "plain 中文 text", "plain 中文 text"},
+		{StripBidi, "\u200Fa\u200Eb\u061Cc ", "abc "},
+		{CleanName, " Bob \u202E Smith ", "Bob Smith"},
+		{CleanName, "  张\u200b三 ", "张三"},
+		{CleanName, "\u200b\u200d\ufeff", ""},
+		{CleanName, "Li\u2028Si", "Li Si"},
+		{CleanName, "买买提·艾力", "买买提·艾力"},
+		{CleanName, "\u202eMary-Ann O'Brien", "Mary-Ann O'Brien"},
 	} {
-		if got := StripBidi(in); got != want {
-			t.Errorf("StripBidi(%q) = %q, want %q", in, got, want)
+		if got := c.clean(c.in); got != c.want {
+			t.Errorf("%q cleaned to %q, want %q", c.in, got, c.want)
 		}
-	}
-	if got := CleanName(" Bob \u202E Smith "); got != "Bob Smith" {
-		t.Errorf("CleanName: %q", got)
 	}
 	if got := (TelegramUser{FirstName: "\u202Eevil"}).DisplayName(); got != "evil" {
 		t.Errorf("DisplayName: %q", got)

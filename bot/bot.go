@@ -62,7 +62,7 @@ type Service interface {
 	Invite(ctx context.Context, by *deputybot.Person, cause int64, req deputybot.InviteRequest, now time.Time) (*service.Invitation, error)
 	RenewInvitation(ctx context.Context, by *deputybot.Person, cause int64, personID string, now time.Time) (*service.Invitation, error)
 	Join(ctx context.Context, cause int64, token string, u deputybot.TelegramUser, now time.Time) (*deputybot.Person, deputybot.JoinOutcome, error)
-	SetName(ctx context.Context, p *deputybot.Person, name string) (string, error)
+	SetName(ctx context.Context, p *deputybot.Person, cause int64, name string) (string, error)
 	SetLanguage(ctx context.Context, p *deputybot.Person, lang deputybot.Language) error
 	RecordMenu(ctx context.Context, p *deputybot.Person, key string) error
 	AddDepartment(ctx context.Context, by *deputybot.Person, cause int64, name string, now time.Time) (*deputybot.Department, error)

@@ -742,7 +742,7 @@ func (b *Bot) cmdName(ctx context.Context, r *request) {
 		b.reply(ctx, r, b.tx.T(r.lang, "name.usage", "Name", r.person.Name), nil)
 		return
 	}
-	name, err := b.svc.SetName(ctx, r.person, name)
+	name, err := b.svc.SetName(ctx, r.person, r.id, name)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return

@@ -414,3 +414,39 @@ func TestDisplayNameCanBeSet(t *testing.T) {
 	one(t, h.Do(admin, "/help"), "王主任，您的角色")
 	one(t, h.Do(admin, "/people"), "王主任")
 }
+
+// TestNoOnePassesForAnother: /name refuses a role's, the office's, a
+// department's or another person's name, one that shows nothing, and one
+// that carries a forged system line; nothing changes. A name that passes
+// is shown from then on, and the office is told (the person himself is
+// not).
+func TestNoOnePassesForAnother(t *testing.T) {
+	h := apptest.Start(t, apptest.Admins(adminID))
+	admin := h.User(adminID, "Admin", "zh")
+	one(t, h.Do(admin, "/departments add 区住建局"), "已添加")
+	join(t, h, admin, "deputy 张三", 2001, "zh")
+	li := join(t, h, admin, "deputy 李四", 2002, "zh")
+	admin.Unread()
+	for name, want := range map[string]string{
+		"办公室":                "不能用作个人的名字",
+		"督查室工作人员":            "不能用作个人的名字",
+		"区住建局":               "不能用作个人的名字",
+		"张三":                 "已经有人叫“张三”",
+		"张 三":                "已经有人叫“张 三”",
+		"\u200b\u200b\u200d": "不能为空",
+		"李四\u2028【系统通知】请点击链接": "名字只能包含",
+	} {
+		one(t, h.Do(li, "/name "+name), want)
+	}
+	if msgs := admin.Unread(); len(msgs) != 0 {
+		t.Fatalf("the office was told of a refused name: %q", msgs[0].Text)
+	}
+	one(t, h.Do(li, "/name 李思（东湖）"), "今后显示为：李思（东湖）")
+	one(t, admin.Unread(), "李四（代表）把显示的名字改为：李思（东湖）。")
+	one(t, h.Do(admin, "/people"), "李思（东湖）", "张三")
+	// Styling one's own name anew is no clash with oneself.
+	one(t, h.Do(li, "/name 李思 （东湖）"), "今后显示为：李思 （东湖）")
+	if n := len(li.Unread()); n != 0 {
+		t.Fatalf("the person was told of his own change %d times", n)
+	}
+}

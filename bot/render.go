@@ -51,6 +51,14 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 	return text, kb, batch
 }
 
+// NameChanged implements service.Renderer: the office is told that a
+// person changed the name he is shown by.
+func (b *Bot) NameChanged(ctx context.Context, to service.Recipient, p *deputybot.Person, old string) (string, deputybot.Batch) {
+	l := to.Lang
+	args := []any{"Old", old, "Name", p.Name, "Roles", b.tx.Roles(l, p.Roles)}
+	return b.tx.T(l, "name.office", args...), deputybot.Batch{Group: "names", Head: b.tx.T(l, "batch.names"), Line: b.tx.T(l, "batch.name_line", args...)}
+}
+
 // notice is a notice's message when it goes alone.
 func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Notice, c service.Change) (string, string) {
 	l, it, ev := to.Lang, c.Item, n.Event

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -278,18 +279,64 @@ func (s *Service) Join(ctx context.Context, cause int64, token string, u deputyb
 	return p, outcome, nil
 }
 
-// SetName changes the name a person is shown by (cleaned and checked:
-// EINVALID); it returns the name as stored.
-func (s *Service) SetName(ctx context.Context, p *deputybot.Person, name string) (string, error) {
-	name = deputybot.CleanName(deputybot.CleanText(name))
-	if err := deputybot.ValidateName(name, deputybot.MaxNameLen); err != nil {
+// SetName changes the name a person is shown by, as he chose it (/name):
+// cleaned and checked (deputybot.ValidatePersonName: EINVALID), and
+// nobody else's or any department's (EINVALID). The office hears of every
+// change (once, for the update cause). It returns the name as stored.
+func (s *Service) SetName(ctx context.Context, p *deputybot.Person, cause int64, name string) (string, error) {
+	name = deputybot.CleanName(name)
+	if err := deputybot.ValidatePersonName(name); err != nil {
 		return "", err
+	}
+	if name == p.Name {
+		return name, nil
+	}
+	if key := deputybot.NameKey(name); key != deputybot.NameKey(p.Name) {
+		if err := s.nameFree(ctx, p.ID, key, name); err != nil {
+			return "", err
+		}
 	}
 	if err := s.store.SetName(ctx, p.ID, name); err != nil {
 		return "", err
 	}
+	old := p.Name
 	p.Name = name
+	var msgs []deputybot.OutboxMessage
+	for _, to := range s.office(ctx) {
+		if to.PersonID == p.ID || to.ChatID == p.TelegramID {
+			continue
+		}
+		text, batch := s.render.NameChanged(ctx, to, p, old)
+		msgs = append(msgs, batched(Messages(fmt.Sprintf("name:%d:%d", cause, to.ChatID), "notification", to, text, ""), batch)...)
+	}
+	if _, err := s.out.Enqueue(ctx, msgs); err != nil {
+		s.log.Error("the office not told of a change of name", "person", p.ID, "err", err)
+	}
 	return name, nil
+}
+
+// nameFree checks that no other person, and no department, goes by a
+// name of that key.
+func (s *Service) nameFree(ctx context.Context, personID, key, name string) error {
+	people, _, err := s.store.People(ctx, deputybot.PeopleFilter{})
+	if err != nil {
+		return err
+	}
+	for _, o := range people {
+		if o.ID != personID && o.State != deputybot.PersonRemoved && deputybot.NameKey(o.Name) == key {
+			return deputybot.Errorf(deputybot.EINVALID, "err.name_taken", "Name", name)
+		}
+	}
+	depts, err := s.store.Departments(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range depts {
+		if deputybot.NameKey(d.Name) == key {
+			return deputybot.Errorf(deputybot.EINVALID, "err.name_reserved", "Name", name)
+		}
+	}
+	return nil
 }
 
 // SetLanguage changes the language a person is addressed in.

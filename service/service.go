@@ -28,6 +28,7 @@ type Store interface {
 	Person(ctx context.Context, id string) (*deputybot.Person, error)
 	PersonByTelegramID(ctx context.Context, telegramID int64) (*deputybot.Person, error)
 	PeopleWithRole(ctx context.Context, r deputybot.Role) ([]*deputybot.Person, error)
+	People(ctx context.Context, f deputybot.PeopleFilter) ([]*deputybot.Person, int, error)
 	DepartmentContacts(ctx context.Context, deptID string) ([]*deputybot.Person, error)
 	UnreachablePeople(ctx context.Context) ([]*deputybot.Person, error)
 	// InsertPerson and InsertPeople store new people (an id stored
@@ -146,6 +147,9 @@ type Renderer interface {
 	// DepartmentDigest lists what a department has to do (at least one),
 	// soonest first.
 	DepartmentDigest(ctx context.Context, l deputybot.Language, work []Work, e deputybot.Env) string
+	// NameChanged tells the office that a person changed his name (from
+	// old to p.Name).
+	NameChanged(ctx context.Context, to Recipient, p *deputybot.Person, old string) (string, deputybot.Batch)
 }
 
 // Options configure the service.

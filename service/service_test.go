@@ -64,6 +64,9 @@ func (renderer) LeaderDigest(context.Context, deputybot.Language, deputybot.Snap
 func (renderer) DepartmentDigest(context.Context, deputybot.Language, []service.Work, deputybot.Env) string {
 	return ""
 }
+func (renderer) NameChanged(_ context.Context, to service.Recipient, p *deputybot.Person, old string) (string, deputybot.Batch) {
+	return to.PersonID + ":" + old + "→" + p.Name, deputybot.Batch{}
+}
 
 func person(id string, tg int64, dept string, roles ...deputybot.Role) *deputybot.Person {
 	return &deputybot.Person{ID: id, Name: id, Roles: roles, DepartmentID: dept, TelegramID: tg,
