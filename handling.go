@@ -763,6 +763,9 @@ func LogContact(it *Item, p *Person, in ContactInput, e Env) (Event, error) {
 	if err := CheckContactDate(it, in.Date, e); err != nil {
 		return Event{}, err
 	}
+	if err := CheckContactLogsToday(it, p, e); err != nil {
+		return Event{}, err
+	}
 	note, err := CheckNote(in.Note)
 	if err != nil {
 		return Event{}, err

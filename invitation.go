@@ -28,6 +28,9 @@ type Invitation struct {
 	// handled again after a crash is answered as the first time.
 	UsedCause int64 `bson:"usedCause,omitempty"`
 	Revoked   bool  `bson:"revoked,omitempty"` // replaced by a newer link
+	// Imported: made by a roster import (one action, however many rows:
+	// not held to the cap on invitations a minute).
+	Imported bool `bson:"imported,omitempty"`
 }
 
 // NewInvitationToken returns a random token for a deep link: 32 random

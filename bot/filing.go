@@ -22,7 +22,14 @@ import (
 // restart loses nothing; from the preview on, the draft is an item.
 
 func (b *Bot) cmdNew(ctx context.Context, r *request) {
-	if err := b.begin(ctx, r, "new", "kind", nil); err != nil {
+	mine, _, err := b.store.PersonItems(ctx, r.person.ID, 0, 0)
+	if err == nil {
+		err = deputybot.CheckDrafts(mine, r.person)
+	}
+	if err == nil {
+		err = b.begin(ctx, r, "new", "kind", nil)
+	}
+	if err != nil {
 		b.fail(ctx, r, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"deputybot/internal/apptest"
 	"deputybot/internal/telegramtest"
@@ -66,6 +67,7 @@ func TestFiftyDeputiesSubmitAtOnce(t *testing.T) {
 	var deps []*telegramtest.Chat
 	var previews []*telegramtest.Message
 	for i := range 50 {
+		h.Clock.Advance(3 * time.Second) // the office invites 20 a minute at most
 		d := join(t, h, admin, fmt.Sprintf("deputy D%02d", i), int64(3000+i), "en")
 		deps = append(deps, d)
 		previews = append(previews, file(t, h, d, "Suggestion", fmt.Sprintf("Item of D%02d", i), "Body.", "Other"))

@@ -137,6 +137,13 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 			return deputybot.Accept(it, r.person, e)
 		})
 	case deputybot.ActLogContact:
+		e, err := b.env(ctx, r.now)
+		if err != nil {
+			return err
+		}
+		if err := deputybot.CheckContactLogsToday(it, r.person, e); err != nil {
+			return err
+		}
 		return b.begin(ctx, r, "contact", "date", data)
 	case deputybot.ActReply, deputybot.ActCorrect:
 		if act == deputybot.ActReply {

@@ -130,6 +130,9 @@ func (s *Service) Invite(ctx context.Context, by *deputybot.Person, cause int64,
 			return nil, err
 		}
 	}
+	if err := s.checkInvitesMade(ctx, by, cause, now); err != nil {
+		return nil, err
+	}
 	p := req.Invited(causeID("p", cause), now)
 	if err := s.store.InsertPerson(ctx, p); err != nil {
 		if cause == 0 || deputybot.ErrorCode(err) != deputybot.ECONFLICT {
@@ -142,6 +145,27 @@ func (s *Service) Invite(ctx context.Context, by *deputybot.Person, cause int64,
 	}
 	crash.Point("person-written")
 	return s.newLink(ctx, p, req.Role, by.ID, causePurpose(cause), p.CreatedAt)
+}
+
+// checkInvitesMade is the cap on the links one person makes a minute.
+// An update handled again after a crash made its link already: it is not
+// held to the cap again.
+func (s *Service) checkInvitesMade(ctx context.Context, by *deputybot.Person, cause int64, now time.Time) error {
+	if cause != 0 {
+		if _, err := s.store.Person(ctx, causeID("p", cause)); err == nil {
+			return nil
+		}
+	}
+	return s.invitesMade(ctx, by, now)
+}
+
+// invitesMade is the cap on the links one person makes a minute.
+func (s *Service) invitesMade(ctx context.Context, by *deputybot.Person, now time.Time) error {
+	made, err := s.store.InvitationsMadeSince(ctx, by.ID, now.Add(-time.Minute))
+	if err != nil {
+		return err
+	}
+	return deputybot.CheckInvitesMade(made)
 }
 
 // newLink makes the invitation link of purpose for p (the same again for
@@ -202,6 +226,9 @@ func (s *Service) RenewInvitation(ctx context.Context, by *deputybot.Person, cau
 	}
 	if p.State != deputybot.PersonInvited {
 		return nil, deputybot.Errorf(deputybot.ECONFLICT, "err.person_joined", "Name", p.Name)
+	}
+	if err := s.invitesMade(ctx, by, now); err != nil {
+		return nil, err
 	}
 	for _, inv := range old {
 		role = inv.Role

@@ -96,7 +96,9 @@ func (s *Service) importBatch(ctx context.Context, rows []deputybot.RosterRow, r
 			}
 		} else {
 			people = append(people, p)
-			invs = append(invs, deputybot.NewInvitation(token, p.ID, reqs[i].Role, createdBy, now))
+			inv := deputybot.NewInvitation(token, p.ID, reqs[i].Role, createdBy, now)
+			inv.Imported = true
+			invs = append(invs, inv)
 		}
 		results[i].Person, results[i].Token = p, token
 	}
@@ -187,6 +189,13 @@ func (s *Service) SaveDraft(ctx context.Context, author *deputybot.Person, cause
 		return s.Act(ctx, author, cause, in.ItemID, now, func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 			return one(deputybot.EditDraft(it, det, author, in, e.Now))
 		})
+	}
+	mine, _, err := s.store.PersonItems(ctx, author.ID, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := deputybot.CheckDrafts(mine, author); err != nil {
+		return nil, err
 	}
 	id := in.NewID
 	if id == "" {

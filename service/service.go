@@ -62,6 +62,8 @@ type Store interface {
 	Departments(ctx context.Context) ([]*deputybot.Department, error)
 	UpdateDepartment(ctx context.Context, d *deputybot.Department) error
 	DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error)
+	PersonItems(ctx context.Context, personID string, offset, limit int) ([]*deputybot.Item, int, error)
+	InvitationsMadeSince(ctx context.Context, by string, since time.Time) (int, error)
 	InsertDepartment(ctx context.Context, d *deputybot.Department) error
 	Calendar(ctx context.Context) (*deputybot.Calendar, error)
 	SaveCalendar(ctx context.Context, c *deputybot.Calendar, by string, now time.Time) error

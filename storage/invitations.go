@@ -51,6 +51,14 @@ func (s *Store) PersonInvitations(ctx context.Context, personID string) ([]deput
 	return out, err
 }
 
+// InvitationsMadeSince counts the invitations a person made one by one
+// (not imported) after since (the cap on invitations a minute).
+func (s *Store) InvitationsMadeSince(ctx context.Context, by string, since time.Time) (int, error) {
+	n, err := s.invitations.CountDocuments(ctx, bson.D{{Key: "createdBy", Value: by}, {Key: "createdAt", Value: bson.D{{Key: "$gt", Value: since}}},
+		{Key: "imported", Value: bson.D{{Key: "$ne", Value: true}}}})
+	return int(n), err
+}
+
 // RevokeInvitation marks an invitation revoked (a newer link replaced it).
 func (s *Store) RevokeInvitation(ctx context.Context, hash string) error {
 	_, err := s.invitations.UpdateOne(ctx, byID(hash), bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}}}})

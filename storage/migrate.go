@@ -77,6 +77,7 @@ func queryIndexes() map[string][]mongo.IndexModel {
 	return map[string][]mongo.IndexModel{
 		"invitations": {
 			{Keys: bson.D{{Key: "personId", Value: 1}}, Options: options.Index().SetName("person")},
+			{Keys: bson.D{{Key: "createdBy", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("made_by")},
 		},
 		"people": {
 			{Keys: bson.D{{Key: "roles", Value: 1}}, Options: options.Index().SetName("roles")},
