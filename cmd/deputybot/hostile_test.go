@@ -70,3 +70,46 @@ func TestRosterBombsRefused(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 }
+
+// TestNoTelegramIDsInTheLogAtInfo: at LOG_LEVEL=info the log names no
+// Telegram id — not a stranger's, not a bootstrap administrator's, not
+// that of a person who blocked the bot — though it logs what happened to
+// each (a keyed reference stands for the id).
+func TestNoTelegramIDsInTheLogAtInfo(t *testing.T) {
+	tg := telegramtest.New(t)
+	const admin, stranger, blocked = 7770005678, 7770001234, 7770003333
+	tg.FailWhen(func(c *telegramtest.Call) bool { return c.ChatID() == blocked }, -1,
+		telegramtest.Failure{Status: 403, Description: "Forbidden: bot was blocked by the user"})
+	p := startService(t, tg, t.TempDir(), fmt.Sprintf("ADMIN_TELEGRAM_IDS=%d,%d", admin, blocked), "LOG_LEVEL=info")
+	a := tg.Chat(telegramtest.User{ID: admin, FirstName: "Admin", LanguageCode: "en"})
+	a.Send("/invite deputy Zhang San")
+	a.Next("Invitation link for Zhang San")
+	s := tg.Chat(telegramtest.User{ID: stranger, FirstName: "Who", LanguageCode: "en"})
+	s.Send("/start")
+	s.Next("not registered")
+	b := tg.Chat(telegramtest.User{ID: blocked, FirstName: "Gone", LanguageCode: "en"})
+	b.Send("/help")
+	tg.WaitFor("the answer to be refused", func() bool {
+		for _, c := range tg.Calls("sendMessage") {
+			if c.ChatID() == blocked {
+				return true
+			}
+		}
+		return false
+	})
+	// The refusal is logged before the stop ends: the update of the
+	// refused answer is done only then.
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	log := p.stderrString()
+	for _, id := range []int64{admin, stranger, blocked} {
+		if strings.Contains(log, strconv.FormatInt(id, 10)) {
+			t.Errorf("Telegram id %d in the log at INFO:\n%s", id, log)
+		}
+	}
+	if !strings.Contains(log, "chat=tg:") {
+		t.Errorf("the refusal does not say to whom:\n%s", log)
+	}
+}

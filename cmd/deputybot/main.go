@@ -27,6 +27,7 @@ import (
 	"deputybot"
 	"deputybot/config"
 	"deputybot/internal/app"
+	"deputybot/internal/logredact"
 	"deputybot/report"
 	"deputybot/scheduler"
 	"deputybot/storage"
@@ -382,13 +383,15 @@ func runTool(sub string, args []string, env config.Lookup, stdout, stderr io.Wri
 }
 
 // newLogger logs at level, as LOG_FORMAT says: text, or one JSON object
-// a line.
+// a line; Telegram ids only at DEBUG (logredact: references keyed by the
+// bot's token above it).
 func newLogger(cfg *config.Config, w io.Writer, level slog.Level) *slog.Logger {
 	o := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, o)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, o))
+		h = slog.NewJSONHandler(w, o)
 	}
-	return slog.New(slog.NewTextHandler(w, o))
+	return slog.New(logredact.New(h, cfg.BotToken))
 }
 
 // version describes the binary from its build information: the module
