@@ -12,6 +12,7 @@ import (
 
 	"deputybot"
 	"deputybot/internal/apptest"
+	"deputybot/internal/officetest"
 	"deputybot/roster"
 )
 
@@ -130,5 +131,57 @@ func TestImportTenThousandRows(t *testing.T) {
 	again, err := h.App.Bot.ImportRoster(context.Background(), nil, 0, deputybot.LangEN, buf.Bytes())
 	if err != nil || again.Created != 0 || again.Skipped != 10000 {
 		t.Fatalf("re-import: %+v %v", again, err)
+	}
+}
+
+// TestInvitationLinksOpenWithoutFormulas: names and departments a
+// spreadsheet would run ("=HYPERLINK(…)", "@SUM(…)", "+1+2", "-3+4") are
+// written to the invitations file so that LibreOffice, importing it with
+// formulas evaluated, finds none: each is text, as typed after its
+// apostrophe; a phone number stays as typed. (The same import of a bare
+// "=1+1" does make a formula: the check can fail.)
+func TestInvitationLinksOpenWithoutFormulas(t *testing.T) {
+	h := apptest.Start(t, apptest.Admins(adminID))
+	roster := "name,role,department,phone\n" +
+		"\"=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\",deputy,,+86 138 0000 0001\n" +
+		"@SUM(1+1),contact,+1+2,\n" +
+		"-3+4,deputy,,\n"
+	sum, err := h.App.Bot.ImportRoster(context.Background(), nil, 0, deputybot.LangEN, []byte(roster))
+	if err != nil || sum.Created != 3 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	// Comma-separated, quoted, UTF-8, from line 1, formulas evaluated.
+	const filter = "CSV:44,34,76,1,,0,false,true,false,false,false,,true"
+	formulas := func(csv []byte) (n int, cells []string) {
+		x, err := excelize.OpenFile(officetest.Convert(t, "links.csv", csv, "xlsx", filter))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		sheet := x.GetSheetList()[0]
+		rows, _ := x.GetRows(sheet)
+		for r, row := range rows {
+			for c, v := range row {
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if f, _ := x.GetCellFormula(sheet, cell); f != "" {
+					n++
+				}
+				cells = append(cells, v)
+			}
+		}
+		return n, cells
+	}
+	if n, _ := formulas([]byte("=1+1,x\n")); n != 1 {
+		t.Fatalf("LibreOffice made %d formulas of a bare =1+1: the check below could not fail", n)
+	}
+	n, cells := formulas(sum.Links)
+	if n != 0 {
+		t.Fatalf("%d formulas in the invitations file: %q", n, cells)
+	}
+	all := strings.Join(cells, "|")
+	for _, want := range []string{`=HYPERLINK("http://evil.example","Click")`, "@SUM(1+1)", "+1+2", "-3+4", "+86 138 0000 0001"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("%q not kept as text: %q", want, cells)
+		}
 	}
 }

@@ -14,53 +14,18 @@ import (
 	"time"
 
 	"deputybot"
+	"deputybot/internal/officetest"
 	"deputybot/report"
 )
-
-// tools finds LibreOffice and Poppler. CI installs them (.ci/run); a
-// developer without them is told so, and CI without them fails.
-func tools(t *testing.T) (soffice string) {
-	t.Helper()
-	var missing []string
-	for _, name := range []string{"soffice", "pdftotext", "pdftoppm"} {
-		p, err := exec.LookPath(name)
-		if err != nil {
-			missing = append(missing, name)
-		}
-		if name == "soffice" {
-			soffice = p
-		}
-	}
-	if len(missing) == 0 {
-		return soffice
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("no %v: .ci/run installs Debian's libreoffice-writer, libreoffice-calc and poppler-utils", missing)
-	}
-	t.Skipf("no %v on this machine (apt-get install libreoffice-writer libreoffice-calc poppler-utils): documents are printed by CI", missing)
-	return ""
-}
 
 // printed converts a document with LibreOffice to PDF, as its reader
 // prints it, and returns each page's text and the PDF; the pages'
 // pictures go to DEPUTYBOT_SCREENSHOTS if it is set.
 func printed(t *testing.T, name string, data []byte) (pages []string, pdf string) {
 	t.Helper()
-	soffice := tools(t)
-	dir := t.TempDir()
-	src := filepath.Join(dir, name)
-	if err := os.WriteFile(src, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	pdf = officetest.Convert(t, name, data, "pdf", "")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	// A profile of its own: two conversions at once must not share one.
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-		"--headless", "--convert-to", "pdf", "--outdir", dir, src)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("LibreOffice: %v\n%s", err, out)
-	}
-	pdf = strings.TrimSuffix(src, filepath.Ext(src)) + ".pdf"
 	out, err := exec.CommandContext(ctx, "pdftotext", "-layout", pdf, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
