@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"deputybot/internal/hostile"
 	"deputybot/internal/telegramtest"
@@ -111,5 +114,71 @@ func TestNoTelegramIDsInTheLogAtInfo(t *testing.T) {
 	}
 	if !strings.Contains(log, "chat=tg:") {
 		t.Errorf("the refusal does not say to whom:\n%s", log)
+	}
+}
+
+// TestIdleConnectionsLeaveTheBotAnswering: 1,100 connections opened to
+// the public site and left idle, against a service allowed 1,024 open
+// files, take none of the files the bot needs: a person is answered at
+// once, /healthz answers on its own port, and the site serves again as
+// soon as the attacker leaves (were he to stay, his connections are
+// closed 10 s after they were taken for sending nothing, 256 at a time).
+func TestIdleConnectionsLeaveTheBotAnswering(t *testing.T) {
+	tg := telegramtest.New(t)
+	free := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return l.Addr().String()
+	}
+	public, health := free(), free()
+	p := startService(t, tg, t.TempDir(), "DEPUTYBOT_TEST_NOFILE=1024", "PUBLIC_DISCLOSURE=on", "PUBLIC_ADDR="+public, "HTTP_ADDR="+health)
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 1100 {
+		c, err := net.DialTimeout("tcp", public, 2*time.Second)
+		if err != nil {
+			break // the kernel's queue is full: that is the attacker's problem
+		}
+		conns = append(conns, c)
+	}
+	if len(conns) < 1024 {
+		t.Fatalf("only %d connections opened", len(conns))
+	}
+	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+	start := time.Now()
+	admin.Send("/help")
+	admin.Next("/invite")
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("answered after %v", took)
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + health + "/healthz")
+	if err != nil {
+		t.Fatalf("/healthz: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/healthz: %d", resp.StatusCode)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	conns = nil
+	resp, err = (&http.Client{Timeout: 10 * time.Second}).Get("http://" + public + "/")
+	if err != nil {
+		t.Fatalf("the site: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the site: %d", resp.StatusCode)
+	}
+	if strings.Contains(p.stderrString(), "too many open files") {
+		t.Fatalf("the service ran out of files:\n%s", p.stderrString())
 	}
 }

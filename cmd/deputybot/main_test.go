@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,6 +29,13 @@ import (
 // DEPUTYBOT_AS_MAIN set it runs main's logic instead of the tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("DEPUTYBOT_AS_MAIN") == "1" {
+		if n, err := strconv.ParseUint(os.Getenv("DEPUTYBOT_TEST_NOFILE"), 10, 64); err == nil {
+			// As a machine whose limit of open files is low (Go raises
+			// the soft limit to the hard one: both are set).
+			if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+				panic(err)
+			}
+		}
 		if path := os.Getenv("DEPUTYBOT_CPUPROFILE"); path != "" {
 			// For the process benchmarks: a profile of the whole run,
 			// written when it stops on a signal.
