@@ -23,6 +23,8 @@ type OutboxMessage struct {
 	FileName  string `bson:"fileName,omitempty"`
 	File      []byte `bson:"file,omitempty"` // a document to upload
 	Kind      string `bson:"kind"`           // answer | notification | reminder | digest | ...
+	// Lane, if set, overrides the lane its Kind gives (LaneOf).
+	Lane Lane `bson:"lane,omitempty"`
 	State     string `bson:"state"`          // pending | sent | failed
 	Attempts  int    `bson:"attempts"`
 	// NextAt: not before (a retry); zero: due at once.
@@ -38,6 +40,43 @@ type OutboxMessage struct {
 	// With are the messages of its batch that go with it (the sender's,
 	// in memory only).
 	With []OutboxMessage `bson:"-"`
+}
+
+// Lane is how soon a message goes among those that could go: the sender
+// takes, within Telegram's limits, from the first lane that has one. A
+// person waiting for an answer never waits behind a bulk send for more
+// than Telegram's pacing requires.
+//
+// The order within one chat is the order queued, whatever the lanes: an
+// answer never overtakes an earlier message to the same person (that it
+// may refer to); at one message a second a chat, what a person waits
+// behind in his own chat is his own.
+type Lane int
+
+const (
+	laneByKind Lane = iota
+	// LaneAnswer: answers to the update being handled, edits of its
+	// messages and button answers.
+	LaneAnswer
+	// LaneNotice: notices a person's action caused (an assignment, a
+	// reply, a rating), to the people it concerns.
+	LaneNotice
+	// LaneBulk: what a schedule or a stranger causes — reminders,
+	// digests, reports, the refusal a stranger is sent.
+	LaneBulk
+)
+
+// LaneOf is the lane a message goes in: its Lane, or by its Kind.
+func (m *OutboxMessage) LaneOf() Lane {
+	switch {
+	case m.Lane != laneByKind:
+		return m.Lane
+	case m.Kind == "answer":
+		return LaneAnswer
+	case m.Kind == "notification":
+		return LaneNotice
+	}
+	return LaneBulk
 }
 
 // Batch is how a message goes with others: the messages to one chat of

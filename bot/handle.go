@@ -123,13 +123,14 @@ func utf16Offset(s string, units int) int {
 	return len(s)
 }
 
-// refuseStranger answers a stranger once a day at most: a stranger's
-// flood costs nobody else Telegram's budget (SPEC: one polite refusal).
+// refuseStranger answers a stranger once a day at most, in the last lane:
+// a stranger's flood costs nobody else Telegram's budget or his turn
+// (SPEC: one polite refusal).
 func (b *Bot) refuseStranger(ctx context.Context, r *request) {
 	if !b.refused.first(r.chatID, r.now) {
 		return
 	}
-	b.send(ctx, r.chatID, b.tx.T(r.lang, "stranger.refusal"), nil)
+	b.post(ctx, []deputybot.OutboxMessage{{ChatID: r.chatID, Text: b.tx.T(r.lang, "stranger.refusal"), Kind: "answer", Lane: deputybot.LaneBulk}})
 }
 
 // strangers remembers when each stranger's chat was last refused. It is

@@ -1,8 +1,13 @@
 package telegram
 
 import (
+	"encoding/binary"
+	"os"
+	"slices"
 	"sync"
 	"time"
+
+	"deputybot"
 )
 
 // Limiter paces calls to the Bot API within Telegram's limits: at most
@@ -12,20 +17,27 @@ import (
 // make). Every message the bot sends takes its slot here, whichever path
 // sends it.
 //
-// The global limit is kept over a window longer than a second (by
-// Margin): a call is counted when it starts, Telegram counts it when it
-// arrives, and a call delayed on the way (a busy machine, the network)
-// arrives later than the next ones started. A margin of 250 ms keeps any
-// second at or under Rate as long as no call is delayed by more than
-// that relative to the others, at 80% of Rate.
+// The global limit is kept over a window a little longer than a second
+// (by Margin): a call is counted when it starts, Telegram counts it when
+// it arrives, and a call delayed on the way more than the others could
+// otherwise make 31 arrive within a second.
+//
+// Answers may use the whole budget at once; every other lane is paced
+// evenly (one slot every window ÷ Rate), so that a bulk send never holds
+// the whole window: an answer that comes during a digest waits one slot
+// at most, not until a burst's second has passed.
 type Limiter struct {
 	rate         int
 	window       time.Duration
+	interval     time.Duration // between two paced slots: window / rate
 	chatInterval time.Duration
 	chatBurst    int
 
 	mu     sync.Mutex
+	state  *os.File    // the recent starts, kept over a restart (or nil)
+	buf    []byte
 	starts []time.Time // reserved start times of recent calls, in order
+	paced  time.Time   // the next paced slot
 	pause  time.Time   // after a 429: nothing starts before
 	chats  map[int64][]time.Time
 	pruned time.Time
@@ -34,10 +46,19 @@ type Limiter struct {
 // LimiterOptions configure a Limiter.
 type LimiterOptions struct {
 	Rate         int           // messages per second overall (default 30)
-	Margin       time.Duration // added to the one-second window (default 250 ms)
+	Margin       time.Duration // added to the one-second window (default DefaultMargin)
 	ChatInterval time.Duration // per chat, after a burst (0: no per-chat limit)
 	ChatBurst    int           // per chat at once (default 3)
+	// StateFile, if set, keeps the recent starts over a restart: a
+	// service started again at once does not send, in the second after
+	// its predecessor died, what that one sent in its last second.
+	StateFile string
 }
+
+// DefaultMargin is how much longer than a second the global window is:
+// what a call may be delayed on the way relative to the others without
+// Telegram counting 31 in a second (docs/benchmarks.md measures it).
+const DefaultMargin = 30 * time.Millisecond
 
 // NewLimiter returns a limiter.
 func NewLimiter(o LimiterOptions) *Limiter {
@@ -45,37 +66,117 @@ func NewLimiter(o LimiterOptions) *Limiter {
 		o.Rate = 30
 	}
 	if o.Margin <= 0 {
-		o.Margin = 250 * time.Millisecond
+		o.Margin = DefaultMargin
 	}
 	if o.ChatBurst <= 0 {
 		o.ChatBurst = 3
 	}
-	return &Limiter{rate: o.Rate, window: time.Second + o.Margin, chatInterval: o.ChatInterval, chatBurst: o.ChatBurst,
-		chats: map[int64][]time.Time{}}
+	window := time.Second + o.Margin
+	l := &Limiter{rate: o.Rate, window: window, interval: window / time.Duration(o.Rate), chatInterval: o.ChatInterval,
+		chatBurst: o.ChatBurst, chats: map[int64][]time.Time{}}
+	if o.StateFile != "" {
+		if data, err := os.ReadFile(o.StateFile); err == nil {
+			for len(data) >= 8 {
+				if ns := int64(binary.LittleEndian.Uint64(data)); ns != 0 {
+					l.starts = append(l.starts, time.Unix(0, ns))
+				}
+				data = data[8:]
+			}
+			slices.SortFunc(l.starts, time.Time.Compare)
+		}
+		if f, err := os.OpenFile(o.StateFile, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+			l.state, l.buf = f, make([]byte, 8*o.Rate)
+		}
+	}
+	return l
 }
 
-// Reserve takes the next global slot at or after now and returns when the
-// call may start. Slots are handed out in order, so callers that wait for
-// their slot keep the pace together.
-func (l *Limiter) Reserve(now time.Time) time.Time {
+// Restore keeps, of the starts a predecessor left (StateFile), those of
+// the last window before now: one later than now (another clock) counts
+// as now. Call it once, when the sender starts.
+func (l *Limiter) Restore(now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	kept := l.starts[:0]
+	for _, t := range l.starts {
+		if t.After(now) {
+			t = now
+		}
+		if t.After(now.Add(-l.window)) {
+			kept = append(kept, t)
+		}
+	}
+	l.starts = kept
+}
+
+// save writes the last rate starts to the state file (no sync: what a
+// killed process wrote is in the page cache; after a machine's crash the
+// restart takes longer than a window). s.mu is held.
+func (l *Limiter) save() {
+	if l.state == nil {
+		return
+	}
+	clear(l.buf)
+	for i, t := range l.starts[max(0, len(l.starts)-l.rate):] {
+		binary.LittleEndian.PutUint64(l.buf[8*i:], uint64(t.UnixNano()))
+	}
+	if _, err := l.state.WriteAt(l.buf, 0); err != nil {
+		l.state = nil // kept in memory only from now on
+	}
+}
+
+// Reserve takes the next global slot at or after now for a message of
+// lane and returns when the call may start. Slots are handed out in
+// order, so callers that wait for their slot keep the pace together.
+func (l *Limiter) Reserve(now time.Time, lane deputybot.Lane) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	at := l.readyLocked(now, lane)
+	l.starts = append(l.starts, at)
+	l.save()
+	if lane != deputybot.LaneAnswer {
+		// From the slot it was due in, if taken a little late (the
+		// sender's wake-up): the pace holds over a long burst.
+		base := at
+		if late := at.Sub(l.paced); !l.paced.IsZero() && late >= 0 && late < l.interval {
+			base = l.paced
+		}
+		l.paced = base.Add(l.interval)
+	}
+	return at
+}
+
+// ReadyAt is when a message of lane could start, were it reserved now.
+func (l *Limiter) ReadyAt(now time.Time, lane deputybot.Lane) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.readyLocked(now, lane)
+}
+
+func (l *Limiter) readyLocked(now time.Time, lane deputybot.Lane) time.Time {
 	at := now
 	if l.pause.After(at) {
 		at = l.pause
 	}
-	// Forget starts that can no longer count.
+	if lane != deputybot.LaneAnswer && l.paced.After(at) {
+		at = l.paced
+	}
+	if n := len(l.starts); n > 0 && l.starts[n-1].After(at) {
+		at = l.starts[n-1] // in order
+	}
+	// Forget starts that can no longer count, for any call from now on.
 	i := 0
-	for i < len(l.starts) && !l.starts[i].After(at.Add(-l.window)) {
+	for i < len(l.starts) && !l.starts[i].After(now.Add(-l.window)) {
 		i++
 	}
 	l.starts = l.starts[i:]
+	// At most rate starts in any window: the one rate places back must
+	// be a window before.
 	if len(l.starts) >= l.rate {
 		if t := l.starts[len(l.starts)-l.rate].Add(l.window); t.After(at) {
 			at = t
 		}
 	}
-	l.starts = append(l.starts, at)
 	return at
 }
 

@@ -370,6 +370,7 @@ func (s *Sender) onlyHeldLocked() bool {
 // Run delivers until ctx ends, then waits for the sends in flight (their
 // outcome is recorded).
 func (s *Sender) Run(ctx context.Context) {
+	s.lim.Restore(s.o.Clock())
 	var wg sync.WaitGroup
 	recorded := make(chan struct{})
 	stopRecording := make(chan struct{})
@@ -468,7 +469,7 @@ func (s *Sender) Run(ctx context.Context) {
 			}
 			m.With = s.leaseWith(ctx, m.With, now)
 		}
-		at := s.lim.Reserve(s.o.Clock())
+		at := s.lim.Reserve(s.o.Clock(), m.LaneOf())
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -482,15 +483,22 @@ func (s *Sender) Run(ctx context.Context) {
 	}
 }
 
-// next takes the first message that may go now: due, its chat neither
-// busy nor past its burst, and no earlier due message of its chat
-// waiting. Otherwise it says how long to wait.
+// next takes the message that may go now — due, its chat neither busy
+// nor past its pace, no earlier due message of its chat waiting — from
+// the first lane that has one (deputybot.Lane), the earliest queued of
+// that lane. Otherwise it says how long to wait.
 func (s *Sender) next(now time.Time, answersOnly bool) (deputybot.OutboxMessage, time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	wait := time.Minute
-	var blocked map[int64]bool
-	for i, m := range s.queue {
+	seen := map[int64]bool{} // chats whose first due message was looked at
+	best, bestLane := -1, deputybot.LaneBulk+1
+	// Only answers may take a slot that is not due yet: the others are
+	// taken when their paced slot has come, so that none holds a slot an
+	// answer coming meanwhile would need.
+	pacedAt := s.lim.ReadyAt(now, deputybot.LaneBulk)
+	for i := range s.queue {
+		m := &s.queue[i]
 		if answersOnly && s.answers[m.ID] == nil {
 			continue
 		}
@@ -498,24 +506,38 @@ func (s *Sender) next(now time.Time, answersOnly bool) (deputybot.OutboxMessage,
 			wait = min(wait, m.NextAt.Sub(now))
 			continue // not due: holds nothing up
 		}
-		if s.busyChat[m.ChatID] || blocked[m.ChatID] {
+		if seen[m.ChatID] {
+			continue // messages to one chat go in the order queued
+		}
+		seen[m.ChatID] = true
+		if s.busyChat[m.ChatID] {
 			continue
 		}
 		if ready := s.lim.ChatReady(m.ChatID, now); ready.After(now) {
 			wait = min(wait, ready.Sub(now))
-			if blocked == nil {
-				blocked = map[int64]bool{}
-			}
-			blocked[m.ChatID] = true
 			continue
 		}
-		s.queue = slices.Delete(s.queue, i, i+1)
-		m.With = s.gatherLocked(i, m, now)
-		s.busyChat[m.ChatID] = true
-		s.inFlight++
-		return m, 0, true
+		lane := m.LaneOf()
+		if lane != deputybot.LaneAnswer && pacedAt.After(now) {
+			wait = min(wait, pacedAt.Sub(now))
+			continue
+		}
+		if lane < bestLane {
+			best, bestLane = i, lane
+			if lane == deputybot.LaneAnswer {
+				break // the first answer that may go: none goes before it
+			}
+		}
 	}
-	return deputybot.OutboxMessage{}, max(wait, time.Millisecond), false
+	if best < 0 {
+		return deputybot.OutboxMessage{}, max(wait, time.Millisecond), false
+	}
+	m := s.queue[best]
+	s.queue = slices.Delete(s.queue, best, best+1)
+	m.With = s.gatherLocked(best, m, now)
+	s.busyChat[m.ChatID] = true
+	s.inFlight++
+	return m, 0, true
 }
 
 // land ends the flight of a message that was taken, with those that
@@ -867,7 +889,7 @@ func methodName(m string) string {
 func (s *Sender) Call(ctx context.Context, call func(ctx context.Context) error) error {
 	give := s.o.Clock().Add(15 * time.Second)
 	for {
-		at := s.lim.Reserve(s.o.Clock())
+		at := s.lim.Reserve(s.o.Clock(), deputybot.LaneAnswer)
 		if !s.sleep(ctx, at.Sub(s.o.Clock())) {
 			return ctx.Err()
 		}

@@ -99,18 +99,41 @@ func TestLimiterKeepsEveryWindow(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var starts []time.Time
 	for range 300 {
-		starts = append(starts, l.Reserve(t0))
+		starts = append(starts, l.Reserve(t0, deputybot.LaneBulk))
 	}
 	for i := 30; i < len(starts); i++ {
 		if d := starts[i].Sub(starts[i-30]); d < 1200*time.Millisecond {
 			t.Fatalf("31 starts within %v", d)
 		}
 	}
-	if last := starts[len(starts)-1].Sub(t0); last > 11*time.Second {
+	// Paced evenly: one every 1.2 s / 30.
+	if last := starts[len(starts)-1].Sub(t0); last > 299*40*time.Millisecond {
 		t.Fatalf("300 starts took %v: slower than 30 per 1.2 s", last)
 	}
+	// An answer takes the first free slot of the window at once, though
+	// the paced lane's next slot is later; paced messages then wait for
+	// theirs.
+	a := telegram.NewLimiter(telegram.LimiterOptions{Rate: 30, Margin: 200 * time.Millisecond})
+	for i := range 10 {
+		if at := a.Reserve(t0, deputybot.LaneBulk); !at.Equal(t0.Add(time.Duration(i) * 40 * time.Millisecond)) {
+			t.Fatalf("paced slot %d at %v", i, at.Sub(t0))
+		}
+	}
+	if at := a.Reserve(t0, deputybot.LaneAnswer); !at.Equal(t0.Add(360 * time.Millisecond)) {
+		t.Fatalf("an answer after the paced slots handed out waits until %v", at.Sub(t0))
+	}
+	b := telegram.NewLimiter(telegram.LimiterOptions{Rate: 30, Margin: 200 * time.Millisecond})
+	b.Reserve(t0, deputybot.LaneBulk)
+	for i := range 29 {
+		if at := b.Reserve(t0.Add(time.Millisecond), deputybot.LaneAnswer); !at.Equal(t0.Add(time.Millisecond)) {
+			t.Fatalf("answer %d of a burst waits until %v", i, at.Sub(t0))
+		}
+	}
+	if at := b.ReadyAt(t0.Add(time.Millisecond), deputybot.LaneBulk); !at.Equal(t0.Add(1200 * time.Millisecond)) {
+		t.Fatalf("the window is full, yet a paced slot is free at %v", at.Sub(t0))
+	}
 	l.Pause(t0.Add(time.Minute))
-	if at := l.Reserve(t0); at.Before(t0.Add(time.Minute)) {
+	if at := l.Reserve(t0, deputybot.LaneAnswer); at.Before(t0.Add(time.Minute)) {
 		t.Fatalf("a slot at %v during a pause", at)
 	}
 	// Per chat: at most 3 in any 3 seconds.

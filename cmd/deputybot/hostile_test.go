@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"deputybot"
 	"deputybot/internal/hostile"
 	"deputybot/internal/telegramtest"
 )
@@ -180,5 +181,86 @@ func TestIdleConnectionsLeaveTheBotAnswering(t *testing.T) {
 	}
 	if strings.Contains(p.stderrString(), "too many open files") {
 		t.Fatalf("the service ran out of files:\n%s", p.stderrString())
+	}
+}
+
+// TestStrangerFloodDelaysNoOne: 60 strangers sending 30 messages each,
+// against a Telegram that enforces its limits (30 a second, one a second
+// a chat), get one refusal each, and delay a registered person's answer,
+// sent in the middle of the flood, by at most 2 s.
+func TestStrangerFloodDelaysNoOne(t *testing.T) {
+	tg := telegramtest.New(t)
+	tg.EnforceRate(30, time.Second)
+	startService(t, tg, t.TempDir())
+	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
+	var strangers []*telegramtest.Chat
+	for i := range 60 {
+		strangers = append(strangers, tg.Chat(telegramtest.User{ID: int64(880000 + i), FirstName: "Flood", LanguageCode: "en"}))
+	}
+	for round := range 30 {
+		for _, s := range strangers {
+			s.Send(fmt.Sprintf("hello %d", round))
+		}
+		if round == 15 {
+			start := time.Now()
+			admin.Send("/help")
+			admin.Next("/invite")
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("the answer took %v in the flood", took)
+			} else {
+				t.Logf("the answer took %v in the flood", took)
+			}
+		}
+	}
+	for _, s := range strangers {
+		s.Next("not registered")
+	}
+	admin.Send("/help") // after the flood: every stranger's update is handled before this one is answered
+	admin.Next("/invite")
+	for _, s := range strangers {
+		if n := len(s.Messages()); n != 1 {
+			t.Fatalf("a stranger got %d answers", n)
+		}
+	}
+	if n := tg.RateRefused(); n != 0 {
+		t.Errorf("Telegram refused %d sends for their rate", n)
+	}
+}
+
+// TestRestartKeepsTelegramsPace: a service killed just after a burst of
+// 30 sends and started again at once does not send in the second after:
+// Telegram (here a fake that refuses a 31st send in any second) never
+// counts more than 30 in a second across the two processes.
+func TestRestartKeepsTelegramsPace(t *testing.T) {
+	tg := telegramtest.New(t)
+	tg.EnforceRate(30, 0)
+	dir := t.TempDir()
+	s, ctx := openStore(t, dir)
+	var msgs []deputybot.OutboxMessage
+	for i := range 90 {
+		// As answers: the lane that may take the whole budget at once.
+		msgs = append(msgs, deputybot.OutboxMessage{ChatID: int64(300000 + i), Text: fmt.Sprintf("burst %d", i), Kind: "test", Lane: deputybot.LaneAnswer})
+	}
+	if _, err := s.Enqueue(ctx, msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+	sent := func() int { return len(tg.Calls("sendMessage")) }
+	p := startService(t, tg, dir)
+	tg.WaitFor("the first burst", func() bool { return sent() >= 30 })
+	_ = p.cmd.Process.Kill()
+	p.wait(t)
+	startService(t, tg, dir)
+	tg.WaitFor("the rest", func() bool {
+		ok := 0
+		for _, c := range tg.Calls("sendMessage") {
+			if c.Status == 200 {
+				ok++
+			}
+		}
+		return ok >= 90
+	})
+	if n := tg.RateRefused(); n != 0 {
+		t.Fatalf("Telegram refused %d sends: over 30 in a second across the restart", n)
 	}
 }

@@ -8,13 +8,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"golang.org/x/net/netutil"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"deputybot"
 	"deputybot/bot"
@@ -330,6 +333,18 @@ func openForTool(ctx context.Context, o Options, command string) (*storage.Store
 	return store, log, clock, nil
 }
 
+// paceFile keeps the limiter's last second over a restart, in the data
+// directory (owner-only, as the directory), if there is one.
+func paceFile(cfg *config.Config) string {
+	if cfg.DataDir == "" {
+		return ""
+	}
+	if st, err := os.Stat(cfg.DataDir); err != nil || !st.IsDir() {
+		return ""
+	}
+	return filepath.Join(cfg.DataDir, "outbox-pace")
+}
+
 // telegramOptions are the Bot API client's settings from the
 // configuration.
 func telegramOptions(o Options, store *storage.Store, log *slog.Logger) telegram.Options {
@@ -338,7 +353,7 @@ func telegramOptions(o Options, store *storage.Store, log *slog.Logger) telegram
 		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, Logger: log, DoneDelay: o.DoneDelay,
 		Outbox: telegram.SenderOptions{
 			Limiter: telegram.NewLimiter(telegram.LimiterOptions{Rate: int(cfg.OutboxRate),
-				ChatInterval: cfg.OutboxChatInterval, ChatBurst: cfg.OutboxChatBurst}),
+				ChatInterval: cfg.OutboxChatInterval, ChatBurst: cfg.OutboxChatBurst, StateFile: paceFile(cfg)}),
 			SendTimeout: o.SendTimeout,
 			BatchWindow: cfg.OutboxBatchWindow,
 			Clock:       o.OutboxClock,
