@@ -24,9 +24,9 @@ type OutboxMessage struct {
 	File      []byte `bson:"file,omitempty"` // a document to upload
 	Kind      string `bson:"kind"`           // answer | notification | reminder | digest | ...
 	// Lane, if set, overrides the lane its Kind gives (LaneOf).
-	Lane Lane `bson:"lane,omitempty"`
-	State     string `bson:"state"`          // pending | sent | failed
-	Attempts  int    `bson:"attempts"`
+	Lane     Lane   `bson:"lane,omitempty"`
+	State    string `bson:"state"` // pending | sent | failed
+	Attempts int    `bson:"attempts"`
 	// NextAt: not before (a retry); zero: due at once.
 	NextAt time.Time `bson:"nextAt"`
 	// LeaseUntil: a sender has taken it until then (several replicas).

@@ -34,7 +34,7 @@ type Limiter struct {
 	chatBurst    int
 
 	mu     sync.Mutex
-	state  *os.File    // the recent starts, kept over a restart (or nil)
+	state  *os.File // the recent starts, kept over a restart (or nil)
 	buf    []byte
 	starts []time.Time // reserved start times of recent calls, in order
 	paced  time.Time   // the next paced slot
