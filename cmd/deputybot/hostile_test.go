@@ -187,11 +187,12 @@ func TestIdleConnectionsLeaveTheBotAnswering(t *testing.T) {
 // TestStrangerFloodDelaysNoOne: 60 strangers sending 30 messages each,
 // against a Telegram that enforces its limits (30 a second, one a second
 // a chat), get one refusal each, and delay a registered person's answer,
-// sent in the middle of the flood, by at most 2 s.
+// sent in the middle of the flood, by at most 2 s; so does a registered
+// person's own flood.
 func TestStrangerFloodDelaysNoOne(t *testing.T) {
 	tg := telegramtest.New(t)
 	tg.EnforceRate(30, time.Second)
-	startService(t, tg, t.TempDir())
+	startService(t, tg, t.TempDir(), "ADMIN_TELEGRAM_IDS=1001,1002", "OUTBOX_CHAT_BURST=1")
 	admin := tg.Chat(telegramtest.User{ID: 1001, FirstName: "Admin", LanguageCode: "en"})
 	var strangers []*telegramtest.Chat
 	for i := range 60 {
@@ -221,6 +222,19 @@ func TestStrangerFloodDelaysNoOne(t *testing.T) {
 		if n := len(s.Messages()); n != 1 {
 			t.Fatalf("a stranger got %d answers", n)
 		}
+	}
+	// A registered person's flood (60 /help at once: his answers go one
+	// a second, his chat's pace) delays another's answer no more.
+	flooder := tg.Chat(telegramtest.User{ID: 1002, FirstName: "Flood", LanguageCode: "en"})
+	for range 60 {
+		flooder.Send("/help")
+	}
+	tg.WaitFor("the flood's first answers", func() bool { return len(flooder.Messages()) >= 3 })
+	start := time.Now()
+	admin.Send("/help")
+	admin.Next("/invite")
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the answer took %v behind another person's flood", took)
 	}
 	if n := tg.RateRefused(); n != 0 {
 		t.Errorf("Telegram refused %d sends for their rate", n)
