@@ -130,7 +130,14 @@ func (b *Bot) refuseStranger(ctx context.Context, r *request) {
 	if !b.refused.first(r.chatID, r.now) {
 		return
 	}
-	b.post(ctx, []deputybot.OutboxMessage{{ChatID: r.chatID, Text: b.tx.T(r.lang, "stranger.refusal"), Kind: "answer", Lane: deputybot.LaneBulk}})
+	b.sendToStranger(ctx, r.chatID, b.tx.T(r.lang, "stranger.refusal"))
+}
+
+// sendToStranger answers someone not registered in the last lane: what
+// strangers ask — however many, however often — never takes a
+// registered person's turn.
+func (b *Bot) sendToStranger(ctx context.Context, chatID int64, text string) {
+	b.post(ctx, []deputybot.OutboxMessage{{ChatID: chatID, Text: text, Kind: "answer", Lane: deputybot.LaneBulk}})
 }
 
 // strangers remembers when each stranger's chat was last refused. It is

@@ -50,7 +50,9 @@ func (b *Bot) redeem(ctx context.Context, r *request) {
 			b.fail(ctx, r, err)
 			return
 		}
-		b.reply(ctx, r, b.tx.Err(r.lang, err)+"\n"+b.tx.T(r.lang, "invite.ask_office"), nil)
+		// A stranger with a link that is not (or no longer) good: in the
+		// last lane, as his refusals, a flood of guessed links included.
+		b.sendToStranger(ctx, r.chatID, b.tx.Err(r.lang, err)+"\n"+b.tx.T(r.lang, "invite.ask_office"))
 		return
 	}
 	r.person, r.lang = p, p.Language
