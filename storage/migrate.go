@@ -33,18 +33,86 @@ var migrations = []func(ctx context.Context, s *Store) error{
 // migrate runs the missing migration steps and (re)creates the indexes.
 // Creating an index that exists with the same keys and options is a no-op
 // on MongoDB and FerretDB alike, so this is idempotent.
-func (s *Store) migrate(ctx context.Context) error {
+// SchemaVersion reads the database's schema version (0: none yet).
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var meta struct {
 		Version int `bson:"version"`
 	}
 	err := s.meta.FindOne(ctx, byID("schema")).Decode(&meta)
 	if err != nil && err != mongo.ErrNoDocuments {
-		return fmt.Errorf("read schema version: %w", err)
+		return 0, fmt.Errorf("read schema version: %w", err)
 	}
-	if meta.Version > SchemaVersion {
-		return fmt.Errorf("the database has schema version %d, newer than this program's %d: upgrade deputybot", meta.Version, SchemaVersion)
+	return meta.Version, nil
+}
+
+// migrate brings the database to SchemaVersion and its indexes up to
+// date. Of replicas started together, one migrates — the one whose insert
+// of the "migrating" claim succeeds (an insert of a unique key is atomic
+// on every store) — and the others wait until it is done; a claim left by
+// a process that died (older than migrationStale) is taken over.
+func (s *Store) migrate(ctx context.Context) error {
+	for {
+		v, err := s.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		if v > SchemaVersion {
+			return fmt.Errorf("the database has schema version %d, newer than this program's %d: upgrade deputybot", v, SchemaVersion)
+		}
+		var claim struct {
+			At time.Time `bson:"at"`
+		}
+		err = s.meta.FindOne(ctx, byID(migrationClaim)).Decode(&claim)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments) && v == SchemaVersion:
+			return s.ensureIndexes(ctx) // nothing to do, nobody at it
+		case errors.Is(err, mongo.ErrNoDocuments):
+			_, err := s.meta.InsertOne(ctx, bson.D{{Key: "_id", Value: migrationClaim}, {Key: "owner", Value: s.process}, {Key: "at", Value: time.Now()}})
+			if mongo.IsDuplicateKeyError(err) {
+				continue // another replica claimed it first
+			}
+			if err != nil {
+				return fmt.Errorf("claim the migration: %w", err)
+			}
+			err = s.migrateClaimed(ctx)
+			if _, derr := s.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: migrationClaim}, {Key: "owner", Value: s.process}}); err == nil && derr != nil {
+				err = fmt.Errorf("release the migration: %w", derr)
+			}
+			return err
+		case err != nil:
+			return fmt.Errorf("read the migration's claim: %w", err)
+		case time.Since(claim.At) > migrationStale:
+			// Its process died: take it over.
+			if _, err := s.meta.DeleteOne(ctx, bson.D{{Key: "_id", Value: migrationClaim}, {Key: "at", Value: claim.At}}); err != nil {
+				return fmt.Errorf("take over the migration: %w", err)
+			}
+			continue
+		}
+		s.log.Info("waiting for another replica to migrate the database", "version", v)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	for v := meta.Version; v < SchemaVersion; v++ {
+}
+
+// migrationClaim is the meta record a replica migrating the database
+// holds; migrationStale, how old it may be before its process is taken
+// for dead.
+const (
+	migrationClaim = "migrating"
+	migrationStale = 10 * time.Minute
+)
+
+// migrateClaimed runs the migrations from the recorded version on, and
+// makes the indexes, holding the migration's claim.
+func (s *Store) migrateClaimed(ctx context.Context) error {
+	from, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	for v := from; v < SchemaVersion; v++ {
 		if err := migrations[v](ctx, s); err != nil {
 			return fmt.Errorf("migrate schema %d → %d: %w", v, v+1, err)
 		}

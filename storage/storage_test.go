@@ -694,3 +694,34 @@ func dept(name string) *deputybot.Department {
 	}
 	return d
 }
+
+// TestReplicasStartTogether: several replicas started at the same
+// instant on an empty database all start: one migrates, the others wait
+// for it (the schema's version record is written once).
+func TestReplicasStartTogether(t *testing.T) {
+	o := storetest.Options(t)
+	o.Shared = true
+	const n = 4
+	errs := make(chan error, n)
+	stores := make(chan *storage.Store, n)
+	for range n {
+		go func() {
+			s, err := storage.Open(context.Background(), o)
+			errs <- err
+			stores <- s
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("a replica did not start: %v", err)
+		}
+		if s := <-stores; s != nil {
+			t.Cleanup(func() { _ = s.Close(context.Background()) })
+		}
+	}
+	s := storetest.Again(t, o)
+	t.Cleanup(func() { _ = s.Drop(context.Background()) })
+	if v, err := s.SchemaVersion(context.Background()); err != nil || v != storage.SchemaVersion {
+		t.Fatalf("schema version %d (%v)", v, err)
+	}
+}
