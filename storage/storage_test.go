@@ -16,6 +16,7 @@ import (
 
 	"deputybot"
 	"deputybot/internal/storetest"
+	"deputybot/telegram"
 	"deputybot/storage"
 )
 
@@ -214,7 +215,7 @@ func TestReplicasTakeOverOnlyExpiredUpdates(t *testing.T) {
 		t.Fatal(fresh, err)
 	}
 	b := storetest.Again(t, a.Options())
-	if p, err := b.PendingUpdates(c, t0.Add(time.Minute)); err != nil || len(p) != 0 {
+	if p, err := b.PendingUpdates(c, t0.Add(storage.UpdateLease-time.Second)); err != nil || len(p) != 0 {
 		t.Fatalf("a replica took an update another one is handling: %d %v", len(p), err)
 	}
 	// The same update delivered to the other replica (a webhook retry).
@@ -723,5 +724,29 @@ func TestReplicasStartTogether(t *testing.T) {
 	t.Cleanup(func() { _ = s.Drop(context.Background()) })
 	if v, err := s.SchemaVersion(context.Background()); err != nil || v != storage.SchemaVersion {
 		t.Fatalf("schema version %d (%v)", v, err)
+	}
+}
+
+// TestReplicasRenewTheirClaims: a replica alive renews its claims on the
+// updates it handles, so another does not take them; once it stops
+// renewing (it died), another takes them over within the lease.
+func TestReplicasRenewTheirClaims(t *testing.T) {
+	a := storetest.OpenShared(t)
+	c := ctx(t)
+	if fresh, err := a.RecordUpdate(c, 40, 1, []byte(`{"update_id":40}`), t0); err != nil || !fresh {
+		t.Fatal(fresh, err)
+	}
+	b := storetest.Again(t, a.Options())
+	if err := a.RenewUpdates(c, t0.Add(40*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := b.PendingUpdates(c, t0.Add(storage.UpdateLease+15*time.Second)); err != nil || len(p) != 0 {
+		t.Fatalf("a renewed claim taken over: %d %v", len(p), err)
+	}
+	if p, err := b.PendingUpdates(c, t0.Add(40*time.Second+storage.UpdateLease+time.Second)); err != nil || len(p) != 1 {
+		t.Fatalf("a claim no longer renewed not taken over: %d %v", len(p), err)
+	}
+	if storage.UpdateLease+telegram.UpdateSweep > time.Minute {
+		t.Fatalf("a dead replica's updates could wait %v", storage.UpdateLease+telegram.UpdateSweep)
 	}
 }

@@ -59,9 +59,22 @@ type handledDoc struct {
 func updateKey(id int64) string { return "upd:" + strconv.FormatInt(id, 10) }
 
 // UpdateLease is how long a process's claim on an update it received
-// lasts: on a shared store another replica takes over an update whose
-// claim expired (its process died).
-const UpdateLease = 15 * time.Minute
+// lasts unless renewed: on a shared store a replica renews its claims
+// while it lives (RenewUpdates, every 10 s: telegram.UpdateRenew), and
+// another takes over an update whose claim expired (its process died) —
+// within UpdateLease and a sweep.
+const UpdateLease = 45 * time.Second
+
+// RenewUpdates extends this process's claims on the updates it holds
+// (shared store: a replica alive keeps what it is handling).
+func (s *Store) RenewUpdates(ctx context.Context, now time.Time) error {
+	if s.single {
+		return nil
+	}
+	_, err := s.inbox.UpdateMany(ctx, bson.D{{Key: "owner", Value: s.process}, notSetAside},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "until", Value: now.Add(UpdateLease)}}}})
+	return err
+}
 
 // RecordUpdates stores a batch of received updates (one insert) and
 // reports which are new; false: received before (Telegram delivered it

@@ -38,6 +38,9 @@ type Inbox interface {
 	// ReleaseUpdates gives up this process's hold on the updates it has
 	// not handled (it is stopping).
 	ReleaseUpdates(ctx context.Context) error
+	// RenewUpdates extends this process's hold on the updates it has
+	// (several replicas: a live one keeps them).
+	RenewUpdates(ctx context.Context, now time.Time) error
 	// RetryUpdate records that an update's handling is begun again after
 	// a stop; setAside: it was cut off too many times, and is given up on.
 	RetryUpdate(ctx context.Context, updateID int64, now time.Time) (attempts int, setAside bool, err error)
@@ -258,9 +261,12 @@ func (c *Client) Start(ctx context.Context, h Handler) error {
 	return c.replayPending(ctx)
 }
 
-// sweep takes over, now and then, the updates a replica that died left
-// half handled (their claim expired).
+// sweep keeps this replica's claims on its updates alive (every
+// UpdateRenew) and takes over, every UpdateSweep, the updates a replica
+// that died left half handled (their claims expired).
 func (c *Client) sweep(ctx context.Context) {
+	renew := time.NewTicker(UpdateRenew)
+	defer renew.Stop()
 	t := time.NewTicker(UpdateSweep)
 	defer t.Stop()
 	for {
@@ -269,6 +275,10 @@ func (c *Client) sweep(ctx context.Context) {
 			return
 		case <-c.doneStop:
 			return
+		case <-renew.C:
+			if err := c.inbox.RenewUpdates(ctx, c.sender.Now()); err != nil && ctx.Err() == nil {
+				c.log.Warn("renew the claims on updates being handled", "err", err)
+			}
 		case <-t.C:
 			if err := c.replayPending(ctx); err != nil && ctx.Err() == nil {
 				c.log.Error("take over updates of a stopped replica", "err", err)
@@ -277,8 +287,13 @@ func (c *Client) sweep(ctx context.Context) {
 	}
 }
 
-// UpdateSweep is how often a replica looks for updates another one left.
-const UpdateSweep = time.Minute
+// UpdateSweep is how often a replica looks for updates another one left,
+// UpdateRenew how often it renews its own claims: with the store's lease
+// (45 s), a dead replica's updates are taken over within a minute.
+const (
+	UpdateSweep = 15 * time.Second
+	UpdateRenew = 10 * time.Second
+)
 
 // Poll receives updates by long polling until ctx ends, then lets running
 // handlers finish (up to ShutdownGrace) and returns.
