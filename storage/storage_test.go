@@ -16,8 +16,8 @@ import (
 
 	"deputybot"
 	"deputybot/internal/storetest"
-	"deputybot/telegram"
 	"deputybot/storage"
+	"deputybot/telegram"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
