@@ -243,10 +243,11 @@ func BenchmarkPressDistrict(b *testing.B) { benchPress(b, district) }
 func BenchmarkPressNational(b *testing.B) { benchPress(b, national) }
 
 // BenchmarkOutboxBurst delivers a burst of messages to distinct chats
-// through a fake Telegram that refuses (429) anything beyond 30 per
-// second. Target: no 429, at least 80% of the configured 30/s (the pace
-// keeps a 250 ms margin for sends delayed on the way). The burst is 3,000
-// messages (about two minutes); OUTBOX_BURST sets another size.
+// through a fake Telegram that refuses (429) anything beyond 30 in any
+// sliding second. Target: no 429, at least 95% of the configured 30/s
+// (the pace keeps a 30 ms margin for sends delayed on the way: its
+// ceiling is 97.1%). The burst is 3,000 messages (about 100 s);
+// OUTBOX_BURST sets another size.
 func BenchmarkOutboxBurst(b *testing.B) {
 	n := 3000
 	if v, err := strconv.Atoi(os.Getenv("OUTBOX_BURST")); err == nil && v > 0 {
@@ -271,6 +272,9 @@ func BenchmarkOutboxBurst(b *testing.B) {
 		rate := float64(n) / elapsed.Seconds()
 		b.ReportMetric(rate, "msgs/s")
 		b.ReportMetric(rate/30*100, "%-of-30/s")
+		if rate < 0.95*30 {
+			b.Errorf("%.2f messages/s: under 95%% of 30/s", rate)
+		}
 	}
 	if r := h.TG.RateRefused(); r != 0 {
 		b.Fatalf("%d sends refused with 429", r)
