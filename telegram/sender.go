@@ -132,6 +132,7 @@ type Sender struct {
 	isIdle   bool
 	fetched  bool // shared: the last read found nothing new since the last wake
 
+	progress   time.Time                 // when a call last ended other than "try again" (sent, or refused for good)
 	answers    map[string]*handling      // the update each answer in the queue answers
 	outcomes   []deputybot.OutboxMessage // to record (RecordSent)
 	unrecorded map[string]bool           // ids among outcomes or being recorded
@@ -210,6 +211,15 @@ func (s *Sender) Backlog() (n int, oldestDue time.Time) {
 		}
 	}
 	return len(s.queue) + s.inFlight, oldestDue
+}
+
+// Progress is when a send last ended other than "try again later": a
+// sender that makes progress is working, however long its queue (zero:
+// none yet).
+func (s *Sender) Progress() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.progress
 }
 
 // Limiter is the pace every call to Telegram keeps.
@@ -596,6 +606,9 @@ func (s *Sender) done(m deputybot.OutboxMessage, again bool) {
 	// to the chat cannot arrive before this one has.
 	s.lim.ChatSent(m.ChatID, s.o.Clock())
 	s.mu.Lock()
+	if !again {
+		s.progress = s.o.Clock()
+	}
 	s.land(m)
 	var answered *handling
 	switch h := s.answers[m.ID]; {

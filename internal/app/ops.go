@@ -153,10 +153,22 @@ func (o *ops) backlog() (int, time.Duration) {
 	return n, max(s.Now().Sub(oldest), 0)
 }
 
+// stalled is how long the sender has made no progress (since it started,
+// if it has sent nothing yet).
+func (o *ops) stalled(s *telegram.Sender) time.Duration {
+	last := s.Progress()
+	if last.IsZero() {
+		o.mu.Lock()
+		last = o.started
+		o.mu.Unlock()
+	}
+	return max(s.Now().Sub(last), 0)
+}
+
 // problems lists what makes the service unhealthy now: the store does
 // not answer, Telegram has not reached the bot for longer than
 // HEALTH_POLL_MAX_AGE, a due message waited longer than
-// HEALTH_OUTBOX_MAX_AGE. Before the service is connected, that it is
+// HEALTH_OUTBOX_MAX_AGE while nothing was sent for as long. Before the service is connected, that it is
 // starting.
 func (o *ops) problems(ctx context.Context) (checks []string, bad bool) {
 	store, tg := o.parts()
@@ -183,8 +195,11 @@ func (o *ops) problems(ctx context.Context) (checks []string, bad bool) {
 		checks = append(checks, fmt.Sprintf("telegram: ok, last reached %s ago", since.Round(time.Second)))
 	}
 	n, age := o.backlog()
-	if age > o.outMaxAge {
-		checks, bad = append(checks, fmt.Sprintf("outbox: %d messages, the oldest due waited %s (HEALTH_OUTBOX_MAX_AGE %s)", n, age.Round(time.Second), o.outMaxAge)), true
+	// Stuck: a message kept waiting past the limit, and nothing sent for
+	// as long — a long bulk queue drained at Telegram's pace is working.
+	if stalled := o.stalled(tg.Sender()); age > o.outMaxAge && stalled > o.outMaxAge {
+		checks, bad = append(checks, fmt.Sprintf("outbox: %d messages, the oldest due waited %s, nothing sent for %s (HEALTH_OUTBOX_MAX_AGE %s)",
+			n, age.Round(time.Second), stalled.Round(time.Second), o.outMaxAge)), true
 	} else {
 		checks = append(checks, fmt.Sprintf("outbox: ok, %d messages", n))
 	}
