@@ -58,7 +58,7 @@ type LimiterOptions struct {
 // DefaultMargin is how much longer than a second the global window is:
 // what a call may be delayed on the way relative to the others without
 // Telegram counting 31 in a second (docs/benchmarks.md measures it).
-const DefaultMargin = 30 * time.Millisecond
+const DefaultMargin = 40 * time.Millisecond
 
 // NewLimiter returns a limiter.
 func NewLimiter(o LimiterOptions) *Limiter {
