@@ -111,7 +111,7 @@ func (l *Limiter) Restore(now time.Time) {
 
 // save writes the last rate starts to the state file (no sync: what a
 // killed process wrote is in the page cache; after a machine's crash the
-// restart takes longer than a window). s.mu is held.
+// restart takes longer than a window). l.mu is held.
 func (l *Limiter) save() {
 	if l.state == nil {
 		return
