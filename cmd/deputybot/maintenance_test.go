@@ -322,3 +322,42 @@ func TestHealthFailsWhenTheStoreDoesNotAnswer(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestDeadReplicasUpdateTakenOverWithinAMinute: a replica on a shared
+// database dies (killed) as it begins to handle a deputy's /help; another
+// replica takes the update over once the dead one's claim is no longer
+// renewed, and answers — within a minute of the death, not the quarter of
+// an hour a fixed lease took.
+func TestDeadReplicasUpdateTakenOverWithinAMinute(t *testing.T) {
+	dir := t.TempDir()
+	registeredDeputies(t, dir, 1)
+	db, err := storage.StartEmbedded(context.Background(), t.TempDir(), "mongodb stand-in", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Stop)
+	if code, out := maintenance(t, dir, "copy", "--to", db.URI()); code != 0 {
+		t.Fatalf("copy: %d %s", code, out)
+	}
+	tg := telegramtest.New(t)
+	tg.WaitTimeout = 90 * time.Second
+	a := startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI(), "DEPUTYBOT_CRASH_AT=handling:/help")
+	deputy := tg.Chat(telegramtest.User{ID: 200000, FirstName: "Deputy", LanguageCode: "en"})
+	deputy.Send("/help")
+	if code := a.wait(t); code != -1 {
+		t.Fatalf("the first replica did not die at the update (exit %d)", code)
+	}
+	died := time.Now()
+	startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI())
+	if err := waitText(tg, deputy.ID, "/new"); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(died); took > 65*time.Second {
+		t.Fatalf("the update was taken over %v after its replica died", took)
+	} else {
+		t.Logf("taken over and answered %v after its replica died", took)
+	}
+	if n := len(tg.Messages(deputy.ID)); n != 1 {
+		t.Fatalf("%d answers", n)
+	}
+}
