@@ -1,18 +1,15 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"deputybot"
 	"deputybot/internal/telegramtest"
-	"deputybot/storage"
 )
 
 // supervisorsIn puts n supervisors (Telegram ids from 400000 on) in the
@@ -53,17 +50,9 @@ func BenchmarkProcessAnswersDuringDigest(b *testing.B) {
 				svcEnv := []string{"OUTBOX_CHAT_BURST=1", "LOG_LEVEL=warn"}
 				jobEnv := []string{"DATA_DIR=" + dir}
 				if mode == "replicas" {
-					db, err := storage.StartEmbedded(context.Background(), b.TempDir(), "mongodb stand-in", nil)
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.Cleanup(db.Stop)
-					var out, errs strings.Builder
-					if code := runIO([]string{"copy", "--to", db.URI()}, env("DATA_DIR", dir, "LOG_LEVEL", "error"), &out, &errs); code != 0 {
-						b.Fatalf("copy: %d %s %s", code, out.String(), errs.String())
-					}
-					svcEnv = append(svcEnv, "MONGODB_URI="+db.URI())
-					jobEnv = []string{"DATA_DIR=" + b.TempDir(), "MONGODB_URI=" + db.URI()}
+					uri := sharedCopy(b, dir)
+					svcEnv = append(svcEnv, "MONGODB_URI="+uri)
+					jobEnv = []string{"DATA_DIR=" + b.TempDir(), "MONGODB_URI=" + uri}
 					startService(b, tg, b.TempDir(), svcEnv...)
 					startService(b, tg, b.TempDir(), svcEnv...)
 				} else {

@@ -232,6 +232,23 @@ func TestScheduledBackupsKeepTheNewest(t *testing.T) {
 	}
 }
 
+// sharedCopy starts a database server standing in for MongoDB (the
+// embedded store, reached by URI: every process on it runs as a replica),
+// copies the data directory's record into it, and returns its URI.
+func sharedCopy(t testing.TB, dir string) string {
+	t.Helper()
+	db, err := storage.StartEmbedded(context.Background(), t.TempDir(), "mongodb stand-in", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Stop)
+	var out, errs strings.Builder
+	if code := runIO([]string{"copy", "--to", db.URI()}, env("DATA_DIR", dir, "LOG_LEVEL", "error"), &out, &errs); code != 0 {
+		t.Fatalf("copy: %d %s%s", code, out.String(), errs.String())
+	}
+	return db.URI()
+}
+
 // TestTwoReplicasHandleEachUpdateOnce: two service processes on one
 // database (an embedded store stands in for MongoDB, reached by
 // MONGODB_URI, so both run as replicas), both polling the same bot (the
@@ -242,18 +259,10 @@ func TestScheduledBackupsKeepTheNewest(t *testing.T) {
 func TestTwoReplicasHandleEachUpdateOnce(t *testing.T) {
 	dir := t.TempDir()
 	registeredDeputies(t, dir, 40)
-	ctx := context.Background()
-	db, err := storage.StartEmbedded(ctx, t.TempDir(), "mongodb stand-in", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Stop)
-	if code, out := maintenance(t, dir, "copy", "--to", db.URI()); code != 0 {
-		t.Fatalf("copy: %d %s", code, out)
-	}
+	uri := sharedCopy(t, dir)
 	tg := telegramtest.New(t)
-	a := startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI())
-	b := startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI())
+	a := startService(t, tg, t.TempDir(), "MONGODB_URI="+uri)
+	b := startService(t, tg, t.TempDir(), "MONGODB_URI="+uri)
 	tg.WaitFor("both replicas to poll", func() bool { return tg.Polling() == 2 })
 	var chats []*telegramtest.Chat
 	for i := range 40 {
@@ -331,24 +340,17 @@ func TestHealthFailsWhenTheStoreDoesNotAnswer(t *testing.T) {
 func TestDeadReplicasUpdateTakenOverWithinAMinute(t *testing.T) {
 	dir := t.TempDir()
 	registeredDeputies(t, dir, 1)
-	db, err := storage.StartEmbedded(context.Background(), t.TempDir(), "mongodb stand-in", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Stop)
-	if code, out := maintenance(t, dir, "copy", "--to", db.URI()); code != 0 {
-		t.Fatalf("copy: %d %s", code, out)
-	}
+	uri := sharedCopy(t, dir)
 	tg := telegramtest.New(t)
 	tg.WaitTimeout = 90 * time.Second
-	a := startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI(), "DEPUTYBOT_CRASH_AT=handling:/help")
+	a := startService(t, tg, t.TempDir(), "MONGODB_URI="+uri, "DEPUTYBOT_CRASH_AT=handling:/help")
 	deputy := tg.Chat(telegramtest.User{ID: 200000, FirstName: "Deputy", LanguageCode: "en"})
 	deputy.Send("/help")
 	if code := a.wait(t); code != -1 {
 		t.Fatalf("the first replica did not die at the update (exit %d)", code)
 	}
 	died := time.Now()
-	startService(t, tg, t.TempDir(), "MONGODB_URI="+db.URI())
+	startService(t, tg, t.TempDir(), "MONGODB_URI="+uri)
 	if err := waitText(tg, deputy.ID, "/new"); err != nil {
 		t.Fatal(err)
 	}
