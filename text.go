@@ -54,7 +54,7 @@ func StripInvisible(s string) string {
 		if unicode.IsSpace(r) {
 			return ' '
 		}
-		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z) {
+		if !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z) {
 			return -1
 		}
 		return r

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"slices"
@@ -11,21 +10,6 @@ import (
 	"deputybot"
 	"deputybot/internal/telegramtest"
 )
-
-// supervisorsIn puts n supervisors (Telegram ids from 400000 on) in the
-// data directory: each gets one digest message.
-func supervisorsIn(b testing.TB, dir string, n int) {
-	ctx, s := openData(b, dir)
-	defer s.Close(ctx)
-	ps := make([]*deputybot.Person, n)
-	for i := range ps {
-		ps[i] = &deputybot.Person{ID: fmt.Sprintf("s%d", i), Name: fmt.Sprintf("Supervisor %d", i), Roles: []deputybot.Role{deputybot.RoleSupervisor},
-			TelegramID: int64(400000 + i), Language: deputybot.LangEN, State: deputybot.PersonActive, CreatedAt: time.Now()}
-	}
-	if err := s.BulkInsertPeople(ctx, ps); err != nil {
-		b.Fatal(err)
-	}
-}
 
 // BenchmarkProcessAnswersDuringDigest: the service, against a fake
 // Telegram that refuses more than 30 sends a second and more than one a
@@ -46,7 +30,7 @@ func BenchmarkProcessAnswersDuringDigest(b *testing.B) {
 				tg.WaitTimeout = 3 * time.Minute
 				dir := b.TempDir()
 				registeredDeputies(b, dir, people)
-				supervisorsIn(b, dir, digest)
+				registered(b, dir, digest, deputybot.RoleSupervisor, "s", "Supervisor", 400000) // one digest message each
 				svcEnv := []string{"OUTBOX_CHAT_BURST=1", "LOG_LEVEL=warn"}
 				jobEnv := []string{"DATA_DIR=" + dir}
 				if mode == "replicas" {

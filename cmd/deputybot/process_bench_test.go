@@ -92,12 +92,18 @@ func startEcho(b *testing.B, tg *telegramtest.Server) *exec.Cmd {
 // registeredDeputies puts n deputies in a new data directory, with
 // Telegram ids from 200000 on.
 func registeredDeputies(b testing.TB, dir string, n int) {
+	registered(b, dir, n, deputybot.RoleDeputy, "p", "Deputy", 200000)
+}
+
+// registered puts n people of role in the data directory: ids prefix0…,
+// names "name 0"…, Telegram ids from firstTG on, all joined, in English.
+func registered(b testing.TB, dir string, n int, role deputybot.Role, prefix, name string, firstTG int64) {
 	ctx, s := openData(b, dir)
 	defer s.Close(ctx)
 	ps := make([]*deputybot.Person, n)
 	for i := range ps {
-		ps[i] = &deputybot.Person{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Deputy %d", i), Roles: []deputybot.Role{deputybot.RoleDeputy},
-			TelegramID: int64(200000 + i), Language: deputybot.LangEN, State: deputybot.PersonActive, CreatedAt: time.Now()}
+		ps[i] = &deputybot.Person{ID: fmt.Sprintf("%s%d", prefix, i), Name: fmt.Sprintf("%s %d", name, i), Roles: []deputybot.Role{role},
+			TelegramID: firstTG + int64(i), Language: deputybot.LangEN, State: deputybot.PersonActive, CreatedAt: time.Now()}
 	}
 	if err := s.BulkInsertPeople(ctx, ps); err != nil {
 		b.Fatal(err)
