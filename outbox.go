@@ -116,3 +116,12 @@ type SetAsideUpdate struct {
 	Attempts   int // handlings begun again after a stop
 	Size       int // bytes of its payload
 }
+
+// Pace is Telegram's budget as a sender keeps it, for replicas that share
+// it: one message each Slot for the bot, and at most ChatBurst messages
+// to one chat in any ChatSpan (0: no limit per chat).
+type Pace struct {
+	Slot      time.Duration
+	ChatBurst int
+	ChatSpan  time.Duration
+}

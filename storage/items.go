@@ -121,25 +121,30 @@ func (s *Store) InsertItem(ctx context.Context, it *deputybot.Item, det *deputyb
 func (s *Store) DeleteItem(ctx context.Context, itemID string, check func(*deputybot.Item) error) error {
 	unlock := s.itemLocks.lock(itemID)
 	defer unlock()
-	it, err := s.Item(ctx, itemID)
-	if err != nil {
-		return err
-	}
-	if err := check(it); err != nil {
-		return err
-	}
-	res, err := s.items.DeleteOne(ctx, s.versioned(itemID, it.Version))
-	if err != nil {
-		return err
-	}
-	if res.DeletedCount == 0 {
-		return deputybot.Errorf(deputybot.ECONFLICT, "err.busy") // changed meanwhile by another replica
-	}
-	if s.model != nil {
-		s.model.deleteItem(itemID)
-	}
-	_, _ = s.itemKeys.DeleteOne(ctx, byID("share:"+it.ShareToken))
-	return nil
+	return s.inTurn(ctx, "item:"+itemID, func(t *turn) error {
+		it, err := s.Item(ctx, itemID)
+		if err != nil {
+			return err
+		}
+		if err := check(it); err != nil {
+			return err
+		}
+		if !s.fresh(t) {
+			return errTurnLost
+		}
+		res, err := s.items.DeleteOne(ctx, s.versioned(itemID, it.Version))
+		if err != nil {
+			return err
+		}
+		if res.DeletedCount == 0 {
+			return deputybot.Errorf(deputybot.ECONFLICT, "err.busy") // changed meanwhile by another replica
+		}
+		if s.model != nil {
+			s.model.deleteItem(itemID)
+		}
+		_, _ = s.itemKeys.DeleteOne(ctx, byID("share:"+it.ShareToken))
+		return nil
+	})
 }
 
 // Item returns an item (without its details) by id, or ENOTFOUND.
@@ -357,8 +362,9 @@ func (s *Store) ItemByShareToken(ctx context.Context, token string) (*deputybot.
 //
 // The change, the update that caused it and the notices it causes (as
 // data: who is told of what) are written together: one replace of the
-// item's document, conditioned on the version the change was made from.
-// Once it is written and the item's lock released, the change's Deliver
+// item's document, made holding the item's lock (and, on a shared store,
+// its turn: turns.go) and conditioned on the version the change was made
+// from. Once it is written and the item's lock and turn released, the change's Deliver
 // puts the notices in the outbox — their messages are rendered there,
 // outside the lock — and has them removed from the document
 // (ClearNotices). If the process dies in between, the next change of the
@@ -366,44 +372,51 @@ func (s *Store) ItemByShareToken(ctx context.Context, token string) (*deputybot.
 // takes an id once).
 func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChange) (*deputybot.Item, error) {
 	unlock := s.itemLocks.lock(id)
-	locked := true
-	defer func() {
-		if locked {
-			unlock()
-		}
-	}()
-	deliver := func(doc *itemDoc) {
-		unlock()
-		locked = false
-		if len(doc.Pending) > 0 && c.Deliver != nil {
-			c.Deliver(ctx, doc.Item.Clone(), doc.Details.Clone(), doc.Pending)
-		}
+	var out *deputybot.Item
+	var written *itemDoc // to deliver, after the item's lock and turn are let go
+	err := s.inTurn(ctx, "item:"+id, func(t *turn) error {
+		var err error
+		out, written, err = s.updateItem(ctx, id, c, t)
+		return err
+	})
+	unlock()
+	if err != nil {
+		return nil, err
 	}
+	if written != nil && len(written.Pending) > 0 && c.Deliver != nil {
+		c.Deliver(ctx, written.Item.Clone(), written.Details.Clone(), written.Pending)
+	}
+	return out, nil
+}
+
+// updateItem makes the change holding the item's lock and turn; it
+// returns the item and the document written (or found done) whose notices
+// are to be delivered.
+func (s *Store) updateItem(ctx context.Context, id string, c deputybot.ItemChange, t *turn) (*deputybot.Item, *itemDoc, error) {
 	for attempt := 0; attempt < 8; attempt++ {
 		doc, err := s.itemDoc(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if c.Cause != 0 && slices.Contains(doc.Applied, c.Cause) {
-			deliver(doc)                 // what a crash left of it
-			return doc.Item.Clone(), nil // handled before a crash: already done
+			return doc.Item.Clone(), doc, nil // handled before a crash: already done; deliver what it left
 		}
 		from := doc.Version
 		before := doc.Item.Clone()
 		it, det := doc.Item.Clone(), doc.Details.Clone()
 		evs, err := c.Apply(it, det)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(evs) == 0 {
-			return it, nil
+			return it, nil, nil
 		}
 		it.Version = from + 1
 		it.UpdatedAt = evs[len(evs)-1].At
 		var claimed string
 		if it.Status != deputybot.StatusDraft && it.Seq == 0 && it.Year != 0 {
 			if it.Seq, claimed, err = s.claimNumber(ctx, it); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		det.Timeline = append(det.Timeline, evs...)
@@ -421,9 +434,13 @@ func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChang
 				next.Pending = append(next.Pending, deputybot.PendingNotice{ID: fmt.Sprintf("n:%s:%d:%d", id, it.Version, i), Notice: n})
 			}
 		}
-		res, err := s.items.ReplaceOne(ctx, s.versioned(id, from), next)
-		if err == nil && res.MatchedCount == 0 {
-			err = errChanged
+		err = errTurnLost
+		var res *mongo.UpdateResult
+		if s.fresh(t) {
+			res, err = s.items.ReplaceOne(ctx, s.versioned(id, from), next)
+			if err == nil && res.MatchedCount == 0 {
+				err = errChanged
+			}
 		}
 		if err != nil {
 			if claimed != "" {
@@ -432,18 +449,21 @@ func (s *Store) UpdateItem(ctx context.Context, id string, c deputybot.ItemChang
 			if errors.Is(err, errChanged) {
 				continue // another replica changed it first: start again
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		crash.Point("item-written")
 		if s.model != nil {
 			s.model.putItem(it)
 			s.model.setNoticed(id, len(next.Pending) > 0)
 		}
-		deliver(&next)
-		return it.Clone(), nil
+		return it.Clone(), &next, nil
 	}
-	return nil, deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
+	return nil, nil, deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
 }
+
+// errTurnLost: the turn was held too long to write safely (the process
+// was paused): the change is not made, and the user is told to try again.
+var errTurnLost = deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
 
 var errChanged = errors.New("changed by another writer")
 
@@ -467,35 +487,40 @@ const maxApplied = 16
 func (s *Store) ClearNotices(ctx context.Context, id string, ids []string) error {
 	unlock := s.itemLocks.lock(id)
 	defer unlock()
-	for attempt := 0; attempt < 8; attempt++ {
-		var doc struct {
-			Version int                       `bson:"version"`
-			Pending []deputybot.PendingNotice `bson:"pending"`
-		}
-		if err := s.items.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "pending", Value: 1}})).Decode(&doc); err != nil {
-			return notFound(err, "err.item_not_found")
-		}
-		keep := slices.DeleteFunc(slices.Clone(doc.Pending), func(n deputybot.PendingNotice) bool { return slices.Contains(ids, n.ID) })
-		if len(keep) == len(doc.Pending) {
+	return s.inTurn(ctx, "item:"+id, func(t *turn) error {
+		for attempt := 0; attempt < 8; attempt++ {
+			var doc struct {
+				Version int                       `bson:"version"`
+				Pending []deputybot.PendingNotice `bson:"pending"`
+			}
+			if err := s.items.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "pending", Value: 1}})).Decode(&doc); err != nil {
+				return notFound(err, "err.item_not_found")
+			}
+			keep := slices.DeleteFunc(slices.Clone(doc.Pending), func(n deputybot.PendingNotice) bool { return slices.Contains(ids, n.ID) })
+			if len(keep) == len(doc.Pending) {
+				return nil
+			}
+			update := bson.D{{Key: "$set", Value: bson.D{{Key: "pending", Value: keep}}}}
+			if len(keep) == 0 {
+				update = bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}
+			}
+			if !s.fresh(t) {
+				return errTurnLost
+			}
+			res, err := s.items.UpdateOne(ctx, s.versioned(id, doc.Version), update)
+			if err != nil {
+				return err
+			}
+			if res.MatchedCount == 0 {
+				continue // changed meanwhile by another replica: read again
+			}
+			if s.model != nil {
+				s.model.setNoticed(id, len(keep) > 0)
+			}
 			return nil
 		}
-		update := bson.D{{Key: "$set", Value: bson.D{{Key: "pending", Value: keep}}}}
-		if len(keep) == 0 {
-			update = bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}
-		}
-		res, err := s.items.UpdateOne(ctx, s.versioned(id, doc.Version), update)
-		if err != nil {
-			return err
-		}
-		if res.MatchedCount == 0 {
-			continue // changed meanwhile by another replica: read again
-		}
-		if s.model != nil {
-			s.model.setNoticed(id, len(keep) > 0)
-		}
-		return nil
-	}
-	return deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
+		return deputybot.Errorf(deputybot.ECONFLICT, "err.busy")
+	})
 }
 
 // FlushNotices delivers the notices a crash left stored with item

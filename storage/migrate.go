@@ -173,6 +173,14 @@ func queryIndexes() map[string][]mongo.IndexModel {
 		"inbox": {
 			{Keys: bson.D{{Key: "until", Value: 1}}, Options: options.Index().SetName("until")},
 		},
+		"turns": {
+			{Keys: bson.D{{Key: "turn", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetName("turn")},
+		},
+		"pace": {
+			{Keys: bson.D{{Key: "chat", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetName("chat")},
+			{Keys: bson.D{{Key: "slot", Value: 1}}, Options: options.Index().SetName("slot")},
+			{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("at")},
+		},
 	}
 }
 
@@ -212,7 +220,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 // collections are all of deputybot's collections.
 var collections = []string{
 	"meta", "people", "bindings", "departments", "invitations", "claims", "updates", "inbox",
-	"conversations", "items", "itemkeys", "outbox", "sent", "gone", "slots",
+	"conversations", "items", "itemkeys", "outbox", "sent", "gone", "slots", "turns", "pace",
 }
 
 func isNamespaceExists(err error) bool {

@@ -127,20 +127,40 @@ func (s *Store) findOutbox(ctx context.Context, coll *mongo.Collection, filter b
 	return out, err
 }
 
-// LeaseMessage takes a pending message for a sender until until. On
-// MongoDB it is atomic across replicas; it reports false when another
-// sender has it.
+// LeaseMessage takes a pending message for a sender until until; it
+// reports false when another sender has it or it left the outbox. On a shared store the decision is made in
+// the message's turn (turns.go): the message is read again there, so two
+// senders cannot both lease it on any store.
 func (s *Store) LeaseMessage(ctx context.Context, id string, now, until time.Time) (bool, error) {
-	filter := byID(id)
-	if !s.single {
-		filter = bson.D{{Key: "_id", Value: id},
-			{Key: "leaseUntil", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: now}}}}}}
+	lease := bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: until}}}}
+	if s.single {
+		res, err := s.outbox.UpdateOne(ctx, byID(id), lease)
+		if err != nil {
+			return false, err
+		}
+		return res.MatchedCount == 1, nil
 	}
-	res, err := s.outbox.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: until}}}})
-	if err != nil {
-		return false, err
-	}
-	return res.MatchedCount == 1, nil
+	leased := false
+	_, err := s.tryTurn(ctx, "send:"+id, func(t *turn) error {
+		var m struct {
+			LeaseUntil time.Time `bson:"leaseUntil"`
+		}
+		err := s.outbox.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "leaseUntil", Value: 1}})).Decode(&m)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil // sent meanwhile
+		}
+		if err != nil || m.LeaseUntil.After(now) || !s.fresh(t) {
+			return err
+		}
+		res, err := s.outbox.UpdateOne(ctx, bson.D{{Key: "_id", Value: id},
+			{Key: "leaseUntil", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: now}}}}}}, lease)
+		if err != nil {
+			return err
+		}
+		leased = res.MatchedCount == 1
+		return nil
+	})
+	return leased, err
 }
 
 // RecordSent records the outcome of messages that left the outbox: each
@@ -255,6 +275,22 @@ func (s *Store) moveToSent(ctx context.Context, done []deputybot.OutboxMessage) 
 	}
 	_, err := s.outbox.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	return err
+}
+
+// SentAlready reports whether the message id went out before (an
+// answer of an update handled again after a stop: the first handling
+// may have sent it).
+func (s *Store) SentAlready(ctx context.Context, id string) (bool, error) {
+	for _, coll := range []*mongo.Collection{s.sent, s.gone} {
+		err := coll.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 // RetryLater records a failed attempt and when to try again.

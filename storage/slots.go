@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -49,26 +50,55 @@ func (s *Store) ClaimSlot(ctx context.Context, job string, slot, now time.Time, 
 	if !mongo.IsDuplicateKeyError(err) {
 		return false, 0, time.Time{}, err
 	}
-	filter := bson.D{{Key: "_id", Value: key}, {Key: "$or", Value: bson.A{
+	due := bson.A{
 		bson.D{{Key: "state", Value: SlotFailed}, {Key: "next", Value: bson.D{{Key: "$lte", Value: now}}}},
 		bson.D{{Key: "state", Value: SlotRunning}, {Key: "lease", Value: bson.D{{Key: "$lt", Value: now}}}},
-	}}}
-	var got SlotRecord
-	err = s.slots.FindOneAndUpdate(ctx, filter, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "state", Value: SlotRunning}, {Key: "at", Value: now}, {Key: "lease", Value: now.Add(lease)}}},
-		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
-	}, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&got)
-	if err == mongo.ErrNoDocuments {
-		rec, err := s.Slot(ctx, job, slot)
-		if err != nil || rec == nil || rec.State != SlotFailed {
+	}
+	take := func(filter bson.D) (bool, int, error) {
+		var got SlotRecord
+		err := s.slots.FindOneAndUpdate(ctx, filter, bson.D{
+			{Key: "$set", Value: bson.D{{Key: "state", Value: SlotRunning}, {Key: "at", Value: now}, {Key: "lease", Value: now.Add(lease)}}},
+			{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
+		}, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&got)
+		if err == mongo.ErrNoDocuments {
+			return false, 0, nil
+		}
+		return err == nil, got.Attempts, err
+	}
+	if s.single {
+		mine, attempt, err = take(bson.D{{Key: "_id", Value: key}, {Key: "$or", Value: due}})
+	} else {
+		// Another process may be at it: the takeover is decided in the
+		// turn of this attempt (turns.go), over the record read in it.
+		var rec *SlotRecord
+		if rec, err = s.Slot(ctx, job, slot); err != nil || rec == nil {
 			return false, 0, time.Time{}, err
 		}
-		return false, 0, rec.Next, nil
+		if takeable(rec, now) {
+			_, err = s.tryTurn(ctx, fmt.Sprintf("slot:%s:%d", key, rec.Attempts), func(t *turn) error {
+				again, err := s.Slot(ctx, job, slot)
+				if err != nil || again == nil || again.Attempts != rec.Attempts || !takeable(again, now) || !s.fresh(t) {
+					return err
+				}
+				mine, attempt, err = take(bson.D{{Key: "_id", Value: key}, {Key: "attempts", Value: rec.Attempts}, {Key: "$or", Value: due}})
+				return err
+			})
+		}
 	}
-	if err != nil {
+	if err != nil || mine {
+		return mine, attempt, time.Time{}, err
+	}
+	rec, err := s.Slot(ctx, job, slot)
+	if err != nil || rec == nil || rec.State != SlotFailed {
 		return false, 0, time.Time{}, err
 	}
-	return true, got.Attempts, time.Time{}, nil
+	return false, 0, rec.Next, nil
+}
+
+// takeable: the slot's last attempt failed and its retry is due, or its
+// runner gave no sign within its lease.
+func takeable(r *SlotRecord, now time.Time) bool {
+	return r.State == SlotFailed && !r.Next.After(now) || r.State == SlotRunning && r.Lease.Before(now)
 }
 
 // FinishSlot records the outcome of an attempt: done, or failed with the

@@ -69,6 +69,9 @@ type Options struct {
 	// Location is the local time zone of the dates the record holds as
 	// text (a migration reads them); default Asia/Shanghai.
 	Location *time.Location
+	// Clock times the turns replicas take (see turns.go): a clock that
+	// runs, the wall clock if nil.
+	Clock func() time.Time
 	// OnCommand, if set, is told of each database command when it ends:
 	// its name (find, insert, update, ...), how long it took, whether it
 	// failed.
@@ -98,6 +101,12 @@ type Store struct {
 	sent          *mongo.Collection
 	gone          *mongo.Collection
 	slots         *mongo.Collection
+	turns         *mongo.Collection
+	pace          *mongo.Collection
+	paceMu        sync.Mutex
+	pacePruned    time.Time
+	clock         func() time.Time
+	server        Server
 
 	itemLocks itemLocks
 	deptCache copyCache[[]*deputybot.Department]
@@ -197,8 +206,18 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.sent = s.db.Collection("sent")
 	s.gone = s.db.Collection("gone")
 	s.slots = s.db.Collection("slots")
+	s.turns = s.db.Collection("turns")
+	s.pace = s.db.Collection("pace")
+	s.clock = o.Clock
+	if s.clock == nil {
+		s.clock = time.Now
+	}
 	s.process = processName()
 	s.queryIndexes = (o.SQLiteDir == "" && !joined) || o.Shared
+	if err := s.detectServer(ctx); err != nil {
+		s.Close(context.Background())
+		return nil, err
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close(context.Background())
 		return nil, err
@@ -210,6 +229,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 	}
 	s.single = o.SQLiteDir != "" && !joined && !o.Shared
+	if !s.single && !joined {
+		if err := s.checkUniqueID(ctx); err != nil {
+			s.Close(context.Background())
+			return nil, err
+		}
+	}
 	if s.single {
 		s.calCache.ttl = 0 // the only writer knows every change
 		m, err := loadReadModel(ctx, s)
@@ -231,6 +256,57 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 func processName() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), newID()[16:])
+}
+
+// Server is what the database server says it is (buildInfo).
+type Server struct {
+	// Version is the MongoDB version it implements.
+	Version string
+	// FerretDB is FerretDB's own version, empty on MongoDB.
+	FerretDB string
+}
+
+func (v Server) String() string {
+	if v.FerretDB != "" {
+		return fmt.Sprintf("FerretDB %s (MongoDB %s)", v.FerretDB, v.Version)
+	}
+	return "MongoDB " + v.Version
+}
+
+// Server says what the database server is.
+func (s *Store) Server() Server { return s.server }
+
+// detectServer asks the server what it is, and logs it.
+func (s *Store) detectServer(ctx context.Context) error {
+	var info struct {
+		Version  string `bson:"version"`
+		FerretDB string `bson:"ferretdbVersion"`
+	}
+	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return fmt.Errorf("ask the database server what it is (buildInfo): %w", err)
+	}
+	s.server = Server{Version: info.Version, FerretDB: info.FerretDB}
+	s.log.Info("database server", "server", s.server.String(), "embedded", s.embedded != nil, "shared", s.opts.Shared || s.embedded == nil)
+	return nil
+}
+
+// checkUniqueID refuses a shared store that does not refuse a second
+// document with the same _id: every decision replicas make once (an
+// update handled, a number, a turn) is such an insert.
+func (s *Store) checkUniqueID(ctx context.Context) error {
+	probe := bson.D{{Key: "_id", Value: "probe:" + s.process}, {Key: "turn", Value: "probe:" + s.process}}
+	if _, err := s.turns.InsertOne(ctx, probe); err != nil {
+		return fmt.Errorf("write to the database: %w", err)
+	}
+	defer s.turns.DeleteOne(context.WithoutCancel(ctx), byID("probe:"+s.process))
+	_, err := s.turns.InsertOne(ctx, probe)
+	if mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
+	if err == nil {
+		return fmt.Errorf("the database server (%s) stored two documents with one _id: replicas cannot decide anything once on it; use MongoDB, or FerretDB on PostgreSQL", s.server)
+	}
+	return fmt.Errorf("write to the database: %w", err)
 }
 
 // Options are the options the store was opened with.

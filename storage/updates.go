@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -281,13 +282,24 @@ func (s *Store) PendingUpdates(ctx context.Context, now time.Time) ([][]byte, er
 			return nil, err
 		}
 		if !s.single {
-			// Take it over only if no one else did since it was read.
-			res, err := s.inbox.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "owner", Value: d.Owner}, {Key: "until", Value: d.Until}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: s.process}, {Key: "until", Value: now.Add(UpdateLease)}}}})
+			// Take it over only if no one else did since it was read: in
+			// the turn of this claim (turns.go), over the claim read again.
+			took := false
+			filter := bson.D{{Key: "_id", Value: d.ID}, {Key: "owner", Value: d.Owner}, {Key: "until", Value: d.Until}}
+			_, err := s.tryTurn(ctx, fmt.Sprintf("inbox:%s:%d", d.ID, d.Until.UnixNano()), func(t *turn) error {
+				n, err := s.inbox.CountDocuments(ctx, filter)
+				if err != nil || n == 0 || !s.fresh(t) {
+					return err
+				}
+				res, err := s.inbox.UpdateOne(ctx, filter,
+					bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: s.process}, {Key: "until", Value: now.Add(UpdateLease)}}}})
+				took = err == nil && res.ModifiedCount == 1
+				return err
+			})
 			if err != nil {
 				return nil, err
 			}
-			if res.ModifiedCount == 0 {
+			if !took {
 				continue
 			}
 		}

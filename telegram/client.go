@@ -475,7 +475,7 @@ func (c *Client) Idle() <-chan struct{} { return c.dispatch.Idle() }
 // update is marked done once it was handled and its answers have gone.
 func (c *Client) process(ctx context.Context, in *incoming) {
 	start := time.Now()
-	h := &handling{update: in.id, chat: in.chatID, seen: map[string]int{}, finish: func(ok bool) {
+	h := &handling{update: in.id, chat: in.chatID, replay: in.replay, seen: map[string]int{}, finish: func(ok bool) {
 		if ok {
 			c.doneLater(in.id)
 		}
@@ -545,6 +545,7 @@ func (c *Client) retry(ctx context.Context, in *incoming) (handle, done bool) {
 type handling struct {
 	update int64
 	chat   int64
+	replay bool // handled again after a stop
 	mu     sync.Mutex
 	person string         // the sender, once known
 	seen   map[string]int // ids given out, for identical messages
@@ -596,6 +597,13 @@ func (h *handling) settle(change func()) {
 func handlingOf(ctx context.Context) *handling {
 	h, _ := ctx.Value(handlingKey{}).(*handling)
 	return h
+}
+
+// Replayed reports whether the update being handled is handled again
+// after a stop (its first handling may have gone some way).
+func Replayed(ctx context.Context) bool {
+	h := handlingOf(ctx)
+	return h != nil && h.replay
 }
 
 // SetSender records who sent the update being handled: the answers in

@@ -146,6 +146,22 @@ func (l *Limiter) Reserve(now time.Time, lane deputybot.Lane) time.Time {
 	return at
 }
 
+// SharedChatMargin is added to a chat's span when replicas share the
+// budget: one replica sends to a chat only after its previous send to it
+// ended, but two replicas' sends are ordered by their reserved moments
+// alone, and a send started on time may arrive late (seen: 60–70 ms
+// under load, against a fake counting one second between arrivals).
+const SharedChatMargin = 150 * time.Millisecond
+
+// Pace is the limiter's budget, for replicas that share it.
+func (l *Limiter) Pace() deputybot.Pace {
+	p := deputybot.Pace{Slot: l.interval}
+	if l.chatInterval > 0 {
+		p.ChatBurst, p.ChatSpan = l.chatBurst, time.Duration(l.chatBurst)*l.chatInterval+SharedChatMargin
+	}
+	return p
+}
+
 // ReadyAt is when a message of lane could start, were it reserved now.
 func (l *Limiter) ReadyAt(now time.Time, lane deputybot.Lane) time.Time {
 	l.mu.Lock()

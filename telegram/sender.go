@@ -50,6 +50,16 @@ type Store interface {
 	RecordSent(ctx context.Context, done []deputybot.OutboxMessage) error
 	// RetryLater records a failed attempt and when to try again.
 	RetryLater(ctx context.Context, id string, next time.Time, reason string) error
+	// SentAlready reports whether the message id went out before.
+	SentAlready(ctx context.Context, id string) (bool, error)
+}
+
+// Pacer, if the store is one, keeps Telegram's limits for the bot as a
+// whole when several replicas send (storage.Store.ReserveSend).
+type Pacer interface {
+	// ReserveSend gives a message to chat its moment, at or after at,
+	// within the budget p.
+	ReserveSend(ctx context.Context, chat int64, at time.Time, p deputybot.Pace) (time.Time, error)
 }
 
 // Metrics are told what the sender did; every method may be called
@@ -254,6 +264,9 @@ func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (i
 		if m.ID == "" || s.known[m.ID] {
 			continue // an answer is sent once per handling
 		}
+		if h.replay && s.sentBefore(ctx, m.ID) {
+			continue // the handling cut off by a stop sent it
+		}
 		m.Seq, m.State, m.CreatedAt = newSeq(), deputybot.OutboxPending, now
 		h.answerQueued()
 		s.answers[m.ID] = h
@@ -277,6 +290,19 @@ func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (i
 		s.Wake()
 	}
 	return n + len(stored), err
+}
+
+// sentBefore reports whether an answer of an update handled again went
+// out in its first handling (recorded as sent); s.mu is held, and let go
+// while the store is asked.
+func (s *Sender) sentBefore(ctx context.Context, id string) bool {
+	s.mu.Unlock()
+	defer s.mu.Lock()
+	sent, err := s.store.SentAlready(ctx, id)
+	if err != nil {
+		s.log.Warn("outbox: whether an answer went before is unknown: it is sent", "id", id, "err", err)
+	}
+	return sent
 }
 
 // KindAnswer is the kind of a message that answers the update being
@@ -479,18 +505,51 @@ func (s *Sender) Run(ctx context.Context) {
 			}
 			m.With = s.leaseWith(ctx, m.With, now)
 		}
-		at := s.lim.Reserve(s.o.Clock(), m.LaneOf())
+		at := s.sharedMoment(ctx, m, s.lim.Reserve(s.o.Clock(), m.LaneOf()))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if !s.sleep(ctx, at.Sub(s.o.Clock())) {
-				s.putBack(m) // stopping: it stays pending in the store
-				return
+			for retake := 0; ; retake++ {
+				if !s.sleep(ctx, at.Sub(s.o.Clock())) {
+					s.putBack(m) // stopping: it stays pending in the store
+					return
+				}
+				// Late for its moment (the machine busy): another replica's
+				// next send to the chat keeps to the moment, not to this, so
+				// this takes a new one, far enough ahead for the store's
+				// answer to come before it; twice at most (a store slower
+				// than that does not stop the send).
+				late := s.o.Clock().Sub(at)
+				if !s.o.Shared || late <= maxLate || retake == 2 {
+					break
+				}
+				asked := s.o.Clock()
+				at = s.sharedMoment(ctx, m, asked.Add(late))
 			}
 			s.deliver(ctx, m)
 		}()
 	}
+}
+
+// maxLate is how late after its moment a send of replicas sharing the
+// budget may start; later, it takes a new moment.
+const maxLate = 50 * time.Millisecond
+
+// sharedMoment is when m may go, at or after at, within the bot's budget
+// and its chat's over all replicas (the store keeps it); at itself
+// without replicas.
+func (s *Sender) sharedMoment(ctx context.Context, m deputybot.OutboxMessage, at time.Time) time.Time {
+	p, ok := s.store.(Pacer)
+	if !ok || !s.o.Shared {
+		return at
+	}
+	paced, err := p.ReserveSend(ctx, m.ChatID, at, s.lim.Pace())
+	if err != nil {
+		s.log.Warn("no shared send slot: sent at this replica's own pace", "err", err)
+		return at
+	}
+	return paced
 }
 
 // next takes the message that may go now — due, its chat neither busy

@@ -322,6 +322,7 @@ func openForTool(ctx context.Context, o Options, command string) (*storage.Store
 	}
 	sopts.Command = command
 	sopts.OnCommand = o.onCommand
+	sopts.Clock = o.OutboxClock // replicas' turns run on a clock that runs, as the outbox's
 	store, err := storage.Open(ctx, sopts)
 	var dde *storage.DataDirError
 	if errors.As(err, &dde) {
