@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"deputybot"
+	"deputybot/internal/crash"
+	"deputybot/telegram"
 )
 
 // conversation is the stored state of a multi-step dialogue with one chat
@@ -119,14 +121,26 @@ func (b *Bot) advance(ctx context.Context, r *request, c *conversation, step str
 	if err := b.store.SaveConversation(ctx, c.ChatID, c); err != nil {
 		return err
 	}
+	crash.Point("conversation-at:" + step)
 	b.flows()[c.Flow].prompt(ctx, r, c)
 	return nil
 }
 
-// finish ends the chat's conversation.
+// finish ends the chat's conversation. What it leaves is only the
+// update that ended it (no flow, no data): an update of the dialogue
+// handled again after a replica died is then known to be superseded
+// (superseded), as one is after a dialogue that ended in its action
+// (finishDone).
 func (b *Bot) finish(ctx context.Context, r *request) error {
-	return b.store.DeleteConversation(ctx, r.chatID)
+	if r.person == nil {
+		return b.store.DeleteConversation(ctx, r.chatID)
+	}
+	return b.store.SaveConversation(ctx, r.chatID, &conversation{ChatID: r.chatID, PersonID: r.person.ID, Flow: endedFlow,
+		LastUpdateID: r.id, UpdatedAt: r.now})
 }
+
+// endedFlow is what a conversation that ended otherwise leaves.
+const endedFlow = "ended"
 
 // doneFlow is what a conversation that ended in its action leaves: its
 // nonce, so that a button of its pressed again (a double tap, an old
@@ -142,6 +156,20 @@ func (b *Bot) finishDone(ctx context.Context, r *request) error {
 	}
 	return b.store.SaveConversation(ctx, r.chatID, &conversation{ChatID: r.chatID, PersonID: r.person.ID, Flow: doneFlow,
 		Nonce: c.Nonce, Data: map[string]string{"item": c.Data["item"]}, LastUpdateID: r.id, UpdatedAt: r.now})
+}
+
+// superseded reports whether the update is one handled again after a
+// stop (a replica died; another took its updates over after their
+// lease) while its chat's dialogue went on since: a later update of the
+// chat moved it, or ended it. Whatever it did was done, or the person
+// went on without it; answering it now would come out of order.
+func (b *Bot) superseded(ctx context.Context, r *request) bool {
+	if !telegram.Replayed(ctx) {
+		return false
+	}
+	c := &conversation{}
+	found, err := b.store.LoadConversation(ctx, r.chatID, c)
+	return err == nil && found && c.LastUpdateID > r.id
 }
 
 // staleReason says why a conversation's button does nothing: its action
@@ -181,6 +209,9 @@ func (b *Bot) conversation(ctx context.Context, r *request) (*conversation, erro
 // onText handles a message that is not a command: an answer in the open
 // conversation, or a pointer to the menu.
 func (b *Bot) onText(ctx context.Context, r *request) {
+	if b.superseded(ctx, r) {
+		return
+	}
 	c, err := b.conversation(ctx, r)
 	if err != nil {
 		b.fail(ctx, r, err)
@@ -194,9 +225,11 @@ func (b *Bot) onText(ctx context.Context, r *request) {
 	}
 	f := b.flows()[c.Flow]
 	if r.id <= c.LastUpdateID {
-		// Already applied before a crash; only the next question may be
-		// missing.
-		f.prompt(ctx, r, c)
+		// Already applied before a crash. Only the question the last of
+		// them led to may be missing; earlier ones were superseded.
+		if r.id == c.LastUpdateID {
+			f.prompt(ctx, r, c)
+		}
 		return
 	}
 	err = f.text(ctx, r, c)
@@ -274,6 +307,16 @@ func (b *Bot) onConversationButton(ctx context.Context, r *request, arg string) 
 	c, err := b.conversation(ctx, r)
 	if err != nil {
 		return err
+	}
+	if c != nil && c.Nonce == nonce && r.id == c.LastUpdateID {
+		// This very press was applied before a crash (handled again, on
+		// this process or another replica): only the next question may be
+		// missing.
+		b.flows()[c.Flow].prompt(ctx, r, c)
+		return nil
+	}
+	if b.superseded(ctx, r) {
+		return nil
 	}
 	if c == nil || c.Nonce != nonce || r.id <= c.LastUpdateID {
 		if c == nil {

@@ -133,6 +133,39 @@ func TestKilledAtEachWriteOfAChange(t *testing.T) {
 	}
 }
 
+// TestKilledBetweenAButtonAndItsQuestion: the service is killed after it
+// stored the step a button press led to, before it asked that step's
+// question. The press is handled again after the restart (as another
+// replica would take it over): the question comes, once, and the
+// dialogue goes on to the end (before, the press was taken for a stale
+// button and the deputy was left without a question).
+func TestKilledBetweenAButtonAndItsQuestion(t *testing.T) {
+	tg := telegramtest.New(t)
+	dir := t.TempDir()
+	assignedItem(t, dir)
+	p := startService(t, tg, dir, "DEPUTYBOT_CRASH_AT=conversation-at:att")
+	deputy := tg.Chat(telegramtest.User{ID: 2001, FirstName: "Zhang", LanguageCode: "en"})
+	deputy.Send("/new")
+	deputy.PressButton(deputy.Next("What do you want to file"), "Suggestion")
+	deputy.Next("Title of")
+	deputy.Send("Bus stop shelter")
+	deputy.Next("Text of")
+	deputy.Send("The stop on Hill Road has no shelter from the rain.")
+	deputy.PressButton(deputy.Next("Choose a category"), "Transport")
+	if code := p.wait(t); code != -1 {
+		t.Fatalf("the service was not killed at the step (exit %d)", code)
+	}
+	startService(t, tg, dir)
+	q := deputy.Next("Send documents")
+	deputy.PressButton(q, "Done")
+	deputy.PressButton(deputy.Next("co-sponsor"), "Done")
+	deputy.PressButton(deputy.Next("Bus stop shelter"), "Submit")
+	deputy.Next("Submitted: Suggestion")
+	if n := sends(tg, 2001, "Send documents"); n != 1 {
+		t.Fatalf("the question was asked %d times", n)
+	}
+}
+
 // TestKilledAfterAnOfficeChange: the service is killed right after it
 // stored what the office's /invite, /departments add or /holidays asked
 // for, before it answered. After the restart the update is handled again:
