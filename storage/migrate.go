@@ -177,8 +177,6 @@ func queryIndexes() map[string][]mongo.IndexModel {
 			{Keys: bson.D{{Key: "turn", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetName("turn")},
 		},
 		"pace": {
-			{Keys: bson.D{{Key: "chat", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetName("chat")},
-			{Keys: bson.D{{Key: "slot", Value: 1}}, Options: options.Index().SetName("slot")},
 			{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("at")},
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -24,10 +25,11 @@ import (
 //     1.04 s ÷ 30 = 34.7 ms), one message in each ("g:<slot>"): no
 //     second, however it is cut, holds more than 29 starts. A send takes
 //     the first free slot at or after the moment its replica's own
-//     limiter gave it.
-//   - A chat's: its sends are a chain "c:<chat>:<n>" at their slots, link
-//     n at least Pace.ChatSpan after link n-ChatBurst; the insert of link
-//     n is the claim, so two replicas cannot both follow link n-1.
+//     limiter gave it, found by inserting (an _id: indexed on every store,
+//     the embedded one too, where any other filter reads every document).
+//   - A chat's: its last ChatBurst sends' moments ("c:<chat>"), read and
+//     written in the chat's turn: a send goes Pace.ChatSpan after the
+//     ChatBurst-th last.
 //
 // A replica's own limiter (lanes, answers first, its memory over a
 // restart) still orders what it sends; the pace only delays it. A bulk
@@ -35,19 +37,15 @@ import (
 // answer of another replica finds a slot within a few slots.
 
 // How long pace records are kept: the bot's slots, longer than any wait
-// for one; a chat's links, a day (a chain pruned to nothing starts again
-// at its first link, which a replica reading the pruned link at that very
-// moment would not see: a day-old link makes that moot).
+// for one; a chat's record, a day after its last send.
 const (
 	slotsKept = 10 * time.Minute
-	linksKept = 24 * time.Hour
+	chatsKept = 24 * time.Hour
 )
 
 type paceDoc struct {
 	ID   string    `bson:"_id"`
-	Slot int64     `bson:"slot,omitempty"`
-	Chat int64     `bson:"chat,omitempty"`
-	N    int64     `bson:"n,omitempty"`
+	Slot int64     `bson:"slot"`
 	At   time.Time `bson:"at"`
 }
 
@@ -57,83 +55,85 @@ func (s *Store) ReserveSend(ctx context.Context, chat int64, at time.Time, p dep
 	if p.Slot <= 0 {
 		return at, nil
 	}
-	if p.ChatBurst <= 0 || p.ChatSpan <= 0 {
-		chat = 0
+	if chat == 0 || p.ChatBurst <= 0 || p.ChatSpan <= 0 {
+		slot, err := s.reserveSlot(ctx, at, p.Slot)
+		return slot, err
 	}
-	for range 1000 {
-		want, next := at, int64(1)
-		if chat != 0 {
-			// The chat's last links: this one goes ChatSpan after the
-			// ChatBurst-th last.
-			cur, err := s.pace.Find(ctx, bson.D{{Key: "chat", Value: chat}},
-				options.Find().SetSort(bson.D{{Key: "n", Value: -1}}).SetLimit(int64(p.ChatBurst)))
-			if err != nil {
-				return at, err
-			}
-			var links []paceDoc
-			if err := cur.All(ctx, &links); err != nil {
-				return at, err
-			}
-			if len(links) > 0 {
-				next = links[0].N + 1
-			}
-			if len(links) == p.ChatBurst && links[p.ChatBurst-1].At.Add(p.ChatSpan).After(want) {
-				want = links[p.ChatBurst-1].At.Add(p.ChatSpan)
-			}
+	var slot time.Time
+	key := fmt.Sprintf("c:%d", chat)
+	err := s.inTurn(ctx, "pace:"+key, func(t *turn) error {
+		// The chat's last sends: this one goes ChatSpan after the
+		// ChatBurst-th last.
+		var doc chatPace
+		err := s.pace.FindOne(ctx, byID(key)).Decode(&doc)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return err
 		}
-		slot, id, err := s.reserveSlot(ctx, want, p.Slot)
-		if err != nil || chat == 0 {
-			return slot, err
+		want := at
+		if n := len(doc.Times); n >= p.ChatBurst && doc.Times[n-p.ChatBurst].Add(p.ChatSpan).After(want) {
+			want = doc.Times[n-p.ChatBurst].Add(p.ChatSpan)
 		}
-		// The chat's next link, at the slot: inserting it is the claim;
-		// another replica's link first, and this one gives its slot back
-		// and reads the chain again.
-		_, err = s.pace.InsertOne(ctx, paceDoc{ID: fmt.Sprintf("c:%d:%d", chat, next), Chat: chat, N: next, At: slot})
-		if err == nil {
-			return slot, nil
+		if slot, err = s.reserveSlot(ctx, want, p.Slot); err != nil {
+			return err
 		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return at, err
+		doc.ID, doc.At = key, slot
+		doc.Times = append(doc.Times, slot)
+		slices.SortFunc(doc.Times, time.Time.Compare)
+		doc.Times = doc.Times[max(0, len(doc.Times)-p.ChatBurst):]
+		if !s.fresh(t) {
+			return errTurnLost
 		}
-		if _, err := s.pace.DeleteOne(ctx, byID(id)); err != nil {
-			return at, err
-		}
-	}
-	return at, errors.New("the chat's pace is contended beyond reason")
+		_, err = s.pace.ReplaceOne(ctx, byID(key), doc, options.Replace().SetUpsert(true))
+		return err
+	})
+	return slot, err
 }
 
-// reserveSlot takes the first free slot at or after at.
-func (s *Store) reserveSlot(ctx context.Context, at time.Time, size time.Duration) (time.Time, string, error) {
-	want := (at.UnixNano() + int64(size) - 1) / int64(size)
-	for range 1000 {
-		cur, err := s.pace.Find(ctx, bson.D{{Key: "slot", Value: bson.D{{Key: "$gte", Value: want}}}},
-			options.Find().SetSort(bson.D{{Key: "slot", Value: 1}}).SetLimit(256).SetProjection(bson.D{{Key: "slot", Value: 1}}))
-		if err != nil {
-			return at, "", err
+// chatPace is a chat's last sends' moments, changed in the chat's turn.
+type chatPace struct {
+	ID    string      `bson:"_id"`
+	Times []time.Time `bson:"times"`
+	At    time.Time   `bson:"at"` // the last: the record is pruned a day after
+}
+
+// reserveSlot takes the first free slot at or after at, by inserting
+// slot after slot (each an _id: found by the index on every store, the
+// embedded one too, where any other filter reads every document). The
+// slots this process took or found taken are remembered, so that each is
+// tried once: a reservation costs one insert, and one more for each slot
+// another replica took since.
+func (s *Store) reserveSlot(ctx context.Context, at time.Time, size time.Duration) (time.Time, error) {
+	g := (at.UnixNano() + int64(size) - 1) / int64(size)
+	for range 20000 {
+		s.paceMu.Lock()
+		for s.takenSlots[g] {
+			g++
 		}
-		var taken []paceDoc
-		if err := cur.All(ctx, &taken); err != nil {
-			return at, "", err
+		s.paceMu.Unlock()
+		t := time.Unix(0, g*int64(size))
+		_, err := s.pace.InsertOne(ctx, paceDoc{ID: fmt.Sprintf("g:%d", g), Slot: g, At: t})
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return at, err
 		}
-		g := want
-		for _, d := range taken {
-			if d.Slot > g {
-				break
+		s.paceMu.Lock()
+		if s.takenSlots == nil || len(s.takenSlots) > 4096 {
+			// Forget the past (slots before this one's moment).
+			kept := map[int64]bool{}
+			for k := range s.takenSlots {
+				if k >= g-int64(time.Minute/size) {
+					kept[k] = true
+				}
 			}
-			g = d.Slot + 1
+			s.takenSlots = kept
 		}
-		t, id := time.Unix(0, g*int64(size)), fmt.Sprintf("g:%d", g)
-		_, err = s.pace.InsertOne(ctx, paceDoc{ID: id, Slot: g, At: t})
+		s.takenSlots[g] = true
+		s.paceMu.Unlock()
 		if err == nil {
 			s.prunePace(ctx, t)
-			return t, id, nil
+			return t, nil
 		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return at, "", err
-		}
-		want = g
 	}
-	return at, "", errors.New("the bot's send slots are contended beyond reason")
+	return at, errors.New("the bot's send slots are contended beyond reason")
 }
 
 // prunePace removes old pace records, about once a minute of the
@@ -150,7 +150,7 @@ func (s *Store) prunePace(ctx context.Context, now time.Time) {
 	}
 	_, err := s.pace.DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: "slot", Value: bson.D{{Key: "$exists", Value: true}}}, {Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-slotsKept)}}}},
-		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-linksKept)}}}},
+		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-chatsKept)}}}},
 	}}})
 	if err != nil {
 		s.log.Warn("prune the send pace", "err", err)

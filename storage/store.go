@@ -105,6 +105,7 @@ type Store struct {
 	pace          *mongo.Collection
 	paceMu        sync.Mutex
 	pacePruned    time.Time
+	takenSlots    map[int64]bool // send slots this process took or found taken
 	clock         func() time.Time
 	server        Server
 

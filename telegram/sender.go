@@ -505,11 +505,14 @@ func (s *Sender) Run(ctx context.Context) {
 			}
 			m.With = s.leaseWith(ctx, m.With, now)
 		}
-		at := s.sharedMoment(ctx, m, s.lim.Reserve(s.o.Clock(), m.LaneOf()))
+		local := s.lim.Reserve(s.o.Clock(), m.LaneOf())
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			// The shared pace is asked here, not in the loop: an answer
+			// taken meanwhile does not wait for the store's reply.
+			at := s.sharedMoment(ctx, m, local)
 			for retake := 0; ; retake++ {
 				if !s.sleep(ctx, at.Sub(s.o.Clock())) {
 					s.putBack(m) // stopping: it stays pending in the store

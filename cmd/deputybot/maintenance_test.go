@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -232,22 +233,40 @@ func TestScheduledBackupsKeepTheNewest(t *testing.T) {
 	}
 }
 
-// sharedCopy starts a database server standing in for MongoDB (the
-// embedded store, reached by URI: every process on it runs as a replica),
-// copies the data directory's record into it, and returns its URI.
-func sharedCopy(t testing.TB, dir string) string {
+// sharedCopy copies the data directory's record into a database server
+// standing in for MongoDB and returns what a replica on it is given
+// (MONGODB_URI, MONGODB_DATABASE): the server DEPUTYBOT_TEST_MONGODB_URI
+// names (CI: FerretDB on PostgreSQL), in a database of its own;
+// otherwise an embedded store reached by URI (every process on it runs as
+// a replica).
+func sharedCopy(t testing.TB, dir string) []string {
 	t.Helper()
-	db, err := storage.StartEmbedded(context.Background(), t.TempDir(), "mongodb stand-in", nil)
-	if err != nil {
-		t.Fatal(err)
+	uri := os.Getenv("DEPUTYBOT_TEST_MONGODB_URI")
+	if uri == "" {
+		db, err := storage.StartEmbedded(context.Background(), t.TempDir(), "mongodb stand-in", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Stop)
+		uri = db.URI()
 	}
-	t.Cleanup(db.Stop)
+	database := fmt.Sprintf("replicas_%d_%d", os.Getpid(), sharedCopies.Add(1))
 	var out, errs strings.Builder
-	if code := runIO([]string{"copy", "--to", db.URI()}, env("DATA_DIR", dir, "LOG_LEVEL", "error"), &out, &errs); code != 0 {
+	if code := runIO([]string{"copy", "--to", uri, "--database", database}, env("DATA_DIR", dir, "LOG_LEVEL", "error"), &out, &errs); code != 0 {
 		t.Fatalf("copy: %d %s%s", code, out.String(), errs.String())
 	}
-	return db.URI()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if s, err := storage.Open(ctx, storage.Options{URI: uri, Database: database}); err == nil {
+			_ = s.Drop(ctx)
+			_ = s.Close(ctx)
+		}
+	})
+	return []string{"MONGODB_URI=" + uri, "MONGODB_DATABASE=" + database}
 }
+
+var sharedCopies atomic.Int64
 
 // TestTwoReplicasHandleEachUpdateOnce: two service processes on one
 // database (an embedded store stands in for MongoDB, reached by
@@ -259,10 +278,10 @@ func sharedCopy(t testing.TB, dir string) string {
 func TestTwoReplicasHandleEachUpdateOnce(t *testing.T) {
 	dir := t.TempDir()
 	registeredDeputies(t, dir, 40)
-	uri := sharedCopy(t, dir)
+	shared := sharedCopy(t, dir)
 	tg := telegramtest.New(t)
-	a := startService(t, tg, t.TempDir(), "MONGODB_URI="+uri)
-	b := startService(t, tg, t.TempDir(), "MONGODB_URI="+uri)
+	a := startService(t, tg, t.TempDir(), shared...)
+	b := startService(t, tg, t.TempDir(), shared...)
 	tg.WaitFor("both replicas to poll", func() bool { return tg.Polling() == 2 })
 	var chats []*telegramtest.Chat
 	for i := range 40 {
@@ -340,17 +359,17 @@ func TestHealthFailsWhenTheStoreDoesNotAnswer(t *testing.T) {
 func TestDeadReplicasUpdateTakenOverWithinAMinute(t *testing.T) {
 	dir := t.TempDir()
 	registeredDeputies(t, dir, 1)
-	uri := sharedCopy(t, dir)
+	shared := sharedCopy(t, dir)
 	tg := telegramtest.New(t)
 	tg.WaitTimeout = 90 * time.Second
-	a := startService(t, tg, t.TempDir(), "MONGODB_URI="+uri, "DEPUTYBOT_CRASH_AT=handling:/help")
+	a := startService(t, tg, t.TempDir(), append(shared, "DEPUTYBOT_CRASH_AT=handling:/help")...)
 	deputy := tg.Chat(telegramtest.User{ID: 200000, FirstName: "Deputy", LanguageCode: "en"})
 	deputy.Send("/help")
 	if code := a.wait(t); code != -1 {
 		t.Fatalf("the first replica did not die at the update (exit %d)", code)
 	}
 	died := time.Now()
-	startService(t, tg, t.TempDir(), "MONGODB_URI="+uri)
+	startService(t, tg, t.TempDir(), shared...)
 	if err := waitText(tg, deputy.ID, "/new"); err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,10 @@ type Server struct {
 	// minutes), for tests wait on conditions and a busy machine is slow;
 	// only a test that is failing ever waits that long.
 	WaitTimeout time.Duration
+	// WebhookClient, if set, posts updates to the webhook (a test's TLS
+	// load balancer, whose certificate it trusts); by default a plain
+	// client.
+	WebhookClient *http.Client
 
 	srv *httptest.Server
 	tb  testing.TB

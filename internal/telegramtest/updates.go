@@ -187,6 +187,9 @@ func (s *Server) setWebhook(c *Call) (int, string, int, any) {
 
 func (s *Server) deliver(h *webhook) {
 	client := &http.Client{Timeout: 10 * time.Second}
+	if s.WebhookClient != nil {
+		client = s.WebhookClient
+	}
 	for {
 		s.mu.Lock()
 		var next *queuedUpdate
