@@ -21,9 +21,9 @@ import (
 // the budget the senders keep (deputybot.Pace, from OUTBOX_RATE and the
 // chat limits):
 //
-//   - The bot's: time is cut into slots of Pace.Slot (the limiter's
-//     1.04 s ÷ 30 = 34.7 ms), one message in each ("g:<slot>"): no
-//     second, however it is cut, holds more than 29 starts. A send takes
+//   - The bot's: time is cut into slots of Pace.Slot (1.1 s ÷ 30 =
+//     36.7 ms: telegram.Limiter.Pace), one message in each ("g:<slot>"):
+//     no second, however it is cut, holds more than 28 starts. A send takes
 //     the first free slot at or after the moment its replica's own
 //     limiter gave it, found by inserting (an _id: indexed on every store,
 //     the embedded one too, where any other filter reads every document).

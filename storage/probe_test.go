@@ -161,7 +161,7 @@ func TestThreeReplicasDecideEachThingOnce(t *testing.T) {
 
 // TestThreeReplicasKeepOneBudget: three replicas reserving sends at once,
 // one after another each as a sender does, all wanted at the same moment,
-// are given moments no second of which holds more than 29 and no chat
+// are given moments no second of which holds more than 28 and no chat
 // more than its burst of 3 in 3 s (the service's defaults): 300 messages
 // to 100 chats (three each: the bot's budget alone binds, and is used),
 // and to 10 chats (thirty each: the chats' limits bind).
@@ -207,7 +207,7 @@ func TestThreeReplicasKeepOneBudget(t *testing.T) {
 			for j < len(all) && all[j].Sub(all[i]) < time.Second {
 				j++
 			}
-			if j-i > 29 {
+			if j-i > 28 {
 				t.Fatalf("%d sends in the second from %v", j-i, all[i].Sub(from))
 			}
 		}
@@ -221,14 +221,14 @@ func TestThreeReplicasKeepOneBudget(t *testing.T) {
 		}
 		last := all[len(all)-1].Sub(from)
 		t.Logf("300 sends to %d chats from 3 replicas over %v", chats, last)
-		// 300 sends take 10.4 s at 28.8 a second, when only the bot's
-		// budget binds: it is used to the slot.
-		if chats == 100 && last > 10400*time.Millisecond {
+		// 300 sends take 11 s at 27.3 a second (36.7 ms slots), when only
+		// the bot's budget binds: it is used to the slot.
+		if chats == 100 && last > 11*time.Second {
 			t.Fatalf("300 sends spread over %v", last)
 		}
 		// Thirty to a chat, three every 3.15 s: the last three 9 × 3.15 s
-		// after the first, and the ten chats' thirty take 30 slots (1.04 s).
-		if chats == 10 && last > 29500*time.Millisecond {
+		// after the first, and the ten chats' thirty take 30 slots (1.1 s).
+		if chats == 10 && last > 29600*time.Millisecond {
 			t.Fatalf("30 sends to a chat spread over %v", last)
 		}
 	}

@@ -153,9 +153,16 @@ func (l *Limiter) Reserve(now time.Time, lane deputybot.Lane) time.Time {
 // under load, against a fake counting one second between arrivals).
 const SharedChatMargin = 150 * time.Millisecond
 
+// SharedMargin widens the bot's slot when replicas share the budget:
+// their sends are ordered by reserved moments alone, on machines busier
+// than one service's (a loaded CI run drew a 31st send in a second at
+// 34.7 ms slots). 1.1 s ÷ 30 = 36.7 ms: 27.3 a second, more than three
+// replicas on one store reached (13.5).
+const SharedMargin = 60 * time.Millisecond
+
 // Pace is the limiter's budget, for replicas that share it.
 func (l *Limiter) Pace() deputybot.Pace {
-	p := deputybot.Pace{Slot: l.interval}
+	p := deputybot.Pace{Slot: (l.window + SharedMargin) / time.Duration(l.rate)}
 	if l.chatInterval > 0 {
 		p.ChatBurst, p.ChatSpan = l.chatBurst, time.Duration(l.chatBurst)*l.chatInterval+SharedChatMargin
 	}

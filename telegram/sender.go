@@ -537,7 +537,7 @@ func (s *Sender) Run(ctx context.Context) {
 
 // maxLate is how late after its moment a send of replicas sharing the
 // budget may start; later, it takes a new moment.
-const maxLate = 50 * time.Millisecond
+const maxLate = 20 * time.Millisecond
 
 // sharedMoment is when m may go, at or after at, within the bot's budget
 // and its chat's over all replicas (the store keeps it); at itself
