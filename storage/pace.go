@@ -76,10 +76,10 @@ func (s *Store) ReserveSend(ctx context.Context, chat int64, at time.Time, p dep
 		if slot, err = s.reserveSlot(ctx, want, p.Slot); err != nil {
 			return err
 		}
-		doc.ID, doc.At = key, slot
 		doc.Times = append(doc.Times, slot)
 		slices.SortFunc(doc.Times, time.Time.Compare)
 		doc.Times = doc.Times[max(0, len(doc.Times)-p.ChatBurst):]
+		doc.ID, doc.At = key, doc.Times[len(doc.Times)-1]
 		if !s.fresh(t) {
 			return errTurnLost
 		}
