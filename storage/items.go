@@ -19,8 +19,9 @@ import (
 // An item is one document in items: its state (deputybot.Item, inline),
 // its long parts (details), the updates whose changes it holds (applied)
 // and the notices of its latest change until they are in the outbox
-// (notices). A change replaces the whole document at once, conditioned on
-// its version: atomic on MongoDB and on the embedded store alike.
+// (notices). A change replaces the whole document at once, made by the
+// embedded store's only writer under the item's lock, or on a shared
+// store in the item's turn (turns.go) and conditioned on its version.
 //
 // itemkeys holds the unique keys that lead to an item: its number
 // ("suggestion:2026:17", claimed by inserting it, so two items never

@@ -222,8 +222,8 @@ func TestReplicasTakeOverOnlyExpiredUpdates(t *testing.T) {
 	if fresh, err := b.RecordUpdate(c, 20, 1, []byte(`{"update_id":20}`), t0); err != nil || fresh {
 		t.Fatalf("recorded twice across replicas: %v %v", fresh, err)
 	}
-	// One after another: the take-over is a conditional update, atomic
-	// across processes on MongoDB only (README, "Several replicas").
+	// One after another (TestThreeReplicasDecideEachThingOnce does it
+	// at once): only one replica takes it over.
 	later := t0.Add(storage.UpdateLease + time.Minute)
 	taken := 0
 	for _, s := range []*storage.Store{b, a, storetest.Again(t, a.Options())} {

@@ -14,9 +14,10 @@
 //     decodes every document for any other, so its writes go by _id, made
 //     atomic by the one writer's per-item locks.
 //   - On MongoDB (or with Options.Shared) several processes share the
-//     database: every read is a query over declared indexes, every change
-//     of an item is a replace conditioned on its version, and claims are
-//     inserts of a unique _id.
+//     database: every read is a query over declared indexes, every
+//     decision that reads then writes (an item's change, a lease, a
+//     takeover) is made in a turn claimed by a unique insert (turns.go),
+//     and claims are inserts of a unique _id.
 //
 // Uniqueness is always claimed by inserting a document whose _id is the
 // key ("tg:<telegram id>", "upd:<update id>", "suggestion:2026:17"):

@@ -157,7 +157,7 @@ const SharedChatMargin = 150 * time.Millisecond
 // their sends are ordered by reserved moments alone, on machines busier
 // than one service's (a loaded CI run drew a 31st send in a second at
 // 34.7 ms slots). 1.1 s ÷ 30 = 36.7 ms: 27.3 a second, more than three
-// replicas on one store reached (13.5).
+// replicas on one store reached (13.5–19).
 const SharedMargin = 60 * time.Millisecond
 
 // Pace is the limiter's budget, for replicas that share it.

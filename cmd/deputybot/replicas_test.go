@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -28,8 +29,9 @@ import (
 // filing completes, one answer a step; the numbers are 001–050, once
 // each; the office is told of each item once; Telegram refused nothing
 // (the replicas keep one budget). With DEPUTYBOT_TEST_DB_OUTAGE (a
-// command stopping the database for a while, CI's PostgreSQL), ten more
-// deputies write during the outage and are answered after it.
+// command stopping the database for a while and printing "down" once it
+// has, CI's PostgreSQL), ten more deputies write during the outage and
+// are answered after it.
 func TestThreeReplicasUnderLoad(t *testing.T) {
 	const n = 50
 	dir := t.TempDir()
@@ -134,10 +136,18 @@ func TestThreeReplicasUnderLoad(t *testing.T) {
 		// The database goes away; people write meanwhile; it comes back.
 		cmd := exec.Command("sh", "-c", outage)
 		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(2 * time.Second) // the outage has begun (the command stops the database first)
+		// The command says "down" once the database has stopped.
+		line, err := bufio.NewReader(out).ReadString('\n')
+		if err != nil || strings.TrimSpace(line) != "down" {
+			t.Fatalf("outage command: %q %v", line, err)
+		}
 		var late []*telegramtest.Chat
 		for i := n; i < n+10; i++ {
 			c := tg.Chat(telegramtest.User{ID: int64(200000 + i), FirstName: "Deputy", LanguageCode: "en"})
