@@ -113,6 +113,7 @@ func (s *Store) InsertItem(ctx context.Context, it *deputybot.Item, det *deputyb
 	}
 	if s.model != nil {
 		s.model.putItem(it)
+		s.docs.put(&itemDoc{Item: *it, Details: *det})
 	}
 	return nil
 }
@@ -142,6 +143,7 @@ func (s *Store) DeleteItem(ctx context.Context, itemID string, check func(*deput
 		}
 		if s.model != nil {
 			s.model.deleteItem(itemID)
+			s.docs.drop(itemID)
 		}
 		_, _ = s.itemKeys.DeleteOne(ctx, byID("share:"+it.ShareToken))
 		return nil
@@ -202,6 +204,13 @@ func (s *Store) PublicTexts(ctx context.Context, fn func(id string, det *deputyb
 // ItemDetails returns an item's long parts: body, attachments, texts,
 // timeline.
 func (s *Store) ItemDetails(ctx context.Context, id string) (*deputybot.ItemDetails, error) {
+	if s.model != nil {
+		doc, err := s.itemDoc(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &doc.Details, nil
+	}
 	var doc struct {
 		Details deputybot.ItemDetails `bson:"details"`
 	}
@@ -307,8 +316,23 @@ func copyTexts(d *deputybot.ItemDetails) *deputybot.ItemDetails {
 	return &deputybot.ItemDetails{Body: d.Body, Replies: slices.Clone(d.Replies), Progress: slices.Clone(d.Progress)}
 }
 
-// itemDoc reads an item's whole document.
+// itemDoc reads an item's whole document (the only writer: as it last
+// wrote or read it, when it still keeps it).
 func (s *Store) itemDoc(ctx context.Context, id string) (*itemDoc, error) {
+	if s.model != nil {
+		if doc, ok := s.docs.get(id); ok {
+			return doc, nil
+		}
+	}
+	doc, err := s.readItemDoc(ctx, id)
+	if err == nil && s.model != nil {
+		s.docs.put(doc)
+	}
+	return doc, err
+}
+
+// readItemDoc reads an item's whole document from the store.
+func (s *Store) readItemDoc(ctx context.Context, id string) (*itemDoc, error) {
 	var doc itemDoc
 	if err := s.items.FindOne(ctx, byID(id)).Decode(&doc); err != nil {
 		return nil, notFound(err, "err.item_not_found")
@@ -444,6 +468,7 @@ func (s *Store) updateItem(ctx context.Context, id string, c deputybot.ItemChang
 			}
 		}
 		if err != nil {
+			s.docs.drop(id) // written or not: read it again
 			if claimed != "" {
 				_, _ = s.itemKeys.DeleteOne(ctx, byID(claimed))
 			}
@@ -456,6 +481,7 @@ func (s *Store) updateItem(ctx context.Context, id string, c deputybot.ItemChang
 		if s.model != nil {
 			s.model.putItem(it)
 			s.model.setNoticed(id, len(next.Pending) > 0)
+			s.docs.put(&next)
 		}
 		return it.Clone(), &next, nil
 	}
@@ -494,7 +520,14 @@ func (s *Store) ClearNotices(ctx context.Context, id string, ids []string) error
 				Version int                       `bson:"version"`
 				Pending []deputybot.PendingNotice `bson:"pending"`
 			}
-			if err := s.items.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "pending", Value: 1}})).Decode(&doc); err != nil {
+			var whole *itemDoc // the only writer's: the document it keeps
+			if s.model != nil {
+				var err error
+				if whole, err = s.itemDoc(ctx, id); err != nil {
+					return err
+				}
+				doc.Version, doc.Pending = whole.Version, whole.Pending
+			} else if err := s.items.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "pending", Value: 1}})).Decode(&doc); err != nil {
 				return notFound(err, "err.item_not_found")
 			}
 			keep := slices.DeleteFunc(slices.Clone(doc.Pending), func(n deputybot.PendingNotice) bool { return slices.Contains(ids, n.ID) })
@@ -510,6 +543,7 @@ func (s *Store) ClearNotices(ctx context.Context, id string, ids []string) error
 			}
 			res, err := s.items.UpdateOne(ctx, s.versioned(id, doc.Version), update)
 			if err != nil {
+				s.docs.drop(id)
 				return err
 			}
 			if res.MatchedCount == 0 {
@@ -517,6 +551,11 @@ func (s *Store) ClearNotices(ctx context.Context, id string, ids []string) error
 			}
 			if s.model != nil {
 				s.model.setNoticed(id, len(keep) > 0)
+				whole.Pending = keep
+				if len(keep) == 0 {
+					whole.Pending = nil
+				}
+				s.docs.put(whole)
 			}
 			return nil
 		}
@@ -606,7 +645,12 @@ func (s *Store) claimNumber(ctx context.Context, it *deputybot.Item) (int, strin
 		_ = s.itemKeys.FindOne(ctx, byID(hintID)).Decode(&c)
 		return c.N
 	}
-	n := readHint() + 1
+	var n int
+	if h, ok := s.numberHint(hintID); ok {
+		n = h + 1 // the only writer wrote the hint last
+	} else {
+		n = readHint() + 1
+	}
 	for tries := 0; tries < 10000; tries++ {
 		key := numberKey(it.Kind, it.Year, n)
 		_, err := s.itemKeys.InsertOne(ctx, itemKey{ID: key, ItemID: it.ID, At: it.UpdatedAt})
@@ -622,6 +666,7 @@ func (s *Store) claimNumber(ctx context.Context, it *deputybot.Item) (int, strin
 		if err != nil && !mongo.IsDuplicateKeyError(err) {
 			return 0, "", err
 		}
+		s.noteNumberHint(hintID, n)
 		return n, key, nil
 	}
 	return 0, "", errors.New("no free item number found")
@@ -677,4 +722,29 @@ func (s *Store) ItemsWithStatus(ctx context.Context, statuses ...deputybot.Statu
 	}
 	oldestFirst(items)
 	return items, nil
+}
+
+// numberHint is where the only writer last found a free number (of a
+// kind and year: the counter document's id), if it claimed one of them
+// since start.
+func (s *Store) numberHint(id string) (int, bool) {
+	if !s.single {
+		return 0, false
+	}
+	s.hintsMu.Lock()
+	defer s.hintsMu.Unlock()
+	n, ok := s.hints[id]
+	return n, ok
+}
+
+func (s *Store) noteNumberHint(id string, n int) {
+	if !s.single {
+		return
+	}
+	s.hintsMu.Lock()
+	defer s.hintsMu.Unlock()
+	if s.hints == nil {
+		s.hints = map[string]int{}
+	}
+	s.hints[id] = max(s.hints[id], n)
 }

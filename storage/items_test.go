@@ -316,3 +316,25 @@ func TestChangeIsAppliedOncePerCauseAndItsNoticesDeliveredOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestItemDetailsAreHandedOutAsCopies: what a read returns is the
+// caller's own (the only writer answers from the documents it keeps).
+func TestItemDetailsAreHandedOutAsCopies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a := deputy(t, s, "张三", 1)
+		it := saveDraft(t, s, a, draft(deputybot.KindSuggestion, "copies"))
+		submit(t, s, a, it, t0)
+		det, err := s.ItemDetails(c, it.ID)
+		if err != nil || det.Body != "body of copies" || len(det.Timeline) != 2 {
+			t.Fatalf("details %+v %v", det, err)
+		}
+		det.Body = "changed by the caller"
+		det.Timeline[0].Type = "changed"
+		det.Timeline = append(det.Timeline, deputybot.Event{Type: "added"})
+		again, err := s.ItemDetails(c, it.ID)
+		if err != nil || again.Body != "body of copies" || len(again.Timeline) != 2 || again.Timeline[0].Type == "changed" {
+			t.Fatalf("details read again %+v %v", again, err)
+		}
+	})
+}

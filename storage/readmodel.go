@@ -35,10 +35,15 @@ type readModel struct {
 	// FlushNotices delivers them.
 	noticed map[string]bool
 
-	// convs are the chats' conversations as stored (BSON; nil: none),
-	// for those read or written since start. Each read decodes a copy.
-	convMu sync.Mutex
-	convs  map[int64][]byte
+	// Conversations (conversations.go): every chat's latest stored
+	// version (loaded at start; each read decodes a copy), the chats whose
+	// stored state a failed write left unknown, the versions handed out,
+	// and the superseded versions still stored.
+	convMu      sync.Mutex
+	convs       map[int64]convVersion
+	convUnsure  map[int64]bool
+	convNext    map[int64]int64
+	convGarbage []string
 }
 
 func loadReadModel(ctx context.Context, s *Store) (*readModel, error) {
@@ -46,7 +51,7 @@ func loadReadModel(ctx context.Context, s *Store) (*readModel, error) {
 		items: map[string]*deputybot.Item{}, byPerson: map[string]map[string]bool{},
 		byDept: map[string]map[string]bool{}, byKey: map[string]string{},
 		people: map[string]*deputybot.Person{}, byTG: map[int64]string{}, noticed: map[string]bool{},
-		convs: map[int64][]byte{},
+		convs: map[int64]convVersion{}, convUnsure: map[int64]bool{}, convNext: map[int64]int64{},
 	}
 	cur, err := s.items.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "details", Value: 0}, {Key: "applied", Value: 0}}))
 	if err != nil {
@@ -98,6 +103,9 @@ func loadReadModel(ctx context.Context, s *Store) (*readModel, error) {
 		return nil, err
 	}
 	m.depts = ds
+	if err := m.loadConversations(ctx, s); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -378,30 +386,4 @@ func (m *readModel) department(id string) *deputybot.Department {
 		}
 	}
 	return nil
-}
-
-// conversation returns the chat's stored conversation (nil: it has
-// none), and whether it is known.
-func (m *readModel) conversation(chatID int64) ([]byte, bool) {
-	m.convMu.Lock()
-	defer m.convMu.Unlock()
-	raw, ok := m.convs[chatID]
-	return raw, ok
-}
-
-// setConversation notes what the store now holds for the chat (nil:
-// nothing). The bytes are copied.
-func (m *readModel) setConversation(chatID int64, raw []byte) {
-	if raw != nil {
-		raw = slices.Clone(raw)
-	}
-	m.convMu.Lock()
-	defer m.convMu.Unlock()
-	m.convs[chatID] = raw
-}
-
-func (m *readModel) forgetConversation(chatID int64) {
-	m.convMu.Lock()
-	defer m.convMu.Unlock()
-	delete(m.convs, chatID)
 }

@@ -114,6 +114,9 @@ type Store struct {
 	deptCache copyCache[[]*deputybot.Department]
 	calCache  copyCache[*deputybot.Calendar]
 	texts     textsCache
+	docs      docCache // the only writer's
+	hintsMu   sync.Mutex
+	hints     map[string]int // the only writer's: numberHint
 	// model is the read model of the store's only writer (nil when the
 	// database is shared, or this process only joined the embedded store).
 	model *readModel
@@ -235,6 +238,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		if err := s.checkUniqueID(ctx); err != nil {
 			s.Close(context.Background())
 			return nil, err
+		}
+		if err := s.normalizeConversations(ctx); err != nil {
+			s.Close(context.Background())
+			return nil, fmt.Errorf("conversations copied from an embedded store: %w", err)
 		}
 	}
 	if s.single {
