@@ -11,6 +11,7 @@ import (
 	"html"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -30,6 +31,10 @@ var localeFiles embed.FS
 type Texts struct {
 	loc      map[deputybot.Language]*i18n.Localizer
 	location *time.Location
+	// fixed keeps the messages rendered without arguments, by language
+	// and id (the message files do not change while the process runs):
+	// each rendering otherwise matches the language again.
+	fixed sync.Map
 }
 
 // Load reads the message files; dates are shown in location.
@@ -94,6 +99,19 @@ func (t *Texts) T(lang deputybot.Language, id string, args ...any) string {
 }
 
 func (t *Texts) render(lang deputybot.Language, id string, data map[string]any, plural any) string {
+	if data == nil && plural == nil {
+		key := string(lang) + "\x00" + id
+		if s, ok := t.fixed.Load(key); ok {
+			return s.(string)
+		}
+		s := t.localize(lang, id, nil, nil)
+		t.fixed.Store(key, s)
+		return s
+	}
+	return t.localize(lang, id, data, plural)
+}
+
+func (t *Texts) localize(lang deputybot.Language, id string, data map[string]any, plural any) string {
 	loc := t.loc[lang]
 	if loc == nil {
 		loc = t.loc[deputybot.DefaultLanguage]

@@ -29,6 +29,7 @@ import (
 // DEPUTYBOT_AS_MAIN set it runs main's logic instead of the tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("DEPUTYBOT_AS_MAIN") == "1" {
+		tuneGC()
 		if n, err := strconv.ParseUint(os.Getenv("DEPUTYBOT_TEST_NOFILE"), 10, 64); err == nil {
 			// As a machine whose limit of open files is low (Go raises
 			// the soft limit to the hard one: both are set).
