@@ -119,9 +119,13 @@ type SetAsideUpdate struct {
 
 // Pace is Telegram's budget as a sender keeps it, for replicas that share
 // it: one message each Slot for the bot, and at most ChatBurst messages
-// to one chat in any ChatSpan (0: no limit per chat).
+// to one chat in any ChatSpan (0: no limit per chat). Every AnswerEvery-th
+// slot is kept for answers while it is more than AnswerGuard ahead: the
+// other lanes take it only when it comes near unused (0: none kept).
 type Pace struct {
-	Slot      time.Duration
-	ChatBurst int
-	ChatSpan  time.Duration
+	Slot        time.Duration
+	ChatBurst   int
+	ChatSpan    time.Duration
+	AnswerEvery int
+	AnswerGuard time.Duration
 }

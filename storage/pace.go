@@ -51,12 +51,12 @@ type paceDoc struct {
 
 // ReserveSend gives a message to chat (0: none) its moment, at or after
 // at, within the budget p over all replicas.
-func (s *Store) ReserveSend(ctx context.Context, chat int64, at time.Time, p deputybot.Pace) (time.Time, error) {
+func (s *Store) ReserveSend(ctx context.Context, chat int64, at time.Time, p deputybot.Pace, answer bool) (time.Time, error) {
 	if p.Slot <= 0 {
 		return at, nil
 	}
 	if chat == 0 || p.ChatBurst <= 0 || p.ChatSpan <= 0 {
-		slot, err := s.reserveSlot(ctx, at, p.Slot)
+		slot, err := s.reserveSlot(ctx, at, p, answer)
 		return slot, err
 	}
 	var slot time.Time
@@ -73,7 +73,7 @@ func (s *Store) ReserveSend(ctx context.Context, chat int64, at time.Time, p dep
 		if n := len(doc.Times); n >= p.ChatBurst && doc.Times[n-p.ChatBurst].Add(p.ChatSpan).After(want) {
 			want = doc.Times[n-p.ChatBurst].Add(p.ChatSpan)
 		}
-		if slot, err = s.reserveSlot(ctx, want, p.Slot); err != nil {
+		if slot, err = s.reserveSlot(ctx, want, p, answer); err != nil {
 			return err
 		}
 		doc.Times = append(doc.Times, slot)
@@ -101,12 +101,29 @@ type chatPace struct {
 // embedded one too, where any other filter reads every document). The
 // slots this process took or found taken are remembered, so that each is
 // tried once: a reservation costs one insert, and one more for each slot
-// another replica took since.
-func (s *Store) reserveSlot(ctx context.Context, at time.Time, size time.Duration) (time.Time, error) {
+// another replica took since. A send other than an answer passes over
+// the slots kept for answers (p.AnswerEvery) that are still more than
+// p.AnswerGuard ahead: however far the other lanes of all replicas have
+// reserved, an answer finds a slot within AnswerEvery slots of the guard
+// (it tries the first free slot it knows of, then kept ones only).
+func (s *Store) reserveSlot(ctx context.Context, at time.Time, p deputybot.Pace, answer bool) (time.Time, error) {
+	size := p.Slot
+	keptUntil := s.clock().Add(p.AnswerGuard)
+	every := int64(max(p.AnswerEvery, 1))
+	kept := func(g int64) bool { return every > 1 && g%every == 0 }
+	passOver := func(g int64, tried int) bool {
+		if !answer {
+			// Others leave the kept slots while they are ahead.
+			return kept(g) && time.Unix(0, g*int64(size)).After(keptUntil)
+		}
+		// An answer tries the first slot, then only kept ones: the
+		// others near are most likely taken, each a round trip to learn.
+		return tried > 0 && !kept(g)
+	}
 	g := (at.UnixNano() + int64(size) - 1) / int64(size)
-	for range 20000 {
+	for tried := range 20000 {
 		s.paceMu.Lock()
-		for s.takenSlots[g] {
+		for s.takenSlots[g] || passOver(g, tried) {
 			g++
 		}
 		s.paceMu.Unlock()

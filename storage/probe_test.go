@@ -182,7 +182,7 @@ func TestThreeReplicasKeepOneBudget(t *testing.T) {
 				defer wg.Done()
 				for i := range 100 {
 					chat := int64(i%chats + 1)
-					at, err := s.ReserveSend(c, chat, from, pace)
+					at, err := s.ReserveSend(c, chat, from, pace, false)
 					if err != nil {
 						t.Error(err)
 						return
@@ -230,6 +230,67 @@ func TestThreeReplicasKeepOneBudget(t *testing.T) {
 		// after the first, and the ten chats' thirty take 30 slots (1.1 s).
 		if chats == 10 && last > 29600*time.Millisecond {
 			t.Fatalf("30 sends to a chat spread over %v", last)
+		}
+	}
+}
+
+// TestAnswersFindAKeptSlot: while three replicas' other sends hold the
+// bot's slots far ahead (each reserving for the sends it has under way),
+// an answer of any of them is given a slot near: the slots kept for
+// answers, passed over by the other lanes while they are ahead; the kept
+// slots that come near unused go to the other lanes, so their pace is
+// not lost.
+func TestAnswersFindAKeptSlot(t *testing.T) {
+	now := t0.Add(24 * time.Hour)
+	o := storetest.Options(t)
+	o.Clock = func() time.Time { return now }
+	a := storetest.Again(t, o)
+	defer a.Drop(ctx(t))
+	replicas := []*storage.Store{a, storetest.Again(t, o), storetest.Again(t, o)}
+	c := ctx(t)
+	pace := telegram.NewLimiter(telegram.LimiterOptions{Rate: 30, ChatInterval: time.Second, ChatBurst: 3}).Pace()
+	if pace.AnswerEvery < 2 || pace.AnswerGuard <= 0 {
+		t.Fatalf("no slots kept for answers: %+v", pace)
+	}
+	// 24 bulk sends (8 under way in each replica) to distinct chats.
+	var bulk []time.Time
+	for i := range 24 {
+		at, err := replicas[i%3].ReserveSend(c, int64(1000+i), now, pace, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bulk = append(bulk, at)
+	}
+	last := slices.MaxFunc(bulk, time.Time.Compare)
+	if ahead := last.Sub(now); ahead < 24*pace.Slot {
+		t.Fatalf("24 bulk sends reach only %v ahead", ahead)
+	}
+	for _, at := range bulk {
+		// The kept slots near now are taken: none is wasted.
+		g := at.UnixNano() / int64(pace.Slot)
+		if g%int64(pace.AnswerEvery) == 0 && at.Sub(now) > pace.AnswerGuard {
+			t.Fatalf("a bulk send took a kept slot %v ahead", at.Sub(now))
+		}
+	}
+	size := int64(pace.Slot)
+	for g := (now.UnixNano() + size - 1) / size; time.Unix(0, g*size).Sub(now) <= pace.AnswerGuard; g++ {
+		if g%int64(pace.AnswerEvery) == 0 && !slices.Contains(bulk, time.Unix(0, g*size)) {
+			t.Fatalf("the kept slot %v ahead, near, was left unused", time.Unix(0, g*size).Sub(now))
+		}
+	}
+	// Three answers, one from each replica, each find a kept slot well
+	// before the bulk sends' last.
+	for i, s := range replicas {
+		at, err := s.ReserveSend(c, int64(1+i), now, pace, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit := pace.AnswerGuard + time.Duration(pace.AnswerEvery*(i+1))*pace.Slot
+		if at.Sub(now) > limit || !at.Before(last) {
+			t.Fatalf("answer %d goes %v after now (bulk until %v ahead), want within %v", i, at.Sub(now), last.Sub(now), limit)
+		}
+		if slices.Contains(bulk, at) {
+			t.Fatalf("answer %d given a bulk send's slot", i)
 		}
 	}
 }

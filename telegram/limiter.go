@@ -160,9 +160,22 @@ const SharedChatMargin = 150 * time.Millisecond
 // replicas on one store reached (13.5–19).
 const SharedMargin = 60 * time.Millisecond
 
+// SharedAnswerEvery and SharedAnswerGuard: when replicas share the budget,
+// every fourth slot is kept for answers while it is more than three
+// slots ahead. Each replica reserves slots for the sends it has under
+// way (Workers, each waiting for its slot), so the other lanes of three
+// replicas hold the next 24 slots (0.9 s) during a bulk send; an answer
+// then finds a kept slot within about 0.25 s. A kept slot that no answer
+// took goes to the next send that reserves as it comes near.
+const (
+	SharedAnswerEvery = 4
+	SharedAnswerGuard = 3
+)
+
 // Pace is the limiter's budget, for replicas that share it.
 func (l *Limiter) Pace() deputybot.Pace {
-	p := deputybot.Pace{Slot: (l.window + SharedMargin) / time.Duration(l.rate)}
+	p := deputybot.Pace{Slot: (l.window + SharedMargin) / time.Duration(l.rate), AnswerEvery: SharedAnswerEvery}
+	p.AnswerGuard = SharedAnswerGuard * p.Slot
 	if l.chatInterval > 0 {
 		p.ChatBurst, p.ChatSpan = l.chatBurst, time.Duration(l.chatBurst)*l.chatInterval+SharedChatMargin
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -58,8 +59,9 @@ type Store interface {
 // whole when several replicas send (storage.Store.ReserveSend).
 type Pacer interface {
 	// ReserveSend gives a message to chat its moment, at or after at,
-	// within the budget p.
-	ReserveSend(ctx context.Context, chat int64, at time.Time, p deputybot.Pace) (time.Time, error)
+	// within the budget p. An answer may take any free slot; other sends
+	// leave the slots p keeps for answers while they are far ahead.
+	ReserveSend(ctx context.Context, chat int64, at time.Time, p deputybot.Pace, answer bool) (time.Time, error)
 }
 
 // Metrics are told what the sender did; every method may be called
@@ -74,7 +76,7 @@ type Metrics interface {
 // SenderOptions configure a Sender.
 type SenderOptions struct {
 	Limiter *Limiter
-	// Workers send at once (default 8).
+	// Workers send at once (default 8), and as many answers beside them.
 	Workers int
 	// SendTimeout bounds one Bot API call (default 20 s).
 	SendTimeout time.Duration
@@ -138,9 +140,14 @@ type Sender struct {
 	busyChat map[int64]bool
 	inFlight int
 	wake     chan struct{}
-	idle     chan struct{}
-	isIdle   bool
-	fetched  bool // shared: the last read found nothing new since the last wake
+	// answerWake tells the answers' loop of an answer queued.
+	answerWake chan struct{}
+	// paceLag is how long the store took to give a shared moment, lately
+	// (an average, in nanoseconds).
+	paceLag atomic.Int64
+	idle    chan struct{}
+	isIdle  bool
+	fetched bool // shared: the last read found nothing new since the last wake
 
 	progress   time.Time                 // when a call last ended other than "try again" (sent, or refused for good)
 	answers    map[string]*handling      // the update each answer in the queue answers
@@ -177,7 +184,7 @@ func NewSender(api *tgbot.Bot, store Store, o SenderOptions) *Sender {
 	}
 	return &Sender{api: api, store: store, lim: o.Limiter, o: o, log: o.Logger,
 		known: map[string]bool{}, busyChat: map[int64]bool{},
-		wake: make(chan struct{}, 1), idle: make(chan struct{}),
+		wake: make(chan struct{}, 1), answerWake: make(chan struct{}, 1), idle: make(chan struct{}),
 		answers: map[string]*handling{}, unrecorded: map[string]bool{}, recordWake: make(chan struct{}, 1)}
 }
 
@@ -276,6 +283,10 @@ func (s *Sender) Enqueue(ctx context.Context, msgs []deputybot.OutboxMessage) (i
 	s.mu.Unlock()
 	if n > 0 {
 		s.Wake()
+		select {
+		case s.answerWake <- struct{}{}:
+		default:
+		}
 	}
 	if len(keep) == 0 {
 		return n, nil
@@ -428,6 +439,59 @@ func (s *Sender) Run(ctx context.Context) {
 		<-recorded
 	}()
 	sem := make(chan struct{}, s.o.Workers)
+	answerSem := make(chan struct{}, s.o.Workers)
+	// launch sends m: a worker waits for its moment and sends it. Answers
+	// have workers of their own: the others' may all be waiting for
+	// their moments (far ahead when replicas share the budget).
+	launch := func(ctx context.Context, m deputybot.OutboxMessage, now time.Time) {
+		answer := m.LaneOf() == deputybot.LaneAnswer
+		sem := sem
+		if answer {
+			sem = answerSem
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			s.putBack(m)
+			return
+		}
+		if s.o.Shared && s.answerOf(m) == nil {
+			leased, err := s.store.LeaseMessage(ctx, m.ID, now, now.Add(s.o.SendTimeout+time.Minute))
+			if err != nil || !leased {
+				<-sem
+				s.drop(m) // another sender has it, or it changed: the next read tells
+				return
+			}
+			m.With = s.leaseWith(ctx, m.With, now)
+		}
+		local := s.lim.Reserve(s.o.Clock(), m.LaneOf())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			// The shared pace is asked here, not in the loop: an answer
+			// taken meanwhile does not wait for the store's reply.
+			at := s.sharedMoment(ctx, m, local)
+			for retake := 0; ; retake++ {
+				if !s.sleep(ctx, at.Sub(s.o.Clock())) {
+					s.putBack(m) // stopping: it stays pending in the store
+					return
+				}
+				// Late for its moment (the machine busy): another replica's
+				// next send to the chat keeps to the moment, not to this, so
+				// this takes a new one, far enough ahead for the store's
+				// answer to come before it; twice at most (a store slower
+				// than that does not stop the send).
+				late := s.o.Clock().Sub(at)
+				if !s.o.Shared || late <= maxLateOf(answer) || retake == 2 {
+					break
+				}
+				asked := s.o.Clock()
+				at = s.sharedMoment(ctx, m, asked.Add(late))
+			}
+			s.deliver(ctx, m)
+		}()
+	}
 	if !s.o.Shared {
 		if err := s.loadAll(ctx); err != nil {
 			if ctx.Err() == nil {
@@ -435,6 +499,16 @@ func (s *Sender) Run(ctx context.Context) {
 			}
 			return
 		}
+	}
+	if s.o.Shared {
+		// Answers do not wait for the loop below, which on a shared
+		// store asks the store for each other message's lease before it
+		// takes the next: this loop takes answers as they are queued.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.answerLoop(ctx, launch)
+		}()
 	}
 	lastFetch := time.Time{}
 	stop := ctx
@@ -467,7 +541,7 @@ func (s *Sender) Run(ctx context.Context) {
 				continue
 			}
 		}
-		m, wait, ok := s.next(now, draining)
+		m, wait, ok := s.next(now, draining, false)
 		if ok && s.tooManyUnrecorded() {
 			// Sent but not yet recorded would be sent again after a crash:
 			// their number is bounded (Workers) by waiting for the record.
@@ -490,54 +564,58 @@ func (s *Sender) Run(ctx context.Context) {
 			timer.Stop()
 			continue
 		}
+		launch(ctx, m, now)
+	}
+}
+
+// answerLoop launches the answers that may go, as they are queued, until
+// ctx ends.
+func (s *Sender) answerLoop(ctx context.Context, launch func(context.Context, deputybot.OutboxMessage, time.Time)) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
 		select {
-		case sem <- struct{}{}:
 		case <-ctx.Done():
-			s.putBack(m)
-			continue
+			return
+		case <-s.answerWake:
+		case <-timer.C:
 		}
-		if s.o.Shared && s.answerOf(m) == nil {
-			leased, err := s.store.LeaseMessage(ctx, m.ID, now, now.Add(s.o.SendTimeout+time.Minute))
-			if err != nil || !leased {
-				<-sem
-				s.drop(m) // another sender has it, or it changed: the next read tells
-				continue
+		wait := time.Hour // none queued: till told
+		for ctx.Err() == nil {
+			if s.tooManyUnrecorded() {
+				wait = 50 * time.Millisecond
+				break
 			}
-			m.With = s.leaseWith(ctx, m.With, now)
+			now := s.o.Clock()
+			m, later, ok := s.next(now, true, true)
+			if !ok {
+				if later < time.Minute {
+					wait = later // an answer waits for its chat or the pace
+				}
+				break
+			}
+			launch(ctx, m, now)
 		}
-		local := s.lim.Reserve(s.o.Clock(), m.LaneOf())
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			// The shared pace is asked here, not in the loop: an answer
-			// taken meanwhile does not wait for the store's reply.
-			at := s.sharedMoment(ctx, m, local)
-			for retake := 0; ; retake++ {
-				if !s.sleep(ctx, at.Sub(s.o.Clock())) {
-					s.putBack(m) // stopping: it stays pending in the store
-					return
-				}
-				// Late for its moment (the machine busy): another replica's
-				// next send to the chat keeps to the moment, not to this, so
-				// this takes a new one, far enough ahead for the store's
-				// answer to come before it; twice at most (a store slower
-				// than that does not stop the send).
-				late := s.o.Clock().Sub(at)
-				if !s.o.Shared || late <= maxLate || retake == 2 {
-					break
-				}
-				asked := s.o.Clock()
-				at = s.sharedMoment(ctx, m, asked.Add(late))
-			}
-			s.deliver(ctx, m)
-		}()
+		timer.Reset(wait)
 	}
 }
 
 // maxLate is how late after its moment a send of replicas sharing the
-// budget may start; later, it takes a new moment.
-const maxLate = 20 * time.Millisecond
+// budget may start; later, it takes a new moment. An answer may start
+// later (maxLateAnswer, within the margin of its chat's span,
+// SharedChatMargin): a new moment costs it the store's round trips
+// again, and answers are few beside the budget's margin.
+const (
+	maxLate       = 20 * time.Millisecond
+	maxLateAnswer = 100 * time.Millisecond
+)
+
+func maxLateOf(answer bool) time.Duration {
+	if answer {
+		return maxLateAnswer
+	}
+	return maxLate
+}
 
 // sharedMoment is when m may go, at or after at, within the bot's budget
 // and its chat's over all replicas (the store keeps it); at itself
@@ -547,7 +625,14 @@ func (s *Sender) sharedMoment(ctx context.Context, m deputybot.OutboxMessage, at
 	if !ok || !s.o.Shared {
 		return at
 	}
-	paced, err := p.ReserveSend(ctx, m.ChatID, at, s.lim.Pace())
+	// A moment is asked for at least as far ahead as the store took to
+	// give one lately: one given for now would be past when it comes,
+	// and a late send takes another (maxLate).
+	asked := s.o.Clock()
+	lag := time.Duration(s.paceLag.Load())
+	paced, err := p.ReserveSend(ctx, m.ChatID, later(at, asked.Add(lag)), s.lim.Pace(), m.LaneOf() == deputybot.LaneAnswer)
+	took := s.o.Clock().Sub(asked)
+	s.paceLag.Store(int64(lag - lag/8 + min(took, time.Second)/8))
 	if err != nil {
 		s.log.Warn("no shared send slot: sent at this replica's own pace", "err", err)
 		return at
@@ -559,7 +644,12 @@ func (s *Sender) sharedMoment(ctx context.Context, m deputybot.OutboxMessage, at
 // nor past its pace, no earlier due message of its chat waiting — from
 // the first lane that has one (deputybot.Lane), the earliest queued of
 // that lane. Otherwise it says how long to wait.
-func (s *Sender) next(now time.Time, answersOnly bool) (deputybot.OutboxMessage, time.Duration, bool) {
+//
+// answersOnly takes only answers: while stopping (the others wait for the
+// next start, and an answer may go before them), or, with inOrder, for
+// the answers' loop (an earlier due message of the chat holds its answer
+// back, as always).
+func (s *Sender) next(now time.Time, answersOnly, inOrder bool) (deputybot.OutboxMessage, time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	wait := time.Minute
@@ -572,6 +662,9 @@ func (s *Sender) next(now time.Time, answersOnly bool) (deputybot.OutboxMessage,
 	for i := range s.queue {
 		m := &s.queue[i]
 		if answersOnly && s.answers[m.ID] == nil {
+			if inOrder && !m.NextAt.After(now) {
+				seen[m.ChatID] = true
+			}
 			continue
 		}
 		if m.NextAt.After(now) {
@@ -1027,4 +1120,12 @@ func refusal(err error) string {
 // notModified: an edit that changes nothing is not an error for us.
 func notModified(err error) bool {
 	return errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified")
+}
+
+// later is the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
