@@ -628,9 +628,13 @@ func (s *Sender) sharedMoment(ctx context.Context, m deputybot.OutboxMessage, at
 	// A moment is asked for at least as far ahead as the store took to
 	// give one lately: one given for now would be past when it comes,
 	// and a late send takes another (maxLate).
+	// The slots kept for answers are kept at least that far ahead too:
+	// nearer, only a send asked for earlier could take them.
 	asked := s.o.Clock()
 	lag := time.Duration(s.paceLag.Load())
-	paced, err := p.ReserveSend(ctx, m.ChatID, later(at, asked.Add(lag)), s.lim.Pace(), m.LaneOf() == deputybot.LaneAnswer)
+	pace := s.lim.Pace()
+	pace.AnswerGuard = max(pace.AnswerGuard, lag+pace.Slot)
+	paced, err := p.ReserveSend(ctx, m.ChatID, later(at, asked.Add(lag)), pace, m.LaneOf() == deputybot.LaneAnswer)
 	took := s.o.Clock().Sub(asked)
 	s.paceLag.Store(int64(lag - lag/8 + min(took, time.Second)/8))
 	if err != nil {
