@@ -109,6 +109,19 @@ func (l *Limiter) Restore(now time.Time) {
 	l.starts = kept
 }
 
+// Close closes the state file (the starts written last stay in it for
+// the next start); later starts are kept in memory only.
+func (l *Limiter) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.state == nil {
+		return nil
+	}
+	err := l.state.Close()
+	l.state = nil
+	return err
+}
+
 // save writes the last rate starts to the state file (no sync: what a
 // killed process wrote is in the page cache; after a machine's crash the
 // restart takes longer than a window). l.mu is held.

@@ -437,6 +437,10 @@ func (s *Sender) Run(ctx context.Context) {
 		s.mu.Unlock()
 		close(stopRecording)
 		<-recorded
+		// The sends are over: the pace they wrote stays for the next start.
+		if err := s.lim.Close(); err != nil {
+			s.log.Warn("outbox pace file not closed", "err", err)
+		}
 	}()
 	sem := make(chan struct{}, s.o.Workers)
 	answerSem := make(chan struct{}, s.o.Workers)
@@ -602,12 +606,12 @@ func (s *Sender) answerLoop(ctx context.Context, launch func(context.Context, de
 
 // maxLate is how late after its moment a send of replicas sharing the
 // budget may start; later, it takes a new moment. An answer may start
-// later (maxLateAnswer, within the margin of its chat's span,
-// SharedChatMargin): a new moment costs it the store's round trips
-// again, and answers are few beside the budget's margin.
+// as late as the margin of its chat's span (SharedChatMargin): a new
+// moment costs it the store's round trips again, and answers are few
+// beside the budget's margin.
 const (
 	maxLate       = 20 * time.Millisecond
-	maxLateAnswer = 100 * time.Millisecond
+	maxLateAnswer = SharedChatMargin
 )
 
 func maxLateOf(answer bool) time.Duration {
@@ -625,16 +629,13 @@ func (s *Sender) sharedMoment(ctx context.Context, m deputybot.OutboxMessage, at
 	if !ok || !s.o.Shared {
 		return at
 	}
-	// A moment is asked for at least as far ahead as the store took to
+	// A moment is asked for half as far again ahead as the store took to
 	// give one lately: one given for now would be past when it comes,
-	// and a late send takes another (maxLate).
-	// The slots kept for answers are kept at least that far ahead too:
-	// nearer, only a send asked for earlier could take them.
+	// and a late send takes another (maxLate), which costs the store's
+	// round trips again (an answer traced: about a second).
 	asked := s.o.Clock()
 	lag := time.Duration(s.paceLag.Load())
-	pace := s.lim.Pace()
-	pace.AnswerGuard = max(pace.AnswerGuard, lag+pace.Slot)
-	paced, err := p.ReserveSend(ctx, m.ChatID, later(at, asked.Add(lag)), pace, m.LaneOf() == deputybot.LaneAnswer)
+	paced, err := p.ReserveSend(ctx, m.ChatID, later(at, asked.Add(lag+lag/2)), s.lim.Pace(), m.LaneOf() == deputybot.LaneAnswer)
 	took := s.o.Clock().Sub(asked)
 	s.paceLag.Store(int64(lag - lag/8 + min(took, time.Second)/8))
 	if err != nil {
