@@ -19,7 +19,13 @@ func (it *Item) Clone() *Item {
 			c.Replies[i] = r
 		}
 	}
-	c.Ratings = slices.Clone(it.Ratings)
+	if it.Ratings != nil {
+		c.Ratings = make([]Rating, len(it.Ratings))
+		for i, r := range it.Ratings {
+			r.CoDepts = slices.Clone(r.CoDepts)
+			c.Ratings[i] = r
+		}
+	}
 	c.Contacts = slices.Clone(it.Contacts)
 	if it.Request != nil {
 		r := *it.Request

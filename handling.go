@@ -36,18 +36,53 @@ const (
 	Unrated     RatingValue = "unrated"     // no rating in time (closed by the scheduler)
 )
 
-// ContactMethod is how a department talked with the deputy.
+// RatingValues are the values a deputy may give, best first.
+var RatingValues = []RatingValue{Satisfied, Basic, Unsatisfied}
+
+// Given reports whether v is a rating a deputy gave (not unrated, not
+// empty).
+func (v RatingValue) Given() bool { return v == Satisfied || v == Basic || v == Unsatisfied }
+
+// ContactMethod is the form of a contact with the deputy.
 type ContactMethod string
 
 const (
-	MethodPhone   ContactMethod = "phone"
-	MethodVisit   ContactMethod = "visit"
-	MethodMeeting ContactMethod = "meeting"
+	MethodFace    ContactMethod = "face"    // 面商
+	MethodMeeting ContactMethod = "meeting" // 座谈
+	MethodSite    ContactMethod = "site"    // 实地察看
+	MethodPhone   ContactMethod = "phone"   // 电话
+	MethodSMS     ContactMethod = "sms"     // 短信
 	MethodOther   ContactMethod = "other"
+	// MethodVisit (走访) is a form logged before schema 7: a visit to
+	// the deputy, face to face. No longer offered; kept in the record.
+	MethodVisit ContactMethod = "visit"
 )
 
-// ContactMethods in order.
-var ContactMethods = []ContactMethod{MethodPhone, MethodVisit, MethodMeeting, MethodOther}
+// ContactMethods are the forms offered, in order: face to face first.
+var ContactMethods = []ContactMethod{MethodFace, MethodMeeting, MethodSite, MethodPhone, MethodSMS, MethodOther}
+
+// FaceToFace reports whether a contact of this form met the deputy in
+// person (面商、座谈、实地察看, and the older 走访); a call, a text
+// message or another form did not.
+func (m ContactMethod) FaceToFace() bool {
+	switch m {
+	case MethodFace, MethodMeeting, MethodSite, MethodVisit:
+		return true
+	}
+	return false
+}
+
+// ContactStage is when in the handling a contact happened.
+type ContactStage string
+
+const (
+	StageBefore ContactStage = "before" // 办前: to understand what is asked
+	StageDuring ContactStage = "during" // 办中: while the answer is worked out
+	StageAfter  ContactStage = "after"  // 办后: after the reply (回访)
+)
+
+// ContactStages in order.
+var ContactStages = []ContactStage{StageBefore, StageDuring, StageAfter}
 
 // ContactState is the deputy's answer about a logged contact.
 type ContactState string
@@ -117,19 +152,46 @@ type ReplyText struct {
 	Correction bool       `bson:"correction,omitempty"`
 }
 
-// Rating is the deputy's rating of one round's reply.
+// Rating is the deputy's rating of one round's reply: of its result
+// (办理结果, the figure the seed reports) and of the handling (沟通/办理
+// 态度), and, if he chose, of each co-department's opinion.
 type Rating struct {
-	Round   int         `bson:"round"`
-	Value   RatingValue `bson:"value"`
-	At      time.Time   `bson:"at"`
-	Comment string      `bson:"comment,omitempty"`
+	Round int `bson:"round"`
+	// Value rates the result. Ratings recorded before schema 7 were one
+	// value: it is this one.
+	Value RatingValue `bson:"value"`
+	// Attitude rates the handling: how the department talked with him
+	// and worked. Empty on ratings recorded before schema 7.
+	Attitude RatingValue `bson:"attitude,omitempty"`
+	At       time.Time   `bson:"at"`
+	Comment  string      `bson:"comment,omitempty"`
+	// CoDepts are his ratings of co-departments' opinions (optional).
+	CoDepts []CoRating `bson:"coDepts,omitempty"`
+}
+
+// CoRating is the deputy's rating of a co-department's opinion.
+type CoRating struct {
+	Dept  string      `bson:"dept"`
+	Value RatingValue `bson:"value"`
+	At    time.Time   `bson:"at"`
+}
+
+// CoRating returns the rating of dept's opinion, or nil.
+func (r *Rating) CoRating(dept string) *CoRating {
+	for i := range r.CoDepts {
+		if r.CoDepts[i].Dept == dept {
+			return &r.CoDepts[i]
+		}
+	}
+	return nil
 }
 
 // ContactLog is a contact a department logged with the deputy.
 type ContactLog struct {
-	N        int           `bson:"n"`    // 1, 2, ...: its number on the item
-	Date     string        `bson:"date"` // local date of the contact, 2006-01-02
-	Method   ContactMethod `bson:"method"`
+	N        int           `bson:"n"`      // 1, 2, ...: its number on the item
+	Date     string        `bson:"date"`   // local date of the contact, 2006-01-02
+	Method   ContactMethod `bson:"method"` // its form
+	Stage    ContactStage  `bson:"stage,omitempty"`
 	Note     string        `bson:"note,omitempty"`
 	By       string        `bson:"by"`
 	Dept     string        `bson:"dept"`
@@ -382,7 +444,10 @@ func checkHandling(p *Person, it *Item, act Action) error {
 		if !lead {
 			return forbidden
 		}
-		if !in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling, StatusReplied) {
+		// A closed item that was replied to still takes follow-up
+		// contacts (办后 回访).
+		if !in(it.Status, StatusAssigned, StatusInProgress, StatusRehandling, StatusReplied) &&
+			(it.Status != StatusClosed || len(it.Replies) == 0) {
 			return wrong
 		}
 	case ActReply:
@@ -565,6 +630,7 @@ const (
 	EvReturnRefused     = "return_refused"
 	EvReassigned        = "reassigned"
 	EvRated             = "rated"
+	EvCoRated           = "co_rated"
 	EvRehandling        = "rehandling"
 	EvClosed            = "closed"
 	EvProgress          = "progress"
@@ -747,7 +813,65 @@ func Accept(it *Item, p *Person, e Env) (Event, error) {
 type ContactInput struct {
 	Date   Date
 	Method ContactMethod
-	Note   string
+	// Stage: before or during the work; a contact after the current
+	// round's reply is 办后 whatever is given (StageOfNext).
+	Stage ContactStage
+	Note  string
+}
+
+// StageOfNext is the stage of a contact logged now, if it is decided:
+// after the current round's reply, a contact is a follow-up (办后 回访).
+// Before it, the department says whether the work had begun (ok false).
+func (it *Item) StageOfNext() (stage ContactStage, decided bool) {
+	if r := it.LatestReply(); r != nil && r.Round == it.Round && in(it.Status, StatusReplied, StatusClosed) {
+		return StageAfter, true
+	}
+	return "", false
+}
+
+// HasContact reports whether a contact matching f was logged.
+func (it *Item) HasContact(f func(c *ContactLog) bool) bool {
+	for i := range it.Contacts {
+		if f(&it.Contacts[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// MetFaceToFace reports whether the department met the deputy in person
+// (a contact of a face-to-face form, not disputed by him).
+func (it *Item) MetFaceToFace() bool {
+	return it.HasContact(func(c *ContactLog) bool { return c.Method.FaceToFace() && c.State != ContactDisputed })
+}
+
+// FollowedUp reports whether the department talked with the deputy after
+// a reply (办后 回访; not disputed by him).
+func (it *Item) FollowedUp() bool {
+	return it.HasContact(func(c *ContactLog) bool { return c.Stage == StageAfter && c.State != ContactDisputed })
+}
+
+// MissingContacts are the contacts the rules ask for before a reply that
+// the item does not have yet (for its card and the digest).
+func (it *Item) MissingContacts(r *Rules) []ContactNeed {
+	if !r.RequireContact {
+		return nil
+	}
+	var out []ContactNeed
+	for _, n := range r.ContactsBeforeReply {
+		has := it.HasContact(func(c *ContactLog) bool {
+			switch n {
+			case NeedFace:
+				return c.Method.FaceToFace() && c.State != ContactDisputed
+			default:
+				return c.Stage == ContactStage(n) && c.State != ContactDisputed
+			}
+		})
+		if !has {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // LogContact records that the lead department talked with the deputy; the
@@ -759,6 +883,11 @@ func LogContact(it *Item, p *Person, in ContactInput, e Env) (Event, error) {
 	}
 	if !slices.Contains(ContactMethods, in.Method) {
 		return Event{}, Errorf(EINVALID, "err.method_unknown")
+	}
+	if st, ok := it.StageOfNext(); ok {
+		in.Stage = st
+	} else if in.Stage != StageBefore && in.Stage != StageDuring {
+		return Event{}, Errorf(EINVALID, "err.stage_unknown")
 	}
 	if err := CheckContactDate(it, in.Date, e); err != nil {
 		return Event{}, err
@@ -774,9 +903,10 @@ func LogContact(it *Item, p *Person, in ContactInput, e Env) (Event, error) {
 		it.Status, it.AcceptedAt = StatusInProgress, e.Now
 	}
 	n := len(it.Contacts) + 1
-	it.Contacts = append(it.Contacts, ContactLog{N: n, Date: in.Date.String(), Method: in.Method, Note: note,
+	it.Contacts = append(it.Contacts, ContactLog{N: n, Date: in.Date.String(), Method: in.Method, Stage: in.Stage, Note: note,
 		By: p.ID, Dept: p.DepartmentID, Round: it.Round, LoggedAt: e.Now, State: ContactPending})
-	return ev(e, p, EvContactLogged, "n", strconv.Itoa(n), "date", in.Date.String(), "method", string(in.Method)), nil
+	return ev(e, p, EvContactLogged, "n", strconv.Itoa(n), "date", in.Date.String(), "method", string(in.Method),
+		"stage", string(in.Stage)), nil
 }
 
 // ContactDates is the range a contact's date may take: from the day the
@@ -854,6 +984,9 @@ func (in *ReplyInput) check() error {
 func ReplyBlocked(it *Item, r *Rules) error {
 	if r.RequireContact && len(it.Contacts) == 0 {
 		return Errorf(ECONFLICT, "err.contact_first")
+	}
+	if missing := it.MissingContacts(r); len(missing) > 0 {
+		return Errorf(ECONFLICT, "err.contact_need_"+string(missing[0]))
 	}
 	return nil
 }
@@ -1019,32 +1152,87 @@ func DecideRequest(it *Item, p *Person, d Decision, e Env) (Event, error) {
 // of an earlier round has the item handled again, once.
 const FinalRound = 2
 
-// Rate records the deputy's rating of the current round's reply.
-// Satisfied or basic closes the item; unsatisfied in round 1 (a reason is
-// required) starts rehandling with a new deadline; round 2's rating is
-// final whatever it is.
-func Rate(it *Item, p *Person, round int, value RatingValue, comment string, e Env) ([]Event, error) {
+// RatingInput is the deputy's two ratings of a reply: the handling
+// (沟通/办理态度) and the result (办理结果), and his comment (a reason,
+// required when either is unsatisfied).
+type RatingInput struct {
+	Attitude, Result RatingValue
+	Comment          string
+}
+
+// Unsatisfied reports whether either rating is unsatisfied.
+func (in RatingInput) Unsatisfied() bool {
+	return in.Attitude == Unsatisfied || in.Result == Unsatisfied
+}
+
+// Rate records the deputy's ratings of the current round's reply. The
+// result decides what follows: satisfied or basic closes the item;
+// unsatisfied in round 1 starts rehandling with a new deadline; round
+// 2's rating is final whatever it is. An unsatisfied rating of either
+// kind needs a reason.
+func Rate(it *Item, p *Person, round int, in RatingInput, e Env) ([]Event, error) {
 	if err := Check(p, it, ActRate); err != nil {
 		return nil, err
 	}
 	if err := it.RatingOpen(round); err != nil {
 		return nil, err
 	}
-	if value != Satisfied && value != Basic && value != Unsatisfied {
+	if !in.Result.Given() || !in.Attitude.Given() {
 		return nil, Errorf(EINVALID, "err.rating_unknown")
 	}
-	comment, err := CheckRatingComment(value, comment)
+	worst := in.Result
+	if in.Unsatisfied() {
+		worst = Unsatisfied
+	}
+	comment, err := CheckRatingComment(worst, in.Comment)
 	if err != nil {
 		return nil, err
 	}
-	it.Ratings = append(it.Ratings, Rating{Round: round, Value: value, At: e.Now, Comment: comment})
-	evs := []Event{ev(e, p, EvRated, "round", strconv.Itoa(round), "value", string(value), "comment", comment)}
+	value := in.Result
+	it.Ratings = append(it.Ratings, Rating{Round: round, Value: value, Attitude: in.Attitude, At: e.Now, Comment: comment})
+	evs := []Event{ev(e, p, EvRated, "round", strconv.Itoa(round), "value", string(value), "attitude", string(in.Attitude),
+		"comment", comment)}
 	if value == Unsatisfied && round < FinalRound {
 		it.Status, it.Round = StatusRehandling, round+1
 		it.Deadline = e.RehandlingDeadline()
 		return append(evs, ev(e, nil, EvRehandling, "deadline", dateText(it.Deadline, e.loc()))), nil
 	}
 	return append(evs, closeItem(it, value, e)), nil
+}
+
+// RateCoDept records the deputy's rating of a co-department's opinion
+// on the reply of round, once: the co-department contributed to that
+// reply, and he rated the reply itself.
+func RateCoDept(it *Item, p *Person, round int, dept string, value RatingValue, e Env) (Event, error) {
+	if it.AuthorID != p.ID {
+		return Event{}, Errorf(EFORBIDDEN, "err.not_your_part")
+	}
+	if !value.Given() {
+		return Event{}, Errorf(EINVALID, "err.rating_unknown")
+	}
+	r := it.RatingOf(round)
+	if r == nil {
+		return Event{}, Errorf(ECONFLICT, "err.rate_reply_first")
+	}
+	if !slices.Contains(it.CoDeptsToRate(round), dept) {
+		return Event{}, Errorf(ENOTFOUND, "err.codept_not_rated")
+	}
+	if r.CoRating(dept) != nil {
+		return Event{}, Errorf(ECONFLICT, "err.already_rated")
+	}
+	r.CoDepts = append(r.CoDepts, CoRating{Dept: dept, Value: value, At: e.Now})
+	return ev(e, p, EvCoRated, "round", strconv.Itoa(round), "dept", dept, "value", string(value)), nil
+}
+
+// CoDeptsToRate are the co-departments whose opinions the reply of round
+// drew on: the deputy may rate each.
+func (it *Item) CoDeptsToRate(round int) []string {
+	for _, r := range it.Replies {
+		if r.Round == round {
+			return r.CoDepts
+		}
+	}
+	return nil
 }
 
 func closeItem(it *Item, outcome RatingValue, e Env) Event {

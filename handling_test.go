@@ -120,7 +120,7 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 	case ActAccept:
 		_, err = Accept(it, p, e)
 	case ActLogContact:
-		_, err = LogContact(it, p, ContactInput{Date: DateOf(e.Now, loc), Method: MethodVisit}, e)
+		_, err = LogContact(it, p, ContactInput{Date: DateOf(e.Now, loc), Method: MethodFace, Stage: StageBefore}, e)
 	case ActReply:
 		_, err = SendReply(it, det, p, ReplyInput{Class: ClassA, Text: "done"}, e)
 	case ActRequestExtend:
@@ -136,7 +136,7 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 	case ActConfirmContact:
 		_, err = ConfirmContact(it, p, 1, true, "", e)
 	case ActRate:
-		_, err = Rate(it, p, it.Round, Satisfied, "", e)
+		_, err = Rate(it, p, it.Round, RatingInput{Attitude: Satisfied, Result: Satisfied}, e)
 	case ActFlag:
 		_, err = FlagReply(it, p, FlagInput{Category: FlagEvasive}, e)
 	case ActCorrect:
@@ -183,8 +183,10 @@ var allowed = map[Action]map[string][]string{
 		"in_progress": {"office"}, "requested": {"office"}, "replied": {"office"}, "flagged": {"office"},
 		"rehandling": {"office"}, "closed": {"office"}, "motion": {"office"}},
 	ActAccept: {"assigned": {"lead contact"}},
+	// A closed item that was replied to takes follow-up contacts (回访).
 	ActLogContact: {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "requested": {"lead contact"},
-		"replied": {"lead contact"}, "flagged": {"lead contact"}, "rehandling": {"lead contact"}, "motion": {"lead contact"}},
+		"replied": {"lead contact"}, "flagged": {"lead contact"}, "rehandling": {"lead contact"}, "motion": {"lead contact"},
+		"closed": {"lead contact"}},
 	// Not in "assigned": no contact has been logged yet.
 	ActReply:          {"in_progress": {"lead contact"}, "requested": {"lead contact"}, "rehandling": {"lead contact"}},
 	ActRequestExtend:  {"assigned": {"lead contact"}, "in_progress": {"lead contact"}, "rehandling": {"lead contact"}, "motion": {"lead contact"}},

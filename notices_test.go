@@ -53,7 +53,7 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 			[]string{"returned→author"}},
 		{"contact logged", "assigned", nil,
 			func(it *Item, _ *ItemDetails) ([]Event, error) {
-				return one(LogContact(it, p("lead contact"), ContactInput{Date: DateOf(e.Now, loc), Method: MethodPhone}, e))
+				return one(LogContact(it, p("lead contact"), ContactInput{Date: DateOf(e.Now, loc), Method: MethodPhone, Stage: StageBefore}, e))
 			}, []string{"contact_confirm→author", "status→leader"}},
 		{"contact disputed", "in_progress", nil,
 			func(it *Item, _ *ItemDetails) ([]Event, error) {
@@ -111,11 +111,13 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 			},
 			[]string{"returned→author", "return_granted→lead", "status→leader"}},
 		{"rated satisfied", "replied", nil,
-			func(it *Item, _ *ItemDetails) ([]Event, error) { return Rate(it, p("author"), 1, Satisfied, "", e) },
+			func(it *Item, _ *ItemDetails) ([]Event, error) {
+				return Rate(it, p("author"), 1, RatingInput{Attitude: Satisfied, Result: Satisfied}, e)
+			},
 			[]string{"rated→lead", "closed→author", "status→leader"}},
 		{"rated unsatisfied", "replied", nil,
 			func(it *Item, _ *ItemDetails) ([]Event, error) {
-				return Rate(it, p("author"), 1, Unsatisfied, "vague", e)
+				return Rate(it, p("author"), 1, RatingInput{Attitude: Basic, Result: Unsatisfied, Comment: "vague"}, e)
 			},
 			[]string{"rated→lead", "unsatisfied→office", "rehandling→lead", "status→leader"}},
 		{"closed unrated", "replied", nil,

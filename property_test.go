@@ -77,7 +77,8 @@ func checkWalks(t *testing.T, actorNames []string, reached map[Status]int) {
 				one, err = Accept(it, p, e)
 			case ActLogContact:
 				one, err = LogContact(it, p, ContactInput{Date: DateOf(e.Now, loc).addDays(-rapid.IntRange(-1, 5).Draw(t, "ago")),
-					Method: rapid.SampledFrom([]ContactMethod{MethodPhone, "pigeon"}).Draw(t, "method"), Note: text}, e)
+					Method: rapid.SampledFrom([]ContactMethod{MethodPhone, MethodFace, "pigeon"}).Draw(t, "method"),
+					Stage:  rapid.SampledFrom([]ContactStage{StageBefore, StageDuring, StageAfter, ""}).Draw(t, "stage"), Note: text}, e)
 			case ActReply:
 				one, err = SendReply(it, det, p, ReplyInput{Class: rapid.SampledFrom([]ReplyClass{ClassA, ClassB, ClassC, ClassD, "E"}).Draw(t, "class"), Text: text}, e)
 			case ActRequestExtend:
@@ -102,8 +103,10 @@ func checkWalks(t *testing.T, actorNames []string, reached map[Status]int) {
 				if rapid.IntRange(0, 4).Draw(t, "wrongRound") == 0 {
 					round = rapid.IntRange(0, 3).Draw(t, "round")
 				}
-				evs, err = Rate(it, p, round,
-					rapid.SampledFrom([]RatingValue{Satisfied, Basic, Unsatisfied, Unsatisfied, Unsatisfied, Unrated}).Draw(t, "value"), text, e)
+				values := []RatingValue{Satisfied, Basic, Unsatisfied, Unsatisfied, Unsatisfied, Unrated, ""}
+				evs, err = Rate(it, p, round, RatingInput{
+					Attitude: rapid.SampledFrom(values).Draw(t, "attitude"),
+					Result:   rapid.SampledFrom(values).Draw(t, "value"), Comment: text}, e)
 			case ActFlag:
 				one, err = FlagReply(it, p, FlagInput{Category: rapid.SampledFrom([]FlagCategory{FlagEvasive, "bad"}).Draw(t, "cat"),
 					Deadline: rapid.SampledFrom([]time.Time{{}, when}).Draw(t, "flagDeadline")}, e)

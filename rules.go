@@ -49,10 +49,27 @@ type Rules struct {
 	RatingWorkdays     int  // the deputy is asked again after 15 working days
 	UnratedDays        int  // and the item closes unrated 30 days after that
 	RequireContact     bool // no reply before a contact with the deputy is logged
+	// ContactsBeforeReply are the contacts a reply needs besides (with
+	// RequireContact) one of any form: a contact of a stage (办前, 办中)
+	// and/or one face to face. Empty: one contact of any kind.
+	ContactsBeforeReply []ContactNeed
 
 	// Score deductions, from each department's 100 points a year.
 	Deductions Deductions
 }
+
+// ContactNeed is a contact a reply needs: one of a stage, or one face
+// to face.
+type ContactNeed string
+
+const (
+	NeedBefore ContactNeed = "before" // a contact before the work (办前)
+	NeedDuring ContactNeed = "during" // a contact during the work (办中)
+	NeedFace   ContactNeed = "face"   // a contact face to face (面商、座谈、实地察看)
+)
+
+// ContactNeeds are the needs a configuration may name.
+var ContactNeeds = []ContactNeed{NeedBefore, NeedDuring, NeedFace}
 
 // Deductions are the points a department loses (SPEC §5).
 type Deductions struct {

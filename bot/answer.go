@@ -71,7 +71,15 @@ var answerDialogues = map[string]answerDialogue{
 		check: func(s string) (string, error) { return deputybot.CheckRatingComment(deputybot.Unsatisfied, s) },
 		act: func(b *Bot, ctx context.Context, r *request, c *conversation, text string) (*deputybot.Item, error) {
 			round, _ := strconv.Atoi(c.Data["round"])
-			return nil, b.rate(ctx, r, c.Data["item"], round, deputybot.Unsatisfied, text)
+			in := deputybot.RatingInput{Attitude: deputybot.RatingValue(c.Data["attitude"]),
+				Result: deputybot.RatingValue(c.Data["result"]), Comment: text}
+			if in.Result == "" {
+				// A dialogue begun before the two ratings: its rating
+				// was the result, unsatisfied; the handling is not known,
+				// and rated as the result.
+				in.Result, in.Attitude = deputybot.Unsatisfied, deputybot.Unsatisfied
+			}
+			return nil, b.rate(ctx, r, c.Data["item"], round, in)
 		}},
 }
 

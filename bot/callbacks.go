@@ -26,7 +26,8 @@ func (b *Bot) callbacks() map[string]func(ctx context.Context, r *request, arg s
 		"at":   b.onAttachments,        // at:<item id>
 		"ed":   b.onContinueDraft,      // ed:<item id>
 		"ha":   b.onHandlingButton,     // ha:<item id>:<action code>
-		"rt":   b.onRate,               // rt:<item id>:<round>:<s|b|u>
+		"rt":   b.onRate,               // rt:<item id>:<round>:<attitude><result> (s|b|u|-)
+		"cr":   b.onCoRate,             // cr:<item id>:<round>:<dept id>:<s|b|u>
 		"cc":   b.onConfirmContact,     // cc:<item id>:<contact n>:<y|n>
 		"pd":   b.onPendingPage,        // pd:<offset>
 		"rf":   b.onReplyFile,          // rf:<item id>:<round>

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"deputybot"
@@ -85,7 +86,7 @@ func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.
 	sb.WriteString(b.handlingSummary(ctx, l, it, n, e))
 	if det != nil {
 		sb.WriteString("\n" + texts.Esc(det.Body) + "\n")
-		sb.WriteString(b.handlingTexts(ctx, l, it, det, n, e))
+		sb.WriteString(b.handlingTexts(ctx, l, it, det, n, e, viewer))
 		if len(det.Timeline) > 0 {
 			sb.WriteString("\n<b>" + b.tx.T(l, "card.timeline") + "</b>\n")
 			for _, ev := range det.Timeline {
@@ -130,8 +131,10 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 			args = append(args, name, strings.Join(ds, texts.Plain(b.tx.T(l, "list.sep"))))
 		case "leader":
 			args = append(args, name, n.of(v))
-		case "value":
+		case "value", "attitude":
 			args = append(args, name, texts.HTML(b.tx.T(l, "rating."+v)))
+		case "stage":
+			args = append(args, name, texts.HTML(b.tx.T(l, "stage."+v)))
 		case "class":
 			args = append(args, name, texts.HTML(b.tx.T(l, "class."+v)))
 		case "method":
@@ -150,7 +153,14 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 			args = append(args, name, v)
 		}
 	}
-	text := b.tx.T(l, "ev."+ev.Type, args...)
+	key := "ev." + ev.Type
+	switch {
+	case ev.Type == deputybot.EvRated && ev.Data["attitude"] != "":
+		key = "ev.rated_both" // the two ratings (schema 7 on)
+	case ev.Type == deputybot.EvContactLogged && ev.Data["stage"] != "":
+		key = "ev.contact_logged_stage"
+	}
+	text := b.tx.T(l, key, args...)
 	return fmt.Sprintf("%s · %s", b.tx.Time(ev.At), text)
 }
 
@@ -209,8 +219,31 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 		if c.Note != "" {
 			note = " — " + texts.Esc(c.Note)
 		}
-		line("card.contact", "N", c.N, "Date", c.Date, "Method", texts.HTML(b.tx.Method(l, c.Method)),
+		stage := ""
+		if c.Stage != "" {
+			stage = b.tx.T(l, "card.contact_stage", "Stage", texts.HTML(b.tx.T(l, "stage."+string(c.Stage))))
+		}
+		line("card.contact", "N", c.N, "Date", c.Date, "Stage", texts.HTML(stage), "Method", texts.HTML(b.tx.Method(l, c.Method)),
 			"State", texts.HTML(b.tx.T(l, "contact."+string(c.State))), "Note", texts.HTML(note))
+	}
+	if it.Handled() {
+		// What the handling's contacts lack: the rules' needs before the
+		// reply, a face-to-face meeting, a follow-up after it.
+		var lacks []string
+		if it.WaitingForReply() {
+			for _, need := range it.MissingContacts(&b.opts.Rules) {
+				lacks = append(lacks, b.tx.T(l, "card.lacks_"+string(need)))
+			}
+		}
+		if !it.MetFaceToFace() && !slices.Contains(b.opts.Rules.ContactsBeforeReply, deputybot.NeedFace) {
+			lacks = append(lacks, b.tx.T(l, "card.lacks_face"))
+		}
+		if len(it.Replies) > 0 && !it.FollowedUp() {
+			lacks = append(lacks, b.tx.T(l, "card.lacks_after"))
+		}
+		if len(lacks) > 0 {
+			line("card.contacts_lack", "List", texts.HTML(strings.Join(lacks, b.tx.T(l, "list.sep"))))
+		}
 	}
 	for _, d := range it.Ledger() {
 		if d.Kind != deputybot.DutyRectify {
@@ -238,7 +271,7 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 
 // handlingTexts are the card's long parts after the body: co-department
 // opinions, each round's reply and rating, progress on promises.
-func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails, n *names, e deputybot.Env) string {
+func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deputybot.Item, det *deputybot.ItemDetails, n *names, e deputybot.Env, viewer *deputybot.Person) string {
 	var sb strings.Builder
 	depts, _ := b.departmentNames(ctx)
 	for _, o := range det.Opinions {
@@ -258,11 +291,19 @@ func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deput
 		}
 		sb.WriteString("\n<b>" + head + "</b>\n" + texts.Esc(t.Text) + "\n")
 		if rt := it.RatingOf(r.Round); rt != nil {
-			line := b.tx.T(l, "card.rating", "Rating", texts.HTML(b.tx.T(l, "rating."+string(rt.Value))))
+			line := b.tx.T(l, "card.rating", "Rating", texts.HTML(b.ratingText(l, rt)))
 			if rt.Comment != "" {
 				line += " — " + texts.Esc(rt.Comment)
 			}
 			sb.WriteString(line + "\n")
+			if viewer != nil && viewer.OverseesAll() {
+				// Co-departments' ratings: for the office and the
+				// supervisors.
+				for _, cr := range rt.CoDepts {
+					sb.WriteString(b.tx.T(l, "card.co_rating", "Dept", depts[cr.Dept],
+						"Rating", texts.HTML(b.tx.T(l, "rating."+string(cr.Value)))) + "\n")
+				}
+			}
 		}
 	}
 	for _, p := range det.Progress {

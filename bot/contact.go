@@ -27,12 +27,20 @@ func (b *Bot) contactPrompt(ctx context.Context, r *request, c *conversation) {
 			}
 		}
 		b.reply(ctx, r, b.tx.T(l, "contact.ask_date"), keyboard{row, cancel})
+	case "stage":
+		b.reply(ctx, r, b.tx.T(l, "contact.ask_stage"), keyboard{
+			{button(b.tx.T(l, "btn.stage_before"), cb("s:before"))},
+			{button(b.tx.T(l, "btn.stage_during"), cb("s:during"))}, cancel})
 	case "method":
-		var row []keyboardButton
-		for _, m := range deputybot.ContactMethods {
-			row = append(row, button(b.tx.T(l, "btn.method_"+string(m)), cb("m:"+string(m))))
+		// Face to face first, three a row (a phone's width).
+		var kb keyboard
+		for i, m := range deputybot.ContactMethods {
+			if i%3 == 0 {
+				kb = append(kb, nil)
+			}
+			kb[len(kb)-1] = append(kb[len(kb)-1], button(b.tx.T(l, "btn.method_"+string(m)), cb("m:"+string(m))))
 		}
-		b.reply(ctx, r, b.tx.T(l, "contact.ask_method"), keyboard{row, cancel})
+		b.reply(ctx, r, b.tx.T(l, "contact.ask_method"), append(kb, cancel))
 	case "note":
 		b.reply(ctx, r, b.tx.T(l, "contact.ask_note", "Max", deputybot.MaxNoteLen), keyboard{
 			{button(b.tx.T(l, "btn.skip"), cb("skip"))}, cancel})
@@ -69,6 +77,13 @@ func (b *Bot) contactChoice(ctx context.Context, r *request, c *conversation, va
 		}
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 		return nil
+	case kind == "s" && c.Step == "stage":
+		if arg != string(deputybot.StageBefore) && arg != string(deputybot.StageDuring) {
+			return errStale
+		}
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		c.Data["stage"] = arg
+		return b.advance(ctx, r, c, "method")
 	case kind == "m" && c.Step == "method":
 		if !slices.Contains(deputybot.ContactMethods, deputybot.ContactMethod(arg)) {
 			return errStale
@@ -99,12 +114,18 @@ func (b *Bot) contactDate(ctx context.Context, r *request, c *conversation, d de
 	if c.Data["noted"] != "" && c.Data["method"] != "" {
 		return b.logContact(ctx, r, c, c.Data["note"])
 	}
-	return b.advance(ctx, r, c, "method")
+	if _, decided := it.StageOfNext(); decided {
+		// After the reply: a follow-up (回访), nothing to ask.
+		c.Data["stage"] = string(deputybot.StageAfter)
+		return b.advance(ctx, r, c, "method")
+	}
+	return b.advance(ctx, r, c, "stage")
 }
 
 func (b *Bot) logContact(ctx context.Context, r *request, c *conversation, note string) error {
 	d, _ := deputybot.ParseDate(c.Data["date"])
-	in := deputybot.ContactInput{Date: d, Method: deputybot.ContactMethod(c.Data["method"]), Note: note}
+	in := deputybot.ContactInput{Date: d, Method: deputybot.ContactMethod(c.Data["method"]),
+		Stage: deputybot.ContactStage(c.Data["stage"]), Note: note}
 	it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 		return one(deputybot.LogContact(it, r.person, in, e))
 	})

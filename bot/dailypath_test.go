@@ -19,13 +19,15 @@ var dailyWords = map[string]words{
 	"en": {"submit": "Submit", "submitted": "Submitted", "kind": "Suggestion", "category": "Transport",
 		"lead": "Housing Bureau", "co": "Civil Affairs Bureau", "done": "Done", "no leader": "No leader", "no": "No",
 		"use": "Use ", "assign": "Assign", "assigned": "assigned", "log": "Log contact", "when": "When did you talk",
-		"today": "Today", "yesterday": "Yesterday", "how": "How did you contact the deputy?", "visit": "Visit",
+		"today": "Today", "yesterday": "Yesterday", "how": "How did you contact the deputy?", "visit": "Face to face",
+		"stageq": "When in the handling", "stage": "Before the work",
 		"note": "short note", "skip": "Skip", "logged": "Contact logged", "before": "before the assignment (2026-03-02)",
 		"cancel": "Cancel"},
 	"zh": {"submit": "提交", "submitted": "已提交", "kind": "建议", "category": "城市建设",
 		"lead": "区住建局", "co": "区民政局", "done": "完成", "no leader": "不设领办领导", "no": "否",
 		"use": "使用", "assign": "确认交办", "assigned": "已交办", "log": "记录沟通", "when": "哪天与代表沟通",
-		"today": "今天", "yesterday": "昨天", "how": "以什么方式与代表沟通的", "visit": "走访",
+		"today": "今天", "yesterday": "昨天", "how": "以什么方式与代表沟通的", "visit": "面商",
+		"stageq": "这次沟通在办理的哪个阶段", "stage": "办前",
 		"note": "简要记录", "skip": "跳过", "logged": "沟通记录已保存", "before": "早于交办日期（2026-03-02）",
 		"cancel": "取消"},
 }
@@ -47,7 +49,8 @@ func (c *cast) logContactIn(t *testing.T, w words, number string) {
 	t.Helper()
 	h := c.h
 	q := one(t, h.Press(c.lead, card(t, h, c.lead, number), w["log"]), w["when"])
-	q = one(t, h.Press(c.lead, q, w["today"]), w["how"])
+	q = one(t, h.Press(c.lead, q, w["today"]), w["stageq"])
+	q = one(t, h.Press(c.lead, q, w["stage"]), w["how"])
 	q = one(t, h.Press(c.lead, q, w["visit"]), w["note"])
 	one(t, h.Press(c.lead, q, w["skip"]), w["logged"])
 	c.deputy.Unread()
@@ -95,7 +98,8 @@ func TestContactDateAskedAtItsStep(t *testing.T) {
 				}
 				t.Fatal("a date before the assignment was not refused at the date's step")
 			}
-			q = one(t, h.Do(c.lead, "2026-03-02"), w["how"])
+			q = one(t, h.Do(c.lead, "2026-03-02"), w["stageq"])
+			q = one(t, h.Press(c.lead, q, w["stage"]), w["how"])
 			// The method typed, not pressed: taken as its button.
 			q = one(t, h.Do(c.lead, w["visit"]), w["note"])
 			one(t, h.Press(c.lead, q, w["skip"]), w["logged"])
@@ -217,12 +221,14 @@ func TestAcceptAndContactLeadToTheNextStep(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		t.Run(lang, func(t *testing.T) {
 			w := words{"accept": "Accept", "accepted": "accepted", "log": "Log contact", "reply": "Reply",
-				"when": "When did you talk", "today": "Today", "how": "How did you contact", "visit": "Visit",
+				"when": "When did you talk", "today": "Today", "how": "How did you contact", "visit": "Face to face",
+				"stageq": "When in the handling", "stage": "Before the work",
 				"note": "short note", "skip": "Skip", "logged": "Contact logged", "b": "B:", "send": "Send reply", "sent": "Reply sent",
 				"progress": "Report progress"}
 			if lang == "zh" {
 				w = words{"accept": "接收", "accepted": "已接收", "log": "记录沟通", "reply": "答复",
-					"when": "哪天与代表沟通", "today": "今天", "how": "以什么方式", "visit": "走访",
+					"when": "哪天与代表沟通", "today": "今天", "how": "以什么方式", "visit": "面商",
+					"stageq": "这次沟通在办理的哪个阶段", "stage": "办前",
 					"note": "简要记录", "skip": "跳过", "logged": "沟通记录已保存", "b": "B 类", "send": "发送答复", "sent": "答复已送代表",
 					"progress": "进展"}
 			}
@@ -234,7 +240,8 @@ func TestAcceptAndContactLeadToTheNextStep(t *testing.T) {
 				t.Fatalf("accepted without the next step's buttons: %v", got.Buttons())
 			}
 			q := one(t, h.Press(c.lead, got, w["log"]), w["when"])
-			q = one(t, h.Press(c.lead, q, w["today"]), w["how"])
+			q = one(t, h.Press(c.lead, q, w["today"]), w["stageq"])
+			q = one(t, h.Press(c.lead, q, w["stage"]), w["how"])
 			q = one(t, h.Press(c.lead, q, w["visit"]), w["note"])
 			got = one(t, h.Press(c.lead, q, w["skip"]), w["logged"])
 			if got.Button(w["reply"]) == nil {
@@ -266,13 +273,13 @@ func TestTheLastRoundSaysSo(t *testing.T) {
 	if strings.Contains(reply.Text, "the last") {
 		t.Fatalf("the first round said it was the last: %s", reply.Text)
 	}
-	one(t, h.Press(c.deputy, reply, "unsatisfied"), "Why are you unsatisfied?")
+	one(t, rate(t, h, c.deputy, reply, "Handling: basic", "Result: unsatisfied"), "Why are you unsatisfied?")
 	one(t, h.Do(c.deputy, "No date given."), "handled again")
 	one(t, h.Press(c.lead, c.replyAs(t, c.lead, n, "B", "Next year."), "Send reply"), "Reply sent")
 	reply = one(t, c.deputy.Unread(), "This is round 2, the last: your rating of it is final", "Please rate")
 	c.admin.Unread()
-	one(t, h.Press(c.deputy, reply, "unsatisfied"), "Why are you unsatisfied?")
-	got := one(t, h.Do(c.deputy, "Still no date."), "Your rating is recorded: unsatisfied", "closed as unsatisfied", "gone to the office")
+	one(t, rate(t, h, c.deputy, reply, "Handling: unsatisfied", "Result: unsatisfied"), "Why are you unsatisfied?")
+	got := one(t, h.Do(c.deputy, "Still no date."), "Your rating is recorded: result unsatisfied", "closed as unsatisfied", "gone to the office")
 	if strings.Contains(got.Text, "Thank you") {
 		t.Fatalf("an unsatisfied final rating thanked: %s", got.Text)
 	}
@@ -437,10 +444,12 @@ func TestTypedTextIsKept(t *testing.T) {
 			w := map[string]words{
 				"en": {"new_kind": "Suggestion", "appended": "Added to the text", "category": "Which category", "preview": "Preview",
 					"done": "Done", "submit": "Submit", "ask": "Is this your reason for rating it unsatisfied?",
-					"reason": "unsatisfied", "rehandled": "handled again", "rated": "unsatisfied"},
+					"reason": "unsatisfied", "rehandled": "handled again",
+					"attitude?": "Now rate how the department talked with you", "attitude": "Handling: basic", "rated": "unsatisfied"},
 				"zh": {"new_kind": "建议", "appended": "这段话已接在正文后面", "category": "类别", "preview": "预览",
 					"done": "完成", "submit": "提交", "ask": "要把这段话作为“不满意”的理由吗",
-					"reason": "不满意理由", "rehandled": "将重新办理", "rated": "不满意"},
+					"reason": "不满意理由", "rehandled": "将重新办理",
+					"attitude?": "请再评价沟通和办理态度", "attitude": "态度基本满意", "rated": "不满意"},
 			}[lang]
 			dw := dailyWords[lang]
 			c := newCast(t, lang)
@@ -472,7 +481,8 @@ func TestTypedTextIsKept(t *testing.T) {
 			c.deputy.Unread()
 			c.lead.Unread()
 			ask := one(t, h.Do(c.deputy, "No timetable given."), w["ask"], "No timetable given.")
-			one(t, h.Press(c.deputy, ask, w["reason"]), w["rehandled"])
+			q = one(t, h.Press(c.deputy, ask, w["reason"]), w["attitude?"])
+			one(t, h.Press(c.deputy, q, w["attitude"]), w["rehandled"])
 			one(t, c.lead.Unread()[:1], w["rated"], "No timetable given.")
 		})
 	}
@@ -533,7 +543,8 @@ func TestADisputeAsksItsReason(t *testing.T) {
 			h := c.h
 			n := c.assignedIn(t, dw, "Phantom call")
 			q := one(t, h.Press(c.lead, card(t, h, c.lead, n), dw["log"]), dw["when"])
-			q = one(t, h.Press(c.lead, q, dw["today"]), dw["how"])
+			q = one(t, h.Press(c.lead, q, dw["today"]), dw["stageq"])
+			q = one(t, h.Press(c.lead, q, dw["stage"]), dw["how"])
 			q = one(t, h.Press(c.lead, q, dw["visit"]), dw["note"])
 			one(t, h.Press(c.lead, q, dw["skip"]), dw["logged"])
 			confirm := last(t, c.deputy.Unread())
@@ -772,15 +783,15 @@ func TestLastRoundAndCorrectionInChinese(t *testing.T) {
 	one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
 	one(t, c.supervisor.Unread(), "区住建局已就您标记的问题（避重就轻、避实就虚）更正了建议 2026-001", "年内完成")
 	fixed := last(t, c.deputy.Unread())
-	one(t, h.Press(c.deputy, fixed, "不满意"), "请说明不满意的理由")
+	one(t, rate(t, h, c.deputy, fixed, "态度满意", "结果不满意"), "请说明不满意的理由")
 	one(t, h.Do(c.deputy, "没有时间表。"), "将重新办理")
 	c.readAll()
 	second := reply("六月开工。")
 	if !strings.Contains(second.Text, "这是第2轮、也是最后一轮答复") {
 		t.Fatalf("the second round does not say it is the last:\n%s", second.Text)
 	}
-	one(t, h.Press(c.deputy, second, "不满意"), "请说明不满意的理由")
-	got := one(t, h.Do(c.deputy, "仍不满意。"), "已记录您的评价：不满意", "最后一轮答复", "以“不满意”办结", "已送政府办公室")
+	one(t, rate(t, h, c.deputy, second, "态度基本满意", "结果不满意"), "请说明不满意的理由")
+	got := one(t, h.Do(c.deputy, "仍不满意。"), "已记录您的评价：办理结果不满意，沟通办理态度基本满意", "最后一轮答复", "以“不满意”办结", "已送政府办公室")
 	if strings.Contains(got.Text, "谢谢") {
 		t.Fatalf("an unsatisfied final rating thanked: %s", got.Text)
 	}

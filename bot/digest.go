@@ -141,6 +141,8 @@ func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.
 	sec(b.tx.T(l, "digest.satisfaction", "Year", d.Year))
 	sb.WriteString(b.ratingLines(l, d.Periods, &d.Motions))
 
+	sb.WriteString("\n" + b.tx.T(l, "digest.quality", "Line", texts.HTML(report.QualityLine(b.tx, l, &d.All))))
+
 	sec(b.tx.T(l, "digest.departments", "Year", d.Year))
 	lines = nil
 	cells := []report.Figure{report.FigOpenNow, report.FigOverdueNow, report.FigOnTimeRate, report.FigSatisfactionRate, report.FigContacts, report.FigScore}
@@ -218,7 +220,8 @@ func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.
 		}
 		sb.WriteString(b.listLines(l, lines))
 	}
-	sb.WriteString("\n\n" + report.Notes(b.tx, l, report.FigShares, report.FigSatisfactionRate, report.FigOnTimeRate, report.FigScore))
+	notes := append([]report.Figure{report.FigShares, report.FigSatisfactionRate, report.FigOnTimeRate}, report.QualityFigures...)
+	sb.WriteString("\n\n" + report.Notes(b.tx, l, append(notes, report.FigScore)...))
 	return strings.TrimRight(sb.String(), "\n")
 }
 

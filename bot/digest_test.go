@@ -85,7 +85,7 @@ func (sd *seeder) handled(id string, office, lead, author *deputybot.Person, dep
 	})
 	t = t.Add(24 * time.Hour)
 	sd.do(id, t, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		return ev1(deputybot.LogContact(it, lead, deputybot.ContactInput{Date: deputybot.DateOf(t, e.Rules.Location), Method: deputybot.MethodPhone}, e))
+		return ev1(deputybot.LogContact(it, lead, deputybot.ContactInput{Date: deputybot.DateOf(t, e.Rules.Location), Method: deputybot.MethodPhone, Stage: deputybot.StageBefore}, e))
 	})
 	sd.do(id, t, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 		return ev1(deputybot.ConfirmContact(it, author, 1, confirmed, "No call came.", e))
@@ -103,7 +103,7 @@ func (sd *seeder) handled(id string, office, lead, author *deputybot.Person, dep
 		})
 	default:
 		sd.do(id, t, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-			return deputybot.Rate(it, author, 1, rating, "reason", e)
+			return deputybot.Rate(it, author, 1, deputybot.RatingInput{Attitude: rating, Result: rating, Comment: "reason"}, e)
 		})
 	}
 }
@@ -155,7 +155,7 @@ func TestDigestShowsEverySection(t *testing.T) {
 		"闭会期间建议：办结2件，已评价1件：满意1件，占100.00%；逾期未评价1件",
 		// The overdue item is of 2025: now, not in this year's rates.
 		"1. 区住建局：当前在办2 · 当前超期1 · 按期答复率100.00% · 满意率（含基本满意）100.00% · 沟通记录/代表确认6/6 · 得分100",
-		"注：满意、基本满意、不满意各占已评价件数的比例", "满意率（含基本满意）＝（满意件数＋基本满意件数）÷已评价件数",
+		"注：满意、基本满意、不满意各占已评价件数的比例", "满意率（含基本满意）＝（办理结果满意件数＋基本满意件数）÷已评价件数",
 		"代表有异议的沟通（1次）", "超期的建议",
 		"消息无法送达（1人）", "周督查（督查室工作人员）",
 	} {

@@ -50,18 +50,9 @@ func (b *Bot) handlingButtons(l deputybot.Language, p *deputybot.Person, it *dep
 		kb = append(kb, row)
 	}
 	if it.Status == deputybot.StatusReplied && deputybot.Check(p, it, deputybot.ActRate) == nil {
-		kb = append(kb, b.ratingButtons(l, it))
+		kb = append(kb, b.ratingButtons(l, it)...)
 	}
 	return kb
-}
-
-func (b *Bot) ratingButtons(l deputybot.Language, it *deputybot.Item) []keyboardButton {
-	r := strconv.Itoa(it.Round)
-	return []keyboardButton{
-		button(b.tx.T(l, "rating.satisfied"), "rt:"+it.ID+":"+r+":s"),
-		button(b.tx.T(l, "rating.basic"), "rt:"+it.ID+":"+r+":b"),
-		button(b.tx.T(l, "rating.unsatisfied"), "rt:"+it.ID+":"+r+":u"),
-	}
 }
 
 // atOnce applies an action that asks nothing more, removes the buttons
@@ -202,60 +193,6 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		return err
 	}
 	return errStale
-}
-
-// onRate handles "rt:<item id>:<round>:<s|b|u>". Unsatisfied asks for the
-// reason first.
-func (b *Bot) onRate(ctx context.Context, r *request, arg string) error {
-	parts := strings.Split(arg, ":")
-	if len(parts) != 3 {
-		return errStale
-	}
-	id := parts[0]
-	round, err := strconv.Atoi(parts[1])
-	if err != nil {
-		return errStale
-	}
-	value, ok := map[string]deputybot.RatingValue{"s": deputybot.Satisfied, "b": deputybot.Basic, "u": deputybot.Unsatisfied}[parts[2]]
-	if !ok {
-		return errStale
-	}
-	it, err := b.loadFor(ctx, r, id)
-	if err != nil {
-		return err
-	}
-	if err := deputybot.Check(r.person, it, deputybot.ActRate); err != nil {
-		return err
-	}
-	if err := it.RatingOpen(round); err != nil {
-		return err
-	}
-	if value == deputybot.Unsatisfied {
-		return b.begin(ctx, r, "unsatisfied-reason", "reason", map[string]string{"item": id, "round": parts[1]})
-	}
-	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
-	return b.rate(ctx, r, id, round, value, "")
-}
-
-func (b *Bot) rate(ctx context.Context, r *request, id string, round int, value deputybot.RatingValue, comment string) error {
-	it, err := b.change(ctx, r, id, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		return deputybot.Rate(it, r.person, round, value, comment, e)
-	})
-	if err != nil {
-		return err
-	}
-	key := "done.rated_closed"
-	switch {
-	case it.Status == deputybot.StatusRehandling:
-		key = "done.rated_rehandling"
-	case value == deputybot.Unsatisfied:
-		// The last round's unsatisfied rating: recorded, and what
-		// follows said.
-		key = "done.rated_final_unsatisfied"
-	}
-	b.reply(ctx, r, b.tx.T(r.lang, key, "Label", texts.HTML(b.tx.Label(r.lang, it)),
-		"Rating", texts.HTML(b.tx.T(r.lang, "rating."+string(value))), "Deadline", b.tx.Date(it.Deadline)), nil)
-	return nil
 }
 
 // onConfirmContact handles "cc:<item id>:<n>:<y|n>".

@@ -114,7 +114,8 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	day()
 	cd = card(t, h, c.lead, "2026-001")
 	q = one(t, h.Press(c.lead, cd, "记录沟通"), "哪天与代表沟通")
-	q = one(t, h.Press(c.lead, q, "今天"), "以什么方式与代表沟通的")
+	q = one(t, h.Press(c.lead, q, "今天"), "这次沟通在办理的哪个阶段")
+	q = one(t, h.Press(c.lead, q, "办前"), "以什么方式与代表沟通的")
 	q = one(t, h.Press(c.lead, q, "电话"), "简要记录")
 	one(t, h.Do(c.lead, "电话了解了楼栋情况"), "沟通记录已保存")
 	ask := one(t, c.deputy.Unread(), "区住建局是否已就建议 2026-001", "2026-03-05通过电话与您沟通", "电话了解了楼栋情况")
@@ -131,16 +132,24 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	q = one(t, h.Do(c.lead, "已列入今年加装计划，预计年底完工。"), "正式答复文件")
 	q = one(t, h.Press(c.lead, q, "跳过"), "请确认答复（B 类：正在解决或列入计划）", "已列入今年加装计划")
 	one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
-	reply := one(t, c.deputy.Unread(), "区住建局答复了您的建议 2026-001", "B 类", "协办单位：区民政局", "已列入今年加装计划", "请评价")
+	reply := one(t, c.deputy.Unread(), "区住建局答复了您的建议 2026-001", "B 类", "协办单位：区民政局", "已列入今年加装计划", "请分两项评价", "不经过承办单位")
 	one(t, c.leader.Unread(), "办理中 → 已答复，待评价")
 	quiet(t, c.admin, c.co)
 
 	// Rated unsatisfied, with a reason: rehandling.
 	day()
-	one(t, h.Press(c.deputy, reply, "不满意"), "请说明不满意的理由")
-	one(t, h.Do(c.deputy, "没有说明资金来源。"), "不满意", "将重新办理，新的答复期限2026-04-06")
+	one(t, rate(t, h, c.deputy, reply, "态度满意", "结果不满意"), "请说明不满意的理由")
+	done := one(t, h.Do(c.deputy, "没有说明资金来源。"), "不满意", "将重新办理，新的答复期限2026-04-06",
+		"协办单位的意见也可以评价")
+	// The co-department's opinion, rated with one tap: the row leaves the
+	// message, nothing more is sent, nobody is told.
+	done = inPlace(t, h, c.deputy, done, "区民政局：基本满意")
+	if len(done.Buttons()) != 0 || !strings.Contains(c.deputy.Answer(), "已记录您对区民政局的评价：基本满意") {
+		t.Fatalf("after the co-department's rating: %v %q", done.Buttons(), c.deputy.Answer())
+	}
+	quiet(t, c.co)
 	lm := c.lead.Unread()
-	if len(lm) != 2 || !strings.Contains(lm[0].Text, "评价：不满意") || !strings.Contains(lm[0].Text, "没有说明资金来源") ||
+	if len(lm) != 2 || !strings.Contains(lm[0].Text, "评价：办理结果不满意，沟通办理态度满意") || !strings.Contains(lm[0].Text, "没有说明资金来源") ||
 		!strings.Contains(lm[1].Text, "需重新办理，新的答复期限2026-04-06") {
 		t.Fatalf("lead contact after the unsatisfied rating: %d messages", len(lm))
 	}
@@ -162,8 +171,8 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 
 	// Rated basically satisfied: closed.
 	day()
-	one(t, h.Press(c.deputy, reply, "基本满意"), "基本满意", "此件已办结")
-	one(t, c.lead.Unread(), "评价：基本满意")
+	one(t, rate(t, h, c.deputy, reply, "态度满意", "结果基本满意"), "办理结果基本满意，沟通办理态度满意", "此件已办结")
+	one(t, c.lead.Unread(), "评价：办理结果基本满意，沟通办理态度满意")
 	one(t, c.leader.Unread(), "已答复，待评价 → 已办结")
 	quiet(t, c.admin, c.co, c.supervisor, c.other)
 
@@ -173,11 +182,11 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 		"张三起草", "张三提交（闭会期间）",
 		"Admin交办：主办区住建局，期限2026-06-03",
 		"赵六提交协办意见（区民政局）",
-		"李四记录沟通（2026-03-05，电话）", "张三确认沟通",
+		"李四记录沟通（2026-03-05，办前，电话）", "张三确认沟通",
 		"李四第1轮答复（B 类：正在解决或列入计划）",
-		"张三评价第1轮答复：不满意", "系统启动重新办理，期限2026-04-06",
+		"张三评价第1轮答复：办理结果不满意，沟通办理态度满意", "系统启动重新办理，期限2026-04-06", "张三评价协办单位区民政局的意见：基本满意",
 		"李四第2轮答复（A 类：已解决或基本解决）",
-		"张三评价第2轮答复：基本满意", "系统办结：基本满意",
+		"张三评价第2轮答复：办理结果基本满意，沟通办理态度满意", "系统办结：基本满意",
 	}
 	text := final.Text
 	pos := 0
@@ -188,10 +197,21 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 		}
 		pos += i + len(w)
 	}
-	for _, w := range []string{"建议 2026-001 · 已办结", "办理结果：基本满意", "沟通1：2026-03-05 电话 · 代表已确认 ✓",
-		"协办意见（区民政局）", "第1轮答复 · B 类", "代表评价：不满意 — 没有说明资金来源。", "第2轮答复 · A 类", "代表评价：基本满意"} {
+	for _, w := range []string{"建议 2026-001 · 已办结", "办理结果：基本满意", "沟通1：2026-03-05 办前 · 电话 · 代表已确认 ✓",
+		"协办意见（区民政局）", "第1轮答复 · B 类", "代表评价：办理结果不满意，沟通办理态度满意 — 没有说明资金来源。", "第2轮答复 · A 类",
+		"代表评价：办理结果基本满意，沟通办理态度满意", "沟通尚缺：面对面沟通、办后回访"} {
 		if !strings.Contains(text, w) {
 			t.Fatalf("card lacks %q:\n%s", w, text)
+		}
+	}
+	// The co-department's rating is on the office's card, not the
+	// deputy's nor the departments'.
+	if office := card(t, h, c.admin, "2026-001").Text; !strings.Contains(office, "协办单位区民政局：基本满意") {
+		t.Fatalf("the office's card lacks the co-department's rating:\n%s", office)
+	}
+	for _, ch := range []*telegramtest.Chat{c.co, c.lead} {
+		if strings.Contains(card(t, h, ch, "2026-001").Text, "协办单位区民政局：") {
+			t.Fatalf("chat %d sees the co-department's rating", ch.ID)
 		}
 	}
 	// The card's document button resends the second reply's file.
@@ -224,8 +244,9 @@ func (c *cast) logContact(t *testing.T, number string) {
 	t.Helper()
 	h := c.h
 	q := one(t, h.Press(c.lead, card(t, h, c.lead, number), "Log contact"), "When did you talk")
-	q = one(t, h.Press(c.lead, q, "Today"), "How did you contact the deputy?")
-	q = one(t, h.Press(c.lead, q, "Visit"), "short note")
+	q = one(t, h.Press(c.lead, q, "Today"), "When in the handling")
+	q = one(t, h.Press(c.lead, q, "Before the work"), "How did you contact the deputy?")
+	q = one(t, h.Press(c.lead, q, "Face to face"), "short note")
 	one(t, h.Press(c.lead, q, "Skip"), "Contact logged")
 	c.deputy.Unread()
 }
@@ -289,7 +310,8 @@ func TestTypingWhereButtonsAreAskedFitsTheStep(t *testing.T) {
 	h := c.h
 	n := c.assigned(t, "Typed instead of pressed")
 	q := one(t, h.Press(c.lead, card(t, h, c.lead, n), "Log contact"), "When did you talk")
-	one(t, h.Press(c.lead, q, "Today"), "How did you contact the deputy?")
+	q = one(t, h.Press(c.lead, q, "Today"), "When in the handling")
+	one(t, h.Press(c.lead, q, "Before the work"), "How did you contact the deputy?")
 	msgs := h.Do(c.lead, "by phone")
 	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "please choose with the buttons of the message above") ||
 		strings.Contains(msgs[0].Text, "preview") || !strings.Contains(msgs[1].Text, "How did you contact the deputy?") {

@@ -450,3 +450,16 @@ func TestNoOnePassesForAnother(t *testing.T) {
 		t.Fatalf("the person was told of his own change %d times", n)
 	}
 }
+
+// rate presses a reply's two ratings as the deputy: the handling's row
+// (the message's buttons are redrawn in place, the choice marked), then
+// the result's; returns what the second press sent. Labels as the
+// buttons say them: "Handling: basic", "结果满意".
+func rate(t testing.TB, h *apptest.Harness, c *telegramtest.Chat, m *telegramtest.Message, attitude, result string) []*telegramtest.Message {
+	t.Helper()
+	m = inPlace(t, h, c, m, attitude, "")
+	if m.Button("✓ "+attitude) == nil {
+		t.Fatalf("the handling's rating %q is not marked chosen: %v", attitude, m.Buttons())
+	}
+	return h.Press(c, m, result)
+}

@@ -178,7 +178,8 @@ func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		return t("note.reassigned_deputy", "Label", label, "Title", it.Title, "Dept", dept(it.LeadDept),
 			"Deadline", b.tx.Date(it.Deadline)), card.json()
 	case deputybot.NoteRated:
-		text := t("note.rated", "Label", label, "Title", it.Title, "Rating", texts.HTML(t("rating."+ev.Data["value"])))
+		round, _ := strconv.Atoi(ev.Data["round"])
+		text := t("note.rated", "Label", label, "Title", it.Title, "Rating", texts.HTML(b.ratingText(l, it.RatingOf(round))))
 		if comment := ev.Data["comment"]; comment != "" {
 			text += "\n" + t("note.rating_comment", "Comment", comment)
 		}
@@ -256,7 +257,7 @@ func (b *Bot) replyNotice(l deputybot.Language, it *deputybot.Item, det *deputyb
 			msg += "\n\n" + b.tx.T(l, "note.final_round", "Round", r.Round)
 		}
 		msg += "\n\n" + b.tx.T(l, "note.please_rate")
-		kb = append(kb, b.ratingButtons(l, it))
+		kb = append(kb, b.ratingButtons(l, it)...)
 	}
 	return msg, kb.json()
 }
@@ -282,7 +283,7 @@ func (b *Bot) reminder(ctx context.Context, to service.Recipient, r deputybot.Re
 	switch r.Kind {
 	case deputybot.RemindRate:
 		return b.tx.T(l, "remind.rate", "Label", label, "Title", it.Title, "Days", b.opts.Rules.UnratedDays),
-			keyboard{b.ratingButtons(l, it), view[0]}.json()
+			append(b.ratingButtons(l, it), view[0]).json()
 	case deputybot.RemindEscalate:
 		return b.tx.T(l, "remind.escalate", "Label", label, "Title", it.Title, "Dept", depts[it.LeadDept], "Days", e.DaysOverdue(r.Duty()),
 			"Deadline", b.tx.Date(r.Deadline)), view.json()

@@ -31,7 +31,7 @@ func (y *year2026) assign(id string, at time.Time, deadline time.Time) {
 		return ev1(deputybot.Assign(it, y.office, deputybot.AssignInput{Lead: y.housing, Deadline: deadline}, e))
 	})
 	y.sd.do(id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		return ev1(deputybot.LogContact(it, y.lead, deputybot.ContactInput{Date: deputybot.DateOf(at, e.Rules.Location), Method: deputybot.MethodVisit}, e))
+		return ev1(deputybot.LogContact(it, y.lead, deputybot.ContactInput{Date: deputybot.DateOf(at, e.Rules.Location), Method: deputybot.MethodFace, Stage: deputybot.StageBefore}, e))
 	})
 	y.sd.do(id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 		return ev1(deputybot.ConfirmContact(it, y.author, 1, true, "", e))
@@ -46,7 +46,7 @@ func (y *year2026) reply(id string, at time.Time, class deputybot.ReplyClass) {
 
 func (y *year2026) rate(id string, at time.Time, round int, v deputybot.RatingValue) {
 	y.sd.do(id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		return deputybot.Rate(it, y.author, round, v, "because", e)
+		return deputybot.Rate(it, y.author, round, deputybot.RatingInput{Attitude: v, Result: v, Comment: "because"}, e)
 	})
 }
 
@@ -303,7 +303,7 @@ func TestAnnualReportFigures(t *testing.T) {
 	for _, r := range drows[1:] {
 		if r[0] == "区住建局" {
 			// The figures of the report's table: 7 of 10 on time.
-			found = r[1] == "11" && r[2] == "9" && r[3] == "7" && r[4] == "1" && r[5] == "2" && r[6] == "70.00%" && r[12] == "87.50%" && r[18] == "89"
+			found = r[1] == "11" && r[2] == "9" && r[3] == "7" && r[4] == "1" && r[5] == "2" && r[6] == "70.00%" && r[12] == "87.50%" && r[22] == "89"
 		}
 	}
 	if len(drows) != 5 || !found {
@@ -319,7 +319,7 @@ func TestAnnualReportFigures(t *testing.T) {
 		}
 		return n
 	}
-	if totals[0] != "合计" || totals[1] != fmt.Sprint(sum(1)) || totals[4] != fmt.Sprint(sum(4)) || len(totals) > 18 && totals[18] != "" {
+	if totals[0] != "合计" || totals[1] != fmt.Sprint(sum(1)) || totals[4] != fmt.Sprint(sum(4)) || len(totals) > 22 && totals[22] != "" {
 		t.Errorf("totals row %v", totals)
 	}
 	// Cells of their types: a date is a date serial shown as a date, a

@@ -62,6 +62,16 @@ func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string
 	return nil
 }
 
+// setKeyboard replaces a message's buttons (none: removes them).
+func (b *Bot) setKeyboard(ctx context.Context, chatID int64, messageID int, kb keyboard) {
+	if len(kb) == 0 {
+		b.dropKeyboard(ctx, chatID, messageID)
+		return
+	}
+	b.post(ctx, []deputybot.OutboxMessage{{ChatID: chatID, PersonID: telegram.AnswerTo(ctx, chatID), Kind: "answer",
+		Method: telegram.MethodMarkup, MessageID: messageID, Keyboard: kb.json()}})
+}
+
 // dropKeyboard removes the buttons of a message whose question has been
 // answered, so they cannot be pressed again.
 func (b *Bot) dropKeyboard(ctx context.Context, chatID int64, messageID int) {

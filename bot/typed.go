@@ -57,6 +57,16 @@ const maxTypedChoices = 8
 
 func (b *Bot) typedPrompt(ctx context.Context, r *request, c *conversation) {
 	l := r.lang
+	if c.Step == "attitude" {
+		// The result is unsatisfied (his reason typed); the handling's
+		// rating is asked as the rating message asks it.
+		var row []keyboardButton
+		for _, v := range deputybot.RatingValues {
+			row = append(row, button(b.tx.T(l, "rating.attitude_"+string(v)), "c:"+c.Nonce+":a:"+string(ratingCode(v))))
+		}
+		b.reply(ctx, r, b.tx.T(l, "typed.ask_attitude"), keyboard{row, b.cancelButton(r, c)})
+		return
+	}
 	var kb keyboard
 	for i, id := range strings.Split(c.Data["items"], ",") {
 		it, err := b.store.Item(ctx, id)
@@ -72,6 +82,9 @@ func (b *Bot) typedPrompt(ctx context.Context, r *request, c *conversation) {
 // typedText: another message while the question is open replaces the
 // text kept (the person said it again, better).
 func (b *Bot) typedText(ctx context.Context, r *request, c *conversation) error {
+	if c.Step == "attitude" {
+		return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
+	}
 	text := deputybot.CleanText(r.msg.Text)
 	if text == "" {
 		return deputybot.Errorf(deputybot.EINVALID, "err.text_expected")
@@ -82,6 +95,22 @@ func (b *Bot) typedText(ctx context.Context, r *request, c *conversation) error 
 
 func (b *Bot) typedChoice(ctx context.Context, r *request, c *conversation, value string) error {
 	kind, arg, _ := strings.Cut(value, ":")
+	if kind == "a" && c.Step == "attitude" && len(arg) == 1 {
+		v, ok := ratingCodes[arg[0]]
+		if !ok {
+			return errStale
+		}
+		it, err := b.loadFor(ctx, r, c.Data["item"])
+		if err != nil {
+			_ = b.finish(ctx, r)
+			return err
+		}
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		if err := b.finish(ctx, r); err != nil {
+			return err
+		}
+		return b.rate(ctx, r, it.ID, it.Round, deputybot.RatingInput{Attitude: v, Result: deputybot.Unsatisfied, Comment: c.Data["text"]})
+	}
 	ids := strings.Split(c.Data["items"], ",")
 	i, err := strconv.Atoi(arg)
 	if kind != "u" || err != nil || i < 0 || i >= len(ids) {
@@ -95,9 +124,11 @@ func (b *Bot) typedChoice(ctx context.Context, r *request, c *conversation, valu
 	if _, err := deputybot.CheckRatingComment(deputybot.Unsatisfied, c.Data["text"]); err != nil {
 		return err
 	}
-	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
-	if err := b.finish(ctx, r); err != nil {
+	if err := it.RatingOpen(it.Round); err != nil {
+		_ = b.finish(ctx, r)
 		return err
 	}
-	return b.rate(ctx, r, it.ID, it.Round, deputybot.Unsatisfied, c.Data["text"])
+	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	c.Data["item"] = it.ID
+	return b.advance(ctx, r, c, "attitude")
 }

@@ -76,14 +76,24 @@ func (y *year) assign(name, lead string, co []string, leader, deadline string) {
 	y.quietAll()
 }
 
-// contact logs a contact as the department's contact, and the deputy
-// confirms it.
-func (y *year) contact(name string, who *telegramtest.Chat) {
+// contact logs a contact as the department's contact (by phone unless
+// a form is given), and the deputy confirms it. After the reply the stage
+// is not asked: a follow-up (办后回访).
+func (y *year) contact(name string, who *telegramtest.Chat, form ...string) {
 	y.t.Helper()
 	h := y.h
+	method := "电话"
+	if len(form) > 0 {
+		method = form[0]
+	}
 	q := one(y.t, h.Press(who, card(y.t, h, who, y.n[name]), "记录沟通"), "哪天与代表沟通")
-	q = one(y.t, h.Press(who, q, "今天"), "以什么方式")
-	q = one(y.t, h.Press(who, q, "电话"), "简要记录")
+	q = last(y.t, h.Press(who, q, "今天"))
+	if strings.Contains(q.Text, "这次沟通在办理的哪个阶段") {
+		q = one(y.t, h.Press(who, q, "办前"), "以什么方式")
+	} else if !strings.Contains(q.Text, "以什么方式") {
+		y.t.Fatalf("after the date: %q", q.Text)
+	}
+	q = one(y.t, h.Press(who, q, method), "简要记录")
 	one(y.t, h.Press(who, q, "跳过"), "沟通记录已保存")
 	ask := one(y.t, y.c.deputy.Unread(), "是否已就"+y.n[name])
 	one(y.t, h.Press(y.c.deputy, ask, "是的"), "已确认沟通")
@@ -110,14 +120,14 @@ func (y *year) reply(name string, who *telegramtest.Chat, class string, correcte
 }
 
 // rate rates a reply as the deputy (a reason for unsatisfied).
-func (y *year) rate(m *telegramtest.Message, value string) {
+func (y *year) rate(m *telegramtest.Message, value, attitude string) {
 	y.t.Helper()
 	h := y.h
-	if value == "不满意" {
-		one(y.t, h.Press(y.c.deputy, m, value), "理由")
+	if value == "不满意" || attitude == "不满意" {
+		one(y.t, rate(y.t, h, y.c.deputy, m, "态度"+attitude, "结果"+value), "理由")
 		last(y.t, h.Do(y.c.deputy, "没有说明时间表。"))
 	} else {
-		last(y.t, h.Press(y.c.deputy, m, value))
+		last(y.t, rate(y.t, h, y.c.deputy, m, "态度"+attitude, "结果"+value))
 	}
 	y.quietAll()
 }
@@ -174,7 +184,9 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 	y.quietAll()
 
 	y.at("2026-03-12")
-	for _, s := range []string{"S1", "S2", "S3", "S5", "S7", "S10"} {
+	y.contact("S1", c.lead, "面商")
+	y.contact("S5", c.lead, "实地察看")
+	for _, s := range []string{"S2", "S3", "S7", "S10"} {
 		y.contact(s, c.lead)
 	}
 	for _, s := range []string{"S4", "S6"} {
@@ -186,10 +198,11 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 	r10 := y.reply("S10", c.lead, "A", false)
 	y.reply("S6", c.co, "D", false) // never rated
 	y.at("2026-03-21")
-	y.rate(r3, "不满意") // rehandling, due 30 days on: 2026-04-20
-	y.rate(r10, "满意")
+	y.rate(r3, "不满意", "基本满意") // rehandling, due 30 days on: 2026-04-20
+	y.rate(r10, "满意", "满意")
+	y.contact("S10", c.lead) // a follow-up on a closed item
 	y.at("2026-03-22")
-	y.rate(r4, "满意")
+	y.rate(r4, "满意", "基本满意")
 	// The supervisor flags S4's reply (closed): corrected late.
 	y.at("2026-03-25")
 	q = one(t, h.Press(c.supervisor, card(t, h, c.supervisor, y.n["S4"]), "质量评审"), "这份答复有什么问题")
@@ -198,14 +211,14 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 	one(t, h.Press(c.supervisor, q, "跳过"), "2026-04-09")
 	y.quietAll()
 	y.at("2026-04-05")
-	y.rate(y.reply("S2", c.lead, "A", false), "基本满意") // late: due 31 March
+	y.rate(y.reply("S2", c.lead, "A", false), "基本满意", "满意") // late: due 31 March
 	y.at("2026-04-08")
 	// The co-department's opinion on S1, due 3 April: late.
 	one(t, h.Press(c.co, card(t, h, c.co, y.n["S1"]), "提交协办意见"), "协办意见")
 	one(t, h.Do(c.co, "民政局的意见。"), "协办意见已送主办单位")
 	y.quietAll()
 	y.at("2026-04-12")
-	y.rate(y.reply("S1", c.lead, "A", false), "满意")
+	y.rate(y.reply("S1", c.lead, "A", false), "满意", "不满意")
 	// S5: an extension, then a reply within it.
 	y.at("2026-04-14")
 	one(t, h.Press(c.lead, card(t, h, c.lead, y.n["S5"]), "申请延期"), "理由")
@@ -220,11 +233,11 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 	h.Settle()
 	y.quietAll()
 	y.at("2026-04-25")
-	y.rate(y.reply("S3", c.lead, "A", false), "满意") // round 2, due 20 April: late
+	y.rate(y.reply("S3", c.lead, "A", false), "满意", "满意") // round 2, due 20 April: late
 	y.at("2026-04-29")
 	y.reply("S4", c.co, "A", true) // corrected, due 9 April: late
 	y.at("2026-05-10")
-	y.rate(y.reply("S5", c.lead, "B", false), "满意") // within the extension
+	y.rate(y.reply("S5", c.lead, "B", false), "满意", "满意") // within the extension
 	h.RunScheduler(at("2026-05-14", "09:00"))
 	h.Settle()
 	y.quietAll()
@@ -278,6 +291,18 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 	}
 	tx := h.App.Bot.Texts()
 	l := deputybot.LangZH
+	// The quality figures: the year's, the same in the digest's tally and
+	// the report's, and what the scenario made of them.
+	for _, f := range report.QualityFigures {
+		if annual.All.RateOf(f) != digest.All.RateOf(f) {
+			t.Errorf("%s: the report's %s, the digest's %s", f, annual.All.RateOf(f), digest.All.RateOf(f))
+		}
+	}
+	if a := annual.All; a.Replied != 7 || a.Met != 2 || a.FollowedUp != 1 || a.Attitude.Rated() != 6 || a.Attitude.Unsatisfied != 1 || a.Done != 5 {
+		t.Fatalf("quality figures of the year: replied %d, met %d, followed up %d, attitude %+v, done %d",
+			a.Replied, a.Met, a.FollowedUp, a.Attitude, a.Done)
+	}
+	quality := report.QualityLine(tx, l, &annual.All)
 	cell := func(ds *report.DeptStats, f report.Figure) string { return report.DeptCell(tx, l, ds, f) }
 	label := func(f report.Figure) string { return report.Label(tx, l, f) }
 
@@ -314,6 +339,9 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 		}
 	}
 	for _, text := range []string{dig, weekly[0]} {
+		if !strings.Contains(text, "本年度"+quality) {
+			t.Errorf("the digest lacks %q:\n%s", quality, text)
+		}
 		for _, ds := range []*report.DeptStats{housing, civil} {
 			var cells []string
 			for _, f := range []report.Figure{report.FigOpenNow, report.FigOverdueNow, report.FigOnTimeRate, report.FigSatisfactionRate} {
@@ -363,17 +391,20 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 			annexHTML += m.Text + "\n"
 		}
 	}
+	// The annex's two tables: timeliness, and what handling achieved.
 	for _, ds := range []*report.DeptStats{housing, civil} {
-		var parts, cells []string
-		for _, f := range deptFigures {
-			parts = append(parts, label(f)+cell(ds, f))
-			cells = append(cells, cell(ds, f))
-		}
-		if w := ds.Dept.Name + "：" + strings.Join(parts, "；"); !strings.Contains(annexHTML, w) {
-			t.Errorf("/report's annex lacks %q:\n%s", w, annexHTML)
-		}
-		if w := ds.Dept.Name + "\t" + strings.Join(cells, "\t"); !strings.Contains(annexDocx, w) {
-			t.Errorf("the Word annex lacks %q:\n%s", w, annexDocx)
+		for _, figs := range [][]report.Figure{deptFigures, report.QualityFigures} {
+			var parts, cells []string
+			for _, f := range figs {
+				parts = append(parts, label(f)+cell(ds, f))
+				cells = append(cells, cell(ds, f))
+			}
+			if w := ds.Dept.Name + "：" + strings.Join(parts, "；"); !strings.Contains(annexHTML, w) {
+				t.Errorf("/report's annex lacks %q:\n%s", w, annexHTML)
+			}
+			if w := ds.Dept.Name + "\t" + strings.Join(cells, "\t"); !strings.Contains(annexDocx, w) {
+				t.Errorf("the Word annex lacks %q:\n%s", w, annexDocx)
+			}
 		}
 	}
 	deadlines := fmt.Sprintf("目前超期未答复%d件；超期答复%d件；批准延期%d次，涉及%d件。", annual.All.Overdue, annual.All.Late, annual.All.Extensions, annual.All.Extended)
@@ -382,7 +413,8 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 	}
 	problems := fmt.Sprintf("答复不够及时，%d件答复超过期限，%d件超过期限尚未答复", annual.All.Late, annual.All.Overdue)
 	for name, text := range map[string]string{"/report": html, "Markdown": md, "Word": docx} {
-		for _, w := range []string{problems, "承办会议期间代表建议4件", "另有1件代表逾期未评价", label(report.FigSatisfactionRate) + "＝"} {
+		for _, w := range []string{problems, "承办会议期间代表建议4件", "另有1件代表逾期未评价", label(report.FigSatisfactionRate) + "＝",
+			"已答复的7件中：" + quality, label(report.FigDoneRate) + "＝"} {
 			if !strings.Contains(text, w) {
 				t.Errorf("%s report lacks %q", name, w)
 			}
@@ -442,6 +474,11 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 		if r[12] != cell(ds, report.FigSatisfactionRate) || r[17] != strconv.Itoa(ds.OpinionsLate) {
 			t.Errorf("register's %s: satisfaction %s opinions late %s", r[0], r[12], r[17])
 		}
+		for i, f := range report.QualityFigures {
+			if drows[0][18+i] != label(f) || r[18+i] != cell(ds, f) {
+				t.Errorf("register's %s: %s %s, want %s %s", r[0], drows[0][18+i], r[18+i], label(f), cell(ds, f))
+			}
+		}
 	}
 
 	// The public site.
@@ -451,7 +488,8 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 	for _, ds := range []*report.DeptStats{housing, civil} {
 		var cells []string
 		for _, f := range []report.Figure{report.FigHandled, report.FigReplied, report.FigOnTime, report.FigOnTimeRate,
-			report.FigLate, report.FigOverdue, report.FigSatisfactionRate} {
+			report.FigLate, report.FigOverdue, report.FigSatisfactionRate, report.FigAttitudeRate, report.FigDoneRate,
+			report.FigFaceRate, report.FigFollowUpRate} {
 			cells = append(cells, `<td class="num">`+cell(ds, f)+`</td>`)
 		}
 		if w := strings.Join(cells, ""); !strings.Contains(table, w) {
@@ -459,6 +497,7 @@ func TestAYearReadsTheSameEverywhere(t *testing.T) {
 		}
 	}
 	if page := plain("/zh/2026/report.html"); !strings.Contains(page, "承办会议期间代表建议4件") || strings.Contains(page, "得分") ||
+		!strings.Contains(page, label(report.FigFaceRate)+"＝") ||
 		strings.Contains(page, "草稿") {
 		t.Errorf("the site's report: %s", page)
 	}

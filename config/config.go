@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -454,6 +455,12 @@ func (c *Config) loadDeadlines(get func(name, def string) string) error {
 	if r.RequireContact, err = parseSwitch("REQUIRE_CONTACT_BEFORE_REPLY", get("REQUIRE_CONTACT_BEFORE_REPLY", "true")); err != nil {
 		return err
 	}
+	if r.ContactsBeforeReply, err = parseContactNeeds(get("CONTACTS_BEFORE_REPLY", "")); err != nil {
+		return err
+	}
+	if len(r.ContactsBeforeReply) > 0 && !r.RequireContact {
+		return &Error{"CONTACTS_BEFORE_REPLY", "needs REQUIRE_CONTACT_BEFORE_REPLY on"}
+	}
 	if r.Disclosure.Enabled, err = parseSwitch("PUBLIC_DISCLOSURE", get("PUBLIC_DISCLOSURE", "off")); err != nil {
 		return err
 	}
@@ -471,6 +478,26 @@ func parseSwitch(name, v string) (bool, error) {
 		return false, nil
 	}
 	return false, &Error{name, fmt.Sprintf("%q is not on or off", v)}
+}
+
+// parseContactNeeds reads "before,face": the contacts a reply needs
+// besides one of any kind (empty: none besides).
+func parseContactNeeds(v string) ([]deputybot.ContactNeed, error) {
+	var out []deputybot.ContactNeed
+	for _, part := range strings.Split(v, ",") {
+		part = strings.ToLower(strings.TrimSpace(part))
+		if part == "" || part == "any" {
+			continue
+		}
+		n := deputybot.ContactNeed(part)
+		if !slices.Contains(deputybot.ContactNeeds, n) {
+			return nil, &Error{"CONTACTS_BEFORE_REPLY", fmt.Sprintf("unknown need %q (use any, or a list of before, during, face)", part)}
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // parseDeductions reads "overdue=2,unsatisfied=3,flag=1,nocontact=2"

@@ -131,6 +131,8 @@ func TestMalformed(t *testing.T) {
 		{"rating", []string{"RATING_WORKDAYS", "0"}, "RATING_WORKDAYS"},
 		{"unrated", []string{"UNRATED_CLOSE_DAYS", "many"}, "UNRATED_CLOSE_DAYS"},
 		{"require contact", []string{"REQUIRE_CONTACT_BEFORE_REPLY", "maybe"}, "REQUIRE_CONTACT_BEFORE_REPLY"},
+		{"contact needs", []string{"CONTACTS_BEFORE_REPLY", "before,pigeon"}, "CONTACTS_BEFORE_REPLY"},
+		{"contact needs without contacts", []string{"REQUIRE_CONTACT_BEFORE_REPLY", "off", "CONTACTS_BEFORE_REPLY", "face"}, "CONTACTS_BEFORE_REPLY"},
 		{"outbox rate", []string{"OUTBOX_RATE", "0"}, "OUTBOX_RATE"},
 		{"outbox interval", []string{"OUTBOX_CHAT_INTERVAL", "soon"}, "OUTBOX_CHAT_INTERVAL"},
 		{"outbox burst", []string{"OUTBOX_CHAT_BURST", "0"}, "OUTBOX_CHAT_BURST"},

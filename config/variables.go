@@ -64,6 +64,7 @@ var Variables = []Variable{
 	{"RATING_WORKDAYS", "15", "working days after a reply before the deputy is asked again to rate"},
 	{"UNRATED_CLOSE_DAYS", "30", "days after that reminder before the item closes as unrated"},
 	{"REQUIRE_CONTACT_BEFORE_REPLY", "true", "a department must log a contact with the deputy before replying"},
+	{"CONTACTS_BEFORE_REPLY", "any", "what else a reply needs: a list of before (a contact before the work, 办前), during (办中), face (one face to face)"},
 	{"CATEGORIES", "(built-in list)", "categories offered when filing: 城市建设|Urban construction,教育|Education,..."},
 }
 

@@ -707,6 +707,9 @@ func (w *writer) event(e deputybot.Event) string {
 	case deputybot.EvCorrected:
 		return w.t("pub.ev_corrected", "Class", class)
 	case deputybot.EvRated:
+		if d["attitude"] != "" {
+			return w.t("pub.ev_rated_both", "Round", d["round"], "Rating", rating("value"), "Attitude", rating("attitude"))
+		}
 		return w.t("pub.ev_rated", "Round", d["round"], "Rating", rating("value"))
 	case deputybot.EvRehandling:
 		return w.t("pub.ev_rehandling", "Deadline", d["deadline"])
@@ -731,8 +734,11 @@ func (w *writer) paragraphs(s string) string {
 }
 
 // deptFigures are the figures of the departments' table and page.
-var deptFigures = []report.Figure{report.FigHandled, report.FigReplied, report.FigOnTime, report.FigOnTimeRate,
-	report.FigLate, report.FigOverdue, report.FigSatisfactionRate}
+var deptFigures = append([]report.Figure{report.FigHandled, report.FigReplied, report.FigOnTime, report.FigOnTimeRate,
+	report.FigLate, report.FigOverdue, report.FigSatisfactionRate}, report.QualityFigures...)
+
+// deptNotes are the notes of the rates deptFigures show.
+var deptNotes = append([]report.Figure{report.FigOnTimeRate, report.FigSatisfactionRate}, report.QualityFigures...)
 
 // departments: the table of departments with charts.
 func (w *writer) departments(y int) string {
@@ -751,7 +757,7 @@ func (w *writer) departments(y int) string {
 		b.WriteString(`</tr>`)
 	}
 	b.WriteString(`</tbody></table>`)
-	b.WriteString(`<p class="note">` + report.Notes(w.tx, w.l, report.FigOnTimeRate, report.FigSatisfactionRate) + `</p>`)
+	b.WriteString(`<p class="note">` + report.Notes(w.tx, w.l, deptNotes...) + `</p>`)
 	b.WriteString(w.charts(stats, y, ""))
 	return w.page(w.t("pub.table_title", "Year", y), b.String())
 }
@@ -783,7 +789,7 @@ func (w *writer) department(y int, id string) string {
 	for _, f := range deptFigures {
 		b.WriteString(`<dt>` + report.Label(w.tx, w.l, f) + `</dt><dd>` + report.DeptCell(w.tx, w.l, d, f) + `</dd>`)
 	}
-	b.WriteString(`</dl><p class="note">` + report.Notes(w.tx, w.l, report.FigOnTimeRate, report.FigSatisfactionRate) + `</p>`)
+	b.WriteString(`</dl><p class="note">` + report.Notes(w.tx, w.l, deptNotes...) + `</p>`)
 	b.WriteString(w.charts(nil, y, id))
 	b.WriteString(`<h2>` + w.t("pub.dept_items") + `</h2><ul class="list">`)
 	for _, it := range w.listed(y) {

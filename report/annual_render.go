@@ -290,6 +290,9 @@ func (r *annualWriter) practices() {
 	if all.Extended > 0 {
 		mechanism += r.t("annual.practice_extended", "Count", all.Extended)
 	}
+	if all.Replied > 0 {
+		mechanism += r.t("annual.practice_quality", "Count", all.Replied, "Line", texts.HTML(QualityLine(r.tx, r.l, all)))
+	}
 	r.d.draft(mechanism)
 	r.d.heading(2, r.t("annual.practice_supervision_head"))
 	var parts []string
@@ -389,7 +392,11 @@ func (r *annualWriter) nth(n int) string {
 
 // notes: what the figures divide, and as of when.
 func (r *annualWriter) notes() {
-	r.d.para(r.sentences(r.t("annual.as_of", "Date", r.tx.Date(r.in.Env.Now)), Notes(r.tx, r.l, FigShares, FigSatisfactionRate)))
+	notes := []Figure{FigShares, FigSatisfactionRate}
+	if r.a.All.Replied > 0 {
+		notes = append(notes, QualityFigures...)
+	}
+	r.d.para(r.sentences(r.t("annual.as_of", "Date", r.tx.Date(r.in.Env.Now)), Notes(r.tx, r.l, notes...)))
 }
 
 // annex: the departments' figures with their scores and contacts, the
@@ -406,12 +413,37 @@ func (r *annualWriter) annex() {
 	if whole {
 		cols = append(cols, FigContacts, FigFlags, FigScore)
 	}
+	r.deptTable(cols)
+	r.d.heading(1, r.t("annual.depts_quality_head"))
+	r.deptTable(QualityFigures)
+	r.d.heading(1, r.t("annual.quality_head"))
+	if a.All.FlagTotal == 0 {
+		r.d.para(r.t("annual.quality_none"))
+	} else {
+		r.d.para(r.t("annual.quality", "Kinds", len(a.All.Flags), "Count", a.All.FlagTotal, "Parts", texts.HTML(r.flagParts()),
+			"Fixed", a.All.FlagsFixed))
+	}
+	r.d.heading(1, r.t("annual.deadlines_head"))
+	r.d.para(r.t("annual.deadlines", "Overdue", a.All.Overdue, "Late", a.All.Late, "Ext", a.All.Extensions, "ExtItems", a.All.Extended))
+	if a.Returned+a.Withdrawn+a.Waiting > 0 {
+		r.d.para(r.t("annual.others", "Returned", a.Returned, "Withdrawn", a.Withdrawn, "Submitted", a.Waiting))
+	}
+	notes := append([]Figure{FigOnTimeRate, FigSatisfactionRate}, QualityFigures...)
+	if whole {
+		notes = append(notes, FigScore)
+	}
+	r.d.para(r.sentences(r.t("annual.as_of", "Date", r.tx.Date(r.in.Env.Now)), Notes(r.tx, r.l, notes...)))
+}
+
+// deptTable is a table of the departments' figures cols: a row each (a
+// line each where the output has no tables).
+func (r *annualWriter) deptTable(cols []Figure) {
 	headers := []string{texts.Plain(r.t("annual.dept_col"))}
 	for _, f := range cols {
 		headers = append(headers, texts.Plain(Label(r.tx, r.l, f)))
 	}
 	var rows [][]string
-	for _, ds := range a.Depts {
+	for _, ds := range r.a.Depts {
 		row := []string{string(r.d.arg(ds.Dept.Name))}
 		for _, f := range cols {
 			row = append(row, DeptCell(r.tx, r.l, ds, f))
@@ -427,23 +459,6 @@ func (r *annualWriter) annex() {
 		}
 		return r.t("annual.dept_line", "Dept", texts.HTML(row[0]), "Cells", texts.HTML(strings.Join(parts, sep)))
 	})
-	r.d.heading(1, r.t("annual.quality_head"))
-	if a.All.FlagTotal == 0 {
-		r.d.para(r.t("annual.quality_none"))
-	} else {
-		r.d.para(r.t("annual.quality", "Kinds", len(a.All.Flags), "Count", a.All.FlagTotal, "Parts", texts.HTML(r.flagParts()),
-			"Fixed", a.All.FlagsFixed))
-	}
-	r.d.heading(1, r.t("annual.deadlines_head"))
-	r.d.para(r.t("annual.deadlines", "Overdue", a.All.Overdue, "Late", a.All.Late, "Ext", a.All.Extensions, "ExtItems", a.All.Extended))
-	if a.Returned+a.Withdrawn+a.Waiting > 0 {
-		r.d.para(r.t("annual.others", "Returned", a.Returned, "Withdrawn", a.Withdrawn, "Submitted", a.Waiting))
-	}
-	notes := []Figure{FigOnTimeRate, FigSatisfactionRate}
-	if whole {
-		notes = append(notes, FigScore)
-	}
-	r.d.para(r.sentences(r.t("annual.as_of", "Date", r.tx.Date(r.in.Env.Now)), Notes(r.tx, r.l, notes...)))
 }
 
 // annualTitle is the report's heading: by the reporting body when one is

@@ -21,7 +21,19 @@ import "deputybot"
 //     publication, not about the record;
 //   - ratings are the final outcome of a closed item (the second round's
 //     rating after rehandling). Items closed without a rating (unrated)
-//     are counted apart and are in no rate's denominator;
+//     are counted apart and are in no rate's denominator. The deputy
+//     rates a reply twice: its result (the seed's single figure: 满意率 is
+//     the result's) and the handling (沟通/办理态度, 态度满意率: the
+//     final rating's handling value; ratings recorded before the two
+//     were asked have none and count in no attitude figure);
+//   - contacts: a replied item was met face to face when one of its
+//     contacts not disputed by the deputy was face to face (面商、座谈、
+//     实地察看, the older 走访), and followed up when one such contact
+//     came after a reply (办后 回访); 见面率 and 回访率 divide by the
+//     replied items;
+//   - 办成率: a replied item is 办成 when the deputy confirms its problem
+//     solved: its final reply is class A and he rated the result
+//     satisfied or basically satisfied;
 //   - motions and suggestions are counted apart wherever the seed report
 //     counts them apart (by period, the suggestions; the motions each by
 //     itself); a figure of both says so in its name.
@@ -49,16 +61,20 @@ const (
 	FigContacts         Figure = "contacts"          // 沟通记录/代表确认/有异议
 	FigFlags            Figure = "flags"             // 质量问题
 	FigScore            Figure = "score"             // 得分
+	FigAttitudeRate     Figure = "attitude_rate"     // 态度满意率（含基本满意）
+	FigDoneRate         Figure = "done_rate"         // 办成率
+	FigFaceRate         Figure = "face_rate"         // 见面率
+	FigFollowUpRate     Figure = "follow_up_rate"    // 回访率
 )
 
 // Figures lists every named figure (tests hold the message files to it).
 var Figures = []Figure{FigHandled, FigReplied, FigClosed, FigRated, FigUnrated, FigSatisfactionRate, FigShares,
 	FigOnTime, FigOnTimeRate, FigLate, FigOverdue, FigOpenNow, FigOverdueNow, FigExtensions, FigOpinionsLate,
-	FigContacts, FigFlags, FigScore}
+	FigContacts, FigFlags, FigScore, FigAttitudeRate, FigDoneRate, FigFaceRate, FigFollowUpRate}
 
 // Rates are the figures that divide one count by another: each has a
 // note saying so.
-var Rates = []Figure{FigSatisfactionRate, FigShares, FigOnTimeRate}
+var Rates = []Figure{FigSatisfactionRate, FigShares, FigOnTimeRate, FigAttitudeRate, FigDoneRate, FigFaceRate, FigFollowUpRate}
 
 // Outcomes counts the final outcomes of closed items.
 type Outcomes struct {
@@ -129,6 +145,58 @@ type Tally struct {
 	FlagTotal, FlagsFixed int
 	// Contacts logged with the deputy, confirmed and disputed by him.
 	ContactsLogged, ContactsConfirmed, ContactsDisputed int
+	// Attitude: the handling's ratings of closed items (those rated
+	// twice).
+	Attitude Outcomes
+	// Done: replied items the deputy confirms solved (办成); Met: replied
+	// items met face to face; FollowedUp: replied items followed up
+	// after a reply.
+	Done, Met, FollowedUp int
+}
+
+// AttitudeRate (态度满意率) = (handling rated satisfied + basically
+// satisfied) ÷ closed items whose handling was rated.
+func (t *Tally) AttitudeRate() string { return t.Attitude.SatisfactionRate() }
+
+// DoneRate (办成率) = Done ÷ Replied.
+func (t *Tally) DoneRate() string { return Rate(t.Done, t.Replied) }
+
+// FaceRate (见面率) = Met ÷ Replied.
+func (t *Tally) FaceRate() string { return Rate(t.Met, t.Replied) }
+
+// FollowUpRate (回访率) = FollowedUp ÷ Replied.
+func (t *Tally) FollowUpRate() string { return Rate(t.FollowedUp, t.Replied) }
+
+// RateOf is one of the tally's rates by its figure ("" for a figure
+// that is not a tally's rate).
+func (t *Tally) RateOf(f Figure) string {
+	switch f {
+	case FigSatisfactionRate:
+		return t.Outcomes.SatisfactionRate()
+	case FigOnTimeRate:
+		return t.OnTimeRate()
+	case FigAttitudeRate:
+		return t.AttitudeRate()
+	case FigDoneRate:
+		return t.DoneRate()
+	case FigFaceRate:
+		return t.FaceRate()
+	case FigFollowUpRate:
+		return t.FollowUpRate()
+	}
+	return ""
+}
+
+// Done reports whether the deputy confirms the item's problem solved
+// (办成): its final reply is class A and he rated its result satisfied
+// or basically satisfied.
+func Done(it *deputybot.Item) bool {
+	r := it.LatestReply()
+	if r == nil || r.Class != deputybot.ClassA {
+		return false
+	}
+	rt := it.RatingOf(r.Round)
+	return rt != nil && (rt.Value == deputybot.Satisfied || rt.Value == deputybot.Basic)
 }
 
 // OnTimeRate (按期答复率) = OnTime ÷ ReplyDue; NoRate when no answer was
@@ -147,10 +215,24 @@ func (t *Tally) add(it *deputybot.Item, tl deputybot.Timeliness) {
 	t.Handled++
 	if len(it.Replies) > 0 {
 		t.Replied++
+		if Done(it) {
+			t.Done++
+		}
+		if it.MetFaceToFace() {
+			t.Met++
+		}
+		if it.FollowedUp() {
+			t.FollowedUp++
+		}
 	}
 	if it.Status == deputybot.StatusClosed {
 		t.Closed++
 		t.Outcomes.add(it.Outcome)
+		if r := it.LatestReply(); r != nil && it.Outcome != deputybot.Unrated {
+			if rt := it.RatingOf(r.Round); rt != nil && rt.Attitude.Given() {
+				t.Attitude.add(rt.Attitude)
+			}
+		}
 	}
 	if tl.Due {
 		t.ReplyDue++
@@ -212,6 +294,10 @@ func (t *Tally) plus(o Tally) {
 	t.ContactsLogged += o.ContactsLogged
 	t.ContactsConfirmed += o.ContactsConfirmed
 	t.ContactsDisputed += o.ContactsDisputed
+	t.Attitude.plus(o.Attitude)
+	t.Done += o.Done
+	t.Met += o.Met
+	t.FollowedUp += o.FollowedUp
 }
 
 // DeptStats are one department's figures.

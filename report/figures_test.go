@@ -90,6 +90,31 @@ func TestEachFigureCountsWhatItsNoteSays(t *testing.T) {
 			return it
 		}(), Tally{Handled: 1, Replied: 1, Closed: 1, Outcomes: Outcomes{Satisfied: 1}, ReplyDue: 1, Overdue: 1,
 			Flags: map[deputybot.FlagCategory]int{deputybot.FlagFormat: 1}, FlagTotal: 1}},
+		{"A, result satisfied, handling basic, met and followed up: done", func() *deputybot.Item {
+			it := closed(deputybot.Satisfied, reply(1, at(3, 20), eod(3, 31)))
+			it.Ratings = []deputybot.Rating{{Round: 1, Value: deputybot.Satisfied, Attitude: deputybot.Basic}}
+			it.Contacts = []deputybot.ContactLog{
+				{N: 1, Method: deputybot.MethodSite, Stage: deputybot.StageBefore, State: deputybot.ContactConfirmed},
+				{N: 2, Method: deputybot.MethodPhone, Stage: deputybot.StageAfter, State: deputybot.ContactPending}}
+			return it
+		}(), Tally{Handled: 1, Replied: 1, Closed: 1, Outcomes: Outcomes{Satisfied: 1}, ReplyDue: 1, OnTime: 1,
+			ContactsLogged: 2, ContactsConfirmed: 1, Attitude: Outcomes{Basic: 1}, Done: 1, Met: 1, FollowedUp: 1}},
+		{"B rated satisfied: not done; met by phone, face to face disputed: not met", func() *deputybot.Item {
+			r := reply(1, at(3, 20), eod(3, 31))
+			r.Class = deputybot.ClassB
+			it := closed(deputybot.Satisfied, r)
+			it.Ratings = []deputybot.Rating{{Round: 1, Value: deputybot.Satisfied, Attitude: deputybot.Unsatisfied}}
+			it.Contacts = []deputybot.ContactLog{
+				{N: 1, Method: deputybot.MethodPhone, Stage: deputybot.StageBefore, State: deputybot.ContactConfirmed},
+				{N: 2, Method: deputybot.MethodFace, Stage: deputybot.StageAfter, State: deputybot.ContactDisputed}}
+			return it
+		}(), Tally{Handled: 1, Replied: 1, Closed: 1, Outcomes: Outcomes{Satisfied: 1}, ReplyDue: 1, OnTime: 1,
+			ContactsLogged: 2, ContactsConfirmed: 1, ContactsDisputed: 1, Attitude: Outcomes{Unsatisfied: 1}}},
+		{"A rated before the two ratings: done, no handling's rating", func() *deputybot.Item {
+			it := closed(deputybot.Basic, reply(1, at(3, 20), eod(3, 31)))
+			it.Ratings = []deputybot.Rating{{Round: 1, Value: deputybot.Basic}}
+			return it
+		}(), Tally{Handled: 1, Replied: 1, Closed: 1, Outcomes: Outcomes{Basic: 1}, ReplyDue: 1, OnTime: 1, Done: 1}},
 		{"withheld: counted like any other", func() *deputybot.Item {
 			it := closed(deputybot.Satisfied, reply(1, at(3, 20), eod(3, 31)))
 			it.Withheld = &deputybot.Withholding{Reason: "x"}
@@ -125,6 +150,15 @@ func TestRatesDivideWhatTheirNotesSay(t *testing.T) {
 	tl := Tally{ReplyDue: 4, OnTime: 3}
 	if tl.OnTimeRate() != "75.00" || (&Tally{}).OnTimeRate() != NoRate {
 		t.Fatalf("on-time rate %s", tl.OnTimeRate())
+	}
+	// The handling's rate divides by the items whose handling was rated;
+	// the contacts' and 办成率 by the items replied.
+	tl = Tally{Replied: 8, Done: 2, Met: 6, FollowedUp: 1, Attitude: Outcomes{Satisfied: 2, Basic: 1, Unsatisfied: 1}}
+	if tl.AttitudeRate() != "75.00" || tl.DoneRate() != "25.00" || tl.FaceRate() != "75.00" || tl.FollowUpRate() != "12.50" {
+		t.Fatalf("attitude %s, done %s, face %s, follow-up %s", tl.AttitudeRate(), tl.DoneRate(), tl.FaceRate(), tl.FollowUpRate())
+	}
+	if empty := (&Tally{}); empty.AttitudeRate() != NoRate || empty.DoneRate() != NoRate || empty.FaceRate() != NoRate || empty.FollowUpRate() != NoRate {
+		t.Fatal("a rate of nothing replied")
 	}
 }
 

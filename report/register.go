@@ -161,6 +161,9 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 		r := []any{name, y.Handled, y.Replied, y.OnTime, y.Late, y.Overdue, share(y.OnTimeRate()), y.Extensions,
 			o.Satisfied, o.Basic, o.Unsatisfied, o.Unrated, share(o.SatisfactionRate()),
 			y.ContactsLogged, y.ContactsConfirmed, y.ContactsDisputed, y.FlagTotal, d.OpinionsLate}
+		for _, f := range QualityFigures {
+			r = append(r, share(y.RateOf(f)))
+		}
 		if whole {
 			r = append(r, score)
 		}
@@ -170,8 +173,13 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 		drows = append(drows, row(d.Dept.Name, d, d.Score))
 	}
 	headers := strings.Split(t("export.dept_headers"), "|")
-	if !whole {
-		headers = headers[:len(headers)-1]
+	score := headers[len(headers)-1]
+	headers = headers[:len(headers)-1]
+	for _, f := range QualityFigures {
+		headers = append(headers, Label(tx, l, f))
+	}
+	if whole {
+		headers = append(headers, score)
 	}
 	total := Totals(depts)
 	sheets = append(sheets, Sheet{

@@ -302,7 +302,36 @@ func Notes(tx *texts.Texts, l deputybot.Language, figs ...Figure) string {
 // DeptCell is one of a department's figures of the year, as a table
 // shows it.
 func DeptCell(tx *texts.Texts, l deputybot.Language, ds *DeptStats, f Figure) string {
-	y := &ds.Year
+	switch f {
+	case FigScore:
+		return FormatScore(ds.Score)
+	case FigOpenNow:
+		return strconv.Itoa(ds.OpenNow)
+	case FigOverdueNow:
+		return strconv.Itoa(ds.OverdueNow)
+	case FigOpinionsLate:
+		return strconv.Itoa(ds.OpinionsLate)
+	}
+	return TallyCell(tx, l, &ds.Year, f)
+}
+
+// QualityFigures are the figures of what handling achieved beyond its
+// timeliness: the handling's rating, problems solved, contacts met and
+// followed up. Every output that shows them shows these, in this order.
+var QualityFigures = []Figure{FigAttitudeRate, FigDoneRate, FigFaceRate, FigFollowUpRate}
+
+// QualityLine is a tally's QualityFigures in one line: "态度满意率80.00% ·
+// 办成率…".
+func QualityLine(tx *texts.Texts, l deputybot.Language, y *Tally) string {
+	parts := make([]string, len(QualityFigures))
+	for i, f := range QualityFigures {
+		parts[i] = tx.T(l, "annual.dept_cell", "Figure", texts.HTML(Label(tx, l, f)), "Value", texts.HTML(TallyCell(tx, l, y, f)))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// TallyCell is one of a tally's figures as a table shows it.
+func TallyCell(tx *texts.Texts, l deputybot.Language, y *Tally, f Figure) string {
 	switch f {
 	case FigHandled:
 		return strconv.Itoa(y.Handled)
@@ -316,22 +345,12 @@ func DeptCell(tx *texts.Texts, l deputybot.Language, ds *DeptStats, f Figure) st
 		return strconv.Itoa(y.Overdue)
 	case FigExtensions:
 		return strconv.Itoa(y.Extensions)
-	case FigSatisfactionRate:
-		return FormatRate(tx, l, y.Outcomes.SatisfactionRate())
-	case FigOnTimeRate:
-		return FormatRate(tx, l, y.OnTimeRate())
+	case FigSatisfactionRate, FigOnTimeRate, FigAttitudeRate, FigDoneRate, FigFaceRate, FigFollowUpRate:
+		return FormatRate(tx, l, y.RateOf(f))
 	case FigContacts:
 		return fmt.Sprintf("%d/%d", y.ContactsLogged, y.ContactsConfirmed)
 	case FigFlags:
 		return strconv.Itoa(y.FlagTotal)
-	case FigScore:
-		return FormatScore(ds.Score)
-	case FigOpenNow:
-		return strconv.Itoa(ds.OpenNow)
-	case FigOverdueNow:
-		return strconv.Itoa(ds.OverdueNow)
-	case FigOpinionsLate:
-		return strconv.Itoa(ds.OpinionsLate)
 	}
 	return ""
 }

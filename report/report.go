@@ -135,8 +135,10 @@ type Digest struct {
 	OpinionsOverdue []Due
 	// Periods: this year's suggestions by period; Motions: this year's
 	// motions (the seed counts them apart).
-	Periods     map[deputybot.Period]*Tally
-	Motions     Tally
+	Periods map[deputybot.Period]*Tally
+	Motions Tally
+	// All: every handled item of this year (as the annual report's All).
+	All         Tally
 	Depts       []*DeptStats      // by name
 	KeyItems    []*deputybot.Item // key items and motions, open
 	Promises    []*deputybot.Item // B/C replies whose promise is open
@@ -252,6 +254,11 @@ func ComputeDigest(in deputybot.Snapshot) *Digest {
 	}
 	soonest(d.OpinionsOverdue)
 	d.Periods, d.Motions = PeriodTallies(in, year)
+	for _, it := range in.Items {
+		if InYear(it, year) {
+			d.All.Add(it, e)
+		}
+	}
 	d.Depts = Departments(in, year)
 	d.Unreachable = in.Unreachable
 	for _, dp := range in.Unstaffed {

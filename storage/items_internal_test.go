@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"deputybot"
+	"deputybot/report"
 )
 
 // fixtureDir unpacks a data directory made by an earlier version.
@@ -137,25 +137,35 @@ func checkV3Data(t *testing.T, s *Store) {
 // both read paths, and migrating it again (a crash before the new version
 // was recorded) changes nothing.
 func TestSchema3DataDirectoryIsMigrated(t *testing.T) {
+	migratedTwice(t, "testdata/v3/data.tar.gz", 3, func(t *testing.T, s *Store) {
+		checkV3Data(t, s)
+		for _, gone := range []string{"itemdetails", "itemscan", "personitems", "deptitems", "members"} {
+			names, _ := s.db.ListCollectionNames(context.Background(), bson.D{{Key: "name", Value: gone}})
+			if len(names) != 0 {
+				t.Errorf("collection %s is still there", gone)
+			}
+		}
+	})
+}
+
+// migratedTwice opens a copy of a data directory made at schema from on
+// both read paths, checks it, sets its version back (as if the process
+// had died before recording the next) and opens and checks it again.
+func migratedTwice(t *testing.T, archive string, from int, check func(*testing.T, *Store)) {
 	for _, shared := range []bool{false, true} {
 		name := map[bool]string{false: "read model", true: "queries"}[shared]
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			dir := fixtureDir(t, "testdata/v3/data.tar.gz")
+			dir := fixtureDir(t, archive)
 			s, err := Open(ctx, Options{DataDir: dir, Shared: shared})
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkV3Data(t, s)
-			for _, gone := range []string{"itemdetails", "itemscan", "personitems", "deptitems", "members"} {
-				names, _ := s.db.ListCollectionNames(ctx, bson.D{{Key: "name", Value: gone}})
-				if len(names) != 0 {
-					t.Errorf("collection %s is still there", gone)
-				}
+			if v, _ := s.SchemaVersion(ctx); v != SchemaVersion {
+				t.Fatalf("schema %d", v)
 			}
-			// As if the process had died before recording version 4.
-			if _, err := s.meta.UpdateOne(ctx, byID("schema"), bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 3}}}},
-				options.UpdateOne()); err != nil {
+			check(t, s)
+			if _, err := s.meta.UpdateOne(ctx, byID("schema"), bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: from}}}}); err != nil {
 				t.Fatal(err)
 			}
 			s.Close(ctx)
@@ -164,7 +174,7 @@ func TestSchema3DataDirectoryIsMigrated(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close(ctx)
-			checkV3Data(t, s)
+			check(t, s)
 		})
 	}
 }
@@ -300,4 +310,57 @@ func TestDepartmentsGetNumbersOnUpgrade(t *testing.T) {
 		}
 		s.Close(ctx)
 	}
+}
+
+// TestSchema6DataDirectoryIsMigrated: a data directory made before two
+// ratings and contact stages (storage/testdata/v6/README.md) opens on
+// both read paths with every rating kept as the result rating (no
+// handling's rating: not asked then) and every contact staged from when
+// it was logged, its form kept; migrating it again changes nothing.
+func TestSchema6DataDirectoryIsMigrated(t *testing.T) {
+	check := func(t *testing.T, s *Store) {
+		t.Helper()
+		ctx := context.Background()
+		item := func(seq int) *deputybot.Item {
+			got, err := s.ItemsByNumber(ctx, deputybot.NumberQuery{Year: 2026, Seq: seq})
+			if err != nil || len(got) != 1 {
+				t.Fatalf("item 2026-%03d: %v %v", seq, got, err)
+			}
+			return got[0]
+		}
+		one, two, three := item(1), item(2), item(3)
+		if one.Status != deputybot.StatusClosed || len(one.Ratings) != 1 || one.Ratings[0].Value != deputybot.Satisfied ||
+			one.Ratings[0].Attitude != "" || one.Outcome != deputybot.Satisfied {
+			t.Fatalf("2026-001: %s %+v", one.Status, one.Ratings)
+		}
+		if len(two.Ratings) != 2 || two.Ratings[0].Value != deputybot.Unsatisfied || two.Ratings[0].Comment != "No date given." ||
+			two.Ratings[1].Value != deputybot.Basic || two.Ratings[1].Attitude != "" || two.Outcome != deputybot.Basic {
+			t.Fatalf("2026-002: %+v", two.Ratings)
+		}
+		if three.Status != deputybot.StatusReplied || len(three.Ratings) != 0 {
+			t.Fatalf("2026-003: %s %+v", three.Status, three.Ratings)
+		}
+		for _, c := range []struct {
+			it     *deputybot.Item
+			method deputybot.ContactMethod
+			face   bool
+		}{{one, deputybot.MethodVisit, true}, {two, deputybot.MethodPhone, false}, {three, deputybot.MethodMeeting, true}} {
+			if len(c.it.Contacts) != 1 || c.it.Contacts[0].Method != c.method || c.it.Contacts[0].Stage != deputybot.StageBefore ||
+				c.it.MetFaceToFace() != c.face || c.it.FollowedUp() {
+				t.Fatalf("%s's contacts: %+v", c.it.Number(), c.it.Contacts)
+			}
+		}
+		// The figures read them as before: two results rated, no
+		// handling rated.
+		var tally report.Tally
+		e := deputybot.Env{Rules: &deputybot.Rules{Location: time.UTC}, Now: three.UpdatedAt}
+		for _, it := range []*deputybot.Item{one, two, three} {
+			tally.Add(it, e)
+		}
+		if o := tally.Outcomes; o.Satisfied != 1 || o.Basic != 1 || o.Rated() != 2 || tally.Attitude.Rated() != 0 ||
+			tally.Met != 2 || tally.Replied != 3 {
+			t.Fatalf("figures: %+v", tally)
+		}
+	}
+	migratedTwice(t, "testdata/v6/data.tar.gz", 6, check)
 }

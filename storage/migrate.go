@@ -17,7 +17,7 @@ import (
 
 // SchemaVersion is the version of the stored data this code reads and
 // writes. Each step of migrations moves a database one version up.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // migrations[i] brings a database from version i to i+1. A step must be
 // safe to run again if the process dies before the version is recorded.
@@ -28,6 +28,7 @@ var migrations = []func(ctx context.Context, s *Store) error{
 	migrateTo4, // 3 → 4: one document per item; inbox and outbox keep only what waits
 	migrateTo5, // 4 → 5: each reply keeps the deadline it answered to
 	migrateTo6, // 5 → 6: each department has a number
+	migrateTo7, // 6 → 7: contacts have a stage; ratings two values (the old one is the result)
 }
 
 // migrate runs the missing migration steps and (re)creates the indexes.
@@ -427,4 +428,64 @@ func migrateTo6(ctx context.Context, s *Store) error {
 	_, err = s.meta.UpdateOne(ctx, byID("department-number"), bson.D{{Key: "$max", Value: bson.D{{Key: "n", Value: top}}}},
 		options.UpdateOne().SetUpsert(true))
 	return err
+}
+
+// migrateTo7 gives each contact logged before stages its stage, from
+// when it was logged: after its round's reply, a follow-up (办后); before
+// it, the round's first contact is 办前 and the others 办中. A contact's
+// form is kept (走访 counts as face to face).
+//
+// Ratings need no change: schema 6's one value is stored where schema 7
+// keeps the result rating ("value"), and the handling's rating
+// ("attitude") is absent — not asked then, and counted in no attitude
+// figure. Run again, it changes nothing: staged contacts are left alone.
+func migrateTo7(ctx context.Context, s *Store) error {
+	// Every item with contacts is read (FerretDB does not take $exists
+	// inside $elemMatch); those fully staged are skipped below.
+	cur, err := s.items.Find(ctx, bson.D{{Key: "contacts.0", Value: bson.D{{Key: "$exists", Value: true}}}},
+		options.Find().SetProjection(bson.D{{Key: "contacts", Value: 1}, {Key: "replies", Value: 1}}))
+	if err != nil {
+		return err
+	}
+	var docs []struct {
+		ID       string                 `bson:"_id"`
+		Contacts []deputybot.ContactLog `bson:"contacts"`
+		Replies  []deputybot.Reply      `bson:"replies"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if !slices.ContainsFunc(d.Contacts, func(c deputybot.ContactLog) bool { return c.Stage == "" }) {
+			continue
+		}
+		seen := map[int]bool{} // rounds with a contact before their reply
+		for i := range d.Contacts {
+			c := &d.Contacts[i]
+			var reply *deputybot.Reply
+			for j := range d.Replies {
+				if d.Replies[j].Round == c.Round {
+					reply = &d.Replies[j]
+				}
+			}
+			stage := c.Stage
+			switch {
+			case stage != "":
+			case reply != nil && c.LoggedAt.After(reply.At):
+				stage = deputybot.StageAfter
+			case seen[c.Round]:
+				stage = deputybot.StageDuring
+			default:
+				stage = deputybot.StageBefore
+			}
+			if stage != deputybot.StageAfter {
+				seen[c.Round] = true
+			}
+			c.Stage = stage
+		}
+		if _, err := s.items.UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: bson.D{{Key: "contacts", Value: d.Contacts}}}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -81,8 +81,9 @@ func TestTwoReplicasLogContactsOnOneItemAtOnce(t *testing.T) {
 		},
 			fmt.Sprint("Lift ", i), make([]*telegramtest.Message, 2))
 		last = both(press("Log contact"), "When did you talk", last)
-		last = both(press("Today"), "How did you contact the deputy?", last)
-		last = both(press("Visit"), "short note", last)
+		last = both(press("Today"), "When in the handling", last)
+		last = both(press("Before the work"), "How did you contact the deputy?", last)
+		last = both(press("Face to face"), "short note", last)
 		both(press("Skip"), "Contact logged", last)
 	}
 
