@@ -36,6 +36,7 @@ func (it *Item) Clone() *Item {
 		c.Withheld = &w
 	}
 	c.Flags = slices.Clone(it.Flags)
+	c.Promises = slices.Clone(it.Promises)
 	c.Targets = slices.Clone(it.Targets)
 	return &c
 }

@@ -320,6 +320,9 @@ const (
 	// ActRevise: the deputy takes a returned item back as a draft, to
 	// revise and submit it again under its number.
 	ActRevise Action = "revise"
+	// ActReportPromise: the lead department reports what was done on a
+	// promise of its reply (asked on the promise's date; may be earlier).
+	ActReportPromise Action = "report_promise"
 )
 
 // HandlingActions lists the actions of the handling workflow.
@@ -327,7 +330,7 @@ var HandlingActions = []Action{
 	ActAssign, ActReturnToDeputy, ActSetPeriod, ActAccept, ActLogContact, ActReply,
 	ActRequestExtend, ActRequestReturn, ActDecideRequest, ActOpinion, ActProgress,
 	ActConfirmContact, ActRate, ActFlag, ActCorrect, ActSetTargets, ActTargetProgress,
-	ActWithholdItem, ActWithholdReply, ActRepublish, ActChangeAssignment, ActRevise,
+	ActWithholdItem, ActWithholdReply, ActRepublish, ActChangeAssignment, ActRevise, ActReportPromise,
 }
 
 // IsLeadContact reports whether p answers for the item's lead department.
@@ -494,6 +497,13 @@ func checkHandling(p *Person, it *Item, act Action) error {
 		}
 		if !c.OpinionAt.IsZero() {
 			return Errorf(ECONFLICT, "err.opinion_given")
+		}
+	case ActReportPromise:
+		if !lead {
+			return forbidden
+		}
+		if !slices.ContainsFunc(it.Promises, func(p Promise) bool { return p.ReportedAt.IsZero() && p.Answer == "" }) {
+			return Errorf(ECONFLICT, "err.no_promise_to_report")
 		}
 	case ActProgress:
 		if !lead {
@@ -961,11 +971,16 @@ type ReplyInput struct {
 	FileID   string
 	FileName string
 	FileKind string // "photo", or "" for a document
+	// Promises: a B reply's dated promises (a C reply's if it plans).
+	Promises []PromiseInput
 }
 
-func (in *ReplyInput) check() error {
+func (in *ReplyInput) check(e Env) error {
 	if !slices.Contains(ReplyClasses, in.Class) {
 		return Errorf(EINVALID, "err.class_unknown")
+	}
+	if err := CheckPromises(in.Class, in.Promises, e); err != nil {
+		return err
 	}
 	t, err := CheckReplyText(in.Text)
 	if err != nil {
@@ -998,7 +1013,7 @@ func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Eve
 	if err := Check(p, it, ActReply); err != nil {
 		return Event{}, err
 	}
-	if err := in.check(); err != nil {
+	if err := in.check(e); err != nil {
 		return Event{}, err
 	}
 	if err := ReplyBlocked(it, e.Rules); err != nil {
@@ -1019,11 +1034,12 @@ func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Eve
 	it.Replies = append(it.Replies, r)
 	it.Status = StatusReplied
 	it.PromiseOpen = in.Class.Promise()
+	it.setPromises(it.Round, in.Promises)
 	it.RatingRemindedAt = time.Time{}
 	det.Replies = append(det.Replies, ReplyText{Round: it.Round, Class: in.Class, Text: in.Text,
 		FileID: in.FileID, FileName: in.FileName, FileKind: in.FileKind, At: e.Now, By: p.ID})
 	return ev(e, p, EvReplied, "round", strconv.Itoa(r.Round), "class", string(in.Class),
-		"late", strconv.FormatBool(e.ReplyLate(it, r.Round))), nil
+		"late", strconv.FormatBool(e.ReplyLate(it, r.Round)), "promises", strconv.Itoa(len(in.Promises))), nil
 }
 
 // SendOpinion records a co-department's opinion for the lead department.
@@ -1306,7 +1322,7 @@ func CorrectReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (
 	if err := Check(p, it, ActCorrect); err != nil {
 		return Event{}, err
 	}
-	if err := in.check(); err != nil {
+	if err := in.check(e); err != nil {
 		return Event{}, err
 	}
 	f := it.OpenFlag()
@@ -1320,6 +1336,7 @@ func CorrectReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (
 	if r := it.LatestReply(); r.Round == f.Round {
 		it.PromiseOpen = in.Class.Promise()
 	}
+	it.setPromises(f.Round, in.Promises)
 	det.Replies = append(det.Replies, ReplyText{Round: f.Round, Class: in.Class, Text: in.Text,
 		FileID: in.FileID, FileName: in.FileName, FileKind: in.FileKind, At: e.Now, By: p.ID, Correction: true})
 	return ev(e, p, EvCorrected, "n", strconv.Itoa(f.N), "class", string(in.Class)), nil

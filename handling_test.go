@@ -133,6 +133,8 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 		_, err = SendOpinion(it, det, p, "our part", e)
 	case ActProgress:
 		_, err = PostProgress(it, det, p, "half done", false, e)
+	case ActReportPromise:
+		_, err = ReportPromise(it, p, 1, PromiseKept, "done", e)
 	case ActConfirmContact:
 		_, err = ConfirmContact(it, p, 1, true, "", e)
 	case ActRate:
@@ -208,6 +210,8 @@ var allowed = map[Action]map[string][]string{
 	ActWithholdReply: {"replied": {"lead contact"}, "flagged": {"lead contact"}, "rehandling": {"lead contact"}, "closed": {"lead contact"}},
 	// No fixture is withheld: nothing to publish again (TestWithholding).
 	ActRepublish: {},
+	// No fixture has promises (TestPromisesFollowedToTheEnd).
+	ActReportPromise: {},
 }
 
 func TestAuthorisationMatrix(t *testing.T) {

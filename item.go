@@ -123,6 +123,9 @@ type Item struct {
 	Extensions  int           `bson:"extensions,omitempty"`
 	Flags       []QualityFlag `bson:"flags,omitempty"`
 	PromiseOpen bool          `bson:"promiseOpen,omitempty"` // a B/C reply whose promise is not yet met
+	// Promises: the dated promises of B/C replies, with the department's
+	// reports and the deputy's answers.
+	Promises []Promise `bson:"promises,omitempty"`
 	// Withheld: the office agreed not to publish the item (SPEC §9).
 	Withheld *Withholding `bson:"withheld,omitempty"`
 	ClosedAt time.Time    `bson:"closedAt,omitempty"`

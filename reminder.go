@@ -12,6 +12,12 @@ const (
 	RemindRectify  = "rectify"  // a corrected reply after a quality flag
 	RemindRate     = "rate"     // the deputy has not rated the reply
 	RemindEscalate = "escalate" // more than EscalateAfterDays overdue: supervisors and the leader
+	// RemindPromise: a promise's date has come; its department is asked
+	// what was done (once).
+	RemindPromise = "promise"
+	// RemindPromiseAsk: the deputy is asked whether a promise was kept
+	// (once a promise; the scheduler asks him at most one a week).
+	RemindPromiseAsk = "promise_ask"
 )
 
 // ReminderDays are the days before a deadline on which its department is
@@ -28,7 +34,8 @@ type Reminder struct {
 	Kind     string
 	Dept     string // reply, opinion, rectify: the department reminded
 	Deadline time.Time
-	Step     string // "d14" … "d1", "d0", "o2026-03-05" (overdue on that working day), "esc", "again"
+	Step     string // "d14" … "d1", "d0", "o2026-03-05" (overdue on that working day), "esc", "again", "p1", "a1"
+	Promise  int    // the promise's number (RemindPromise, RemindPromiseAsk)
 }
 
 // Duty is the open duty the reminder is about (a rating reminder has
@@ -80,6 +87,14 @@ func DueReminders(it *Item, e Env) []Reminder {
 			out = append(out, r)
 		}
 	}
+	for _, p := range it.PromisesToReport(e) {
+		out = append(out, Reminder{ItemID: it.ID, Kind: RemindPromise, Dept: it.LeadDept, Deadline: EndOfDay(p.DueDate(), e.loc()),
+			Step: "p" + strconv.Itoa(p.N), Promise: p.N})
+	}
+	for _, p := range it.PromisesToAsk(e) {
+		out = append(out, Reminder{ItemID: it.ID, Kind: RemindPromiseAsk, Deadline: EndOfDay(p.DueDate(), e.loc()),
+			Step: "a" + strconv.Itoa(p.N), Promise: p.N})
+	}
 	if r := it.LatestReply(); it.Status == StatusReplied && it.RatingRemindedAt.IsZero() && r != nil &&
 		e.Calendar.Workdays(DateOf(r.At, e.loc()), e.today()) >= e.Rules.RatingWorkdays {
 		out = append(out, Reminder{ItemID: it.ID, Kind: RemindRate, Deadline: r.At, Step: "again"})
@@ -111,7 +126,7 @@ func MarkRatingReminded(it *Item, e Env) (Event, error) {
 // supervisors and the leader in charge (an escalation).
 func (r Reminder) Audience() []Audience {
 	switch r.Kind {
-	case RemindRate:
+	case RemindRate, RemindPromiseAsk:
 		return []Audience{ToAuthor}
 	case RemindEscalate:
 		return []Audience{ToSupervisors, ToLeader}

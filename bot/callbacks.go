@@ -28,6 +28,7 @@ func (b *Bot) callbacks() map[string]func(ctx context.Context, r *request, arg s
 		"ha":   b.onHandlingButton,     // ha:<item id>:<action code>
 		"rt":   b.onRate,               // rt:<item id>:<round>:<attitude><result> (s|b|u|-)
 		"cr":   b.onCoRate,             // cr:<item id>:<round>:<dept id>:<s|b|u>
+		"pa":   b.onPromiseAnswer,      // pa:<item id>:<promise n>:<k|p|u>
 		"cc":   b.onConfirmContact,     // cc:<item id>:<contact n>:<y|n>
 		"pd":   b.onPendingPage,        // pd:<offset>
 		"rf":   b.onReplyFile,          // rf:<item id>:<round>
@@ -47,7 +48,7 @@ var actionCodes = []struct {
 	{deputybot.ActDecideRequest, "dr"}, {deputybot.ActFlag, "fl"}, {deputybot.ActSetPeriod, "pe"},
 	{deputybot.ActTargetProgress, "tp"}, {deputybot.ActSetTargets, "ts"},
 	{deputybot.ActWithholdItem, "wi"}, {deputybot.ActWithholdReply, "wr"}, {deputybot.ActRepublish, "pu"},
-	{deputybot.ActChangeAssignment, "ca"}, {deputybot.ActRevise, "rv"},
+	{deputybot.ActChangeAssignment, "ca"}, {deputybot.ActRevise, "rv"}, {deputybot.ActReportPromise, "pr"},
 }
 
 // actionCode is an action's code.

@@ -135,6 +135,12 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 			args = append(args, name, texts.HTML(b.tx.T(l, "rating."+v)))
 		case "stage":
 			args = append(args, name, texts.HTML(b.tx.T(l, "stage."+v)))
+		case "state":
+			key := "promise." + v
+			if ev.Type == deputybot.EvPromiseReported {
+				key = "promise.dept_" + v
+			}
+			args = append(args, name, texts.HTML(b.tx.T(l, key)))
 		case "class":
 			args = append(args, name, texts.HTML(b.tx.T(l, "class."+v)))
 		case "method":
@@ -290,6 +296,9 @@ func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deput
 			head += " · " + b.tx.T(l, "card.reply_corrected")
 		}
 		sb.WriteString("\n<b>" + head + "</b>\n" + texts.Esc(t.Text) + "\n")
+		if ps := it.RoundPromises(r.Round); len(ps) > 0 {
+			sb.WriteString(b.promiseLines(l, ps, true) + "\n")
+		}
 		if rt := it.RatingOf(r.Round); rt != nil {
 			line := b.tx.T(l, "card.rating", "Rating", texts.HTML(b.ratingText(l, rt)))
 			if rt.Comment != "" {

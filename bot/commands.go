@@ -44,6 +44,7 @@ func (b *Bot) commandTable() []command {
 		{name: "digest", allowed: can(deputybot.PermStats), run: b.cmdDigest},
 		{name: "report", allowed: can(deputybot.PermStats), run: b.cmdReport},
 		{name: "export", allowed: can(deputybot.PermStats), run: b.cmdExport},
+		{name: "followup", allowed: can(deputybot.PermStats), run: b.cmdFollowup},
 		{name: "invite", allowed: can(deputybot.PermManagePeople), run: b.cmdInvite},
 		{name: "people", allowed: can(deputybot.PermManagePeople), run: b.cmdPeople},
 		{name: "departments", allowed: can(deputybot.PermListDepartments), run: b.cmdDepartments},

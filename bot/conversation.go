@@ -59,19 +59,21 @@ type flow struct {
 
 func (b *Bot) flows() map[string]flow {
 	m := map[string]flow{
-		"invite":   {prompt: b.invitePrompt, text: b.inviteText, choice: b.inviteChoice},
-		"adddept":  {prompt: b.addDeptPrompt, text: b.addDeptText, choice: b.noChoice},
-		"new":      {prompt: b.newPrompt, text: b.newText, choice: b.newChoice},
-		"assign":   {prompt: b.assignPrompt, text: b.assignText, choice: b.assignChoice},
-		"progress": {prompt: b.progressPrompt, text: b.progressText, choice: b.progressChoice},
-		"contact":  {prompt: b.contactPrompt, text: b.contactText, choice: b.contactChoice},
-		"reply":    {prompt: b.replyPrompt, text: b.replyText, choice: b.replyChoice},
-		"decide":   {prompt: b.decidePrompt, text: b.decideText, choice: b.decideChoice},
-		"flag":     {prompt: b.flagPrompt, text: b.flagText, choice: b.flagChoice},
-		"holidays": {prompt: b.holidaysPrompt, text: b.holidaysFile, choice: b.noChoice},
-		"target":   {prompt: b.targetPrompt, text: b.targetText, choice: b.targetChoice},
-		"import":   {prompt: b.importPrompt, text: b.importFile, choice: b.noChoice},
-		"typed":    {prompt: b.typedPrompt, text: b.typedText, choice: b.typedChoice},
+		"invite":          {prompt: b.invitePrompt, text: b.inviteText, choice: b.inviteChoice},
+		"adddept":         {prompt: b.addDeptPrompt, text: b.addDeptText, choice: b.noChoice},
+		"new":             {prompt: b.newPrompt, text: b.newText, choice: b.newChoice},
+		"assign":          {prompt: b.assignPrompt, text: b.assignText, choice: b.assignChoice},
+		"progress":        {prompt: b.progressPrompt, text: b.progressText, choice: b.progressChoice},
+		"contact":         {prompt: b.contactPrompt, text: b.contactText, choice: b.contactChoice},
+		"reply":           {prompt: b.replyPrompt, text: b.replyText, choice: b.replyChoice},
+		"decide":          {prompt: b.decidePrompt, text: b.decideText, choice: b.decideChoice},
+		"flag":            {prompt: b.flagPrompt, text: b.flagText, choice: b.flagChoice},
+		"holidays":        {prompt: b.holidaysPrompt, text: b.holidaysFile, choice: b.noChoice},
+		"target":          {prompt: b.targetPrompt, text: b.targetText, choice: b.targetChoice},
+		"import":          {prompt: b.importPrompt, text: b.importFile, choice: b.noChoice},
+		"typed":           {prompt: b.typedPrompt, text: b.typedText, choice: b.typedChoice},
+		"promise-report":  {prompt: b.promiseReportPrompt, text: b.promiseReportText, choice: b.promiseReportChoice},
+		"promise-comment": {prompt: b.promiseCommentPrompt, text: b.promiseCommentText, choice: b.promiseCommentChoice},
 	}
 	for name := range answerDialogues {
 		m[name] = flow{prompt: b.answerPrompt, text: b.answerText, choice: b.noChoice}

@@ -251,6 +251,7 @@ func TestAcceptAndContactLeadToTheNextStep(t *testing.T) {
 			q = last(t, h.Press(c.lead, got, w["reply"]))
 			q = last(t, h.Press(c.lead, q, w["b"]))
 			q = last(t, h.Do(c.lead, "Next year."))
+			q = last(t, h.Do(c.lead, "2026-12-31 works finished"))
 			q = last(t, h.Press(c.lead, q, w["skip"]))
 			got = one(t, h.Press(c.lead, q, w["send"]), w["sent"])
 			if got.Button(w["progress"]) == nil {
@@ -293,11 +294,11 @@ func TestTheLastRoundSaysSo(t *testing.T) {
 func TestReplyLetterAsAPhoto(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		t.Run(lang, func(t *testing.T) {
-			w := words{"reply": "Reply", "class": "Classify", "b": "B:", "text": "text of the reply", "file": "formal reply",
+			w := words{"reply": "Reply", "class": "Classify", "b": "B:", "text": "text of the reply", "file": "formal reply", "promises": "states its promises",
 				"refused": "or press Skip", "photo": "reply letter (photo)", "send": "Send reply", "sent": "Reply sent",
 				"open": "Reply document", "letter": "Round 1 reply letter"}
 			if lang == "zh" {
-				w = words{"reply": "答复", "class": "答复分类", "b": "B 类", "text": "答复正文", "file": "正式答复文件",
+				w = words{"reply": "答复", "class": "答复分类", "b": "B 类", "text": "答复正文", "file": "正式答复文件", "promises": "B类答复须列明承诺",
 					"refused": "或按“跳过”", "photo": "答复函（照片）", "send": "发送答复", "sent": "答复已送代表",
 					"open": "答复附件", "letter": "第1轮答复函"}
 			}
@@ -307,7 +308,8 @@ func TestReplyLetterAsAPhoto(t *testing.T) {
 			c.logContactIn(t, dailyWords[lang], n)
 			q := one(t, h.Press(c.lead, card(t, h, c.lead, n), w["reply"]), w["class"])
 			q = one(t, h.Press(c.lead, q, w["b"]), w["text"])
-			q = one(t, h.Do(c.lead, "Planned for next year."), w["file"])
+			q = one(t, h.Do(c.lead, "Planned for next year."), w["promises"])
+			q = one(t, h.Do(c.lead, "2026-12-31 works finished"), w["file"])
 			if q.Button(dailyWords[lang]["skip"]) == nil {
 				t.Fatalf("file step without %q: %v", dailyWords[lang]["skip"], q.Buttons())
 			}
@@ -476,6 +478,7 @@ func TestTypedTextIsKept(t *testing.T) {
 			q = last(t, h.Press(c.lead, card(t, h, c.lead, n), rw["reply"]))
 			q = last(t, h.Press(c.lead, q, rw["b"]))
 			q = last(t, h.Do(c.lead, "Later."))
+			q = last(t, h.Do(c.lead, "2026-12-31 works finished"))
 			q = last(t, h.Press(c.lead, q, rw["skip"]))
 			h.Press(c.lead, q, rw["send"])
 			c.deputy.Unread()
@@ -766,6 +769,7 @@ func TestLastRoundAndCorrectionInChinese(t *testing.T) {
 		q := last(t, h.Press(c.lead, card(t, h, c.lead, n), "答复"))
 		q = last(t, h.Press(c.lead, q, "B 类"))
 		q = last(t, h.Do(c.lead, text))
+		q = last(t, h.Do(c.lead, "2026-12-31 完成"))
 		q = last(t, h.Press(c.lead, q, "跳过"))
 		one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
 		return last(t, c.deputy.Unread())
@@ -779,6 +783,7 @@ func TestLastRoundAndCorrectionInChinese(t *testing.T) {
 	q = last(t, h.Press(c.lead, card(t, h, c.lead, n), "整改答复"))
 	q = last(t, h.Press(c.lead, q, "B 类"))
 	q = last(t, h.Do(c.lead, "年内完成，资金已落实。"))
+	q = last(t, h.Do(c.lead, "2026-12-31 完成"))
 	q = last(t, h.Press(c.lead, q, "跳过"))
 	one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
 	one(t, c.supervisor.Unread(), "区住建局已就您标记的问题（避重就轻、避实就虚）更正了建议 2026-001", "年内完成")

@@ -168,6 +168,14 @@ func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.
 			return b.tx.Status(l, it) + b.targetsDone(l, it)
 		}},
 		{"digest.promises", d.Promises, func(it *deputybot.Item) string { return texts.Esc(depts[it.LeadDept]) }},
+		{"digest.unkept", d.Unkept, func(it *deputybot.Item) string {
+			var ps []string
+			for _, p := range it.UnkeptPromises() {
+				ps = append(ps, b.tx.T(l, "digest.unkept_promise", "What", p.What, "Due", p.Due,
+					"State", texts.HTML(b.tx.T(l, "promise."+string(p.Answer)))))
+			}
+			return texts.Esc(depts[it.LeadDept]) + " · " + strings.Join(ps, b.tx.T(l, "list.sep"))
+		}},
 		{"digest.flags", d.OpenFlags, func(it *deputybot.Item) string {
 			f := it.OpenFlag()
 			s := texts.Esc(depts[it.LeadDept]) + " · " + b.tx.T(l, "flag."+string(f.Category))

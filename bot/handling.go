@@ -149,6 +149,12 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		return b.begin(ctx, r, "opinion", "text", data)
 	case deputybot.ActProgress:
 		return b.begin(ctx, r, "progress", "text", data)
+	case deputybot.ActReportPromise:
+		if ps := it.PromisesUnreported(); len(ps) == 1 {
+			data["n"] = strconv.Itoa(ps[0].N)
+			return b.begin(ctx, r, "promise-report", "state", data)
+		}
+		return b.begin(ctx, r, "promise-report", "which", data)
 	case deputybot.ActRequestExtend:
 		return b.begin(ctx, r, "extension-request", "reason", data)
 	case deputybot.ActRequestReturn:

@@ -83,10 +83,15 @@ func TestQualityFlagAndCorrectedReply(t *testing.T) {
 	}
 	q = one(t, h.Press(c.lead, card(t, h, c.lead, n), "Corrected reply"), "Corrected reply. Classify")
 	q = one(t, h.Press(c.lead, q, "B:"), "text of the reply")
-	q = one(t, h.Do(c.lead, "Budget approved; works start in May, finish in October."), "formal reply document")
+	q = one(t, h.Do(c.lead, "Budget approved; works start in May, finish in October."), "states its promises")
+	q = one(t, h.Do(c.lead, "works finished by 2026-10-31"), "formal reply document")
 	q = one(t, h.Press(c.lead, q, "Skip"), "Please confirm")
 	one(t, h.Press(c.lead, q, "Send reply"), "Reply sent")
-	fixed := one(t, c.deputy.Unread(), "corrected its reply", "works start in May", "Please rate")
+	// The corrected promise replaces the one not yet reported on.
+	fixed := one(t, c.deputy.Unread(), "corrected its reply", "works start in May", "1. by 2026-10-31: works finished", "Please rate")
+	if strings.Contains(fixed.Text, "2026-12-31") {
+		t.Fatalf("the first reply's promise is still there:\n%s", fixed.Text)
+	}
 	// The supervisor who flagged it is told, to review the correction.
 	one(t, c.supervisor.Unread(), "Housing Bureau corrected the reply to Suggestion 2026-001", "problem you flagged (evasive)", "works start in May")
 	cd := one(t, h.Do(c.deputy, "/view "+n), "Quality problem (round 1 reply): evasive · corrected", "Reply, round 1 · B", "corrected",

@@ -129,8 +129,10 @@ func TestOneSuggestionThroughEverything(t *testing.T) {
 	cd = card(t, h, c.lead, "2026-001")
 	q = one(t, h.Press(c.lead, cd, "答复"), "答复分类")
 	q = one(t, h.Press(c.lead, q, "B 类"), "答复正文")
-	q = one(t, h.Do(c.lead, "已列入今年加装计划，预计年底完工。"), "正式答复文件")
-	q = one(t, h.Press(c.lead, q, "跳过"), "请确认答复（B 类：正在解决或列入计划）", "已列入今年加装计划")
+	q = one(t, h.Do(c.lead, "已列入今年加装计划，预计年底完工。"), "B类答复须列明承诺")
+	q = one(t, h.Do(c.lead, "完成加装，2026年12月31日"), "正式答复文件")
+	q = one(t, h.Press(c.lead, q, "跳过"), "请确认答复（B 类：正在解决或列入计划）", "已列入今年加装计划",
+		"1. 2026-12-31前：完成加装")
 	one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
 	reply := one(t, c.deputy.Unread(), "区住建局答复了您的建议 2026-001", "B 类", "协办单位：区民政局", "已列入今年加装计划", "请分两项评价", "不经过承办单位")
 	one(t, c.leader.Unread(), "办理中 → 已答复，待评价")
@@ -256,7 +258,16 @@ func (c *cast) replyAs(t *testing.T, who *telegramtest.Chat, number, class, text
 	h := c.h
 	q := one(t, h.Press(who, card(t, h, who, number), "Reply"), "Classify")
 	q = one(t, h.Press(who, q, class+":"), "text of the reply")
-	q = one(t, h.Do(who, text), "formal reply document")
+	switch class {
+	case "B":
+		q = one(t, h.Do(who, text), "states its promises")
+		q = one(t, h.Do(who, "2026-12-31 works finished"), "formal reply document")
+	case "C":
+		q = one(t, h.Do(who, text), "If this class C reply plans something")
+		q = one(t, h.Press(who, q, "No promises"), "formal reply document")
+	default:
+		q = one(t, h.Do(who, text), "formal reply document")
+	}
 	return one(t, h.Press(who, q, "Skip"), "Please confirm the reply")
 }
 

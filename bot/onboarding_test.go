@@ -148,7 +148,7 @@ func TestInviteBindAndDeputyCommands(t *testing.T) {
 	one(t, h.Do(admin, "/people"), "张三", "代表", "已加入")
 	cmds, _ = h.TG.Commands("chat:1001")
 	// The office's main work first, short descriptions without syntax.
-	if commandNames(cmds) != "inbox,assign,view,stats,overdue,digest,report,export,invite,people,departments,import,holidays,help,lang,cancel,name" {
+	if commandNames(cmds) != "inbox,assign,view,stats,overdue,digest,report,export,followup,invite,people,departments,import,holidays,help,lang,cancel,name" {
 		t.Fatalf("admin's command menu: %s", commandNames(cmds))
 	}
 	// The menu is set once, not on every message.
@@ -457,9 +457,10 @@ func TestNoOnePassesForAnother(t *testing.T) {
 // buttons say them: "Handling: basic", "结果满意".
 func rate(t testing.TB, h *apptest.Harness, c *telegramtest.Chat, m *telegramtest.Message, attitude, result string) []*telegramtest.Message {
 	t.Helper()
+	rows := len(m.Keyboard)
 	m = inPlace(t, h, c, m, attitude, "")
-	if m.Button("✓ "+attitude) == nil {
-		t.Fatalf("the handling's rating %q is not marked chosen: %v", attitude, m.Buttons())
+	if m.Button("✓ "+attitude) == nil || len(m.Keyboard) != rows {
+		t.Fatalf("the handling's rating %q is not marked chosen, or the message's other buttons are lost: %v", attitude, m.Keyboard)
 	}
 	return h.Press(c, m, result)
 }

@@ -248,6 +248,9 @@ func (b *Bot) replyNotice(l deputybot.Language, it *deputybot.Item, det *deputyb
 		msg += "\n" + b.tx.T(l, "note.reply_codepts", "Depts", b.tx.List(l, ds))
 	}
 	msg += "\n\n" + texts.Esc(text.Text)
+	if ps := it.RoundPromises(r.Round); len(ps) > 0 {
+		msg += "\n\n" + b.promiseLines(l, ps, false)
+	}
 	var kb keyboard
 	if text.FileID != "" {
 		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.reply_file"), "rf:"+it.ID+":"+strconv.Itoa(r.Round))})
@@ -271,6 +274,10 @@ func (b *Bot) Reminder(ctx context.Context, to service.Recipient, r deputybot.Re
 		names := b.names(ctx)
 		text = b.tx.T(to.Lang, "remind.instead", "Dept", names.depts[to.Instead]) + " " + text
 	}
+	if r.Kind == deputybot.RemindPromiseAsk {
+		// The deputy's question goes alone, with its buttons.
+		return text, kb, deputybot.Batch{}
+	}
 	return text, kb, deputybot.Batch{Group: "remind", Head: b.tx.T(to.Lang, "batch.reminders"), Line: text, Open: "it:" + it.ID}
 }
 
@@ -284,6 +291,17 @@ func (b *Bot) reminder(ctx context.Context, to service.Recipient, r deputybot.Re
 	case deputybot.RemindRate:
 		return b.tx.T(l, "remind.rate", "Label", label, "Title", it.Title, "Days", b.opts.Rules.UnratedDays),
 			append(b.ratingButtons(l, it), view[0]).json()
+	case deputybot.RemindPromise:
+		p := it.Promise(r.Promise)
+		if p == nil {
+			break
+		}
+		return b.tx.T(l, "remind.promise", "Label", label, "Title", it.Title, "Due", p.Due, "What", p.What),
+			keyboard{{button(b.tx.T(l, "act.report_promise"), "ha:"+it.ID+":"+actionCode(deputybot.ActReportPromise))}, view[0]}.json()
+	case deputybot.RemindPromiseAsk:
+		if p := it.Promise(r.Promise); p != nil {
+			return b.promiseQuestion(l, it, *p, depts[it.LeadDept])
+		}
 	case deputybot.RemindEscalate:
 		return b.tx.T(l, "remind.escalate", "Label", label, "Title", it.Title, "Dept", depts[it.LeadDept], "Days", e.DaysOverdue(r.Duty()),
 			"Deadline", b.tx.Date(r.Deadline)), view.json()

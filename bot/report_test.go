@@ -40,7 +40,11 @@ func (y *year2026) assign(id string, at time.Time, deadline time.Time) {
 
 func (y *year2026) reply(id string, at time.Time, class deputybot.ReplyClass) {
 	y.sd.do(id, at, func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
-		return ev1(deputybot.SendReply(it, det, y.lead, deputybot.ReplyInput{Class: class, Text: "reply"}, e))
+		in := deputybot.ReplyInput{Class: class, Text: "reply"}
+		if class == deputybot.ClassB {
+			in.Promises = []deputybot.PromiseInput{{What: "works", Due: deputybot.DateOf(e.Now.AddDate(0, 6, 0), e.Rules.Location)}}
+		}
+		return ev1(deputybot.SendReply(it, det, y.lead, in, e))
 	})
 }
 

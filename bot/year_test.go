@@ -111,7 +111,12 @@ func (y *year) reply(name string, who *telegramtest.Chat, class string, correcte
 	}
 	q := one(y.t, h.Press(who, card(y.t, h, who, y.n[name]), button), "分类")
 	q = one(y.t, h.Press(who, q, class+" 类"), "答复正文")
-	q = one(y.t, h.Do(who, y.n[name]+"的答复。"), "正式答复文件")
+	if class == "B" {
+		q = one(y.t, h.Do(who, y.n[name]+"的答复。"), "B类答复须列明承诺")
+		q = one(y.t, h.Do(who, "2026-12-31 完成"), "正式答复文件")
+	} else {
+		q = one(y.t, h.Do(who, y.n[name]+"的答复。"), "正式答复文件")
+	}
 	q = one(y.t, h.Press(who, q, "跳过"), "请确认")
 	one(y.t, h.Press(who, q, "发送答复"), "答复已送代表")
 	m := one(y.t, y.c.deputy.Unread(), y.n[name])

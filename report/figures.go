@@ -33,7 +33,8 @@ import "deputybot"
 //     replied items;
 //   - 办成率: a replied item is 办成 when the deputy confirms its problem
 //     solved: its final reply is class A and he rated the result
-//     satisfied or basically satisfied;
+//     satisfied or basically satisfied, or it is class B or C and he says
+//     each of its dated promises was kept (兑现);
 //   - motions and suggestions are counted apart wherever the seed report
 //     counts them apart (by period, the suggestions; the motions each by
 //     itself); a figure of both says so in its name.
@@ -189,14 +190,20 @@ func (t *Tally) RateOf(f Figure) string {
 
 // Done reports whether the deputy confirms the item's problem solved
 // (办成): its final reply is class A and he rated its result satisfied
-// or basically satisfied.
+// or basically satisfied, or it is B or C and he says each of its
+// promises was kept.
 func Done(it *deputybot.Item) bool {
 	r := it.LatestReply()
-	if r == nil || r.Class != deputybot.ClassA {
+	switch {
+	case r == nil:
 		return false
+	case r.Class == deputybot.ClassA:
+		rt := it.RatingOf(r.Round)
+		return rt != nil && (rt.Value == deputybot.Satisfied || rt.Value == deputybot.Basic)
+	case r.Class.Promise():
+		return it.PromisesKept(r.Round)
 	}
-	rt := it.RatingOf(r.Round)
-	return rt != nil && (rt.Value == deputybot.Satisfied || rt.Value == deputybot.Basic)
+	return false
 }
 
 // OnTimeRate (按期答复率) = OnTime ÷ ReplyDue; NoRate when no answer was

@@ -115,6 +115,20 @@ func TestEachFigureCountsWhatItsNoteSays(t *testing.T) {
 			it.Ratings = []deputybot.Rating{{Round: 1, Value: deputybot.Basic}}
 			return it
 		}(), Tally{Handled: 1, Replied: 1, Closed: 1, Outcomes: Outcomes{Basic: 1}, ReplyDue: 1, OnTime: 1, Done: 1}},
+		{"B whose promises the deputy says kept: done", func() *deputybot.Item {
+			r := reply(1, at(3, 20), eod(3, 31))
+			r.Class = deputybot.ClassB
+			it := closed(deputybot.Basic, r)
+			it.Promises = []deputybot.Promise{{N: 1, Round: 1, Answer: deputybot.PromiseKept}, {N: 2, Round: 1, Answer: deputybot.PromiseKept}}
+			return it
+		}(), Tally{Handled: 1, Replied: 1, Closed: 1, Outcomes: Outcomes{Basic: 1}, ReplyDue: 1, OnTime: 1, Done: 1}},
+		{"C with a promise partly kept: not done", func() *deputybot.Item {
+			r := reply(1, at(3, 20), eod(3, 31))
+			r.Class = deputybot.ClassC
+			it := closed(deputybot.Satisfied, r)
+			it.Promises = []deputybot.Promise{{N: 1, Round: 1, Answer: deputybot.PromiseKept}, {N: 2, Round: 1, Answer: deputybot.PromisePartly}}
+			return it
+		}(), Tally{Handled: 1, Replied: 1, Closed: 1, Outcomes: Outcomes{Satisfied: 1}, ReplyDue: 1, OnTime: 1}},
 		{"withheld: counted like any other", func() *deputybot.Item {
 			it := closed(deputybot.Satisfied, reply(1, at(3, 20), eod(3, 31)))
 			it.Withheld = &deputybot.Withholding{Reason: "x"}

@@ -142,6 +142,7 @@ type Digest struct {
 	Depts       []*DeptStats      // by name
 	KeyItems    []*deputybot.Item // key items and motions, open
 	Promises    []*deputybot.Item // B/C replies whose promise is open
+	Unkept      []*deputybot.Item // with a promise the deputy says was not (fully) kept
 	Disputed    []Disputed
 	OpenFlags   []*deputybot.Item
 	Unreachable []*deputybot.Person
@@ -254,6 +255,7 @@ func ComputeDigest(in deputybot.Snapshot) *Digest {
 	}
 	soonest(d.OpinionsOverdue)
 	d.Periods, d.Motions = PeriodTallies(in, year)
+	d.Unkept = UnkeptPromises(in.Items)
 	for _, it := range in.Items {
 		if InYear(it, year) {
 			d.All.Add(it, e)

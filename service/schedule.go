@@ -36,6 +36,11 @@ func (s *Service) Reminders(ctx context.Context, slot time.Time, keep time.Durat
 	})
 	var due []deputybot.Reminder
 	var done []string
+	byAuthor := map[string][]*deputybot.Item{}
+	for _, it := range items {
+		byAuthor[it.AuthorID] = append(byAuthor[it.AuthorID], it)
+	}
+	asked := map[string]bool{} // deputies asked about a promise in this run
 	for _, it := range items {
 		if deputybot.DueToCloseUnrated(it, e) {
 			if err := s.CloseUnrated(ctx, it.ID, slot); err != nil {
@@ -43,7 +48,17 @@ func (s *Service) Reminders(ctx context.Context, slot time.Time, keep time.Durat
 			}
 			continue
 		}
-		due = append(due, deputybot.DueReminders(it, e)...)
+		for _, r := range deputybot.DueReminders(it, e) {
+			if r.Kind == deputybot.RemindPromiseAsk {
+				// One question about promises a week to a deputy at most.
+				last := deputybot.LastPromiseAsked(byAuthor[it.AuthorID])
+				if asked[it.AuthorID] || (!last.IsZero() && slot.Before(last.AddDate(0, 0, deputybot.PromiseAskEveryDays))) {
+					continue
+				}
+				asked[it.AuthorID] = true
+			}
+			due = append(due, r)
+		}
 		if !it.IsOpen() && !it.ClosedAt.IsZero() && it.OpenFlag() == nil &&
 			it.ClosedAt.Before(slot.Add(-keep-24*time.Hour)) && it.ClosedAt.After(slot.Add(-keep-31*24*time.Hour)) {
 			done = append(done, it.ID)
@@ -72,6 +87,7 @@ func (s *Service) Remind(ctx context.Context, rs []deputybot.Reminder, at time.T
 	var msgs []deputybot.OutboxMessage
 	claims := map[string]string{}
 	var rateAsked []string
+	var promiseAsked []deputybot.Reminder
 	for _, r := range rs {
 		it := items[r.ItemID]
 		if it == nil {
@@ -100,8 +116,11 @@ func (s *Service) Remind(ctx context.Context, rs []deputybot.Reminder, at time.T
 			msgs = append(msgs, batched(Messages(keys[i], "reminder", rc, text, kb), batch)...)
 			claims[keys[i]] = it.ID
 		}
-		if r.Kind == deputybot.RemindRate {
+		switch r.Kind {
+		case deputybot.RemindRate:
 			rateAsked = append(rateAsked, it.ID)
+		case deputybot.RemindPromiseAsk:
+			promiseAsked = append(promiseAsked, r)
 		}
 	}
 	// Queued, then recorded: a crash between the two queues nothing twice
@@ -112,6 +131,17 @@ func (s *Service) Remind(ctx context.Context, rs []deputybot.Reminder, at time.T
 	}
 	if err := s.store.RecordReminders(ctx, claims, s.out.Now()); err != nil {
 		return n, err
+	}
+	for _, r := range promiseAsked {
+		_, err := s.Act(ctx, nil, 0, r.ItemID, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			if p := it.Promise(r.Promise); p == nil || !p.AskedAt.IsZero() {
+				return nil, nil
+			}
+			return one(deputybot.MarkPromiseAsked(it, r.Promise, e))
+		})
+		if err != nil && deputybot.ErrorCode(err) != deputybot.ECONFLICT {
+			return n, err
+		}
 	}
 	for _, id := range rateAsked {
 		_, err := s.Act(ctx, nil, 0, id, at, func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {

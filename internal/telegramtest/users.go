@@ -138,6 +138,10 @@ func (c *Chat) Press(msg *Message, data string) int64 {
 		if msg != nil {
 			m := messageJSON(msg)
 			m["text"] = msg.Text
+			if len(msg.Keyboard) > 0 {
+				// As Telegram: the pressed message with its buttons.
+				m["reply_markup"] = map[string]any{"inline_keyboard": msg.Keyboard}
+			}
 			q["message"] = m
 		}
 		return map[string]any{"callback_query": q}
