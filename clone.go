@@ -80,7 +80,14 @@ func (d *ItemDetails) Clone() *ItemDetails {
 			c.Timeline[i] = e
 		}
 	}
-	c.Replies = slices.Clone(d.Replies)
+	if d.Replies != nil {
+		c.Replies = make([]ReplyText, len(d.Replies))
+		for i, r := range d.Replies {
+			r.Answers = slices.Clone(r.Answers)
+			c.Replies[i] = r
+		}
+	}
+	c.Points = slices.Clone(d.Points)
 	c.Opinions = slices.Clone(d.Opinions)
 	c.Progress = slices.Clone(d.Progress)
 	return &c

@@ -141,15 +141,17 @@ type Reply struct {
 
 // ReplyText is the text of a reply or a correction.
 type ReplyText struct {
-	Round      int        `bson:"round"`
-	Class      ReplyClass `bson:"class"`
-	Text       string     `bson:"text"`
-	FileID     string     `bson:"fileId,omitempty"`
-	FileName   string     `bson:"fileName,omitempty"`
-	FileKind   string     `bson:"fileKind,omitempty"` // "photo" (a scanned letter sent as one); "": a document
-	At         time.Time  `bson:"at"`
-	By         string     `bson:"by"`
-	Correction bool       `bson:"correction,omitempty"`
+	Round    int        `bson:"round"`
+	Class    ReplyClass `bson:"class"`
+	Text     string     `bson:"text"`
+	FileID   string     `bson:"fileId,omitempty"`
+	FileName string     `bson:"fileName,omitempty"`
+	FileKind string     `bson:"fileKind,omitempty"` // "photo" (a scanned letter sent as one); "": a document
+	// Answers to the deputy's requests (ItemDetails.Points), one by one.
+	Answers    []PointAnswer `bson:"answers,omitempty"`
+	At         time.Time     `bson:"at"`
+	By         string        `bson:"by"`
+	Correction bool          `bson:"correction,omitempty"`
 }
 
 // Rating is the deputy's rating of one round's reply: of its result
@@ -973,6 +975,38 @@ type ReplyInput struct {
 	FileKind string // "photo", or "" for a document
 	// Promises: a B reply's dated promises (a C reply's if it plans).
 	Promises []PromiseInput
+	// Points: the deputy's text split into its requests (nil: as split
+	// before, or not split); Answers: the reply's answer to each.
+	// LeaveUnanswered confirms a reply that answers not every request.
+	Points          []string
+	Answers         []PointAnswer
+	LeaveUnanswered bool
+}
+
+// points checks the reply's split and answers against the item's, and
+// returns the split the reply answers.
+func (in *ReplyInput) points(det *ItemDetails) ([]Point, error) {
+	points := det.Points
+	if in.Points != nil {
+		ps, err := CheckPoints(in.Points)
+		if err != nil {
+			return nil, err
+		}
+		points = ps
+	}
+	if len(in.Answers) > 0 && len(points) == 0 {
+		return nil, Errorf(EINVALID, "err.point_unknown")
+	}
+	if err := checkAnswers(points, in.Answers); err != nil {
+		return nil, err
+	}
+	for i := range in.Answers {
+		in.Answers[i].Text = CleanText(in.Answers[i].Text)
+	}
+	if len(in.Answers) > 0 && len(Unanswered(points, in.Answers)) > 0 && !in.LeaveUnanswered {
+		return nil, Errorf(ECONFLICT, "err.points_unanswered", "Count", len(Unanswered(points, in.Answers)))
+	}
+	return points, nil
 }
 
 func (in *ReplyInput) check(e Env) error {
@@ -1019,6 +1053,10 @@ func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Eve
 	if err := ReplyBlocked(it, e.Rules); err != nil {
 		return Event{}, err
 	}
+	points, err := in.points(det)
+	if err != nil {
+		return Event{}, err
+	}
 	confirmed := false
 	for _, c := range it.Contacts {
 		confirmed = confirmed || c.State == ContactConfirmed
@@ -1036,8 +1074,9 @@ func SendReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (Eve
 	it.PromiseOpen = in.Class.Promise()
 	it.setPromises(it.Round, in.Promises)
 	it.RatingRemindedAt = time.Time{}
+	det.Points = points
 	det.Replies = append(det.Replies, ReplyText{Round: it.Round, Class: in.Class, Text: in.Text,
-		FileID: in.FileID, FileName: in.FileName, FileKind: in.FileKind, At: e.Now, By: p.ID})
+		FileID: in.FileID, FileName: in.FileName, FileKind: in.FileKind, At: e.Now, By: p.ID, Answers: in.Answers})
 	return ev(e, p, EvReplied, "round", strconv.Itoa(r.Round), "class", string(in.Class),
 		"late", strconv.FormatBool(e.ReplyLate(it, r.Round)), "promises", strconv.Itoa(len(in.Promises))), nil
 }
@@ -1325,6 +1364,11 @@ func CorrectReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (
 	if err := in.check(e); err != nil {
 		return Event{}, err
 	}
+	points, err := in.points(det)
+	if err != nil {
+		return Event{}, err
+	}
+	det.Points = points
 	f := it.OpenFlag()
 	f.ResolvedAt = e.Now
 	for i := range it.Replies {
@@ -1338,7 +1382,7 @@ func CorrectReply(it *Item, det *ItemDetails, p *Person, in ReplyInput, e Env) (
 	}
 	it.setPromises(f.Round, in.Promises)
 	det.Replies = append(det.Replies, ReplyText{Round: f.Round, Class: in.Class, Text: in.Text,
-		FileID: in.FileID, FileName: in.FileName, FileKind: in.FileKind, At: e.Now, By: p.ID, Correction: true})
+		FileID: in.FileID, FileName: in.FileName, FileKind: in.FileKind, At: e.Now, By: p.ID, Correction: true, Answers: in.Answers})
 	return ev(e, p, EvCorrected, "n", strconv.Itoa(f.N), "class", string(in.Class)), nil
 }
 

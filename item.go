@@ -153,6 +153,9 @@ type ItemDetails struct {
 	Replies     []ReplyText  `bson:"replies,omitempty"`  // every reply and correction, in order
 	Opinions    []Opinion    `bson:"opinions,omitempty"` // co-departments'
 	Progress    []Progress   `bson:"progress,omitempty"` // on B/C promises
+	// Points: the deputy's text split into its requests by the lead
+	// department when it replied (none: not split).
+	Points []Point `bson:"points,omitempty"`
 }
 
 // Event is one line of an item's timeline: who did what, when, with the

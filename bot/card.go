@@ -296,6 +296,9 @@ func (b *Bot) handlingTexts(ctx context.Context, l deputybot.Language, it *deput
 			head += " · " + b.tx.T(l, "card.reply_corrected")
 		}
 		sb.WriteString("\n<b>" + head + "</b>\n" + texts.Esc(t.Text) + "\n")
+		if len(t.Answers) > 0 {
+			sb.WriteString(b.pointLines(l, det.Points, t.Answers) + "\n")
+		}
 		if ps := it.RoundPromises(r.Round); len(ps) > 0 {
 			sb.WriteString(b.promiseLines(l, ps, true) + "\n")
 		}

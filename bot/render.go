@@ -248,6 +248,9 @@ func (b *Bot) replyNotice(l deputybot.Language, it *deputybot.Item, det *deputyb
 		msg += "\n" + b.tx.T(l, "note.reply_codepts", "Depts", b.tx.List(l, ds))
 	}
 	msg += "\n\n" + texts.Esc(text.Text)
+	if len(text.Answers) > 0 {
+		msg += "\n\n" + b.pointLines(l, det.Points, text.Answers)
+	}
 	if ps := it.RoundPromises(r.Round); len(ps) > 0 {
 		msg += "\n\n" + b.promiseLines(l, ps, false)
 	}

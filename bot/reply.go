@@ -2,10 +2,13 @@ package bot
 
 import (
 	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
 	"deputybot"
 	"deputybot/texts"
-	"slices"
-	"strings"
 )
 
 // The lead department replies (or corrects its reply after a quality
@@ -29,6 +32,28 @@ func (b *Bot) replyPrompt(ctx context.Context, r *request, c *conversation) {
 		b.reply(ctx, r, b.tx.T(l, key), append(kb, cancel))
 	case "text":
 		b.reply(ctx, r, b.tx.T(l, "reply.ask_text", "Max", deputybot.MaxReplyLen), keyboard{cancel})
+	case "split":
+		points := strings.Split(c.Data["points"], "\n")
+		var lines []string
+		for i, p := range points {
+			lines = append(lines, b.tx.T(l, "reply.point_line", "N", i+1, "Text", p))
+		}
+		b.reply(ctx, r, b.tx.T(l, "reply.ask_split", "Count", len(points))+"\n"+strings.Join(lines, "\n"), keyboard{
+			{button(b.tx.T(l, "btn.answer_points"), cb("pts:answer"))},
+			{button(b.tx.T(l, "btn.edit_points"), cb("pts:edit")), button(b.tx.T(l, "btn.no_split"), cb("pts:none"))}, cancel})
+	case "points":
+		b.reply(ctx, r, b.tx.T(l, "reply.ask_points", "Max", deputybot.MaxPoints), keyboard{cancel})
+	case "pclass":
+		n, _ := strconv.Atoi(c.Data["pi"])
+		points := strings.Split(c.Data["points"], "\n")
+		var row []keyboardButton
+		for _, cl := range deputybot.ReplyClasses {
+			row = append(row, button(string(cl), cb("pc:"+string(cl))))
+		}
+		b.reply(ctx, r, b.tx.T(l, "reply.ask_point_class", "N", n, "Count", len(points), "Text", points[n-1]),
+			keyboard{row, {button(b.tx.T(l, "btn.point_skip"), cb("pc:-"))}, cancel})
+	case "ptext":
+		b.reply(ctx, r, b.tx.T(l, "reply.ask_point_text", "N", c.Data["pi"], "Max", deputybot.MaxPointAnswer), keyboard{cancel})
 	case "promises":
 		key, kb := "reply.ask_promises_b", keyboard{cancel}
 		if c.Data["class"] == string(deputybot.ClassC) {
@@ -46,7 +71,16 @@ func (b *Bot) replyPrompt(ctx context.Context, r *request, c *conversation) {
 		if ps, _ := deputybot.ParsePromises(c.Data["promises"]); len(ps) > 0 {
 			text += "\n\n" + b.promiseList(l, ps)
 		}
-		b.send(ctx, r.chatID, text, keyboard{{button(b.tx.T(l, "btn.send_reply"), cb("send"))}, cancel})
+		points, answers := convPoints(c)
+		send := b.tx.T(l, "btn.send_reply")
+		if len(answers) > 0 {
+			text += "\n\n" + b.pointLines(l, points, answers)
+			if missing := deputybot.Unanswered(points, answers); len(missing) > 0 {
+				text += "\n\n" + b.tx.T(l, "reply.unanswered", "Count", len(missing))
+				send = b.tx.T(l, "btn.send_unanswered")
+			}
+		}
+		b.send(ctx, r.chatID, text, keyboard{{button(send, cb("send"))}, cancel})
 	}
 }
 
@@ -68,7 +102,26 @@ func (b *Bot) replyText(ctx context.Context, r *request, c *conversation) error 
 			return err
 		}
 		c.Data["text"] = text
-		return b.afterReplyText(ctx, r, c)
+		return b.toSplit(ctx, r, c)
+	case "points":
+		if _, err := deputybot.CheckPoints(strings.Split(r.msg.Text, "\n")); err != nil {
+			return err
+		}
+		var ps []string
+		for _, p := range strings.Split(r.msg.Text, "\n") {
+			if p = deputybot.CleanText(p); p != "" {
+				ps = append(ps, p)
+			}
+		}
+		c.Data["points"], c.Data["edited"] = strings.Join(ps, "\n"), "1"
+		return b.advance(ctx, r, c, "split")
+	case "ptext":
+		text := deputybot.CleanText(r.msg.Text)
+		if text == "" || utf8.RuneCountInString(text) > deputybot.MaxPointAnswer {
+			return deputybot.Errorf(deputybot.EINVALID, "err.point_answer_length", "Max", deputybot.MaxPointAnswer)
+		}
+		c.Data["a"+c.Data["pi"]] = text
+		return b.nextPoint(ctx, r, c)
 	case "promises":
 		ps, err := deputybot.ParsePromises(r.msg.Text)
 		if err != nil {
@@ -114,6 +167,32 @@ func (b *Bot) replyChoice(ctx context.Context, r *request, c *conversation, valu
 			return b.afterReplyText(ctx, r, c)
 		}
 		return b.advance(ctx, r, c, "text")
+	case kind == "pts" && c.Step == "split":
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		switch arg {
+		case "answer":
+			c.Data["split"], c.Data["pi"] = "1", "1"
+			return b.advance(ctx, r, c, "pclass")
+		case "edit":
+			return b.advance(ctx, r, c, "points")
+		case "none":
+			c.Data["split"] = ""
+			return b.afterReplyText(ctx, r, c)
+		}
+		return errStale
+	case kind == "pc" && c.Step == "pclass":
+		pi := c.Data["pi"]
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		if arg == "-" {
+			delete(c.Data, "c"+pi)
+			delete(c.Data, "a"+pi)
+			return b.nextPoint(ctx, r, c)
+		}
+		if !slices.Contains(deputybot.ReplyClasses, deputybot.ReplyClass(arg)) {
+			return errStale
+		}
+		c.Data["c"+pi] = arg
+		return b.advance(ctx, r, c, "ptext")
 	case kind == "nopromises" && c.Step == "promises" && c.Data["class"] == string(deputybot.ClassC):
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 		c.Data["promises"] = ""
@@ -129,6 +208,16 @@ func (b *Bot) replyChoice(ctx context.Context, r *request, c *conversation, valu
 		}
 		in := deputybot.ReplyInput{Class: deputybot.ReplyClass(c.Data["class"]), Text: c.Data["text"],
 			FileID: c.Data["file"], FileName: c.Data["fileName"], FileKind: c.Data["fileKind"], Promises: ps}
+		if points, answers := convPoints(c); len(answers) > 0 {
+			// The confirmation said what is left unanswered.
+			in.Answers, in.LeaveUnanswered = answers, true
+			if c.Data["edited"] == "1" || c.Data["known"] != "1" {
+				in.Points = make([]string, len(points))
+				for i, p := range points {
+					in.Points[i] = p.Text
+				}
+			}
+		}
 		correct := c.Data["correct"] == "1"
 		it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 			if correct {
@@ -185,6 +274,77 @@ func (b *Bot) promiseLines(l deputybot.Language, ps []deputybot.Promise, state b
 			}
 		}
 		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// toSplit goes on from the reply's text: the deputy's text split into
+// its requests (as split before, or as the bot proposes), if it has more
+// than one; else the promises or the document.
+func (b *Bot) toSplit(ctx context.Context, r *request, c *conversation) error {
+	det, err := b.store.ItemDetails(ctx, c.Data["item"])
+	if err != nil {
+		return err
+	}
+	var points []string
+	if len(det.Points) > 0 {
+		for _, p := range det.Points {
+			points = append(points, p.Text)
+		}
+		c.Data["known"] = "1"
+	} else {
+		points = deputybot.ProposePoints(det.Body)
+	}
+	if len(points) < 2 {
+		return b.afterReplyText(ctx, r, c)
+	}
+	for i, p := range points {
+		points[i] = strings.Join(strings.Fields(p), " ")
+	}
+	c.Data["points"] = strings.Join(points, "\n")
+	return b.advance(ctx, r, c, "split")
+}
+
+// nextPoint asks about the next request, or goes on when all were.
+func (b *Bot) nextPoint(ctx context.Context, r *request, c *conversation) error {
+	n, _ := strconv.Atoi(c.Data["pi"])
+	if n < len(strings.Split(c.Data["points"], "\n")) {
+		c.Data["pi"] = strconv.Itoa(n + 1)
+		return b.advance(ctx, r, c, "pclass")
+	}
+	return b.afterReplyText(ctx, r, c)
+}
+
+// convPoints are the dialogue's requests and the answers given so far.
+func convPoints(c *conversation) ([]deputybot.Point, []deputybot.PointAnswer) {
+	if c.Data["split"] != "1" || c.Data["points"] == "" {
+		return nil, nil
+	}
+	var points []deputybot.Point
+	var answers []deputybot.PointAnswer
+	for i, p := range strings.Split(c.Data["points"], "\n") {
+		n := strconv.Itoa(i + 1)
+		points = append(points, deputybot.Point{N: i + 1, Text: p})
+		if cl := c.Data["c"+n]; cl != "" && c.Data["a"+n] != "" {
+			answers = append(answers, deputybot.PointAnswer{N: i + 1, Class: deputybot.ReplyClass(cl), Text: c.Data["a"+n]})
+		}
+	}
+	return points, answers
+}
+
+// pointLines are the requests with their answers: "1. … → A 类：…",
+// "2. … → 未单独答复".
+func (b *Bot) pointLines(l deputybot.Language, points []deputybot.Point, answers []deputybot.PointAnswer) string {
+	lines := []string{b.tx.T(l, "reply.points")}
+	for _, p := range points {
+		line := b.tx.T(l, "reply.point_line", "N", p.N, "Text", p.Text)
+		answer := b.tx.T(l, "reply.point_unanswered")
+		for _, a := range answers {
+			if a.N == p.N {
+				answer = b.tx.T(l, "reply.point_answer", "Class", string(a.Class), "Text", a.Text)
+			}
+		}
+		lines = append(lines, line+"\n    "+answer)
 	}
 	return strings.Join(lines, "\n")
 }
