@@ -168,6 +168,13 @@ func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.
 			return b.tx.Status(l, it) + b.targetsDone(l, it)
 		}},
 		{"digest.promises", d.Promises, func(it *deputybot.Item) string { return texts.Esc(depts[it.LeadDept]) }},
+		{"digest.contacts_missing", d.ContactsMissing, func(it *deputybot.Item) string {
+			var lacks []string
+			for _, need := range it.MissingContacts(&b.opts.Rules) {
+				lacks = append(lacks, b.tx.T(l, "card.lacks_"+string(need)))
+			}
+			return texts.Esc(depts[it.LeadDept]) + " · " + b.tx.T(l, "card.contacts_lack", "List", texts.HTML(strings.Join(lacks, b.tx.T(l, "list.sep"))))
+		}},
 		{"digest.unkept", d.Unkept, func(it *deputybot.Item) string {
 			var ps []string
 			for _, p := range it.UnkeptPromises() {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"deputybot"
+	"deputybot/internal/apptest"
 	"deputybot/report"
 )
 
@@ -90,4 +91,38 @@ func TestTwoRatingsACoDepartmentAndContactStages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRequiredContactsBlockTheReply: with CONTACTS_BEFORE_REPLY=face a
+// call is not enough: the reply is refused with the reason, the card and
+// the supervisors' digest say what is missing, and a meeting lets the
+// reply through.
+func TestRequiredContactsBlockTheReply(t *testing.T) {
+	c := newCast(t, "en", apptest.WithRules(func(r *deputybot.Rules) { r.ContactsBeforeReply = []deputybot.ContactNeed{deputybot.NeedFace} }))
+	h := c.h
+	n := c.assigned(t, "Met in person")
+	dw := dailyWords["en"]
+	logAs := func(form string) {
+		q := one(t, h.Press(c.lead, card(t, h, c.lead, n), dw["log"]), dw["when"])
+		q = one(t, h.Press(c.lead, q, dw["today"]), dw["stageq"])
+		q = one(t, h.Press(c.lead, q, dw["stage"]), dw["how"])
+		q = one(t, h.Press(c.lead, q, form), dw["note"])
+		one(t, h.Press(c.lead, q, dw["skip"]), dw["logged"])
+		c.readAll()
+	}
+	logAs("Phone call")
+	cd := card(t, h, c.lead, n)
+	if !strings.Contains(cd.Text, "Contacts missing: one face to face") {
+		t.Fatalf("the card does not say what is missing:\n%s", cd.Text)
+	}
+	h.WaitHandled(c.lead.PressButton(cd, "Reply"))
+	if ans := c.lead.Answer(); !strings.Contains(ans, "A face-to-face contact") {
+		t.Fatalf("a reply after a call only: %q", ans)
+	}
+	quiet(t, c.lead)
+	if dig := h.Do(c.supervisor, "/digest")[0].Text; !strings.Contains(dig, "Waiting for the contacts required before the reply (1 item)") {
+		t.Fatalf("the digest does not list it:\n%s", dig)
+	}
+	logAs("Site visit")
+	one(t, h.Press(c.lead, card(t, h, c.lead, n), "Reply"), "Classify")
 }

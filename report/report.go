@@ -138,14 +138,17 @@ type Digest struct {
 	Periods map[deputybot.Period]*Tally
 	Motions Tally
 	// All: every handled item of this year (as the annual report's All).
-	All         Tally
-	Depts       []*DeptStats      // by name
-	KeyItems    []*deputybot.Item // key items and motions, open
-	Promises    []*deputybot.Item // B/C replies whose promise is open
-	Unkept      []*deputybot.Item // with a promise the deputy says was not (fully) kept
-	Disputed    []Disputed
-	OpenFlags   []*deputybot.Item
-	Unreachable []*deputybot.Person
+	All      Tally
+	Depts    []*DeptStats      // by name
+	KeyItems []*deputybot.Item // key items and motions, open
+	Promises []*deputybot.Item // B/C replies whose promise is open
+	Unkept   []*deputybot.Item // with a promise the deputy says was not (fully) kept
+	// ContactsMissing: items waiting for their reply without the contacts
+	// the rules ask for before it (Rules.ContactsBeforeReply).
+	ContactsMissing []*deputybot.Item
+	Disputed        []Disputed
+	OpenFlags       []*deputybot.Item
+	Unreachable     []*deputybot.Person
 	// Unstaffed are the departments no contact has joined that have
 	// open items, with how many.
 	Unstaffed []Unstaffed
@@ -236,6 +239,9 @@ func ComputeDigest(in deputybot.Snapshot) *Digest {
 		}
 		if it.PromiseOpen {
 			d.Promises = append(d.Promises, it)
+		}
+		if it.WaitingForReply() && len(it.MissingContacts(e.Rules)) > 0 {
+			d.ContactsMissing = append(d.ContactsMissing, it)
 		}
 		if it.OpenFlag() != nil {
 			d.OpenFlags = append(d.OpenFlags, it)

@@ -44,7 +44,9 @@ func seedYear(t testing.TB) (*texts.Texts, deputybot.Snapshot) {
 			Deadline: deputybot.EndOfDay(deputybot.Date{Year: 2021, Month: 4, Day: 20}, shanghai), Round: 1,
 			Replies: []deputybot.Reply{{Round: 1, Class: deputybot.ClassA, At: at(3, 1),
 				Deadline: deputybot.EndOfDay(deputybot.Date{Year: 2021, Month: 4, Day: 20}, shanghai)}},
-			Contacts: []deputybot.ContactLog{{N: 1, Date: "2021-02-01", Method: deputybot.MethodVisit, State: deputybot.ContactConfirmed}}}
+			Contacts: []deputybot.ContactLog{{N: 1, Date: "2021-02-01", Method: deputybot.MethodVisit, State: deputybot.ContactConfirmed}},
+			// Rated as the seed's year was: one value, the result.
+			Ratings: []deputybot.Rating{{Round: 1, Value: outcome, At: at(3, 10)}}}
 		in.Items = append(in.Items, it)
 		return it
 	}
