@@ -83,6 +83,10 @@ func (b *Bot) contactChoice(ctx context.Context, r *request, c *conversation, va
 		}
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 		c.Data["stage"] = arg
+		if c.Data["noted"] != "" && c.Data["method"] != "" {
+			// Asked after the note (a dialogue begun before stages).
+			return b.logContact(ctx, r, c, c.Data["note"])
+		}
 		return b.advance(ctx, r, c, "method")
 	case kind == "m" && c.Step == "method":
 		if !slices.Contains(deputybot.ContactMethods, deputybot.ContactMethod(arg)) {
@@ -123,6 +127,18 @@ func (b *Bot) contactDate(ctx context.Context, r *request, c *conversation, d de
 }
 
 func (b *Bot) logContact(ctx context.Context, r *request, c *conversation, note string) error {
+	if c.Data["stage"] == "" {
+		// A dialogue begun before contacts had stages: asked now, the
+		// note kept (after the reply the stage is decided).
+		it, err := b.store.Item(ctx, c.Data["item"])
+		if err != nil {
+			return err
+		}
+		if _, decided := it.StageOfNext(); !decided {
+			c.Data["note"], c.Data["noted"] = note, "1"
+			return b.advance(ctx, r, c, "stage")
+		}
+	}
 	d, _ := deputybot.ParseDate(c.Data["date"])
 	in := deputybot.ContactInput{Date: d, Method: deputybot.ContactMethod(c.Data["method"]),
 		Stage: deputybot.ContactStage(c.Data["stage"]), Note: note}

@@ -69,6 +69,9 @@ func (b *Bot) cmdFollowup(ctx context.Context, r *request) {
 				if p.Comment != "" {
 					line += " — " + texts.Esc(p.Comment)
 				}
+				if p.PhotoID != "" {
+					line += b.tx.T(l, "promise.photo")
+				}
 			} else {
 				line += b.tx.T(l, "followup.waiting")
 			}

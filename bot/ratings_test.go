@@ -126,3 +126,51 @@ func TestRequiredContactsBlockTheReply(t *testing.T) {
 	logAs("Site visit")
 	one(t, h.Press(c.lead, card(t, h, c.lead, n), "Reply"), "Classify")
 }
+
+// TestAContactDialogueOfTheVersionBeforeStagesGoesOn: a contact dialogue
+// stored by the version before stages, at its note: the note typed is
+// kept, the stage asked, and the contact logged with both.
+func TestAContactDialogueOfTheVersionBeforeStagesGoesOn(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Upgraded mid-dialogue")
+	id := itemID(t, card(t, h, c.lead, n))
+	// As the version before stored it: the date and the form chosen.
+	lead, err := h.App.Store.PersonByTelegramID(context.Background(), c.lead.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.App.Store.SaveConversation(context.Background(), c.lead.ID, map[string]any{
+		"chatId": c.lead.ID, "personId": lead.ID, "flow": "contact", "step": "note", "nonce": "old",
+		"data": map[string]string{"item": id, "date": "2026-03-02", "method": "phone"}}); err != nil {
+		t.Fatal(err)
+	}
+	q := one(t, h.Do(c.lead, "Talked about the shelter."), "When in the handling")
+	one(t, h.Press(c.lead, q, "During the work"), "Contact logged")
+	if cd := card(t, h, c.admin, n).Text; !strings.Contains(cd, "during the work · phone") || !strings.Contains(cd, "Talked about the shelter.") {
+		t.Fatalf("the contact:\n%s", cd)
+	}
+}
+
+// TestARatingButtonOfTheVersionBeforeTwoRatings: a reply message sent
+// before the two ratings had one row, "rt:<id>:<round>:<s|b|u>"; pressed
+// now, its value is the result, and the handling is asked in the same
+// message.
+func TestARatingButtonOfTheVersionBeforeTwoRatings(t *testing.T) {
+	c := newCast(t, "en")
+	h := c.h
+	n := c.assigned(t, "Old buttons")
+	c.logContact(t, n)
+	one(t, h.Press(c.lead, c.replyAs(t, c.lead, n, "A", "Done."), "Send reply"), "Reply sent")
+	reply := one(t, c.deputy.Unread(), "Please rate")
+	id := itemID(t, reply)
+	h.WaitHandled(c.deputy.Press(reply, "rt:"+id+":1:b"))
+	if msgs := c.deputy.Unread(); len(msgs) != 0 || !strings.Contains(c.deputy.Answer(), "now rate the handling") {
+		t.Fatalf("the old button: %d messages, %q", len(msgs), c.deputy.Answer())
+	}
+	m := c.deputy.Message(reply.ID)
+	if m.Button("✓ Result: basic") == nil {
+		t.Fatalf("the result is not marked: %v", m.Keyboard)
+	}
+	one(t, h.Press(c.deputy, m, "Handling: satisfied"), "result basically satisfied, handling satisfied", "closed")
+}

@@ -269,6 +269,9 @@ func (b *Bot) promiseLines(l deputybot.Language, ps []deputybot.Promise, state b
 				if p.Comment != "" {
 					line += " — " + texts.Esc(p.Comment)
 				}
+				if p.PhotoID != "" {
+					line += b.tx.T(l, "promise.photo")
+				}
 			case p.DeptSays == "":
 				line += b.tx.T(l, "promise.waiting")
 			}

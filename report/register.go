@@ -176,7 +176,7 @@ func Register(tx *texts.Texts, in deputybot.Snapshot, year int, l deputybot.Lang
 	score := headers[len(headers)-1]
 	headers = headers[:len(headers)-1]
 	for _, f := range QualityFigures {
-		headers = append(headers, Label(tx, l, f))
+		headers = append(headers, texts.Plain(Label(tx, l, f)))
 	}
 	if whole {
 		headers = append(headers, score)

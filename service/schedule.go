@@ -59,8 +59,11 @@ func (s *Service) Reminders(ctx context.Context, slot time.Time, keep time.Durat
 			}
 			due = append(due, r)
 		}
-		if !it.IsOpen() && !it.ClosedAt.IsZero() && it.OpenFlag() == nil &&
-			it.ClosedAt.Before(slot.Add(-keep-24*time.Hour)) && it.ClosedAt.After(slot.Add(-keep-31*24*time.Hour)) {
+		// Forgotten: a closed item's reminder steps, once nothing of it
+		// can be reminded again (no open flag, no promise still to
+		// answer), from when the last of it settled.
+		if settled, ok := settledAt(it); ok && it.OpenFlag() == nil &&
+			settled.Before(slot.Add(-keep-24*time.Hour)) && settled.After(slot.Add(-keep-31*24*time.Hour)) {
 			done = append(done, it.ID)
 		}
 	}
@@ -353,4 +356,23 @@ func DepartmentWork(items []*deputybot.Item, dept string) []Work {
 	}
 	slices.SortStableFunc(out, func(a, b Work) int { return a.Duty.Deadline.Compare(b.Duty.Deadline) })
 	return out
+}
+
+// settledAt is when a closed item's last duty settled: its closing, or
+// the deputy's answer on its last promise; not settled while it is open
+// or a promise waits for his answer.
+func settledAt(it *deputybot.Item) (time.Time, bool) {
+	if it.IsOpen() || it.ClosedAt.IsZero() {
+		return time.Time{}, false
+	}
+	at := it.ClosedAt
+	for _, p := range it.Promises {
+		if p.Answer == "" {
+			return time.Time{}, false
+		}
+		if p.AnsweredAt.After(at) {
+			at = p.AnsweredAt
+		}
+	}
+	return at, true
 }
