@@ -41,6 +41,10 @@ type ItemReader interface {
 	PersonItems(ctx context.Context, personID string, offset, limit int) ([]*deputybot.Item, int, error)
 	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
 	DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error)
+	// ItemsTexts reads the items' texts (body, replies), by id.
+	ItemsTexts(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error)
+	// ItemBodies reads every item's version and body in one pass.
+	ItemBodies(ctx context.Context, fn func(id string, version int, body string)) error
 }
 
 // Service is what the chat interface asks the application layer
@@ -94,6 +98,7 @@ type Bot struct {
 	tx       *texts.Texts
 	commands []command
 	refused  strangers
+	search   searchIndex
 }
 
 // New returns the bot, which talks to people through tg and acts through

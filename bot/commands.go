@@ -39,6 +39,7 @@ func (b *Bot) commandTable() []command {
 		{name: "inbox", allowed: can(deputybot.PermInbox), run: b.cmdInbox},
 		{name: "assign", allowed: can(deputybot.PermInbox), run: b.cmdAssign},
 		{name: "view", allowed: func(p *deputybot.Person) bool { return len(p.Roles) > 0 }, run: b.cmdView},
+		{name: "search", allowed: func(p *deputybot.Person) bool { return len(p.Roles) > 0 }, run: b.cmdSearch},
 		{name: "stats", allowed: can(deputybot.PermStats), run: b.cmdStats},
 		{name: "overdue", allowed: can(deputybot.PermStats), run: b.cmdOverdue},
 		{name: "digest", allowed: can(deputybot.PermStats), run: b.cmdDigest},

@@ -133,7 +133,7 @@ func TestInviteBindAndDeputyCommands(t *testing.T) {
 		t.Fatalf("deputy's help offers office commands: %q", m.Text)
 	}
 	cmds, ok := h.TG.Commands("chat:2001")
-	if !ok || commandNames(cmds) != "new,my,view,help,lang,cancel,name" || cmds[3].Description != "帮助" {
+	if !ok || commandNames(cmds) != "new,my,view,search,help,lang,cancel,name" || cmds[4].Description != "帮助" {
 		t.Fatalf("deputy's command menu: %+v", cmds)
 	}
 	one(t, h.Do(dep, "/help"), "张三", "代表", "/lang")
@@ -148,7 +148,7 @@ func TestInviteBindAndDeputyCommands(t *testing.T) {
 	one(t, h.Do(admin, "/people"), "张三", "代表", "已加入")
 	cmds, _ = h.TG.Commands("chat:1001")
 	// The office's main work first, short descriptions without syntax.
-	if commandNames(cmds) != "inbox,assign,view,stats,overdue,digest,report,export,followup,invite,people,departments,import,holidays,help,lang,cancel,name" {
+	if commandNames(cmds) != "inbox,assign,view,search,stats,overdue,digest,report,export,followup,invite,people,departments,import,holidays,help,lang,cancel,name" {
 		t.Fatalf("admin's command menu: %s", commandNames(cmds))
 	}
 	// The menu is set once, not on every message.
@@ -197,7 +197,7 @@ func TestLanguageSwitch(t *testing.T) {
 	one(t, h.Press(dep, choose, "English"), "Language set to English")
 	one(t, h.Do(dep, "/help"), "your roles: deputy", "/lang — Language / 语言", "/view — Look up an item, e.g. /view suggestion 2026-017")
 	cmds, _ := h.TG.Commands("chat:2001")
-	if cmds[3].Description != "Help" {
+	if cmds[4].Description != "Help" {
 		t.Fatalf("menu not switched: %+v", cmds)
 	}
 	// The old keyboard is gone; pressing it again changes nothing.

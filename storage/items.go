@@ -180,25 +180,51 @@ func (s *Store) Generation() (gen uint64, ok bool) {
 // PublicTexts calls fn with each item's details (body, replies, timeline)
 // in one pass over the items, for writing every item's public page.
 func (s *Store) PublicTexts(ctx context.Context, fn func(id string, det *deputybot.ItemDetails) error) error {
-	cur, err := s.items.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
-		{Key: "details.body", Value: 1}, {Key: "details.replies", Value: 1}, {Key: "details.timeline", Value: 1}}))
+	return s.eachItem(ctx, bson.D{{Key: "details.body", Value: 1}, {Key: "details.replies", Value: 1}, {Key: "details.timeline", Value: 1}},
+		func(cur *mongo.Cursor) error {
+			var doc struct {
+				ID      string                `bson:"_id"`
+				Details deputybot.ItemDetails `bson:"details"`
+			}
+			if err := cur.Decode(&doc); err != nil {
+				return err
+			}
+			return fn(doc.ID, &doc.Details)
+		})
+}
+
+// eachItem decodes every item's fields of projection, in one pass.
+func (s *Store) eachItem(ctx context.Context, projection bson.D, decode func(cur *mongo.Cursor) error) error {
+	cur, err := s.items.Find(ctx, bson.D{}, options.Find().SetProjection(projection))
 	if err != nil {
 		return err
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
-		var doc struct {
-			ID      string                `bson:"_id"`
-			Details deputybot.ItemDetails `bson:"details"`
-		}
-		if err := cur.Decode(&doc); err != nil {
-			return err
-		}
-		if err := fn(doc.ID, &doc.Details); err != nil {
+		if err := decode(cur); err != nil {
 			return err
 		}
 	}
 	return cur.Err()
+}
+
+// ItemBodies calls fn with every item's version and text (its body), in
+// one pass over the items: what a search index is built from.
+func (s *Store) ItemBodies(ctx context.Context, fn func(id string, version int, body string)) error {
+	return s.eachItem(ctx, bson.D{{Key: "version", Value: 1}, {Key: "details.body", Value: 1}}, func(cur *mongo.Cursor) error {
+		var doc struct {
+			ID      string `bson:"_id"`
+			Version int    `bson:"version"`
+			Details struct {
+				Body string `bson:"body"`
+			} `bson:"details"`
+		}
+		if err := cur.Decode(&doc); err != nil {
+			return err
+		}
+		fn(doc.ID, doc.Version, doc.Details.Body)
+		return nil
+	})
 }
 
 // ItemDetails returns an item's long parts: body, attachments, texts,

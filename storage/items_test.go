@@ -338,3 +338,21 @@ func TestItemDetailsAreHandedOutAsCopies(t *testing.T) {
 		}
 	})
 }
+
+// TestItemBodiesReadsEveryText: one pass gives each item's version and
+// body, on both read paths (what the search index is built from).
+func TestItemBodiesReadsEveryText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		a := deputy(t, s, "张三", 1)
+		one := saveDraft(t, s, a, draft(deputybot.KindSuggestion, "加装电梯"))
+		two := saveDraft(t, s, a, draft(deputybot.KindMotion, "修路"))
+		got := map[string]string{}
+		versions := map[string]int{}
+		if err := s.ItemBodies(ctx(t), func(id string, v int, body string) { got[id], versions[id] = body, v }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[one.ID] != "body of 加装电梯" || got[two.ID] != "body of 修路" || versions[one.ID] != one.Version {
+			t.Fatalf("bodies %v versions %v", got, versions)
+		}
+	})
+}

@@ -1,0 +1,161 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+
+	"deputybot"
+	"deputybot/search"
+	"deputybot/texts"
+)
+
+// The search index: a cache of every item's title and text, built from
+// the record on first use and brought up to date before each search (the
+// items changed since — by this process or another — are read again by
+// their version). The record is never read from it.
+type searchIndex struct {
+	mu       sync.Mutex
+	x        *search.Index
+	versions map[string]int
+}
+
+// searchItems brings the index up to date and returns it with the items
+// by id.
+func (b *Bot) searchItems(ctx context.Context) (*search.Index, map[string]*deputybot.Item, error) {
+	s := &b.search
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.x == nil {
+		s.x, s.versions = search.New(), map[string]int{}
+	}
+	items, err := b.store.ItemsWithStatus(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := make(map[string]*deputybot.Item, len(items))
+	var changed []string
+	for _, it := range items {
+		byID[it.ID] = it
+		if v, ok := s.versions[it.ID]; !ok || v != it.Version {
+			changed = append(changed, it.ID)
+		}
+	}
+	for id := range s.versions {
+		if byID[id] == nil {
+			s.x.Remove(id)
+			delete(s.versions, id)
+		}
+	}
+	if len(changed) > bulkSearchRead {
+		// Built (or rebuilt) from the record: one pass over it. An item
+		// changed since its version was read is read again next time.
+		err := b.store.ItemBodies(ctx, func(id string, version int, body string) {
+			if it := byID[id]; it != nil {
+				s.x.Put(id, it.Title, body)
+				s.versions[id] = version
+			}
+		})
+		return s.x, byID, err
+	}
+	if len(changed) > 0 {
+		texts, err := b.store.ItemsTexts(ctx, changed)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range changed {
+			body := ""
+			if det := texts[id]; det != nil {
+				body = det.Body
+			}
+			it := byID[id]
+			s.x.Put(id, it.Title, body)
+			s.versions[id] = it.Version
+		}
+	}
+	return s.x, byID, nil
+}
+
+// bulkSearchRead: more changed items than this are read in one pass
+// over the record rather than one by one.
+const bulkSearchRead = 200
+
+// searchFilter is what /search narrows to besides its words: a year, a
+// department, a status.
+type searchFilter struct {
+	year   int
+	dept   string
+	status deputybot.Status
+}
+
+// parseSearch reads "/search 电梯 2026 区住建局 已办结": a four-digit year,
+// a department's name and a status's name are filters; the rest the
+// words.
+func (b *Bot) parseSearch(ctx context.Context, l deputybot.Language, args string) (string, searchFilter) {
+	var f searchFilter
+	depts, _ := b.departmentNames(ctx)
+	var words []string
+	for _, w := range strings.Fields(args) {
+		if y, err := strconv.Atoi(w); err == nil && len(w) == 4 && y >= 2000 && y <= 2100 {
+			f.year = y
+			continue
+		}
+		found := false
+		for id, name := range depts {
+			if texts.Plain(name) == w {
+				f.dept, found = id, true
+			}
+		}
+		for _, st := range statusOrder {
+			if texts.Plain(b.tx.T(l, "status."+string(st))) == w {
+				f.status, found = st, true
+			}
+		}
+		if !found {
+			words = append(words, w)
+		}
+	}
+	return strings.Join(words, " "), f
+}
+
+// maxSearchShown bounds the items a search lists.
+const maxSearchShown = 10
+
+// cmdSearch is /search: the items the person may see whose title or text
+// has the words, best first, with their year, department and status.
+func (b *Bot) cmdSearch(ctx context.Context, r *request) {
+	l := r.lang
+	query, f := b.parseSearch(ctx, l, r.args)
+	if len(search.Terms(query)) == 0 {
+		b.reply(ctx, r, b.tx.T(l, "search.usage"), nil)
+		return
+	}
+	x, items, err := b.searchItems(ctx)
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	keep := func(id string) bool {
+		it := items[id]
+		return it != nil && deputybot.CanView(r.person, it) && (f.year == 0 || it.Year == f.year) &&
+			(f.dept == "" || it.LeadDept == f.dept) && (f.status == "" || it.Status == f.status)
+	}
+	hits := x.Search(query, keep, 0)
+	if len(hits) == 0 {
+		b.reply(ctx, r, b.tx.T(l, "search.none", "Query", query), nil)
+		return
+	}
+	depts, _ := b.departmentNames(ctx)
+	shown := hits[:min(len(hits), maxSearchShown)]
+	text, kb := numberedPage(b.tx.T(l, "search.title", "Query", query, "Count", len(hits), "Shown", len(shown)), len(shown), 0, len(shown), "",
+		func(i int) (string, string) {
+			it := items[shown[i].ID]
+			line := b.tx.Line(l, it)
+			if it.LeadDept != "" {
+				line += " · " + texts.Esc(depts[it.LeadDept])
+			}
+			return line, it.ID
+		})
+	b.reply(ctx, r, text, kb)
+}
