@@ -274,12 +274,12 @@ func TestTheLastRoundSaysSo(t *testing.T) {
 	if strings.Contains(reply.Text, "the last") {
 		t.Fatalf("the first round said it was the last: %s", reply.Text)
 	}
-	one(t, rate(t, h, c.deputy, reply, "Handling: basic", "Result: unsatisfied"), "Why are you unsatisfied?")
+	one(t, rate(t, h, c.deputy, reply, "🤝 basic", "🎯 unsatisfied"), "Why are you unsatisfied?")
 	one(t, h.Do(c.deputy, "No date given."), "handled again")
 	one(t, h.Press(c.lead, c.replyAs(t, c.lead, n, "B", "Next year."), "Send reply"), "Reply sent")
 	reply = one(t, c.deputy.Unread(), "This is round 2, the last: your rating of it is final", "Please rate")
 	c.admin.Unread()
-	one(t, rate(t, h, c.deputy, reply, "Handling: unsatisfied", "Result: unsatisfied"), "Why are you unsatisfied?")
+	one(t, rate(t, h, c.deputy, reply, "🤝 unsatisfied", "🎯 unsatisfied"), "Why are you unsatisfied?")
 	got := one(t, h.Do(c.deputy, "Still no date."), "Your rating is recorded: result unsatisfied", "closed as unsatisfied", "gone to the office")
 	if strings.Contains(got.Text, "Thank you") {
 		t.Fatalf("an unsatisfied final rating thanked: %s", got.Text)
@@ -447,7 +447,7 @@ func TestTypedTextIsKept(t *testing.T) {
 				"en": {"new_kind": "Suggestion", "appended": "Added to the text", "category": "Which category", "preview": "Preview",
 					"done": "Done", "submit": "Submit", "ask": "Is this your reason for rating it unsatisfied?",
 					"reason": "unsatisfied", "rehandled": "handled again",
-					"attitude?": "Now rate how the department talked with you", "attitude": "Handling: basic", "rated": "unsatisfied"},
+					"attitude?": "Now rate how the department talked with you", "attitude": "🤝 basic", "rated": "unsatisfied"},
 				"zh": {"new_kind": "建议", "appended": "这段话已接在正文后面", "category": "类别", "preview": "预览",
 					"done": "完成", "submit": "提交", "ask": "要把这段话作为“不满意”的理由吗",
 					"reason": "不满意理由", "rehandled": "将重新办理",

@@ -99,7 +99,7 @@ func TestQualityFlagAndCorrectedReply(t *testing.T) {
 	if strings.Contains(cd.Text, "We will look into it.") {
 		t.Fatal("the card shows the superseded reply text")
 	}
-	one(t, rate(t, h, c.deputy, fixed, "Handling: satisfied", "Result: basic"), "closed")
+	one(t, rate(t, h, c.deputy, fixed, "🤝 satisfied", "🎯 basic"), "closed")
 	// The B promise: progress until fulfilled.
 	q = one(t, h.Press(c.lead, card(t, h, c.lead, n), "Report progress"), "What progress")
 	q = one(t, h.Do(c.lead, "Works started."), "promise been fulfilled")
@@ -141,9 +141,9 @@ func TestRatingPressedTwiceAndTwoContactsReplyingAtOnce(t *testing.T) {
 	}
 	reply := one(t, c.deputy.Unread(), "replied to your Suggestion 2026-001")
 	// The deputy presses his rating twice (a double tap).
-	reply = inPlace(t, h, c.deputy, reply, "Handling: satisfied")
-	id1 := c.deputy.PressButton(reply, "Result: satisfied")
-	id2 := c.deputy.PressButton(reply, "Result: satisfied")
+	reply = inPlace(t, h, c.deputy, reply, "🤝 satisfied")
+	id1 := c.deputy.PressButton(reply, "🎯 satisfied")
+	id2 := c.deputy.PressButton(reply, "🎯 satisfied")
 	h.WaitHandled(id1, id2)
 	msgs := c.deputy.Unread()
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "closed") {

@@ -454,12 +454,12 @@ func TestNoOnePassesForAnother(t *testing.T) {
 // rate presses a reply's two ratings as the deputy: the handling's row
 // (the message's buttons are redrawn in place, the choice marked), then
 // the result's; returns what the second press sent. Labels as the
-// buttons say them: "Handling: basic", "结果满意".
+// buttons say them: "🤝 basic", "结果满意".
 func rate(t testing.TB, h *apptest.Harness, c *telegramtest.Chat, m *telegramtest.Message, attitude, result string) []*telegramtest.Message {
 	t.Helper()
 	rows := len(m.Keyboard)
 	m = inPlace(t, h, c, m, attitude, "")
-	if m.Button("✓ "+attitude) == nil || len(m.Keyboard) != rows {
+	if b := m.Button(attitude); b == nil || !strings.HasPrefix(b.Text, "✓ ") || len(m.Keyboard) != rows {
 		t.Fatalf("the handling's rating %q is not marked chosen, or the message's other buttons are lost: %v", attitude, m.Keyboard)
 	}
 	return h.Press(c, m, result)

@@ -22,7 +22,7 @@ func TestPromisesFollowedToTheEnd(t *testing.T) {
 				"en": {"reply": "Reply", "b": "B:", "promises?": "states its promises", "file": "formal reply document",
 					"skip": "Skip", "confirm": "Promises:", "send": "Send reply", "sent": "Reply sent",
 					"p1": "1. by 2026-04-30: lights repaired", "p2": "2. by 2026-05-31: crossing repainted",
-					"attitude": "Handling: satisfied", "result": "Result: satisfied", "closed": "closed",
+					"attitude": "🤝 satisfied", "result": "🎯 satisfied", "closed": "closed",
 					"due": "A promise is due", "report": "Report on a promise", "which": "Which promise", "state?": "How far has it got",
 					"done": "Done", "text?": "what was done", "reported": "Reported", "ask": "Was this promise kept?",
 					"dept report": "Housing Bureau reports: ✅ Done — Lights repaired on 28 April.", "kept": "Kept", "unkept": "Not kept",

@@ -22,7 +22,7 @@ func TestTwoRatingsACoDepartmentAndContactStages(t *testing.T) {
 			w := map[string]words{
 				"en": {"opinion": "Send opinion", "opinion?": "opinion", "opinion sent": "sent", "reply": "Reply", "a": "A:",
 					"skip": "Skip", "send": "Send reply", "sent": "Reply sent", "asks": "Please rate this reply twice",
-					"not through": "not through the department", "attitude": "Handling: basic", "result": "Result: satisfied",
+					"not through": "not through the department", "attitude": "🤝 basic", "result": "🎯 satisfied",
 					"closed": "The item is closed", "both": "result satisfied, handling basically satisfied",
 					"co?": "You may also rate the co-departments' opinions", "co": "Civil Affairs Bureau: unsatisfied",
 					"co done": "Recorded: Civil Affairs Bureau, unsatisfied", "phone": "Phone call",
@@ -169,8 +169,8 @@ func TestARatingButtonOfTheVersionBeforeTwoRatings(t *testing.T) {
 		t.Fatalf("the old button: %d messages, %q", len(msgs), c.deputy.Answer())
 	}
 	m := c.deputy.Message(reply.ID)
-	if m.Button("✓ Result: basic") == nil {
+	if m.Button("✓ 🎯 basic") == nil {
 		t.Fatalf("the result is not marked: %v", m.Keyboard)
 	}
-	one(t, h.Press(c.deputy, m, "Handling: satisfied"), "result basically satisfied, handling satisfied", "closed")
+	one(t, h.Press(c.deputy, m, "🤝 satisfied"), "result basically satisfied, handling satisfied", "closed")
 }

@@ -204,7 +204,7 @@ func TestRatingWindowAsksAgainThenClosesUnrated(t *testing.T) {
 	}
 	c.run(at("2026-03-23", "09:00")) // 15 working days after 2 March
 	again := c.deputy.Unread()
-	if r := containing(again, "Please rate the reply to Suggestion 2026-001"); len(r) != 1 || again[0].Button("Result: basic") == nil || again[0].Button("Handling: basic") == nil {
+	if r := containing(again, "Please rate the reply to Suggestion 2026-001"); len(r) != 1 || again[0].Button("🎯 basic") == nil || again[0].Button("🤝 basic") == nil {
 		t.Fatalf("rating reminder: %d", len(r))
 	}
 	for d := at("2026-03-24", "09:00"); !d.After(at("2026-04-22", "09:00")); d = d.AddDate(0, 0, 1) {
@@ -212,7 +212,7 @@ func TestRatingWindowAsksAgainThenClosesUnrated(t *testing.T) {
 	}
 	one(t, c.deputy.Unread(), "is closed (not rated)")
 	one(t, h.Do(c.deputy, "/view "+n), "· closed", "Outcome: not rated", "asked the deputy again to rate", "system closed it: not rated")
-	h.WaitHandled(c.deputy.PressButton(reply, "Result: satisfied"))
+	h.WaitHandled(c.deputy.PressButton(reply, "🎯 satisfied"))
 	if ans := c.deputy.Answer(); !strings.Contains(ans, "current status") {
 		t.Fatalf("rating after closing: %q", ans)
 	}
