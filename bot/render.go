@@ -297,14 +297,18 @@ func (b *Bot) reminder(ctx context.Context, to service.Recipient, r deputybot.Re
 	case deputybot.RemindPromise:
 		p := it.Promise(r.Promise)
 		if p == nil {
-			break
+			// Replaced by a corrected reply since the run began: the
+			// department is asked about what its card shows.
+			p = &deputybot.Promise{Due: b.tx.Date(r.Deadline)}
 		}
 		return b.tx.T(l, "remind.promise", "Label", label, "Title", it.Title, "Due", p.Due, "What", p.What),
 			keyboard{{button(b.tx.T(l, "act.report_promise"), "ha:"+it.ID+":"+actionCode(deputybot.ActReportPromise))}, view[0]}.json()
 	case deputybot.RemindPromiseAsk:
-		if p := it.Promise(r.Promise); p != nil {
-			return b.promiseQuestion(l, it, *p, depts[it.LeadDept])
+		p := it.Promise(r.Promise)
+		if p == nil {
+			p = &deputybot.Promise{N: r.Promise, Due: b.tx.Date(r.Deadline)}
 		}
+		return b.promiseQuestion(l, it, *p, depts[it.LeadDept])
 	case deputybot.RemindEscalate:
 		return b.tx.T(l, "remind.escalate", "Label", label, "Title", it.Title, "Dept", depts[it.LeadDept], "Days", e.DaysOverdue(r.Duty()),
 			"Deadline", b.tx.Date(r.Deadline)), view.json()
