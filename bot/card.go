@@ -237,9 +237,7 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 		// reply, a face-to-face meeting, a follow-up after it.
 		var lacks []string
 		if it.WaitingForReply() {
-			for _, need := range it.MissingContacts(&b.opts.Rules) {
-				lacks = append(lacks, b.tx.T(l, "card.lacks_"+string(need)))
-			}
+			lacks = b.contactLacks(l, it.MissingContacts(&b.opts.Rules))
 		}
 		if !it.MetFaceToFace() && !slices.Contains(b.opts.Rules.ContactsBeforeReply, deputybot.NeedFace) {
 			lacks = append(lacks, b.tx.T(l, "card.lacks_face"))
@@ -273,6 +271,15 @@ func (b *Bot) handlingSummary(ctx context.Context, l deputybot.Language, it *dep
 		sb.WriteString(report.Targets(b.tx, l, it.Targets) + "\n")
 	}
 	return sb.String()
+}
+
+// contactLacks names the contacts needed and missing: "办前沟通".
+func (b *Bot) contactLacks(l deputybot.Language, needs []deputybot.ContactNeed) []string {
+	var out []string
+	for _, need := range needs {
+		out = append(out, b.tx.T(l, "card.lacks_"+string(need)))
+	}
+	return out
 }
 
 // handlingTexts are the card's long parts after the body: co-department

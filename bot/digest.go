@@ -169,10 +169,7 @@ func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.
 		}},
 		{"digest.promises", d.Promises, func(it *deputybot.Item) string { return texts.Esc(depts[it.LeadDept]) }},
 		{"digest.contacts_missing", d.ContactsMissing, func(it *deputybot.Item) string {
-			var lacks []string
-			for _, need := range it.MissingContacts(&b.opts.Rules) {
-				lacks = append(lacks, b.tx.T(l, "card.lacks_"+string(need)))
-			}
+			lacks := b.contactLacks(l, it.MissingContacts(&b.opts.Rules))
 			return texts.Esc(depts[it.LeadDept]) + " · " + b.tx.T(l, "card.contacts_lack", "List", texts.HTML(strings.Join(lacks, b.tx.T(l, "list.sep"))))
 		}},
 		{"digest.unkept", d.Unkept, func(it *deputybot.Item) string {

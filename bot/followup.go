@@ -60,19 +60,8 @@ func (b *Bot) cmdFollowup(ctx context.Context, r *request) {
 			continue
 		}
 		for _, p := range it.Promises {
-			line := b.tx.T(l, "reply.promise_line", "N", p.N, "Due", p.Due, "What", p.What)
-			if p.DeptSays != "" {
-				line += b.tx.T(l, "promise.dept_says", "State", texts.HTML(b.tx.T(l, "promise.dept_"+string(p.DeptSays))))
-			}
-			if p.Answer != "" {
-				line += b.tx.T(l, "promise.deputy_says", "State", texts.HTML(b.tx.T(l, "promise."+string(p.Answer))))
-				if p.Comment != "" {
-					line += " — " + texts.Esc(p.Comment)
-				}
-				if p.PhotoID != "" {
-					line += b.tx.T(l, "promise.photo")
-				}
-			} else {
+			line := b.tx.T(l, "reply.promise_line", "N", p.N, "Due", p.Due, "What", p.What) + b.promiseState(l, p)
+			if p.Answer == "" {
 				line += b.tx.T(l, "followup.waiting")
 			}
 			sb.WriteString("  " + line + "\n")

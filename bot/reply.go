@@ -260,25 +260,33 @@ func (b *Bot) promiseLines(l deputybot.Language, ps []deputybot.Promise, state b
 	for _, p := range ps {
 		line := b.tx.T(l, "reply.promise_line", "N", p.N, "Due", p.Due, "What", p.What)
 		if state {
-			if p.DeptSays != "" {
-				line += b.tx.T(l, "promise.dept_says", "State", texts.HTML(b.tx.T(l, "promise.dept_"+string(p.DeptSays))))
-			}
-			switch {
-			case p.Answer != "":
-				line += b.tx.T(l, "promise.deputy_says", "State", texts.HTML(b.tx.T(l, "promise."+string(p.Answer))))
-				if p.Comment != "" {
-					line += " — " + texts.Esc(p.Comment)
-				}
-				if p.PhotoID != "" {
-					line += b.tx.T(l, "promise.photo")
-				}
-			case p.DeptSays == "":
+			line += b.promiseState(l, p)
+			if p.Answer == "" && p.DeptSays == "" {
 				line += b.tx.T(l, "promise.waiting")
 			}
 		}
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// promiseState is what a promise's record says after its line: the
+// department's report, the deputy's answer with his comment and photo.
+func (b *Bot) promiseState(l deputybot.Language, p deputybot.Promise) string {
+	var s string
+	if p.DeptSays != "" {
+		s += b.tx.T(l, "promise.dept_says", "State", texts.HTML(b.tx.T(l, "promise.dept_"+string(p.DeptSays))))
+	}
+	if p.Answer != "" {
+		s += b.tx.T(l, "promise.deputy_says", "State", texts.HTML(b.tx.T(l, "promise."+string(p.Answer))))
+		if p.Comment != "" {
+			s += " — " + texts.Esc(p.Comment)
+		}
+		if p.PhotoID != "" {
+			s += b.tx.T(l, "promise.photo")
+		}
+	}
+	return s
 }
 
 // toSplit goes on from the reply's text: the deputy's text split into
