@@ -53,7 +53,7 @@ func (b *Bot) searchItems(ctx context.Context) (*search.Index, map[string]*deput
 		// changed since its version was read is read again next time.
 		err := b.store.ItemBodies(ctx, func(id string, version int, body string) {
 			if it := byID[id]; it != nil {
-				s.x.Put(id, it.Title, body)
+				s.x.Put(search.Doc{ID: id, Title: it.Title, Text: body, Category: it.Category})
 				s.versions[id] = version
 			}
 		})
@@ -70,7 +70,7 @@ func (b *Bot) searchItems(ctx context.Context) (*search.Index, map[string]*deput
 				body = det.Body
 			}
 			it := byID[id]
-			s.x.Put(id, it.Title, body)
+			s.x.Put(search.Doc{ID: id, Title: it.Title, Text: body, Category: it.Category})
 			s.versions[id] = it.Version
 		}
 	}

@@ -9,7 +9,8 @@ import (
 func TestTermsInBothScripts(t *testing.T) {
 	for in, want := range map[string]string{
 		"加装电梯":                    "加装 装电 电梯",
-		"关于加装电梯的建议":               "关于 于加 加装 装电 电梯 梯的 的建 建议",
+		"关于加装电梯的建议":               "加装 装电 电梯",
+		"建议加强学校和医院周边管理":           "学校 医院 院周 周边 边管 管理",
 		"Lifts for old buildings": "lift for old building",
 		"２０２６年 ＢＵＳ stops":         "2026 年 bus stop",
 		"路":                       "路",
@@ -25,10 +26,10 @@ func TestTermsInBothScripts(t *testing.T) {
 // replaced one found by its new words only.
 func TestSearchRanksByWhatIsShared(t *testing.T) {
 	x := New()
-	x.Put("a", "关于老旧小区加装电梯的建议", "建议加快老旧小区加装电梯进度。")
-	x.Put("b", "关于公交站台的建议", "站台附近老旧小区居民较多，电梯口缺少照明。")
-	x.Put("c", "Lifts for old housing", "Old compounds need lifts.")
-	x.Put("d", "关于学校门口交通的建议", "上下学时段拥堵。")
+	x.Put(Doc{ID: "a", Title: "关于老旧小区加装电梯的建议", Text: "建议加快老旧小区加装电梯进度。"})
+	x.Put(Doc{ID: "b", Title: "关于公交站台的建议", Text: "站台附近老旧小区居民较多，电梯口缺少照明。"})
+	x.Put(Doc{ID: "c", Title: "Lifts for old housing", Text: "Old compounds need lifts."})
+	x.Put(Doc{ID: "d", Title: "关于学校门口交通的建议", Text: "上下学时段拥堵。"})
 	hits := x.Search("电梯", nil, 10)
 	if len(hits) != 2 || hits[0].ID != "a" || hits[1].ID != "b" {
 		t.Fatalf("电梯: %v", hits)
@@ -40,11 +41,11 @@ func TestSearchRanksByWhatIsShared(t *testing.T) {
 		t.Fatalf("kept: %v", hits)
 	}
 	x.Remove("a")
-	x.Put("b", "关于学校食堂的建议", "食堂卫生。")
+	x.Put(Doc{ID: "b", Title: "关于学校食堂的建议", Text: "食堂卫生。"})
 	if hits := x.Search("电梯", nil, 10); len(hits) != 0 || x.Len() != 3 {
 		t.Fatalf("after a removal and a replacement: %v, %d", hits, x.Len())
 	}
-	sim := x.Similar("学校门口交通拥堵", "上下学时段学校门口拥堵，建议设置接送区。", nil, 3, "")
+	sim := x.Similar(Doc{Title: "学校门口交通拥堵", Text: "上下学时段学校门口拥堵，建议设置接送区。"}, nil, 3)
 	if len(sim) == 0 || sim[0].ID != "d" {
 		t.Fatalf("similar: %v", sim)
 	}
@@ -56,7 +57,7 @@ func BenchmarkSimilarAmong10000(b *testing.B) {
 	x := benchIndex()
 	b.ResetTimer()
 	for i := range b.N {
-		x.Similar("关于加装电梯的建议", fmt.Sprintf("第%d个小区需要加装电梯，居民上下楼困难，建议统筹资金尽快实施。", i), nil, 3, "")
+		x.Similar(Doc{Title: "关于加装电梯的建议", Text: fmt.Sprintf("第%d个小区需要加装电梯，居民上下楼困难，建议统筹资金尽快实施。", i)}, nil, 3)
 	}
 }
 
@@ -84,7 +85,7 @@ func benchIndex() *Index {
 		t := topics[i%len(topics)]
 		u := topics[(i*7+3)%len(topics)]
 		body := strings.Repeat(fmt.Sprintf("关于%s的问题，居民反映强烈，%s也需要统筹考虑，建议第%d号片区尽快解决。", t, u, i%97), 6)
-		x.Put(fmt.Sprint(i), "关于"+t+"的建议", body)
+		x.Put(Doc{ID: fmt.Sprint(i), Title: "关于" + t + "的建议", Text: body})
 	}
 	return x
 }
