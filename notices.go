@@ -60,6 +60,7 @@ const (
 	NoteContactDisputed    = "contact_disputed"    // the deputy disputes a contact
 	NoteContactConfirmed   = "contact_confirmed"   // the deputy confirms a contact
 	NoteSubmittedCoSponsor = "submitted_cosponsor" // the item you co-sponsor is submitted and numbered
+	NoteReplyCoSponsor     = "reply_cosponsor"     // the item you co-sponsor is answered (its author rates it)
 	NoteReply              = "reply"               // the reply (or its correction), please rate
 	NoteOpinion            = "opinion"             // a co-department's opinion came
 	NoteRequest            = "request"             // a department asks for an extension, a return or a withholding
@@ -154,6 +155,9 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			add(NoteContactConfirmed, ToLead, ev)
 		case EvReplied, EvCorrected:
 			add(NoteReply, ToAuthor, ev)
+			if ev.Type == EvReplied && len(after.ConfirmedCoSponsorIDs()) > 0 {
+				add(NoteReplyCoSponsor, ToCoSponsors, ev)
+			}
 			if f := after.LastFlag(); ev.Type == EvCorrected && f != nil {
 				// The supervisor who flagged it reviews the correction.
 				out = append(out, Notice{What: NoteCorrectedFlagger, To: ToPersons, Persons: []string{f.By}, Event: ev})

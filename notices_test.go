@@ -75,7 +75,7 @@ func TestWhoIsToldOfWhat(t *testing.T) {
 		{"replied", "in_progress", nil,
 			func(it *Item, det *ItemDetails) ([]Event, error) {
 				return one(SendReply(it, det, p("lead contact"), ReplyInput{Class: ClassA, Text: "done"}, e))
-			}, []string{"reply→author", "status→leader"}},
+			}, []string{"reply→author", "reply_cosponsor→cosponsors", "status→leader"}},
 		{"opinion", "assigned", nil,
 			func(it *Item, det *ItemDetails) ([]Event, error) {
 				return one(SendOpinion(it, det, p("co contact"), "we agree", e))

@@ -243,3 +243,44 @@ func AnswerCoSponsor(it *Item, p *Person, accept bool, token string, r *Rules, n
 	}
 	return evs, submitted, nil
 }
+
+// Joinable reports whether a deputy who found it while filing the same
+// issue may join it as co-sponsor instead: it is open (submitted, or in
+// hand and not yet answered for good) and p may see it (his right to it,
+// or its publication).
+func (it *Item) Joinable(p *Person) bool {
+	switch it.Status {
+	case StatusSubmitted, StatusAssigned, StatusInProgress, StatusRehandling:
+	default:
+		return false
+	}
+	return CanView(p, it) || it.Public()
+}
+
+// JoinAsCoSponsor records p, a deputy filing the same issue, as a
+// co-sponsor of an open item he found (SPEC: similar items when filing).
+// The author is told; the co-sponsor hears of its reply.
+func JoinAsCoSponsor(it *Item, p *Person, now time.Time) (Event, error) {
+	switch {
+	case p == nil || p.State != PersonActive || !p.HasRole(RoleDeputy):
+		return Event{}, Errorf(EFORBIDDEN, "err.cosponsor_not_deputy")
+	case !CanView(p, it) && !it.Public():
+		return Event{}, Errorf(ENOTFOUND, "err.item_not_found")
+	case it.AuthorID == p.ID:
+		return Event{}, Errorf(ECONFLICT, "err.cosponsor_self")
+	case !it.Joinable(p):
+		return Event{}, Errorf(ECONFLICT, "err.join_closed")
+	}
+	if c := it.CoSponsor(p.ID); c != nil {
+		if c.State == CoSponsorConfirmed {
+			return Event{}, Errorf(ECONFLICT, "err.join_already")
+		}
+		c.State, c.At = CoSponsorConfirmed, now
+	} else {
+		if len(it.CoSponsors) >= MaxCoSponsors {
+			return Event{}, Errorf(EINVALID, "err.too_many_cosponsors", "Max", MaxCoSponsors)
+		}
+		it.CoSponsors = append(it.CoSponsors, CoSponsor{PersonID: p.ID, State: CoSponsorConfirmed, At: now})
+	}
+	return Event{At: now, ActorID: p.ID, Type: EvCoSponsorJoined, Data: map[string]string{"via": "similar"}}, nil
+}

@@ -165,6 +165,8 @@ func (b *Bot) eventLine(l deputybot.Language, n *names, ev deputybot.Event) stri
 		key = "ev.rated_both" // the two ratings (schema 7 on)
 	case ev.Type == deputybot.EvContactLogged && ev.Data["stage"] != "":
 		key = "ev.contact_logged_stage"
+	case ev.Type == deputybot.EvCoSponsorJoined && ev.Data["via"] == "similar":
+		key = "ev.cosponsor_joined_similar"
 	}
 	text := b.tx.T(l, key, args...)
 	return fmt.Sprintf("%s · %s", b.tx.Time(ev.At), text)

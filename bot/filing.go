@@ -103,6 +103,8 @@ func (b *Bot) newPrompt(ctx context.Context, r *request, c *conversation) {
 			kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.files_clear"), cb("att:clear"))})
 		}
 		b.reply(ctx, r, b.tx.T(l, "new.ask_attachments", "Max", deputybot.MaxAttachments, "Count", n), append(kb, cancel))
+	case "similar":
+		b.similarPrompt(ctx, r, c)
 	case "cos":
 		b.coSponsorPrompt(ctx, r, c)
 	case "preview":
@@ -145,7 +147,7 @@ func (b *Bot) newText(ctx context.Context, r *request, c *conversation) error {
 		for _, cat := range b.opts.Rules.Categories {
 			if strings.EqualFold(strings.TrimSpace(m.Text), cat.NameZH) || strings.EqualFold(strings.TrimSpace(m.Text), cat.NameEN) {
 				c.Data["cat"] = cat.Key
-				return b.newNext(ctx, r, c, "att")
+				return b.afterCategory(ctx, r, c)
 			}
 		}
 		if c.Data["back"] != "preview" && bodyLike(m.Text) {
@@ -167,6 +169,8 @@ func (b *Bot) newText(ctx context.Context, r *request, c *conversation) error {
 		}
 		c.Data["cq"], c.Data["cpage"] = q, "0"
 		return b.advance(ctx, r, c, "cos")
+	case "similar":
+		return deputybot.Errorf(deputybot.EINVALID, "err.use_buttons")
 	case "preview":
 		return deputybot.Errorf(deputybot.EINVALID, "err.use_preview_buttons")
 	}
@@ -244,7 +248,9 @@ func (b *Bot) newChoice(ctx context.Context, r *request, c *conversation, value 
 		}
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 		c.Data["cat"] = b.opts.Rules.Categories[i].Key
-		return b.newNext(ctx, r, c, "att")
+		return b.afterCategory(ctx, r, c)
+	case (kind == "sim" || kind == "join") && c.Step == "similar":
+		return b.similarChoice(ctx, r, c, kind, arg)
 	case kind == "att" && c.Step == "att":
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 		switch arg {

@@ -33,11 +33,23 @@ func file(t testing.TB, h *apptest.Harness, c *telegramtest.Chat, kind, title, b
 	q = last(t, h.Do(c, title))
 	q = last(t, h.Do(c, body))
 	q = last(t, h.Press(c, q, category))
+	q = goOnFiling(t, h, c, q)
 	q = last(t, h.Press(c, q, "")) // Done, no files: the first button
 	for _, name := range cosponsors {
 		q = inPlace(t, h, c, q, name)
 	}
 	return last(t, h.Press(c, q, doneLabel(q)))
+}
+
+// goOnFiling passes the items like the one filed, if the bot shows any.
+func goOnFiling(t testing.TB, h *apptest.Harness, c *telegramtest.Chat, q *telegramtest.Message) *telegramtest.Message {
+	t.Helper()
+	for _, b := range q.Buttons() {
+		if b.Text == "继续提出" || b.Text == "Go on filing" {
+			return last(t, h.Press(c, q, b.Text))
+		}
+	}
+	return q
 }
 
 func doneLabel(m *telegramtest.Message) string {

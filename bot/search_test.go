@@ -41,3 +41,73 @@ func TestSearchFindsWhatOneMaySee(t *testing.T) {
 		t.Fatalf("another deputy's search: %s", got.Text)
 	}
 }
+
+// TestAWarnedDeputyJoinsTheOpenItem: a second deputy filing the same
+// issue in other words is shown the open item (its year, status,
+// department, no reply yet) after the category, joins it as co-sponsor
+// instead of filing; the author is told, the item's card lists him, and
+// when the department replies he hears of it. A deputy filing something
+// else is not stopped; one who goes on files as before.
+func TestAWarnedDeputyJoinsTheOpenItem(t *testing.T) {
+	c := newCast(t, "zh")
+	h := c.h
+	w := dailyWords["zh"]
+	m := one(t, h.Press(c.deputy, file(t, h, c.deputy, "建议", "关于老旧小区加装电梯的建议",
+		"我区许多老旧小区的多层住宅没有电梯，老年人上下楼困难，建议加大加装电梯补贴，简化审批。", "城市建设"), "提交"), "已提交")
+	n := codeRE.FindStringSubmatch(m.Text)[1]
+	q := last(t, h.Do(c.admin, "/assign "+n))
+	q = last(t, h.Press(c.admin, q, w["lead"]))
+	q = last(t, h.Press(c.admin, q, w["done"]))
+	q = last(t, h.Press(c.admin, q, w["no leader"]))
+	q = last(t, h.Press(c.admin, q, w["no"]))
+	q = last(t, h.Press(c.admin, q, w["use"]))
+	one(t, h.Press(c.admin, q, w["assign"]), w["assigned"])
+	c.readAll()
+
+	other := join(t, h, c.admin, "deputy 王五", 2002, "zh")
+	other.Unread()
+	q = last(t, h.Do(other, "/new"))
+	q = last(t, h.Press(other, q, "建议"))
+	q = last(t, h.Do(other, "老楼没有电梯，老人下不了楼"))
+	q = last(t, h.Do(other, "我们小区都是六层的老楼，没有电梯，老年人上下楼很难，请政府补贴加装电梯。"))
+	warn := one(t, h.Press(other, q, "城市建设"), "提出之前请看看", "1. 建议 "+n, "关于老旧小区加装电梯的建议", "2026年 · 区住建局", "尚未答复")
+	for _, b := range []string{"继续提出", "附议第1件", "取消"} {
+		if warn.Button(b) == nil {
+			t.Fatalf("the warning lacks %q: %v", b, warn.Buttons())
+		}
+	}
+	one(t, h.Press(other, warn, "附议第1件"), "您已作为附议代表加入建议 "+n, "老楼没有电梯，老人下不了楼")
+	one(t, c.deputy.Unread(), "王五")
+	cd := card(t, h, other, n)
+	if !strings.Contains(cd.Text, "王五") {
+		t.Fatalf("the co-sponsor is not on the card: %s", cd.Text)
+	}
+	if got := one(t, h.Do(other, "/my"), "建议 "+n); got == nil {
+		t.Fatal("no list")
+	}
+	// Nothing was filed in his name.
+	if got := last(t, h.Do(c.admin, "/search 老楼")); !strings.Contains(got.Text, "没有找到") {
+		t.Fatalf("the joined deputy's text was filed: %s", got.Text)
+	}
+	// The reply reaches him too.
+	c.logContactIn(t, w, n)
+	q = one(t, h.Press(c.lead, card(t, h, c.lead, n), "答复"), "答复分类")
+	q = one(t, h.Press(c.lead, q, "A 类"), "答复正文")
+	q = one(t, h.Do(c.lead, "已纳入今年加装电梯计划，补贴已到位。"), "正式答复文件")
+	q = one(t, h.Press(c.lead, q, "跳过"), "请确认答复")
+	one(t, h.Press(c.lead, q, "发送答复"), "答复已送代表")
+	one(t, other.Unread(), "您附议的建议 "+n, "已经答复")
+
+	// Something else: no warning; going on files as before.
+	q = last(t, h.Do(other, "/new"))
+	q = last(t, h.Press(other, q, "建议"))
+	q = last(t, h.Do(other, "关于开通青少年心理援助热线的建议"))
+	q = last(t, h.Do(other, "建议开通二十四小时青少年心理援助热线。"))
+	one(t, h.Press(other, q, "教育"), "如有材料")
+	q = last(t, h.Do(other, "/new"))
+	q = last(t, h.Press(other, q, "建议"))
+	q = last(t, h.Do(other, "给老旧小区加装电梯"))
+	q = last(t, h.Do(other, "老旧小区加装电梯进展慢。"))
+	q = one(t, h.Press(other, q, "城市建设"), "提出之前请看看")
+	one(t, h.Press(other, q, "继续提出"), "如有材料")
+}

@@ -294,11 +294,10 @@ func (x *Index) rank(q map[string]float64, keep func(id string) bool, limit int,
 	}
 	var terms []qt
 	for t, w := range q {
-		ps := x.postings[t]
-		if len(ps) == 0 {
-			continue
-		}
-		df := float64(len(ps))
+		// A term no document has matches none, and counts in what the
+		// query's own text scores (a text sharing one word with a small
+		// index is not therefore "the same").
+		df := float64(len(x.postings[t]))
 		terms = append(terms, qt{t, w, math.Log(1 + (n-df+0.5)/(df+0.5))})
 	}
 	// The most specific terms of a long query.
