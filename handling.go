@@ -325,6 +325,9 @@ const (
 	// ActReportPromise: the lead department reports what was done on a
 	// promise of its reply (asked on the promise's date; may be earlier).
 	ActReportPromise Action = "report_promise"
+	// ActUngroup: the office takes an item out of its group (并案), to be
+	// answered on its own.
+	ActUngroup Action = "ungroup"
 )
 
 // HandlingActions lists the actions of the handling workflow.
@@ -333,6 +336,7 @@ var HandlingActions = []Action{
 	ActRequestExtend, ActRequestReturn, ActDecideRequest, ActOpinion, ActProgress,
 	ActConfirmContact, ActRate, ActFlag, ActCorrect, ActSetTargets, ActTargetProgress,
 	ActWithholdItem, ActWithholdReply, ActRepublish, ActChangeAssignment, ActRevise, ActReportPromise,
+	ActUngroup,
 }
 
 // IsLeadContact reports whether p answers for the item's lead department.
@@ -415,6 +419,13 @@ func checkHandling(p *Person, it *Item, act Action) error {
 			return forbidden
 		}
 		if it.Status != StatusSubmitted {
+			return wrong
+		}
+	case ActUngroup:
+		if !p.HasRole(RoleOffice) {
+			return forbidden
+		}
+		if !it.InGroup() || !in(it.Status, StatusAssigned, StatusInProgress, StatusReplied, StatusRehandling) {
 			return wrong
 		}
 	case ActChangeAssignment:

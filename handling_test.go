@@ -153,6 +153,8 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 		_, err = RequestWithhold(it, p, WithholdReply, "classified", e)
 	case ActRepublish:
 		_, err = Republish(it, p, e)
+	case ActUngroup:
+		_, err = Ungroup(it, p, 0, e)
 	default:
 		panic("no input for " + act)
 	}
@@ -212,6 +214,8 @@ var allowed = map[Action]map[string][]string{
 	ActRepublish: {},
 	// No fixture has promises (TestPromisesFollowedToTheEnd).
 	ActReportPromise: {},
+	// No fixture is in a group (TestGroupsAndThreads).
+	ActUngroup: {},
 }
 
 func TestAuthorisationMatrix(t *testing.T) {

@@ -126,6 +126,14 @@ type Item struct {
 	// Promises: the dated promises of B/C replies, with the department's
 	// reports and the deputy's answers.
 	Promises []Promise `bson:"promises,omitempty"`
+	// GroupID: handled together with items of the same content (并案办理):
+	// the group's first item's id (its own, for that one). groups.go.
+	GroupID string `bson:"groupId,omitempty"`
+	// ThreadID: the issue was raised in earlier years, linked by the
+	// office: the thread's first item's id; ThreadRun: how many years in
+	// a row, ending with this item's, when it was linked.
+	ThreadID  string `bson:"threadId,omitempty"`
+	ThreadRun int    `bson:"threadRun,omitempty"`
 	// Withheld: the office agreed not to publish the item (SPEC §9).
 	Withheld *Withholding `bson:"withheld,omitempty"`
 	ClosedAt time.Time    `bson:"closedAt,omitempty"`

@@ -61,6 +61,8 @@ const (
 	NoteContactConfirmed   = "contact_confirmed"   // the deputy confirms a contact
 	NoteSubmittedCoSponsor = "submitted_cosponsor" // the item you co-sponsor is submitted and numbered
 	NoteReplyCoSponsor     = "reply_cosponsor"     // the item you co-sponsor is answered (its author rates it)
+	NoteUngrouped          = "ungrouped"           // an item was taken out of its group: answered on its own
+	NoteThreadThree        = "thread_three"        // the same issue raised three years in a row: a key supervision candidate
 	NoteReply              = "reply"               // the reply (or its correction), please rate
 	NoteOpinion            = "opinion"             // a co-department's opinion came
 	NoteRequest            = "request"             // a department asks for an extension, a return or a withholding
@@ -161,6 +163,13 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			if f := after.LastFlag(); ev.Type == EvCorrected && f != nil {
 				// The supervisor who flagged it reviews the correction.
 				out = append(out, Notice{What: NoteCorrectedFlagger, To: ToPersons, Persons: []string{f.By}, Event: ev})
+			}
+		case EvUngrouped:
+			add(NoteUngrouped, ToLead, ev)
+		case EvThreadLinked:
+			if ev.Data["flag"] == "1" {
+				add(NoteThreadThree, ToLeader, ev)
+				add(NoteThreadThree, ToSupervisors, ev)
 			}
 		case EvOpinion:
 			add(NoteOpinion, ToLead, ev)

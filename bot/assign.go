@@ -64,6 +64,11 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 		if slices.ContainsFunc(depts, func(d *deputybot.Department) bool { return joined[d.ID] == 0 }) {
 			text += "\n" + b.tx.T(l, "assign.unstaffed_mark")
 		}
+		if c.Step == "lead" {
+			part, more := b.assignSimilarPart(ctx, r, c, it)
+			text += part
+			kb = append(more, kb...)
+		}
 		if c.Step == "co" {
 			text = b.tx.T(l, "assign.ask_co")
 			if slices.ContainsFunc(depts, func(d *deputybot.Department) bool { return joined[d.ID] == 0 }) {
@@ -92,6 +97,8 @@ func (b *Bot) assignPrompt(ctx context.Context, r *request, c *conversation) {
 		def, latest := assignDeadlines(it, e, c)
 		b.reply(ctx, r, b.tx.T(l, "assign.ask_deadline", "Default", b.tx.Date(def), "Latest", b.tx.Date(latest)),
 			keyboard{{button(b.tx.T(l, "btn.use_date", "Date", b.tx.Date(def)), cb("dl:default"))}, cancel})
+	case "merge":
+		b.mergePrompt(ctx, r, c, it)
 	case "targets":
 		b.reply(ctx, r, b.tx.T(l, "assign.ask_targets", "Max", deputybot.MaxTargets),
 			keyboard{{button(b.tx.T(l, "btn.no_targets"), cb("notargets"))}, cancel})
@@ -187,6 +194,31 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		r.redraw = r.callbackMessageID()
 		c.Data["page"] = arg
 		return b.advance(ctx, r, c, c.Step)
+	case kind == "grp" && c.Step == "lead":
+		with, err := b.store.Item(ctx, arg)
+		it, err2 := b.convItem(ctx, r, c)
+		if err != nil || err2 != nil || !it.Mergeable(with) {
+			return errStale
+		}
+		drop()
+		c.Data["with"] = arg
+		return b.advance(ctx, r, c, "merge")
+	case kind == "mgo" && c.Step == "merge":
+		drop()
+		return b.mergeChosen(ctx, r, c)
+	case kind == "thr" && c.Step == "lead":
+		earlier, err := b.store.Item(ctx, arg)
+		it, err2 := b.convItem(ctx, r, c)
+		if err != nil || err2 != nil || earlier.Seq == 0 || earlier.Year >= it.Year {
+			return errStale
+		}
+		if c.Data["thread"] == arg {
+			delete(c.Data, "thread")
+		} else {
+			c.Data["thread"] = arg
+		}
+		r.redraw = r.callbackMessageID()
+		return b.advance(ctx, r, c, "lead")
 	case kind == "d" && c.Step == "lead":
 		if _, err := b.store.Department(ctx, arg); err != nil {
 			return errStale
@@ -264,6 +296,10 @@ func (b *Bot) assignChoice(ctx context.Context, r *request, c *conversation, val
 		targets, _ := b.parseTargetsInput(r.lang, c.Data["targets"])
 		it, err := b.svc.Assign(ctx, r.person, r.id, c.Data["item"], in, targets, r.now)
 		if err != nil {
+			_ = b.finish(ctx, r)
+			return err
+		}
+		if it, err = b.linkChosenThread(ctx, r, c, it); err != nil {
 			_ = b.finish(ctx, r)
 			return err
 		}

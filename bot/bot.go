@@ -14,6 +14,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"deputybot"
+	"deputybot/search"
 	"deputybot/service"
 	"deputybot/telegram"
 	"deputybot/texts"
@@ -85,6 +86,9 @@ type Options struct {
 	Rules  deputybot.Rules
 	Clock  deputybot.Clock
 	Logger *slog.Logger
+	// Search is the item index (a cache of the record); one is made if
+	// none is given.
+	Search *search.Items
 }
 
 // Bot is the chat interface.
@@ -98,7 +102,6 @@ type Bot struct {
 	tx       *texts.Texts
 	commands []command
 	refused  strangers
-	search   searchIndex
 }
 
 // New returns the bot, which talks to people through tg and acts through
@@ -115,6 +118,9 @@ func New(store Store, svc Service, tg *telegram.Client, o Options) (*Bot, error)
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	if o.Search == nil {
+		o.Search = &search.Items{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -49,6 +49,7 @@ var actionCodes = []struct {
 	{deputybot.ActTargetProgress, "tp"}, {deputybot.ActSetTargets, "ts"},
 	{deputybot.ActWithholdItem, "wi"}, {deputybot.ActWithholdReply, "wr"}, {deputybot.ActRepublish, "pu"},
 	{deputybot.ActChangeAssignment, "ca"}, {deputybot.ActRevise, "rv"}, {deputybot.ActReportPromise, "pr"},
+	{deputybot.ActUngroup, "ug"},
 }
 
 // actionCode is an action's code.

@@ -84,6 +84,7 @@ func (b *Bot) cardText(ctx context.Context, l deputybot.Language, it *deputybot.
 		sb.WriteString(b.tx.T(l, "card.attachments", "Count", len(det.Attachments)) + "\n")
 	}
 	sb.WriteString(b.handlingSummary(ctx, l, it, n, e))
+	sb.WriteString(b.groupThreadLines(ctx, l, it, n, viewer))
 	if det != nil {
 		sb.WriteString("\n" + texts.Esc(det.Body) + "\n")
 		sb.WriteString(b.handlingTexts(ctx, l, it, det, n, e, viewer))

@@ -142,6 +142,9 @@ func (b *Bot) digestText(l deputybot.Language, in deputybot.Snapshot, d *report.
 	sb.WriteString(b.ratingLines(l, d.Periods, &d.Motions))
 
 	sb.WriteString("\n" + b.tx.T(l, "digest.quality", "Line", texts.HTML(report.QualityLine(b.tx, l, &d.All))))
+	if line := report.SameIssueLine(b.tx, l, &d.All); line != "" {
+		sb.WriteString("\n" + b.tx.T(l, "digest.same_issue", "Line", texts.HTML(line)))
+	}
 
 	sec(b.tx.T(l, "digest.departments", "Year", d.Year))
 	lines = nil

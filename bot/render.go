@@ -123,6 +123,10 @@ func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		return text, card.json()
 	case deputybot.NoteContactConfirmed:
 		return t("note.contact_confirmed", "Label", label, "Title", it.Title, "Deputy", names.of(it.AuthorID), "N", ev.Data["n"]), card.json()
+	case deputybot.NoteUngrouped:
+		return t("note.ungrouped", "Label", label, "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card.json()
+	case deputybot.NoteThreadThree:
+		return t("note.thread_three", "Label", label, "Title", it.Title, "Years", strings.ReplaceAll(ev.Data["years"], ",", t("list.sep"))), card.json()
 	case deputybot.NoteReplyCoSponsor:
 		return t("note.reply_cosponsor", "Label", label, "Title", it.Title, "Author", names.of(it.AuthorID)), card.json()
 	case deputybot.NoteSubmittedCoSponsor:

@@ -62,6 +62,25 @@ func (b *Bot) replyPrompt(ctx context.Context, r *request, c *conversation) {
 		b.reply(ctx, r, b.tx.T(l, key, "Max", deputybot.MaxPromises), kb)
 	case "file":
 		b.reply(ctx, r, b.tx.T(l, "reply.ask_file"), keyboard{{button(b.tx.T(l, "btn.skip"), cb("nofile"))}, cancel})
+	case "gask":
+		var lines []string
+		n := b.names(ctx)
+		for _, id := range strings.Split(c.Data["grp"], ",") {
+			if m, err := b.store.Item(ctx, id); err == nil {
+				lines = append(lines, b.tx.T(l, "grp.member", "Label", texts.HTML(b.tx.Label(l, m)), "Title", m.Title, "Author", n.of(m.AuthorID)))
+			}
+		}
+		b.reply(ctx, r, b.tx.T(l, "grp.ask", "Count", len(lines))+"\n"+strings.Join(lines, "\n"), keyboard{
+			{button(b.tx.T(l, "btn.group_send"), cb("gsend"))}, {button(b.tx.T(l, "btn.group_not"), cb("gno"))}})
+	case "gline":
+		m, i, ids, err := b.groupItem(ctx, c)
+		if err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		b.reply(ctx, r, b.tx.T(l, "grp.ask_line", "N", i+1, "Count", len(ids), "Author", b.names(ctx).of(m.AuthorID),
+			"Label", texts.HTML(b.tx.Label(l, m)), "Title", m.Title, "Max", maxGroupLine), keyboard{
+			{button(b.tx.T(l, "btn.group_no_line"), cb("gl:-"))}, {button(b.tx.T(l, "btn.group_stop"), cb("gno"))}})
 	case "confirm":
 		file := ""
 		if c.Data["fileName"] != "" || c.Data["file"] != "" {
@@ -115,6 +134,12 @@ func (b *Bot) replyText(ctx context.Context, r *request, c *conversation) error 
 		}
 		c.Data["points"], c.Data["edited"] = strings.Join(ps, "\n"), "1"
 		return b.advance(ctx, r, c, "split")
+	case "gline":
+		line := deputybot.CleanText(r.msg.Text)
+		if line == "" || utf8.RuneCountInString(line) > maxGroupLine {
+			return deputybot.Errorf(deputybot.EINVALID, "err.group_line_length", "Max", maxGroupLine)
+		}
+		return b.sendGroupReply(ctx, r, c, line)
 	case "ptext":
 		text := deputybot.CleanText(r.msg.Text)
 		if text == "" || utf8.RuneCountInString(text) > deputybot.MaxPointAnswer {
@@ -202,12 +227,10 @@ func (b *Bot) replyChoice(ctx context.Context, r *request, c *conversation, valu
 		return b.advance(ctx, r, c, "confirm")
 	case kind == "send" && c.Step == "confirm":
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
-		ps, err := deputybot.ParsePromises(c.Data["promises"])
+		in, err := replyInputOf(c)
 		if err != nil {
 			return err
 		}
-		in := deputybot.ReplyInput{Class: deputybot.ReplyClass(c.Data["class"]), Text: c.Data["text"],
-			FileID: c.Data["file"], FileName: c.Data["fileName"], FileKind: c.Data["fileKind"], Promises: ps}
 		if points, answers := convPoints(c); len(answers) > 0 {
 			// The confirmation said what is left unanswered.
 			in.Answers, in.LeaveUnanswered = answers, true
@@ -229,9 +252,100 @@ func (b *Bot) replyChoice(ctx context.Context, r *request, c *conversation, valu
 			_ = b.finish(ctx, r)
 			return err
 		}
+		if !correct && it.InGroup() {
+			if open := deputybot.GroupOpen(b.groupMembers(ctx, it.GroupID), it); len(open) > 0 {
+				ids := make([]string, len(open))
+				for i, m := range open {
+					ids[i] = m.ID
+				}
+				c.Data["grp"], c.Data["gi"], c.Data["gsent"] = strings.Join(ids, ","), "0", "1"
+				b.reply(ctx, r, b.tx.T(r.lang, "done.replied", "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
+				return b.advance(ctx, r, c, "gask")
+			}
+		}
 		return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "done.replied", "Label", texts.HTML(b.tx.Label(r.lang, it))))
+	case kind == "gsend" && c.Step == "gask":
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		return b.advance(ctx, r, c, "gline")
+	case kind == "gl" && c.Step == "gline":
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		return b.sendGroupReply(ctx, r, c, "")
+	case kind == "gno" && (c.Step == "gask" || c.Step == "gline"):
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		return b.endGroupReply(ctx, r, c)
 	}
 	return errStale
+}
+
+// maxGroupLine bounds the line a group's reply says to one deputy.
+const maxGroupLine = 200
+
+// replyInputOf is the reply the dialogue wrote.
+func replyInputOf(c *conversation) (deputybot.ReplyInput, error) {
+	ps, err := deputybot.ParsePromises(c.Data["promises"])
+	if err != nil {
+		return deputybot.ReplyInput{}, err
+	}
+	return deputybot.ReplyInput{Class: deputybot.ReplyClass(c.Data["class"]), Text: c.Data["text"],
+		FileID: c.Data["file"], FileName: c.Data["fileName"], FileKind: c.Data["fileKind"], Promises: ps}, nil
+}
+
+// groupItem is the item of the group whose reply is asked now.
+func (b *Bot) groupItem(ctx context.Context, c *conversation) (*deputybot.Item, int, []string, error) {
+	ids := strings.Split(c.Data["grp"], ",")
+	i, _ := strconv.Atoi(c.Data["gi"])
+	if i < 0 || i >= len(ids) {
+		return nil, i, ids, errStale
+	}
+	it, err := b.store.Item(ctx, ids[i])
+	return it, i, ids, err
+}
+
+// sendGroupReply sends the group's reply, adapted by line, to the item
+// of the group asked now, then asks the next one's line.
+func (b *Bot) sendGroupReply(ctx context.Context, r *request, c *conversation, line string) error {
+	m, i, ids, err := b.groupItem(ctx, c)
+	if err != nil {
+		return err
+	}
+	in, err := replyInputOf(c)
+	if err != nil {
+		return err
+	}
+	done, err := b.change(ctx, r, m.ID, func(it *deputybot.Item, det *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return one(deputybot.SendReply(it, det, r.person, deputybot.AdaptReply(in, line), e))
+	})
+	switch {
+	case err != nil && line != "" && deputybot.ErrorCode(err) == deputybot.EINVALID:
+		return err // the line: typed again
+	case err != nil:
+		b.reply(ctx, r, b.tx.T(r.lang, "grp.failed", "Label", texts.HTML(b.tx.Label(r.lang, m)), "Why", texts.HTML(b.tx.Err(r.lang, err))), nil)
+	default:
+		c.Data["gsent"] = strconv.Itoa(atoi(c.Data["gsent"]) + 1)
+		b.reply(ctx, r, b.tx.T(r.lang, "grp.sent", "Label", texts.HTML(b.tx.Label(r.lang, done)), "Author", b.names(ctx).of(done.AuthorID)), nil)
+	}
+	if i+1 < len(ids) {
+		c.Data["gi"] = strconv.Itoa(i + 1)
+		return b.advance(ctx, r, c, "gline")
+	}
+	return b.endGroupReply(ctx, r, c)
+}
+
+// endGroupReply ends the reply's dialogue: how many of the group heard
+// the reply, the rest answered one by one.
+func (b *Bot) endGroupReply(ctx context.Context, r *request, c *conversation) error {
+	it, err := b.store.Item(ctx, c.Data["item"])
+	if err != nil {
+		_ = b.finish(ctx, r)
+		return err
+	}
+	return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "grp.done", "Count", atoi(c.Data["gsent"]),
+		"Left", len(deputybot.GroupOpen(b.groupMembers(ctx, it.GroupID), it))))
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // afterReplyText goes on from the reply's text: a B or C reply's

@@ -22,6 +22,7 @@ import (
 	"deputybot"
 	"deputybot/internal/apptest"
 	"deputybot/internal/telegramtest"
+	"deputybot/search"
 )
 
 // scale is a dataset size of issue 5's targets.
@@ -452,4 +453,40 @@ func BenchmarkPublishNational(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(files), "files")
+}
+
+// BenchmarkSearchIndexStartNational: the item index built from the
+// record, as each replica builds it at start, among 10,000 items (target
+// under 2 s); then the items most like a new one (target under 50 ms).
+func BenchmarkSearchIndexStartNational(b *testing.B) {
+	sd := seedScale(b, national)
+	ctx := context.Background()
+	var build, similar time.Duration
+	var found int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		idx := &search.Items{}
+		start := time.Now()
+		x, items, err := idx.Refresh(ctx, sd.h.App.Store)
+		if err != nil {
+			b.Fatal(err)
+		}
+		build += time.Since(start)
+		if x.Len() != len(items) || len(items) < 10000 {
+			b.Fatalf("indexed %d of %d", x.Len(), len(items))
+		}
+		for k := range 20 {
+			topic := searchTopics[(i*20+k)%len(searchTopics)]
+			start = time.Now()
+			hits := x.Similar(search.Doc{Title: "关于" + topic + "的建议", Text: "我们小区" + topic + "问题突出，居民多次反映，建议有关部门统筹解决。", Category: "urban"}, nil, 3)
+			similar += time.Since(start)
+			found += len(hits)
+		}
+	}
+	b.StopTimer()
+	if found == 0 {
+		b.Fatal("nothing similar found")
+	}
+	b.ReportMetric(float64(build.Milliseconds())/float64(b.N), "ms-build")
+	b.ReportMetric(float64(similar.Microseconds())/float64(b.N*20)/1000, "ms/similar")
 }

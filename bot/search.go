@@ -4,82 +4,18 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 
 	"deputybot"
 	"deputybot/search"
 	"deputybot/texts"
 )
 
-// The search index: a cache of every item's title and text, built from
-// the record on first use and brought up to date before each search (the
-// items changed since — by this process or another — are read again by
-// their version). The record is never read from it.
-type searchIndex struct {
-	mu       sync.Mutex
-	x        *search.Index
-	versions map[string]int
-}
-
-// searchItems brings the index up to date and returns it with the items
-// by id.
+// searchItems brings the item index up to date and returns it with the
+// items by id (search.Items: a cache of the record, shared with the
+// public site).
 func (b *Bot) searchItems(ctx context.Context) (*search.Index, map[string]*deputybot.Item, error) {
-	s := &b.search
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.x == nil {
-		s.x, s.versions = search.New(), map[string]int{}
-	}
-	items, err := b.store.ItemsWithStatus(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	byID := make(map[string]*deputybot.Item, len(items))
-	var changed []string
-	for _, it := range items {
-		byID[it.ID] = it
-		if v, ok := s.versions[it.ID]; !ok || v != it.Version {
-			changed = append(changed, it.ID)
-		}
-	}
-	for id := range s.versions {
-		if byID[id] == nil {
-			s.x.Remove(id)
-			delete(s.versions, id)
-		}
-	}
-	if len(changed) > bulkSearchRead {
-		// Built (or rebuilt) from the record: one pass over it. An item
-		// changed since its version was read is read again next time.
-		err := b.store.ItemBodies(ctx, func(id string, version int, body string) {
-			if it := byID[id]; it != nil {
-				s.x.Put(search.Doc{ID: id, Title: it.Title, Text: body, Category: it.Category})
-				s.versions[id] = version
-			}
-		})
-		return s.x, byID, err
-	}
-	if len(changed) > 0 {
-		texts, err := b.store.ItemsTexts(ctx, changed)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, id := range changed {
-			body := ""
-			if det := texts[id]; det != nil {
-				body = det.Body
-			}
-			it := byID[id]
-			s.x.Put(search.Doc{ID: id, Title: it.Title, Text: body, Category: it.Category})
-			s.versions[id] = it.Version
-		}
-	}
-	return s.x, byID, nil
+	return b.opts.Search.Refresh(ctx, b.store)
 }
-
-// bulkSearchRead: more changed items than this are read in one pass
-// over the record rather than one by one.
-const bulkSearchRead = 200
 
 // searchFilter is what /search narrows to besides its words: a year, a
 // department, a status.

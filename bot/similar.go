@@ -173,3 +173,233 @@ func (b *Bot) similarChoice(ctx context.Context, r *request, c *conversation, ki
 	}
 	return errStale
 }
+
+// assignSimilar: the items like the one being assigned, of its year and
+// before (the office sees them all), for the assignment's first step.
+func (b *Bot) assignSimilar(ctx context.Context, r *request, it *deputybot.Item) []*deputybot.Item {
+	det, err := b.store.ItemsTexts(ctx, []string{it.ID})
+	if err != nil {
+		return nil
+	}
+	body := ""
+	if d := det[it.ID]; d != nil {
+		body = d.Body
+	}
+	items, err := b.similarItems(ctx, r.person, search.Doc{ID: it.ID, Title: it.Title, Text: body, Category: it.Category}, maxSimilarShown,
+		func(o *deputybot.Item) bool {
+			return o.Seq != 0 && o.Year <= it.Year && o.Status != deputybot.StatusWithdrawn && o.Status != deputybot.StatusReturned
+		})
+	if err != nil {
+		b.log.Warn("similar items", "err", err)
+	}
+	return items
+}
+
+// assignSimilarPart is what the assignment's first step says and offers
+// of the similar items: 并案 with one of the year in hand, and the same
+// issue as one of an earlier year (marked when chosen).
+func (b *Bot) assignSimilarPart(ctx context.Context, r *request, c *conversation, it *deputybot.Item) (string, keyboard) {
+	if c.Data["change"] != "" {
+		return "", nil
+	}
+	items := b.assignSimilar(ctx, r, it)
+	if len(items) == 0 {
+		return "", nil
+	}
+	l := r.lang
+	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
+	var kb keyboard
+	for i, o := range items {
+		switch {
+		case it.Mergeable(o):
+			kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.merge_with", "N", i+1), cb("grp:"+o.ID))})
+		case o.Year < it.Year:
+			mark := ""
+			if c.Data["thread"] == o.ID {
+				mark = "✅ "
+			}
+			kb = append(kb, []keyboardButton{button(mark+b.tx.T(l, "btn.thread_with", "N", i+1, "Year", o.Year), cb("thr:"+o.ID))})
+		}
+	}
+	return "\n\n" + b.tx.T(l, "similar.assign_title", "Count", len(items)) + "\n" + b.similarLines(ctx, l, r.person, items), kb
+}
+
+// mergePrompt asks the office to confirm handling the item in the group
+// of the one chosen.
+func (b *Bot) mergePrompt(ctx context.Context, r *request, c *conversation, it *deputybot.Item) {
+	l := r.lang
+	with, err := b.store.Item(ctx, c.Data["with"])
+	if err != nil {
+		b.fail(ctx, r, err)
+		return
+	}
+	names, _ := b.departmentNames(ctx)
+	var co []string
+	for _, d := range with.CoDepts {
+		co = append(co, names[d.Dept])
+	}
+	coText := b.tx.T(l, "assign.no_codepts")
+	if len(co) > 0 {
+		coText = texts.Esc(strings.Join(co, b.tx.T(l, "list.sep")))
+	}
+	cb := func(v string) string { return "c:" + c.Nonce + ":" + v }
+	b.reply(ctx, r, b.tx.T(l, "merge.confirm", "Label", texts.HTML(b.tx.Label(l, it)), "Title", it.Title,
+		"With", texts.HTML(b.tx.Label(l, with)), "WithTitle", with.Title, "Lead", names[with.LeadDept], "Co", texts.HTML(coText),
+		"Deadline", b.tx.Date(with.Deadline)), keyboard{{button(b.tx.T(l, "btn.merge"), cb("mgo"))}, b.cancelButton(r, c)})
+}
+
+// mergeChosen handles the item in the group of the one chosen: that one
+// is marked the group's first (if it is not in one yet), this one
+// assigned as it is; then the thread, if one was chosen.
+func (b *Bot) mergeChosen(ctx context.Context, r *request, c *conversation) error {
+	withID := c.Data["with"]
+	with, err := b.store.Item(ctx, withID)
+	if err != nil {
+		return err
+	}
+	if with.GroupID == "" {
+		if _, err := b.change(ctx, r, withID, func(w *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return one(deputybot.StartGroup(w, r.person, c.Data["item"], e))
+		}); err != nil {
+			_ = b.finish(ctx, r)
+			return err
+		}
+		if with, err = b.store.Item(ctx, withID); err != nil {
+			return err
+		}
+	}
+	it, err := b.change(ctx, r, c.Data["item"], func(it *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return one(deputybot.Merge(it, with, r.person, e))
+	})
+	if err != nil {
+		_ = b.finish(ctx, r)
+		return err
+	}
+	if it, err = b.linkChosenThread(ctx, r, c, it); err != nil {
+		return err
+	}
+	members := b.groupMembers(ctx, it.GroupID)
+	return b.endWithNext(ctx, r, it, b.tx.T(r.lang, "merge.done", "Label", texts.HTML(b.tx.Label(r.lang, it)),
+		"With", texts.HTML(b.tx.Label(r.lang, with)), "Count", len(members), "Deadline", b.tx.Date(it.Deadline)))
+}
+
+// linkChosenThread links the item assigned to the earlier one the office
+// marked as the same issue, if it did.
+func (b *Bot) linkChosenThread(ctx context.Context, r *request, c *conversation, it *deputybot.Item) (*deputybot.Item, error) {
+	earlierID := c.Data["thread"]
+	if earlierID == "" {
+		return it, nil
+	}
+	earlier, err := b.store.Item(ctx, earlierID)
+	if err != nil {
+		return it, err
+	}
+	if earlier.ThreadID == "" {
+		if _, err := b.change(ctx, r, earlierID, func(x *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+			return one(deputybot.StartThread(x, r.person, it.ID, e))
+		}); err != nil {
+			return it, err
+		}
+		earlier.ThreadID = earlier.ID
+	}
+	var years []int
+	for _, m := range b.threadMembers(ctx, earlier.ThreadID) {
+		if m.ID != it.ID {
+			years = append(years, m.Year)
+		}
+	}
+	// The item's second change of this update: a cause of its own, or it
+	// would be taken for the assignment's, done already.
+	return b.svc.Act(ctx, r.person, -r.id, it.ID, r.now, func(x *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+		return one(deputybot.LinkThread(x, earlier, r.person, years, e))
+	})
+}
+
+// groupMembers are the items of a group ("": none), oldest first.
+func (b *Bot) groupMembers(ctx context.Context, group string) []*deputybot.Item {
+	return b.itemsWhere(ctx, group, func(it *deputybot.Item) string { return it.GroupID })
+}
+
+// threadMembers are the items of a thread ("": none), oldest first.
+func (b *Bot) threadMembers(ctx context.Context, thread string) []*deputybot.Item {
+	return b.itemsWhere(ctx, thread, func(it *deputybot.Item) string { return it.ThreadID })
+}
+
+func (b *Bot) itemsWhere(ctx context.Context, id string, of func(*deputybot.Item) string) []*deputybot.Item {
+	if id == "" {
+		return nil
+	}
+	all, err := b.store.ItemsWithStatus(ctx)
+	if err != nil {
+		b.log.Warn("items", "err", err)
+		return nil
+	}
+	var out []*deputybot.Item
+	for _, it := range all {
+		if of(it) == id {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// groupThreadLines are the card's lines on the item's group (the other
+// items handled with it) and thread (the same issue in other years, each
+// with its reply and promises), of what viewer may see.
+func (b *Bot) groupThreadLines(ctx context.Context, l deputybot.Language, it *deputybot.Item, n *names, viewer *deputybot.Person) string {
+	var sb strings.Builder
+	seen := func(o *deputybot.Item) bool {
+		return o.ID != it.ID && (viewer == nil || deputybot.CanView(viewer, o) || o.Public())
+	}
+	if it.InGroup() {
+		var others []string
+		members := b.groupMembers(ctx, it.GroupID)
+		for _, o := range members {
+			if seen(o) {
+				others = append(others, b.tx.T(l, "group.member", "Label", texts.HTML(b.tx.Label(l, o)), "Author", n.of(o.AuthorID)))
+			}
+		}
+		line := b.tx.T(l, "group.line", "Count", len(members))
+		if len(others) > 0 {
+			line += b.tx.T(l, "group.others", "Others", texts.HTML(strings.Join(others, b.tx.T(l, "list.sep"))))
+		}
+		sb.WriteString(line + "\n")
+	}
+	if it.ThreadID != "" {
+		var others []*deputybot.Item
+		for _, o := range b.threadMembers(ctx, it.ThreadID) {
+			if seen(o) {
+				others = append(others, o)
+			}
+		}
+		if len(others) > 0 {
+			ids := make([]string, len(others))
+			for i, o := range others {
+				ids[i] = o.ID
+			}
+			details, _ := b.store.ItemsTexts(ctx, ids)
+			sb.WriteString(b.tx.T(l, "thread.title", "Count", len(others)+1) + "\n")
+			for _, o := range others {
+				line := b.tx.T(l, "thread.item", "Year", o.Year, "Line", texts.HTML(b.tx.Line(l, o)))
+				if r := o.LatestReply(); r != nil {
+					text := ""
+					if det := details[o.ID]; det != nil && len(det.Replies) > 0 && (viewer == nil || deputybot.CanView(viewer, o) || o.ReplyPublic(r.Round)) {
+						text = firstLine(det.Replies[len(det.Replies)-1].Text)
+					}
+					line += "\n" + b.tx.T(l, "thread.reply", "Class", texts.HTML(b.tx.T(l, "class."+string(r.Class))), "Summary", text)
+					var ps []deputybot.Promise
+					for _, p := range o.Promises {
+						if p.Round == r.Round {
+							ps = append(ps, p)
+						}
+					}
+					if len(ps) > 0 {
+						line += "\n" + b.promiseLines(l, ps, true)
+					}
+				}
+				sb.WriteString(line + "\n")
+			}
+		}
+	}
+	return sb.String()
+}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -305,13 +306,13 @@ func (w *writer) yearPage(ctx context.Context, y int, rest []string, q url.Value
 	name := strings.Join(rest, "/")
 	switch {
 	case name == "index.html":
-		return w.index(y, 1, q), nil
+		return w.index(ctx, y, 1, q), nil
 	case strings.HasPrefix(name, "page-") && strings.HasSuffix(name, ".html"):
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "page-"), ".html"))
 		if err != nil || n < 2 || n > w.pages(y) {
 			return "", errNotFound
 		}
-		return w.index(y, n, q), nil
+		return w.index(ctx, y, n, q), nil
 	case name == "departments.html":
 		return w.departments(y), nil
 	case name == "report.html":
@@ -423,7 +424,7 @@ func (w *writer) hay(it *deputybot.Item) string {
 // index lists the year's items, a page at a time, or those the filter
 // keeps (the service filters; the static site's script does the same
 // from search.json).
-func (w *writer) index(y, n int, q url.Values) string {
+func (w *writer) index(ctx context.Context, y, n int, q url.Values) string {
 	f := filterOf(q)
 	all := w.listed(y)
 	var shown []*deputybot.Item
@@ -434,11 +435,21 @@ func (w *writer) index(y, n int, q url.Values) string {
 		b.WriteString(`<p class="count" id="count">` + w.t("pub.results", "Count", len(all)) + `</p>`)
 	} else {
 		words := strings.Fields(strings.ToLower(f.q))
+		// The words ranked as the chat's /search ranks them, over the
+		// public items' titles and texts; an item found by its number,
+		// label or department only comes after.
+		rank := w.s.ranked(ctx, w.m, f.q)
 		for _, it := range all {
-			if w.matches(f, words, it) {
+			_, found := rank[it.ID]
+			if w.matches(f, words, it) || (found && w.matches(f, nil, it)) {
 				shown = append(shown, it)
 			}
 		}
+		sort.SliceStable(shown, func(i, j int) bool {
+			ri, oki := rank[shown[i].ID]
+			rj, okj := rank[shown[j].ID]
+			return oki && (!okj || ri < rj)
+		})
 		if len(shown) > maxResults {
 			b.WriteString(`<p class="count" id="count">` + w.t("pub.results_cut", "Count", len(shown), "Shown", maxResults) + `</p>`)
 			shown = shown[:maxResults]

@@ -11,6 +11,7 @@ package public
 
 import (
 	"context"
+	"deputybot/search"
 	"log/slog"
 	"slices"
 	"sort"
@@ -36,6 +37,10 @@ type Store interface {
 	ItemsTexts(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error)
 	PublicTexts(ctx context.Context, fn func(id string, det *deputybot.ItemDetails) error) error
 	People(ctx context.Context, f deputybot.PeopleFilter) ([]*deputybot.Person, int, error)
+	// ItemsWithStatus and ItemBodies read what the search index is made
+	// of (search.Source).
+	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
+	ItemBodies(ctx context.Context, fn func(id string, version int, body string)) error
 	// Generation counts the record's changes where this process is its
 	// only writer (ok false elsewhere).
 	Generation() (gen uint64, ok bool)
@@ -54,6 +59,9 @@ type Options struct {
 	// MongoDB): 10 s by default. An item's own page is always of the
 	// item as it is.
 	MaxAge time.Duration
+	// Search is the item index (a cache of the record), shared with the
+	// chat; one is made if none is given.
+	Search *search.Items
 }
 
 // Site renders the public pages.
@@ -67,6 +75,9 @@ type Site struct {
 func New(o Options) *Site {
 	if o.MaxAge == 0 {
 		o.MaxAge = 10 * time.Second
+	}
+	if o.Search == nil {
+		o.Search = &search.Items{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -321,4 +332,31 @@ func replyText(det *deputybot.ItemDetails, round int) string {
 // slug is an item's stable name in URLs: suggestion-2026-001.
 func slug(it *deputybot.Item) string {
 	return string(it.Kind) + "-" + it.Number()
+}
+
+// ranked are the public items of m whose title or text has the words of
+// query, by their place in the ranking (best first), as the chat's
+// /search ranks them. Nothing when the index cannot be read: the words
+// then match as the static site's script matches them.
+func (s *Site) ranked(ctx context.Context, m *model, query string) map[string]int {
+	if len(search.Terms(query)) == 0 {
+		return nil
+	}
+	x, _, err := s.o.Search.Refresh(ctx, s.o.Store)
+	if err != nil {
+		s.o.Logger.Warn("public search", "err", err)
+		return nil
+	}
+	public := make(map[string]bool, len(m.items))
+	for _, it := range m.items {
+		if it.Public() {
+			public[it.ID] = true
+		}
+	}
+	hits := x.Search(query, func(id string) bool { return public[id] }, 0)
+	out := make(map[string]int, len(hits))
+	for i, h := range hits {
+		out[h.ID] = i
+	}
+	return out
 }

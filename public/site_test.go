@@ -228,6 +228,17 @@ func TestNothingPrivateIsPublished(t *testing.T) {
 	if body, _ := get(t, srv.URL+"/zh/2026/?q=电梯"); !strings.Contains(body, "建议 2026-002") || strings.Contains(body, "建议 2026-001") {
 		t.Errorf("the served search does not find what it should")
 	}
+	// Words are ranked as the chat's /search ranks them: an item with
+	// them in its title first, one with them in its text only after; a
+	// withheld item's text is not searched.
+	body, _ := get(t, srv.URL+"/zh/2026/?q="+url.QueryEscape("老旧小区"))
+	title, text := strings.Index(body, "议案 2026-001"), strings.Index(body, "建议 2026-002")
+	if title < 0 || text < 0 || title > text || !strings.Contains(body, "2件") {
+		t.Errorf("the served search for words of a title and of a text: %d %d\n%s", title, text, body)
+	}
+	if body, _ := get(t, srv.URL+"/zh/2026/?q="+url.QueryEscape(secret+"-withheld-body")); strings.Contains(body, "建议 2026-003") {
+		t.Errorf("a withheld item was found by its text")
+	}
 }
 
 // TestLongSearchIsCut: a search reads the first public.MaxQuery

@@ -293,6 +293,9 @@ func (r *annualWriter) practices() {
 	if all.Replied > 0 {
 		mechanism += r.t("annual.practice_quality", "Count", all.Replied, "Line", texts.HTML(QualityLine(r.tx, r.l, all)))
 	}
+	if line := SameIssueLine(r.tx, r.l, all); line != "" {
+		mechanism += r.t("annual.practice_same_issue", "Line", texts.HTML(line))
+	}
 	r.d.draft(mechanism)
 	r.d.heading(2, r.t("annual.practice_supervision_head"))
 	var parts []string

@@ -153,7 +153,28 @@ type Tally struct {
 	// items met face to face; FollowedUp: replied items followed up
 	// after a reply.
 	Done, Met, FollowedUp int
+	// groups: of each group handled together (并案; its first item's
+	// id), how many of these items; threads3: the threads of these items
+	// raised three years in a row (连续三年提出).
+	groups   map[string]int
+	threads3 map[string]bool
 }
+
+// Groups are the groups of items handled together (two or more of
+// these items: "并案办理N组M件"): how many groups, how many items.
+func (t *Tally) Groups() (groups, items int) {
+	for _, n := range t.groups {
+		if n >= 2 {
+			groups++
+			items += n
+		}
+	}
+	return groups, items
+}
+
+// ThreeYears is how many issues of these items were raised three years
+// in a row (the threads of items linked to two earlier years).
+func (t *Tally) ThreeYears() int { return len(t.threads3) }
 
 // AttitudeRate (态度满意率) = (handling rated satisfied + basically
 // satisfied) ÷ closed items whose handling was rated.
@@ -220,6 +241,18 @@ func (t *Tally) Add(it *deputybot.Item, e deputybot.Env) {
 // add counts a handled item whose timeliness is tl.
 func (t *Tally) add(it *deputybot.Item, tl deputybot.Timeliness) {
 	t.Handled++
+	if it.GroupID != "" {
+		if t.groups == nil {
+			t.groups = map[string]int{}
+		}
+		t.groups[it.GroupID]++
+	}
+	if it.ThreadID != "" && it.ThreadRun >= 3 {
+		if t.threads3 == nil {
+			t.threads3 = map[string]bool{}
+		}
+		t.threads3[it.ThreadID] = true
+	}
 	if len(it.Replies) > 0 {
 		t.Replied++
 		if Done(it) {
@@ -298,6 +331,18 @@ func (t *Tally) plus(o Tally) {
 	}
 	t.FlagTotal += o.FlagTotal
 	t.FlagsFixed += o.FlagsFixed
+	for g, n := range o.groups {
+		if t.groups == nil {
+			t.groups = map[string]int{}
+		}
+		t.groups[g] += n
+	}
+	for th := range o.threads3 {
+		if t.threads3 == nil {
+			t.threads3 = map[string]bool{}
+		}
+		t.threads3[th] = true
+	}
 	t.ContactsLogged += o.ContactsLogged
 	t.ContactsConfirmed += o.ContactsConfirmed
 	t.ContactsDisputed += o.ContactsDisputed

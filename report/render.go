@@ -330,6 +330,20 @@ func QualityLine(tx *texts.Texts, l deputybot.Language, y *Tally) string {
 	return strings.Join(parts, " · ")
 }
 
+// SameIssueLine says how many items were handled together and how many
+// issues were raised three years in a row ("并案办理2组5件；连续三年提出的
+// 问题1个"); "" when neither.
+func SameIssueLine(tx *texts.Texts, l deputybot.Language, y *Tally) string {
+	var parts []string
+	if groups, items := y.Groups(); groups > 0 {
+		parts = append(parts, tx.T(l, "annual.same_issue_groups", "Groups", groups, "Items", items))
+	}
+	if three := y.ThreeYears(); three > 0 {
+		parts = append(parts, tx.T(l, "annual.same_issue_three", "Three", three))
+	}
+	return strings.Join(parts, tx.T(l, "annual.same_issue_sep"))
+}
+
 // TallyCell is one of a tally's figures as a table shows it.
 func TallyCell(tx *texts.Texts, l deputybot.Language, y *Tally, f Figure) string {
 	switch f {

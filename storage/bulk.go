@@ -130,8 +130,12 @@ func (s *Store) BulkInsertItems(ctx context.Context, items []*deputybot.Item, de
 		}
 	}
 	if s.model != nil {
-		for _, it := range items {
-			s.model.putItem(it)
+		for i, it := range items {
+			body := ""
+			if i < len(dets) && dets[i] != nil {
+				body = dets[i].Body
+			}
+			s.model.putItem(it, body)
 		}
 	}
 	return nil

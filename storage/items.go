@@ -112,7 +112,7 @@ func (s *Store) InsertItem(ctx context.Context, it *deputybot.Item, det *deputyb
 		return err
 	}
 	if s.model != nil {
-		s.model.putItem(it)
+		s.model.putItem(it, det.Body)
 		s.docs.put(&itemDoc{Item: *it, Details: *det})
 	}
 	return nil
@@ -211,6 +211,13 @@ func (s *Store) eachItem(ctx context.Context, projection bson.D, decode func(cur
 // ItemBodies calls fn with every item's version and text (its body), in
 // one pass over the items: what a search index is built from.
 func (s *Store) ItemBodies(ctx context.Context, fn func(id string, version int, body string)) error {
+	if s.model != nil {
+		// The only writer holds them.
+		for _, b := range s.model.itemBodies() {
+			fn(b.id, b.version, b.body)
+		}
+		return nil
+	}
 	return s.eachItem(ctx, bson.D{{Key: "version", Value: 1}, {Key: "details.body", Value: 1}}, func(cur *mongo.Cursor) error {
 		var doc struct {
 			ID      string `bson:"_id"`
@@ -505,7 +512,7 @@ func (s *Store) updateItem(ctx context.Context, id string, c deputybot.ItemChang
 		}
 		crash.Point("item-written")
 		if s.model != nil {
-			s.model.putItem(it)
+			s.model.putItem(it, next.Details.Body)
 			s.model.setNoticed(id, len(next.Pending) > 0)
 			s.docs.put(&next)
 		}

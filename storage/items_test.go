@@ -356,3 +356,45 @@ func TestItemBodiesReadsEveryText(t *testing.T) {
 		}
 	})
 }
+
+// TestItemBodiesAfterAChangeAndARestart: the only writer's bodies follow
+// a change of the text, and are read again at its next start (the read
+// model's load keeps them, so the search index needs no second pass).
+func TestItemBodiesAfterAChangeAndARestart(t *testing.T) {
+	o := storetest.Options(t)
+	c := ctx(t)
+	s, err := storage.Open(c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := deputy(t, s, "张三", 1)
+	it := saveDraft(t, s, a, draft(deputybot.KindSuggestion, "加装电梯"))
+	edited, err := s.UpdateItem(c, it.ID, deputybot.ItemChange{Apply: func(it *deputybot.Item, det *deputybot.ItemDetails) ([]deputybot.Event, error) {
+		det.Body = "改过的正文"
+		return []deputybot.Event{{At: t0, Type: "edited"}}, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(s *storage.Store, when string) {
+		t.Helper()
+		got := map[string]string{}
+		var version int
+		if err := s.ItemBodies(c, func(id string, v int, body string) { got[id], version = body, v }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[it.ID] != "改过的正文" || version != edited.Version {
+			t.Fatalf("%s: bodies %v, version %d (want %d)", when, got, version, edited.Version)
+		}
+	}
+	check(s, "after the change")
+	if err := s.Close(c); err != nil {
+		t.Fatal(err)
+	}
+	s, err = storage.Open(c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Drop(c); _ = s.Close(c) }()
+	check(s, "after a restart")
+}

@@ -27,6 +27,10 @@ type readModel struct {
 	people   map[string]*deputybot.Person
 	byTG     map[int64]string // Telegram id → person id (the bindings)
 	depts    []*deputybot.Department
+	// bodies are the items' texts (details.body) as stored with the
+	// items' versions held: what the search index is built of at start
+	// without a second pass over the record.
+	bodies map[string]string
 	// gen counts the changes taken in (items, people, departments), so
 	// that what is built from the record can tell it is still current.
 	gen uint64
@@ -50,10 +54,16 @@ func loadReadModel(ctx context.Context, s *Store) (*readModel, error) {
 	m := &readModel{
 		items: map[string]*deputybot.Item{}, byPerson: map[string]map[string]bool{},
 		byDept: map[string]map[string]bool{}, byKey: map[string]string{},
-		people: map[string]*deputybot.Person{}, byTG: map[int64]string{}, noticed: map[string]bool{},
+		people: map[string]*deputybot.Person{}, byTG: map[int64]string{}, noticed: map[string]bool{}, bodies: map[string]string{},
 		convs: map[int64]convVersion{}, convUnsure: map[int64]bool{}, convNext: map[int64]int64{},
 	}
-	cur, err := s.items.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "details", Value: 0}, {Key: "applied", Value: 0}}))
+	// The details but their body are left: a projection may not both
+	// take and leave fields.
+	leave := bson.D{{Key: "applied", Value: 0}}
+	for _, f := range []string{"attachments", "timeline", "replies", "opinions", "progress", "points"} {
+		leave = append(leave, bson.E{Key: "details." + f, Value: 0})
+	}
+	cur, err := s.items.Find(ctx, bson.D{}, options.Find().SetProjection(leave))
 	if err != nil {
 		return nil, err
 	}
@@ -61,13 +71,16 @@ func loadReadModel(ctx context.Context, s *Store) (*readModel, error) {
 		var doc struct {
 			deputybot.Item `bson:",inline"`
 			Pending        []bson.Raw `bson:"pending"`
+			Details        struct {
+				Body string `bson:"body"`
+			} `bson:"details"`
 		}
 		if err := cur.Decode(&doc); err != nil {
 			cur.Close(ctx)
 			return nil, err
 		}
 		it := doc.Item
-		m.putItemLocked(&it)
+		m.putItemLocked(&it, doc.Details.Body)
 		if len(doc.Pending) > 0 {
 			m.noticed[it.ID] = true
 		}
@@ -122,15 +135,16 @@ func (m *readModel) itemByKey(key string) *deputybot.Item {
 	return m.items[m.byKey[key]].Clone()
 }
 
-// putItem records the item as stored (a copy of it).
-func (m *readModel) putItem(it *deputybot.Item) {
+// putItem records the item as stored (a copy of it), with its body.
+func (m *readModel) putItem(it *deputybot.Item, body string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.putItemLocked(it.Clone())
+	m.putItemLocked(it.Clone(), body)
 }
 
-func (m *readModel) putItemLocked(it *deputybot.Item) {
+func (m *readModel) putItemLocked(it *deputybot.Item, body string) {
 	m.gen++
+	m.bodies[it.ID] = body
 	if old := m.items[it.ID]; old != nil {
 		m.unindexLocked(old)
 	}
@@ -158,6 +172,7 @@ func (m *readModel) deleteItem(id string) {
 	if old := m.items[id]; old != nil {
 		m.unindexLocked(old)
 		delete(m.items, id)
+		delete(m.bodies, id)
 		m.gen++
 	}
 }
@@ -386,4 +401,22 @@ func (m *readModel) department(id string) *deputybot.Department {
 		}
 	}
 	return nil
+}
+
+// itemBody is an item's id, version and body.
+type itemBody struct {
+	id      string
+	version int
+	body    string
+}
+
+// itemBodies are every item's body, with the version it is of.
+func (m *readModel) itemBodies() []itemBody {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]itemBody, 0, len(m.items))
+	for id, it := range m.items {
+		out = append(out, itemBody{id, it.Version, m.bodies[id]})
+	}
+	return out
 }

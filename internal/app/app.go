@@ -25,6 +25,7 @@ import (
 	"deputybot/public"
 	"deputybot/report"
 	"deputybot/scheduler"
+	"deputybot/search"
 	"deputybot/service"
 	"deputybot/storage"
 	"deputybot/telegram"
@@ -68,6 +69,9 @@ type App struct {
 	Service   *service.Service
 	Bot       *bot.Bot
 	Scheduler *scheduler.Scheduler
+	// Search is the item index the chat and the public site share: a
+	// cache of the record, built at start.
+	Search *search.Items
 	// HTTPAddr is the health/metrics listener's address, if any.
 	HTTPAddr string
 	// PublicAddr is the public site's address, if it is served.
@@ -149,7 +153,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	a.HTTPAddr = httpAddr
 	if cfg.PublicAddr != "" {
-		site, err := newSite(o, store, a.Service, clock, log)
+		site, err := newSite(o, store, a.Service, a.Search, clock, log)
 		if err != nil {
 			return err
 		}
@@ -165,6 +169,18 @@ func Run(ctx context.Context, o Options) error {
 	defer ops.setReady(false)
 	log.Info("connected to Telegram", "bot", "@"+a.Telegram.Username())
 
+	// The search index is built from the record beside the start (each
+	// replica its own); a search before it is done waits for it.
+	go func() {
+		began := time.Now()
+		if _, _, err := a.Search.Refresh(ctx, store); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("building the search index", "err", err)
+			}
+			return
+		}
+		log.Info("search index built", "took", time.Since(began).Round(time.Millisecond))
+	}()
 	// Messages a crash left stored with an item change go out before
 	// anything else changes items; then the updates a stop interrupted.
 	if err := a.Service.Recover(ctx); err != nil {
@@ -385,7 +401,8 @@ func connect(ctx context.Context, o Options, store *storage.Store, clock deputyb
 		return nil, err
 	}
 	svc := newService(o, store, tg.Sender(), clock, log)
-	b, err := bot.New(store, svc, tg, bot.Options{AdminIDs: cfg.AdminIDs, Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log})
+	idx := &search.Items{}
+	b, err := bot.New(store, svc, tg, bot.Options{AdminIDs: cfg.AdminIDs, Location: cfg.Location, Rules: cfg.Rules, Clock: clock, Logger: log, Search: idx})
 	if err != nil {
 		return nil, err
 	}
@@ -397,16 +414,16 @@ func connect(ctx context.Context, o Options, store *storage.Store, clock deputyb
 	if err != nil {
 		return nil, err
 	}
-	return &App{Store: store, Telegram: tg, Service: svc, Bot: b, Scheduler: sched}, nil
+	return &App{Store: store, Telegram: tg, Service: svc, Bot: b, Scheduler: sched, Search: idx}, nil
 }
 
 // newSite is the public site over the record.
-func newSite(o Options, store *storage.Store, svc *service.Service, clock deputybot.Clock, log *slog.Logger) (*public.Site, error) {
+func newSite(o Options, store *storage.Store, svc *service.Service, idx *search.Items, clock deputybot.Clock, log *slog.Logger) (*public.Site, error) {
 	tx, err := texts.Load(o.Config.Location)
 	if err != nil {
 		return nil, err
 	}
-	return public.New(public.Options{Snapshots: svc, Store: store, Texts: tx, Rules: &o.Config.Rules, Clock: clock, Logger: log}), nil
+	return public.New(public.Options{Snapshots: svc, Store: store, Texts: tx, Rules: &o.Config.Rules, Clock: clock, Logger: log, Search: idx}), nil
 }
 
 // Publish writes the public site as static files into dir (`deputybot
@@ -420,7 +437,7 @@ func Publish(ctx context.Context, o Options, dir string) (int, error) {
 		return 0, err
 	}
 	defer store.Close(context.Background())
-	site, err := newSite(o, store, newService(o, store, nil, clock, log), clock, log)
+	site, err := newSite(o, store, newService(o, store, nil, clock, log), nil, clock, log)
 	if err != nil {
 		return 0, err
 	}
