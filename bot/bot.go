@@ -44,8 +44,10 @@ type ItemReader interface {
 	DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error)
 	// ItemsTexts reads the items' texts (body, replies), by id.
 	ItemsTexts(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error)
-	// ItemBodies reads every item's version and body in one pass.
-	ItemBodies(ctx context.Context, fn func(id string, version int, body string)) error
+	// ItemVersions and ItemBodies read what the search index is made of
+	// (search.Source).
+	ItemVersions(ctx context.Context, fn func(id string, version int)) error
+	ItemBodies(ctx context.Context, fn func(id string, version int, title, category, body string)) error
 }
 
 // Service is what the chat interface asks the application layer

@@ -467,13 +467,13 @@ func BenchmarkSearchIndexStartNational(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		idx := &search.Items{}
 		start := time.Now()
-		x, items, err := idx.Refresh(ctx, sd.h.App.Store)
+		x, err := idx.Refresh(ctx, sd.h.App.Store)
 		if err != nil {
 			b.Fatal(err)
 		}
 		build += time.Since(start)
-		if x.Len() != len(items) || len(items) < 10000 {
-			b.Fatalf("indexed %d of %d", x.Len(), len(items))
+		if x.Len() < 10000 {
+			b.Fatalf("indexed %d", x.Len())
 		}
 		for k := range 20 {
 			topic := searchTopics[(i*20+k)%len(searchTopics)]

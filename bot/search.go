@@ -10,11 +10,26 @@ import (
 	"deputybot/texts"
 )
 
-// searchItems brings the item index up to date and returns it with the
-// items by id (search.Items: a cache of the record, shared with the
-// public site).
-func (b *Bot) searchItems(ctx context.Context) (*search.Index, map[string]*deputybot.Item, error) {
+// searchItems brings the item index up to date and returns it
+// (search.Items: a cache of the record, shared with the public site).
+func (b *Bot) searchItems(ctx context.Context) (*search.Index, error) {
 	return b.opts.Search.Refresh(ctx, b.store)
+}
+
+// itemReader reads items by id as a search keeps them, each once.
+func (b *Bot) itemReader(ctx context.Context) func(id string) *deputybot.Item {
+	read := map[string]*deputybot.Item{}
+	return func(id string) *deputybot.Item {
+		if it, ok := read[id]; ok {
+			return it
+		}
+		it, err := b.store.Item(ctx, id)
+		if err != nil {
+			it = nil // gone since it was indexed
+		}
+		read[id] = it
+		return it
+	}
 }
 
 // searchFilter is what /search narrows to besides its words: a year, a
@@ -67,13 +82,14 @@ func (b *Bot) cmdSearch(ctx context.Context, r *request) {
 		b.reply(ctx, r, b.tx.T(l, "search.usage"), nil)
 		return
 	}
-	x, items, err := b.searchItems(ctx)
+	x, err := b.searchItems(ctx)
 	if err != nil {
 		b.fail(ctx, r, err)
 		return
 	}
+	item := b.itemReader(ctx)
 	keep := func(id string) bool {
-		it := items[id]
+		it := item(id)
 		return it != nil && deputybot.CanView(r.person, it) && (f.year == 0 || it.Year == f.year) &&
 			(f.dept == "" || it.LeadDept == f.dept) && (f.status == "" || it.Status == f.status)
 	}
@@ -86,7 +102,7 @@ func (b *Bot) cmdSearch(ctx context.Context, r *request) {
 	shown := hits[:min(len(hits), maxSearchShown)]
 	text, kb := numberedPage(b.tx.T(l, "search.title", "Query", query, "Count", len(hits), "Shown", len(shown)), len(shown), 0, len(shown), "",
 		func(i int) (string, string) {
-			it := items[shown[i].ID]
+			it := item(shown[i].ID)
 			line := b.tx.Line(l, it)
 			if it.LeadDept != "" {
 				line += " · " + texts.Esc(depts[it.LeadDept])

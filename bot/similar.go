@@ -20,17 +20,18 @@ const maxSimilarShown = 3
 // similarItems are the items most like d that p may see (his own, or
 // published; no drafts), at most n, those keep accepts.
 func (b *Bot) similarItems(ctx context.Context, p *deputybot.Person, d search.Doc, n int, keep func(*deputybot.Item) bool) ([]*deputybot.Item, error) {
-	x, items, err := b.searchItems(ctx)
+	x, err := b.searchItems(ctx)
 	if err != nil {
 		return nil, err
 	}
+	item := b.itemReader(ctx)
 	hits := x.Similar(d, func(id string) bool {
-		it := items[id]
+		it := item(id)
 		return it != nil && it.Status != deputybot.StatusDraft && (deputybot.CanView(p, it) || it.Public()) && (keep == nil || keep(it))
 	}, n)
 	out := make([]*deputybot.Item, len(hits))
 	for i, h := range hits {
-		out[i] = items[h.ID]
+		out[i] = item(h.ID)
 	}
 	return out, nil
 }

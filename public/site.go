@@ -37,10 +37,11 @@ type Store interface {
 	ItemsTexts(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error)
 	PublicTexts(ctx context.Context, fn func(id string, det *deputybot.ItemDetails) error) error
 	People(ctx context.Context, f deputybot.PeopleFilter) ([]*deputybot.Person, int, error)
-	// ItemsWithStatus and ItemBodies read what the search index is made
-	// of (search.Source).
-	ItemsWithStatus(ctx context.Context, statuses ...deputybot.Status) ([]*deputybot.Item, error)
-	ItemBodies(ctx context.Context, fn func(id string, version int, body string)) error
+	// Item, ItemVersions and ItemBodies read what the search index is
+	// made of (search.Source).
+	Item(ctx context.Context, id string) (*deputybot.Item, error)
+	ItemVersions(ctx context.Context, fn func(id string, version int)) error
+	ItemBodies(ctx context.Context, fn func(id string, version int, title, category, body string)) error
 	// Generation counts the record's changes where this process is its
 	// only writer (ok false elsewhere).
 	Generation() (gen uint64, ok bool)
@@ -342,7 +343,7 @@ func (s *Site) ranked(ctx context.Context, m *model, query string) map[string]in
 	if len(search.Terms(query)) == 0 {
 		return nil
 	}
-	x, _, err := s.o.Search.Refresh(ctx, s.o.Store)
+	x, err := s.o.Search.Refresh(ctx, s.o.Store)
 	if err != nil {
 		s.o.Logger.Warn("public search", "err", err)
 		return nil

@@ -251,7 +251,7 @@ func (x *Index) Search(query string, keep func(id string) bool, limit int) []Hit
 		}
 		q[t] = 1
 	}
-	return x.rank(q, keep, limit, "", "")
+	return kept(x.rank(q, "", ""), keep, limit, 0)
 }
 
 // Similar ranks the documents keep accepts by how much of d's text they
@@ -269,17 +269,29 @@ func (x *Index) Similar(d Doc, keep func(id string) bool, limit int) []Hit {
 	for t, w := range q {
 		q[t] = math.Min(w, titleWeight+2) // a word said often counts, to a point
 	}
-	hits := x.rank(q, keep, 0, d.ID, d.Category)
-	n := 0
-	for n < len(hits) && hits[n].Score >= Alike && (limit <= 0 || n < limit) {
-		n++
-	}
-	return hits[:n]
+	return kept(x.rank(q, d.ID, d.Category), keep, limit, Alike)
 }
 
-// rank scores with BM25 the documents sharing a term with q.
-// With a category, documents of another category count otherCategory.
-func (x *Index) rank(q map[string]float64, keep func(id string) bool, limit int, except, category string) []Hit {
+// kept are the hits keep accepts, best first, at most limit (0: all),
+// those scoring least or more. keep is asked from the best down, only
+// until limit are kept: it may read what it needs.
+func kept(hits []Hit, keep func(id string) bool, limit int, least float64) []Hit {
+	out := hits[:0]
+	for _, h := range hits {
+		if h.Score < least || (limit > 0 && len(out) == limit) {
+			break
+		}
+		if keep == nil || keep(h.ID) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// rank scores with BM25 the documents sharing a term with q (but
+// except), best first. With a category, documents of another category
+// count otherCategory.
+func (x *Index) rank(q map[string]float64, except, category string) []Hit {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if x.live == 0 || len(q) == 0 {
@@ -325,7 +337,7 @@ func (x *Index) rank(q map[string]float64, keep func(id string) bool, limit int,
 	var hits []Hit
 	for n, s := range scores {
 		d := &x.docs[n]
-		if d.id == except || (keep != nil && !keep(d.id)) {
+		if d.id == except {
 			continue
 		}
 		if self > 0 {
@@ -342,8 +354,5 @@ func (x *Index) rank(q map[string]float64, keep func(id string) bool, limit int,
 		}
 		return hits[i].ID < hits[j].ID
 	})
-	if limit > 0 && len(hits) > limit {
-		hits = hits[:limit]
-	}
 	return hits
 }

@@ -208,28 +208,65 @@ func (s *Store) eachItem(ctx context.Context, projection bson.D, decode func(cur
 	return cur.Err()
 }
 
-// ItemBodies calls fn with every item's version and text (its body), in
-// one pass over the items: what a search index is built from.
-func (s *Store) ItemBodies(ctx context.Context, fn func(id string, version int, body string)) error {
+// ItemBodies calls fn with every item's version, title, category and
+// text (its body), in one pass over the items: what a search index is
+// built from.
+func (s *Store) ItemBodies(ctx context.Context, fn func(id string, version int, title, category, body string)) error {
 	if s.model != nil {
 		// The only writer holds them.
 		for _, b := range s.model.itemBodies() {
-			fn(b.id, b.version, b.body)
+			fn(b.id, b.version, b.title, b.category, b.body)
 		}
 		return nil
 	}
-	return s.eachItem(ctx, bson.D{{Key: "version", Value: 1}, {Key: "details.body", Value: 1}}, func(cur *mongo.Cursor) error {
+	return s.eachItem(ctx, bson.D{{Key: "version", Value: 1}, {Key: "title", Value: 1}, {Key: "category", Value: 1}, {Key: "details.body", Value: 1}},
+		func(cur *mongo.Cursor) error {
+			var doc struct {
+				ID       string `bson:"_id"`
+				Version  int    `bson:"version"`
+				Title    string `bson:"title"`
+				Category string `bson:"category"`
+				Details  struct {
+					Body string `bson:"body"`
+				} `bson:"details"`
+			}
+			if err := cur.Decode(&doc); err != nil {
+				return err
+			}
+			fn(doc.ID, doc.Version, doc.Title, doc.Category, doc.Details.Body)
+			return nil
+		})
+}
+
+// ItemsChangedSince are the items changed (stored or deleted) after the
+// record's generation gen (Generation), and the generation now: where
+// this process is the record's only writer and remembers that far back
+// (ok false elsewhere: read every item's version).
+func (s *Store) ItemsChangedSince(gen uint64) (ids []string, now uint64, ok bool) {
+	if s.model == nil {
+		return nil, 0, false
+	}
+	return s.model.changedSince(gen)
+}
+
+// ItemVersions calls fn with every item's id and version: how a cache of
+// the items (the search index) finds what changed since it read them.
+func (s *Store) ItemVersions(ctx context.Context, fn func(id string, version int)) error {
+	if s.model != nil {
+		for _, v := range s.model.itemVersions() {
+			fn(v.id, v.version)
+		}
+		return nil
+	}
+	return s.eachItem(ctx, bson.D{{Key: "version", Value: 1}}, func(cur *mongo.Cursor) error {
 		var doc struct {
 			ID      string `bson:"_id"`
 			Version int    `bson:"version"`
-			Details struct {
-				Body string `bson:"body"`
-			} `bson:"details"`
 		}
 		if err := cur.Decode(&doc); err != nil {
 			return err
 		}
-		fn(doc.ID, doc.Version, doc.Details.Body)
+		fn(doc.ID, doc.Version)
 		return nil
 	})
 }

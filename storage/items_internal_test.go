@@ -364,3 +364,33 @@ func TestSchema6DataDirectoryIsMigrated(t *testing.T) {
 	}
 	migratedTwice(t, "testdata/v6/data.tar.gz", 6, check)
 }
+
+// TestTheChangeLogForgetsHalfAtATime: the read model names the items
+// changed since a generation while its log reaches back that far, each
+// once, and says so when it no longer does (the cache then reads every
+// item's version).
+func TestTheChangeLogForgetsHalfAtATime(t *testing.T) {
+	m := &readModel{items: map[string]*deputybot.Item{}, byPerson: map[string]map[string]bool{}, byDept: map[string]map[string]bool{},
+		byKey: map[string]string{}, bodies: map[string]string{}}
+	m.putItem(&deputybot.Item{ID: "a", Version: 1}, "")
+	start := m.gen
+	m.putItem(&deputybot.Item{ID: "b", Version: 1}, "")
+	m.putItem(&deputybot.Item{ID: "b", Version: 2}, "")
+	m.deleteItem("a")
+	ids, now, ok := m.changedSince(start)
+	if !ok || now != m.gen || len(ids) != 2 {
+		t.Fatalf("since %d: %v %d %v", start, ids, now, ok)
+	}
+	if ids, _, ok := m.changedSince(m.gen); !ok || len(ids) != 0 {
+		t.Fatalf("since now: %v %v", ids, ok)
+	}
+	for i := range maxChangeLog {
+		m.putItem(&deputybot.Item{ID: fmt.Sprint("x", i), Version: 1}, "")
+	}
+	if _, _, ok := m.changedSince(start); ok {
+		t.Fatal("the log claims to reach back past what it forgot")
+	}
+	if ids, _, ok := m.changedSince(m.gen - 3); !ok || len(ids) != 3 {
+		t.Fatalf("the latest three: %v %v", ids, ok)
+	}
+}

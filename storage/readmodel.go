@@ -34,6 +34,12 @@ type readModel struct {
 	// gen counts the changes taken in (items, people, departments), so
 	// that what is built from the record can tell it is still current.
 	gen uint64
+	// changed are the latest items changed, with the generation of each
+	// change, oldest first (at most maxChangeLog): what a cache of the
+	// items reads again (ItemsChangedSince). logFrom: the generation from
+	// which the log is whole.
+	changed []itemChange
+	logFrom uint64
 	// noticed are the items whose documents hold notices not yet in the
 	// outbox (a crash, or an outbox that failed, left them there):
 	// FlushNotices delivers them.
@@ -144,6 +150,7 @@ func (m *readModel) putItem(it *deputybot.Item, body string) {
 
 func (m *readModel) putItemLocked(it *deputybot.Item, body string) {
 	m.gen++
+	m.logChangeLocked(it.ID)
 	m.bodies[it.ID] = body
 	if old := m.items[it.ID]; old != nil {
 		m.unindexLocked(old)
@@ -174,6 +181,7 @@ func (m *readModel) deleteItem(id string) {
 		delete(m.items, id)
 		delete(m.bodies, id)
 		m.gen++
+		m.logChangeLocked(id)
 	}
 }
 
@@ -403,11 +411,10 @@ func (m *readModel) department(id string) *deputybot.Department {
 	return nil
 }
 
-// itemBody is an item's id, version and body.
+// itemBody is an item's id, version, title, category and body.
 type itemBody struct {
-	id      string
-	version int
-	body    string
+	id, title, category, body string
+	version                   int
 }
 
 // itemBodies are every item's body, with the version it is of.
@@ -416,7 +423,62 @@ func (m *readModel) itemBodies() []itemBody {
 	defer m.mu.RUnlock()
 	out := make([]itemBody, 0, len(m.items))
 	for id, it := range m.items {
-		out = append(out, itemBody{id, it.Version, m.bodies[id]})
+		out = append(out, itemBody{id: id, title: it.Title, category: it.Category, body: m.bodies[id], version: it.Version})
 	}
 	return out
+}
+
+// itemVersion is an item's id and version.
+type itemVersion struct {
+	id      string
+	version int
+}
+
+// itemVersions are every item's id and version (nothing copied but
+// them).
+func (m *readModel) itemVersions() []itemVersion {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]itemVersion, 0, len(m.items))
+	for id, it := range m.items {
+		out = append(out, itemVersion{id, it.Version})
+	}
+	return out
+}
+
+// itemChange is an item changed at a generation.
+type itemChange struct {
+	gen uint64
+	id  string
+}
+
+// maxChangeLog bounds the log of item changes; older changes are
+// forgotten half at a time (a cache that far behind reads every item).
+const maxChangeLog = 4096
+
+func (m *readModel) logChangeLocked(id string) {
+	if len(m.changed) >= maxChangeLog {
+		half := len(m.changed) / 2
+		m.logFrom = m.changed[half-1].gen
+		m.changed = append(m.changed[:0], m.changed[half:]...)
+	}
+	m.changed = append(m.changed, itemChange{m.gen, id})
+}
+
+// changedSince are the items changed after generation gen, and the
+// generation now; ok is false when the log no longer reaches back to gen.
+func (m *readModel) changedSince(gen uint64) (ids []string, now uint64, ok bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if gen < m.logFrom || gen > m.gen {
+		return nil, m.gen, false
+	}
+	seen := map[string]bool{}
+	for i := len(m.changed) - 1; i >= 0 && m.changed[i].gen > gen; i-- {
+		if id := m.changed[i].id; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids, m.gen, true
 }

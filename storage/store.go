@@ -168,7 +168,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		uri = e.URI()
 		pool = 1
 		if e.Owner() {
-			o.SQLiteDir = e.dir
+			// s.opts too: what reads by it (ItemsTexts) looks there.
+			o.SQLiteDir, s.opts.SQLiteDir = e.dir, e.dir
 		} else {
 			joined = true // the owner tuned its files
 		}

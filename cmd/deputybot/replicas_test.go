@@ -61,7 +61,7 @@ func TestThreeReplicasUnderLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := fileOne(tg, c, fmt.Sprintf("Road %02d", i)); err != nil {
+			if _, err := fileOne(tg, c, fmt.Sprintf("Road %02d", i)); err != nil {
 				errs <- err
 			}
 		}()

@@ -173,7 +173,7 @@ func Run(ctx context.Context, o Options) error {
 	// replica its own); a search before it is done waits for it.
 	go func() {
 		began := time.Now()
-		if _, _, err := a.Search.Refresh(ctx, store); err != nil {
+		if _, err := a.Search.Refresh(ctx, store); err != nil {
 			if ctx.Err() == nil {
 				log.Warn("building the search index", "err", err)
 			}
