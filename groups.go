@@ -133,8 +133,8 @@ func ThreadRunYears(years []int, year int) int {
 // leader in charge and the supervisors are told, as a candidate for key
 // supervision (重点督办).
 func LinkThread(it, earlier *Item, p *Person, years []int, e Env) (Event, error) {
-	if !p.HasRole(RoleOffice) {
-		return Event{}, Errorf(EFORBIDDEN, "err.not_your_part")
+	if err := Check(p, it, ActLinkThread); err != nil {
+		return Event{}, err
 	}
 	switch {
 	case it.Seq == 0 || earlier.Seq == 0 || earlier.Year >= it.Year:

@@ -328,6 +328,9 @@ const (
 	// ActUngroup: the office takes an item out of its group (并案), to be
 	// answered on its own.
 	ActUngroup Action = "ungroup"
+	// ActLinkThread: the office links an item handed to departments to
+	// an earlier year's item on the same issue (groups.go).
+	ActLinkThread Action = "link_thread"
 )
 
 // HandlingActions lists the actions of the handling workflow.
@@ -336,7 +339,7 @@ var HandlingActions = []Action{
 	ActRequestExtend, ActRequestReturn, ActDecideRequest, ActOpinion, ActProgress,
 	ActConfirmContact, ActRate, ActFlag, ActCorrect, ActSetTargets, ActTargetProgress,
 	ActWithholdItem, ActWithholdReply, ActRepublish, ActChangeAssignment, ActRevise, ActReportPromise,
-	ActUngroup,
+	ActUngroup, ActLinkThread,
 }
 
 // IsLeadContact reports whether p answers for the item's lead department.
@@ -419,6 +422,13 @@ func checkHandling(p *Person, it *Item, act Action) error {
 			return forbidden
 		}
 		if it.Status != StatusSubmitted {
+			return wrong
+		}
+	case ActLinkThread:
+		if !p.HasRole(RoleOffice) {
+			return forbidden
+		}
+		if !it.Handled() || it.ThreadID != "" {
 			return wrong
 		}
 	case ActUngroup:

@@ -155,6 +155,9 @@ func do(act Action, it *Item, det *ItemDetails, p *Person, e Env) error {
 		_, err = Republish(it, p, e)
 	case ActUngroup:
 		_, err = Ungroup(it, p, 0, e)
+	case ActLinkThread:
+		earlier := &Item{ID: "earlier", Year: it.Year - 1, Seq: 1}
+		_, err = LinkThread(it, earlier, p, nil, e)
 	default:
 		panic("no input for " + act)
 	}
@@ -216,6 +219,9 @@ var allowed = map[Action]map[string][]string{
 	ActReportPromise: {},
 	// No fixture is in a group (TestGroupsAndThreads).
 	ActUngroup: {},
+	// Any item handed to departments, not yet in a thread.
+	ActLinkThread: {"assigned": {"office"}, "in_progress": {"office"}, "requested": {"office"}, "replied": {"office"},
+		"flagged": {"office"}, "rehandling": {"office"}, "closed": {"office"}, "motion": {"office"}},
 }
 
 func TestAuthorisationMatrix(t *testing.T) {

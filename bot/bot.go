@@ -44,6 +44,10 @@ type ItemReader interface {
 	DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error)
 	// ItemsTexts reads the items' texts (body, replies), by id.
 	ItemsTexts(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error)
+	// GroupItems and ThreadItems are the items of a group handled
+	// together and of a thread across years.
+	GroupItems(ctx context.Context, group string) ([]*deputybot.Item, error)
+	ThreadItems(ctx context.Context, thread string) ([]*deputybot.Item, error)
 	// ItemVersions and ItemBodies read what the search index is made of
 	// (search.Source).
 	ItemVersions(ctx context.Context, fn func(id string, version int)) error

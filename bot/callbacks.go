@@ -32,6 +32,7 @@ func (b *Bot) callbacks() map[string]func(ctx context.Context, r *request, arg s
 		"cc":   b.onConfirmContact,     // cc:<item id>:<contact n>:<y|n>
 		"pd":   b.onPendingPage,        // pd:<offset>
 		"rf":   b.onReplyFile,          // rf:<item id>:<round>
+		"tl":   b.onThreadLink,         // tl:<item id>:<earlier item id>
 	}
 }
 
@@ -49,7 +50,7 @@ var actionCodes = []struct {
 	{deputybot.ActTargetProgress, "tp"}, {deputybot.ActSetTargets, "ts"},
 	{deputybot.ActWithholdItem, "wi"}, {deputybot.ActWithholdReply, "wr"}, {deputybot.ActRepublish, "pu"},
 	{deputybot.ActChangeAssignment, "ca"}, {deputybot.ActRevise, "rv"}, {deputybot.ActReportPromise, "pr"},
-	{deputybot.ActUngroup, "ug"},
+	{deputybot.ActUngroup, "ug"}, {deputybot.ActLinkThread, "th"},
 }
 
 // actionCode is an action's code.

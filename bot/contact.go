@@ -44,6 +44,21 @@ func (b *Bot) contactPrompt(ctx context.Context, r *request, c *conversation) {
 	case "note":
 		b.reply(ctx, r, b.tx.T(l, "contact.ask_note", "Max", deputybot.MaxNoteLen), keyboard{
 			{button(b.tx.T(l, "btn.skip"), cb("skip"))}, cancel})
+	case "group":
+		it, err := b.store.Item(ctx, c.Data["item"])
+		if err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		others := b.groupContactable(ctx, r, it)
+		n := b.names(ctx)
+		var lines []string
+		for _, m := range others {
+			lines = append(lines, b.tx.T(l, "grp.member", "Label", texts.HTML(b.tx.Label(l, m)), "Title", m.Title, "Author", n.of(m.AuthorID)))
+		}
+		b.reply(ctx, r, b.tx.T(l, "grp.ask_contact", "Count", len(others),
+			"Method", texts.HTML(b.tx.Method(l, deputybot.ContactMethod(c.Data["method"]))), "Date", c.Data["date"])+"\n"+strings.Join(lines, "\n"),
+			keyboard{{button(b.tx.T(l, "btn.group_contact_yes", "Count", len(others)), cb("g:y"))}, {button(b.tx.T(l, "btn.group_contact_no"), cb("g:n"))}})
 	}
 }
 
@@ -95,6 +110,9 @@ func (b *Bot) contactChoice(ctx context.Context, r *request, c *conversation, va
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 		c.Data["method"] = arg
 		return b.advance(ctx, r, c, "note")
+	case kind == "g" && c.Step == "group":
+		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+		return b.groupContact(ctx, r, c, arg == "y")
 	case kind == "skip" && c.Step == "note":
 		b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
 		return b.logContact(ctx, r, c, "")
@@ -159,9 +177,65 @@ func (b *Bot) logContact(ctx context.Context, r *request, c *conversation, note 
 		}
 		return err
 	}
+	if others := b.groupContactable(ctx, r, it); len(others) > 0 {
+		// Handled together: one meeting often heard every deputy of the
+		// group (a 座谈); asked, and logged on each if so.
+		b.reply(ctx, r, b.tx.T(r.lang, "done.contact", "Label", texts.HTML(b.tx.Label(r.lang, it))), nil)
+		c.Data["note"] = note
+		return b.advance(ctx, r, c, "group")
+	}
 	if err := b.finish(ctx, r); err != nil {
 		return err
 	}
 	b.doneWithNext(ctx, r, it, b.tx.T(r.lang, "done.contact", "Label", texts.HTML(b.tx.Label(r.lang, it))))
+	return nil
+}
+
+// groupContactable are the other items of it's group p may log the same
+// contact on (none when it is handled alone).
+func (b *Bot) groupContactable(ctx context.Context, r *request, it *deputybot.Item) []*deputybot.Item {
+	if !it.InGroup() {
+		return nil
+	}
+	var out []*deputybot.Item
+	for _, m := range b.groupMembers(ctx, it.GroupID) {
+		if m.ID != it.ID && deputybot.Check(r.person, m, deputybot.ActLogContact) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// groupContact logs the contact just logged on the group's other items
+// (yes), or not, and ends the dialogue.
+func (b *Bot) groupContact(ctx context.Context, r *request, c *conversation, yes bool) error {
+	it, err := b.store.Item(ctx, c.Data["item"])
+	if err != nil {
+		_ = b.finish(ctx, r)
+		return err
+	}
+	logged := 0
+	if yes {
+		d, _ := deputybot.ParseDate(c.Data["date"])
+		in := deputybot.ContactInput{Date: d, Method: deputybot.ContactMethod(c.Data["method"]),
+			Stage: deputybot.ContactStage(c.Data["stage"]), Note: c.Data["note"]}
+		for _, m := range b.groupContactable(ctx, r, it) {
+			if _, err := b.change(ctx, r, m.ID, func(x *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+				return one(deputybot.LogContact(x, r.person, in, e))
+			}); err != nil {
+				b.reply(ctx, r, b.tx.T(r.lang, "grp.failed", "Label", texts.HTML(b.tx.Label(r.lang, m)), "Why", texts.HTML(b.tx.Err(r.lang, err))), nil)
+				continue
+			}
+			logged++
+		}
+	}
+	if err := b.finish(ctx, r); err != nil {
+		return err
+	}
+	text := b.tx.T(r.lang, "grp.contact_alone")
+	if yes {
+		text = b.tx.T(r.lang, "grp.contact_logged", "Count", logged)
+	}
+	b.doneWithNext(ctx, r, it, text)
 	return nil
 }

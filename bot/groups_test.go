@@ -90,16 +90,31 @@ func TestThreeItemsMergedAnsweredOnceRatedApart(t *testing.T) {
 		}
 	}
 
-	for _, n := range []string{n1, n2, n3} {
-		c.logContactIn(t, w, n)
-	}
 	d2.Unread()
 	d3.Unread()
+	// One meeting with the three deputies, logged once for the group.
+	q = one(t, h.Press(c.lead, card(t, h, c.lead, n1), w["log"]), w["when"])
+	q = one(t, h.Press(c.lead, q, w["today"]), w["stageq"])
+	q = one(t, h.Press(c.lead, q, w["stage"]), w["how"])
+	q = one(t, h.Press(c.lead, q, "座谈"), w["note"])
+	msgs := h.Press(c.lead, q, w["skip"])
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, w["logged"]) || !strings.Contains(msgs[1].Text, "本组其他2件的代表也参加了吗") {
+		t.Fatalf("after a contact on a group's item: %v", msgs)
+	}
+	one(t, h.Press(c.lead, msgs[1], "是，一并记录（2件）"), "也已记入本组其他2件")
+	for _, d := range []*telegramtest.Chat{c.deputy, d2, d3} {
+		one(t, d.Unread(), "座谈", "是否已就")
+	}
+	for _, n := range []string{n2, n3} {
+		if cd := card(t, h, c.admin, n); !strings.Contains(cd.Text, "办前 · 座谈") {
+			t.Fatalf("the group's contact is not on %s: %s", n, cd.Text)
+		}
+	}
 	q = one(t, h.Press(c.lead, card(t, h, c.lead, n1), "答复"), "答复分类")
 	q = one(t, h.Press(c.lead, q, "A 类"), "答复正文")
 	q = one(t, h.Do(c.lead, "三个小区均已列入今年加装电梯计划，补贴标准提高到每部二十万元。"), "正式答复文件")
 	q = one(t, h.Press(c.lead, q, "跳过"), "请确认答复")
-	msgs := h.Press(c.lead, q, "发送答复")
+	msgs = h.Press(c.lead, q, "发送答复")
 	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "答复已送代表") || !strings.Contains(msgs[1].Text, "同组还有2件尚未答复") {
 		t.Fatalf("after the group's first reply: %v", msgs)
 	}
@@ -155,8 +170,8 @@ func TestThreeItemsMergedAnsweredOnceRatedApart(t *testing.T) {
 }
 
 // TestAThreadOfThreeYearsFlagsTheLeader: the same issue filed in 2024,
-// 2025 and 2026; the office, assigning, marks the earlier year's item as
-// the same issue each time; the third year flags the leader in charge and
+// 2025 and 2026; the office marks the earlier year's item as the same
+// issue — from the 2025 item's card, and while assigning the 2026 one; the third year flags the leader in charge and
 // the supervisors; the card shows each year's reply and promise; the
 // digest counts the issue raised three years in a row.
 func TestAThreadOfThreeYearsFlagsTheLeader(t *testing.T) {
@@ -197,7 +212,13 @@ func TestAThreadOfThreeYearsFlagsTheLeader(t *testing.T) {
 
 	h.Clock.Set(at("2025-03-10", "10:00"))
 	n25 := fileAs(t, h, c.deputy, "背街小巷路灯还是没装", "幸福路一带的背街小巷晚上依然漆黑，路灯迟迟没有安装，请督促落实。")
-	assign(n25, true)
+	// Assigned without a thread; the office links it from its card.
+	assign(n25, false)
+	q = one(t, h.Press(c.admin, card(t, h, c.admin, n25), "🧵 往年同一问题"), "往年与建议 "+n25+"相似的件", "建议 "+n24)
+	one(t, h.Press(c.admin, q, buttonStarting(q, "🧵 同一问题")), "已接续往年同一问题，本线索共2件")
+	if cd := card(t, h, c.admin, n25); cd.Button("🧵 往年同一问题") != nil || !strings.Contains(cd.Text, "同一问题的各年件（共2件）") {
+		t.Fatalf("the card after the link: %s %v", cd.Text, cd.Buttons())
+	}
 	c.readAll()
 
 	h.Clock.Set(at("2026-03-10", "10:00"))

@@ -123,6 +123,8 @@ func (b *Bot) onHandlingButton(ctx context.Context, r *request, arg string) erro
 		return b.begin(ctx, r, "assign", "lead", data)
 	case deputybot.ActReturnToDeputy:
 		return b.begin(ctx, r, "return-to-deputy", "reason", data)
+	case deputybot.ActLinkThread:
+		return b.offerThreads(ctx, r, it)
 	case deputybot.ActUngroup:
 		others := len(b.groupMembers(ctx, it.GroupID)) - 1
 		return b.atOnce(ctx, r, id, "done.ungrouped", func(it *deputybot.Item, e deputybot.Env) (deputybot.Event, error) {

@@ -79,6 +79,11 @@ func (b *Bot) cmdSearch(ctx context.Context, r *request) {
 	l := r.lang
 	query, f := b.parseSearch(ctx, l, r.args)
 	if len(search.Terms(query)) == 0 {
+		if strings.TrimSpace(query) != "" {
+			// Only what every suggestion says (建议、问题…).
+			b.reply(ctx, r, b.tx.T(l, "search.too_common", "Query", query), nil)
+			return
+		}
 		b.reply(ctx, r, b.tx.T(l, "search.usage"), nil)
 		return
 	}

@@ -28,6 +28,7 @@ func TestSearchFindsWhatOneMaySee(t *testing.T) {
 	one(t, h.Do(c.admin, "/search 电梯 2025"), "没有找到")
 	one(t, h.Do(c.admin, "/search 电梯 已办结"), "没有找到")
 	one(t, h.Do(c.admin, "/search"), "用法")
+	one(t, h.Do(c.admin, "/search 关于 建议"), "每件建议都会说的话")
 	// A draft is its author's only.
 	file(t, h, c.deputy, "建议", "关于电梯维保的建议", "电梯经常故障。", "城市建设")
 	c.readAll()

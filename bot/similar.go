@@ -285,12 +285,20 @@ func (b *Bot) mergeChosen(ctx context.Context, r *request, c *conversation) erro
 }
 
 // linkChosenThread links the item assigned to the earlier one the office
-// marked as the same issue, if it did.
+// marked as the same issue, if it did. It is the item's second change of
+// the update: a cause of its own, or it would be taken for the
+// assignment's, done already.
 func (b *Bot) linkChosenThread(ctx context.Context, r *request, c *conversation, it *deputybot.Item) (*deputybot.Item, error) {
-	earlierID := c.Data["thread"]
-	if earlierID == "" {
+	if c.Data["thread"] == "" {
 		return it, nil
 	}
+	return b.linkThread(ctx, r, it, c.Data["thread"], -r.id)
+}
+
+// linkThread links it to earlierID's item, as the same issue raised in
+// an earlier year (the office confirms it): that one is marked its
+// thread's first if it is not in one; cause names the item's change.
+func (b *Bot) linkThread(ctx context.Context, r *request, it *deputybot.Item, earlierID string, cause int64) (*deputybot.Item, error) {
 	earlier, err := b.store.Item(ctx, earlierID)
 	if err != nil {
 		return it, err
@@ -309,39 +317,81 @@ func (b *Bot) linkChosenThread(ctx context.Context, r *request, c *conversation,
 			years = append(years, m.Year)
 		}
 	}
-	// The item's second change of this update: a cause of its own, or it
-	// would be taken for the assignment's, done already.
-	return b.svc.Act(ctx, r.person, -r.id, it.ID, r.now, func(x *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
+	return b.svc.Act(ctx, r.person, cause, it.ID, r.now, func(x *deputybot.Item, _ *deputybot.ItemDetails, e deputybot.Env) ([]deputybot.Event, error) {
 		return one(deputybot.LinkThread(x, earlier, r.person, years, e))
 	})
 }
 
+// earlierAlike are the items of earlier years like it, for the office
+// to link it to.
+func (b *Bot) earlierAlike(ctx context.Context, r *request, it *deputybot.Item) []*deputybot.Item {
+	var out []*deputybot.Item
+	for _, o := range b.assignSimilar(ctx, r, it) {
+		if o.Year < it.Year {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// offerThreads answers the card's "same issue in earlier years": the
+// earlier years' items like it, each to link it to.
+func (b *Bot) offerThreads(ctx context.Context, r *request, it *deputybot.Item) error {
+	l := r.lang
+	items := b.earlierAlike(ctx, r, it)
+	if len(items) == 0 {
+		b.reply(ctx, r, b.tx.T(l, "thread.none", "Label", texts.HTML(b.tx.Label(l, it))), nil)
+		return nil
+	}
+	var kb keyboard
+	for i, o := range items {
+		kb = append(kb, []keyboardButton{button(b.tx.T(l, "btn.thread_with", "N", i+1, "Year", o.Year), "tl:"+it.ID+":"+o.ID)})
+	}
+	b.reply(ctx, r, b.tx.T(l, "thread.pick", "Label", texts.HTML(b.tx.Label(l, it)), "Count", len(items))+"\n"+
+		b.similarLines(ctx, l, r.person, items), kb)
+	return nil
+}
+
+// onThreadLink handles "tl:<item id>:<earlier item id>": the office
+// links an item to an earlier year's on the same issue, from its card.
+func (b *Bot) onThreadLink(ctx context.Context, r *request, arg string) error {
+	id, earlierID, ok := strings.Cut(arg, ":")
+	if !ok {
+		return errStale
+	}
+	it, err := b.loadFor(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	if err := deputybot.Check(r.person, it, deputybot.ActLinkThread); err != nil {
+		return err
+	}
+	it, err = b.linkThread(ctx, r, it, earlierID, r.id)
+	if err != nil {
+		return err
+	}
+	b.dropKeyboard(ctx, r.chatID, r.callbackMessageID())
+	b.doneWithNext(ctx, r, it, b.tx.T(r.lang, "done.thread_linked", "Label", texts.HTML(b.tx.Label(r.lang, it)),
+		"Count", len(b.threadMembers(ctx, it.ThreadID))))
+	return nil
+}
+
 // groupMembers are the items of a group ("": none), oldest first.
 func (b *Bot) groupMembers(ctx context.Context, group string) []*deputybot.Item {
-	return b.itemsWhere(ctx, group, func(it *deputybot.Item) string { return it.GroupID })
+	items, err := b.store.GroupItems(ctx, group)
+	if err != nil {
+		b.log.Warn("items of a group", "err", err)
+	}
+	return items
 }
 
 // threadMembers are the items of a thread ("": none), oldest first.
 func (b *Bot) threadMembers(ctx context.Context, thread string) []*deputybot.Item {
-	return b.itemsWhere(ctx, thread, func(it *deputybot.Item) string { return it.ThreadID })
-}
-
-func (b *Bot) itemsWhere(ctx context.Context, id string, of func(*deputybot.Item) string) []*deputybot.Item {
-	if id == "" {
-		return nil
-	}
-	all, err := b.store.ItemsWithStatus(ctx)
+	items, err := b.store.ThreadItems(ctx, thread)
 	if err != nil {
-		b.log.Warn("items", "err", err)
-		return nil
+		b.log.Warn("items of a thread", "err", err)
 	}
-	var out []*deputybot.Item
-	for _, it := range all {
-		if of(it) == id {
-			out = append(out, it)
-		}
-	}
-	return out
+	return items
 }
 
 // groupThreadLines are the card's lines on the item's group (the other

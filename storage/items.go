@@ -238,6 +238,36 @@ func (s *Store) ItemBodies(ctx context.Context, fn func(id string, version int, 
 		})
 }
 
+// GroupItems are the items of a group handled together (their GroupID),
+// oldest first.
+func (s *Store) GroupItems(ctx context.Context, group string) ([]*deputybot.Item, error) {
+	return s.itemsWith(ctx, "groupId", group, func(it *deputybot.Item) string { return it.GroupID })
+}
+
+// ThreadItems are the items of a thread across years (their ThreadID),
+// oldest first.
+func (s *Store) ThreadItems(ctx context.Context, thread string) ([]*deputybot.Item, error) {
+	return s.itemsWith(ctx, "threadId", thread, func(it *deputybot.Item) string { return it.ThreadID })
+}
+
+// itemsWith are the items whose field (of) is id.
+func (s *Store) itemsWith(ctx context.Context, field, id string, of func(*deputybot.Item) string) ([]*deputybot.Item, error) {
+	if id == "" {
+		return nil, nil
+	}
+	var items []*deputybot.Item
+	if s.model != nil {
+		items = s.model.allItems(func(it *deputybot.Item) bool { return of(it) == id })
+	} else {
+		var err error
+		if items, err = s.findItems(ctx, bson.D{{Key: field, Value: id}}); err != nil {
+			return nil, err
+		}
+	}
+	oldestFirst(items)
+	return items, nil
+}
+
 // ItemsChangedSince are the items changed (stored or deleted) after the
 // record's generation gen (Generation), and the generation now: where
 // this process is the record's only writer and remembers that far back

@@ -481,3 +481,50 @@ func TestSearchIndexFollowsTheRecord(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupAndThreadItems: the items of a group and of a thread, oldest
+// first, on both read paths (a query over the declared index on a shared
+// store).
+func TestGroupAndThreadItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		c := ctx(t)
+		a := deputy(t, s, "张三", 1)
+		var ids []string
+		for _, title := range []string{"一", "二", "三"} {
+			it := saveDraft(t, s, a, draft(deputybot.KindSuggestion, title))
+			ids = append(ids, it.ID)
+		}
+		set := func(id, group, thread string) {
+			t.Helper()
+			if _, err := s.UpdateItem(c, id, changeOf(func(it *deputybot.Item, _ *deputybot.ItemDetails) ([]deputybot.Event, error) {
+				it.GroupID, it.ThreadID = group, thread
+				return []deputybot.Event{{At: t0, Type: "linked"}}, nil
+			})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		set(ids[0], ids[0], "")
+		set(ids[2], ids[0], ids[2])
+		set(ids[1], "", ids[2])
+		got := func(items []*deputybot.Item, err error) string {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, it := range items {
+				out = append(out, it.Title)
+			}
+			return strings.Join(out, ",")
+		}
+		if g := got(s.GroupItems(c, ids[0])); g != "一,三" {
+			t.Fatalf("group: %s", g)
+		}
+		if th := got(s.ThreadItems(c, ids[2])); th != "二,三" {
+			t.Fatalf("thread: %s", th)
+		}
+		if none := got(s.GroupItems(c, "")); none != "" {
+			t.Fatalf("no group: %s", none)
+		}
+	})
+}

@@ -161,6 +161,8 @@ func queryIndexes() map[string][]mongo.IndexModel {
 			{Keys: bson.D{{Key: "leaderId", Value: 1}}, Options: options.Index().SetName("leader")},
 			{Keys: bson.D{{Key: "leadDept", Value: 1}}, Options: options.Index().SetName("lead_dept")},
 			{Keys: bson.D{{Key: "coDepts.dept", Value: 1}}, Options: options.Index().SetName("co_depts")},
+			{Keys: bson.D{{Key: "groupId", Value: 1}}, Options: options.Index().SetName("group")},
+			{Keys: bson.D{{Key: "threadId", Value: 1}}, Options: options.Index().SetName("thread")},
 		},
 		"outbox": {
 			{Keys: bson.D{{Key: "seq", Value: 1}}, Options: options.Index().SetName("seq")},
