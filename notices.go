@@ -62,6 +62,7 @@ const (
 	NoteSubmittedCoSponsor = "submitted_cosponsor" // the item you co-sponsor is submitted and numbered
 	NoteReplyCoSponsor     = "reply_cosponsor"     // the item you co-sponsor is answered (its author rates it)
 	NoteUngrouped          = "ungrouped"           // an item was taken out of its group: answered on its own
+	NoteGrouped            = "grouped"             // your item is now handled with others of the same content
 	NoteThreadThree        = "thread_three"        // the same issue raised three years in a row: a key supervision candidate
 	NoteReply              = "reply"               // the reply (or its correction), please rate
 	NoteOpinion            = "opinion"             // a co-department's opinion came
@@ -166,6 +167,8 @@ func Notices(before, after *Item, evs []Event) []Notice {
 			}
 		case EvUngrouped:
 			add(NoteUngrouped, ToLead, ev)
+		case EvGrouped:
+			add(NoteGrouped, ToAuthor, ev)
 		case EvThreadLinked:
 			if ev.Data["flag"] == "1" {
 				add(NoteThreadThree, ToLeader, ev)

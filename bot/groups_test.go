@@ -77,7 +77,10 @@ func TestThreeItemsMergedAnsweredOnceRatedApart(t *testing.T) {
 		one(t, h.Press(c.admin, q, "确认并案"), "并案办理", "建议 "+n1)
 	}
 	merge(n2)
+	// The first item's deputy is told once that his is handled with others.
+	one(t, c.deputy.Unread(), "建议 "+n1, "并案办理", "单独评价")
 	merge(n3)
+	quiet(t, c.deputy)
 	// The lead department was told of each as of any assignment.
 	if got := c.lead.Unread(); len(got) != 2 {
 		t.Fatalf("the lead department got %d messages for two merged items", len(got))
@@ -90,8 +93,10 @@ func TestThreeItemsMergedAnsweredOnceRatedApart(t *testing.T) {
 		}
 	}
 
-	d2.Unread()
-	d3.Unread()
+	// Their deputies are told their items are handled together.
+	for _, d := range []*telegramtest.Chat{d2, d3} {
+		one(t, d.Unread(), "已交区住建局办理", "并案办理", "单独评价")
+	}
 	// One meeting with the three deputies, logged once for the group.
 	q = one(t, h.Press(c.lead, card(t, h, c.lead, n1), w["log"]), w["when"])
 	q = one(t, h.Press(c.lead, q, w["today"]), w["stageq"])

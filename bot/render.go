@@ -33,7 +33,7 @@ func (b *Bot) Notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 	case deputybot.NoteAssignedDeputy:
 		names := b.names(ctx)
 		batch = deputybot.Batch{Group: "assigned-deputy", Head: b.tx.T(l, "batch.assigned_deputy"),
-			Line: line("batch.assigned_deputy_line", "Dept", names.depts[it.LeadDept], "Deadline", b.tx.Date(it.Deadline))}
+			Line: line("batch.assigned_deputy_line", "Dept", names.depts[it.LeadDept], "Deadline", b.tx.Date(it.Deadline)) + b.groupedNote(l, it)}
 	case deputybot.NoteAssignedLead:
 		batch = deputybot.Batch{Group: "assigned-lead", Head: b.tx.T(l, "batch.assigned_lead"), Line: line("batch.assigned_lead_line", "Deadline", b.tx.Date(it.Deadline))}
 	case deputybot.NoteAssignedCo:
@@ -91,7 +91,8 @@ func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		}
 		return text, ""
 	case deputybot.NoteAssignedDeputy:
-		return t("note.assigned_deputy", "Label", label, "Title", it.Title, "Dept", dept(it.LeadDept), "Deadline", b.tx.Date(it.Deadline)), card.json()
+		return t("note.assigned_deputy", "Label", label, "Title", it.Title, "Dept", dept(it.LeadDept), "Deadline", b.tx.Date(it.Deadline)) +
+			b.groupedNote(l, it), card.json()
 	case deputybot.NoteAssignedLead:
 		return t("note.assigned_lead", "Label", label, "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card.json()
 	case deputybot.NoteAssignedCo:
@@ -123,6 +124,8 @@ func (b *Bot) notice(ctx context.Context, to service.Recipient, n deputybot.Noti
 		return text, card.json()
 	case deputybot.NoteContactConfirmed:
 		return t("note.contact_confirmed", "Label", label, "Title", it.Title, "Deputy", names.of(it.AuthorID), "N", ev.Data["n"]), card.json()
+	case deputybot.NoteGrouped:
+		return t("note.grouped", "Label", label, "Title", it.Title), card.json()
 	case deputybot.NoteUngrouped:
 		return t("note.ungrouped", "Label", label, "Title", it.Title, "Deadline", b.tx.Date(it.Deadline)), card.json()
 	case deputybot.NoteThreadThree:
@@ -320,4 +323,13 @@ func (b *Bot) reminder(ctx context.Context, to service.Recipient, r deputybot.Re
 			"Deadline", b.tx.Date(r.Deadline)), view.json()
 	}
 	return b.tx.T(l, "remind."+r.Kind, "Label", label, "Title", it.Title, "When", texts.HTML(b.tx.Due(l, e, r.Duty()))), view.json()
+}
+
+// groupedNote tells a deputy his item is handled with others of the same
+// content (merged into a group): "" otherwise.
+func (b *Bot) groupedNote(l deputybot.Language, it *deputybot.Item) string {
+	if !it.InGroup() || it.GroupID == it.ID {
+		return ""
+	}
+	return b.tx.T(l, "note.assigned_grouped")
 }
