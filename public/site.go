@@ -70,6 +70,9 @@ type Site struct {
 	o   Options
 	mu  sync.Mutex
 	cur *model
+	// searched: when a search last brought the item index up to date
+	// (by the injected clock); a replica does so at most every MaxAge.
+	searched time.Time
 }
 
 // New returns the site.
@@ -343,7 +346,7 @@ func (s *Site) ranked(ctx context.Context, m *model, query string) map[string]in
 	if len(search.Terms(query)) == 0 {
 		return nil
 	}
-	x, err := s.o.Search.Refresh(ctx, s.o.Store)
+	x, err := s.searchIndex(ctx)
 	if err != nil {
 		s.o.Logger.Warn("public search", "err", err)
 		return nil
@@ -360,4 +363,28 @@ func (s *Site) ranked(ctx context.Context, m *model, query string) map[string]in
 		out[h.ID] = i
 	}
 	return out
+}
+
+// searchIndex is the item index for a search. The only writer brings it
+// up to date each time (it reads the items changed only); a replica,
+// which compares every item's version to do so, at most every MaxAge,
+// as it reads its lists: a visitor's searches cost no read of the whole
+// record each.
+func (s *Site) searchIndex(ctx context.Context) (*search.Index, error) {
+	now := s.o.Clock()
+	if _, single := s.o.Store.Generation(); !single {
+		s.mu.Lock()
+		fresh := !s.searched.IsZero() && now.Sub(s.searched) < s.o.MaxAge
+		s.mu.Unlock()
+		if x := s.o.Search.Current(); fresh && x != nil {
+			return x, nil
+		}
+	}
+	x, err := s.o.Search.Refresh(ctx, s.o.Store)
+	if err == nil {
+		s.mu.Lock()
+		s.searched = now
+		s.mu.Unlock()
+	}
+	return x, err
 }

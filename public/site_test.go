@@ -457,13 +457,29 @@ func TestPagesFollowTheRecord(t *testing.T) {
 	if !strings.Contains(page(rs), "关于加装无障碍电梯的建议") {
 		t.Fatal("the replica's site lacks the item")
 	}
+	found := func(s *public.Site, q string) bool {
+		p, err := s.Render(ctx, "/zh/2026/index.html", url.Values{"q": {q}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Contains(string(p.Body), "建议 2026-002")
+	}
+	if !found(rs, "无障碍") {
+		t.Fatal("the replica's search does not find the item")
+	}
 	retitle(t, f.store, "i2", "关于加装电梯和坡道的建议")
 	if !strings.Contains(page(rs), "关于加装无障碍电梯的建议") {
 		t.Fatal("the replica read the record again before MaxAge")
 	}
+	if found(rs, "坡道") || !found(rs, "无障碍") {
+		t.Fatal("the replica's search read the record again before MaxAge")
+	}
 	now = now.Add(time.Minute)
 	if !strings.Contains(page(rs), "关于加装电梯和坡道的建议") {
 		t.Fatal("the replica's site is older than MaxAge")
+	}
+	if !found(rs, "坡道") || found(rs, "无障碍") {
+		t.Fatal("the replica's search is older than MaxAge")
 	}
 }
 

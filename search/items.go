@@ -44,6 +44,14 @@ type ChangeLog interface {
 	ItemsChangedSince(gen uint64) (ids []string, now uint64, ok bool)
 }
 
+// Current is the index as last brought up to date (nil before the
+// first Refresh), for a reader that may be behind the record a moment.
+func (c *Items) Current() *Index {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.x
+}
+
 // bulkRead: more changed items than this are read in one pass over the
 // record rather than by their ids.
 const bulkRead = 200
