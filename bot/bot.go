@@ -44,6 +44,8 @@ type ItemReader interface {
 	DepartmentItems(ctx context.Context, deptID string) ([]*deputybot.Item, error)
 	// ItemsTexts reads the items' texts (body, replies), by id.
 	ItemsTexts(ctx context.Context, ids []string) (map[string]*deputybot.ItemDetails, error)
+	// Generation: ok where this process is the record's only writer.
+	Generation() (gen uint64, ok bool)
 	// GroupItems and ThreadItems are the items of a group handled
 	// together and of a thread across years.
 	GroupItems(ctx context.Context, group string) ([]*deputybot.Item, error)

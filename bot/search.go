@@ -70,6 +70,10 @@ func (b *Bot) parseSearch(ctx context.Context, l deputybot.Language, args string
 	return strings.Join(words, " "), f
 }
 
+// bulkItemRead: a search on a shared store that finds more items than
+// this reads every item in one pass rather than those found one by one.
+const bulkItemRead = 200
+
 // maxSearchShown bounds the items a search lists.
 const maxSearchShown = 10
 
@@ -92,13 +96,30 @@ func (b *Bot) cmdSearch(ctx context.Context, r *request) {
 		b.fail(ctx, r, err)
 		return
 	}
+	found := x.Search(query, nil, 0)
 	item := b.itemReader(ctx)
-	keep := func(id string) bool {
-		it := item(id)
-		return it != nil && deputybot.CanView(r.person, it) && (f.year == 0 || it.Year == f.year) &&
-			(f.dept == "" || it.LeadDept == f.dept) && (f.status == "" || it.Status == f.status)
+	if _, single := b.store.Generation(); !single && len(found) > bulkItemRead {
+		// Many found on a shared store: every item read in one pass, not
+		// one query each (the only writer reads them from memory).
+		all, err := b.store.ItemsWithStatus(ctx)
+		if err != nil {
+			b.fail(ctx, r, err)
+			return
+		}
+		byID := make(map[string]*deputybot.Item, len(all))
+		for _, it := range all {
+			byID[it.ID] = it
+		}
+		item = func(id string) *deputybot.Item { return byID[id] }
 	}
-	hits := x.Search(query, keep, 0)
+	var hits []search.Hit
+	for _, h := range found {
+		it := item(h.ID)
+		if it != nil && deputybot.CanView(r.person, it) && (f.year == 0 || it.Year == f.year) &&
+			(f.dept == "" || it.LeadDept == f.dept) && (f.status == "" || it.Status == f.status) {
+			hits = append(hits, h)
+		}
+	}
 	if len(hits) == 0 {
 		b.reply(ctx, r, b.tx.T(l, "search.none", "Query", query), nil)
 		return

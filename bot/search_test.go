@@ -1,8 +1,13 @@
 package bot_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"deputybot"
+	"deputybot/internal/apptest"
 )
 
 // TestSearchFindsWhatOneMaySee: /search finds items by a Chinese word
@@ -111,4 +116,32 @@ func TestAWarnedDeputyJoinsTheOpenItem(t *testing.T) {
 	q = last(t, h.Do(other, "老旧小区加装电梯进展慢。"))
 	q = one(t, h.Press(other, q, "城市建设"), "提出之前请看看")
 	one(t, h.Press(other, q, "继续提出"), "如有材料")
+}
+
+// TestSearchManyFoundOnASharedStore: a search that finds more items than
+// it reads one by one, on a replica of a shared store (every item read in
+// one pass), counts and filters them as any search does.
+func TestSearchManyFoundOnASharedStore(t *testing.T) {
+	c := newCast(t, "zh", apptest.Shared())
+	h := c.h
+	now := h.Clock.Now()
+	var items []*deputybot.Item
+	var dets []*deputybot.ItemDetails
+	for i := range 250 {
+		year := 2026
+		if i%5 == 0 {
+			year = 2025
+		}
+		items = append(items, &deputybot.Item{ID: fmt.Sprintf("many%04d", i), Kind: deputybot.KindSuggestion, Year: year, Seq: 100 + i,
+			Title: fmt.Sprintf("关于第%d片区路灯照明的建议", i), Category: "urban", AuthorID: "nobody", Status: deputybot.StatusSubmitted,
+			CreatedAt: now, SubmittedAt: now, UpdatedAt: now, Version: 2})
+		dets = append(dets, &deputybot.ItemDetails{Body: "晚上太黑，建议安装路灯。"})
+	}
+	if err := h.App.Store.BulkInsertItems(context.Background(), items, dets); err != nil {
+		t.Fatal(err)
+	}
+	one(t, h.Do(c.admin, "/search 路灯"), "找到250件", "列出前10件")
+	one(t, h.Do(c.admin, "/search 路灯 2025"), "找到50件")
+	// A deputy may see none of them (submitted, not his).
+	one(t, h.Do(c.deputy, "/search 路灯"), "没有找到")
 }
